@@ -1,0 +1,15 @@
+//! gitgoals: weekly goals posts in a blog's git history, turned into completion, carry-over and
+//! confidence statistics.
+//!
+//! The crate is a pipeline; each module is one stage:
+//!
+//! ```text
+//! git history ─▶ post versions ─▶ task lists ─▶ task events ─▶ ledger ─▶ reports
+//!  (git)          (history)        (post)        (matching)     (ledger)  (report)
+//!                                                                   ├─▶ stats block (statsblock, hook)
+//!                                                                   └─▶ live view (watch)
+//! ```
+//!
+//! The stages in the middle are pure functions of their input: no clock, no file system, no git.
+
+pub mod model;
