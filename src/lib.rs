@@ -13,3 +13,4 @@
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
 pub mod model;
+pub mod dates;

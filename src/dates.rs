@@ -1,0 +1,290 @@
+//! Reading dates as people write them: front matter values and "by <date>" phrases in prose.
+
+use chrono::NaiveDate;
+
+/// Reads a front-matter date: `2020-12-07`, `2020-12-07 12:01:20 +0000`, RFC 3339, or the same
+/// with `/` or `.` between the parts. Only the calendar date as written counts: Jekyll files a
+/// post under the date its author typed, whatever the offset.
+pub fn parse_front_matter_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let head: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.'))
+        .collect();
+    let mut parts = head.split(['-', '/', '.']).filter(|p| !p.is_empty());
+    let year = parts.next()?;
+    let month = parts.next()?;
+    let day = parts.next()?;
+    if year.len() != 4 || month.len() > 2 || day.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// The date in a `YYYY-MM-DD-title.md` file name, as Jekyll reads it.
+pub fn filename_date(path: &str) -> Option<NaiveDate> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let prefix = name.get(..10)?;
+    let bytes = prefix.as_bytes();
+    if bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()
+}
+
+/// A due date found in prose, with the words it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuePhrase {
+    pub date: NaiveDate,
+    pub evidence: String,
+}
+
+/// How far after the post's date a due date may fall when the day/month order is ambiguous.
+const AMBIGUITY_WINDOW_DAYS: i64 = 42;
+
+/// Finds the first "by <date>" phrase in `text`: `by 12/12/2020`, `by 2020-12-12`,
+/// `by 12 December 2020`, `by December 12, 2020`. A numeric date that reads both as
+/// day/month and month/day takes the reading that falls 0–42 days after `post_date`
+/// (month/day when there is no post date or neither reading fits).
+pub fn find_due_phrase(text: &str, post_date: Option<NaiveDate>) -> Option<DuePhrase> {
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII; work on the original when it does.
+    let haystack = if lower.len() == text.len() {
+        lower.as_str()
+    } else {
+        text
+    };
+    let mut search_from = 0;
+    while let Some(found) = haystack[search_from..].find("by") {
+        let start = search_from + found;
+        search_from = start + 2;
+        let word_starts = haystack[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let rest = &text[start + 2..];
+        if !word_starts || !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let after = rest.trim_start();
+        if let Some((date, used)) = read_date_words(after, post_date) {
+            let consumed = rest.len() - after.len() + used;
+            let evidence = text[start..start + 2 + consumed].to_string();
+            return Some(DuePhrase { date, evidence });
+        }
+    }
+    None
+}
+
+/// Reads a date at the start of `text`; returns it and how many bytes it used.
+fn read_date_words(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveDate, usize)> {
+    read_numeric_date(text, post_date).or_else(|| read_named_month_date(text))
+}
+
+fn read_numeric_date(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveDate, usize)> {
+    let token_len = text
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '/' | '-' | '.')))
+        .unwrap_or(text.len());
+    // A sentence may end right after the date: "by 12/12/2020."
+    let token = text[..token_len].trim_end_matches(['.', '-', '/']);
+    let separator = token.chars().find(|c| !c.is_ascii_digit())?;
+    let parts: Vec<&str> = token.split(separator).collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let numbers: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let date = if parts[0].len() == 4 {
+        NaiveDate::from_ymd_opt(numbers[0] as i32, numbers[1], numbers[2])?
+    } else if parts[2].len() == 4 || parts[2].len() == 2 {
+        let year = if parts[2].len() == 2 {
+            2000 + numbers[2] as i32
+        } else {
+            numbers[2] as i32
+        };
+        let month_first = NaiveDate::from_ymd_opt(year, numbers[0], numbers[1]);
+        let day_first = NaiveDate::from_ymd_opt(year, numbers[1], numbers[0]);
+        pick_reading(month_first, day_first, post_date)?
+    } else {
+        return None;
+    };
+    Some((date, token.len()))
+}
+
+/// Of the two readings of an ambiguous numeric date, the one that is a plausible due date.
+fn pick_reading(
+    month_first: Option<NaiveDate>,
+    day_first: Option<NaiveDate>,
+    post_date: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let fits = |date: NaiveDate| {
+        post_date.is_some_and(|post| {
+            let days = (date - post).num_days();
+            (0..=AMBIGUITY_WINDOW_DAYS).contains(&days)
+        })
+    };
+    match (month_first, day_first) {
+        (Some(m), Some(d)) if m != d && !fits(m) && fits(d) => Some(d),
+        (Some(m), _) => Some(m),
+        (None, d) => d,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The month a word names, in full or as a three-letter abbreviation ("Dec", "Dec.").
+fn month_number(word: &str) -> Option<u32> {
+    let word = word.trim_end_matches('.').to_lowercase();
+    if word.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == word || (word.len() == 3 && m.starts_with(&word)))
+        .map(|i| i as u32 + 1)
+}
+
+/// What may end a sentence right after a date, and is not part of it.
+const TRAILING_PUNCTUATION: [char; 5] = ['.', ',', ')', ';', ':'];
+
+/// `12 December 2020`, `12th December 2020`, `December 12, 2020`, `December 12th 2020`.
+fn read_named_month_date(text: &str) -> Option<(NaiveDate, usize)> {
+    let words = words_with_ends(text, 3);
+    if words.len() < 3 {
+        return None;
+    }
+    let day_of = |w: &str| -> Option<u32> {
+        let digits = w.trim_end_matches(',');
+        let digits = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|s| digits.strip_suffix(s))
+            .unwrap_or(digits);
+        digits.parse().ok().filter(|d| (1..=31).contains(d))
+    };
+    let year_of = |w: &str| -> Option<i32> {
+        let w = w.trim_end_matches(TRAILING_PUNCTUATION);
+        (w.len() == 4).then(|| w.parse().ok()).flatten()
+    };
+    let (day, month) = match (day_of(words[0].0), month_number(words[1].0)) {
+        (Some(day), Some(month)) => (day, month),
+        _ => (day_of(words[1].0)?, month_number(words[0].0)?),
+    };
+    let year = year_of(words[2].0)?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let (year_word, year_end) = words[2];
+    let punctuation = year_word.len() - year_word.trim_end_matches(TRAILING_PUNCTUATION).len();
+    Some((date, year_end - punctuation))
+}
+
+/// The first `n` white-space separated words of `text`, each with the byte offset of its end.
+fn words_with_ends(text: &str, n: usize) -> Vec<(&str, usize)> {
+    let mut words = Vec::with_capacity(n);
+    let mut rest_start = 0;
+    while words.len() < n {
+        let rest = &text[rest_start..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let start = rest_start + skipped;
+        if start >= text.len() {
+            break;
+        }
+        let len = text[start..]
+            .find(char::is_whitespace)
+            .unwrap_or(text.len() - start);
+        words.push((&text[start..start + len], start + len));
+        rest_start = start + len;
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn front_matter_dates_in_the_formats_jekyll_and_hugo_use() {
+        for value in [
+            "2020-12-07",
+            "2020-12-07 12:01:20 +0000",
+            "2020-12-07T12:01:20Z",
+            "2020-12-07T23:30:00-08:00",
+            "\"2020-12-07\"",
+            "2020/12/07",
+            "2020-12-7",
+        ] {
+            assert_eq!(parse_front_matter_date(value), Some(ymd(2020, 12, 7)), "{value}");
+        }
+        assert_eq!(parse_front_matter_date("yesterday"), None);
+        assert_eq!(parse_front_matter_date("2020-13-40"), None);
+        assert_eq!(parse_front_matter_date("20-12-07"), None);
+    }
+
+    #[test]
+    fn filename_dates() {
+        assert_eq!(filename_date("_posts/2020-12-07-RC-Week-4.md"), Some(ymd(2020, 12, 7)));
+        assert_eq!(filename_date("2021-01-09-Daily.md"), Some(ymd(2021, 1, 9)));
+        assert_eq!(filename_date("_posts/about.md"), None);
+        assert_eq!(filename_date("_posts/2020-1-07-x.md"), None);
+        assert_eq!(filename_date("é"), None);
+    }
+
+    #[test]
+    fn due_phrase_spellings() {
+        let post = Some(ymd(2020, 12, 7));
+        for (text, evidence) in [
+            ("tasks that I can finish by 12/12/2020 and how", "by 12/12/2020"),
+            ("finish by 2020-12-12.", "by 2020-12-12"),
+            ("done by 12 December 2020, I hope", "by 12 December 2020"),
+            ("done by December 12, 2020.", "by December 12, 2020"),
+            ("done By Dec 12th 2020", "By Dec 12th 2020"),
+        ] {
+            let found = find_due_phrase(text, post).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(found.date, ymd(2020, 12, 12), "{text}");
+            assert_eq!(found.evidence, evidence);
+        }
+    }
+
+    #[test]
+    fn ambiguous_day_month_takes_the_reading_after_the_post() {
+        // 05/12/2020 after a post of 2020-12-01: 5 December, not 12 May.
+        let found = find_due_phrase("by 05/12/2020", Some(ymd(2020, 12, 1))).unwrap();
+        assert_eq!(found.date, ymd(2020, 12, 5));
+        // After a post of 2020-05-01: 12 May.
+        let found = find_due_phrase("by 05/12/2020", Some(ymd(2020, 5, 1))).unwrap();
+        assert_eq!(found.date, ymd(2020, 5, 12));
+        // 13/12/2020 can only be day/month.
+        let found = find_due_phrase("by 13/12/2020", None).unwrap();
+        assert_eq!(found.date, ymd(2020, 12, 13));
+    }
+
+    #[test]
+    fn words_that_are_not_due_phrases() {
+        assert_eq!(find_due_phrase("written by hand in 2020", None), None);
+        assert_eq!(find_due_phrase("nearby 12/12/2020", None), None);
+        assert_eq!(find_due_phrase("by 4/12 weeks", None), None);
+        assert_eq!(find_due_phrase("standby", None), None);
+        assert_eq!(find_due_phrase("by", None), None);
+    }
+
+    #[test]
+    fn first_plausible_phrase_wins() {
+        let text = "Written by me. I will finish by 2021-01-03 or by 2021-01-10.";
+        let found = find_due_phrase(text, None).unwrap();
+        assert_eq!(found.date, ymd(2021, 1, 3));
+    }
+}
