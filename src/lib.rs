@@ -12,5 +12,10 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
-pub mod model;
+pub mod cli;
 pub mod dates;
+pub mod frontmatter;
+pub mod model;
+pub mod post;
+pub mod report;
+pub mod tally;
