@@ -12,4 +12,6 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
+pub mod events;
+pub mod matching;
 pub mod model;
