@@ -14,7 +14,9 @@
 
 pub mod cli;
 pub mod dates;
+pub mod events;
 pub mod frontmatter;
+pub mod matching;
 pub mod model;
 pub mod post;
 pub mod report;
