@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use chrono::NaiveDate;
+
+use crate::git::Repo;
+use crate::history::{self, History, HistoryOptions};
+use crate::ledger::{self, Ledger, Status};
 use crate::{post, report};
 
 /// Where blog engines keep posts, in the order they are looked for.
@@ -22,6 +27,11 @@ pub struct Cli {
     #[arg(short = 'C', long = "repo", global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
+    /// Which files are posts, as a glob over repository paths (default: the posts
+    /// directories `_posts/`, `_drafts/`, `content/`, `posts/`, else every Markdown file).
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub posts: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,12 +45,60 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// One row per goals post, oldest first, and the trend.
+    History {
+        /// Only posts dated on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<NaiveDate>,
+        /// Only posts dated on or before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        until: Option<NaiveDate>,
+        /// Only the last N posts.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+    /// Every task with its life: added, checked, carried.
+    Tasks {
+        /// Only tasks still open.
+        #[arg(long)]
+        open: bool,
+        /// Only tasks of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// Only tasks carried from or into another week.
+        #[arg(long)]
+        carried: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Task events, newest first, like `git log` for goals.
+    Log {
+        /// Show at most N events.
+        #[arg(short = 'n', long = "max-count", value_name = "N")]
+        max_count: Option<usize>,
+        /// Only events of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// `json` prints one event per line.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Json,
+    Csv,
+    Markdown,
 }
 
 /// How a run ended, as an exit code: 0 success, 1 failure (2, bad usage, is clap's).
@@ -66,7 +124,98 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             print(&text)
         }
+        Command::History {
+            since,
+            until,
+            last,
+            format,
+        } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let mut weeks: Vec<&ledger::Week> = ledger
+                .weeks
+                .iter()
+                .filter(|w| since.is_none_or(|d| w.date >= d) && until.is_none_or(|d| w.date <= d))
+                .collect();
+            if let Some(n) = last {
+                weeks.drain(..weeks.len().saturating_sub(n));
+            }
+            let text = match format {
+                TableFormat::Text => report::history_text(&weeks),
+                TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
+                TableFormat::Csv => report::history_csv(&weeks),
+                TableFormat::Markdown => report::history_markdown(&weeks),
+            };
+            print(&text)
+        }
+        Command::Tasks {
+            open,
+            post,
+            carried,
+            format,
+        } => {
+            let (history, ledger) = load(&cli.repo, &cli.posts)?;
+            let records: Vec<&ledger::TaskRecord> = ledger
+                .tasks
+                .iter()
+                .filter(|r| !open || r.status == Status::Open)
+                .filter(|r| post.as_deref().is_none_or(|p| ledger.weeks[r.week].path == p))
+                .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
+                .collect();
+            let text = match format {
+                Format::Text => report::tasks_text(&ledger, &records),
+                Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
+            };
+            print(&text)
+        }
+        Command::Log {
+            max_count,
+            post,
+            format,
+        } => {
+            let (history, _) = load(&cli.repo, &cli.posts)?;
+            let mut lines: Vec<report::LogLine> = history
+                .tasks
+                .iter()
+                .flat_map(|life| {
+                    let path = history.posts[life.post].path.as_str();
+                    life.events.iter().map(move |event| report::LogLine { event, post: path })
+                })
+                .filter(|line| post.as_deref().is_none_or(|p| line.post == p))
+                .collect();
+            // Newest first by the commit graph; events of one commit keep the post's order.
+            lines.sort_by(|a, b| b.event.order.cmp(&a.event.order));
+            lines.truncate(max_count.unwrap_or(usize::MAX));
+            let text = match format {
+                Format::Text => report::log_text(&lines),
+                Format::Json => {
+                    let mut out = String::new();
+                    for line in &lines {
+                        out.push_str(&serde_json::to_string(&report::EventDocument::new(
+                            line.event, line.post,
+                        ))?);
+                        out.push('\n');
+                    }
+                    out
+                }
+            };
+            print(&text)
+        }
     }
+}
+
+/// Reads the history of the repository at `dir` (or the current one) and folds it into the
+/// ledger. Warnings go to stderr, one line each; the work goes on.
+fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledger)> {
+    let repo = Repo::open(dir.as_deref())?;
+    let options = HistoryOptions {
+        posts_glob: posts.clone(),
+    };
+    let history = history::read_history(&repo, &options)?;
+    for warning in &history.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let ledger = ledger::build(&history);
+    Ok((history, ledger))
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
