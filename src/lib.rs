@@ -12,6 +12,13 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
+pub mod cli;
 pub mod dates;
+pub mod events;
+pub mod frontmatter;
 pub mod git;
+pub mod matching;
 pub mod model;
+pub mod post;
+pub mod report;
+pub mod tally;

@@ -1,0 +1,817 @@
+//! Reading one version of a post: its bytes become a [`Post`] — title, date, due date and the
+//! task list with sections, confidence ratings, titles and notes.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::dates;
+use crate::frontmatter;
+use crate::model::{DateSource, Due, DueSource, Post, Task, Warning};
+
+/// The markers of the block gitgoals writes into posts; nothing between them is a task.
+pub const STATS_BEGIN: &str = "<!-- gitgoals:stats -->";
+pub const STATS_END: &str = "<!-- /gitgoals:stats -->";
+
+/// The highest confidence rating: ratings are written `N/5`.
+pub const RATING_SCALE: u8 = 5;
+
+/// Reads one version of the post at `path` (used for the filename date and in warnings).
+/// Never fails: what cannot be read becomes a warning and the rest still comes out.
+pub fn parse(path: &str, bytes: &[u8]) -> Post {
+    let mut warnings = Vec::new();
+    let (text, offset_base) = decode(path, bytes, &mut warnings);
+
+    let (front, front_error) = frontmatter::split(&text);
+    if let Some(error) = front_error {
+        warnings.push(Warning {
+            file: path.to_string(),
+            line: Some(error.line),
+            commit: None,
+            message: error.message,
+        });
+    }
+
+    let (date, date_source) = match front.date.as_deref() {
+        Some(value) => {
+            match dates::parse_front_matter_date(value) {
+                Some(date) => (Some(date), Some(DateSource::FrontMatter)),
+                None => {
+                    warnings.push(warning_at(path, &text, 0, format!("front matter date {value:?} is not a date I can read; using the file name")));
+                    filename_or_nothing(path)
+                }
+            }
+        }
+        None => filename_or_nothing(path),
+    };
+
+    let body = Body::read(&text, front.body_start, offset_base);
+
+    let mut due = None;
+    if let Some(value) = front.due.as_deref() {
+        match dates::parse_front_matter_date(value) {
+            Some(date) => {
+                due = Some(Due {
+                    date,
+                    source: DueSource::FrontMatter,
+                    evidence: None,
+                })
+            }
+            None => warnings.push(warning_at(
+                path,
+                &text,
+                0,
+                format!("front matter due date {value:?} is not a date I can read"),
+            )),
+        }
+    }
+    if due.is_none() {
+        due = dates::find_due_phrase(&body.prose_before_tasks, date).map(|phrase| Due {
+            date: phrase.date,
+            source: DueSource::Text,
+            evidence: Some(phrase.evidence),
+        });
+    }
+
+    Post {
+        title: front.title.map(|t| collapse_whitespace(&t)),
+        date,
+        date_source,
+        due,
+        tasks: body.tasks,
+        warnings,
+    }
+}
+
+fn filename_or_nothing(path: &str) -> (Option<chrono::NaiveDate>, Option<DateSource>) {
+    match dates::filename_date(path) {
+        Some(date) => (Some(date), Some(DateSource::Filename)),
+        None => (None, None),
+    }
+}
+
+fn warning_at(path: &str, text: &str, offset: usize, message: String) -> Warning {
+    Warning {
+        file: path.to_string(),
+        line: Some(line_of(text, offset)),
+        commit: None,
+        message,
+    }
+}
+
+/// The text to parse and the byte offset of its start in the original bytes (a BOM is dropped).
+/// Invalid UTF-8 is read lossily, with a warning naming the first bad line.
+fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usize) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let (bytes, base) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (rest, BOM.len()),
+        None => (bytes, 0),
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), base),
+        Err(error) => {
+            let line = bytes[..error.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            warnings.push(Warning {
+                file: path.to_string(),
+                line: Some(line),
+                commit: None,
+                message: "not valid UTF-8; read with the bad bytes replaced".to_string(),
+            });
+            (String::from_utf8_lossy(bytes).into_owned(), base)
+        }
+    }
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// What the Markdown body yields.
+struct Body {
+    tasks: Vec<Task>,
+    /// Paragraph text before the first task, where a "by <date>" phrase is looked for.
+    prose_before_tasks: String,
+}
+
+/// One top-level piece of an item's own text, in order.
+#[derive(Debug)]
+enum Piece {
+    /// Text inside a strong or emphasis span that sits directly in the item.
+    Span(String),
+    /// Text of a link that sits directly in the item.
+    Link(String),
+    Text(String),
+    /// A line break: soft or hard break, `<br>`, or a paragraph boundary.
+    Break,
+}
+
+/// A list item being read.
+struct OpenItem {
+    /// Index in `tasks` when the item is a task.
+    task: Option<usize>,
+    pieces: Vec<Piece>,
+    /// Depth of lists nested inside this item (their text belongs to their own items).
+    nested_lists: usize,
+    /// Depth of strong/emphasis/link spans open directly in this item.
+    span_depth: usize,
+    paragraphs: usize,
+}
+
+impl Body {
+    fn read(text: &str, body_start: usize, offset_base: usize) -> Body {
+        let body = &text[body_start..];
+        let excluded = stats_block_ranges(body);
+        let mut options = Options::empty();
+        options.insert(Options::ENABLE_TASKLISTS);
+        options.insert(Options::ENABLE_STRIKETHROUGH);
+
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut items: Vec<OpenItem> = Vec::new();
+        let mut headings: Vec<(usize, String)> = Vec::new();
+        let mut heading_text: Option<(usize, String)> = None;
+        let mut prose = String::new();
+        let mut in_code = 0usize;
+
+        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+            if let Some((_, heading)) = heading_text.as_mut() {
+                match &event {
+                    Event::Text(t) | Event::Code(t) => heading.push_str(t),
+                    Event::SoftBreak | Event::HardBreak => heading.push(' '),
+                    Event::End(TagEnd::Heading(_)) => {
+                        let (level, raw) = heading_text.take().unwrap_or_default();
+                        headings.retain(|(l, _)| *l < level);
+                        headings.push((level, collapse_whitespace(&raw)));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    heading_text = Some((level as usize, String::new()));
+                }
+                Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+                Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+                Event::Start(Tag::Item) => {
+                    if let Some(parent) = items.last_mut() {
+                        parent.pieces.push(Piece::Break);
+                    }
+                    items.push(OpenItem {
+                        task: None,
+                        pieces: Vec::new(),
+                        nested_lists: 0,
+                        span_depth: 0,
+                        paragraphs: 0,
+                    });
+                }
+                Event::End(TagEnd::Item) => {
+                    if let Some(item) = items.pop()
+                        && let Some(index) = item.task
+                    {
+                        fill_text(&mut tasks[index], &item.pieces);
+                    }
+                }
+                Event::TaskListMarker(checked) => {
+                    let start = range.start;
+                    if excluded.iter().any(|r| r.contains(&start)) {
+                        continue;
+                    }
+                    let parent = items.iter().rev().skip(1).find_map(|item| item.task);
+                    let Some(item) = items.last_mut() else {
+                        continue;
+                    };
+                    item.task = Some(tasks.len());
+                    item.pieces.clear();
+                    tasks.push(Task {
+                        title: String::new(),
+                        note: String::new(),
+                        checked,
+                        confidence: None,
+                        section: headings
+                            .iter()
+                            .map(|(_, h)| h.clone())
+                            .filter(|h| !h.is_empty())
+                            .collect(),
+                        parent,
+                        line: line_of(text, body_start + range.start),
+                        marker: offset_base + body_start + range.start
+                            ..offset_base + body_start + range.end,
+                    });
+                }
+                event => match items.last_mut() {
+                    Some(item) => collect_item_text(item, event),
+                    None if tasks.is_empty() && in_code == 0 => collect_prose(&mut prose, event),
+                    None => {}
+                },
+            }
+        }
+        Body {
+            tasks,
+            prose_before_tasks: prose,
+        }
+    }
+}
+
+/// Byte ranges of gitgoals' own stats blocks in `body`, markers included.
+fn stats_block_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut from = 0;
+    while let Some(begin) = body[from..].find(STATS_BEGIN) {
+        let begin = from + begin;
+        let after = begin + STATS_BEGIN.len();
+        let end = body[after..]
+            .find(STATS_END)
+            .map_or(body.len(), |e| after + e + STATS_END.len());
+        ranges.push(begin..end);
+        from = end;
+    }
+    ranges
+}
+
+fn collect_prose(prose: &mut String, event: Event) {
+    match event {
+        Event::Text(t) | Event::Code(t) => prose.push_str(&t),
+        Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => prose.push(' '),
+        _ => {}
+    }
+}
+
+fn collect_item_text(item: &mut OpenItem, event: Event) {
+    match event {
+        Event::Start(Tag::List(_)) => item.nested_lists += 1,
+        Event::End(TagEnd::List(_)) => item.nested_lists = item.nested_lists.saturating_sub(1),
+        _ if item.nested_lists > 0 => {}
+        Event::Start(Tag::Paragraph) => {
+            if item.paragraphs > 0 {
+                item.pieces.push(Piece::Break);
+            }
+            item.paragraphs += 1;
+        }
+        Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough) => {
+            if item.span_depth == 0 {
+                item.pieces.push(Piece::Span(String::new()));
+            }
+            item.span_depth += 1;
+        }
+        Event::Start(Tag::Link { .. }) => {
+            if item.span_depth == 0 {
+                item.pieces.push(Piece::Link(String::new()));
+            }
+            item.span_depth += 1;
+        }
+        Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Link) => {
+            item.span_depth = item.span_depth.saturating_sub(1);
+        }
+        Event::Text(t) | Event::Code(t) => push_text(item, &t),
+        Event::SoftBreak | Event::HardBreak => item.pieces.push(Piece::Break),
+        Event::InlineHtml(html) | Event::Html(html) if is_line_break_tag(&html) => {
+            item.pieces.push(Piece::Break)
+        }
+        _ => {}
+    }
+}
+
+fn push_text(item: &mut OpenItem, text: &str) {
+    if item.span_depth > 0
+        && let Some(Piece::Span(s) | Piece::Link(s)) = item.pieces.last_mut()
+    {
+        s.push_str(text);
+        return;
+    }
+    match item.pieces.last_mut() {
+        Some(Piece::Text(s)) => s.push_str(text),
+        _ => item.pieces.push(Piece::Text(text.to_string())),
+    }
+}
+
+fn is_line_break_tag(html: &str) -> bool {
+    let tag = html.trim().to_ascii_lowercase();
+    tag == "<br>" || tag == "<br/>" || tag == "<br />"
+}
+
+/// Splits an item's text into title and note, and reads the confidence rating.
+///
+/// An item that opens with a bold or italic span followed by more text has the span as its
+/// title (the author bolds a finished goal and appends notes after it); otherwise the first
+/// line is the title. Either way, ticking, bolding or annotating keeps the title the same.
+fn fill_text(task: &mut Task, pieces: &[Piece]) {
+    let pieces: Vec<&Piece> = pieces
+        .iter()
+        .skip_while(|p| matches!(p, Piece::Break) || is_blank_text(p))
+        .collect();
+    let has_more_after_first = pieces
+        .iter()
+        .skip(1)
+        .any(|p| !matches!(p, Piece::Break) && !is_blank_text(p));
+
+    let (title, rest): (String, &[&Piece]) = match pieces.first() {
+        Some(Piece::Span(span)) if has_more_after_first => (span.clone(), &pieces[1..]),
+        _ => {
+            let line_end = pieces
+                .iter()
+                .position(|p| matches!(p, Piece::Break))
+                .unwrap_or(pieces.len());
+            (pieces_text(&pieces[..line_end]), &pieces[line_end..])
+        }
+    };
+
+    let (title, mut confidence) = split_rating(&collapse_whitespace(&title));
+    let mut rest = rest;
+    // A rating may follow the title after a link on the same line: `**Title** [[link]](…) 4/5`.
+    if confidence.is_none() {
+        let line_end = rest
+            .iter()
+            .position(|p| matches!(p, Piece::Break))
+            .unwrap_or(rest.len());
+        let same_line = &rest[..line_end];
+        if let Some((last, before)) = same_line.split_last()
+            && before
+                .iter()
+                .all(|p| matches!(p, Piece::Link(_)) || is_blank_text(p))
+            && let Piece::Text(text) = last
+            && let (remainder, Some(rating)) = split_rating(&collapse_whitespace(text))
+            && remainder.is_empty()
+        {
+            confidence = Some(rating);
+            rest = &rest[line_end..];
+        }
+    }
+    task.title = title;
+    task.confidence = confidence;
+    task.note = collapse_whitespace(&pieces_text(rest));
+}
+
+fn is_blank_text(piece: &Piece) -> bool {
+    matches!(piece, Piece::Text(t) if t.trim().is_empty())
+}
+
+fn pieces_text(pieces: &[&Piece]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Span(t) | Piece::Link(t) | Piece::Text(t) => out.push_str(t),
+            Piece::Break => out.push(' '),
+        }
+    }
+    out
+}
+
+/// Removes a trailing `N/5` rating written as `, 3/5`, ` (3/5)` or ` 3/5` (or the whole text
+/// being `3/5`) and returns the rest with it. Digits elsewhere are left alone.
+pub fn split_rating(title: &str) -> (String, Option<u8>) {
+    let trimmed = title.trim_end();
+    let (inner, parenthesised) = match trimmed.strip_suffix(')') {
+        Some(inner) => (inner.trim_end(), true),
+        None => (trimmed, false),
+    };
+    let Some(rating) = trailing_rating(inner) else {
+        return (trimmed.to_string(), None);
+    };
+    let mut before = &inner[..rating.start];
+    if parenthesised {
+        match before.trim_end().strip_suffix('(') {
+            Some(b) => before = b,
+            None => return (trimmed.to_string(), None),
+        }
+    } else if !(before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || c == ',')) {
+        return (trimmed.to_string(), None);
+    }
+    let title = before.trim_end().trim_end_matches([',', ';']).trim_end();
+    (title.to_string(), Some(rating.value))
+}
+
+struct Rating {
+    start: usize,
+    value: u8,
+}
+
+/// `N/5` (spaces allowed around the slash) at the very end of `text`, N a single digit 0–5.
+fn trailing_rating(text: &str) -> Option<Rating> {
+    let scale = text.strip_suffix(&RATING_SCALE.to_string())?.trim_end();
+    let before_slash = scale.strip_suffix('/')?.trim_end();
+    let digit = before_slash.chars().next_back()?;
+    let value = digit.to_digit(10)? as u8;
+    let start = before_slash.len() - 1;
+    if value > RATING_SCALE
+        || before_slash[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.')
+    {
+        return None;
+    }
+    Some(Rating { start, value })
+}
+
+/// Every run of white space (non-breaking spaces included) becomes one space; ends trimmed.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tasks(markdown: &str) -> Vec<Task> {
+        parse("_posts/2021-03-01-week.md", markdown.as_bytes()).tasks
+    }
+
+    fn titles(markdown: &str) -> Vec<String> {
+        tasks(markdown).into_iter().map(|t| t.title).collect()
+    }
+
+    #[test]
+    fn every_list_marker_makes_a_task() {
+        let md = "- [ ] dash\n\n* [ ] star\n\n+ [ ] plus\n\n1. [ ] dot\n\n1) [x] paren\n";
+        let found = tasks(md);
+        assert_eq!(titles(md), ["dash", "star", "plus", "dot", "paren"]);
+        assert_eq!(found.iter().filter(|t| t.checked).count(), 1);
+    }
+
+    #[test]
+    fn upper_case_x_is_checked_and_marker_range_slices_the_box() {
+        let md = "- [X] shout\n- [x] whisper\n- [ ] later\n";
+        let found = tasks(md);
+        assert_eq!(
+            found.iter().map(|t| t.checked).collect::<Vec<_>>(),
+            [true, true, false]
+        );
+        let markers: Vec<&str> = found.iter().map(|t| &md[t.marker.clone()]).collect();
+        assert_eq!(markers, ["[X]", "[x]", "[ ]"]);
+        assert_eq!(found.iter().map(|t| t.line).collect::<Vec<_>>(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn nested_tasks_know_their_parent_and_own_only_their_text() {
+        let md =
+            "- [ ] outer\n  - [x] inner one\n  - [ ] inner two\n    - [ ] deeper\n- [ ] next\n";
+        let found = tasks(md);
+        assert_eq!(
+            titles(md),
+            ["outer", "inner one", "inner two", "deeper", "next"]
+        );
+        let parents: Vec<Option<usize>> = found.iter().map(|t| t.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(0), Some(2), None]);
+        assert_eq!(found[0].note, "");
+    }
+
+    #[test]
+    fn nested_task_under_a_plain_item_has_no_task_parent() {
+        let md = "- plain\n  - [ ] child\n";
+        assert_eq!(tasks(md)[0].parent, None);
+    }
+
+    #[test]
+    fn code_blocks_hold_no_tasks() {
+        let md =
+            "```\n- [ ] fenced\n```\n\n    - [ ] indented\n\n~~~md\n- [x] tilde\n~~~\n- [ ] real\n";
+        assert_eq!(titles(md), ["real"]);
+    }
+
+    #[test]
+    fn an_unclosed_fence_swallows_the_rest_as_commonmark_says() {
+        let md = "- [ ] before\n\n```\n- [ ] swallowed\n- [x] also\n";
+        assert_eq!(titles(md), ["before"]);
+    }
+
+    #[test]
+    fn html_blocks_and_spans_hold_no_tasks() {
+        let md = "<div>\n- [ ] in html\n</div>\n\n<span>[ ] literal</span>\n\n- [ ] real\n";
+        assert_eq!(titles(md), ["real"]);
+    }
+
+    #[test]
+    fn tasks_in_blockquotes_count() {
+        let md = "> - [x] quoted\n> - [ ] quoted open\n";
+        assert_eq!(titles(md), ["quoted", "quoted open"]);
+    }
+
+    #[test]
+    fn a_task_with_no_text_is_still_a_task() {
+        let found = tasks("- [ ]\n- [ ] \n- [x] named\n");
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].title, "");
+        assert_eq!(found[1].title, "");
+    }
+
+    #[test]
+    fn near_misses_are_not_tasks() {
+        for md in [
+            "-[ ] no space\n",
+            "- [y] wrong letter\n",
+            "- [-] dash\n",
+            "- [  ] two spaces\n",
+            "- []\n",
+            "[ ] no list\n",
+            "- [ ]text glued\n",
+        ] {
+            assert!(tasks(md).is_empty(), "{md:?} read as a task");
+        }
+    }
+
+    #[test]
+    fn crlf_and_bom_read_like_lf() {
+        let lf = "---\ntitle: Week\n---\n# Goals\n- [x] **Done thing, 3/5** *note*\n- [ ] open thing (2/5)\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(lf.as_bytes());
+        let a = parse("p.md", lf.as_bytes());
+        let b = parse("p.md", crlf.as_bytes());
+        let c = parse("p.md", &bom);
+        let strip = |p: &Post| {
+            p.tasks
+                .iter()
+                .map(|t| {
+                    (
+                        t.title.clone(),
+                        t.note.clone(),
+                        t.checked,
+                        t.confidence,
+                        t.section.clone(),
+                        t.line,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&a), strip(&b));
+        assert_eq!(strip(&a), strip(&c));
+        assert_eq!(a.title.as_deref(), Some("Week"));
+        assert_eq!(b.title, a.title);
+        assert_eq!(c.title, a.title);
+        // Marker offsets stay true to the original bytes, BOM included.
+        assert_eq!(&bom[c.tasks[0].marker.clone()], b"[x]");
+        assert_eq!(&crlf.as_bytes()[b.tasks[1].marker.clone()], b"[ ]");
+    }
+
+    #[test]
+    fn a_post_with_no_tasks() {
+        let post = parse(
+            "_posts/2021-03-01-notes.md",
+            b"# Notes\n\nJust prose, by 2021-03-05.\n",
+        );
+        assert!(post.tasks.is_empty());
+        assert!(post.warnings.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_warning_with_a_line_and_still_read() {
+        let post = parse("_posts/x.md", b"# Week\n- [x] caf\xE9 visit\n- [ ] next\n");
+        assert_eq!(post.tasks.len(), 2);
+        assert_eq!(post.warnings.len(), 1);
+        assert_eq!(post.warnings[0].line, Some(2));
+        assert!(
+            post.warnings[0]
+                .to_string()
+                .starts_with("_posts/x.md:2: not valid UTF-8")
+        );
+        assert!(post.tasks[0].title.starts_with("caf"));
+    }
+
+    #[test]
+    fn the_three_rating_spellings() {
+        let md = "- [ ] Comma rated, 3/5\n- [ ] Paren rated (2/5)\n- [ ] Space rated 4/5\n- [ ] Unrated\n- [ ] **Bold rated, 5/5**\n- [ ] [Linked](https://example.org) 1/5\n- [ ] Zero, 0/5\n";
+        let found = tasks(md);
+        let got: Vec<(&str, Option<u8>)> = found
+            .iter()
+            .map(|t| (t.title.as_str(), t.confidence))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Comma rated", Some(3)),
+                ("Paren rated", Some(2)),
+                ("Space rated", Some(4)),
+                ("Unrated", None),
+                ("Bold rated", Some(5)),
+                ("Linked", Some(1)),
+                ("Zero", Some(0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn digits_that_are_not_ratings() {
+        for title in [
+            "Read arXiv:1904.10509 (2019).",
+            "Train 64 layers",
+            "Chapter 3/4 of the book",
+            "Score 15/5",
+            "Ratio 6/5",
+            "Version 1.3/5",
+            "Paper (2015)",
+            "CS242 HW 1",
+        ] {
+            let found = tasks(&format!("- [ ] {title}\n"));
+            assert_eq!(found[0].confidence, None, "{title}");
+            assert_eq!(found[0].title, title);
+        }
+    }
+
+    #[test]
+    fn a_bold_title_with_notes_keeps_the_title_and_the_rating() {
+        let before = "- [ ] Graphics homework 0, 3/5\n";
+        let after = "- [x] **Graphics homework 0, 3/5** *Took longer than planned.*\n<br>\n<br>\n*More notes on a later line.*\n";
+        let a = &tasks(before)[0];
+        let b = &tasks(after)[0];
+        assert_eq!(a.title, "Graphics homework 0");
+        assert_eq!(b.title, a.title);
+        assert_eq!(b.confidence, Some(3));
+        assert_eq!(
+            b.note,
+            "Took longer than planned. More notes on a later line."
+        );
+        assert!(b.checked);
+    }
+
+    #[test]
+    fn bold_title_then_link_then_rating() {
+        let found = tasks("- [x] **Finish the web app** [[link]](https://example.org/app) 4/5\n");
+        assert_eq!(found[0].title, "Finish the web app");
+        assert_eq!(found[0].confidence, Some(4));
+        assert_eq!(found[0].note, "");
+    }
+
+    #[test]
+    fn rating_inside_bold_after_a_paren() {
+        let found = tasks("- [x] **Read “Image Models” 2018. (4/5)** *notes here*\n");
+        assert_eq!(found[0].title, "Read “Image Models” 2018.");
+        assert_eq!(found[0].confidence, Some(4));
+        assert_eq!(found[0].note, "notes here");
+    }
+
+    #[test]
+    fn plain_item_title_is_its_first_line() {
+        let found = tasks("- [ ] First line title\n  continued as a note\n");
+        assert_eq!(found[0].title, "First line title");
+        assert_eq!(found[0].note, "continued as a note");
+    }
+
+    #[test]
+    fn a_wholly_bold_item_is_its_own_title() {
+        let found = tasks("- [x] **CS242 HW 1**\n<br>\n<br>\n");
+        assert_eq!(found[0].title, "CS242 HW 1");
+        assert_eq!(found[0].note, "");
+    }
+
+    #[test]
+    fn markup_is_removed_and_white_space_collapsed() {
+        let found =
+            tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
+        assert_eq!(found[0].title, "Read the docs of the crate today");
+    }
+
+    #[test]
+    fn sections_are_heading_chains() {
+        let md = "# Week\n## Courses\n### Assignments\n- [ ] a\n## Papers\n- [ ] b\n### [Linked](x) heading\n- [ ] c\n# Other\n- [ ] d\n";
+        let found = tasks(md);
+        let sections: Vec<String> = found.iter().map(|t| t.section_path()).collect();
+        assert_eq!(
+            sections,
+            [
+                "Week > Courses > Assignments",
+                "Week > Papers",
+                "Week > Papers > Linked heading",
+                "Other"
+            ]
+        );
+    }
+
+    #[test]
+    fn tasks_in_the_stats_block_are_not_tasks() {
+        let md =
+            format!("- [ ] real\n\n{STATS_BEGIN}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
+        assert_eq!(titles(&md), ["real", "also real"]);
+    }
+
+    #[test]
+    fn due_date_sources() {
+        let front = parse(
+            "_posts/2020-12-07-w.md",
+            b"---\ndue: 2020-12-13\n---\nFinish by 12/12/2020.\n- [ ] a\n",
+        );
+        let due = front.due.unwrap();
+        assert_eq!(due.source, DueSource::FrontMatter);
+        assert_eq!(due.date.to_string(), "2020-12-13");
+
+        let deadline = parse(
+            "_posts/2020-12-07-w.md",
+            b"---\ndeadline: 2020-12-14\n---\n- [ ] a\n",
+        );
+        assert_eq!(deadline.due.unwrap().date.to_string(), "2020-12-14");
+
+        let text = parse(
+            "_posts/2020-12-07-w.md",
+            b"I can finish these by 12/12/2020.\n\n- [ ] a\n",
+        );
+        let due = text.due.unwrap();
+        assert_eq!(due.source, DueSource::Text);
+        assert_eq!(due.evidence.as_deref(), Some("by 12/12/2020"));
+
+        // Only prose before the first task counts: notes written on a task are not the due date.
+        let late = parse(
+            "_posts/2020-12-07-w.md",
+            b"- [ ] a\n\nDone by 12/12/2020.\n",
+        );
+        assert_eq!(late.due, None);
+    }
+
+    #[test]
+    fn front_matter_date_wins_over_the_file_name() {
+        let post = parse(
+            "_posts/2020-01-09-Daily-Log.md",
+            b"---\ndate: 2021-01-09\n---\n- [ ] a\n",
+        );
+        assert_eq!(post.date.unwrap().to_string(), "2021-01-09");
+        assert_eq!(post.date_source, Some(DateSource::FrontMatter));
+        let named = parse("_posts/2020-01-09-Daily-Log.md", b"- [ ] a\n");
+        assert_eq!(named.date.unwrap().to_string(), "2020-01-09");
+        assert_eq!(named.date_source, Some(DateSource::Filename));
+        let unknown = parse("notes/log.md", b"- [ ] a\n");
+        assert_eq!(unknown.date, None);
+    }
+
+    #[test]
+    fn malformed_front_matter_is_a_warning_and_tasks_still_come_out() {
+        let post = parse(
+            "_posts/2020-12-07-w.md",
+            b"---\ntitle: [oops\n---\n- [ ] a\n",
+        );
+        assert_eq!(post.tasks.len(), 1);
+        assert_eq!(post.warnings.len(), 1);
+        assert_eq!(post.warnings[0].file, "_posts/2020-12-07-w.md");
+        assert!(post.warnings[0].line.is_some());
+        assert_eq!(post.date.unwrap().to_string(), "2020-12-07");
+    }
+
+    /// The task-list cases of the GFM specification and of pulldown-cmark's own suite, in our
+    /// own words: each input with the tasks (checked or not) a reader must see.
+    #[test]
+    fn gfm_task_list_cases() {
+        let cases: &[(&str, &[bool])] = &[
+            ("- [ ] foo\n- [x] bar\n", &[false, true]),
+            (
+                "- [x] foo\n  - [ ] bar\n  - [x] baz\n- [ ] bim\n",
+                &[true, false, true, false],
+            ),
+            ("* [ ] loose\n\n* [x] items\n", &[false, true]),
+            ("- [ ] \n", &[false]),
+            ("- [x]\tTabbed\n", &[true]),
+            ("1. [X] ordered\n2. [ ] two\n", &[true, false]),
+            ("- *[ ] emphasised box*\n", &[]),
+            ("- foo [ ] inline\n", &[]),
+            ("- [ ]\n  indented continuation\n", &[false]),
+            ("> 1. [x] quoted\n", &[true]),
+        ];
+        for (markdown, want) in cases {
+            let got: Vec<bool> = tasks(markdown).iter().map(|t| t.checked).collect();
+            assert_eq!(&got, want, "{markdown:?}");
+        }
+    }
+}
