@@ -351,8 +351,8 @@ impl Repo {
         }
     }
 
-    /// Decides which files are posts: the user's glob, else the posts directories present at
-    /// HEAD, else every Markdown file.
+    /// Decides which files are posts: the user's glob, else the posts directories when any
+    /// of them exists at HEAD, else every Markdown file.
     pub fn post_selector(&self, glob: Option<&str>) -> Result<PostSelector, GitError> {
         if let Some(glob) = glob {
             return Ok(PostSelector::Glob(Glob::new(glob)?));
@@ -367,18 +367,16 @@ impl Repo {
             .find_commit(oid(head))
             .and_then(|c| c.tree())
             .map_err(|e| read_error(&format!("the tree of HEAD ({head})"), &e))?;
-        let present: Vec<String> = POSTS_DIRS
-            .iter()
-            .filter(|dir| {
-                tree.get_name(dir)
-                    .is_some_and(|entry| entry.kind() == Some(ObjectType::Tree))
-            })
-            .map(|d| d.to_string())
-            .collect();
-        Ok(if present.is_empty() {
-            PostSelector::AllMarkdown
+        let any_present = POSTS_DIRS.iter().any(|dir| {
+            tree.get_name(dir)
+                .is_some_and(|entry| entry.kind() == Some(ObjectType::Tree))
+        });
+        // All of them, not only those at HEAD: a draft folder emptied by publishing its last
+        // draft still holds the early versions of posts.
+        Ok(if any_present {
+            PostSelector::Dirs(POSTS_DIRS.iter().map(|d| d.to_string()).collect())
         } else {
-            PostSelector::Dirs(present)
+            PostSelector::AllMarkdown
         })
     }
 

@@ -17,6 +17,7 @@ pub mod dates;
 pub mod events;
 pub mod frontmatter;
 pub mod git;
+pub mod history;
 pub mod matching;
 pub mod model;
 pub mod post;
