@@ -16,6 +16,8 @@ pub mod cli;
 pub mod dates;
 pub mod events;
 pub mod frontmatter;
+pub mod git;
+pub mod history;
 pub mod matching;
 pub mod model;
 pub mod post;

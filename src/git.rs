@@ -1,0 +1,1170 @@
+//! Stage 1, git history → post versions: the only module that reads a repository's history
+//! with git2.
+//!
+//! It opens the repository, decides which files are posts, orders the commits reachable from
+//! HEAD by the commit graph (parents before children), and yields for each commit the post
+//! files that differ from its first parent, with renames detected and each new blob's bytes
+//! read once. Everything it hands out is a plain type; the history engine never sees git2.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags};
+
+use crate::model::{CommitInfo, Warning};
+
+/// Directories that hold posts in the static site generators people use; when any of them
+/// exists at HEAD only they are read.
+pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
+
+/// What went wrong reading a repository.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not a git repository: {dir}")]
+    NotARepository { dir: String },
+    #[error("cannot open the git repository at {dir}: {message}")]
+    Open { dir: String, message: String },
+    #[error("cannot read {what}: {message}")]
+    Read { what: String, message: String },
+    #[error("invalid posts glob {glob:?}: {reason}")]
+    BadGlob { glob: String, reason: String },
+}
+
+/// A git object id (SHA-1), as a plain value that orders, hashes and prints like git's.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ObjectId(pub [u8; 20]);
+
+impl ObjectId {
+    fn from_oid(oid: Oid) -> ObjectId {
+        let mut bytes = [0u8; 20];
+        let raw = oid.as_bytes();
+        let n = raw.len().min(20);
+        bytes[..n].copy_from_slice(&raw[..n]);
+        ObjectId(bytes)
+    }
+
+    fn to_oid(self) -> Option<Oid> {
+        Oid::from_bytes(&self.0).ok()
+    }
+
+    /// Parses 40 hex digits.
+    pub fn from_hex(hex: &str) -> Option<ObjectId> {
+        Oid::from_str(hex)
+            .ok()
+            .filter(|_| hex.len() == 40)
+            .map(ObjectId::from_oid)
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", &self.to_string()[..10])
+    }
+}
+
+/// How one post file differs between a commit and its first parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    Added {
+        path: String,
+        blob: ObjectId,
+    },
+    Modified {
+        path: String,
+        blob: ObjectId,
+    },
+    Deleted {
+        path: String,
+    },
+    /// The same post under a new path, possibly with new content too.
+    Renamed {
+        from: String,
+        to: String,
+        blob: ObjectId,
+    },
+}
+
+impl FileChange {
+    /// The path the post has after the commit (none when it was deleted).
+    pub fn new_path(&self) -> Option<&str> {
+        match self {
+            FileChange::Added { path, .. } | FileChange::Modified { path, .. } => Some(path),
+            FileChange::Renamed { to, .. } => Some(to),
+            FileChange::Deleted { .. } => None,
+        }
+    }
+}
+
+/// One commit as the history engine consumes it.
+#[derive(Debug, Clone)]
+pub struct CommitDelta {
+    pub id: ObjectId,
+    pub commit: Arc<CommitInfo>,
+    /// Parent ids, first parent first. Parents that are not part of the walk (a shallow
+    /// clone's boundary, or commits already fed in an earlier walk) are listed too.
+    pub parents: Vec<ObjectId>,
+    /// How many commits of this walk have this one as a parent: lets the engine move a
+    /// commit's state into its only child instead of cloning it.
+    pub children: usize,
+    /// Post files that differ from the first parent (every post file for a root commit),
+    /// sorted by path.
+    pub changes: Vec<FileChange>,
+    /// Bytes of the blobs this walk had not yet handed out under that path.
+    pub blobs: Vec<BlobContent>,
+    /// Unreadable objects met in this commit; the commit is still delivered.
+    pub warnings: Vec<Warning>,
+}
+
+/// The content of one post blob, tagged with the path it was read under (a post's date can
+/// come from its file name, so the same bytes under another name are another parse).
+#[derive(Debug, Clone)]
+pub struct BlobContent {
+    pub id: ObjectId,
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What a walk saw as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct WalkSummary {
+    /// HEAD's commit, none for an empty repository.
+    pub head: Option<ObjectId>,
+    pub commits: usize,
+    pub warnings: Vec<Warning>,
+}
+
+/// Which files of a tree are posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostSelector {
+    /// Markdown files under these top-level directories.
+    Dirs(Vec<String>),
+    /// Every Markdown file in the repository.
+    AllMarkdown,
+    /// Files whose path matches a user's `--posts` glob.
+    Glob(Glob),
+}
+
+impl PostSelector {
+    /// Whether a directory (path relative to the repository root) can contain posts.
+    pub fn may_contain_posts(&self, dir: &str) -> bool {
+        match self {
+            PostSelector::Dirs(dirs) => {
+                let top = dir.split('/').next().unwrap_or(dir);
+                dirs.iter().any(|d| d == top)
+            }
+            PostSelector::AllMarkdown => true,
+            PostSelector::Glob(glob) => glob.may_match_under(dir),
+        }
+    }
+
+    /// Whether a file (path relative to the repository root) is a post.
+    pub fn is_post(&self, path: &str) -> bool {
+        match self {
+            PostSelector::Dirs(dirs) => match path.split_once('/') {
+                Some((top, _)) => is_markdown(path) && dirs.iter().any(|d| d == top),
+                None => false,
+            },
+            PostSelector::AllMarkdown => is_markdown(path),
+            PostSelector::Glob(glob) => glob.matches(path),
+        }
+    }
+}
+
+/// Whether a file name has one of the extensions Markdown files use.
+pub fn is_markdown(path: &str) -> bool {
+    let Some((_, ext)) = path.rsplit_once('.') else {
+        return false;
+    };
+    ["md", "markdown", "mdown", "mkd", "mkdn"]
+        .iter()
+        .any(|known| ext.eq_ignore_ascii_case(known))
+}
+
+/// A path glob: `*` and `?` match within one path segment, `**` matches any number of whole
+/// segments. Paths are relative to the repository root and use `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    source: String,
+    segments: Vec<String>,
+}
+
+impl Glob {
+    /// Compiles a glob; an empty pattern, or `**` glued to other characters, is refused.
+    pub fn new(pattern: &str) -> Result<Glob, GitError> {
+        let bad = |reason: &str| GitError::BadGlob {
+            glob: pattern.to_string(),
+            reason: reason.to_string(),
+        };
+        let trimmed = pattern.trim_start_matches("./").trim_start_matches('/');
+        if trimmed.is_empty() {
+            return Err(bad("the pattern is empty"));
+        }
+        let segments: Vec<String> = trimmed
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if segments
+            .iter()
+            .any(|s| s.contains("**") && s.as_str() != "**")
+        {
+            return Err(bad(
+                "`**` must be a whole path segment, as in `posts/**/*.md`",
+            ));
+        }
+        Ok(Glob {
+            source: pattern.to_string(),
+            segments,
+        })
+    }
+
+    /// The pattern as the user wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the whole path matches.
+    pub fn matches(&self, path: &str) -> bool {
+        let parts: Vec<&str> = path.split('/').collect();
+        match_segments(&self.segments, &parts, false)
+    }
+
+    /// Whether some path under directory `dir` could match: lets the tree walk skip
+    /// directories the glob can never reach.
+    pub fn may_match_under(&self, dir: &str) -> bool {
+        let parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+        match_segments(&self.segments, &parts, true)
+    }
+}
+
+/// Matches path segments against pattern segments. With `prefix`, succeeds when the path is
+/// used up while the pattern still has segments to match deeper paths.
+fn match_segments(pattern: &[String], path: &[&str], prefix: bool) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty() && !prefix,
+        Some((first, rest)) if first == "**" => {
+            // `**` takes zero or more whole segments.
+            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], prefix))
+                || (prefix && !path.is_empty())
+        }
+        Some((first, rest)) => match path.split_first() {
+            None => prefix,
+            Some((segment, path_rest)) => {
+                match_one_segment(first.as_bytes(), segment.as_bytes())
+                    && match_segments(rest, path_rest, prefix)
+            }
+        },
+    }
+}
+
+/// `*` and `?` within one segment, by backtracking to the last `*`.
+fn match_one_segment(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// An open repository.
+pub struct Repo {
+    repo: Repository,
+}
+
+impl Repo {
+    /// Opens the repository at or above `dir` (like `git -C DIR`), or, with no dir, the one
+    /// git itself would use (`GIT_DIR`, else the current directory and its parents).
+    pub fn open(dir: Option<&Path>) -> Result<Repo, GitError> {
+        // libgit2 hashes every object it reads to verify it; git does not, and it was more
+        // than half of the time of a history walk.
+        git2::opts::strict_hash_verification(false);
+        let shown = match dir {
+            Some(dir) => dir.display().to_string(),
+            None => std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| ".".to_string()),
+        };
+        let opened = match dir {
+            Some(dir) => Repository::open_ext(
+                dir,
+                RepositoryOpenFlags::FROM_ENV,
+                &[] as &[&std::ffi::OsStr],
+            ),
+            None => Repository::open_from_env(),
+        };
+        match opened {
+            Ok(repo) => Ok(Repo { repo }),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                Err(GitError::NotARepository { dir: shown })
+            }
+            Err(e) => Err(GitError::Open {
+                dir: shown,
+                message: e.message().to_string(),
+            }),
+        }
+    }
+
+    /// The repository's git directory.
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
+    /// The work tree, none for a bare repository.
+    pub fn work_dir(&self) -> Option<PathBuf> {
+        self.repo.workdir().map(Path::to_path_buf)
+    }
+
+    /// HEAD's commit id; none for an empty repository or an unborn branch.
+    pub fn head(&self) -> Result<Option<ObjectId>, GitError> {
+        match self.repo.head() {
+            Ok(reference) => match reference.peel_to_commit() {
+                Ok(commit) => Ok(Some(ObjectId::from_oid(commit.id()))),
+                Err(e) => Err(read_error("HEAD's commit", &e)),
+            },
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(read_error("HEAD", &e)),
+        }
+    }
+
+    /// Decides which files are posts: the user's glob, else the posts directories when any
+    /// of them exists at HEAD, else every Markdown file.
+    pub fn post_selector(&self, glob: Option<&str>) -> Result<PostSelector, GitError> {
+        if let Some(glob) = glob {
+            return Ok(PostSelector::Glob(Glob::new(glob)?));
+        }
+        let Some(head) = self.head()? else {
+            return Ok(PostSelector::Dirs(
+                POSTS_DIRS.iter().map(|d| d.to_string()).collect(),
+            ));
+        };
+        let tree = self
+            .repo
+            .find_commit(oid(head))
+            .and_then(|c| c.tree())
+            .map_err(|e| read_error(&format!("the tree of HEAD ({head})"), &e))?;
+        let any_present = POSTS_DIRS.iter().any(|dir| {
+            tree.get_name(dir)
+                .is_some_and(|entry| entry.kind() == Some(ObjectType::Tree))
+        });
+        // All of them, not only those at HEAD: a draft folder emptied by publishing its last
+        // draft still holds the early versions of posts.
+        Ok(if any_present {
+            PostSelector::Dirs(POSTS_DIRS.iter().map(|d| d.to_string()).collect())
+        } else {
+            PostSelector::AllMarkdown
+        })
+    }
+
+    /// Walks the commits reachable from HEAD, parents before children, and hands each one's
+    /// post changes to `sink`. Commits in `known` (and their ancestors) are not walked: that
+    /// is how new commits are fed onto a state built earlier.
+    pub fn walk(
+        &self,
+        selector: &PostSelector,
+        known: &HashSet<ObjectId>,
+        mut sink: impl FnMut(CommitDelta),
+    ) -> Result<WalkSummary, GitError> {
+        let mut summary = WalkSummary {
+            head: self.head()?,
+            ..WalkSummary::default()
+        };
+        let Some(head) = summary.head else {
+            return Ok(summary);
+        };
+        let graph = self.read_graph(head, known, &mut summary.warnings);
+        let order = topological_order(&graph.parents_in_walk);
+        summary.commits = order.len();
+
+        let mut trees = TreeCache::default();
+        let mut handed_out: HashSet<(ObjectId, String)> = HashSet::new();
+        for index in order {
+            let node = &graph.nodes[index];
+            let mut warnings = Vec::new();
+            let first_parent_tree = match node.parents.first() {
+                None => None,
+                Some(parent) => match graph.tree_of(*parent, self) {
+                    Ok(tree) => Some(tree),
+                    Err(e) => {
+                        warnings.push(commit_warning(
+                            &node.info.id,
+                            format!("cannot read the first parent {parent}: {e}"),
+                        ));
+                        None
+                    }
+                },
+            };
+            let mut raw_changes = Vec::new();
+            if first_parent_tree != Some(node.tree) {
+                let mut diff = TreeDiff {
+                    repo: &self.repo,
+                    selector,
+                    trees: &mut trees,
+                    out: &mut raw_changes,
+                    warnings: &mut warnings,
+                    commit: &node.info.id,
+                };
+                diff.diff(first_parent_tree, Some(node.tree), "");
+            }
+            trees.next_commit();
+            let (changes, blobs) =
+                self.finish_changes(raw_changes, &mut handed_out, &node.info.id, &mut warnings);
+            sink(CommitDelta {
+                id: node.id,
+                commit: Arc::clone(&node.info),
+                parents: node.parents.clone(),
+                children: graph.children[index],
+                changes,
+                blobs,
+                warnings,
+            });
+        }
+        Ok(summary)
+    }
+
+    /// Reads every commit reachable from `head` and not from `known`.
+    fn read_graph(
+        &self,
+        head: ObjectId,
+        known: &HashSet<ObjectId>,
+        warnings: &mut Vec<Warning>,
+    ) -> Graph {
+        let mut graph = Graph::default();
+        let mut index_of: HashMap<ObjectId, usize> = HashMap::new();
+        let mut pending = vec![head];
+        while let Some(id) = pending.pop() {
+            if index_of.contains_key(&id) || known.contains(&id) {
+                continue;
+            }
+            let commit = match self.repo.find_commit(oid(id)) {
+                Ok(commit) => commit,
+                Err(e) if e.code() == ErrorCode::NotFound && graph.nodes.is_empty() => {
+                    warnings.push(commit_warning(
+                        &id.to_string(),
+                        format!("missing commit: {}", e.message()),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    // A shallow clone's boundary or a damaged repository: the history
+                    // starts after it.
+                    warnings.push(commit_warning(
+                        &id.to_string(),
+                        format!("cannot read commit: {}", e.message()),
+                    ));
+                    continue;
+                }
+            };
+            let parents: Vec<ObjectId> = commit.parent_ids().map(ObjectId::from_oid).collect();
+            pending.extend(parents.iter().rev().copied());
+            index_of.insert(id, graph.nodes.len());
+            graph.nodes.push(Node {
+                id,
+                tree: ObjectId::from_oid(commit.tree_id()),
+                info: Arc::new(commit_info(&commit)),
+                parents,
+            });
+        }
+        graph.parents_in_walk = graph
+            .nodes
+            .iter()
+            .map(|node| {
+                node.parents
+                    .iter()
+                    .filter_map(|p| index_of.get(p).copied())
+                    .collect()
+            })
+            .collect();
+        graph.children = vec![0; graph.nodes.len()];
+        for parents in &graph.parents_in_walk {
+            let mut seen = Vec::with_capacity(parents.len());
+            for &parent in parents {
+                // A commit that names the same parent twice is still one child.
+                if !seen.contains(&parent) {
+                    graph.children[parent] += 1;
+                    seen.push(parent);
+                }
+            }
+        }
+        graph.index_of = index_of;
+        graph
+    }
+
+    /// Pairs deletions with additions into renames and reads the bytes of new blobs.
+    fn finish_changes(
+        &self,
+        raw: Vec<RawChange>,
+        handed_out: &mut HashSet<(ObjectId, String)>,
+        commit: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> (Vec<FileChange>, Vec<BlobContent>) {
+        let mut changes = Vec::with_capacity(raw.len());
+        let mut added = Vec::new();
+        let mut deleted = Vec::new();
+        for change in raw {
+            match (change.old, change.new) {
+                (Some(_), Some(blob)) => changes.push(FileChange::Modified {
+                    path: change.path,
+                    blob,
+                }),
+                (None, Some(blob)) => added.push(Side {
+                    path: change.path,
+                    blob,
+                }),
+                (Some(blob), None) => deleted.push(Side {
+                    path: change.path,
+                    blob,
+                }),
+                (None, None) => {}
+            }
+        }
+        let mut bytes_of: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        if !added.is_empty() && !deleted.is_empty() {
+            // Content similarity needs both sides' bytes; only read them when a rename is
+            // possible at all.
+            let needs_content = {
+                let added_blobs: HashSet<ObjectId> = added.iter().map(|a| a.blob).collect();
+                deleted.iter().any(|d| !added_blobs.contains(&d.blob))
+            };
+            if needs_content {
+                for side in added.iter().chain(deleted.iter()) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        bytes_of.entry(side.blob)
+                        && let Some(bytes) = self.read_blob(side.blob, &side.path, commit, warnings)
+                    {
+                        slot.insert(bytes);
+                    }
+                }
+            }
+        }
+        let renames = pair_renames(&deleted, &added, &|blob| {
+            bytes_of.get(&blob).map(Vec::as_slice)
+        });
+        let mut renamed_from = vec![false; deleted.len()];
+        let mut renamed_to = vec![None; added.len()];
+        for (d, a) in renames {
+            renamed_from[d] = true;
+            renamed_to[a] = Some(d);
+        }
+        for (a, side) in added.into_iter().enumerate() {
+            changes.push(match renamed_to[a] {
+                Some(d) => FileChange::Renamed {
+                    from: deleted[d].path.clone(),
+                    to: side.path,
+                    blob: side.blob,
+                },
+                None => FileChange::Added {
+                    path: side.path,
+                    blob: side.blob,
+                },
+            });
+        }
+        for (d, side) in deleted.into_iter().enumerate() {
+            if !renamed_from[d] {
+                changes.push(FileChange::Deleted { path: side.path });
+            }
+        }
+        changes.sort_by(|a, b| change_sort_key(a).cmp(change_sort_key(b)));
+
+        let mut blobs = Vec::new();
+        for change in &changes {
+            let (path, blob) = match change {
+                FileChange::Added { path, blob } | FileChange::Modified { path, blob } => {
+                    (path, *blob)
+                }
+                FileChange::Renamed { to, blob, .. } => (to, *blob),
+                FileChange::Deleted { .. } => continue,
+            };
+            if handed_out.contains(&(blob, path.clone())) {
+                continue;
+            }
+            let bytes = match bytes_of.remove(&blob) {
+                Some(bytes) => Some(bytes),
+                None => self.read_blob(blob, path, commit, warnings),
+            };
+            if let Some(bytes) = bytes {
+                handed_out.insert((blob, path.clone()));
+                blobs.push(BlobContent {
+                    id: blob,
+                    path: path.clone(),
+                    bytes,
+                });
+            }
+        }
+        (changes, blobs)
+    }
+
+    fn read_blob(
+        &self,
+        blob: ObjectId,
+        path: &str,
+        commit: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<Vec<u8>> {
+        match self.repo.find_blob(oid(blob)) {
+            Ok(found) => Some(found.content().to_vec()),
+            Err(e) => {
+                warnings.push(Warning {
+                    file: path.to_string(),
+                    line: None,
+                    commit: Some(commit.to_string()),
+                    message: format!("cannot read blob {blob}: {}", e.message()),
+                });
+                None
+            }
+        }
+    }
+}
+
+fn change_sort_key(change: &FileChange) -> &str {
+    match change {
+        FileChange::Added { path, .. }
+        | FileChange::Modified { path, .. }
+        | FileChange::Deleted { path } => path,
+        FileChange::Renamed { to, .. } => to,
+    }
+}
+
+fn oid(id: ObjectId) -> Oid {
+    // 20 bytes always make an Oid; the fallback is never taken.
+    id.to_oid().unwrap_or(Oid::ZERO_SHA1)
+}
+
+fn read_error(what: &str, e: &git2::Error) -> GitError {
+    GitError::Read {
+        what: what.to_string(),
+        message: e.message().to_string(),
+    }
+}
+
+fn commit_warning(commit: &str, message: String) -> Warning {
+    Warning {
+        file: String::new(),
+        line: None,
+        commit: Some(commit.to_string()),
+        message,
+    }
+}
+
+/// Converts a git2 commit at the edge: the author time in the author's own offset.
+fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let when = commit.author().when();
+    CommitInfo {
+        id: commit.id().to_string(),
+        time: to_datetime(when.seconds(), when.offset_minutes()),
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+    }
+}
+
+/// A git timestamp in its own offset; an offset chrono refuses (beyond ±24 h) reads as UTC.
+pub fn to_datetime(seconds: i64, offset_minutes: i32) -> DateTime<FixedOffset> {
+    let utc = FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!());
+    let offset = FixedOffset::east_opt(offset_minutes.saturating_mul(60)).unwrap_or(utc);
+    offset
+        .timestamp_opt(seconds, 0)
+        .single()
+        .or_else(|| utc.timestamp_opt(0, 0).single())
+        .unwrap_or_else(|| DateTime::UNIX_EPOCH.with_timezone(&utc))
+}
+
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    /// Parents as indices into `nodes`, only those inside the walk.
+    parents_in_walk: Vec<Vec<usize>>,
+    children: Vec<usize>,
+    index_of: HashMap<ObjectId, usize>,
+}
+
+impl Graph {
+    /// The root tree of a parent: from the walk when it is in it, else read from git.
+    fn tree_of(&self, parent: ObjectId, repo: &Repo) -> Result<ObjectId, String> {
+        if let Some(&index) = self.index_of.get(&parent) {
+            return Ok(self.nodes[index].tree);
+        }
+        repo.repo
+            .find_commit(oid(parent))
+            .map(|c| ObjectId::from_oid(c.tree_id()))
+            .map_err(|e| e.message().to_string())
+    }
+}
+
+struct Node {
+    id: ObjectId,
+    tree: ObjectId,
+    info: Arc<CommitInfo>,
+    parents: Vec<ObjectId>,
+}
+
+/// Orders commits so that every commit comes after all its parents, by the graph alone:
+/// committer dates lie in rewritten histories. Index 0 is the tip the walk started from. A
+/// depth-first post-order over first parents, then other parents, keeps each merged branch's
+/// commits together, right before the merge.
+pub fn topological_order(parents: &[Vec<usize>]) -> Vec<usize> {
+    let n = parents.len();
+    let mut order = Vec::with_capacity(n);
+    let mut visited = vec![false; n];
+    // Each frame is a commit and how many of its parents have been explored.
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        stack.push((root, 0));
+        while let Some(frame) = stack.last_mut() {
+            let (node, next) = *frame;
+            if let Some(&parent) = parents[node].get(next) {
+                frame.1 += 1;
+                if !visited[parent] {
+                    visited[parent] = true;
+                    stack.push((parent, 0));
+                }
+            } else {
+                order.push(node);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Tree,
+    Blob,
+    Other,
+}
+
+struct Entry {
+    name: Box<str>,
+    id: ObjectId,
+    kind: EntryKind,
+}
+
+/// Parsed trees of the commit being diffed and the one before: consecutive commits share most
+/// subtrees, so the parent's trees are usually already here.
+#[derive(Default)]
+struct TreeCache {
+    current: HashMap<ObjectId, Arc<[Entry]>>,
+    previous: HashMap<ObjectId, Arc<[Entry]>>,
+}
+
+impl TreeCache {
+    fn get(&mut self, repo: &Repository, id: ObjectId) -> Result<Arc<[Entry]>, git2::Error> {
+        if let Some(entries) = self.current.get(&id) {
+            return Ok(Arc::clone(entries));
+        }
+        if let Some(entries) = self.previous.remove(&id) {
+            self.current.insert(id, Arc::clone(&entries));
+            return Ok(entries);
+        }
+        let tree = repo.find_tree(oid(id))?;
+        let entries: Arc<[Entry]> = tree
+            .iter()
+            .map(|entry| Entry {
+                name: String::from_utf8_lossy(entry.name_bytes()).into(),
+                id: ObjectId::from_oid(entry.id()),
+                kind: match entry.kind() {
+                    Some(ObjectType::Tree) => EntryKind::Tree,
+                    // Symlinks (mode 120000) are blobs too, but hold a path, not a post.
+                    Some(ObjectType::Blob) if entry.filemode() != 0o120000 => EntryKind::Blob,
+                    _ => EntryKind::Other,
+                },
+            })
+            .collect();
+        self.current.insert(id, Arc::clone(&entries));
+        Ok(entries)
+    }
+
+    fn next_commit(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+}
+
+struct RawChange {
+    path: String,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+}
+
+struct TreeDiff<'a> {
+    repo: &'a Repository,
+    selector: &'a PostSelector,
+    trees: &'a mut TreeCache,
+    out: &'a mut Vec<RawChange>,
+    warnings: &'a mut Vec<Warning>,
+    commit: &'a str,
+}
+
+impl TreeDiff<'_> {
+    /// Compares two trees entry by entry, skipping subtrees whose ids are equal and
+    /// directories that cannot hold posts.
+    fn diff(&mut self, old: Option<ObjectId>, new: Option<ObjectId>, prefix: &str) {
+        let old_entries = old.and_then(|id| self.entries(id, prefix));
+        let new_entries = new.and_then(|id| self.entries(id, prefix));
+        let empty: &[Entry] = &[];
+        let old_entries = old_entries.as_deref().unwrap_or(empty);
+        let new_entries = new_entries.as_deref().unwrap_or(empty);
+        let (mut i, mut j) = (0, 0);
+        while i < old_entries.len() || j < new_entries.len() {
+            let ordering = match (old_entries.get(i), new_entries.get(j)) {
+                (Some(a), Some(b)) => git_order(a, b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            match ordering {
+                std::cmp::Ordering::Less => {
+                    self.entry(Some(&old_entries[i]), None, prefix);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    self.entry(None, Some(&new_entries[j]), prefix);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    let (a, b) = (&old_entries[i], &new_entries[j]);
+                    if a.id != b.id || a.kind != b.kind {
+                        self.entry(Some(a), Some(b), prefix);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+    }
+
+    /// One name present on either side (same kind when on both).
+    fn entry(&mut self, old: Option<&Entry>, new: Option<&Entry>, prefix: &str) {
+        let Some(any) = old.or(new) else { return };
+        let path = if prefix.is_empty() {
+            any.name.to_string()
+        } else {
+            format!("{prefix}/{}", any.name)
+        };
+        match any.kind {
+            EntryKind::Tree => {
+                if self.selector.may_contain_posts(&path) {
+                    self.diff(old.map(|e| e.id), new.map(|e| e.id), &path);
+                }
+            }
+            EntryKind::Blob => {
+                if self.selector.is_post(&path) {
+                    self.out.push(RawChange {
+                        path,
+                        old: old.map(|e| e.id),
+                        new: new.map(|e| e.id),
+                    });
+                }
+            }
+            EntryKind::Other => {}
+        }
+    }
+
+    fn entries(&mut self, id: ObjectId, path: &str) -> Option<Arc<[Entry]>> {
+        match self.trees.get(self.repo, id) {
+            Ok(entries) => Some(entries),
+            Err(e) => {
+                self.warnings.push(Warning {
+                    file: if path.is_empty() { "/" } else { path }.to_string(),
+                    line: None,
+                    commit: Some(self.commit.to_string()),
+                    message: format!("cannot read tree {id}: {}", e.message()),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Git sorts tree entries by name as if a directory's name ended in `/`.
+fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let suffix = |e: &Entry| {
+        if e.kind == EntryKind::Tree {
+            Some(b'/')
+        } else {
+            None
+        }
+    };
+    let a_key = a.name.as_bytes().iter().copied().chain(suffix(a));
+    let b_key = b.name.as_bytes().iter().copied().chain(suffix(b));
+    a_key.cmp(b_key)
+}
+
+/// One side of a possible rename.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub path: String,
+    pub blob: ObjectId,
+}
+
+/// Pairs deleted posts with added ones that are the same post under a new path: the same
+/// blob, the same path but for letter case, or similar content (a draft published under a
+/// dated name gains a date and loses a `published: false`). Returns (deleted, added) index
+/// pairs; each side is used at most once.
+pub fn pair_renames<'b>(
+    deleted: &[Side],
+    added: &[Side],
+    bytes_of: &dyn Fn(ObjectId) -> Option<&'b [u8]>,
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut deleted_used = vec![false; deleted.len()];
+    let mut added_used = vec![false; added.len()];
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (d, old) in deleted.iter().enumerate() {
+        for (a, new) in added.iter().enumerate() {
+            let same_name = file_stem_key(&old.path) == file_stem_key(&new.path);
+            let score = if old.path.eq_ignore_ascii_case(&new.path) {
+                // A case-only rename is the same file whatever happened to its content.
+                3.0
+            } else if old.blob == new.blob {
+                2.0 + if same_name { 0.5 } else { 0.0 }
+            } else {
+                match (bytes_of(old.blob), bytes_of(new.blob)) {
+                    (Some(x), Some(y)) => {
+                        let similarity = line_similarity(x, y);
+                        let needed = if same_name { 0.3 } else { 0.5 };
+                        if similarity >= needed {
+                            similarity + if same_name { 0.5 } else { 0.0 }
+                        } else {
+                            continue;
+                        }
+                    }
+                    _ => continue,
+                }
+            };
+            candidates.push((score, d, a));
+        }
+    }
+    // Best matches first; ties go to the earlier paths so the result does not depend on
+    // hash order.
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    for (_, d, a) in candidates {
+        if !deleted_used[d] && !added_used[a] {
+            deleted_used[d] = true;
+            added_used[a] = true;
+            pairs.push((d, a));
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// A post's name without its folder, `YYYY-MM-DD-` date prefix, extension and letter case:
+/// what stays the same when a draft is published.
+pub fn file_stem_key(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let bytes = stem.as_bytes();
+    let dated = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    let stem = if dated { &stem[11..] } else { stem };
+    stem.to_ascii_lowercase()
+}
+
+/// The share of lines two texts have in common (as multisets, ignoring blank lines and
+/// surrounding white space), from 0 to 1.
+pub fn line_similarity(a: &[u8], b: &[u8]) -> f64 {
+    let lines = |text: &'_ [u8]| -> Vec<Vec<u8>> {
+        text.split(|&c| c == b'\n')
+            .map(|line| line.trim_ascii().to_vec())
+            .filter(|line| !line.is_empty())
+            .collect()
+    };
+    let (a, b) = (lines(a), lines(b));
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let mut counts: HashMap<&[u8], i64> = HashMap::new();
+    for line in &a {
+        *counts.entry(line).or_default() += 1;
+    }
+    let mut common = 0usize;
+    for line in &b {
+        if let Some(count) = counts.get_mut(line.as_slice())
+            && *count > 0
+        {
+            *count -= 1;
+            common += 1;
+        }
+    }
+    (2 * common) as f64 / (a.len() + b.len()) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_star_stays_within_a_segment() {
+        let glob = Glob::new("_posts/*.md").unwrap();
+        assert!(glob.matches("_posts/2020-12-07-week.md"));
+        assert!(!glob.matches("_posts/2020/week.md"));
+        assert!(!glob.matches("_drafts/week.md"));
+    }
+
+    #[test]
+    fn glob_double_star_spans_folders() {
+        let glob = Glob::new("notes/**/*.md").unwrap();
+        assert!(glob.matches("notes/week.md"));
+        assert!(glob.matches("notes/2020/12/week.md"));
+        assert!(!glob.matches("other/week.md"));
+        assert!(glob.may_match_under("notes"));
+        assert!(glob.may_match_under("notes/2020"));
+        assert!(!glob.may_match_under("other"));
+    }
+
+    #[test]
+    fn glob_question_mark_is_one_character() {
+        let glob = Glob::new("week-?.md").unwrap();
+        assert!(glob.matches("week-1.md"));
+        assert!(!glob.matches("week-10.md"));
+        assert!(!glob.may_match_under("sub"));
+    }
+
+    #[test]
+    fn glob_leading_double_star_matches_at_any_depth() {
+        let glob = Glob::new("**/goals-*.md").unwrap();
+        assert!(glob.matches("goals-1.md"));
+        assert!(glob.matches("a/b/goals-1.md"));
+        assert!(!glob.matches("a/b/notes.md"));
+        assert!(glob.may_match_under("a/b"));
+    }
+
+    #[test]
+    fn glob_refuses_double_star_inside_a_segment() {
+        assert!(Glob::new("posts/a**b").is_err());
+        assert!(Glob::new("").is_err());
+    }
+
+    #[test]
+    fn segment_star_backtracks() {
+        assert!(match_one_segment(b"*-week-*.md", b"2020-12-07-week-4.md"));
+        assert!(!match_one_segment(b"*-week-*.md", b"2020-12-07-month-4.md"));
+        assert!(match_one_segment(b"*", b""));
+    }
+
+    #[test]
+    fn dirs_selector_reads_markdown_under_the_dirs_only() {
+        let selector = PostSelector::Dirs(vec!["_posts".into(), "_drafts".into()]);
+        assert!(selector.is_post("_posts/2020-12-07-week.md"));
+        assert!(selector.is_post("_drafts/sub/week.markdown"));
+        assert!(!selector.is_post("_posts/image.png"));
+        assert!(!selector.is_post("README.md"));
+        assert!(selector.may_contain_posts("_posts/2020"));
+        assert!(!selector.may_contain_posts("assets"));
+    }
+
+    #[test]
+    fn topological_order_puts_parents_first_and_branches_together() {
+        // 0 = merge of 1 (main) and 2 (branch); 1 and 2 both come from 3.
+        let parents = vec![vec![1, 2], vec![3], vec![3], vec![]];
+        assert_eq!(topological_order(&parents), vec![3, 1, 2, 0]);
+    }
+
+    #[test]
+    fn topological_order_handles_long_chains_without_recursion() {
+        let n = 100_000;
+        let parents: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
+            .collect();
+        let order = topological_order(&parents);
+        assert_eq!(order.first(), Some(&(n - 1)));
+        assert_eq!(order.last(), Some(&0));
+    }
+
+    fn side(path: &str, byte: u8) -> Side {
+        Side {
+            path: path.into(),
+            blob: ObjectId([byte; 20]),
+        }
+    }
+
+    #[test]
+    fn exact_moves_and_case_only_renames_pair_without_content() {
+        let deleted = [side("_drafts/week.md", 1), side("_posts/Week.md", 2)];
+        let added = [
+            side("_posts/week.md", 3),
+            side("_posts/2020-12-07-week.md", 1),
+        ];
+        let pairs = pair_renames(&deleted, &added, &|_| None);
+        assert_eq!(pairs, vec![(0, 1), (1, 0)]);
+    }
+
+    #[test]
+    fn a_published_draft_pairs_by_similar_content() {
+        let draft =
+            b"---\ntitle: Week 5\npublished: false\n---\n- [ ] one\n- [ ] two\n- [ ] three\n";
+        let post =
+            b"---\ntitle: Week 5\ndate: 2020-12-14\n---\n- [ ] one\n- [ ] two\n- [ ] three\n";
+        let other = b"---\ntitle: About\n---\nSomething else entirely.\n";
+        let deleted = [side("_drafts/week-5.md", 1)];
+        let added = [side("about.md", 2), side("_posts/2020-12-14-week-5.md", 3)];
+        let bytes = |id: ObjectId| -> Option<&[u8]> {
+            match id.0[0] {
+                1 => Some(draft),
+                2 => Some(other),
+                3 => Some(post),
+                _ => None,
+            }
+        };
+        assert_eq!(pair_renames(&deleted, &added, &bytes), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn unrelated_files_are_not_renames() {
+        let deleted = [side("_posts/a.md", 1)];
+        let added = [side("_posts/b.md", 2)];
+        let bytes = |id: ObjectId| -> Option<&[u8]> {
+            Some(if id.0[0] == 1 {
+                b"alpha\nbeta\n"
+            } else {
+                b"gamma\ndelta\n"
+            })
+        };
+        assert!(pair_renames(&deleted, &added, &bytes).is_empty());
+    }
+
+    #[test]
+    fn stem_key_drops_date_prefix_folder_and_case() {
+        assert_eq!(file_stem_key("_posts/2020-12-07-RC-Week-4.md"), "rc-week-4");
+        assert_eq!(file_stem_key("_drafts/RC-Week-4.markdown"), "rc-week-4");
+    }
+
+    #[test]
+    fn datetime_keeps_the_authors_offset() {
+        let time = to_datetime(1_627_616_487, 60);
+        assert_eq!(time.to_rfc3339(), "2021-07-30T04:41:27+01:00");
+    }
+}
