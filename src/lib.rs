@@ -18,6 +18,7 @@ pub mod events;
 pub mod frontmatter;
 pub mod git;
 pub mod history;
+pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod post;
