@@ -13,5 +13,6 @@
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
 pub mod dates;
+pub mod hook;
 pub mod model;
 pub mod statsblock;
