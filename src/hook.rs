@@ -455,7 +455,9 @@ pub fn post_only_stats(
 /// Counts (done, total) task-list items as CommonMark reads them. TEMPORARY: replaced by
 /// `post::parse` once the parser is on main.
 fn temporary_count_tasks(text: &str) -> (usize, usize) {
-    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let options = Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     Parser::new_ext(text, options).fold((0, 0), |(done, total), event| match event {
         Event::TaskListMarker(checked) => (done + usize::from(checked), total + 1),
         _ => (done, total),
@@ -983,6 +985,21 @@ mod tests {
     fn tasks_are_counted_as_commonmark_reads_them() {
         let text = "- [x] a\n- [ ] b\n\n```\n- [ ] in code\n```\n-[ ] not a task\n";
         assert_eq!(temporary_count_tasks(text), (1, 2));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_permissions_and_leaves_no_temp_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("post.md");
+        fs::write(&file, "old").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&file, b"new", None).unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
