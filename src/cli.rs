@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{post, report};
+use crate::{hook, post, report};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -73,6 +73,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Install, remove or run the pre-commit hook that writes the stats block into posts.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Rewrite the stats blocks of working-tree posts (for pre-commit frameworks).
+    Stats {
+        /// Posts to update (default: every goals post in the work tree).
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a block is out of date.
+        #[arg(long)]
+        check: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+    },
     /// Task events, newest first, like `git log` for goals.
     Log {
         /// Show at most N events.
@@ -84,6 +100,32 @@ pub enum Command {
         /// `json` prints one event per line.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (an existing foreign hook is kept and run first).
+    Install {
+        /// Install even when core.hooksPath points outside the repository.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook and put back the one it replaced.
+    Uninstall,
+    /// What the installed hook runs; git calls it.
+    Run {
+        #[arg(value_parser = ["pre-commit"])]
+        hook: String,
+        /// Block the commit when the stats block cannot be written.
+        #[arg(long)]
+        strict: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Arguments git passes to the hook.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        rest: Vec<String>,
     },
 }
 
@@ -158,7 +200,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 .tasks
                 .iter()
                 .filter(|r| !open || r.status == Status::Open)
-                .filter(|r| post.as_deref().is_none_or(|p| ledger.weeks[r.week].path == p))
+                .filter(|r| {
+                    post.as_deref()
+                        .is_none_or(|p| ledger.weeks[r.week].path == p)
+                })
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
             let text = match format {
@@ -166,6 +211,27 @@ pub fn run(cli: Cli) -> Result<()> {
                 Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
             };
             print(&text)
+        }
+        Command::Hook { action } => run_hook(&base, action),
+        Command::Stats {
+            files,
+            check,
+            template,
+        } => {
+            let today = chrono::Local::now().date_naive();
+            let compute = hook::post_only_stats(today);
+            let options = hook::RunOptions {
+                strict: true,
+                template,
+            };
+            let report = hook::run_stats(&base, &files, check, &options, &compute);
+            for failure in &report.failures {
+                eprintln!("{failure}");
+            }
+            for path in &report.stale {
+                eprintln!("gitgoals: stats block is out of date in {path}");
+            }
+            exit_with(report.exit_code())
         }
         Command::Log {
             max_count,
@@ -178,7 +244,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .flat_map(|life| {
                     let path = history.posts[life.post].path.as_str();
-                    life.events.iter().map(move |event| report::LogLine { event, post: path })
+                    life.events
+                        .iter()
+                        .map(move |event| report::LogLine { event, post: path })
                 })
                 .filter(|line| post.as_deref().is_none_or(|p| line.post == p))
                 .collect();
@@ -201,6 +269,40 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
     }
+}
+
+fn run_hook(base: &Path, action: HookAction) -> Result<()> {
+    match action {
+        HookAction::Install { force } => {
+            let outcome = hook::install(base, force)?;
+            print(&format!("{outcome}\n"))
+        }
+        HookAction::Uninstall => {
+            let outcome = hook::uninstall(base)?;
+            print(&format!("{outcome}\n"))
+        }
+        HookAction::Run {
+            strict, template, ..
+        } => {
+            let today = chrono::Local::now().date_naive();
+            let compute = hook::post_only_stats(today);
+            let report = hook::run_pre_commit(&hook::RunOptions { strict, template }, &compute);
+            for failure in &report.failures {
+                eprintln!("{failure}");
+            }
+            exit_with(report.exit_code())
+        }
+    }
+}
+
+/// Ends the process with `code` once output is flushed: for commands whose outcome is a code
+/// rather than an error (the hook, `stats --check`).
+fn exit_with(code: i32) -> Result<()> {
+    if code == 0 {
+        return Ok(());
+    }
+    let _ = io::stdout().flush();
+    std::process::exit(code)
 }
 
 /// Reads the history of the repository at `dir` (or the current one) and folds it into the

@@ -151,7 +151,16 @@ pub fn build(history: &History) -> Ledger {
             .task_ids
             .iter()
             .zip(&current.post.tasks)
-            .map(|(&id, task)| (id, if task.checked { Status::Done } else { Status::Open }))
+            .map(|(&id, task)| {
+                (
+                    id,
+                    if task.checked {
+                        Status::Done
+                    } else {
+                        Status::Open
+                    },
+                )
+            })
             .collect();
         let mut removed: Vec<(usize, TaskId)> = lives
             .iter()
@@ -184,10 +193,7 @@ pub fn build(history: &History) -> Ledger {
             let checked = (status == Status::Done)
                 .then(|| task_life.checked_at.clone())
                 .flatten();
-            if checked
-                .as_ref()
-                .is_some_and(|c| c.time.date_naive() <= due)
-            {
+            if checked.as_ref().is_some_and(|c| c.time.date_naive() <= due) {
                 done_on_time += 1;
             }
             record_of.insert(id, tasks.len());
@@ -208,7 +214,11 @@ pub fn build(history: &History) -> Ledger {
 
         let current_tasks = &current.post.tasks;
         let overall = tally::overall(current_tasks);
-        let planned = current.task_ids.iter().filter(|id| first_ids.contains(id)).count();
+        let planned = current
+            .task_ids
+            .iter()
+            .filter(|id| first_ids.contains(id))
+            .count();
         weeks.push(Week {
             post: post_index,
             path: life.path.clone(),

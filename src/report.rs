@@ -318,7 +318,13 @@ impl Trend {
             return None;
         }
         let tasks: usize = weeks.iter().map(|w| w.tasks).sum();
-        let share = |n: usize| if tasks == 0 { 0.0 } else { n as f64 / tasks as f64 };
+        let share = |n: usize| {
+            if tasks == 0 {
+                0.0
+            } else {
+                n as f64 / tasks as f64
+            }
+        };
         Some(Trend {
             weeks: weeks.len(),
             average_completion: round3(
@@ -433,7 +439,9 @@ pub fn history_text(weeks: &[&Week]) -> String {
         ));
     }
     if imported {
-        out.push_str("(?) done on time is unknown where the post's history starts after its due date\n");
+        out.push_str(
+            "(?) done on time is unknown where the post's history starts after its due date\n",
+        );
     }
     out
 }
@@ -609,11 +617,13 @@ pub fn tasks_document<'a>(
     records: &[&'a TaskRecord],
 ) -> TasksDocument<'a> {
     let link = |index: Option<usize>| {
-        index.and_then(|i| ledger.tasks.get(i)).map(|r| TaskLinkDocument {
-            id: &r.key,
-            post: &ledger.weeks[r.week].path,
-            text: &r.task.title,
-        })
+        index
+            .and_then(|i| ledger.tasks.get(i))
+            .map(|r| TaskLinkDocument {
+                id: &r.key,
+                post: &ledger.weeks[r.week].path,
+                text: &r.task.title,
+            })
     };
     TasksDocument {
         head: ledger.head.as_deref(),
@@ -637,7 +647,12 @@ pub fn tasks_document<'a>(
                     events: history
                         .tasks
                         .get(r.id.0)
-                        .map(|life| life.events.iter().map(|e| EventDocument::new(e, post)).collect())
+                        .map(|life| {
+                            life.events
+                                .iter()
+                                .map(|e| EventDocument::new(e, post))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 }
             })
