@@ -251,7 +251,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 .filter(|line| post.as_deref().is_none_or(|p| line.post == p))
                 .collect();
             // Newest first by the commit graph; events of one commit keep the post's order.
-            lines.sort_by(|a, b| b.event.order.cmp(&a.event.order));
+            lines.sort_by_key(|line| std::cmp::Reverse(line.event.order));
             lines.truncate(max_count.unwrap_or(usize::MAX));
             let text = match format {
                 Format::Text => report::log_text(&lines),
