@@ -92,7 +92,10 @@ fn read_numeric_date(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveD
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return None;
     }
-    let numbers: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let numbers: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let date = if parts[0].len() == 4 {
         NaiveDate::from_ymd_opt(numbers[0] as i32, numbers[1], numbers[2])?
     } else if parts[2].len() == 4 || parts[2].len() == 2 {
@@ -227,7 +230,11 @@ mod tests {
             "2020/12/07",
             "2020-12-7",
         ] {
-            assert_eq!(parse_front_matter_date(value), Some(ymd(2020, 12, 7)), "{value}");
+            assert_eq!(
+                parse_front_matter_date(value),
+                Some(ymd(2020, 12, 7)),
+                "{value}"
+            );
         }
         assert_eq!(parse_front_matter_date("yesterday"), None);
         assert_eq!(parse_front_matter_date("2020-13-40"), None);
@@ -236,7 +243,10 @@ mod tests {
 
     #[test]
     fn filename_dates() {
-        assert_eq!(filename_date("_posts/2020-12-07-RC-Week-4.md"), Some(ymd(2020, 12, 7)));
+        assert_eq!(
+            filename_date("_posts/2020-12-07-RC-Week-4.md"),
+            Some(ymd(2020, 12, 7))
+        );
         assert_eq!(filename_date("2021-01-09-Daily.md"), Some(ymd(2021, 1, 9)));
         assert_eq!(filename_date("_posts/about.md"), None);
         assert_eq!(filename_date("_posts/2020-1-07-x.md"), None);
@@ -247,7 +257,10 @@ mod tests {
     fn due_phrase_spellings() {
         let post = Some(ymd(2020, 12, 7));
         for (text, evidence) in [
-            ("tasks that I can finish by 12/12/2020 and how", "by 12/12/2020"),
+            (
+                "tasks that I can finish by 12/12/2020 and how",
+                "by 12/12/2020",
+            ),
             ("finish by 2020-12-12.", "by 2020-12-12"),
             ("done by 12 December 2020, I hope", "by 12 December 2020"),
             ("done by December 12, 2020.", "by December 12, 2020"),

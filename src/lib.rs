@@ -12,5 +12,6 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
-pub mod model;
 pub mod dates;
+pub mod model;
+pub mod synthetic;
