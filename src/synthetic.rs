@@ -1482,10 +1482,12 @@ impl Generator<'_> {
                 });
                 let id = self.pick_id(&noted)?;
                 let more = self.rng.pick(MORE_NOTES);
-                if let Some(note) = self.tasks[id].note.as_mut() {
-                    note.push(' ');
-                    note.push_str(more);
+                let note = self.tasks[id].note.as_mut()?;
+                if note.contains(more) {
+                    return None;
                 }
+                note.push(' ');
+                note.push_str(more);
                 Some("More notes".into())
             }
             Edit::Rerate => {
