@@ -25,4 +25,5 @@ pub mod model;
 pub mod post;
 pub mod report;
 pub mod statsblock;
+pub mod synthetic;
 pub mod tally;
