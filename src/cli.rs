@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{hook, post, report};
+use crate::{hook, post, report, synthetic};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -72,6 +72,12 @@ pub enum Command {
         carried: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Build a sample blog repository with a few weeks of goals and show its history.
+    Demo {
+        /// Where to create it (must be new or empty).
+        #[arg(default_value = "gitgoals-demo")]
+        dir: PathBuf,
     },
     /// Install, remove or run the pre-commit hook that writes the stats block into posts.
     Hook {
@@ -213,6 +219,25 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
         Command::Hook { action } => run_hook(&base, action),
+        Command::Demo { dir } => {
+            let dir = if dir.is_relative() {
+                base.join(dir)
+            } else {
+                dir
+            };
+            let blog = synthetic::generate(&synthetic::Spec::demo());
+            synthetic::write_repo(&blog, &dir)?;
+            let (_, ledger) = load(&Some(dir.clone()), &None)?;
+            let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
+            print(&format!(
+                "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
+                ledger.weeks.len(),
+                blog.commits.len(),
+                dir.display(),
+                report::history_text(&weeks),
+                dir.display()
+            ))
+        }
         Command::Stats {
             files,
             check,
