@@ -542,28 +542,39 @@ impl Repo {
                 (None, None) => {}
             }
         }
+        let mut renames = pair_exact_renames(&deleted, &added);
         let mut bytes_of: HashMap<ObjectId, Vec<u8>> = HashMap::new();
-        if !added.is_empty() && !deleted.is_empty() {
-            // Content similarity needs both sides' bytes; only read them when a rename is
-            // possible at all.
-            let needs_content = {
-                let added_blobs: HashSet<ObjectId> = added.iter().map(|a| a.blob).collect();
-                deleted.iter().any(|d| !added_blobs.contains(&d.blob))
-            };
-            if needs_content {
-                for side in added.iter().chain(deleted.iter()) {
-                    if let std::collections::hash_map::Entry::Vacant(slot) =
-                        bytes_of.entry(side.blob)
-                        && let Some(bytes) = self.read_blob(side.blob, &side.path, commit, warnings)
-                    {
-                        slot.insert(bytes);
-                    }
+        let deleted_left: Vec<usize> = (0..deleted.len())
+            .filter(|d| !renames.iter().any(|(x, _)| x == d))
+            .collect();
+        let added_left: Vec<usize> = (0..added.len())
+            .filter(|a| !renames.iter().any(|(_, y)| y == a))
+            .collect();
+        if !deleted_left.is_empty() && !added_left.is_empty() {
+            // Only the sides no exact pairing explained need their bytes compared.
+            let sides = deleted_left
+                .iter()
+                .map(|&d| &deleted[d])
+                .chain(added_left.iter().map(|&a| &added[a]));
+            for side in sides {
+                if !bytes_of.contains_key(&side.blob)
+                    && let Some(bytes) = self.read_blob(side.blob, &side.path, commit, warnings)
+                {
+                    bytes_of.insert(side.blob, bytes);
                 }
             }
+            let left_deleted: Vec<Side> =
+                deleted_left.iter().map(|&d| deleted[d].clone()).collect();
+            let left_added: Vec<Side> = added_left.iter().map(|&a| added[a].clone()).collect();
+            let similar = pair_similar_renames(&left_deleted, &left_added, &|blob| {
+                bytes_of.get(&blob).map(Vec::as_slice)
+            });
+            renames.extend(
+                similar
+                    .into_iter()
+                    .map(|(d, a)| (deleted_left[d], added_left[a])),
+            );
         }
-        let renames = pair_renames(&deleted, &added, &|blob| {
-            bytes_of.get(&blob).map(Vec::as_slice)
-        });
         let mut renamed_from = vec![false; deleted.len()];
         let mut renamed_to = vec![None; added.len()];
         for (d, a) in renames {
@@ -925,44 +936,119 @@ pub struct Side {
 /// Pairs deleted posts with added ones that are the same post under a new path: the same
 /// blob, the same path but for letter case, or similar content (a draft published under a
 /// dated name gains a date and loses a `published: false`). Returns (deleted, added) index
-/// pairs; each side is used at most once.
+/// pairs, sorted; each side is used at most once.
 pub fn pair_renames<'b>(
     deleted: &[Side],
     added: &[Side],
     bytes_of: &dyn Fn(ObjectId) -> Option<&'b [u8]>,
 ) -> Vec<(usize, usize)> {
-    let mut pairs = Vec::new();
-    let mut deleted_used = vec![false; deleted.len()];
-    let mut added_used = vec![false; added.len()];
-    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    let mut pairs = pair_exact_renames(deleted, added);
+    let deleted_left: Vec<usize> = (0..deleted.len())
+        .filter(|d| !pairs.iter().any(|(x, _)| x == d))
+        .collect();
+    let added_left: Vec<usize> = (0..added.len())
+        .filter(|a| !pairs.iter().any(|(_, y)| y == a))
+        .collect();
+    let left_deleted: Vec<Side> = deleted_left.iter().map(|&d| deleted[d].clone()).collect();
+    let left_added: Vec<Side> = added_left.iter().map(|&a| added[a].clone()).collect();
+    pairs.extend(
+        pair_similar_renames(&left_deleted, &left_added, bytes_of)
+            .into_iter()
+            .map(|(d, a)| (deleted_left[d], added_left[a])),
+    );
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The renames that need no content: a case-only change of path (whatever happened to the
+/// content), then the same blob under a new path (same file name preferred).
+fn pair_exact_renames(deleted: &[Side], added: &[Side]) -> Vec<(usize, usize)> {
+    let mut candidates: Vec<(u8, usize, usize)> = Vec::new();
+    let mut added_by_blob: HashMap<ObjectId, Vec<usize>> = HashMap::new();
+    let mut added_by_lower: HashMap<String, Vec<usize>> = HashMap::new();
+    for (a, side) in added.iter().enumerate() {
+        added_by_blob.entry(side.blob).or_default().push(a);
+        added_by_lower
+            .entry(side.path.to_lowercase())
+            .or_default()
+            .push(a);
+    }
     for (d, old) in deleted.iter().enumerate() {
-        for (a, new) in added.iter().enumerate() {
-            let same_name = file_stem_key(&old.path) == file_stem_key(&new.path);
-            let score = if old.path.eq_ignore_ascii_case(&new.path) {
-                // A case-only rename is the same file whatever happened to its content.
-                3.0
-            } else if old.blob == new.blob {
-                2.0 + if same_name { 0.5 } else { 0.0 }
+        for &a in added_by_lower
+            .get(&old.path.to_lowercase())
+            .into_iter()
+            .flatten()
+        {
+            candidates.push((0, d, a));
+        }
+        let old_stem = file_stem_key(&old.path);
+        for &a in added_by_blob.get(&old.blob).into_iter().flatten() {
+            let rank = if file_stem_key(&added[a].path) == old_stem {
+                1
             } else {
-                match (bytes_of(old.blob), bytes_of(new.blob)) {
-                    (Some(x), Some(y)) => {
-                        let similarity = line_similarity(x, y);
-                        let needed = if same_name { 0.3 } else { 0.5 };
-                        if similarity >= needed {
-                            similarity + if same_name { 0.5 } else { 0.0 }
-                        } else {
-                            continue;
-                        }
-                    }
-                    _ => continue,
-                }
+                2
             };
-            candidates.push((score, d, a));
+            candidates.push((rank, d, a));
         }
     }
-    // Best matches first; ties go to the earlier paths so the result does not depend on
-    // hash order.
-    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    candidates.sort_unstable();
+    take_best(candidates, deleted.len(), added.len())
+}
+
+/// Renames judged by content: lines in common, with a lower bar when the file name (without
+/// date prefix and folder) is unchanged.
+fn pair_similar_renames<'b>(
+    deleted: &[Side],
+    added: &[Side],
+    bytes_of: &dyn Fn(ObjectId) -> Option<&'b [u8]>,
+) -> Vec<(usize, usize)> {
+    if deleted.is_empty() || added.is_empty() {
+        return Vec::new();
+    }
+    let lines = |sides: &[Side]| -> Vec<Option<Vec<u64>>> {
+        sides
+            .iter()
+            .map(|side| bytes_of(side.blob).map(line_hashes))
+            .collect()
+    };
+    let (old_lines, new_lines) = (lines(deleted), lines(added));
+    let old_stems: Vec<String> = deleted.iter().map(|s| file_stem_key(&s.path)).collect();
+    let new_stems: Vec<String> = added.iter().map(|s| file_stem_key(&s.path)).collect();
+    // A commit that deletes and adds thousands of unrelated files would otherwise compare
+    // every pair; past this many, only same-named files are compared.
+    let compare_all = deleted.len() * added.len() <= 40_000;
+    let mut candidates: Vec<(std::cmp::Reverse<u32>, usize, usize)> = Vec::new();
+    for (d, old) in old_lines.iter().enumerate() {
+        let Some(old) = old else { continue };
+        for (a, new) in new_lines.iter().enumerate() {
+            let same_name = old_stems[d] == new_stems[a];
+            if !compare_all && !same_name {
+                continue;
+            }
+            let Some(new) = new else { continue };
+            let similarity = sorted_similarity(old, new);
+            let needed = if same_name { 0.3 } else { 0.5 };
+            if similarity >= needed {
+                let bonus = if same_name { 0.5 } else { 0.0 };
+                // Scores as integers so the sort is total and ties fall to the earlier paths.
+                let score = ((similarity + bonus) * 1_000_000.0) as u32;
+                candidates.push((std::cmp::Reverse(score), d, a));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    take_best(candidates, deleted.len(), added.len())
+}
+
+/// Takes candidate pairs best first, each side at most once.
+fn take_best<K>(
+    candidates: Vec<(K, usize, usize)>,
+    deleted: usize,
+    added: usize,
+) -> Vec<(usize, usize)> {
+    let mut deleted_used = vec![false; deleted];
+    let mut added_used = vec![false; added];
+    let mut pairs = Vec::new();
     for (_, d, a) in candidates {
         if !deleted_used[d] && !added_used[a] {
             deleted_used[d] = true;
@@ -970,7 +1056,6 @@ pub fn pair_renames<'b>(
             pairs.push((d, a));
         }
     }
-    pairs.sort_unstable();
     pairs
 }
 
@@ -996,27 +1081,40 @@ pub fn file_stem_key(path: &str) -> String {
 /// The share of lines two texts have in common (as multisets, ignoring blank lines and
 /// surrounding white space), from 0 to 1.
 pub fn line_similarity(a: &[u8], b: &[u8]) -> f64 {
-    let lines = |text: &'_ [u8]| -> Vec<Vec<u8>> {
-        text.split(|&c| c == b'\n')
-            .map(|line| line.trim_ascii().to_vec())
-            .filter(|line| !line.is_empty())
-            .collect()
-    };
-    let (a, b) = (lines(a), lines(b));
+    sorted_similarity(&line_hashes(a), &line_hashes(b))
+}
+
+/// The text's non-blank lines, trimmed, as sorted hashes.
+fn line_hashes(text: &[u8]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = text
+        .split(|&c| c == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            // FNV-1a: stable and fast; a collision only nudges a similarity score.
+            line.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            })
+        })
+        .collect();
+    hashes.sort_unstable();
+    hashes
+}
+
+fn sorted_similarity(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
-    let mut counts: HashMap<&[u8], i64> = HashMap::new();
-    for line in &a {
-        *counts.entry(line).or_default() += 1;
-    }
-    let mut common = 0usize;
-    for line in &b {
-        if let Some(count) = counts.get_mut(line.as_slice())
-            && *count > 0
-        {
-            *count -= 1;
-            common += 1;
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
         }
     }
     (2 * common) as f64 / (a.len() + b.len()) as f64
@@ -1154,6 +1252,13 @@ mod tests {
             })
         };
         assert!(pair_renames(&deleted, &added, &bytes).is_empty());
+    }
+
+    #[test]
+    fn line_similarity_counts_shared_lines() {
+        assert_eq!(line_similarity(b"a\nb\n", b"b\na\n"), 1.0);
+        assert_eq!(line_similarity(b"a\nb\n", b"a\nc\n"), 0.5);
+        assert_eq!(line_similarity(b"a\n", b"b\n"), 0.0);
     }
 
     #[test]
