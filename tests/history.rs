@@ -683,3 +683,68 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
     assert_eq!(summary(&incremental), summary(&full));
     assert_eq!(incremental.posts[0].versions.len(), 3);
 }
+
+/// The real blog: `_posts/2020-12-07-RC-Week-4.md` as `../shared/fixtures/…expected.json`
+/// describes its history (first version, then three ticks with their commits and times).
+#[test]
+fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
+    let Some(clone) = common::clone_shared_bundle("rikurse.bundle", "gh-pages") else {
+        return;
+    };
+    let expected_path = common::shared_dir().join("fixtures/2020-12-07-RC-Week-4.expected.json");
+    let Ok(expected) = std::fs::read(&expected_path) else {
+        eprintln!("skipped: {} is not here", expected_path.display());
+        return;
+    };
+    let expected: serde_json::Value = serde_json::from_slice(&expected).expect("expected JSON");
+    let expected = &expected["history_in_the_real_repo"];
+
+    let opened = Repo::open(Some(&clone.path().join("repo"))).expect("open the clone");
+    let history = read_history(&opened, &HistoryOptions::default()).expect("history");
+    assert!(history.warnings.is_empty(), "{:?}", history.warnings);
+    let life = post(&history, "_posts/2020-12-07-RC-Week-4.md");
+    let first = &life.versions[0];
+    let first_expected = &expected["first_version"];
+    assert_eq!(
+        Some(first.commit.short_id()),
+        first_expected["commit"].as_str()
+    );
+    assert_eq!(
+        Some(first.commit.time.to_rfc3339().as_str()),
+        first_expected["time"].as_str()
+    );
+    assert_eq!(
+        Some(first.post.tasks.len() as u64),
+        first_expected["tasks"].as_u64()
+    );
+    let done = first.post.tasks.iter().filter(|t| t.checked).count();
+    assert_eq!(Some(done as u64), first_expected["done"].as_u64());
+
+    let post_index = history.post_index(&life.path).expect("post index");
+    let mut checks: Vec<(String, String, String)> = history
+        .tasks
+        .iter()
+        .filter(|t| t.post == post_index)
+        .flat_map(|t| t.events.iter())
+        .filter(|e| e.kind != EventKind::Added)
+        .map(|e| {
+            assert_eq!(e.kind, EventKind::Checked, "{e:?}");
+            (
+                e.title.clone(),
+                e.commit.short_id().to_string(),
+                e.commit.time.to_rfc3339(),
+            )
+        })
+        .collect();
+    checks.sort_by(|a, b| a.2.cmp(&b.2));
+    let wanted: Vec<(String, String, String)> = expected["checked_later"]
+        .as_array()
+        .expect("checked_later")
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap_or_default().to_string();
+            (field("title"), field("commit"), field("time"))
+        })
+        .collect();
+    assert_eq!(checks, wanted);
+}
