@@ -400,6 +400,10 @@ impl Repo {
         let order = topological_order(&graph.parents_in_walk);
         summary.commits = order.len();
 
+        let odb = self
+            .repo
+            .odb()
+            .map_err(|e| read_error("the object database", &e))?;
         let mut trees = TreeCache::default();
         let mut handed_out: HashSet<(ObjectId, String)> = HashSet::new();
         for index in order {
@@ -421,7 +425,7 @@ impl Repo {
             let mut raw_changes = Vec::new();
             if first_parent_tree != Some(node.tree) {
                 let mut diff = TreeDiff {
-                    repo: &self.repo,
+                    odb: &odb,
                     selector,
                     trees: &mut trees,
                     out: &mut raw_changes,
@@ -771,45 +775,71 @@ enum EntryKind {
     Other,
 }
 
-struct Entry {
-    name: Box<str>,
+/// One entry of a raw tree object, borrowed from its bytes.
+#[derive(Clone, Copy)]
+struct Entry<'t> {
+    name: &'t [u8],
     id: ObjectId,
     kind: EntryKind,
 }
 
-/// Parsed trees of the commit being diffed and the one before: consecutive commits share most
-/// subtrees, so the parent's trees are usually already here.
+/// Iterates a raw tree object (`<mode> <name>\0<20-byte id>` repeated) without allocating:
+/// the posts folder of a big blog is re-read at nearly every commit.
+struct Entries<'t> {
+    rest: &'t [u8],
+}
+
+impl<'t> Iterator for Entries<'t> {
+    type Item = Entry<'t>;
+
+    fn next(&mut self) -> Option<Entry<'t>> {
+        let space = self.rest.iter().position(|&c| c == b' ')?;
+        let mode = &self.rest[..space];
+        let after_mode = &self.rest[space + 1..];
+        let nul = find_nul(after_mode)?;
+        let name = &after_mode[..nul];
+        let id_bytes = after_mode.get(nul + 1..nul + 21)?;
+        let mut id = [0u8; 20];
+        id.copy_from_slice(id_bytes);
+        self.rest = &after_mode[nul + 21..];
+        let kind = match mode {
+            b"40000" | b"040000" => EntryKind::Tree,
+            // Symlinks (120000) and submodules (160000) hold no post.
+            b"100644" | b"100755" | b"100664" | b"100000" | b"100600" => EntryKind::Blob,
+            _ => EntryKind::Other,
+        };
+        Some(Entry {
+            name,
+            id: ObjectId(id),
+            kind,
+        })
+    }
+}
+
+/// Raw tree objects of the commit being diffed and the one before: consecutive commits
+/// share most subtrees, so the parent's trees are usually already here.
 #[derive(Default)]
 struct TreeCache {
-    current: HashMap<ObjectId, Arc<[Entry]>>,
-    previous: HashMap<ObjectId, Arc<[Entry]>>,
+    current: HashMap<ObjectId, Arc<[u8]>>,
+    previous: HashMap<ObjectId, Arc<[u8]>>,
 }
 
 impl TreeCache {
-    fn get(&mut self, repo: &Repository, id: ObjectId) -> Result<Arc<[Entry]>, git2::Error> {
-        if let Some(entries) = self.current.get(&id) {
-            return Ok(Arc::clone(entries));
+    fn get(&mut self, odb: &git2::Odb<'_>, id: ObjectId) -> Result<Arc<[u8]>, git2::Error> {
+        if let Some(data) = self.current.get(&id) {
+            return Ok(Arc::clone(data));
         }
-        if let Some(entries) = self.previous.remove(&id) {
-            self.current.insert(id, Arc::clone(&entries));
-            return Ok(entries);
+        if let Some(data) = self.previous.remove(&id) {
+            self.current.insert(id, Arc::clone(&data));
+            return Ok(data);
         }
-        let tree = repo.find_tree(oid(id))?;
-        let entries: Arc<[Entry]> = tree
-            .iter()
-            .map(|entry| Entry {
-                name: String::from_utf8_lossy(entry.name_bytes()).into(),
-                id: ObjectId::from_oid(entry.id()),
-                kind: match entry.kind() {
-                    Some(ObjectType::Tree) => EntryKind::Tree,
-                    // Symlinks (mode 120000) are blobs too, but hold a path, not a post.
-                    Some(ObjectType::Blob) if entry.filemode() != 0o120000 => EntryKind::Blob,
-                    _ => EntryKind::Other,
-                },
-            })
-            .collect();
-        self.current.insert(id, Arc::clone(&entries));
-        Ok(entries)
+        let object = odb.read(oid(id))?;
+        if object.kind() != ObjectType::Tree {
+            return Err(git2::Error::from_str("not a tree"));
+        }
+        let data: Arc<[u8]> = Arc::from(object.data());
+        self.current.insert(id, Arc::clone(&data));
+        Ok(data)
     }
 
     fn next_commit(&mut self) {
@@ -824,7 +854,7 @@ struct RawChange {
 }
 
 struct TreeDiff<'a> {
-    repo: &'a Repository,
+    odb: &'a git2::Odb<'a>,
     selector: &'a PostSelector,
     trees: &'a mut TreeCache,
     out: &'a mut Vec<RawChange>,
@@ -836,46 +866,63 @@ impl TreeDiff<'_> {
     /// Compares two trees entry by entry, skipping subtrees whose ids are equal and
     /// directories that cannot hold posts.
     fn diff(&mut self, old: Option<ObjectId>, new: Option<ObjectId>, prefix: &str) {
-        let old_entries = old.and_then(|id| self.entries(id, prefix));
-        let new_entries = new.and_then(|id| self.entries(id, prefix));
-        let empty: &[Entry] = &[];
-        let old_entries = old_entries.as_deref().unwrap_or(empty);
-        let new_entries = new_entries.as_deref().unwrap_or(empty);
-        let (mut i, mut j) = (0, 0);
-        while i < old_entries.len() || j < new_entries.len() {
-            let ordering = match (old_entries.get(i), new_entries.get(j)) {
-                (Some(a), Some(b)) => git_order(a, b),
+        let old_data = old.and_then(|id| self.tree(id, prefix));
+        let new_data = new.and_then(|id| self.tree(id, prefix));
+        let old_bytes: &[u8] = old_data.as_deref().unwrap_or_default();
+        let new_bytes: &[u8] = new_data.as_deref().unwrap_or_default();
+        // Two versions of a big folder usually differ in one entry: skip the identical
+        // bytes before it without parsing them, and stop once the remaining bytes agree.
+        let start = entry_boundary_before(old_bytes, common_prefix_len(old_bytes, new_bytes));
+        let mut old_entries = Entries {
+            rest: &old_bytes[start..],
+        };
+        let mut new_entries = Entries {
+            rest: &new_bytes[start..],
+        };
+        let mut a = old_entries.next();
+        let mut b = new_entries.next();
+        loop {
+            let ordering = match (&a, &b) {
+                (Some(x), Some(y)) => git_order(x, y),
                 (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
             };
             match ordering {
                 std::cmp::Ordering::Less => {
-                    self.entry(Some(&old_entries[i]), None, prefix);
-                    i += 1;
+                    self.entry(a.as_ref(), None, prefix);
+                    a = old_entries.next();
                 }
                 std::cmp::Ordering::Greater => {
-                    self.entry(None, Some(&new_entries[j]), prefix);
-                    j += 1;
+                    self.entry(None, b.as_ref(), prefix);
+                    b = new_entries.next();
                 }
                 std::cmp::Ordering::Equal => {
-                    let (a, b) = (&old_entries[i], &new_entries[j]);
-                    if a.id != b.id || a.kind != b.kind {
-                        self.entry(Some(a), Some(b), prefix);
+                    if let (Some(x), Some(y)) = (&a, &b)
+                        && (x.id != y.id || x.kind != y.kind)
+                    {
+                        self.entry(a.as_ref(), b.as_ref(), prefix);
                     }
-                    i += 1;
-                    j += 1;
+                    if old_entries.rest.len() == new_entries.rest.len()
+                        && old_entries.rest == new_entries.rest
+                    {
+                        break;
+                    }
+                    a = old_entries.next();
+                    b = new_entries.next();
                 }
             }
         }
     }
 
     /// One name present on either side (same kind when on both).
-    fn entry(&mut self, old: Option<&Entry>, new: Option<&Entry>, prefix: &str) {
+    fn entry(&mut self, old: Option<&Entry<'_>>, new: Option<&Entry<'_>>, prefix: &str) {
         let Some(any) = old.or(new) else { return };
+        let name = String::from_utf8_lossy(any.name);
         let path = if prefix.is_empty() {
-            any.name.to_string()
+            name.into_owned()
         } else {
-            format!("{prefix}/{}", any.name)
+            format!("{prefix}/{name}")
         };
         match any.kind {
             EntryKind::Tree => {
@@ -896,9 +943,9 @@ impl TreeDiff<'_> {
         }
     }
 
-    fn entries(&mut self, id: ObjectId, path: &str) -> Option<Arc<[Entry]>> {
-        match self.trees.get(self.repo, id) {
-            Ok(entries) => Some(entries),
+    fn tree(&mut self, id: ObjectId, path: &str) -> Option<Arc<[u8]>> {
+        match self.trees.get(self.odb, id) {
+            Ok(data) => Some(data),
             Err(e) => {
                 self.warnings.push(Warning {
                     file: if path.is_empty() { "/" } else { path }.to_string(),
@@ -912,17 +959,65 @@ impl TreeDiff<'_> {
     }
 }
 
+/// The first zero byte, eight bytes at a time: finding where each entry's name ends is
+/// most of the work of walking a big tree.
+fn find_nul(bytes: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        let word = u64::from_le_bytes(word);
+        if word.wrapping_sub(LOW) & !word & HIGH != 0 {
+            break;
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&c| c == 0).map(|i| at + i)
+}
+
+/// How many leading bytes two buffers share.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let limit = a.len().min(b.len());
+    let mut at = 0;
+    // Whole chunks compare as slices (vectorised); the first unequal one is searched bytewise.
+    while at + CHUNK <= limit && a[at..at + CHUNK] == b[at..at + CHUNK] {
+        at += CHUNK;
+    }
+    at + a[at..limit]
+        .iter()
+        .zip(&b[at..limit])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The offset of the last entry of a raw tree that starts at or before `limit` and ends
+/// after it; every entry before it lies wholly within the first `limit` bytes.
+fn entry_boundary_before(tree: &[u8], limit: usize) -> usize {
+    let mut at = 0;
+    while let Some(nul) = find_nul(&tree[at..]) {
+        let end = at + nul + 21;
+        if end > limit || end > tree.len() {
+            break;
+        }
+        at = end;
+    }
+    at
+}
+
 /// Git sorts tree entries by name as if a directory's name ended in `/`.
-fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    let suffix = |e: &Entry| {
+fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
+    let suffix = |e: &Entry<'_>| {
         if e.kind == EntryKind::Tree {
             Some(b'/')
         } else {
             None
         }
     };
-    let a_key = a.name.as_bytes().iter().copied().chain(suffix(a));
-    let b_key = b.name.as_bytes().iter().copied().chain(suffix(b));
+    let a_key = a.name.iter().copied().chain(suffix(a));
+    let b_key = b.name.iter().copied().chain(suffix(b));
     a_key.cmp(b_key)
 }
 
@@ -1252,6 +1347,56 @@ mod tests {
             })
         };
         assert!(pair_renames(&deleted, &added, &bytes).is_empty());
+    }
+
+    /// A raw tree object's bytes, as git writes them.
+    fn raw_tree(entries: &[(&str, &str, u8)]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (mode, name, id) in entries {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(&[*id; 20]);
+        }
+        raw
+    }
+
+    #[test]
+    fn raw_tree_entries_parse_even_with_zero_bytes_in_ids() {
+        let raw = raw_tree(&[
+            ("100644", "a.md", 0),
+            ("40000", "posts", 7),
+            ("120000", "link", 1),
+        ]);
+        let entries: Vec<(String, ObjectId, bool)> = Entries { rest: &raw }
+            .map(|e| {
+                (
+                    String::from_utf8_lossy(e.name).into_owned(),
+                    e.id,
+                    e.kind == EntryKind::Tree,
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("a.md".to_string(), ObjectId([0; 20]), false),
+                ("posts".to_string(), ObjectId([7; 20]), true),
+                ("link".to_string(), ObjectId([1; 20]), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn entry_boundary_lands_on_the_entry_that_holds_the_first_difference() {
+        let old = raw_tree(&[("100644", "a-long-file-name.md", 0), ("100644", "b.md", 1)]);
+        let new = raw_tree(&[("100644", "a-long-file-name.md", 0), ("100644", "b.md", 2)]);
+        let first_entry = raw_tree(&[("100644", "a-long-file-name.md", 0)]).len();
+        let common = common_prefix_len(&old, &new);
+        // The ids differ, so the common bytes end inside the second entry.
+        assert!(common > first_entry && common < old.len());
+        assert_eq!(entry_boundary_before(&old, common), first_entry);
+        assert_eq!(entry_boundary_before(&old, first_entry - 1), 0);
+        assert_eq!(find_nul(b"0123456789abcdef\0x"), Some(16));
+        assert_eq!(find_nul(b"abc"), None);
     }
 
     #[test]
