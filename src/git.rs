@@ -303,6 +303,10 @@ impl Repo {
         // libgit2 hashes every object it reads to verify it; git does not, and it was more
         // than half of the time of a history walk.
         git2::opts::strict_hash_verification(false);
+        // The walk reads each commit once and keeps the trees it needs itself; libgit2's
+        // object cache only added insertion work and memory (walk 0.61 s/54 MB → 0.3 s/42 MB
+        // on a 13,000-commit blog). Process-wide, like the setting above.
+        git2::opts::enable_caching(false);
         let shown = match dir {
             Some(dir) => dir.display().to_string(),
             None => std::env::current_dir()
