@@ -126,22 +126,48 @@ pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, Hi
     Ok(engine.into_history())
 }
 
-/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it.
+/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it. When the
+/// new commits do not continue what the engine holds (an amend, a rebase, a reset, a merge
+/// of a branch that left from an older commit, another choice of post files), it starts
+/// over from an empty engine, so the result always equals a full read.
 pub fn update(
     engine: &mut Engine,
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
     let selector = repo.post_selector(options.posts_glob.as_deref())?;
+    if engine.selector.as_ref().is_some_and(|s| *s != selector) {
+        *engine = Engine::new();
+    }
+    let tip_before = engine.tip();
+    let fed_before = engine.next_order;
+    let summary = walk_into(engine, repo, &selector)?;
+    let nothing_new = engine.next_order == fed_before;
+    let moved_back = nothing_new && summary.head != tip_before;
+    if engine.lost_parent_state || moved_back {
+        *engine = Engine::new();
+        return walk_into(engine, repo, &selector);
+    }
+    Ok(summary)
+}
+
+/// One walk feeding `engine`: git on this thread, parsing and matching on another.
+fn walk_into(
+    engine: &mut Engine,
+    repo: &Repo,
+    selector: &git::PostSelector,
+) -> Result<git::WalkSummary, HistoryError> {
+    engine.selector = Some(selector.clone());
     let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
-    let known = std::mem::take(&mut engine.known);
+    // The walk needs the known commits while the fold adds to them.
+    let known = engine.known.clone();
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
             for delta in receiver {
                 engine.feed(delta);
             }
         });
-        let summary = repo.walk(&selector, &known, |delta| {
+        let summary = repo.walk(selector, &known, |delta| {
             // The receiver only goes away if the fold thread panicked; the join reports it.
             let _ = sender.send(delta);
         });
@@ -154,10 +180,17 @@ pub fn update(
         }
         summary
     });
-    engine.known.extend(known);
     let summary = summary?;
-    engine.warnings.extend(summary.warnings.iter().cloned());
+    for warning in &summary.warnings {
+        engine.warn(warning.clone());
+    }
     engine.head = summary.head;
+    // Only the tip continues into a later walk; earlier tips' states are done with.
+    let head = engine.head;
+    let children_left = &engine.children_left;
+    engine
+        .states
+        .retain(|id, _| Some(*id) == head || children_left.contains_key(id));
     Ok(summary)
 }
 
@@ -188,6 +221,10 @@ pub struct Engine {
     known: HashSet<ObjectId>,
     head: Option<ObjectId>,
     last_fed: Option<ObjectId>,
+    /// A commit was fed whose parent had been folded in but whose state was let go: what
+    /// was built does not continue into it.
+    lost_parent_state: bool,
+    selector: Option<git::PostSelector>,
 }
 
 impl Engine {
@@ -200,9 +237,27 @@ impl Engine {
         &self.known
     }
 
+    /// The commit the history stands at: HEAD of the last walk, else the last commit fed.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.head.or(self.last_fed)
+    }
+
+    /// Whether a commit was fed whose parent's state this engine no longer holds (only the
+    /// tip's state is kept after a walk); such an engine must be rebuilt.
+    pub fn lost_parent_state(&self) -> bool {
+        self.lost_parent_state
+    }
+
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
+        if delta
+            .parents
+            .iter()
+            .any(|p| self.known.contains(p) && !self.states.contains_key(p))
+        {
+            self.lost_parent_state = true;
+        }
         let order = self.next_order;
         self.next_order += 1;
         self.known.insert(delta.id);
@@ -332,13 +387,6 @@ impl Engine {
     /// A post deleted at this commit: its tasks are removed, unless the deletion was merged
     /// in from a branch that already reported it.
     fn delete(&mut self, step: &CommitStep<'_>, old: Slot) {
-        let merged_in = step
-            .others
-            .iter()
-            .any(|other| !other.values().any(|slot| slot.post == old.post));
-        if merged_in {
-            return;
-        }
         let version = &self.posts[old.post].versions[old.version];
         let removed: Vec<(TaskId, Task)> = version
             .task_ids
@@ -347,8 +395,31 @@ impl Engine {
             .zip(version.post.tasks.iter().cloned())
             .collect();
         for (id, task) in removed {
-            self.push_event(step, id, EventKind::Removed, &task, None);
+            if !self.merged_removal(step, id) {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
         }
+    }
+
+    /// Whether a task the first parent has and this merge lacks was removed on the merged
+    /// branch (and reported there) rather than by the merge itself: no other parent still
+    /// has it, and its removal is already on record.
+    fn merged_removal(&self, step: &CommitStep<'_>, id: TaskId) -> bool {
+        if step.others.is_empty() {
+            return false;
+        }
+        let still_theirs = step.others.iter().any(|other| {
+            other.values().any(|slot| {
+                self.posts[slot.post].versions[slot.version]
+                    .task_ids
+                    .contains(&id)
+            })
+        });
+        let already_removed = self
+            .tasks
+            .get(id.0)
+            .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed));
+        !still_theirs && already_removed
     }
 
     /// A post whose content or path changed at this commit; returns its new slot.
@@ -453,12 +524,7 @@ impl Engine {
                     let (Some(&id), Some(task)) = (base_ids.get(i), base_tasks.get(i)) else {
                         continue;
                     };
-                    let still_theirs = theirs.iter().any(|(_, their_ids)| their_ids.contains(&id));
-                    let already_removed = self.tasks[id.0]
-                        .events
-                        .iter()
-                        .any(|e| e.kind == EventKind::Removed);
-                    if !theirs.is_empty() && !still_theirs && already_removed {
+                    if self.merged_removal(step, id) {
                         continue;
                     }
                     pending_events.push((id, EventKind::Removed, task.clone(), None));
@@ -620,7 +686,7 @@ impl Engine {
     }
 
     fn finish(&self, history: &mut History) {
-        let tip = self.head.or(self.last_fed);
+        let tip = self.tip();
         history.head = tip.map(|id| id.to_string());
         let empty = PostsState::new();
         let at_tip = tip.and_then(|id| self.states.get(&id)).unwrap_or(&empty);

@@ -421,6 +421,40 @@ fn a_merge_taking_the_branch_version_adds_no_events() {
     assert_eq!(current.task_ids, [graphics.id, theme.id]);
 }
 
+/// A branch deleted a post and was merged: the tasks were removed by the branch's commit.
+#[test]
+fn a_merged_deletion_is_dated_by_the_branch_commit() {
+    let repo = TestRepo::new();
+    let a = repo.commit(
+        &[(POST, Some(&week("- [ ] Write the report\n")))],
+        MONDAY,
+        "plan",
+    );
+    let b = repo.commit_with(
+        &[a],
+        &[(POST, None)],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "drop",
+        None,
+    );
+    let c = repo.commit(&[("about.md", Some("About\n"))], MONDAY + 2 * DAY, "other");
+    repo.commit_with(
+        &[c, b],
+        &[(POST, None)],
+        MONDAY + 3 * DAY,
+        MONDAY + 3 * DAY,
+        "merge",
+        Some("HEAD"),
+    );
+
+    let history = history_of(&repo);
+    assert!(post(&history, POST).deleted);
+    let report = task(&history, "Write the report");
+    assert_eq!(kinds(report), [EventKind::Added, EventKind::Removed]);
+    assert_eq!(report.events[1].commit.id, b.to_string());
+}
+
 /// A conflict resolved by hand: what the merge itself changes is the merge's event.
 #[test]
 fn what_a_merge_itself_changes_is_its_own_event() {
@@ -632,6 +666,48 @@ fn outside_a_repository_the_error_says_so() {
         error.to_string(),
         format!("not a git repository: {}", dir.path().display())
     );
+}
+
+/// Amending the tip after a walk: the engine cannot continue from a state it let go of, so
+/// it starts over and the result equals a full read.
+#[test]
+fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
+    let repo = TestRepo::new();
+    let plan = repo.commit(
+        &[(POST, Some(&week("- [ ] Graphics homework 1\n")))],
+        MONDAY,
+        "plan",
+    );
+    repo.commit(
+        &[(POST, Some(&week("- [x] Graphics homework 1\n")))],
+        MONDAY + DAY,
+        "tick",
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let options = HistoryOptions::default();
+    let mut engine = gitgoals::history::Engine::new();
+    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    // The amend: the tick replaced by a new task on top of the plan.
+    let amended = repo.commit_with(
+        &[plan],
+        &[(
+            POST,
+            Some(&week("- [ ] Graphics homework 1\n- [ ] Read WaveNet\n")),
+        )],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "amended",
+        None,
+    );
+    repo.move_branch(amended);
+    gitgoals::history::update(&mut engine, &opened, &options).expect("second walk");
+    let incremental = engine.into_history();
+
+    assert_eq!(incremental.head, Some(amended.to_string()));
+    let graphics = task(&incremental, "Graphics homework 1");
+    assert_eq!(kinds(graphics), [EventKind::Added]);
+    assert_eq!(incremental.tasks.len(), 2);
+    assert_eq!(post(&incremental, POST).versions.len(), 2);
 }
 
 /// Feeding only the new commits onto an engine gives what a full read gives.
