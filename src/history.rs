@@ -118,8 +118,8 @@ pub enum HistoryError {
     Git(#[from] GitError),
 }
 
-/// Reads the whole history reachable from HEAD. The walk (git) and the fold (parsing posts,
-/// matching tasks) run on two threads.
+/// Reads the whole history reachable from HEAD. The walk (git, parsing posts) and the fold
+/// (matching tasks) run on two threads.
 pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, HistoryError> {
     let mut engine = Engine::new();
     update(&mut engine, repo, options)?;
@@ -151,25 +151,28 @@ pub fn update(
     Ok(summary)
 }
 
-/// One walk feeding `engine`: git on this thread, parsing and matching on another.
+/// One walk feeding `engine`: git and parsing on this thread, matching and folding on another.
 fn walk_into(
     engine: &mut Engine,
     repo: &Repo,
     selector: &git::PostSelector,
 ) -> Result<git::WalkSummary, HistoryError> {
     engine.selector = Some(selector.clone());
-    let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
+    let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
     // The walk needs the known commits while the fold adds to them.
     let known = engine.known.clone();
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
-            for delta in receiver {
-                engine.feed(delta);
+            for (delta, posts) in receiver {
+                engine.feed_parsed(delta, posts);
             }
         });
+        // Parsing here rather than in the fold balances the two threads: for most blogs the
+        // walk is the lighter half.
         let summary = repo.walk(selector, &known, |delta| {
+            let posts = parse_blobs(&delta);
             // The receiver only goes away if the fold thread panicked; the join reports it.
-            let _ = sender.send(delta);
+            let _ = sender.send((delta, posts));
         });
         drop(sender);
         if folder.join().is_err() {
@@ -251,6 +254,13 @@ impl Engine {
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
+        let posts = parse_blobs(&delta);
+        self.feed_parsed(delta, posts);
+    }
+
+    /// [`Engine::feed`] with the delta's blobs already parsed ([`parse_blobs`]), so parsing
+    /// can run on another thread than the fold.
+    pub fn feed_parsed(&mut self, delta: CommitDelta, posts: Vec<Post>) {
         if delta
             .parents
             .iter()
@@ -265,8 +275,7 @@ impl Engine {
         for warning in &delta.warnings {
             self.warn(warning.clone());
         }
-        for blob in &delta.blobs {
-            let post = post::parse(&blob.path, &blob.bytes);
+        for (blob, post) in delta.blobs.iter().zip(posts) {
             for warning in &post.warnings {
                 let mut warning = warning.clone();
                 if warning.file.is_empty() {
@@ -700,6 +709,15 @@ impl Engine {
             }
         }
     }
+}
+
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
+pub fn parse_blobs(delta: &CommitDelta) -> Vec<Post> {
+    delta
+        .blobs
+        .iter()
+        .map(|blob| post::parse(&blob.path, &blob.bytes))
+        .collect()
 }
 
 /// [`events::diff`], with a shortcut for the commonest step: the prose changed and the task
