@@ -416,7 +416,10 @@ mod tests {
 
     /// A history built by hand: each post is a list of (commit order, day, markdown) versions;
     /// tasks keep their id by title within a post, as the engine would give them.
-    fn history(posts: &[(&str, &[(usize, &str, &str)])]) -> History {
+    /// (commit order, day, markdown) of one version.
+    type Version<'a> = (usize, &'a str, &'a str);
+
+    fn history(posts: &[(&str, &[Version])]) -> History {
         let mut history = History::default();
         for (post_index, (path, versions)) in posts.iter().enumerate() {
             let mut ids: HashMap<String, TaskId> = HashMap::new();
