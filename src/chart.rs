@@ -16,6 +16,10 @@ const CALIBRATION_HEIGHT: u32 = 520;
 /// Room under the plot for the legend, drawn by hand so it never covers the data.
 const LEGEND_HEIGHT: u32 = 44;
 const FONT: &str = "sans-serif";
+// plotters writes a size of N as N / 1.24 px: these come out at about 18, 12 and 13 px.
+const CAPTION_SIZE: u32 = 22;
+const LABEL_SIZE: u32 = 15;
+const DESC_SIZE: u32 = 16;
 /// Past this many weeks, points would merge into a smear: lines only.
 const MAX_MARKED_WEEKS: usize = 60;
 
@@ -84,7 +88,7 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
     let count_top = (max_count as f64 * 1.25).ceil().max(4.0);
 
     let mut chart = ChartBuilder::on(&plot)
-        .caption("Goals done per week", (FONT, 20))
+        .caption("Goals done per week", (FONT, CAPTION_SIZE))
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(58)
@@ -110,9 +114,9 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
         .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}%"))
         .x_desc("week (date of the goals post)")
-        .y_desc("done, done by the due date (% of goals)")
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
+        .y_desc("goals done (%)")
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .draw()?;
@@ -126,9 +130,9 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
                 String::new()
             }
         })
-        .y_desc("goals carried in, added mid-week")
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
+        .y_desc("goals carried in, added mid-week (count)")
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
         .draw()?;
 
     // Bars first, so the lines stay on top.
@@ -227,9 +231,11 @@ enum Swatch {
 fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a> {
     const SWATCH: i32 = 26;
     const GAP: i32 = 22;
-    let style = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
-    // The SVG backend cannot measure text; this estimate matches a sans-serif at 14 px.
-    let text_width = |label: &str| (label.chars().count() as f64 * 6.8).round() as i32;
+    let style = TextStyle::from((FONT, DESC_SIZE).into_font()).color(&BLACK);
+    // The SVG backend cannot measure text: an average sans-serif letter is about 0.56 em wide
+    // (DejaVu Sans, the widest common default; narrower fonts leave a little more room).
+    let em = f64::from(DESC_SIZE) / 1.24;
+    let text_width = |label: &str| (label.chars().count() as f64 * em * 0.56).round() as i32;
     let total: i32 = entries
         .iter()
         .map(|(_, label)| SWATCH + 6 + text_width(label))
@@ -305,7 +311,10 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
     let (plot, legend) = root.split_vertically(CALIBRATION_HEIGHT - LEGEND_HEIGHT);
     let scale = f64::from(RATING_SCALE);
     let mut chart = ChartBuilder::on(&plot)
-        .caption("Do your confidence ratings come true?", (FONT, 20))
+        .caption(
+            "Do your confidence ratings come true?",
+            (FONT, CAPTION_SIZE),
+        )
         .margin(12)
         .margin_right(28)
         .x_label_area_size(48)
@@ -335,8 +344,8 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
         .y_label_formatter(&|y| format!("{y:.0}%"))
         .x_desc("your rating (what it claims: N/5), n: goals with that rating")
         .y_desc("goals done (%)")
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .draw()?;
@@ -414,4 +423,210 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
             (Swatch::Area(BAND), "well calibrated"),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::trends::{RatingRow, Verdict};
+
+    fn hex(color: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
+    }
+
+    /// Elements named `tag` filled with `color`.
+    fn filled<'a>(
+        doc: &'a roxmltree::Document,
+        tag: &str,
+        color: RGBColor,
+    ) -> Vec<roxmltree::Node<'a, 'a>> {
+        let color = hex(color);
+        doc.descendants()
+            .filter(|n| n.has_tag_name(tag) && n.attribute("fill") == Some(color.as_str()))
+            .collect()
+    }
+
+    fn number(node: &roxmltree::Node, attribute: &str) -> f64 {
+        node.attribute(attribute)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+
+    fn texts(doc: &roxmltree::Document) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect()
+    }
+
+    fn points() -> Vec<WeekPoint> {
+        let week =
+            |day: u32, completion: f64, carried_in: usize, added: usize, hit: Option<f64>| {
+                WeekPoint {
+                    date: NaiveDate::from_ymd_opt(2021, 3, day).expect("date"),
+                    completion,
+                    rolling_completion: completion,
+                    carried_in,
+                    added,
+                    due_hit_rate: hit,
+                }
+            };
+        vec![
+            week(1, 0.5, 0, 2, None),
+            week(8, 1.0, 4, 0, Some(0.75)),
+            week(15, 0.25, 2, 1, Some(0.25)),
+        ]
+    }
+
+    #[test]
+    fn history_chart_parses_and_plots_every_week() {
+        let svg = history_svg(&points()).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.attribute("width"), Some("720"));
+
+        // One completion point a week (plus the legend's), placed in proportion to completion.
+        let mut dots = filled(&doc, "circle", COMPLETION);
+        assert_eq!(dots.len(), 3 + 1);
+        dots.truncate(3);
+        let y: Vec<f64> = dots.iter().map(|n| number(n, "cy")).collect();
+        let x: Vec<f64> = dots.iter().map(|n| number(n, "cx")).collect();
+        assert!(x[0] < x[1] && x[1] < x[2], "weeks left to right: {x:?}");
+        // 50% → 100% rises twice as far as 100% → 25% falls, scaled by 0.5 / 0.75.
+        let rise = y[0] - y[1];
+        let fall = y[2] - y[1];
+        assert!((rise / fall - 0.5 / 0.75).abs() < 0.02, "{y:?}");
+
+        // Bars only where there is something to show, heights in proportion.
+        let carried = filled(&doc, "rect", CARRIED_IN);
+        assert_eq!(carried.len(), 2 + 1);
+        let heights: Vec<f64> = carried[..2].iter().map(|n| number(n, "height")).collect();
+        assert!((heights[0] / heights[1] - 2.0).abs() < 0.05, "{heights:?}");
+        assert_eq!(filled(&doc, "rect", ADDED).len(), 2 + 1);
+
+        let texts = texts(&doc);
+        for want in [
+            "2021-03-01",
+            "2021-03-08",
+            "2021-03-15",
+            "goals done (%)",
+            "week (date of the goals post)",
+            "goals carried in, added mid-week (count)",
+            "4-week average",
+            "100%",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn the_hit_rate_line_breaks_where_unknown() {
+        let mut weeks = points();
+        weeks.push(WeekPoint {
+            due_hit_rate: None,
+            ..weeks[1].clone()
+        });
+        weeks.push(weeks[1].clone());
+        assert_eq!(known_runs(&weeks), vec![vec![1, 2], vec![4]]);
+        assert!(known_runs(&weeks[..1]).is_empty());
+    }
+
+    #[test]
+    fn many_weeks_draw_lines_without_points() {
+        let many: Vec<WeekPoint> = (0..200).map(|i| points()[i % 3].clone()).collect();
+        let svg = history_svg(&many).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        assert_eq!(filled(&doc, "circle", COMPLETION).len(), 1, "legend only");
+        // At most seven date labels, so that they never overlap.
+        let dates = texts(&doc)
+            .into_iter()
+            .filter(|t| t.len() == 10 && t.starts_with("2021-"))
+            .count();
+        assert!((2..=7).contains(&dates), "{dates} date labels");
+    }
+
+    #[test]
+    fn nothing_to_draw_is_an_error_not_an_empty_picture() {
+        assert!(matches!(
+            history_svg(&[]),
+            Err(ChartError::Empty("history"))
+        ));
+    }
+
+    fn row(rating: u8, tasks: usize, done: usize, on_time: Option<usize>) -> RatingRow {
+        RatingRow {
+            rating,
+            claim: f64::from(rating) / 5.0,
+            tasks,
+            done,
+            done_share: done as f64 / tasks as f64,
+            on_time_known: on_time.map_or(0, |_| tasks),
+            done_on_time: on_time.unwrap_or(0),
+            on_time_share: on_time.map(|n| n as f64 / tasks as f64),
+            verdict: Verdict::TooFewToJudge,
+            sentence: String::new(),
+        }
+    }
+
+    fn calibration(ratings: Vec<RatingRow>) -> Calibration {
+        Calibration {
+            rated: ratings.iter().map(|r| r.tasks).sum(),
+            unrated: 0,
+            in_progress: 0,
+            on_time_unknown: 0,
+            ratings,
+            brier: None,
+            brier_reference: None,
+            brier_on_time: None,
+            sentence: String::new(),
+        }
+    }
+
+    #[test]
+    fn calibration_chart_has_a_point_per_rating_and_the_diagonal() {
+        let c = calibration(vec![
+            row(1, 4, 1, Some(1)),
+            row(3, 16, 8, None),
+            row(5, 9, 9, Some(6)),
+        ]);
+        let svg = calibration_svg(&c).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+
+        let dots = filled(&doc, "circle", DONE_SHARE);
+        assert_eq!(dots.len(), 3 + 1);
+        // Bigger samples, bigger points.
+        let radius: Vec<f64> = dots[..3].iter().map(|n| number(n, "r")).collect();
+        assert!(radius[0] < radius[2] && radius[2] < radius[1], "{radius:?}");
+        // 25% at 1/5 and 100% at 5/5: the 5/5 point is higher (smaller y) and to the right.
+        assert!(number(&dots[2], "cy") < number(&dots[0], "cy"));
+        assert!(number(&dots[2], "cx") > number(&dots[1], "cx"));
+        // On time: one triangle per rating whose posts can tell.
+        assert_eq!(filled(&doc, "polygon", ON_TIME_SHARE).len(), 2);
+        // The well-calibrated band, and the legend's swatch of it.
+        assert_eq!(filled(&doc, "polygon", BAND).len(), 1);
+        assert_eq!(filled(&doc, "rect", BAND).len(), 1);
+
+        let texts = texts(&doc);
+        for want in [
+            "0/5",
+            "1/5 (n=4)",
+            "3/5 (n=16)",
+            "5/5 (n=9)",
+            "goals done (%)",
+            "claim",
+            "well calibrated",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn calibration_chart_without_ratings_still_draws_the_frame() {
+        let svg = calibration_svg(&calibration(Vec::new())).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        assert_eq!(filled(&doc, "circle", DONE_SHARE).len(), 1, "legend only");
+        assert!(texts(&doc).iter().any(|t| t == "5/5"));
+    }
 }

@@ -661,24 +661,36 @@ pub fn calibration_text(calibration: &Calibration) -> String {
     }
     let mut notes = Vec::new();
     if calibration.unrated > 0 {
-        notes.push(format!("{} unrated goals not scored", calibration.unrated));
+        notes.push(format!(
+            "{} not scored",
+            goals(calibration.unrated, "unrated goal")
+        ));
     }
     if calibration.in_progress > 0 {
         notes.push(format!(
-            "{} goals of weeks still before their due date left out",
-            calibration.in_progress
+            "{} of weeks still before their due date left out",
+            goals(calibration.in_progress, "goal")
         ));
     }
     if calibration.on_time_unknown > 0 {
         notes.push(format!(
-            "on time unknown for {} goals (their post's history starts after its due date)",
-            calibration.on_time_unknown
+            "on time unknown for {} (their post's history starts after its due date)",
+            goals(calibration.on_time_unknown, "goal")
         ));
     }
     if !notes.is_empty() {
         out.push_str(&format!("({})\n", notes.join("; ")));
     }
     out
+}
+
+/// `1 goal`, `2 goals`.
+fn goals(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// `gitgoals calibration --format json`.
@@ -884,4 +896,535 @@ fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
         crate::report::display_title(title),
         dates.join(" → ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Days};
+
+    use super::*;
+    use crate::history::TaskId;
+    use crate::model::{CommitInfo, DueSource, Task};
+    use crate::tally::Breakdown;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+    }
+
+    fn commit_on(date: NaiveDate) -> Arc<CommitInfo> {
+        let time =
+            DateTime::parse_from_rfc3339(&format!("{date}T12:00:00+01:00")).expect("test time");
+        Arc::new(CommitInfo {
+            id: format!("{:040}", date.format("%Y%m%d")),
+            time,
+            summary: String::new(),
+        })
+    }
+
+    /// A hand-built ledger: weeks a week apart, due a week after their date; the weekly
+    /// figures are filled in from the tasks by `finish`, as the ledger would count them.
+    #[derive(Default)]
+    struct Build {
+        weeks: Vec<Week>,
+        tasks: Vec<TaskRecord>,
+    }
+
+    impl Build {
+        fn week(&mut self, date: &str, on_time_known: bool) -> usize {
+            let date = day(date);
+            self.weeks.push(Week {
+                post: 100 + self.weeks.len(),
+                path: format!("_posts/{date}-week.md"),
+                title: format!("Week of {date}"),
+                date,
+                due: date.checked_add_days(Days::new(7)).expect("due"),
+                due_source: DueSource::DatePlusWeek,
+                first_commit_after_due: !on_time_known,
+                tasks: 0,
+                planned: 0,
+                added: 0,
+                removed: 0,
+                done: 0,
+                done_on_time: on_time_known.then_some(0),
+                open: 0,
+                carried_in: 0,
+                carried_out: 0,
+                dropped: 0,
+                by_confidence: Breakdown::default(),
+                by_section: Breakdown::default(),
+            });
+            self.weeks.len() - 1
+        }
+
+        /// A task of `week`; `checked` is the day it was ticked, making it done.
+        fn task(&mut self, week: usize, rating: Option<u8>, checked: Option<&str>) -> usize {
+            let date = self.weeks[week].date;
+            let status = if checked.is_some() {
+                Status::Done
+            } else {
+                Status::Open
+            };
+            self.tasks.push(TaskRecord {
+                id: TaskId(self.tasks.len()),
+                key: format!("w{week}#{}", self.tasks.len()),
+                week,
+                task: Task {
+                    title: format!("goal {}", self.tasks.len()),
+                    note: String::new(),
+                    checked: checked.is_some(),
+                    confidence: rating,
+                    section: Vec::new(),
+                    parent: None,
+                    line: 1,
+                    marker: 0..3,
+                },
+                status,
+                planned: true,
+                added: commit_on(date),
+                checked: checked.map(|d| commit_on(day(d))),
+                carried_from: None,
+                carried_to: None,
+                carry_streak: 0,
+            });
+            self.tasks.len() - 1
+        }
+
+        fn removed(&mut self, week: usize, rating: Option<u8>) -> usize {
+            let index = self.task(week, rating, None);
+            self.tasks[index].status = Status::Removed;
+            index
+        }
+
+        fn unplanned(&mut self, task: usize) {
+            self.tasks[task].planned = false;
+        }
+
+        fn carry(&mut self, from: usize, to: usize) {
+            self.tasks[from].carried_to = Some(to);
+            self.tasks[to].carried_from = Some(from);
+            self.tasks[to].carry_streak = self.tasks[from].carry_streak + 1;
+        }
+
+        fn finish(mut self) -> Ledger {
+            let newest = self.weeks.len().saturating_sub(1);
+            for (w, week) in self.weeks.iter_mut().enumerate() {
+                let mine: Vec<&TaskRecord> = self
+                    .tasks
+                    .iter()
+                    .filter(|r| r.week == w && r.status != Status::Removed)
+                    .collect();
+                week.tasks = mine.len();
+                week.planned = mine.iter().filter(|r| r.planned).count();
+                week.added = week.tasks - week.planned;
+                week.done = mine.iter().filter(|r| r.status == Status::Done).count();
+                week.open = week.tasks - week.done;
+                let due = week.due;
+                week.done_on_time = week.done_on_time.map(|_| {
+                    mine.iter()
+                        .filter(|r| {
+                            r.checked
+                                .as_ref()
+                                .is_some_and(|c| c.time.date_naive() <= due)
+                        })
+                        .count()
+                });
+                week.carried_out = mine.iter().filter(|r| r.carried_to.is_some()).count();
+                week.carried_in = mine.iter().filter(|r| r.carried_from.is_some()).count();
+                week.dropped = if w == newest {
+                    0
+                } else {
+                    mine.iter()
+                        .filter(|r| r.status == Status::Open && r.carried_to.is_none())
+                        .count()
+                };
+            }
+            Ledger {
+                head: Some("0".repeat(40)),
+                weeks: self.weeks,
+                tasks: self.tasks,
+            }
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn no_rated_goals_means_no_score_and_says_how_to_rate() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-03-02"));
+        b.task(w, None, None);
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+        assert_eq!((c.rated, c.unrated), (0, 2));
+        assert!(c.ratings.is_empty());
+        assert_eq!(c.brier, None);
+        assert_eq!(c.brier_on_time, None);
+        assert!(
+            c.sentence.starts_with("no rated goals yet"),
+            "{}",
+            c.sentence
+        );
+        assert_eq!(calibration_text(&c), format!("{}\n", c.sentence));
+    }
+
+    #[test]
+    fn one_week_all_done_is_under_confident_at_four() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        for _ in 0..5 {
+            b.task(w, Some(4), Some("2021-03-03"));
+        }
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+        assert_eq!(c.ratings.len(), 1);
+        let row = &c.ratings[0];
+        assert_eq!((row.rating, row.tasks, row.done), (4, 5, 5));
+        assert_eq!(row.on_time_share, Some(1.0));
+        assert_eq!(row.verdict, Verdict::UnderConfident);
+        // Every forecast said 0.8 and came true: (0.8 − 1)² each.
+        assert!(close(c.brier.unwrap(), 0.04));
+        assert_eq!(c.brier_reference, Some(0.0));
+        assert_eq!(
+            c.sentence,
+            "4/5 goals get done 100% of the time: you are under-confident at 4/5"
+        );
+    }
+
+    #[test]
+    fn calibration_scores_each_rating_and_names_the_worst() {
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", true);
+        let w1 = b.week("2021-03-08", true);
+        // 3/5: 6 of 10 done — right on the claim. One of them ticked late.
+        for i in 0..10 {
+            let week = if i < 5 { w0 } else { w1 };
+            let tick = match i {
+                0 => Some("2021-03-12"), // week 0 is due 03-08: late
+                1..=4 => Some("2021-03-03"),
+                5 => Some("2021-03-10"),
+                _ => None,
+            };
+            b.task(week, Some(3), tick);
+        }
+        // 5/5: 2 of 5 done — over-confident.
+        for i in 0..5 {
+            b.task(w1, Some(5), (i < 2).then_some("2021-03-09"));
+        }
+        // 1/5: 1 of 2 — too few to judge.
+        b.task(w0, Some(1), Some("2021-03-02"));
+        b.task(w0, Some(1), None);
+        // Removed and unrated tasks are no forecasts.
+        b.removed(w0, Some(5));
+        b.task(w1, None, Some("2021-03-09"));
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+
+        let rows: Vec<(u8, usize, usize, Verdict)> = c
+            .ratings
+            .iter()
+            .map(|r| (r.rating, r.tasks, r.done, r.verdict))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (1, 2, 1, Verdict::TooFewToJudge),
+                (3, 10, 6, Verdict::WellCalibrated),
+                (5, 5, 2, Verdict::OverConfident),
+            ]
+        );
+        assert_eq!((c.rated, c.unrated), (17, 1));
+        let three = &c.ratings[1];
+        assert_eq!((three.on_time_known, three.done_on_time), (10, 5));
+        // Squared errors by hand: 1/5 → 0.64 + 0.04; 3/5 → 6 × 0.16 + 4 × 0.36;
+        // 5/5 → 2 × 0 + 3 × 1.
+        let expected = (0.64 + 0.04 + 6.0 * 0.16 + 4.0 * 0.36 + 3.0) / 17.0;
+        assert!(close(c.brier.unwrap(), expected), "{:?}", c.brier);
+        let p = 9.0 / 17.0;
+        assert!(close(c.brier_reference.unwrap(), p * (1.0 - p)));
+        assert_eq!(
+            c.sentence,
+            "5/5 goals get done 40% of the time: you are over-confident at 5/5"
+        );
+        let text = calibration_text(&c);
+        assert!(text.contains("   3/5     60%     10    6  60%"), "{text}");
+        assert!(text.contains("too few to judge"), "{text}");
+        assert!(
+            text.contains("Brier score 0.358 over 17 rated goals"),
+            "{text}"
+        );
+        assert!(text.contains("1 unrated goal not scored"), "{text}");
+    }
+
+    #[test]
+    fn a_share_half_a_step_from_the_claim_is_still_calibrated() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        // 7 of 10 at 3/5: 0.7 − 0.6 is 0.0999… in floating point, and exactly the tolerance.
+        for i in 0..10 {
+            b.task(w, Some(3), (i < 7).then_some("2021-03-02"));
+        }
+        // 4 of 5 at 5/5: 0.8 is 0.2 below the claim.
+        for i in 0..5 {
+            b.task(w, Some(5), (i < 4).then_some("2021-03-02"));
+        }
+        let c = calibration(&b.finish(), None);
+        assert_eq!(c.ratings[0].verdict, Verdict::WellCalibrated);
+        assert_eq!(c.ratings[1].verdict, Verdict::OverConfident);
+    }
+
+    #[test]
+    fn weeks_in_progress_and_unknown_on_time_are_handled_apart() {
+        let mut b = Build::default();
+        let imported = b.week("2021-03-01", false);
+        let closed = b.week("2021-03-08", true);
+        let current = b.week("2021-03-15", true);
+        b.task(imported, Some(2), Some("2021-04-01"));
+        b.task(imported, Some(2), None);
+        b.task(closed, Some(2), Some("2021-03-20")); // after its due date, 03-15
+        b.task(current, Some(2), None);
+        b.task(current, Some(2), Some("2021-03-16"));
+        let ledger = b.finish();
+
+        // The current week is due 03-22: on 03-22 it is still in progress.
+        let c = calibration(&ledger, Some(day("2021-03-22")));
+        assert_eq!(c.in_progress, 2);
+        assert_eq!(c.on_time_unknown, 2);
+        let row = &c.ratings[0];
+        assert_eq!((row.tasks, row.done), (3, 2));
+        assert_eq!((row.on_time_known, row.done_on_time), (1, 0));
+        assert_eq!(row.on_time_share, Some(0.0));
+        // On time, over the one task whose post can tell: (0.4 − 0)².
+        assert!(close(c.brier_on_time.unwrap(), 0.16));
+        let text = calibration_text(&c);
+        assert!(text.contains("2 goals of weeks still before their due date left out"));
+        assert!(text.contains("on time unknown for 2 goals"));
+
+        // A day later the week is over and counts.
+        let c = calibration(&ledger, Some(day("2021-03-23")));
+        assert_eq!((c.in_progress, c.rated), (0, 5));
+    }
+
+    /// Four weeks: A travels 0→1→2 and is done; B 1→2→3 still open; C 0→1 dropped;
+    /// D 2→3 removed in week 3; E is open in week 3 and never carried.
+    fn carried_ledger() -> (Ledger, [usize; 5]) {
+        let mut b = Build::default();
+        let w: Vec<usize> = ["2021-03-01", "2021-03-08", "2021-03-15", "2021-03-22"]
+            .iter()
+            .map(|d| b.week(d, true))
+            .collect();
+        let a0 = b.task(w[0], Some(3), None);
+        let c0 = b.task(w[0], None, None);
+        let a1 = b.task(w[1], Some(3), None);
+        let c1 = b.task(w[1], None, None);
+        let b1 = b.task(w[1], Some(2), None);
+        let a2 = b.task(w[2], Some(4), Some("2021-03-17"));
+        let b2 = b.task(w[2], Some(2), None);
+        let d2 = b.task(w[2], None, None);
+        let b3 = b.task(w[3], Some(2), None);
+        let d3 = b.removed(w[3], None);
+        let e3 = b.task(w[3], None, None);
+        b.carry(a0, a1);
+        b.carry(a1, a2);
+        b.carry(c0, c1);
+        b.carry(b1, b2);
+        b.carry(b2, b3);
+        b.carry(d2, d3);
+        (b.finish(), [a0, b1, c0, d2, e3])
+    }
+
+    #[test]
+    fn carry_chains_longest_first_with_their_fate() {
+        let (ledger, [a0, b1, c0, d2, _]) = carried_ledger();
+        let chains = carry_chains(&ledger, 2);
+        let got: Vec<(usize, usize, Fate)> = chains
+            .iter()
+            .map(|c| (c.tasks[0], c.weeks(), c.fate))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (a0, 3, Fate::Done),
+                (b1, 3, Fate::Open),
+                (c0, 2, Fate::Dropped),
+                (d2, 2, Fate::Removed),
+            ]
+        );
+        // The chain's length is the streak of its last post plus one.
+        for chain in &chains {
+            let last = chain.last(&ledger).unwrap();
+            assert_eq!(chain.weeks(), last.carry_streak + 1);
+        }
+        assert_eq!(carry_chains(&ledger, 3).len(), 2);
+
+        let oldest = oldest_open(&ledger).expect("open goals in the newest post");
+        assert_eq!(oldest.tasks[0], b1);
+        assert_eq!(oldest.weeks(), 3);
+
+        let text = carry_text(&ledger, &chains, Some(&oldest), 2);
+        assert!(
+            text.contains(
+                "  3 weeks  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("oldest open goal: \"goal 8\", open since 2021-03-08 (3 posts)"));
+
+        let json =
+            serde_json::to_value(carry_document(&ledger, &chains, Some(&oldest), 2)).expect("json");
+        assert_eq!(json["chains"][2]["fate"], "dropped");
+        assert_eq!(json["chains"][3]["fate"], "removed");
+        assert_eq!(json["chains"][0]["posts"][2]["status"], "done");
+        assert_eq!(json["oldest_open"]["posts"][0]["date"], "2021-03-08");
+    }
+
+    #[test]
+    fn nothing_carried_and_nothing_open() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, Some(3), Some("2021-03-02"));
+        let ledger = b.finish();
+        assert!(carry_chains(&ledger, 2).is_empty());
+        assert_eq!(oldest_open(&ledger), None);
+        let text = carry_text(&ledger, &[], None, 2);
+        assert!(text.starts_with("no goal was carried through 2 posts or more\n"));
+        assert!(text.ends_with("no open goals in the newest post\n"));
+        assert_eq!(oldest_open(&Build::default().finish()), None);
+    }
+
+    #[test]
+    fn an_open_goal_never_carried_is_its_own_oldest() {
+        let (mut ledger, [.., e3]) = carried_ledger();
+        // Without B, E (only in the newest post) is the oldest open goal.
+        for record in &mut ledger.tasks {
+            if record.week == 3 && record.task.confidence == Some(2) {
+                record.status = Status::Done;
+            }
+        }
+        let oldest = oldest_open(&ledger).expect("E is open");
+        assert_eq!(oldest.tasks, vec![e3]);
+        assert_eq!(oldest.fate, Fate::Open);
+    }
+
+    #[test]
+    fn rolling_means_use_what_there_is_at_the_start() {
+        let got = rolling_mean(&[1.0, 0.0, 1.0, 0.0, 1.0, 1.0], 4);
+        let want = [1.0, 0.5, 2.0 / 3.0, 0.5, 0.5, 0.75];
+        assert!(got.iter().zip(want).all(|(g, w)| close(*g, w)), "{got:?}");
+        assert!(rolling_mean(&[], 4).is_empty());
+        assert_eq!(rolling_mean(&[0.3, 0.5], 1), vec![0.3, 0.5]);
+    }
+
+    #[test]
+    fn week_points_carry_the_hit_rate_only_where_known() {
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", false);
+        let w1 = b.week("2021-03-08", true);
+        b.task(w0, None, Some("2021-03-02"));
+        b.task(w1, None, Some("2021-03-09"));
+        b.task(w1, None, Some("2021-03-30"));
+        let t = b.task(w1, None, None);
+        b.unplanned(t);
+        let ledger = b.finish();
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let points = week_points(&weeks);
+        assert_eq!(points[0].due_hit_rate, None);
+        assert!(close(points[1].due_hit_rate.unwrap(), 1.0 / 3.0));
+        assert!(close(points[1].completion, 2.0 / 3.0));
+        assert!(close(points[1].rolling_completion, (1.0 + 2.0 / 3.0) / 2.0));
+        assert_eq!((points[1].added, points[1].carried_in), (1, 0));
+    }
+
+    #[test]
+    fn ticks_fall_on_the_days_of_the_week() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-02-27")); // before the post's date: its first day
+        b.task(w, None, Some("2021-03-01"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-07"));
+        b.task(w, None, Some("2021-03-08")); // the eighth day: later
+        b.task(w, None, Some("2021-04-20"));
+        b.task(w, None, None);
+        let ledger = b.finish();
+        assert_eq!(tick_days(&ledger), vec![[2, 0, 0, 2, 0, 0, 1, 2]]);
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let lines = tick_sparklines(&ledger, &weeks);
+        assert_eq!(lines[&ledger.weeks[0].post], "█··█··▄ █");
+    }
+
+    #[test]
+    fn sparkline_levels() {
+        assert_eq!(sparkline(&[0, 1, 2, 4, 9], 4), "·▂▄██");
+        assert_eq!(sparkline(&[0, 0], 0), "··");
+        assert_eq!(sparkline(&[1, 7, 8], 8), "▁▇█");
+    }
+
+    #[test]
+    fn unplanned_share_and_carry_trend_over_the_weeks_shown() {
+        let (mut ledger, _) = carried_ledger();
+        // Week 2's done task was added mid-week.
+        for record in &mut ledger.tasks {
+            if record.status == Status::Done {
+                record.planned = false;
+            }
+        }
+        let all: Vec<&Week> = ledger.weeks.iter().collect();
+        assert_eq!(
+            unplanned_share(&ledger, &all),
+            UnplannedShare {
+                done: 1,
+                unplanned_done: 1
+            }
+        );
+        assert_eq!(unplanned_share(&ledger, &all[..2]).ratio(), None);
+
+        // Tasks and carried out per week: 2/2, 3/2, 3/2; the newest week does not count.
+        let trend = carry_trend(&ledger, &all, 2);
+        assert_eq!(
+            trend.recent,
+            Some(CarryRate {
+                weeks: 2,
+                tasks: 6,
+                carried_out: 4
+            })
+        );
+        assert_eq!(
+            trend.before,
+            Some(CarryRate {
+                weeks: 1,
+                tasks: 2,
+                carried_out: 2
+            })
+        );
+        let lines = summary_lines(&ledger, &all);
+        assert!(lines.contains(
+            "unplanned goals took 100% of what you finished (1 of 1 done goals were added mid-week)"
+        ));
+        let trend = carry_trend(&ledger, &all, 4);
+        assert_eq!(trend.before, None);
+        assert!(summary_lines(&ledger, &all).contains("carry-over rate 75% in the last 3 weeks"));
+    }
+
+    #[test]
+    fn history_text_gains_sparklines_and_the_two_lines() {
+        let (ledger, _) = carried_ledger();
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let text = crate::report::history_text(&ledger, &weeks);
+        assert!(
+            text.lines().next().unwrap().ends_with("ticks by day"),
+            "{text}"
+        );
+        assert!(text.contains("··█···· ·"), "{text}");
+        assert!(
+            text.contains("unplanned goals took 0% of what you finished"),
+            "{text}"
+        );
+        assert!(text.contains("carry-over rate"), "{text}");
+    }
 }
