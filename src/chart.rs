@@ -316,10 +316,10 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
             (FONT, CAPTION_SIZE),
         )
         .margin(12)
-        .margin_right(28)
+        .margin_right(40)
         .x_label_area_size(48)
         .y_label_area_size(62)
-        .build_cartesian_2d(-0.25..scale + 0.25, 0.0..100.0)?;
+        .build_cartesian_2d(-0.35..scale + 0.35, 0.0..100.0)?;
 
     // The number of goals behind each point goes under its rating, where nothing can cover it.
     let rating_label = |x: &f64| {
