@@ -425,6 +425,170 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
     )
 }
 
+// ---------------------------------------------------------------------------------------------
+// The HTML page
+
+/// Text made safe for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\
+table{border-collapse:collapse;font-size:14px;margin:1em 0}\
+th,td{padding:3px 8px;text-align:right;border-bottom:1px solid #ddd}\
+th.text,td.text{text-align:left}\
+svg{max-width:100%;height:auto}\
+.note{color:#555;font-size:14px}";
+
+/// `gitgoals report --html`: one self-contained page (inline SVG and style, nothing fetched)
+/// with the history chart and table, the calibration chart and table, and the carry-overs.
+/// Every piece of text from the repository is escaped.
+pub fn report_html(
+    ledger: &crate::ledger::Ledger,
+    calibration: &Calibration,
+    chains: &[crate::trends::CarryChain],
+    oldest_open: Option<&crate::trends::CarryChain>,
+) -> Result<String, ChartError> {
+    use crate::report::{percent, round3};
+    use std::fmt::Write;
+
+    let weeks: Vec<&crate::ledger::Week> = ledger.weeks.iter().collect();
+    let mut page = String::new();
+    // `write!` into a String cannot fail; the results are ignored on purpose.
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>Weekly goals: gitgoals report</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<h1>Weekly goals</h1>\n"
+    );
+    let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else {
+        page.push_str("<p>No goals posts (Markdown posts with task lists) in this history.</p>\n</body>\n</html>\n");
+        return Ok(page);
+    };
+    let head = ledger
+        .head
+        .as_deref()
+        .map(|h| format!(", as of commit {}", escape_html(crate::model::short_id(h))))
+        .unwrap_or_default();
+    let _ = writeln!(
+        page,
+        "<p>{} goals posts from {} to {}{head}.</p>",
+        weeks.len(),
+        first.date,
+        last.date
+    );
+
+    page.push_str("<h2>Week by week</h2>\n");
+    page.push_str(&history_svg(&crate::trends::week_points(&weeks))?);
+    page.push_str("\n<table>\n<tr><th class=\"text\">date</th><th class=\"text\">post</th><th>planned</th><th>added</th><th>done</th><th>on time</th><th>carried in</th><th>out</th><th>dropped</th><th>completion</th></tr>\n");
+    for week in &weeks {
+        let _ = writeln!(
+            page,
+            "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            week.date,
+            escape_html(&week.title),
+            week.planned,
+            week.added,
+            week.done,
+            week.tasks,
+            week.done_on_time
+                .map_or_else(|| "?".to_string(), |n| n.to_string()),
+            week.carried_in,
+            week.carried_out,
+            week.dropped,
+            percent(round3(week.completion()))
+        );
+    }
+    page.push_str("</table>\n");
+    for line in crate::trends::summary_lines(ledger, &weeks).lines() {
+        let _ = writeln!(page, "<p>{}</p>", escape_html(line));
+    }
+    if weeks.iter().any(|w| w.done_on_time.is_none()) {
+        page.push_str("<p class=\"note\">? — done on time is unknown where the post's history starts after its due date.</p>\n");
+    }
+
+    page.push_str("<h2>Confidence</h2>\n");
+    let _ = writeln!(
+        page,
+        "<p><strong>{}</strong></p>",
+        escape_html(&calibration.sentence)
+    );
+    if !calibration.ratings.is_empty() {
+        page.push_str(&calibration_svg(calibration)?);
+        page.push_str("\n<table>\n<tr><th>rating</th><th>goals</th><th>done</th><th>on time</th><th class=\"text\">verdict</th></tr>\n");
+        for row in &calibration.ratings {
+            let _ = writeln!(
+                page,
+                "<tr><td>{}/{RATING_SCALE}</td><td>{}</td><td>{} ({})</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                row.rating,
+                row.tasks,
+                row.done,
+                percent(row.done_share),
+                row.on_time_share
+                    .map_or_else(|| "unknown".to_string(), percent),
+                escape_html(&row.sentence)
+            );
+        }
+        page.push_str("</table>\n");
+        if let (Some(brier), Some(reference)) = (calibration.brier, calibration.brier_reference) {
+            let _ = writeln!(
+                page,
+                "<p>Brier score {brier:.3} over {} rated goals (0 is perfect; always forecasting your overall rate would score {reference:.3}).</p>",
+                calibration.rated
+            );
+        }
+    }
+
+    page.push_str("<h2>Carried over</h2>\n");
+    if chains.is_empty() {
+        page.push_str("<p>No goal was carried into a later post.</p>\n");
+    } else {
+        page.push_str("<table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
+        for chain in chains {
+            let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+            let dates: Vec<String> = chain
+                .tasks
+                .iter()
+                .filter_map(|&i| ledger.tasks.get(i))
+                .filter_map(|r| ledger.weeks.get(r.week))
+                .map(|w| w.date.to_string())
+                .collect();
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                chain.weeks(),
+                escape_html(title),
+                dates.join(" → "),
+                chain.fate.as_str()
+            );
+        }
+        page.push_str("</table>\n");
+    }
+    if let Some(chain) = oldest_open {
+        let since = chain
+            .first(ledger)
+            .and_then(|r| ledger.weeks.get(r.week))
+            .map_or_else(String::new, |w| w.date.to_string());
+        let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+        let _ = writeln!(
+            page,
+            "<p>Oldest open goal: “{}”, open since {since}.</p>",
+            escape_html(title)
+        );
+    }
+    page.push_str("</body>\n</html>\n");
+    Ok(page)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
@@ -620,6 +784,123 @@ mod tests {
         ] {
             assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
         }
+    }
+
+    /// The page is written as well-formed XML (XHTML syntax) so that it can be checked so.
+    fn parse_page(page: &str) -> roxmltree::Document<'_> {
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        roxmltree::Document::parse_with_options(page, options).expect("the page is well-formed")
+    }
+
+    fn hostile_ledger() -> crate::ledger::Ledger {
+        use crate::ledger::{Ledger, Status, TaskRecord, Week};
+        use crate::model::{CommitInfo, DueSource, Task};
+        let date = NaiveDate::from_ymd_opt(2021, 3, 1).expect("date");
+        let hostile = "<script>alert('x')</script> & \"more\"";
+        let commit = std::sync::Arc::new(CommitInfo {
+            id: "a".repeat(40),
+            time: chrono::DateTime::parse_from_rfc3339("2021-03-02T10:00:00+00:00").expect("time"),
+            summary: String::new(),
+        });
+        let task = |n: usize, week: usize, carried_from, carried_to| TaskRecord {
+            id: crate::history::TaskId(n),
+            key: format!("t#{n}"),
+            week,
+            task: Task {
+                title: hostile.to_string(),
+                note: String::new(),
+                checked: false,
+                confidence: Some(3),
+                section: Vec::new(),
+                parent: None,
+                line: 1,
+                marker: 0..3,
+            },
+            status: Status::Open,
+            planned: true,
+            added: commit.clone(),
+            checked: None,
+            carried_from,
+            carried_to,
+            carry_streak: usize::from(carried_from.is_some()),
+        };
+        let week = |post: usize, date: NaiveDate, carried_in, carried_out| Week {
+            post,
+            path: format!("_posts/{post}.md"),
+            title: hostile.to_string(),
+            date,
+            due: date + chrono::Days::new(7),
+            due_source: DueSource::DatePlusWeek,
+            first_commit_after_due: false,
+            tasks: 1,
+            planned: 1,
+            added: 0,
+            removed: 0,
+            done: 0,
+            done_on_time: Some(0),
+            open: 1,
+            carried_in,
+            carried_out,
+            dropped: 0,
+            by_confidence: Default::default(),
+            by_section: Default::default(),
+        };
+        Ledger {
+            head: Some("b".repeat(40)),
+            weeks: vec![
+                week(0, date, 0, 1),
+                week(1, date + chrono::Days::new(7), 1, 0),
+            ],
+            tasks: vec![task(0, 0, None, Some(1)), task(1, 1, Some(0), None)],
+        }
+    }
+
+    #[test]
+    fn the_html_page_escapes_titles_and_fetches_nothing() {
+        let ledger = hostile_ledger();
+        let calibration = crate::trends::calibration(&ledger, None);
+        let chains = crate::trends::carry_chains(&ledger, 2);
+        let oldest = crate::trends::oldest_open(&ledger);
+        assert_eq!(chains.len(), 1);
+        let page = report_html(&ledger, &calibration, &chains, oldest.as_ref()).expect("page");
+        let doc = parse_page(&page);
+        assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
+        for attribute in ["src", "href"] {
+            assert!(
+                !doc.descendants().any(|n| n.attribute(attribute).is_some()),
+                "no external {attribute}"
+            );
+        }
+        assert!(
+            page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;")
+        );
+        // The title in the week table, in the carry table and as the oldest open goal.
+        let titles = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .filter(|t| t.contains("<script>alert('x')</script>"))
+            .count();
+        assert_eq!(titles, 4, "two weeks, one chain, the oldest open goal");
+        // Both charts are inline.
+        let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
+        assert_eq!(svgs, 2);
+    }
+
+    #[test]
+    fn an_empty_history_makes_a_short_page() {
+        let ledger = crate::ledger::Ledger {
+            head: None,
+            weeks: Vec::new(),
+            tasks: Vec::new(),
+        };
+        let calibration = crate::trends::calibration(&ledger, None);
+        let page = report_html(&ledger, &calibration, &[], None).expect("page");
+        parse_page(&page);
+        assert!(page.contains("No goals posts"));
     }
 
     #[test]

@@ -114,6 +114,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write one self-contained HTML page with the charts and tables.
+    Report {
+        /// The page to write.
+        #[arg(long, value_name = "FILE.html")]
+        html: PathBuf,
+    },
     /// Task events, newest first, like `git log` for goals.
     Log {
         /// Show at most N events.
@@ -312,6 +318,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 ))?,
             };
             print(&text)
+        }
+        Command::Report { html } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            let chains = trends::carry_chains(&ledger, 2);
+            let oldest = trends::oldest_open(&ledger);
+            let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
+            std::fs::write(&html, page)
+                .with_context(|| format!("cannot write the report {}", html.display()))?;
+            eprintln!("gitgoals: report written to {}", html.display());
+            Ok(())
         }
         Command::Log {
             max_count,
