@@ -180,6 +180,11 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
         COMPLETION.stroke_width(2),
     ))?;
     if n <= MAX_MARKED_WEEKS {
+        // Small marks on the hit rate too: a week known between two unknown ones has no line.
+        chart.draw_series(points.iter().enumerate().filter_map(|(i, p)| {
+            let hit = p.due_hit_rate?;
+            Some(TriangleMarker::new(percent_at(i, hit), 4, DUE_HIT.filled()))
+        }))?;
         chart.draw_series(
             points
                 .iter()
@@ -669,6 +674,8 @@ mod tests {
         let heights: Vec<f64> = carried[..2].iter().map(|n| number(n, "height")).collect();
         assert!((heights[0] / heights[1] - 2.0).abs() < 0.05, "{heights:?}");
         assert_eq!(filled(&doc, "rect", ADDED).len(), 2 + 1);
+        // A mark for each week whose due-date hit rate is known.
+        assert_eq!(filled(&doc, "polygon", DUE_HIT).len(), 2);
 
         let texts = texts(&doc);
         for want in [

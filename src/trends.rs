@@ -674,12 +674,12 @@ pub fn calibration_text(calibration: &Calibration) -> String {
     }
     if calibration.on_time_unknown > 0 {
         notes.push(format!(
-            "on time unknown for {} (their post's history starts after its due date)",
+            "on time unknown for {}: their post's history starts after its due date",
             goals(calibration.on_time_unknown, "goal")
         ));
     }
-    if !notes.is_empty() {
-        out.push_str(&format!("({})\n", notes.join("; ")));
+    for note in notes {
+        out.push_str(&format!("({note})\n"));
     }
     out
 }

@@ -320,6 +320,8 @@ fn check_charts(seed: u64, blog: &Blog, ledger: &Ledger) {
     let added = posts.iter().filter(|p| p.added > 0).count();
     assert_eq!(count("rect", chart::CARRIED_IN), carried + 1);
     assert_eq!(count("rect", chart::ADDED), added + 1);
+    let known = posts.iter().filter(|p| p.done_on_time.is_some()).count();
+    assert_eq!(count("polygon", chart::DUE_HIT), known);
     let first = posts[0].date.to_string();
     assert!(
         doc.descendants()
