@@ -118,32 +118,61 @@ pub enum HistoryError {
     Git(#[from] GitError),
 }
 
-/// Reads the whole history reachable from HEAD. The walk (git) and the fold (parsing posts,
-/// matching tasks) run on two threads.
+/// Reads the whole history reachable from HEAD. The walk (git, parsing posts) and the fold
+/// (matching tasks) run on two threads.
 pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, HistoryError> {
     let mut engine = Engine::new();
     update(&mut engine, repo, options)?;
     Ok(engine.into_history())
 }
 
-/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it.
+/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it. When the
+/// new commits do not continue what the engine holds (an amend, a rebase, a reset, a merge
+/// of a branch that left from an older commit, another choice of post files), it starts
+/// over from an empty engine, so the result always equals a full read.
 pub fn update(
     engine: &mut Engine,
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
     let selector = repo.post_selector(options.posts_glob.as_deref())?;
-    let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
-    let known = std::mem::take(&mut engine.known);
+    if engine.selector.as_ref().is_some_and(|s| *s != selector) {
+        *engine = Engine::new();
+    }
+    let tip_before = engine.tip();
+    let fed_before = engine.next_order;
+    let summary = walk_into(engine, repo, &selector)?;
+    let nothing_new = engine.next_order == fed_before;
+    let moved_back = nothing_new && summary.head != tip_before;
+    if engine.lost_parent_state || moved_back {
+        *engine = Engine::new();
+        return walk_into(engine, repo, &selector);
+    }
+    Ok(summary)
+}
+
+/// One walk feeding `engine`: git and parsing on this thread, matching and folding on another.
+fn walk_into(
+    engine: &mut Engine,
+    repo: &Repo,
+    selector: &git::PostSelector,
+) -> Result<git::WalkSummary, HistoryError> {
+    engine.selector = Some(selector.clone());
+    let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
+    // The walk needs the known commits while the fold adds to them.
+    let known = engine.known.clone();
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
-            for delta in receiver {
-                engine.feed(delta);
+            for (delta, posts) in receiver {
+                engine.feed_parsed(delta, posts);
             }
         });
-        let summary = repo.walk(&selector, &known, |delta| {
+        // Parsing here rather than in the fold balances the two threads: for most blogs the
+        // walk is the lighter half.
+        let summary = repo.walk(selector, &known, |delta| {
+            let posts = parse_blobs(&delta);
             // The receiver only goes away if the fold thread panicked; the join reports it.
-            let _ = sender.send(delta);
+            let _ = sender.send((delta, posts));
         });
         drop(sender);
         if folder.join().is_err() {
@@ -154,10 +183,17 @@ pub fn update(
         }
         summary
     });
-    engine.known.extend(known);
     let summary = summary?;
-    engine.warnings.extend(summary.warnings.iter().cloned());
+    for warning in &summary.warnings {
+        engine.warn(warning.clone());
+    }
     engine.head = summary.head;
+    // Only the tip continues into a later walk; earlier tips' states are done with.
+    let head = engine.head;
+    let children_left = &engine.children_left;
+    engine
+        .states
+        .retain(|id, _| Some(*id) == head || children_left.contains_key(id));
     Ok(summary)
 }
 
@@ -173,7 +209,8 @@ struct Slot {
 type PostsState = HashMap<String, Slot>;
 
 /// The fold's state: what has been built so far, and what later commits need to continue it.
-#[derive(Debug, Default)]
+/// Cloning it lets the hook try a pending commit on top without reading the history again.
+#[derive(Debug, Default, Clone)]
 pub struct Engine {
     next_order: usize,
     /// Post states of commits that still have children to come (and of the tip).
@@ -188,6 +225,10 @@ pub struct Engine {
     known: HashSet<ObjectId>,
     head: Option<ObjectId>,
     last_fed: Option<ObjectId>,
+    /// A commit was fed whose parent had been folded in but whose state was let go: what
+    /// was built does not continue into it.
+    lost_parent_state: bool,
+    selector: Option<git::PostSelector>,
 }
 
 impl Engine {
@@ -200,9 +241,42 @@ impl Engine {
         &self.known
     }
 
+    /// Folds in a commit about to be made and takes it as the tip: the history as it will
+    /// be once the commit exists.
+    pub fn feed_pending(&mut self, delta: CommitDelta) {
+        let id = delta.id;
+        self.feed(delta);
+        self.head = Some(id);
+    }
+
+    /// The commit the history stands at: HEAD of the last walk, else the last commit fed.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.head.or(self.last_fed)
+    }
+
+    /// Whether a commit was fed whose parent's state this engine no longer holds (only the
+    /// tip's state is kept after a walk); such an engine must be rebuilt.
+    pub fn lost_parent_state(&self) -> bool {
+        self.lost_parent_state
+    }
+
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
+        let posts = parse_blobs(&delta);
+        self.feed_parsed(delta, posts);
+    }
+
+    /// [`Engine::feed`] with the delta's blobs already parsed ([`parse_blobs`]), so parsing
+    /// can run on another thread than the fold.
+    pub fn feed_parsed(&mut self, delta: CommitDelta, posts: Vec<Post>) {
+        if delta
+            .parents
+            .iter()
+            .any(|p| self.known.contains(p) && !self.states.contains_key(p))
+        {
+            self.lost_parent_state = true;
+        }
         let order = self.next_order;
         self.next_order += 1;
         self.known.insert(delta.id);
@@ -210,8 +284,7 @@ impl Engine {
         for warning in &delta.warnings {
             self.warn(warning.clone());
         }
-        for blob in &delta.blobs {
-            let post = post::parse(&blob.path, &blob.bytes);
+        for (blob, post) in delta.blobs.iter().zip(posts) {
             for warning in &post.warnings {
                 let mut warning = warning.clone();
                 if warning.file.is_empty() {
@@ -332,13 +405,6 @@ impl Engine {
     /// A post deleted at this commit: its tasks are removed, unless the deletion was merged
     /// in from a branch that already reported it.
     fn delete(&mut self, step: &CommitStep<'_>, old: Slot) {
-        let merged_in = step
-            .others
-            .iter()
-            .any(|other| !other.values().any(|slot| slot.post == old.post));
-        if merged_in {
-            return;
-        }
         let version = &self.posts[old.post].versions[old.version];
         let removed: Vec<(TaskId, Task)> = version
             .task_ids
@@ -347,8 +413,31 @@ impl Engine {
             .zip(version.post.tasks.iter().cloned())
             .collect();
         for (id, task) in removed {
-            self.push_event(step, id, EventKind::Removed, &task, None);
+            if !self.merged_removal(step, id) {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
         }
+    }
+
+    /// Whether a task the first parent has and this merge lacks was removed on the merged
+    /// branch (and reported there) rather than by the merge itself: no other parent still
+    /// has it, and its removal is already on record.
+    fn merged_removal(&self, step: &CommitStep<'_>, id: TaskId) -> bool {
+        if step.others.is_empty() {
+            return false;
+        }
+        let still_theirs = step.others.iter().any(|other| {
+            other.values().any(|slot| {
+                self.posts[slot.post].versions[slot.version]
+                    .task_ids
+                    .contains(&id)
+            })
+        });
+        let already_removed = self
+            .tasks
+            .get(id.0)
+            .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed));
+        !still_theirs && already_removed
     }
 
     /// A post whose content or path changed at this commit; returns its new slot.
@@ -427,7 +516,7 @@ impl Engine {
                 .collect()
         };
 
-        let diff = events::diff(base_tasks, &post.tasks);
+        let diff = diff_tasks(base_tasks, &post.tasks);
         let mut ids: Vec<Option<TaskId>> = vec![None; post.tasks.len()];
         for &(i, j) in &diff.pairs {
             if let (Some(id), Some(slot)) = (base_ids.get(i), ids.get_mut(j)) {
@@ -453,12 +542,7 @@ impl Engine {
                     let (Some(&id), Some(task)) = (base_ids.get(i), base_tasks.get(i)) else {
                         continue;
                     };
-                    let still_theirs = theirs.iter().any(|(_, their_ids)| their_ids.contains(&id));
-                    let already_removed = self.tasks[id.0]
-                        .events
-                        .iter()
-                        .any(|e| e.kind == EventKind::Removed);
-                    if !theirs.is_empty() && !still_theirs && already_removed {
+                    if self.merged_removal(step, id) {
                         continue;
                     }
                     pending_events.push((id, EventKind::Removed, task.clone(), None));
@@ -620,7 +704,7 @@ impl Engine {
     }
 
     fn finish(&self, history: &mut History) {
-        let tip = self.head.or(self.last_fed);
+        let tip = self.tip();
         history.head = tip.map(|id| id.to_string());
         let empty = PostsState::new();
         let at_tip = tip.and_then(|id| self.states.get(&id)).unwrap_or(&empty);
@@ -634,6 +718,33 @@ impl Engine {
             }
         }
     }
+}
+
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
+pub fn parse_blobs(delta: &CommitDelta) -> Vec<Post> {
+    delta
+        .blobs
+        .iter()
+        .map(|blob| post::parse(&blob.path, &blob.bytes))
+        .collect()
+}
+
+/// [`events::diff`], with a shortcut for the commonest step: the prose changed and the task
+/// list did not (same titles, ticks and sections in the same order), which pairs each task
+/// with itself and has no events.
+fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
+    let unchanged = old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(a, b)| a.title == b.title && a.checked == b.checked && a.section == b.section);
+    if unchanged {
+        return events::Diff {
+            pairs: (0..new.len()).map(|i| (i, i)).collect(),
+            changes: Vec::new(),
+        };
+    }
+    events::diff(old, new)
 }
 
 /// The commit being folded in, and its other parents' states.
@@ -657,5 +768,39 @@ impl History {
     /// The task with this id.
     pub fn task(&self, id: TaskId) -> Option<&TaskLife> {
         self.tasks.get(id.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(title: &str, checked: bool) -> Task {
+        Task {
+            title: title.to_string(),
+            note: String::new(),
+            checked,
+            confidence: None,
+            section: vec!["Goals".to_string()],
+            parent: None,
+            line: 1,
+            marker: 0..3,
+        }
+    }
+
+    #[test]
+    fn the_unchanged_list_shortcut_agrees_with_the_full_diff() {
+        let old = [task("Read WaveNet", false), task("CS242 HW 3", true)];
+        let mut moved_lines = old.clone();
+        moved_lines[1].line = 9;
+        let shortcut = diff_tasks(&old, &moved_lines);
+        let full = events::diff(&old, &moved_lines);
+        assert_eq!(shortcut.pairs, full.pairs);
+        assert!(shortcut.changes.is_empty() && full.changes.is_empty());
+
+        let ticked = [task("Read WaveNet", true), task("CS242 HW 3", true)];
+        let diff = diff_tasks(&old, &ticked);
+        assert_eq!(diff.changes.len(), 1);
+        assert_eq!(diff.changes[0].kind, EventKind::Checked);
     }
 }
