@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{hook, post, report, synthetic};
+use crate::{chart, hook, post, report, synthetic, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -58,6 +58,9 @@ pub enum Command {
         last: Option<usize>,
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Also draw completion, carry-over and unplanned goals per week into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
     },
     /// Every task with its life: added, checked, carried.
     Tasks {
@@ -94,6 +97,28 @@ pub enum Command {
         /// A template file for the block instead of the default layout.
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+    },
+    /// How well your confidence ratings (N/5) predict what gets done.
+    Calibration {
+        /// Also draw the calibration curve against the diagonal into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The chronic carry-overs: goals carried from post to post, longest first.
+    Carry {
+        /// Only goals that went through at least N posts (2: carried at least once).
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_weeks: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write one self-contained HTML page with the charts and tables.
+    Report {
+        /// The page to write.
+        #[arg(long, value_name = "FILE.html")]
+        html: PathBuf,
     },
     /// Task events, newest first, like `git log` for goals.
     Log {
@@ -177,6 +202,7 @@ pub fn run(cli: Cli) -> Result<()> {
             until,
             last,
             format,
+            chart,
         } => {
             let (_, ledger) = load(&cli.repo, &cli.posts)?;
             let mut weeks: Vec<&ledger::Week> = ledger
@@ -187,8 +213,11 @@ pub fn run(cli: Cli) -> Result<()> {
             if let Some(n) = last {
                 weeks.drain(..weeks.len().saturating_sub(n));
             }
+            if let Some(path) = &chart {
+                write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
+            }
             let text = match format {
-                TableFormat::Text => report::history_text(&weeks),
+                TableFormat::Text => report::history_text(&ledger, &weeks),
                 TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => report::history_csv(&weeks),
                 TableFormat::Markdown => report::history_markdown(&weeks),
@@ -234,7 +263,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ledger.weeks.len(),
                 blog.commits.len(),
                 dir.display(),
-                report::history_text(&weeks),
+                report::history_text(&ledger, &weeks),
                 dir.display()
             ))
         }
@@ -257,6 +286,50 @@ pub fn run(cli: Cli) -> Result<()> {
                 eprintln!("gitgoals: stats block is out of date in {path}");
             }
             exit_with(report.exit_code())
+        }
+        Command::Calibration { chart, format } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            if let Some(path) = &chart {
+                write_chart(path, &chart::calibration_svg(&calibration)?)?;
+            }
+            let text = match format {
+                Format::Text => trends::calibration_text(&calibration),
+                Format::Json => json(&trends::calibration_document(
+                    &ledger,
+                    &calibration,
+                    Some(today),
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Carry { min_weeks, format } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let chains = trends::carry_chains(&ledger, min_weeks);
+            let oldest = trends::oldest_open(&ledger);
+            let text = match format {
+                Format::Text => trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks),
+                Format::Json => json(&trends::carry_document(
+                    &ledger,
+                    &chains,
+                    oldest.as_ref(),
+                    min_weeks,
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Report { html } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            let chains = trends::carry_chains(&ledger, 2);
+            let oldest = trends::oldest_open(&ledger);
+            let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
+            std::fs::write(&html, page)
+                .with_context(|| format!("cannot write the report {}", html.display()))?;
+            eprintln!("gitgoals: report written to {}", html.display());
+            Ok(())
         }
         Command::Log {
             max_count,
@@ -369,6 +442,14 @@ fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledge
     }
     let ledger = ledger::build(&history);
     Ok((history, ledger))
+}
+
+/// Writes an SVG chart and says where on stderr, so stdout stays the report.
+fn write_chart(path: &Path, svg: &str) -> Result<()> {
+    std::fs::write(path, svg)
+        .with_context(|| format!("cannot write the chart {}", path.display()))?;
+    eprintln!("gitgoals: chart written to {}", path.display());
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

@@ -12,6 +12,7 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
+pub mod chart;
 pub mod cli;
 pub mod dates;
 pub mod events;
@@ -27,3 +28,4 @@ pub mod report;
 pub mod statsblock;
 pub mod synthetic;
 pub mod tally;
+pub mod trends;

@@ -383,8 +383,9 @@ fn on_time_text(week: &Week) -> String {
     }
 }
 
-/// `gitgoals history` as a text table with a trend summary.
-pub fn history_text(weeks: &[&Week]) -> String {
+/// `gitgoals history` as a text table with a trend summary. `ledger` is where `weeks` come
+/// from: the tick sparklines and the unplanned share need the weeks' tasks.
+pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
         return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
     }
@@ -394,8 +395,9 @@ pub fn history_text(weeks: &[&Week]) -> String {
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
+    let sparklines = crate::trends::tick_sparklines(ledger, weeks);
     let mut out = format!(
-        "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion\n",
+        "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
     );
     let mut imported = false;
@@ -403,7 +405,7 @@ pub fn history_text(weeks: &[&Week]) -> String {
         imported |= week.done_on_time.is_none();
         let title = truncate(&week.title, title_width);
         out.push_str(&format!(
-            "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}\n",
+            "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
             week.date,
             title,
             week.planned,
@@ -414,6 +416,7 @@ pub fn history_text(weeks: &[&Week]) -> String {
             week.dropped,
             bar(week.completion(), 10),
             percent(week.completion()),
+            sparklines.get(&week.post).map_or("", String::as_str),
         ));
     }
     let summary = Summary::of(weeks, RECENT_WEEKS);
@@ -438,6 +441,10 @@ pub fn history_text(weeks: &[&Week]) -> String {
             percent(before.unplanned_rate),
         ));
     }
+    out.push_str(&crate::trends::summary_lines(ledger, weeks));
+    out.push_str(
+        "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
+    );
     if imported {
         out.push_str(
             "(?) done on time is unknown where the post's history starts after its due date\n",
