@@ -46,6 +46,8 @@ pub struct Week {
     pub carried_in: usize,
     pub carried_out: usize,
     pub dropped: usize,
+    /// A later goals post of the same series exists: the week could carry work out.
+    pub has_next: bool,
     pub by_confidence: Breakdown,
     pub by_section: Breakdown,
 }
@@ -242,6 +244,7 @@ pub fn build(history: &History) -> Ledger {
             carried_in: 0,
             carried_out: 0,
             dropped: 0,
+            has_next: next_in_series[week_index].is_some(),
             by_confidence: tally::by_confidence(current_tasks),
             by_section: tally::by_section(current_tasks),
         });

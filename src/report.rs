@@ -306,7 +306,8 @@ pub struct Trend {
     pub weeks: usize,
     /// Mean of the weeks' completion.
     pub average_completion: f64,
-    /// Share of all tasks that were carried out into the following week.
+    /// Share of tasks carried into the following week, over the weeks that have one (the
+    /// newest post has had no chance to carry anything).
     pub carry_over_rate: f64,
     /// Share of all tasks that were added after the post was first committed.
     pub unplanned_rate: f64,
@@ -330,7 +331,16 @@ impl Trend {
             average_completion: round3(
                 weeks.iter().map(|w| w.completion()).sum::<f64>() / weeks.len() as f64,
             ),
-            carry_over_rate: round3(share(weeks.iter().map(|w| w.carried_out).sum())),
+            carry_over_rate: {
+                let closed = weeks.iter().filter(|w| w.has_next);
+                let tasks: usize = closed.clone().map(|w| w.tasks).sum();
+                let carried: usize = closed.map(|w| w.carried_out).sum();
+                round3(if tasks == 0 {
+                    0.0
+                } else {
+                    carried as f64 / tasks as f64
+                })
+            },
             unplanned_rate: round3(share(weeks.iter().map(|w| w.added).sum())),
         })
     }

@@ -475,47 +475,6 @@ pub fn unplanned_share(ledger: &Ledger, weeks: &[&Week]) -> UnplannedShare {
     share
 }
 
-/// Tasks carried into the next week, out of all tasks, over some weeks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CarryRate {
-    pub weeks: usize,
-    pub tasks: usize,
-    pub carried_out: usize,
-}
-
-impl CarryRate {
-    pub fn ratio(&self) -> Option<f64> {
-        (self.tasks > 0).then(|| self.carried_out as f64 / self.tasks as f64)
-    }
-}
-
-/// Carry-over rate in the last `recent` weeks against the weeks before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CarryTrend {
-    pub recent: Option<CarryRate>,
-    pub before: Option<CarryRate>,
-}
-
-/// Carry-over rate, last `recent` weeks vs before. Only weeks that have a next post count: the
-/// newest post has had no chance to carry anything, and counting it would flatter the recent
-/// weeks.
-pub fn carry_trend(ledger: &Ledger, weeks: &[&Week], recent: usize) -> CarryTrend {
-    let newest = ledger.weeks.last().map(|w| w.post);
-    let closed: Vec<&&Week> = weeks.iter().filter(|w| Some(w.post) != newest).collect();
-    let split = closed.len().saturating_sub(recent);
-    let rate = |part: &[&&Week]| {
-        (!part.is_empty()).then(|| CarryRate {
-            weeks: part.len(),
-            tasks: part.iter().map(|w| w.tasks).sum(),
-            carried_out: part.iter().map(|w| w.carried_out).sum(),
-        })
-    };
-    CarryTrend {
-        recent: rate(&closed[split..]),
-        before: rate(&closed[..split]),
-    }
-}
-
 /// Cells of the tick sparkline: one per day of the week's first seven days, from the post's
 /// date, and one for every later tick.
 pub const TICK_CELLS: usize = 8;
@@ -592,20 +551,6 @@ pub fn summary_lines(ledger: &Ledger, weeks: &[&Week]) -> String {
             percent(ratio),
             unplanned.unplanned_done,
             unplanned.done
-        ));
-    }
-    let trend = carry_trend(ledger, weeks, ROLLING_WEEKS);
-    if let Some(recent) = trend.recent.and_then(|r| Some((r, r.ratio()?))) {
-        let (rate, ratio) = recent;
-        let before = trend.before.and_then(|b| b.ratio()).map_or_else(
-            || "no weeks before to compare".to_string(),
-            |b| format!("{} before", percent(b)),
-        );
-        out.push_str(&format!(
-            "carry-over rate {} in the last {} weeks with a next post vs {}\n",
-            percent(ratio),
-            rate.weeks,
-            before
         ));
     }
     out
@@ -1366,7 +1311,7 @@ mod tests {
     }
 
     #[test]
-    fn unplanned_share_and_carry_trend_over_the_weeks_shown() {
+    fn unplanned_share_over_the_weeks_shown() {
         let (mut ledger, _) = carried_ledger();
         // Week 2's done task was added mid-week.
         for record in &mut ledger.tasks {
@@ -1384,31 +1329,10 @@ mod tests {
         );
         assert_eq!(unplanned_share(&ledger, &all[..2]).ratio(), None);
 
-        // Tasks and carried out per week: 2/2, 3/2, 3/2; the newest week does not count.
-        let trend = carry_trend(&ledger, &all, 2);
-        assert_eq!(
-            trend.recent,
-            Some(CarryRate {
-                weeks: 2,
-                tasks: 6,
-                carried_out: 4
-            })
-        );
-        assert_eq!(
-            trend.before,
-            Some(CarryRate {
-                weeks: 1,
-                tasks: 2,
-                carried_out: 2
-            })
-        );
         let lines = summary_lines(&ledger, &all);
         assert!(lines.contains(
             "unplanned goals took 100% of what you finished (1 of 1 done goals were added mid-week)"
         ));
-        let trend = carry_trend(&ledger, &all, 4);
-        assert_eq!(trend.before, None);
-        assert!(summary_lines(&ledger, &all).contains("carry-over rate 75% in the last 3 weeks"));
     }
 
     #[test]

@@ -266,17 +266,28 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
         "seed {seed}: unplanned work done"
     );
 
-    // Carry-over rate over the weeks that have a next post: the last four, and before.
-    let closed = &posts[..posts.len() - 1];
-    let (before, recent) = closed.split_at(closed.len() - 4);
-    let sum = |part: &[synthetic::PostTruth]| trends::CarryRate {
-        weeks: part.len(),
-        tasks: part.iter().map(|p| p.tasks).sum(),
-        carried_out: part.iter().map(|p| p.carried_out).sum(),
+    // Carry-over rate over the weeks that have a next post, in the last four and before.
+    let rate = |part: &[synthetic::PostTruth]| {
+        let closed: Vec<_> = part
+            .iter()
+            .take_while(|p| p.path != posts[posts.len() - 1].path)
+            .collect();
+        let tasks: usize = closed.iter().map(|p| p.tasks).sum();
+        let carried: usize = closed.iter().map(|p| p.carried_out).sum();
+        gitgoals::report::round3(carried as f64 / tasks as f64)
     };
-    let trend = trends::carry_trend(ledger, &weeks, 4);
-    assert_eq!(trend.recent, Some(sum(recent)), "seed {seed}");
-    assert_eq!(trend.before, Some(sum(before)), "seed {seed}");
+    let (before, recent) = posts.split_at(posts.len() - gitgoals::report::RECENT_WEEKS);
+    let summary = gitgoals::report::Summary::of(&weeks, gitgoals::report::RECENT_WEEKS);
+    assert_eq!(
+        summary.recent.unwrap().carry_over_rate,
+        rate(recent),
+        "seed {seed}"
+    );
+    assert_eq!(
+        summary.before.unwrap().carry_over_rate,
+        rate(before),
+        "seed {seed}"
+    );
 
     // When the done tasks were ticked, day by day from each post's date.
     let mut days: HashMap<&str, [usize; 8]> = HashMap::new();
