@@ -852,6 +852,7 @@ mod tests {
             carried_in,
             carried_out,
             dropped: 0,
+            has_next: true,
             by_confidence: Default::default(),
             by_section: Default::default(),
         };

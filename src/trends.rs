@@ -897,6 +897,7 @@ mod tests {
                 carried_in: 0,
                 carried_out: 0,
                 dropped: 0,
+                has_next: true,
                 by_confidence: Breakdown::default(),
                 by_section: Breakdown::default(),
             });
