@@ -1337,7 +1337,7 @@ mod tests {
     }
 
     #[test]
-    fn history_text_gains_sparklines_and_the_two_lines() {
+    fn history_text_gains_sparklines_and_the_unplanned_line() {
         let (ledger, _) = carried_ledger();
         let weeks: Vec<&Week> = ledger.weeks.iter().collect();
         let text = crate::report::history_text(&ledger, &weeks);
@@ -1350,6 +1350,6 @@ mod tests {
             text.contains("unplanned goals took 0% of what you finished"),
             "{text}"
         );
-        assert!(text.contains("carry-over rate"), "{text}");
+        assert!(text.contains("carried over"), "{text}");
     }
 }
