@@ -312,8 +312,12 @@ impl Engine {
             info: &delta.commit,
             order,
             others: others.iter().map(|(_, s)| s).collect(),
+            other_ids: others.iter().map(|(id, _)| *id).collect(),
         };
         self.apply(&commit, &delta.changes, &mut state);
+        if !commit.others.is_empty() {
+            self.end_dropped_posts(&commit, &state);
+        }
 
         for (id, other) in others {
             self.states.insert(id, other);
@@ -410,6 +414,53 @@ impl Engine {
         }
     }
 
+    /// A post another parent has that the merge left out (the merge kept the first parent's
+    /// side, or both lines had created a post at the same path): its tasks end at the merge,
+    /// unless another line that is still to be continued has the post (it may come back
+    /// through a later merge) or their removal is already on record.
+    fn end_dropped_posts(&mut self, step: &CommitStep<'_>, merged: &PostsState) {
+        let kept: HashSet<usize> = merged.values().map(|slot| slot.post).collect();
+        // Lines still open after this commit: states left in the map (the first parent's
+        // when it has other children) and other parents with children to come.
+        let mut alive: HashSet<usize> = self
+            .states
+            .values()
+            .flat_map(|state| state.values().map(|slot| slot.post))
+            .collect();
+        for (id, state) in step.others_with_ids() {
+            if self.children_left.get(id).is_some_and(|left| *left > 1) {
+                alive.extend(state.values().map(|slot| slot.post));
+            }
+        }
+        let mut dropped: Vec<Slot> = step
+            .others
+            .iter()
+            .flat_map(|other| other.values())
+            .filter(|slot| !kept.contains(&slot.post) && !alive.contains(&slot.post))
+            .copied()
+            .collect();
+        dropped.sort_by_key(|slot| (slot.post, slot.version));
+        dropped.dedup_by_key(|slot| slot.post);
+        for slot in dropped {
+            let version = &self.posts[slot.post].versions[slot.version];
+            let ended: Vec<(TaskId, Task)> = version
+                .task_ids
+                .iter()
+                .copied()
+                .zip(version.post.tasks.iter().cloned())
+                .filter(|(id, _)| {
+                    !self
+                        .tasks
+                        .get(id.0)
+                        .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed))
+                })
+                .collect();
+            for (id, task) in ended {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
+        }
+    }
+
     /// Whether a task the first parent has and this merge lacks was removed on the merged
     /// branch (and reported there) rather than by the merge itself: no other parent still
     /// has it, and its removal is already on record.
@@ -451,6 +502,13 @@ impl Engine {
                 && theirs.blob == blob
             {
                 let theirs = *theirs;
+                if let Some(old) = old
+                    && old.post != theirs.post
+                {
+                    // Both lines created a post at this path (a fork that copied a file);
+                    // the merge keeps the other line's, so this line's tasks end here.
+                    self.delete(step, old);
+                }
                 return Some(self.adopt(step, theirs, path));
             }
         }
@@ -743,6 +801,13 @@ struct CommitStep<'a> {
     info: &'a Arc<CommitInfo>,
     order: usize,
     others: Vec<&'a PostsState>,
+    other_ids: Vec<ObjectId>,
+}
+
+impl CommitStep<'_> {
+    fn others_with_ids(&self) -> impl Iterator<Item = (&ObjectId, &PostsState)> {
+        self.other_ids.iter().zip(self.others.iter().copied())
+    }
 }
 
 impl History {
