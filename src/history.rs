@@ -853,6 +853,71 @@ mod tests {
         }
     }
 
+    /// A commit delta as a walk would hand it over, for a post at `path` with `text`.
+    fn delta(
+        n: u8,
+        parents: &[u8],
+        children: usize,
+        path: &str,
+        text: &str,
+        added: bool,
+    ) -> CommitDelta {
+        let blob = ObjectId([n + 100; 20]);
+        let time = git::to_datetime(1_607_299_200 + i64::from(n) * 86_400, 0);
+        CommitDelta {
+            id: ObjectId([n; 20]),
+            commit: Arc::new(CommitInfo {
+                id: ObjectId([n; 20]).to_string(),
+                time,
+                summary: format!("commit {n}"),
+            }),
+            parents: parents.iter().map(|p| ObjectId([*p; 20])).collect(),
+            children,
+            changes: vec![if added {
+                FileChange::Added {
+                    path: path.to_string(),
+                    blob,
+                }
+            } else {
+                FileChange::Modified {
+                    path: path.to_string(),
+                    blob,
+                }
+            }],
+            blobs: vec![git::BlobContent {
+                id: blob,
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_fold_needs_no_git_and_counts_a_merged_tick_once() {
+        let path = "_posts/2020-12-07-week.md";
+        let mut engine = Engine::new();
+        // 1 ─ 2 (tick A) ─ 4 (merge of 3) ; 1 ─ 3 (tick B)
+        engine.feed(delta(1, &[], 2, path, "- [ ] A\n- [ ] B\n", true));
+        engine.feed(delta(2, &[1], 1, path, "- [x] A\n- [ ] B\n", false));
+        engine.feed(delta(3, &[1], 1, path, "- [ ] A\n- [x] B\n", false));
+        engine.feed(delta(4, &[2, 3], 0, path, "- [x] A\n- [x] B\n", false));
+        let history = engine.into_history();
+
+        assert_eq!(history.head, Some(ObjectId([4; 20]).to_string()));
+        let ticks: Vec<(String, usize)> = history
+            .tasks
+            .iter()
+            .flat_map(|t| t.events.iter())
+            .filter(|e| e.kind == EventKind::Checked)
+            .map(|e| (e.title.clone(), e.order))
+            .collect();
+        assert_eq!(ticks, [("A".to_string(), 1), ("B".to_string(), 2)]);
+        let current = history.posts[0].current().expect("current");
+        assert_eq!(current.order, 3);
+        assert_eq!(current.task_ids, [TaskId(0), TaskId(1)]);
+    }
+
     #[test]
     fn the_unchanged_list_shortcut_agrees_with_the_full_diff() {
         let old = [task("Read WaveNet", false), task("CS242 HW 3", true)];
