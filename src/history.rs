@@ -321,8 +321,12 @@ impl Engine {
             info: &delta.commit,
             order,
             others: others.iter().map(|(_, s)| s).collect(),
+            other_ids: others.iter().map(|(id, _)| *id).collect(),
         };
         self.apply(&commit, &delta.changes, &mut state);
+        if !commit.others.is_empty() {
+            self.end_dropped_posts(&commit, &state);
+        }
 
         for (id, other) in others {
             self.states.insert(id, other);
@@ -419,6 +423,53 @@ impl Engine {
         }
     }
 
+    /// A post another parent has that the merge left out (the merge kept the first parent's
+    /// side, or both lines had created a post at the same path): its tasks end at the merge,
+    /// unless another line that is still to be continued has the post (it may come back
+    /// through a later merge) or their removal is already on record.
+    fn end_dropped_posts(&mut self, step: &CommitStep<'_>, merged: &PostsState) {
+        let kept: HashSet<usize> = merged.values().map(|slot| slot.post).collect();
+        // Lines still open after this commit: states left in the map (the first parent's
+        // when it has other children) and other parents with children to come.
+        let mut alive: HashSet<usize> = self
+            .states
+            .values()
+            .flat_map(|state| state.values().map(|slot| slot.post))
+            .collect();
+        for (id, state) in step.others_with_ids() {
+            if self.children_left.get(id).is_some_and(|left| *left > 1) {
+                alive.extend(state.values().map(|slot| slot.post));
+            }
+        }
+        let mut dropped: Vec<Slot> = step
+            .others
+            .iter()
+            .flat_map(|other| other.values())
+            .filter(|slot| !kept.contains(&slot.post) && !alive.contains(&slot.post))
+            .copied()
+            .collect();
+        dropped.sort_by_key(|slot| (slot.post, slot.version));
+        dropped.dedup_by_key(|slot| slot.post);
+        for slot in dropped {
+            let version = &self.posts[slot.post].versions[slot.version];
+            let ended: Vec<(TaskId, Task)> = version
+                .task_ids
+                .iter()
+                .copied()
+                .zip(version.post.tasks.iter().cloned())
+                .filter(|(id, _)| {
+                    !self
+                        .tasks
+                        .get(id.0)
+                        .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed))
+                })
+                .collect();
+            for (id, task) in ended {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
+        }
+    }
+
     /// Whether a task the first parent has and this merge lacks was removed on the merged
     /// branch (and reported there) rather than by the merge itself: no other parent still
     /// has it, and its removal is already on record.
@@ -460,6 +511,13 @@ impl Engine {
                 && theirs.blob == blob
             {
                 let theirs = *theirs;
+                if let Some(old) = old
+                    && old.post != theirs.post
+                {
+                    // Both lines created a post at this path (a fork that copied a file);
+                    // the merge keeps the other line's, so this line's tasks end here.
+                    self.delete(step, old);
+                }
                 return Some(self.adopt(step, theirs, path));
             }
         }
@@ -752,6 +810,13 @@ struct CommitStep<'a> {
     info: &'a Arc<CommitInfo>,
     order: usize,
     others: Vec<&'a PostsState>,
+    other_ids: Vec<ObjectId>,
+}
+
+impl CommitStep<'_> {
+    fn others_with_ids(&self) -> impl Iterator<Item = (&ObjectId, &PostsState)> {
+        self.other_ids.iter().zip(self.others.iter().copied())
+    }
 }
 
 impl History {
@@ -786,6 +851,71 @@ mod tests {
             line: 1,
             marker: 0..3,
         }
+    }
+
+    /// A commit delta as a walk would hand it over, for a post at `path` with `text`.
+    fn delta(
+        n: u8,
+        parents: &[u8],
+        children: usize,
+        path: &str,
+        text: &str,
+        added: bool,
+    ) -> CommitDelta {
+        let blob = ObjectId([n + 100; 20]);
+        let time = git::to_datetime(1_607_299_200 + i64::from(n) * 86_400, 0);
+        CommitDelta {
+            id: ObjectId([n; 20]),
+            commit: Arc::new(CommitInfo {
+                id: ObjectId([n; 20]).to_string(),
+                time,
+                summary: format!("commit {n}"),
+            }),
+            parents: parents.iter().map(|p| ObjectId([*p; 20])).collect(),
+            children,
+            changes: vec![if added {
+                FileChange::Added {
+                    path: path.to_string(),
+                    blob,
+                }
+            } else {
+                FileChange::Modified {
+                    path: path.to_string(),
+                    blob,
+                }
+            }],
+            blobs: vec![git::BlobContent {
+                id: blob,
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_fold_needs_no_git_and_counts_a_merged_tick_once() {
+        let path = "_posts/2020-12-07-week.md";
+        let mut engine = Engine::new();
+        // 1 ─ 2 (tick A) ─ 4 (merge of 3) ; 1 ─ 3 (tick B)
+        engine.feed(delta(1, &[], 2, path, "- [ ] A\n- [ ] B\n", true));
+        engine.feed(delta(2, &[1], 1, path, "- [x] A\n- [ ] B\n", false));
+        engine.feed(delta(3, &[1], 1, path, "- [ ] A\n- [x] B\n", false));
+        engine.feed(delta(4, &[2, 3], 0, path, "- [x] A\n- [x] B\n", false));
+        let history = engine.into_history();
+
+        assert_eq!(history.head, Some(ObjectId([4; 20]).to_string()));
+        let ticks: Vec<(String, usize)> = history
+            .tasks
+            .iter()
+            .flat_map(|t| t.events.iter())
+            .filter(|e| e.kind == EventKind::Checked)
+            .map(|e| (e.title.clone(), e.order))
+            .collect();
+        assert_eq!(ticks, [("A".to_string(), 1), ("B".to_string(), 2)]);
+        let current = history.posts[0].current().expect("current");
+        assert_eq!(current.order, 3);
+        assert_eq!(current.task_ids, [TaskId(0), TaskId(1)]);
     }
 
     #[test]

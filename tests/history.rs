@@ -455,6 +455,42 @@ fn a_merged_deletion_is_dated_by_the_branch_commit() {
     assert_eq!(report.events[1].commit.id, b.to_string());
 }
 
+/// A merge that keeps only its first parent's side: a post the branch added is not in the
+/// result, so its tasks end at the merge.
+#[test]
+fn a_post_the_merge_leaves_out_ends_at_the_merge() {
+    let repo = TestRepo::new();
+    let a = repo.commit(&[("about.md", Some("About\n"))], MONDAY, "start");
+    let b = repo.commit_with(
+        &[a],
+        &[(POST, Some(&week("- [ ] Write the report\n")))],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "branch adds a post",
+        None,
+    );
+    let c = repo.commit(
+        &[("about.md", Some("About me\n"))],
+        MONDAY + 2 * DAY,
+        "main",
+    );
+    let m = repo.commit_with(
+        &[c, b],
+        &[],
+        MONDAY + 3 * DAY,
+        MONDAY + 3 * DAY,
+        "merge -s ours",
+        Some("HEAD"),
+    );
+
+    let history = history_of(&repo);
+    assert!(post(&history, POST).deleted);
+    let report = task(&history, "Write the report");
+    assert_eq!(kinds(report), [EventKind::Added, EventKind::Removed]);
+    assert_eq!(report.events[0].commit.id, b.to_string());
+    assert_eq!(report.events[1].commit.id, m.to_string());
+}
+
 /// A conflict resolved by hand: what the merge itself changes is the merge's event.
 #[test]
 fn what_a_merge_itself_changes_is_its_own_event() {
