@@ -126,11 +126,43 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usi
 
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    line_of_bytes(text.as_bytes(), offset.min(text.len()))
+}
+
+/// Line numbers of increasing offsets, counted once: a post with thousands of tasks would
+/// otherwise be read from its start again for every task.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// 1-based line of `offset`; offsets asked for must not decrease.
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            return line_of_bytes(self.text, offset);
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn line_of_bytes(text: &[u8], offset: usize) -> usize {
+    text[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// What the Markdown body yields.
@@ -178,6 +210,7 @@ impl Body {
         let mut heading_text: Option<(usize, String)> = None;
         let mut prose = String::new();
         let mut in_code = 0usize;
+        let mut lines = LineCounter::new(text);
 
         for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
             if let Some((_, heading)) = heading_text.as_mut() {
@@ -240,7 +273,7 @@ impl Body {
                             .filter(|h| !h.is_empty())
                             .collect(),
                         parent,
-                        line: line_of(text, body_start + range.start),
+                        line: lines.line_of(body_start + range.start),
                         marker: offset_base + body_start + range.start
                             ..offset_base + body_start + range.end,
                     });
@@ -758,6 +791,17 @@ mod tests {
         assert_eq!(found[0].title, "Read 101 papers (credit per paper)");
         let kept = tasks("- [ ] Keep [brackets] and (parens) as written\n");
         assert_eq!(kept[0].title, "Keep [brackets] and (parens) as written");
+    }
+
+    #[test]
+    fn ten_thousand_tasks_keep_their_lines() {
+        let md: String = (0..10_000)
+            .map(|i| format!("- [ ] task number {i}\n"))
+            .collect();
+        let found = tasks(&md);
+        assert_eq!(found.len(), 10_000);
+        assert_eq!(found[9_999].line, 10_000);
+        assert_eq!(found[9_999].title, "task number 9999");
     }
 
     #[test]
