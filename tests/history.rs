@@ -859,4 +859,15 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
         })
         .collect();
     assert_eq!(checks, wanted);
+
+    // The history starts after the due date: how much was done on time is unknown, not 0.
+    let ledger = gitgoals::ledger::build(&history);
+    let week = ledger
+        .weeks
+        .iter()
+        .find(|w| w.path == "_posts/2020-12-07-RC-Week-4.md")
+        .expect("a goals post");
+    assert_eq!(week.due.to_string(), "2020-12-12");
+    assert_eq!((week.tasks, week.done), (27, 14));
+    assert_eq!(week.done_on_time, None);
 }
