@@ -35,6 +35,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Follow the repository live: task events as you commit, progress as you save.
+    Watch {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// After each batch of output, run CMD with `sh -c`, the batch's JSON lines on stdin.
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +73,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
             };
             print(&text)
+        }
+        Command::Watch { format, exec } => {
+            let options = crate::watch::Options {
+                format,
+                exec,
+                debounce: crate::watch::DEFAULT_DEBOUNCE,
+            };
+            Ok(crate::watch::run(&base, &options)?)
         }
     }
 }

@@ -21,3 +21,4 @@ pub mod model;
 pub mod post;
 pub mod report;
 pub mod tally;
+pub mod watch;
