@@ -319,6 +319,9 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
         return Ok(());
     }
 
+    // Saves seen while git held the index lock: a checkout rewrites the work tree before it
+    // moves HEAD, and may take longer than one batch to do it.
+    let mut pending_saves = std::collections::BTreeSet::new();
     while let Some(batch) = next_batch(&receiver, options.debounce) {
         let mut triggers = paths::Triggers::default();
         for result in batch {
@@ -355,12 +358,18 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
                 _ => {}
             }
         }
+        pending_saves.append(&mut triggers.saved);
+        let git_busy = layout.git_is_busy();
         let mut lines = Vec::new();
         // HEAD first: a checkout rewrites posts in the work tree, and those saves must be
-        // compared with the HEAD they came from.
-        tracker.check_head(&mut lines);
-        for post in &triggers.saved {
-            tracker.post_saved(&layout.workdir, post, &mut lines);
+        // compared with the HEAD they came with, not the one they replace.
+        if triggers.refs_moved || (!pending_saves.is_empty() && !git_busy) {
+            tracker.check_head(&mut lines);
+        }
+        if !git_busy {
+            for post in std::mem::take(&mut pending_saves) {
+                tracker.post_saved(&layout.workdir, &post, &mut lines);
+            }
         }
         if !out.emit(&lines)? {
             return Ok(());
@@ -374,7 +383,12 @@ fn start_watching(
     layout: &Layout,
     sender: Sender<Message>,
 ) -> Result<notify::RecommendedWatcher, WatchError> {
-    let mut watcher = notify::recommended_watcher(move |event| {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // inotify reports every open and read close, ours included (reading HEAD after a
+        // batch would start the next batch): only writes wake the main thread.
+        if event.as_ref().is_ok_and(|e| !is_write(&e.kind)) {
+            return;
+        }
         let _ = sender.send(Message::Fs(event));
     })
     .map_err(|source| watch_error(&layout.workdir, source))?;
@@ -389,6 +403,17 @@ fn start_watching(
             .map_err(|source| watch_error(&path, source))?;
     }
     Ok(watcher)
+}
+
+/// Whether an event can mean new content: anything but an open, a read or a close after
+/// reading.
+fn is_write(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode};
+    match kind {
+        notify::EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        notify::EventKind::Access(_) => false,
+        _ => true,
+    }
 }
 
 fn watch_error(path: &Path, source: notify::Error) -> WatchError {
@@ -581,6 +606,21 @@ mod tests {
             Line::Progress(committed).text(),
             "  Week 5 goals: 12/27 done (44%)"
         );
+    }
+
+    #[test]
+    fn opens_and_reads_are_not_worth_waking_up_for() {
+        use notify::EventKind as Kind;
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        assert!(!is_write(&Kind::Access(AccessKind::Open(AccessMode::Any))));
+        assert!(!is_write(&Kind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(is_write(&Kind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(is_write(&Kind::Modify(ModifyKind::Any)));
+        assert!(is_write(&Kind::Create(CreateKind::File)));
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::WatchError;
 /// watched: generated sites and dependency trees can hold thousands of directories.
 const NEVER_POSTS: [&str; 4] = ["_site", "node_modules", "target", "vendor"];
 
+/// How old an `index.lock` may be and still belong to a running git.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The repository's places on disk, as absolute paths.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -228,6 +231,15 @@ impl Layout {
             let now = file_id(path);
             now.is_some() && now == *id
         })
+    }
+
+    /// Whether git is in the middle of changing the index and work tree (a checkout, reset,
+    /// merge or stash): it holds `index.lock` until it is done. A lock older than
+    /// [`STALE_LOCK`] is left over from a git that died and does not count.
+    pub fn git_is_busy(&self) -> bool {
+        std::fs::metadata(self.git_dir.join("index.lock"))
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| at.elapsed().is_ok_and(|age| age < STALE_LOCK))
     }
 
     pub fn git_dir_shown(&self) -> PathBuf {
