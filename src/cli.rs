@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::{post, report};
+use chrono::NaiveDate;
+
+use crate::git::Repo;
+use crate::history::{self, History, HistoryOptions};
+use crate::ledger::{self, Ledger, Status};
+use crate::{chart, hook, post, report, synthetic, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -22,6 +27,11 @@ pub struct Cli {
     #[arg(short = 'C', long = "repo", global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
+    /// Which files are posts, as a glob over repository paths (default: the posts
+    /// directories `_posts/`, `_drafts/`, `content/`, `posts/`, else every Markdown file).
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub posts: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +45,81 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// One row per goals post, oldest first, and the trend.
+    History {
+        /// Only posts dated on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<NaiveDate>,
+        /// Only posts dated on or before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        until: Option<NaiveDate>,
+        /// Only the last N posts.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+        /// Also draw completion, carry-over and unplanned goals per week into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+    },
+    /// Every task with its life: added, checked, carried.
+    Tasks {
+        /// Only tasks still open.
+        #[arg(long)]
+        open: bool,
+        /// Only tasks of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// Only tasks carried from or into another week.
+        #[arg(long)]
+        carried: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Build a sample blog repository with a few weeks of goals and show its history.
+    Demo {
+        /// Where to create it (must be new or empty).
+        #[arg(default_value = "gitgoals-demo")]
+        dir: PathBuf,
+    },
+    /// Install, remove or run the pre-commit hook that writes the stats block into posts.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Rewrite the stats blocks of working-tree posts (for pre-commit frameworks).
+    Stats {
+        /// Posts to update (default: every goals post in the work tree).
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a block is out of date.
+        #[arg(long)]
+        check: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+    },
+    /// How well your confidence ratings (N/5) predict what gets done.
+    Calibration {
+        /// Also draw the calibration curve against the diagonal into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The chronic carry-overs: goals carried from post to post, longest first.
+    Carry {
+        /// Only goals that went through at least N posts (2: carried at least once).
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_weeks: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write one self-contained HTML page with the charts and tables.
+    Report {
+        /// The page to write.
+        #[arg(long, value_name = "FILE.html")]
+        html: PathBuf,
+    },
     /// Follow the repository live: task events as you commit, progress as you save.
     Watch {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -43,12 +128,58 @@ pub enum Command {
         #[arg(long, value_name = "CMD")]
         exec: Option<String>,
     },
+    /// Task events, newest first, like `git log` for goals.
+    Log {
+        /// Show at most N events.
+        #[arg(short = 'n', long = "max-count", value_name = "N")]
+        max_count: Option<usize>,
+        /// Only events of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// `json` prints one event per line.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (an existing foreign hook is kept and run first).
+    Install {
+        /// Install even when core.hooksPath points outside the repository.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook and put back the one it replaced.
+    Uninstall,
+    /// What the installed hook runs; git calls it.
+    Run {
+        #[arg(value_parser = ["pre-commit"])]
+        hook: String,
+        /// Block the commit when the stats block cannot be written.
+        #[arg(long)]
+        strict: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Arguments git passes to the hook.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        rest: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Json,
+    Csv,
+    Markdown,
 }
 
 /// How a run ended, as an exit code: 0 success, 1 failure (2, bad usage, is clap's).
@@ -74,15 +205,268 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             print(&text)
         }
+        Command::History {
+            since,
+            until,
+            last,
+            format,
+            chart,
+        } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let mut weeks: Vec<&ledger::Week> = ledger
+                .weeks
+                .iter()
+                .filter(|w| since.is_none_or(|d| w.date >= d) && until.is_none_or(|d| w.date <= d))
+                .collect();
+            if let Some(n) = last {
+                weeks.drain(..weeks.len().saturating_sub(n));
+            }
+            if let Some(path) = &chart {
+                write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
+            }
+            let text = match format {
+                TableFormat::Text => report::history_text(&ledger, &weeks),
+                TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
+                TableFormat::Csv => report::history_csv(&weeks),
+                TableFormat::Markdown => report::history_markdown(&weeks),
+            };
+            print(&text)
+        }
+        Command::Tasks {
+            open,
+            post,
+            carried,
+            format,
+        } => {
+            let (history, ledger) = load(&cli.repo, &cli.posts)?;
+            let records: Vec<&ledger::TaskRecord> = ledger
+                .tasks
+                .iter()
+                .filter(|r| !open || r.status == Status::Open)
+                .filter(|r| {
+                    post.as_deref()
+                        .is_none_or(|p| ledger.weeks[r.week].path == p)
+                })
+                .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
+                .collect();
+            let text = match format {
+                Format::Text => report::tasks_text(&ledger, &records),
+                Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
+            };
+            print(&text)
+        }
+        Command::Hook { action } => run_hook(&base, &cli.posts, action),
+        Command::Demo { dir } => {
+            let dir = if dir.is_relative() {
+                base.join(dir)
+            } else {
+                dir
+            };
+            let blog = synthetic::generate(&synthetic::Spec::demo());
+            synthetic::write_repo(&blog, &dir)?;
+            let (_, ledger) = load(&Some(dir.clone()), &None)?;
+            let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
+            print(&format!(
+                "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
+                ledger.weeks.len(),
+                blog.commits.len(),
+                dir.display(),
+                report::history_text(&ledger, &weeks),
+                dir.display()
+            ))
+        }
+        Command::Stats {
+            files,
+            check,
+            template,
+        } => {
+            let (engine, head) = engine_at_head(&Some(base.clone()), &cli.posts)?;
+            let compute = hook::history_stats(&engine, head, now());
+            let options = hook::RunOptions {
+                strict: true,
+                template,
+            };
+            let report = hook::run_stats(&base, &files, check, &options, &compute);
+            for failure in &report.failures {
+                eprintln!("{failure}");
+            }
+            for path in &report.stale {
+                eprintln!("gitgoals: stats block is out of date in {path}");
+            }
+            exit_with(report.exit_code())
+        }
+        Command::Calibration { chart, format } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            if let Some(path) = &chart {
+                write_chart(path, &chart::calibration_svg(&calibration)?)?;
+            }
+            let text = match format {
+                Format::Text => trends::calibration_text(&calibration),
+                Format::Json => json(&trends::calibration_document(
+                    &ledger,
+                    &calibration,
+                    Some(today),
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Carry { min_weeks, format } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let chains = trends::carry_chains(&ledger, min_weeks);
+            let oldest = trends::oldest_open(&ledger);
+            let text = match format {
+                Format::Text => trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks),
+                Format::Json => json(&trends::carry_document(
+                    &ledger,
+                    &chains,
+                    oldest.as_ref(),
+                    min_weeks,
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Report { html } => {
+            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            let chains = trends::carry_chains(&ledger, 2);
+            let oldest = trends::oldest_open(&ledger);
+            let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
+            std::fs::write(&html, page)
+                .with_context(|| format!("cannot write the report {}", html.display()))?;
+            eprintln!("gitgoals: report written to {}", html.display());
+            Ok(())
+        }
         Command::Watch { format, exec } => {
             let options = crate::watch::Options {
                 format,
                 exec,
+                posts_glob: cli.posts.clone(),
                 debounce: crate::watch::DEFAULT_DEBOUNCE,
             };
             Ok(crate::watch::run(&base, &options)?)
         }
+        Command::Log {
+            max_count,
+            post,
+            format,
+        } => {
+            let (history, _) = load(&cli.repo, &cli.posts)?;
+            let mut lines: Vec<report::LogLine> = history
+                .tasks
+                .iter()
+                .flat_map(|life| {
+                    let path = history.posts[life.post].path.as_str();
+                    life.events
+                        .iter()
+                        .map(move |event| report::LogLine { event, post: path })
+                })
+                .filter(|line| post.as_deref().is_none_or(|p| line.post == p))
+                .collect();
+            // Newest first by the commit graph; events of one commit keep the post's order.
+            lines.sort_by_key(|line| std::cmp::Reverse(line.event.order));
+            lines.truncate(max_count.unwrap_or(usize::MAX));
+            let text = match format {
+                Format::Text => report::log_text(&lines),
+                Format::Json => {
+                    let mut out = String::new();
+                    for line in &lines {
+                        out.push_str(&serde_json::to_string(&report::EventDocument::new(
+                            line.event, line.post,
+                        ))?);
+                        out.push('\n');
+                    }
+                    out
+                }
+            };
+            print(&text)
+        }
     }
+}
+
+fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<()> {
+    match action {
+        HookAction::Install { force } => {
+            let outcome = hook::install(base, force)?;
+            print(&format!("{outcome}\n"))
+        }
+        HookAction::Uninstall => {
+            let outcome = hook::uninstall(base)?;
+            print(&format!("{outcome}\n"))
+        }
+        HookAction::Run {
+            strict, template, ..
+        } => {
+            // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
+            let (engine, head) = match engine_at_head(&None, posts) {
+                Ok(read) => read,
+                Err(error) => {
+                    eprintln!("gitgoals: stats block not updated: {error:#}");
+                    return exit_with(if strict { 1 } else { 0 });
+                }
+            };
+            let compute = hook::history_stats(&engine, head, now());
+            let report = hook::run_pre_commit(&hook::RunOptions { strict, template }, &compute);
+            for failure in &report.failures {
+                eprintln!("{failure}");
+            }
+            exit_with(report.exit_code())
+        }
+    }
+}
+
+/// Ends the process with `code` once output is flushed: for commands whose outcome is a code
+/// rather than an error (the hook, `stats --check`).
+fn exit_with(code: i32) -> Result<()> {
+    if code == 0 {
+        return Ok(());
+    }
+    let _ = io::stdout().flush();
+    std::process::exit(code)
+}
+
+/// The local time now, in the offset git would date a commit made now.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// The history engine fed up to HEAD, and HEAD: what a commit about to be made sits on.
+fn engine_at_head(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+) -> Result<(history::Engine, Option<crate::git::ObjectId>)> {
+    let repo = Repo::open(dir.as_deref())?;
+    let options = HistoryOptions {
+        posts_glob: posts.clone(),
+    };
+    let mut engine = history::Engine::new();
+    let summary = history::update(&mut engine, &repo, &options)?;
+    Ok((engine, summary.head))
+}
+
+/// Reads the history of the repository at `dir` (or the current one) and folds it into the
+/// ledger. Warnings go to stderr, one line each; the work goes on.
+fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledger)> {
+    let repo = Repo::open(dir.as_deref())?;
+    let options = HistoryOptions {
+        posts_glob: posts.clone(),
+    };
+    let history = history::read_history(&repo, &options)?;
+    for warning in &history.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let ledger = ledger::build(&history);
+    Ok((history, ledger))
+}
+
+/// Writes an SVG chart and says where on stderr, so stdout stays the report.
+fn write_chart(path: &Path, svg: &str) -> Result<()> {
+    std::fs::write(path, svg)
+        .with_context(|| format!("cannot write the chart {}", path.display()))?;
+    eprintln!("gitgoals: chart written to {}", path.display());
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

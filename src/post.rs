@@ -362,7 +362,8 @@ fn fill_text(task: &mut Task, pieces: &[Piece]) {
         }
     };
 
-    let (title, mut confidence) = split_rating(&collapse_whitespace(&title));
+    let (title, mut confidence) =
+        split_rating(&collapse_whitespace(&literal_links_to_text(&title)));
     let mut rest = rest;
     // A rating may follow the title after a link on the same line: `**Title** [[link]](…) 4/5`.
     if confidence.is_none() {
@@ -448,6 +449,48 @@ fn trailing_rating(text: &str) -> Option<Rating> {
         return None;
     }
     Some(Rating { start, value })
+}
+
+/// `[text](target)` that Markdown did not read as a link (a Liquid tag with spaces in the
+/// target, say) is still a link to the author: keep its text, drop the target.
+fn literal_links_to_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after_open = &rest[open + 1..];
+        let link = after_open.find("](").and_then(|close| {
+            let target = &after_open[close + 2..];
+            let end = matching_paren(target)?;
+            Some((close, close + 2 + end + 1))
+        });
+        match link {
+            Some((close, consumed)) if !after_open[..close].contains('[') => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after_open[..close]);
+                rest = &after_open[consumed..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 1]);
+                rest = after_open;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte offset of the `)` closing a link target that starts right after its `(`.
+fn matching_paren(target: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in target.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Every run of white space (non-breaking spaces included) becomes one space; ends trimmed.
@@ -705,6 +748,16 @@ mod tests {
         let found =
             tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
         assert_eq!(found[0].title, "Read the docs of the crate today");
+    }
+
+    #[test]
+    fn link_markup_markdown_did_not_take_is_still_reduced_to_its_text() {
+        let found = tasks(
+            "- [ ] [Read 101 papers]({{site.baseurl}}{% post_url 2021-01-12-Papers %}) (credit per paper)\n",
+        );
+        assert_eq!(found[0].title, "Read 101 papers (credit per paper)");
+        let kept = tasks("- [ ] Keep [brackets] and (parens) as written\n");
+        assert_eq!(kept[0].title, "Keep [brackets] and (parens) as written");
     }
 
     #[test]

@@ -243,3 +243,524 @@ mod tests {
         assert!(text.contains("  A "), "{text}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// history, tasks, log
+
+use crate::history::{History, TaskEvent};
+use crate::ledger::{Ledger, Status, TaskRecord, Week};
+use crate::model::{CommitInfo, short_id};
+
+/// One row of `gitgoals history --format json`.
+#[derive(Debug, Serialize)]
+pub struct WeekDocument<'a> {
+    pub path: &'a str,
+    pub title: &'a str,
+    pub date: String,
+    pub due: String,
+    pub due_source: crate::model::DueSource,
+    pub tasks: usize,
+    pub planned: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub done: usize,
+    /// `null` when the post's history starts after its due date (git cannot know).
+    pub done_on_time: Option<usize>,
+    pub open: usize,
+    pub carried_in: usize,
+    pub carried_out: usize,
+    pub dropped: usize,
+    pub completion: f64,
+    pub by_confidence: &'a Breakdown,
+    pub by_section: &'a Breakdown,
+}
+
+impl<'a> WeekDocument<'a> {
+    pub fn new(week: &'a Week) -> Self {
+        WeekDocument {
+            path: &week.path,
+            title: &week.title,
+            date: week.date.to_string(),
+            due: week.due.to_string(),
+            due_source: week.due_source,
+            tasks: week.tasks,
+            planned: week.planned,
+            added: week.added,
+            removed: week.removed,
+            done: week.done,
+            done_on_time: week.done_on_time,
+            open: week.open,
+            carried_in: week.carried_in,
+            carried_out: week.carried_out,
+            dropped: week.dropped,
+            completion: round3(week.completion()),
+            by_confidence: &week.by_confidence,
+            by_section: &week.by_section,
+        }
+    }
+}
+
+/// The trend over a run of weeks.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Trend {
+    pub weeks: usize,
+    /// Mean of the weeks' completion.
+    pub average_completion: f64,
+    /// Share of tasks carried into the following week, over the weeks that have one (the
+    /// newest post has had no chance to carry anything).
+    pub carry_over_rate: f64,
+    /// Share of all tasks that were added after the post was first committed.
+    pub unplanned_rate: f64,
+}
+
+impl Trend {
+    pub fn of(weeks: &[&Week]) -> Option<Trend> {
+        if weeks.is_empty() {
+            return None;
+        }
+        let tasks: usize = weeks.iter().map(|w| w.tasks).sum();
+        let share = |n: usize| {
+            if tasks == 0 {
+                0.0
+            } else {
+                n as f64 / tasks as f64
+            }
+        };
+        Some(Trend {
+            weeks: weeks.len(),
+            average_completion: round3(
+                weeks.iter().map(|w| w.completion()).sum::<f64>() / weeks.len() as f64,
+            ),
+            carry_over_rate: {
+                let closed = weeks.iter().filter(|w| w.has_next);
+                let tasks: usize = closed.clone().map(|w| w.tasks).sum();
+                let carried: usize = closed.map(|w| w.carried_out).sum();
+                round3(if tasks == 0 {
+                    0.0
+                } else {
+                    carried as f64 / tasks as f64
+                })
+            },
+            unplanned_rate: round3(share(weeks.iter().map(|w| w.added).sum())),
+        })
+    }
+}
+
+/// The summary under `gitgoals history`: all weeks, the last `recent` and the ones before.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub all: Option<Trend>,
+    pub recent_weeks: usize,
+    pub recent: Option<Trend>,
+    pub before: Option<Trend>,
+}
+
+impl Summary {
+    pub fn of(weeks: &[&Week], recent: usize) -> Summary {
+        let split = weeks.len().saturating_sub(recent);
+        Summary {
+            all: Trend::of(weeks),
+            recent_weeks: recent,
+            recent: Trend::of(&weeks[split..]),
+            before: Trend::of(&weeks[..split]),
+        }
+    }
+}
+
+/// `gitgoals history --format json`.
+#[derive(Debug, Serialize)]
+pub struct HistoryDocument<'a> {
+    pub head: Option<&'a str>,
+    pub posts: Vec<WeekDocument<'a>>,
+    pub summary: Summary,
+}
+
+/// How many recent weeks the summary compares with the ones before.
+pub const RECENT_WEEKS: usize = 4;
+
+pub fn history_document<'a>(ledger: &'a Ledger, weeks: &[&'a Week]) -> HistoryDocument<'a> {
+    HistoryDocument {
+        head: ledger.head.as_deref(),
+        posts: weeks.iter().map(|w| WeekDocument::new(w)).collect(),
+        summary: Summary::of(weeks, RECENT_WEEKS),
+    }
+}
+
+fn on_time_text(week: &Week) -> String {
+    match week.done_on_time {
+        Some(n) => n.to_string(),
+        None => "?".to_string(),
+    }
+}
+
+/// `gitgoals history` as a text table with a trend summary. `ledger` is where `weeks` come
+/// from: the tick sparklines and the unplanned share need the weeks' tasks.
+pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
+    if weeks.is_empty() {
+        return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
+    }
+    let title_width = weeks
+        .iter()
+        .map(|w| w.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(5, 40);
+    let sparklines = crate::trends::tick_sparklines(ledger, weeks);
+    let mut out = format!(
+        "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
+        "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
+    );
+    let mut imported = false;
+    for week in weeks {
+        imported |= week.done_on_time.is_none();
+        let title = truncate(&week.title, title_width);
+        out.push_str(&format!(
+            "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
+            week.date,
+            title,
+            week.planned,
+            format!("+{}", week.added),
+            format!("{}/{} ({})", week.done, week.tasks, on_time_text(week)),
+            week.carried_in,
+            week.carried_out,
+            week.dropped,
+            bar(week.completion(), 10),
+            percent(week.completion()),
+            sparklines.get(&week.post).map_or("", String::as_str),
+        ));
+    }
+    let summary = Summary::of(weeks, RECENT_WEEKS);
+    if let Some(all) = summary.all {
+        out.push_str(&format!(
+            "\n{} weeks: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
+            all.weeks,
+            percent(all.average_completion),
+            percent(all.carry_over_rate),
+            percent(all.unplanned_rate)
+        ));
+    }
+    if let (Some(recent), Some(before)) = (summary.recent, summary.before) {
+        out.push_str(&format!(
+            "last {} weeks: completion {} (before: {}), carried over {} (before: {}), unplanned {} (before: {})\n",
+            recent.weeks,
+            percent(recent.average_completion),
+            percent(before.average_completion),
+            percent(recent.carry_over_rate),
+            percent(before.carry_over_rate),
+            percent(recent.unplanned_rate),
+            percent(before.unplanned_rate),
+        ));
+    }
+    out.push_str(&crate::trends::summary_lines(ledger, weeks));
+    out.push_str(
+        "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
+    );
+    if imported {
+        out.push_str(
+            "(?) done on time is unknown where the post's history starts after its due date\n",
+        );
+    }
+    out
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+const CSV_HEADER: &str = "path,title,date,due,due_source,tasks,planned,added,removed,done,done_on_time,open,carried_in,carried_out,dropped,completion";
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn due_source_name(source: crate::model::DueSource) -> &'static str {
+    use crate::model::DueSource::*;
+    match source {
+        FrontMatter => "front_matter",
+        Text => "text",
+        NextPost => "next_post",
+        DatePlusWeek => "date_plus_week",
+    }
+}
+
+/// `gitgoals history --format csv`: one row per week; `done_on_time` empty when unknown.
+pub fn history_csv(weeks: &[&Week]) -> String {
+    let mut out = format!("{CSV_HEADER}\n");
+    for w in weeks {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&w.path),
+            csv_field(&w.title),
+            w.date,
+            w.due,
+            due_source_name(w.due_source),
+            w.tasks,
+            w.planned,
+            w.added,
+            w.removed,
+            w.done,
+            w.done_on_time.map(|n| n.to_string()).unwrap_or_default(),
+            w.open,
+            w.carried_in,
+            w.carried_out,
+            w.dropped,
+            round3(w.completion())
+        ));
+    }
+    out
+}
+
+/// Text placed in a Markdown table cell: pipes escaped, no line breaks.
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// `gitgoals history --format markdown`: a table to paste into a post.
+pub fn history_markdown(weeks: &[&Week]) -> String {
+    let mut out = String::from(
+        "| Week | Post | Planned | Added | Done | On time | Carried in | Carried out | Dropped | Completion |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for w in weeks {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |\n",
+            w.date,
+            markdown_cell(&w.title),
+            w.planned,
+            w.added,
+            w.done,
+            w.tasks,
+            on_time_text(w),
+            w.carried_in,
+            w.carried_out,
+            w.dropped,
+            percent(w.completion())
+        ));
+    }
+    out
+}
+
+/// A commit and its author time, as the JSON documents give it.
+#[derive(Debug, Serialize)]
+pub struct StampDocument<'a> {
+    pub commit: &'a str,
+    pub time: String,
+}
+
+impl<'a> StampDocument<'a> {
+    pub fn new(commit: &'a CommitInfo) -> Self {
+        StampDocument {
+            commit: &commit.id,
+            time: commit.time.to_rfc3339(),
+        }
+    }
+}
+
+/// A link to another task in `carried_from` / `carried_to`.
+#[derive(Debug, Serialize)]
+pub struct TaskLinkDocument<'a> {
+    pub id: &'a str,
+    pub post: &'a str,
+    pub text: &'a str,
+}
+
+/// One event in a task's life, or a line of `gitgoals log --format json`.
+#[derive(Debug, Serialize)]
+pub struct EventDocument<'a> {
+    pub kind: &'static str,
+    pub commit: &'a str,
+    pub time: String,
+    pub post: &'a str,
+    pub task: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_section: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_section: Option<&'a str>,
+}
+
+impl<'a> EventDocument<'a> {
+    pub fn new(event: &'a TaskEvent, post: &'a str) -> Self {
+        EventDocument {
+            kind: event.kind.as_str(),
+            commit: &event.commit.id,
+            time: event.commit.time.to_rfc3339(),
+            post,
+            task: &event.title,
+            previous_title: event.previous_title.as_deref(),
+            from_section: event.from_section.as_deref(),
+            to_section: event.to_section.as_deref(),
+        }
+    }
+}
+
+/// One task of `gitgoals tasks --format json`.
+#[derive(Debug, Serialize)]
+pub struct TaskDocument<'a> {
+    pub id: &'a str,
+    pub post: &'a str,
+    pub text: &'a str,
+    pub section: String,
+    pub confidence: Option<u8>,
+    pub status: Status,
+    pub planned: bool,
+    pub added: StampDocument<'a>,
+    pub checked: Option<StampDocument<'a>>,
+    pub carried_from: Option<TaskLinkDocument<'a>>,
+    pub carried_to: Option<TaskLinkDocument<'a>>,
+    pub carry_streak: usize,
+    pub events: Vec<EventDocument<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TasksDocument<'a> {
+    pub head: Option<&'a str>,
+    pub tasks: Vec<TaskDocument<'a>>,
+}
+
+pub fn tasks_document<'a>(
+    ledger: &'a Ledger,
+    history: &'a History,
+    records: &[&'a TaskRecord],
+) -> TasksDocument<'a> {
+    let link = |index: Option<usize>| {
+        index
+            .and_then(|i| ledger.tasks.get(i))
+            .map(|r| TaskLinkDocument {
+                id: &r.key,
+                post: &ledger.weeks[r.week].path,
+                text: &r.task.title,
+            })
+    };
+    TasksDocument {
+        head: ledger.head.as_deref(),
+        tasks: records
+            .iter()
+            .map(|r| {
+                let post = ledger.weeks[r.week].path.as_str();
+                TaskDocument {
+                    id: &r.key,
+                    post,
+                    text: &r.task.title,
+                    section: r.task.section_path(),
+                    confidence: r.task.confidence,
+                    status: r.status,
+                    planned: r.planned,
+                    added: StampDocument::new(&r.added),
+                    checked: r.checked.as_deref().map(StampDocument::new),
+                    carried_from: link(r.carried_from),
+                    carried_to: link(r.carried_to),
+                    carry_streak: r.carry_streak,
+                    events: history
+                        .tasks
+                        .get(r.id.0)
+                        .map(|life| {
+                            life.events
+                                .iter()
+                                .map(|e| EventDocument::new(e, post))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `gitgoals tasks` as text, grouped by week.
+pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord]) -> String {
+    let mut out = String::new();
+    let mut last_week = None;
+    for record in records {
+        if last_week != Some(record.week) {
+            let week = &ledger.weeks[record.week];
+            if last_week.is_some() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{}  {}  ({})\n", week.date, week.title, week.path));
+            last_week = Some(record.week);
+        }
+        let mark = match record.status {
+            Status::Done => "✓",
+            Status::Open => "·",
+            Status::Removed => "✗",
+        };
+        let rating = record
+            .task
+            .confidence
+            .map(|c| format!(" {c}/{}", crate::post::RATING_SCALE))
+            .unwrap_or_default();
+        let mut line = format!("  {mark} {}{rating}", display_title(&record.task.title));
+        if !record.planned {
+            line.push_str("  [added ");
+            line.push_str(&record.added.time.format("%Y-%m-%d").to_string());
+            line.push(']');
+        }
+        if let Some(checked) = &record.checked {
+            line.push_str(&format!(
+                "  done {} {}",
+                checked.time.format("%Y-%m-%d"),
+                checked.short_id()
+            ));
+        }
+        if record.carry_streak > 0 {
+            line.push_str(&format!("  carried {}×", record.carry_streak));
+        }
+        if let Some(to) = record.carried_to.and_then(|i| ledger.tasks.get(i)) {
+            line.push_str(&format!("  → {}", ledger.weeks[to.week].date));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if records.is_empty() {
+        out.push_str("no tasks match\n");
+    }
+    out
+}
+
+/// One event with the post it belongs to, for `gitgoals log`.
+pub struct LogLine<'a> {
+    pub event: &'a TaskEvent,
+    pub post: &'a str,
+}
+
+/// `gitgoals log` as text, newest first (the caller orders and limits the lines).
+pub fn log_text(lines: &[LogLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let e = line.event;
+        let mut text = format!(
+            "{}  {}  {:<9} {}",
+            e.commit.time.format("%Y-%m-%d %H:%M %:z"),
+            short_id(&e.commit.id),
+            e.kind.as_str(),
+            quote(&e.title)
+        );
+        if let Some(previous) = &e.previous_title {
+            text.push_str(&format!(" (was {})", quote(previous)));
+        }
+        if let (Some(from), Some(to)) = (&e.from_section, &e.to_section) {
+            text.push_str(&format!(" ({from} → {to})"));
+        }
+        text.push_str(&format!("  · {}\n", line.post));
+        out.push_str(&text);
+    }
+    if lines.is_empty() {
+        out.push_str("no task events in this history\n");
+    }
+    out
+}
+
+fn quote(title: &str) -> String {
+    format!("\"{}\"", display_title(title))
+}

@@ -9,9 +9,12 @@
 //!
 //! - **HEAD moved** (commit, merge, pull, amend, rebase, reset, checkout): the task events of
 //!   the commits new on HEAD are printed, each post's progress after them, and — when the old
-//!   HEAD is not an ancestor of the new one — one line saying history was rewritten. Events
-//!   are known by what they say (post, task, kind, detail), not by commit id, so an amend or
-//!   rebase that re-creates an event already printed does not print it again.
+//!   HEAD is not an ancestor of the new one — one line saying history was rewritten. The
+//!   events come from the history engine ([`crate::history::update`]), fed only the new
+//!   commits; after a rewrite it reads the history again. Events are known by what they say
+//!   (post, task, kind, detail), not by commit id: one is printed only when the new history
+//!   holds it more times than any history seen before, so an amend or rebase that re-creates
+//!   a tick, or a branch visited again, prints nothing twice.
 //! - **A post saved** in the work tree: the file is compared with its version at HEAD and the
 //!   uncommitted events and live progress are printed. A save that leaves the task list as it
 //!   was (prose edits, a stats block rewritten by gitgoals' hook, a touch) prints nothing.
@@ -82,6 +85,8 @@ pub struct Options {
     pub format: Format,
     /// A shell command to run after each batch, fed the batch's JSON lines.
     pub exec: Option<String>,
+    /// `--posts GLOB`: which files are posts, instead of the posts directories.
+    pub posts_glob: Option<String>,
     pub debounce: Duration,
 }
 
@@ -117,6 +122,10 @@ pub enum WatchError {
         #[source]
         source: git2::Error,
     },
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
+    #[error(transparent)]
+    Repo(#[from] crate::git::GitError),
     #[error("cannot install the Ctrl-C/SIGTERM handler")]
     Signal(#[source] ctrlc::Error),
     #[error("cannot write to standard output")]
@@ -298,7 +307,9 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
         path: start.to_path_buf(),
         source,
     })?;
-    let layout = Layout::of(&repo)?;
+    let engine_repo = crate::git::Repo::open(Some(start))?;
+    let selector = engine_repo.post_selector(options.posts_glob.as_deref())?;
+    let layout = Layout::of(&repo, selector)?;
     let (sender, receiver) = mpsc::channel();
 
     let stop = sender.clone();
@@ -308,7 +319,10 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
     .map_err(WatchError::Signal)?;
 
     let mut watcher = start_watching(&layout, sender)?;
-    let mut tracker = tracker::Tracker::new(repo, layout.scope())?;
+    let history_options = crate::history::HistoryOptions {
+        posts_glob: options.posts_glob.clone(),
+    };
+    let mut tracker = tracker::Tracker::new(repo, engine_repo, history_options)?;
     let mut out = Output::new(options);
     let (head, branch) = tracker.head_summary();
     if !out.emit(&[Line::Ready {

@@ -352,6 +352,42 @@ fn a_branch_switch_shows_the_other_branch_differences_once() {
 }
 
 #[test]
+fn a_draft_published_with_a_tick_prints_only_the_tick() {
+    let mut blog = Blog::new();
+    std::fs::create_dir(blog.path().join("_drafts")).unwrap();
+    blog.commit(&[("_drafts/week-5.md", &post([false; 4]))], "draft");
+    let mut watcher = Watcher::start(&blog, &[]);
+
+    blog.git(&["mv", "_drafts/week-5.md", POST]);
+    let id = blog.commit(&[(POST, &post([true, false, false, false]))], "publish");
+    let batch = watcher.committed_batch();
+    assert_eq!(events(&batch), pairs(&[("checked", "Graphics homework 0")]));
+    assert_eq!(batch[0]["post"], POST);
+    assert_eq!(batch[0]["commit"], id.as_str());
+}
+
+#[test]
+fn a_merged_branch_tick_is_printed_once_dated_by_the_branch_commit() {
+    let mut blog = Blog::new();
+    blog.commit(&[(POST, &post([false; 4]))], "Week 5 goals");
+    blog.git(&["checkout", "-q", "-b", "papers"]);
+    let on_branch = blog.commit(&[(POST, &post([false, false, true, false]))], "paper");
+    blog.git(&["checkout", "-q", "main"]);
+    blog.commit(&[("about.md", "# About\n")], "about");
+    let mut watcher = Watcher::start(&blog, &[]);
+
+    blog.commits += 1;
+    blog.git(&["merge", "-q", "--no-ff", "-m", "merge papers", "papers"]);
+    let batch = watcher.committed_batch();
+    assert_eq!(
+        events(&batch),
+        pairs(&[("checked", "Read the WaveNet paper")])
+    );
+    assert_eq!(batch[0]["commit"], on_branch.as_str());
+    assert_eq!(batch.last().unwrap()["commit"], blog.head().as_str());
+}
+
+#[test]
 fn a_saved_post_shows_live_progress_marked_uncommitted() {
     let (blog, mut watcher) = started_blog();
     blog.write(POST, &post([false, true, false, false]));

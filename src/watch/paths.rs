@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::cli::POSTS_DIRS;
+use crate::git::PostSelector;
 
 use super::WatchError;
 
@@ -62,32 +62,22 @@ pub struct Triggers {
     pub new_dirs: Vec<PathBuf>,
 }
 
-/// Which repository paths are posts: Markdown files under the posts directories, or anywhere
-/// when the work tree has none of them.
+/// Which repository paths are posts: the history engine's choice (the posts directories,
+/// else every Markdown file, or the user's `--posts` glob), less editors' own files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    dirs: Vec<String>,
+    selector: PostSelector,
 }
 
 impl Scope {
-    pub fn new(dirs: Vec<String>) -> Self {
-        Scope { dirs }
+    pub fn new(selector: PostSelector) -> Self {
+        Scope { selector }
     }
 
     /// Whether the `/`-separated repository path names a post (not an editor's temporary
     /// file, backup or lock).
     pub fn contains(&self, path: &str) -> bool {
-        let in_dirs = self.dirs.is_empty()
-            || self.dirs.iter().any(|dir| {
-                path.strip_prefix(dir.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-            });
-        in_dirs && is_post_file_name(path.rsplit('/').next().unwrap_or(path))
-    }
-
-    /// The directories, for limiting tree diffs to them (empty: no limit).
-    pub fn dirs(&self) -> &[String] {
-        &self.dirs
+        self.selector.is_post(path) && is_post_file_name(path.rsplit('/').next().unwrap_or(path))
     }
 }
 
@@ -106,7 +96,7 @@ fn is_post_file_name(name: &str) -> bool {
 
 impl Layout {
     /// The layout of an opened repository, and which posts directories its work tree has.
-    pub fn of(repo: &git2::Repository) -> Result<Layout, WatchError> {
+    pub fn of(repo: &git2::Repository, selector: PostSelector) -> Result<Layout, WatchError> {
         let workdir = repo
             .workdir()
             .map(clean)
@@ -114,17 +104,21 @@ impl Layout {
         let git_dir = clean(repo.path());
         let common_dir = clean(repo.commondir());
         let dot_git = workdir.join(".git");
-        let posts_dirs = POSTS_DIRS
-            .iter()
-            .map(|dir| workdir.join(dir))
-            .filter(|dir| dir.is_dir())
-            .collect();
+        // Posts directories are watched whole; otherwise the whole work tree is.
+        let posts_dirs = match &selector {
+            PostSelector::Dirs(dirs) => dirs
+                .iter()
+                .map(|dir| workdir.join(dir))
+                .filter(|dir| dir.is_dir())
+                .collect(),
+            PostSelector::AllMarkdown | PostSelector::Glob(_) => Vec::new(),
+        };
         let identities = [&git_dir, &dot_git]
             .into_iter()
             .map(|path| (path.clone(), file_id(path)))
             .collect();
         Ok(Layout::new(
-            workdir, git_dir, common_dir, posts_dirs, identities,
+            workdir, git_dir, common_dir, posts_dirs, selector, identities,
         ))
     }
 
@@ -133,15 +127,10 @@ impl Layout {
         git_dir: PathBuf,
         common_dir: PathBuf,
         posts_dirs: Vec<PathBuf>,
+        selector: PostSelector,
         identities: Vec<(PathBuf, Option<FileId>)>,
     ) -> Layout {
-        let scope = Scope::new(
-            posts_dirs
-                .iter()
-                .filter_map(|dir| dir.strip_prefix(&workdir).ok())
-                .map(repo_path)
-                .collect(),
-        );
+        let scope = Scope::new(selector);
         Layout {
             dot_git: workdir.join(".git"),
             workdir,
@@ -295,6 +284,11 @@ mod tests {
             workdir.join(".git"),
             workdir.join(".git"),
             posts_dirs.iter().map(|d| workdir.join(d)).collect(),
+            if posts_dirs.is_empty() {
+                PostSelector::AllMarkdown
+            } else {
+                PostSelector::Dirs(posts_dirs.iter().map(|d| d.to_string()).collect())
+            },
             Vec::new(),
         )
     }

@@ -6,16 +6,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 
-use chrono::{DateTime, FixedOffset};
-use git2::{
-    Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tree,
-};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
 
-use super::paths::Scope;
 use super::{Line, Progress, TaskEvent, WatchError};
-use crate::events;
+use crate::history::{self, History, HistoryOptions};
 use crate::model::{EventKind, Post};
 use crate::tally;
+use crate::{events, git};
 
 /// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
 /// over old history may touch many, so the cache is emptied past this size.
@@ -52,25 +49,47 @@ impl EventKey {
 /// The watcher's state; see the module docs.
 pub struct Tracker {
     repo: Repository,
-    scope: Scope,
     head: Head,
-    /// Events that left HEAD's history in a rewrite (or were in the old line of a branch
-    /// switch), counted by key: printed or known already, so the new history's copies of them
-    /// are not printed again.
-    known: HashMap<EventKey, usize>,
+    /// The history engine, fed the new commits as HEAD moves.
+    git: git::Repo,
+    engine: history::Engine,
+    history_options: HistoryOptions,
+    /// How many times each event occurs in the engine's current history.
+    current: HashMap<EventKey, usize>,
+    /// The most times each event occurred in any history seen since the watch began: an
+    /// event is news only beyond that.
+    shown: HashMap<EventKey, usize>,
     /// Posts saved in the work tree since the watch began, by repository path.
     saved: HashMap<String, Saved>,
     blobs: Blobs,
 }
 
 impl Tracker {
-    pub fn new(repo: Repository, scope: &Scope) -> Result<Self, WatchError> {
+    /// Reads the whole history once; what is in it when the watch begins is not news.
+    pub fn new(
+        repo: Repository,
+        git: git::Repo,
+        history_options: HistoryOptions,
+    ) -> Result<Self, WatchError> {
         let head = resolve_head(&repo).map_err(WatchError::git("cannot read HEAD"))?;
+        let mut engine = history::Engine::new();
+        history::update(&mut engine, &git, &history_options)?;
+        let history = engine.history();
+        let mut current: HashMap<EventKey, usize> = HashMap::new();
+        for (post, event) in events_since(&history, 0) {
+            let event = task_event(&history, post, event);
+            *current
+                .entry(history_key(&history, post, &event))
+                .or_default() += 1;
+        }
         Ok(Tracker {
             repo,
-            scope: scope.clone(),
             head,
-            known: HashMap::new(),
+            git,
+            engine,
+            history_options,
+            shown: current.clone(),
+            current,
             saved: HashMap::new(),
             blobs: Blobs::default(),
         })
@@ -103,12 +122,12 @@ impl Tracker {
         let old = std::mem::replace(&mut self.head, now);
         if let Err(error) = self.head_moved(&old, lines) {
             eprintln!(
-                "gitgoals watch: cannot read the history from {} to {}: {}",
+                "gitgoals watch: cannot read the history from {} to {}: {:#}",
                 old.oid.map_or("nothing".to_string(), |o| o.to_string()),
                 self.head
                     .oid
                     .map_or("nothing".to_string(), |o| o.to_string()),
-                error.message()
+                anyhow::Error::from(error)
             );
         }
         self.refresh_live();
@@ -117,51 +136,74 @@ impl Tracker {
         }
     }
 
-    fn head_moved(&mut self, old: &Head, lines: &mut Vec<Line>) -> Result<(), git2::Error> {
+    fn head_moved(&mut self, old: &Head, lines: &mut Vec<Line>) -> Result<(), WatchError> {
         let new = self.head.clone();
         let base = match (old.oid, new.oid) {
             (Some(o), Some(n)) => match self.repo.merge_base(o, n) {
                 Ok(base) => Some(base),
                 Err(error) if error.code() == ErrorCode::NotFound => None,
-                Err(error) => return Err(error),
+                Err(error) => {
+                    return Err(WatchError::git("cannot find where the histories part")(
+                        error,
+                    ));
+                }
             },
             _ => None,
         };
-        let fast_forward = old.oid.is_none() || base == old.oid;
-        let gained = self.commits(new.oid, base)?;
-        if !fast_forward {
-            let lost = self.commits(old.oid, base)?;
+        if old.oid.is_some() && base != old.oid {
+            let count = |tip| {
+                self.commits(tip, base)
+                    .map(|c| c.len())
+                    .map_err(WatchError::git("cannot walk the history"))
+            };
             lines.push(Line::Rewrite {
                 from: old.oid.map(|o| o.to_string()),
                 to: new.oid.map(|o| o.to_string()),
                 base: base.map(|o| o.to_string()),
                 branch: new.branch.clone(),
-                commits_dropped: lost.len(),
-                commits_new: gained.len(),
+                commits_dropped: count(old.oid)?,
+                commits_new: count(new.oid)?,
             });
-            for oid in lost {
-                for event in commit_events(&self.repo, &self.scope, &mut self.blobs, oid)? {
-                    *self.known.entry(EventKey::of(&event)).or_default() += 1;
-                }
-            }
         }
+
+        // The engine feeds only the new commits when they continue its history, and reads
+        // the whole history again after a rewrite.
+        let fed_before = self.engine.known_commits().len();
+        let old_tip = self.engine.tip();
+        history::update(&mut self.engine, &self.git, &self.history_options)?;
+        let rebuilt = old_tip.is_some_and(|tip| !self.engine.known_commits().contains(&tip))
+            || self.engine.known_commits().len() < fed_before;
+        let history = self.engine.history();
+        if rebuilt {
+            self.current.clear();
+        }
+        let first = if rebuilt { 0 } else { fed_before };
         let mut touched = BTreeSet::new();
-        for oid in gained {
-            for event in commit_events(&self.repo, &self.scope, &mut self.blobs, oid)? {
-                let key = EventKey::of(&event);
-                if let Some(count) = self.known.get_mut(&key).filter(|c| **c > 0) {
-                    *count -= 1;
-                    continue;
-                }
-                touched.insert(event.post.clone());
+        for (post, event) in events_since(&history, first) {
+            let event = task_event(&history, post, event);
+            let key = history_key(&history, post, &event);
+            let count = self.current.entry(key.clone()).or_default();
+            *count += 1;
+            let shown = self.shown.entry(key).or_default();
+            // Printed only when this history holds more of it than any history shown
+            // before: an amend's re-made tick, or a branch's ticks seen on an earlier
+            // visit, are not news.
+            if *count > *shown {
+                *shown = *count;
+                touched.insert(post);
                 lines.push(Line::Event(event));
             }
         }
-        self.known.retain(|_, count| *count > 0);
         if let Some(head) = new.oid {
             for post in touched {
-                if let Some(progress) = self.committed_progress(head, &post)? {
-                    lines.push(Line::Progress(progress));
+                let life = &history.posts[post];
+                if let (false, Some(version)) = (life.deleted, life.current()) {
+                    lines.push(Line::Progress(progress(
+                        &life.path,
+                        &version.post,
+                        Some(head),
+                        None,
+                    )));
                 }
             }
         }
@@ -191,20 +233,6 @@ impl Tracker {
             Err(error) if error.code() == ErrorCode::NotFound => Ok(Oid::ZERO_SHA1),
             Err(error) => Err(error),
         }
-    }
-
-    fn committed_progress(
-        &mut self,
-        head: Oid,
-        path: &str,
-    ) -> Result<Option<Progress>, git2::Error> {
-        let id = self.blob_at(head, path)?;
-        if id.is_zero() {
-            // The post was deleted by the commit: its removals were the news.
-            return Ok(None);
-        }
-        let post = self.blobs.parse(&self.repo, id, path)?;
-        Ok(Some(progress(path, &post, Some(head), None)))
     }
 
     /// A post was written in the work tree: its uncommitted events against HEAD and its live
@@ -253,7 +281,7 @@ impl Tracker {
             Rc::new(crate::post::parse(path, &bytes))
         };
         let mut events = Vec::new();
-        push_events(path, &head_post, &work_post, None, &mut events);
+        push_events(path, &head_post, &work_post, &mut events);
         let shown: HashSet<EventKey> = events.iter().map(EventKey::of).collect();
         let before = self.saved.remove(path).map(|saved| saved.shown);
         let before = before.unwrap_or_default();
@@ -308,7 +336,7 @@ impl Tracker {
             };
             if let Some(saved) = self.saved.get_mut(&path) {
                 let mut events = Vec::new();
-                push_events(&path, &head_post, &saved.post, None, &mut events);
+                push_events(&path, &head_post, &saved.post, &mut events);
                 saved.shown = events.iter().map(EventKey::of).collect();
             }
         }
@@ -323,86 +351,6 @@ struct Saved {
     post: Rc<Post>,
     /// The uncommitted events it showed against HEAD, as last printed.
     shown: HashSet<EventKey>,
-}
-
-/// The task events one commit made. A merge's own events are those it shows against every
-/// parent: what came in from the merged branch was that branch's commits' doing, and was
-/// counted with them.
-fn commit_events(
-    repo: &Repository,
-    scope: &Scope,
-    blobs: &mut Blobs,
-    oid: Oid,
-) -> Result<Vec<TaskEvent>, git2::Error> {
-    let commit = repo.find_commit(oid)?;
-    let tree = commit.tree()?;
-    let stamp = Stamp {
-        id: oid.to_string(),
-        time: author_time(&commit),
-    };
-    let parents: Vec<Tree> = commit
-        .parents()
-        .map(|parent| parent.tree())
-        .collect::<Result<_, _>>()?;
-    let Some((first, others)) = parents.split_first() else {
-        return tree_events(repo, scope, blobs, None, &tree, &stamp);
-    };
-    let mut events = tree_events(repo, scope, blobs, Some(first), &tree, &stamp)?;
-    for other in others {
-        let mut theirs: HashMap<EventKey, usize> = HashMap::new();
-        for event in tree_events(repo, scope, blobs, Some(other), &tree, &stamp)? {
-            *theirs.entry(EventKey::of(&event)).or_default() += 1;
-        }
-        events.retain(|event| match theirs.get_mut(&EventKey::of(event)) {
-            Some(count) if *count > 0 => {
-                *count -= 1;
-                true
-            }
-            _ => false,
-        });
-    }
-    Ok(events)
-}
-
-/// Task events between two trees, over the posts in scope; a post renamed (a draft
-/// published) keeps its tasks and is reported under its new path.
-fn tree_events(
-    repo: &Repository,
-    scope: &Scope,
-    blobs: &mut Blobs,
-    old: Option<&Tree>,
-    new: &Tree,
-    stamp: &Stamp,
-) -> Result<Vec<TaskEvent>, git2::Error> {
-    let mut options = DiffOptions::new();
-    for dir in scope.dirs() {
-        options.pathspec(dir);
-    }
-    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut options))?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    let mut changed = Vec::new();
-    for delta in diff.deltas() {
-        let old_file = delta.old_file();
-        let new_file = delta.new_file();
-        let path = match delta.status() {
-            Delta::Deleted => old_file.path(),
-            _ => new_file.path(),
-        };
-        let Some(path) = path.and_then(Path::to_str) else {
-            continue;
-        };
-        if !scope.contains(path) {
-            continue;
-        }
-        changed.push((path.to_string(), old_file.id(), new_file.id()));
-    }
-    let mut events = Vec::new();
-    for (path, old_id, new_id) in changed {
-        let before = blobs.parse(repo, old_id, &path)?;
-        let after = blobs.parse(repo, new_id, &path)?;
-        push_events(&path, &before, &after, Some(stamp), &mut events);
-    }
-    Ok(events)
 }
 
 /// Parsed versions of blobs, so a blob seen in several diffs is read once.
@@ -427,20 +375,9 @@ impl Blobs {
     }
 }
 
-/// Where a committed event comes from.
-struct Stamp {
-    id: String,
-    time: Option<DateTime<FixedOffset>>,
-}
-
-/// Appends the events between two versions of the post at `path`.
-fn push_events(
-    path: &str,
-    before: &Post,
-    after: &Post,
-    stamp: Option<&Stamp>,
-    out: &mut Vec<TaskEvent>,
-) {
+/// Appends the uncommitted events between HEAD's version of the post at `path` and the
+/// work tree's.
+fn push_events(path: &str, before: &Post, after: &Post, out: &mut Vec<TaskEvent>) {
     let diff = events::diff(&before.tasks, &after.tasks);
     if diff.changes.is_empty() {
         return;
@@ -464,9 +401,9 @@ fn push_events(
             task: task.title.clone(),
             section: task.section_path(),
             previous,
-            commit: stamp.map(|s| s.id.clone()),
-            time: stamp.and_then(|s| s.time),
-            uncommitted: stamp.is_none(),
+            commit: None,
+            time: None,
+            uncommitted: true,
         });
     }
 }
@@ -532,9 +469,56 @@ fn resolve_head(repo: &Repository) -> Result<Head, git2::Error> {
     }
 }
 
-/// The author time in the author's own offset; `None` for a date out of range.
-fn author_time(commit: &git2::Commit) -> Option<DateTime<FixedOffset>> {
-    let when = commit.author().when();
-    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)?;
-    DateTime::from_timestamp(when.seconds(), 0).map(|t| t.with_timezone(&offset))
+/// The engine's events of commits from topological index `first` on, in commit order: each
+/// with the index of its post.
+fn events_since(history: &History, first: usize) -> Vec<(usize, &history::TaskEvent)> {
+    let mut events: Vec<(usize, &history::TaskEvent)> = history
+        .tasks
+        .iter()
+        .flat_map(|life| {
+            let start = life.events.partition_point(|e| e.order < first);
+            life.events[start..].iter().map(move |e| (life.post, e))
+        })
+        .collect();
+    events.sort_by_key(|(_, event)| event.order);
+    events
+}
+
+/// An engine event as the watcher prints it: under the post's path and title at HEAD.
+fn task_event(history: &History, post: usize, event: &history::TaskEvent) -> TaskEvent {
+    let life = &history.posts[post];
+    let (title, section) = match event.kind {
+        EventKind::Removed => (None, event.from_section.clone()),
+        _ => (
+            life.current().and_then(|v| v.post.title.clone()),
+            event.to_section.clone(),
+        ),
+    };
+    let empty = Post::default();
+    let current = life.current().map_or(&empty, |v| &v.post);
+    TaskEvent {
+        kind: event.kind,
+        post: life.path.clone(),
+        title: title.unwrap_or_else(|| post_title(&life.path, current, current)),
+        task: event.title.clone(),
+        section: section.unwrap_or_default(),
+        previous: match event.kind {
+            EventKind::Edited => event.previous_title.clone(),
+            EventKind::Moved => event.from_section.clone(),
+            _ => None,
+        },
+        commit: Some(event.commit.id.clone()),
+        time: Some(event.commit.time),
+        uncommitted: false,
+    }
+}
+
+/// An event's key in the engine's history: the post is named by its first path, which a
+/// later rename (a draft published) does not change.
+fn history_key(history: &History, post: usize, event: &TaskEvent) -> EventKey {
+    let mut key = EventKey::of(event);
+    if let Some(first) = history.posts[post].versions.first() {
+        key.post.clone_from(&first.path);
+    }
+    key
 }

@@ -1,0 +1,806 @@
+//! Stage 2, post versions → task lives: folds each commit's post changes, in topological
+//! order, into every post's versions and every task's events.
+//!
+//! The fold is pure over [`CommitDelta`]s (no git here), so it can be fed by a test, by a
+//! full walk, or by a later walk of only the new commits onto an [`Engine`] built earlier.
+//!
+//! Merges: a commit's post states are kept per commit. A difference between a merge and its
+//! first parent that another parent already has was made on the merged branch and reported
+//! there, dated by the branch's commit; only what the merge itself introduces (a conflict
+//! resolution) is an event of the merge.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use serde::Serialize;
+
+use crate::events;
+use crate::git::{self, CommitDelta, FileChange, GitError, ObjectId, Repo};
+use crate::matching;
+use crate::model::{CommitInfo, EventKind, Post, Task, Warning};
+use crate::post;
+
+/// A task's identity over its whole life: an index into [`History::tasks`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct TaskId(pub usize);
+
+/// Every post's versions and every task's life, as of HEAD.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// HEAD's full commit id; none for an empty repository.
+    pub head: Option<String>,
+    pub posts: Vec<PostLife>,
+    /// Indexed by [`TaskId`].
+    pub tasks: Vec<TaskLife>,
+    /// Unreadable objects and posts that did not parse cleanly, each named by file and commit.
+    pub warnings: Vec<Warning>,
+}
+
+/// One post across its committed versions.
+#[derive(Debug, Clone)]
+pub struct PostLife {
+    /// The path at HEAD, or the last path it had before it was deleted.
+    pub path: String,
+    /// Not in HEAD's tree.
+    pub deleted: bool,
+    /// In topological order: the first is the first committed version, the last the current
+    /// one (or the last before deletion).
+    pub versions: Vec<PostVersion>,
+}
+
+impl PostLife {
+    /// The version at HEAD, or the last one before the post was deleted.
+    pub fn current(&self) -> Option<&PostVersion> {
+        self.versions.last()
+    }
+
+    /// The version the post had as of the commit with topological index `order`: the last
+    /// version committed at or before it. None when the post did not exist yet.
+    pub fn version_at(&self, order: usize) -> Option<&PostVersion> {
+        let after = self.versions.partition_point(|v| v.order <= order);
+        after.checked_sub(1).map(|i| &self.versions[i])
+    }
+}
+
+/// One committed version of a post.
+#[derive(Debug, Clone)]
+pub struct PostVersion {
+    pub commit: Arc<CommitInfo>,
+    /// Topological index of the commit (parents before children).
+    pub order: usize,
+    /// The post's path in this version.
+    pub path: String,
+    pub post: Arc<Post>,
+    /// The identity of each of `post.tasks`, in the same order.
+    pub task_ids: Vec<TaskId>,
+}
+
+/// One task's life.
+#[derive(Debug, Clone)]
+pub struct TaskLife {
+    pub id: TaskId,
+    /// Index into [`History::posts`].
+    pub post: usize,
+    /// In topological order; the first is `added`.
+    pub events: Vec<TaskEvent>,
+}
+
+/// One thing that happened to a task.
+#[derive(Debug, Clone)]
+pub struct TaskEvent {
+    pub kind: EventKind,
+    /// The commit that made the change; its author time dates it.
+    pub commit: Arc<CommitInfo>,
+    pub order: usize,
+    /// The title after the event (before it, for `removed`).
+    pub title: String,
+    /// The title before an `edited`.
+    pub previous_title: Option<String>,
+    /// The section before a `moved` or `removed`.
+    pub from_section: Option<String>,
+    /// The section after an `added` or `moved`.
+    pub to_section: Option<String>,
+}
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// `--posts GLOB`: which files are posts, instead of the posts directories.
+    pub posts_glob: Option<String>,
+}
+
+/// What went wrong building a history.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+/// Reads the whole history reachable from HEAD. The walk (git, parsing posts) and the fold
+/// (matching tasks) run on two threads.
+pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, HistoryError> {
+    let mut engine = Engine::new();
+    update(&mut engine, repo, options)?;
+    Ok(engine.into_history())
+}
+
+/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it. When the
+/// new commits do not continue what the engine holds (an amend, a rebase, a reset, a merge
+/// of a branch that left from an older commit, another choice of post files), it starts
+/// over from an empty engine, so the result always equals a full read.
+pub fn update(
+    engine: &mut Engine,
+    repo: &Repo,
+    options: &HistoryOptions,
+) -> Result<git::WalkSummary, HistoryError> {
+    let selector = repo.post_selector(options.posts_glob.as_deref())?;
+    if engine.selector.as_ref().is_some_and(|s| *s != selector) {
+        *engine = Engine::new();
+    }
+    let tip_before = engine.tip();
+    let fed_before = engine.next_order;
+    let summary = walk_into(engine, repo, &selector)?;
+    let nothing_new = engine.next_order == fed_before;
+    let moved_back = nothing_new && summary.head != tip_before;
+    if engine.lost_parent_state || moved_back {
+        *engine = Engine::new();
+        return walk_into(engine, repo, &selector);
+    }
+    Ok(summary)
+}
+
+/// One walk feeding `engine`: git and parsing on this thread, matching and folding on another.
+fn walk_into(
+    engine: &mut Engine,
+    repo: &Repo,
+    selector: &git::PostSelector,
+) -> Result<git::WalkSummary, HistoryError> {
+    engine.selector = Some(selector.clone());
+    let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
+    // The walk needs the known commits while the fold adds to them.
+    let known = engine.known.clone();
+    let summary = std::thread::scope(|scope| {
+        let folder = scope.spawn(|| {
+            for (delta, posts) in receiver {
+                engine.feed_parsed(delta, posts);
+            }
+        });
+        // Parsing here rather than in the fold balances the two threads: for most blogs the
+        // walk is the lighter half.
+        let summary = repo.walk(selector, &known, |delta| {
+            let posts = parse_blobs(&delta);
+            // The receiver only goes away if the fold thread panicked; the join reports it.
+            let _ = sender.send((delta, posts));
+        });
+        drop(sender);
+        if folder.join().is_err() {
+            return Err(GitError::Read {
+                what: "the history".to_string(),
+                message: "the task matching thread stopped unexpectedly".to_string(),
+            });
+        }
+        summary
+    });
+    let summary = summary?;
+    for warning in &summary.warnings {
+        engine.warn(warning.clone());
+    }
+    engine.head = summary.head;
+    // Only the tip continues into a later walk; earlier tips' states are done with.
+    let head = engine.head;
+    let children_left = &engine.children_left;
+    engine
+        .states
+        .retain(|id, _| Some(*id) == head || children_left.contains_key(id));
+    Ok(summary)
+}
+
+/// Which post a path holds in one commit, and which of its versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    post: usize,
+    version: usize,
+    blob: ObjectId,
+}
+
+/// The posts present in one commit, by path.
+type PostsState = HashMap<String, Slot>;
+
+/// The fold's state: what has been built so far, and what later commits need to continue it.
+/// Cloning it lets the hook try a pending commit on top without reading the history again.
+#[derive(Debug, Default, Clone)]
+pub struct Engine {
+    next_order: usize,
+    /// Post states of commits that still have children to come (and of the tip).
+    states: HashMap<ObjectId, PostsState>,
+    /// Children not yet fed, for commits in `states` whose walk said how many there are.
+    children_left: HashMap<ObjectId, usize>,
+    parsed: HashMap<(ObjectId, String), Arc<Post>>,
+    posts: Vec<PostLife>,
+    tasks: Vec<TaskLife>,
+    warnings: Vec<Warning>,
+    warned: HashSet<(String, Option<usize>, String)>,
+    known: HashSet<ObjectId>,
+    head: Option<ObjectId>,
+    last_fed: Option<ObjectId>,
+    /// A commit was fed whose parent had been folded in but whose state was let go: what
+    /// was built does not continue into it.
+    lost_parent_state: bool,
+    selector: Option<git::PostSelector>,
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// Commits already folded in: a later walk stops at them.
+    pub fn known_commits(&self) -> &HashSet<ObjectId> {
+        &self.known
+    }
+
+    /// Folds in a commit about to be made and takes it as the tip: the history as it will
+    /// be once the commit exists.
+    pub fn feed_pending(&mut self, delta: CommitDelta) {
+        let id = delta.id;
+        self.feed(delta);
+        self.head = Some(id);
+    }
+
+    /// The commit the history stands at: HEAD of the last walk, else the last commit fed.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.head.or(self.last_fed)
+    }
+
+    /// Whether a commit was fed whose parent's state this engine no longer holds (only the
+    /// tip's state is kept after a walk); such an engine must be rebuilt.
+    pub fn lost_parent_state(&self) -> bool {
+        self.lost_parent_state
+    }
+
+    /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
+    /// shallow boundary starts the history afresh).
+    pub fn feed(&mut self, delta: CommitDelta) {
+        let posts = parse_blobs(&delta);
+        self.feed_parsed(delta, posts);
+    }
+
+    /// [`Engine::feed`] with the delta's blobs already parsed ([`parse_blobs`]), so parsing
+    /// can run on another thread than the fold.
+    pub fn feed_parsed(&mut self, delta: CommitDelta, posts: Vec<Post>) {
+        if delta
+            .parents
+            .iter()
+            .any(|p| self.known.contains(p) && !self.states.contains_key(p))
+        {
+            self.lost_parent_state = true;
+        }
+        let order = self.next_order;
+        self.next_order += 1;
+        self.known.insert(delta.id);
+        self.last_fed = Some(delta.id);
+        for warning in &delta.warnings {
+            self.warn(warning.clone());
+        }
+        for (blob, post) in delta.blobs.iter().zip(posts) {
+            for warning in &post.warnings {
+                let mut warning = warning.clone();
+                if warning.file.is_empty() {
+                    warning.file = blob.path.clone();
+                }
+                if warning.commit.is_none() {
+                    warning.commit = Some(delta.commit.id.clone());
+                }
+                self.warn(warning);
+            }
+            self.parsed
+                .insert((blob.id, blob.path.clone()), Arc::new(post));
+        }
+
+        let mut parents: Vec<ObjectId> = Vec::with_capacity(delta.parents.len());
+        for parent in &delta.parents {
+            if !parents.contains(parent) {
+                parents.push(*parent);
+            }
+        }
+        let mut state = match parents.first() {
+            Some(first) => self.take_or_clone(*first),
+            None => PostsState::new(),
+        };
+        // Other parents' states are read, not changed: borrow them out of the map for the
+        // duration of this commit.
+        let others: Vec<(ObjectId, PostsState)> = parents
+            .iter()
+            .skip(1)
+            .filter_map(|p| self.states.remove(p).map(|s| (*p, s)))
+            .collect();
+
+        let commit = CommitStep {
+            info: &delta.commit,
+            order,
+            others: others.iter().map(|(_, s)| s).collect(),
+        };
+        self.apply(&commit, &delta.changes, &mut state);
+
+        for (id, other) in others {
+            self.states.insert(id, other);
+        }
+        for parent in parents.iter().skip(1) {
+            self.child_done(*parent);
+        }
+        self.states.insert(delta.id, state);
+        if delta.children > 0 {
+            self.children_left.insert(delta.id, delta.children);
+        }
+    }
+
+    /// The first parent's state for its child: moved when this is its last child, cloned
+    /// at a branch point.
+    fn take_or_clone(&mut self, parent: ObjectId) -> PostsState {
+        match self.children_left.get_mut(&parent) {
+            Some(left) if *left <= 1 => {
+                self.children_left.remove(&parent);
+                self.states.remove(&parent).unwrap_or_default()
+            }
+            Some(left) => {
+                *left -= 1;
+                self.states.get(&parent).cloned().unwrap_or_default()
+            }
+            // The tip of an earlier walk: its children count is unknown, keep it.
+            None => self.states.get(&parent).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn child_done(&mut self, parent: ObjectId) {
+        if let Some(left) = self.children_left.get_mut(&parent) {
+            *left -= 1;
+            if *left == 0 {
+                self.children_left.remove(&parent);
+                self.states.remove(&parent);
+            }
+        }
+    }
+
+    fn warn(&mut self, warning: Warning) {
+        // The same problem in every version of a post would otherwise repeat once a commit.
+        let key = (warning.file.clone(), warning.line, warning.message.clone());
+        if self.warned.insert(key) {
+            self.warnings.push(warning);
+        }
+    }
+
+    fn apply(&mut self, step: &CommitStep<'_>, changes: &[FileChange], state: &mut PostsState) {
+        // Take every old path out first, so a swap of two names cannot clobber a post.
+        let mut before: Vec<Option<Slot>> = Vec::with_capacity(changes.len());
+        for change in changes {
+            let old_path = match change {
+                FileChange::Modified { path, .. } => Some(path),
+                FileChange::Deleted { path } => Some(path),
+                FileChange::Renamed { from, .. } => Some(from),
+                FileChange::Added { .. } => None,
+            };
+            before.push(old_path.and_then(|p| state.remove(p)));
+        }
+        for (change, old) in changes.iter().zip(before) {
+            match change {
+                FileChange::Deleted { .. } => {
+                    if let Some(old) = old {
+                        self.delete(step, old);
+                    }
+                }
+                FileChange::Added { path, blob }
+                | FileChange::Modified { path, blob }
+                | FileChange::Renamed { to: path, blob, .. } => {
+                    let slot = self.change(step, path, *blob, old);
+                    if let Some(slot) = slot {
+                        state.insert(path.clone(), slot);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A post deleted at this commit: its tasks are removed, unless the deletion was merged
+    /// in from a branch that already reported it.
+    fn delete(&mut self, step: &CommitStep<'_>, old: Slot) {
+        let version = &self.posts[old.post].versions[old.version];
+        let removed: Vec<(TaskId, Task)> = version
+            .task_ids
+            .iter()
+            .copied()
+            .zip(version.post.tasks.iter().cloned())
+            .collect();
+        for (id, task) in removed {
+            if !self.merged_removal(step, id) {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
+        }
+    }
+
+    /// Whether a task the first parent has and this merge lacks was removed on the merged
+    /// branch (and reported there) rather than by the merge itself: no other parent still
+    /// has it, and its removal is already on record.
+    fn merged_removal(&self, step: &CommitStep<'_>, id: TaskId) -> bool {
+        if step.others.is_empty() {
+            return false;
+        }
+        let still_theirs = step.others.iter().any(|other| {
+            other.values().any(|slot| {
+                self.posts[slot.post].versions[slot.version]
+                    .task_ids
+                    .contains(&id)
+            })
+        });
+        let already_removed = self
+            .tasks
+            .get(id.0)
+            .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed));
+        !still_theirs && already_removed
+    }
+
+    /// A post whose content or path changed at this commit; returns its new slot.
+    fn change(
+        &mut self,
+        step: &CommitStep<'_>,
+        path: &str,
+        blob: ObjectId,
+        old: Option<Slot>,
+    ) -> Option<Slot> {
+        let Some(post) = self.parsed.get(&(blob, path.to_string())).cloned() else {
+            // The blob could not be read (the walk warned): keep what was there.
+            return old;
+        };
+
+        // A merge that took this file as another parent has it: that parent's version, with
+        // its task ids, and no events (the branch reported them).
+        for other in &step.others {
+            if let Some(theirs) = other.get(path)
+                && theirs.blob == blob
+            {
+                let theirs = *theirs;
+                return Some(self.adopt(step, theirs, path));
+            }
+        }
+
+        // What this version is compared with: the first parent's, else (an evil merge of a
+        // post the first parent lacks) another parent's.
+        let base = old.or_else(|| step.others.iter().find_map(|o| o.get(path).copied()));
+        let post_index = match base {
+            Some(base) => base.post,
+            None => {
+                self.posts.push(PostLife {
+                    path: path.to_string(),
+                    deleted: false,
+                    versions: Vec::new(),
+                });
+                self.posts.len() - 1
+            }
+        };
+        let (base_post, base_ids) = match base {
+            Some(base) => {
+                let version = &self.posts[post_index].versions[base.version];
+                (Some(Arc::clone(&version.post)), version.task_ids.clone())
+            }
+            None => (None, Vec::new()),
+        };
+        let base_tasks: &[Task] = base_post.as_deref().map_or(&[], |p| &p.tasks);
+
+        // The other parents' versions of this post, to recognise what the merge brought in.
+        let theirs: Vec<(Arc<Post>, Vec<TaskId>)> = step
+            .others
+            .iter()
+            .filter_map(|other| other.values().find(|slot| slot.post == post_index))
+            .filter(|slot| Some(**slot) != base)
+            .map(|slot| {
+                let version = &self.posts[post_index].versions[slot.version];
+                (Arc::clone(&version.post), version.task_ids.clone())
+            })
+            .collect();
+        let their_pairs: Vec<HashMap<usize, usize>> = theirs
+            .iter()
+            .map(|(their_post, _)| {
+                matching::pair_tasks(&their_post.tasks, &post.tasks)
+                    .into_iter()
+                    .map(|(i, j)| (j, i))
+                    .collect()
+            })
+            .collect();
+        // The first other parent that has the same task `j`, and its index there.
+        let theirs_for = |j: usize| -> Vec<(usize, usize)> {
+            their_pairs
+                .iter()
+                .enumerate()
+                .filter_map(|(k, pairs)| pairs.get(&j).map(|&i| (k, i)))
+                .collect()
+        };
+
+        let diff = diff_tasks(base_tasks, &post.tasks);
+        let mut ids: Vec<Option<TaskId>> = vec![None; post.tasks.len()];
+        for &(i, j) in &diff.pairs {
+            if let (Some(id), Some(slot)) = (base_ids.get(i), ids.get_mut(j)) {
+                *slot = Some(*id);
+            }
+        }
+        let mut used: HashSet<TaskId> = ids.iter().flatten().copied().collect();
+        // Tasks that the merged branch added keep the branch's identity.
+        for (j, id) in ids.iter_mut().enumerate() {
+            if id.is_none()
+                && let Some(&(k, i)) = theirs_for(j).first()
+                && let Some(&their_id) = theirs[k].1.get(i)
+                && used.insert(their_id)
+            {
+                *id = Some(their_id);
+            }
+        }
+
+        let mut pending_events: Vec<(TaskId, EventKind, Task, Option<Task>)> = Vec::new();
+        for change in &diff.changes {
+            match (change.kind, change.old, change.new) {
+                (EventKind::Removed, Some(i), _) => {
+                    let (Some(&id), Some(task)) = (base_ids.get(i), base_tasks.get(i)) else {
+                        continue;
+                    };
+                    if self.merged_removal(step, id) {
+                        continue;
+                    }
+                    pending_events.push((id, EventKind::Removed, task.clone(), None));
+                }
+                (kind, old, Some(j)) => {
+                    let Some(task) = post.tasks.get(j) else {
+                        continue;
+                    };
+                    let brought_in = theirs_for(j).into_iter().any(|(k, i)| {
+                        let their = &theirs[k].0.tasks[i];
+                        match kind {
+                            EventKind::Added => true,
+                            EventKind::Checked | EventKind::Unchecked => {
+                                their.checked == task.checked
+                            }
+                            EventKind::Edited => their.title == task.title,
+                            EventKind::Moved => their.section == task.section,
+                            EventKind::Removed => false,
+                        }
+                    });
+                    if brought_in {
+                        continue;
+                    }
+                    let id = match ids[j] {
+                        Some(id) => id,
+                        None => {
+                            let id = self.new_task(post_index);
+                            ids[j] = Some(id);
+                            id
+                        }
+                    };
+                    let before = old.and_then(|i| base_tasks.get(i)).cloned();
+                    pending_events.push((id, kind, task.clone(), before));
+                }
+                _ => {}
+            }
+        }
+        // Tasks still without an identity (brought in without an event, or unpaired and
+        // without an `added` from the diff) get one now.
+        let task_ids: Vec<TaskId> = (0..ids.len())
+            .map(|j| match ids[j] {
+                Some(id) => id,
+                None => {
+                    let id = self.new_task(post_index);
+                    ids[j] = Some(id);
+                    id
+                }
+            })
+            .collect();
+        for (id, kind, task, before) in pending_events {
+            self.push_event(step, id, kind, &task, before.as_ref());
+        }
+
+        let life = &mut self.posts[post_index];
+        life.path = path.to_string();
+        life.versions.push(PostVersion {
+            commit: Arc::clone(step.info),
+            order: step.order,
+            path: path.to_string(),
+            post,
+            task_ids,
+        });
+        Some(Slot {
+            post: post_index,
+            version: life.versions.len() - 1,
+            blob,
+        })
+    }
+
+    /// Takes another parent's version as this commit's. The post's last recorded version
+    /// may be one from the first parent's line; record the adopted one again so the last
+    /// version stays the current one.
+    fn adopt(&mut self, step: &CommitStep<'_>, theirs: Slot, path: &str) -> Slot {
+        let life = &mut self.posts[theirs.post];
+        life.path = path.to_string();
+        if life.versions.len() == theirs.version + 1 {
+            return theirs;
+        }
+        let version = &life.versions[theirs.version];
+        let copy = PostVersion {
+            commit: Arc::clone(step.info),
+            order: step.order,
+            path: path.to_string(),
+            post: Arc::clone(&version.post),
+            task_ids: version.task_ids.clone(),
+        };
+        life.versions.push(copy);
+        Slot {
+            version: life.versions.len() - 1,
+            ..theirs
+        }
+    }
+
+    fn new_task(&mut self, post: usize) -> TaskId {
+        let id = TaskId(self.tasks.len());
+        self.tasks.push(TaskLife {
+            id,
+            post,
+            events: Vec::new(),
+        });
+        id
+    }
+
+    fn push_event(
+        &mut self,
+        step: &CommitStep<'_>,
+        id: TaskId,
+        kind: EventKind,
+        task: &Task,
+        before: Option<&Task>,
+    ) {
+        let section = || Some(task.section_path());
+        let event = TaskEvent {
+            kind,
+            commit: Arc::clone(step.info),
+            order: step.order,
+            title: task.title.clone(),
+            previous_title: match kind {
+                EventKind::Edited => before.map(|b| b.title.clone()),
+                _ => None,
+            },
+            from_section: match kind {
+                EventKind::Moved => before.map(Task::section_path),
+                EventKind::Removed => section(),
+                _ => None,
+            },
+            to_section: match kind {
+                EventKind::Added | EventKind::Moved => section(),
+                _ => None,
+            },
+        };
+        if let Some(life) = self.tasks.get_mut(id.0) {
+            life.events.push(event);
+        }
+    }
+
+    /// The history as of the last commit fed (a copy; the engine can go on).
+    pub fn history(&self) -> History {
+        let mut history = History {
+            head: None,
+            posts: self.posts.clone(),
+            tasks: self.tasks.clone(),
+            warnings: self.warnings.clone(),
+        };
+        self.finish(&mut history);
+        history
+    }
+
+    /// The history as of the last commit fed.
+    pub fn into_history(mut self) -> History {
+        let mut history = History {
+            head: None,
+            posts: std::mem::take(&mut self.posts),
+            tasks: std::mem::take(&mut self.tasks),
+            warnings: std::mem::take(&mut self.warnings),
+        };
+        self.finish(&mut history);
+        history
+    }
+
+    fn finish(&self, history: &mut History) {
+        let tip = self.tip();
+        history.head = tip.map(|id| id.to_string());
+        let empty = PostsState::new();
+        let at_tip = tip.and_then(|id| self.states.get(&id)).unwrap_or(&empty);
+        for life in &mut history.posts {
+            life.deleted = true;
+        }
+        for (path, slot) in at_tip {
+            if let Some(life) = history.posts.get_mut(slot.post) {
+                life.deleted = false;
+                life.path = path.clone();
+            }
+        }
+    }
+}
+
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
+pub fn parse_blobs(delta: &CommitDelta) -> Vec<Post> {
+    delta
+        .blobs
+        .iter()
+        .map(|blob| post::parse(&blob.path, &blob.bytes))
+        .collect()
+}
+
+/// [`events::diff`], with a shortcut for the commonest step: the prose changed and the task
+/// list did not (same titles, ticks and sections in the same order), which pairs each task
+/// with itself and has no events.
+fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
+    let unchanged = old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(a, b)| a.title == b.title && a.checked == b.checked && a.section == b.section);
+    if unchanged {
+        return events::Diff {
+            pairs: (0..new.len()).map(|i| (i, i)).collect(),
+            changes: Vec::new(),
+        };
+    }
+    events::diff(old, new)
+}
+
+/// The commit being folded in, and its other parents' states.
+struct CommitStep<'a> {
+    info: &'a Arc<CommitInfo>,
+    order: usize,
+    others: Vec<&'a PostsState>,
+}
+
+impl History {
+    /// The post at `path` (its current path, or its last one before deletion).
+    pub fn post_index(&self, path: &str) -> Option<usize> {
+        self.posts.iter().position(|p| p.path == path)
+    }
+
+    /// The version post `post` had as of the commit with topological index `order`.
+    pub fn version_at(&self, post: usize, order: usize) -> Option<&PostVersion> {
+        self.posts.get(post)?.version_at(order)
+    }
+
+    /// The task with this id.
+    pub fn task(&self, id: TaskId) -> Option<&TaskLife> {
+        self.tasks.get(id.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(title: &str, checked: bool) -> Task {
+        Task {
+            title: title.to_string(),
+            note: String::new(),
+            checked,
+            confidence: None,
+            section: vec!["Goals".to_string()],
+            parent: None,
+            line: 1,
+            marker: 0..3,
+        }
+    }
+
+    #[test]
+    fn the_unchanged_list_shortcut_agrees_with_the_full_diff() {
+        let old = [task("Read WaveNet", false), task("CS242 HW 3", true)];
+        let mut moved_lines = old.clone();
+        moved_lines[1].line = 9;
+        let shortcut = diff_tasks(&old, &moved_lines);
+        let full = events::diff(&old, &moved_lines);
+        assert_eq!(shortcut.pairs, full.pairs);
+        assert!(shortcut.changes.is_empty() && full.changes.is_empty());
+
+        let ticked = [task("Read WaveNet", true), task("CS242 HW 3", true)];
+        let diff = diff_tasks(&old, &ticked);
+        assert_eq!(diff.changes.len(), 1);
+        assert_eq!(diff.changes[0].kind, EventKind::Checked);
+    }
+}

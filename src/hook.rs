@@ -1,0 +1,990 @@
+//! Stats block delivery: installs the pre-commit hook, and puts a fresh stats block into the
+//! staged goals posts (`hook run pre-commit`) or into working-tree files (`stats`).
+//!
+//! The block itself is rendered and placed by [`crate::statsblock`]; this module owns the git
+//! and file-system side: finding the hooks directory, reading staged blobs from the index git
+//! hands the hook (`GIT_INDEX_FILE`), writing the new blob into that same index, and writing
+//! the same block change into the working file atomically.
+//!
+//! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
+//! and the reason is reported as one line; only `--strict` turns that into a failed commit.
+
+use std::fmt;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, FixedOffset};
+use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
+
+use crate::git::{self, ObjectId};
+use crate::history::Engine;
+use crate::ledger;
+use crate::statsblock::{self, BlockStats, Renderer, Rewrite};
+
+/// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
+pub const HOOK_SCRIPT: &str = include_str!("../hooks/pre-commit");
+/// The line that tells a hook written by gitgoals from anyone else's.
+pub const HOOK_MARKER: &str = "# gitgoals-managed-hook";
+/// The repository's optional configuration file, at the work tree's root.
+pub const CONFIG_FILE: &str = ".gitgoals.toml";
+
+const HOOK_NAME: &str = "pre-commit";
+const LEGACY_NAME: &str = "pre-commit.legacy";
+/// Folders that hold posts in the blog engines gitgoals knows; when none is present, every
+/// Markdown file is a candidate.
+const POST_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
+const SYMLINK_MODE: u32 = 0o120000;
+
+/// Computes the figures for one post from its path and the bytes about to be committed.
+/// `Ok(None)` means "not a goals post" (no tasks): the post is left alone.
+pub type StatsSource<'a> = dyn Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + 'a;
+
+/// What went wrong outside a single post.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    #[error("git {args}: {reason}")]
+    GitCommand { args: String, reason: String },
+    #[error("{context}: {source}")]
+    Git {
+        context: String,
+        source: git2::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the hooks directory {} (core.hooksPath) is outside this repository; pass --force to install there anyway",
+        path.display()
+    )]
+    HooksPathOutside { path: PathBuf },
+    #[error(
+        "{} already exists beside a pre-commit hook gitgoals did not write; move one of them away and install again",
+        path.display()
+    )]
+    LegacyTaken { path: PathBuf },
+    #[error("this repository has no work tree (bare); the hook and `gitgoals stats` need one")]
+    Bare,
+    #[error("{CONFIG_FILE}: {0}")]
+    Config(String),
+    #[error("{}: not inside the work tree {}", path.display(), root.display())]
+    OutsideWorkTree { path: PathBuf, root: PathBuf },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
+    move |source| HookError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn git_error(context: &str) -> impl FnOnce(git2::Error) -> HookError + '_ {
+    move |source| HookError::Git {
+        context: context.to_owned(),
+        source,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// install / uninstall
+
+/// What `hook install` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallOutcome {
+    /// The hook was written; a hook that was there before was kept as `legacy`.
+    Installed {
+        hook: PathBuf,
+        legacy: Option<PathBuf>,
+    },
+    /// gitgoals' hook was there in an older version and was replaced.
+    Updated { hook: PathBuf },
+    /// The same hook was already there: nothing changed.
+    AlreadyInstalled { hook: PathBuf },
+}
+
+impl fmt::Display for InstallOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstallOutcome::Installed { hook, legacy: None } => {
+                write!(f, "installed {}", hook.display())
+            }
+            InstallOutcome::Installed {
+                hook,
+                legacy: Some(legacy),
+            } => write!(
+                f,
+                "installed {}; the hook that was there is kept as {} and runs first",
+                hook.display(),
+                legacy.display()
+            ),
+            InstallOutcome::Updated { hook } => write!(f, "updated {}", hook.display()),
+            InstallOutcome::AlreadyInstalled { hook } => {
+                write!(f, "already installed: {}", hook.display())
+            }
+        }
+    }
+}
+
+/// What `hook uninstall` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UninstallOutcome {
+    Removed {
+        hook: PathBuf,
+        restored_legacy: bool,
+    },
+    /// No gitgoals hook there (a hook someone else wrote is never touched).
+    NotInstalled { hook: PathBuf },
+}
+
+impl fmt::Display for UninstallOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UninstallOutcome::Removed {
+                hook,
+                restored_legacy: true,
+            } => write!(f, "removed {}; the previous hook is back", hook.display()),
+            UninstallOutcome::Removed { hook, .. } => write!(f, "removed {}", hook.display()),
+            UninstallOutcome::NotInstalled { hook } => {
+                write!(f, "no gitgoals hook at {}", hook.display())
+            }
+        }
+    }
+}
+
+/// Where git looks for hooks, as git itself says (`core.hooksPath`, linked worktrees), and
+/// whether that is inside the repository (the work tree or the git directory).
+struct HooksDir {
+    path: PathBuf,
+    inside_repository: bool,
+}
+
+fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, HookError> {
+    let args = [
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-path",
+        "hooks",
+        "--git-common-dir",
+        "--show-toplevel",
+    ];
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(repo_dir)
+        .args(args)
+        .output()
+        .map_err(|e| HookError::GitCommand {
+            args: args.join(" "),
+            reason: e.to_string(),
+        })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    let (Some(hooks), Some(common), top) = (lines.next(), lines.next(), lines.next()) else {
+        return Err(HookError::GitCommand {
+            args: args.join(" "),
+            reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
+    };
+    let Some(top) = top.filter(|_| output.status.success()) else {
+        return Err(HookError::Bare);
+    };
+    let path = PathBuf::from(hooks);
+    let resolved = canonical_or_self(&path);
+    let inside_repository = [top, common]
+        .iter()
+        .any(|root| resolved.starts_with(canonical_or_self(Path::new(root))));
+    Ok(HooksDir {
+        path,
+        inside_repository,
+    })
+}
+
+/// The canonical form of a path, or of its nearest existing ancestor joined with the rest
+/// (a hooks directory need not exist yet).
+fn canonical_or_self(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+fn is_ours(hook: &Path) -> bool {
+    fs::read_to_string(hook).is_ok_and(|text| text.lines().any(|l| l.trim() == HOOK_MARKER))
+}
+
+/// Installs the pre-commit hook in the repository at (or above) `repo_dir`. A pre-commit hook
+/// gitgoals did not write is kept as `pre-commit.legacy` and run first by ours.
+pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, HookError> {
+    let dir = hooks_dir(repo_dir)?;
+    if !dir.inside_repository && !force {
+        return Err(HookError::HooksPathOutside { path: dir.path });
+    }
+    fs::create_dir_all(&dir.path).map_err(io_error(&dir.path))?;
+    let hook = dir.path.join(HOOK_NAME);
+    let mut legacy = None;
+    if fs::symlink_metadata(&hook).is_ok() {
+        if is_ours(&hook) {
+            if fs::read(&hook).is_ok_and(|bytes| bytes == HOOK_SCRIPT.as_bytes()) {
+                return Ok(InstallOutcome::AlreadyInstalled { hook });
+            }
+            write_atomically(&hook, HOOK_SCRIPT.as_bytes(), Some(0o755))?;
+            return Ok(InstallOutcome::Updated { hook });
+        }
+        let legacy_path = dir.path.join(LEGACY_NAME);
+        if fs::symlink_metadata(&legacy_path).is_ok() {
+            return Err(HookError::LegacyTaken { path: legacy_path });
+        }
+        // A rename keeps the foreign hook byte for byte, with its mode (or as the link it is).
+        fs::rename(&hook, &legacy_path).map_err(io_error(&hook))?;
+        legacy = Some(legacy_path);
+    }
+    if let Err(e) = write_atomically(&hook, HOOK_SCRIPT.as_bytes(), Some(0o755)) {
+        if let Some(legacy_path) = &legacy {
+            let _ = fs::rename(legacy_path, &hook);
+        }
+        return Err(e);
+    }
+    Ok(InstallOutcome::Installed { hook, legacy })
+}
+
+/// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any.
+pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, HookError> {
+    let dir = hooks_dir(repo_dir)?;
+    let hook = dir.path.join(HOOK_NAME);
+    if !is_ours(&hook) {
+        return Ok(UninstallOutcome::NotInstalled { hook });
+    }
+    let legacy = dir.path.join(LEGACY_NAME);
+    let restored_legacy = fs::symlink_metadata(&legacy).is_ok();
+    if restored_legacy {
+        fs::rename(&legacy, &hook).map_err(io_error(&legacy))?;
+    } else {
+        fs::remove_file(&hook).map_err(io_error(&hook))?;
+    }
+    Ok(UninstallOutcome::Removed {
+        hook,
+        restored_legacy,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// configuration
+
+/// Settings the hook and `stats` read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookConfig {
+    /// Make a failed update fail the commit.
+    pub strict: bool,
+    /// A template file, relative to the work tree's root.
+    pub template: Option<PathBuf>,
+}
+
+// Unknown keys pass silently here: other stages own the rest of the file.
+#[derive(serde::Deserialize, Default)]
+struct ConfigFile {
+    #[serde(default)]
+    hook: HookSection,
+    #[serde(default)]
+    stats: StatsSection,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct HookSection {
+    #[serde(default)]
+    strict: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct StatsSection {
+    #[serde(default)]
+    template: Option<PathBuf>,
+}
+
+/// Reads `[hook] strict` and `[stats] template` from `.gitgoals.toml` at the work tree's root
+/// (absent file: defaults). A minimal reader until the project-wide configuration lands; the
+/// lead may replace it with that one, keeping these two keys.
+pub fn load_config(work_tree: &Path) -> Result<HookConfig, HookError> {
+    let path = work_tree.join(CONFIG_FILE);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HookConfig::default()),
+        Err(e) => return Err(HookError::Config(e.to_string())),
+    };
+    let file: ConfigFile = toml::from_str(&text)
+        .map_err(|e| HookError::Config(e.message().to_owned() + &span_line(&text, e.span())))?;
+    Ok(HookConfig {
+        strict: file.hook.strict,
+        template: file.stats.template,
+    })
+}
+
+fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|s| {
+        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line})")
+    })
+    .unwrap_or_default()
+}
+
+/// Reads a template named in the repository's config; the path must stay inside the work tree
+/// (a repository cannot make gitgoals read files elsewhere).
+pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, HookError> {
+    let resolved = inside_work_tree(work_tree, &work_tree.join(relative))?;
+    fs::read_to_string(&resolved).map_err(io_error(relative))
+}
+
+/// Canonicalises `path` and checks that it lies inside the work tree.
+fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, HookError> {
+    let root = work_tree.canonicalize().map_err(io_error(work_tree))?;
+    let resolved = path.canonicalize().map_err(io_error(path))?;
+    if resolved.starts_with(&root) {
+        Ok(resolved)
+    } else {
+        Err(HookError::OutsideWorkTree {
+            path: path.to_path_buf(),
+            root,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// run pre-commit / stats
+
+/// Options of `hook run pre-commit` and `stats` given on the command line; they win over the
+/// repository's config.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub strict: bool,
+    /// A template file given on the command line (`--template`), used as is.
+    pub template: Option<PathBuf>,
+}
+
+/// One post (or the whole run, when `path` is `None`) that was not updated, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub path: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(
+                f,
+                "gitgoals: stats block not updated for {path}: {}",
+                self.reason
+            ),
+            None => write!(f, "gitgoals: stats blocks not updated: {}", self.reason),
+        }
+    }
+}
+
+/// What a run did, for the CLI to print and turn into an exit code.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    /// Posts whose block was written (staged blob and/or working file).
+    pub updated: Vec<String>,
+    /// Posts whose block is out of date (`stats --check` only; nothing was written).
+    pub stale: Vec<String>,
+    pub failures: Vec<Failure>,
+    /// Failures fail the run (`--strict` or `[hook] strict`; always for `stats`).
+    pub strict: bool,
+}
+
+impl RunReport {
+    /// 0 when all is well (or failures are not fatal), 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if (self.strict && !self.failures.is_empty()) || !self.stale.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn fail(&mut self, path: Option<&str>, reason: impl fmt::Display) {
+        self.failures.push(Failure {
+            path: path.map(str::to_owned),
+            reason: reason.to_string(),
+        });
+    }
+}
+
+/// The figures of a post as they will be once it is committed: the history up to HEAD
+/// (`engine`, read once per run) with this version of the post on top, dated `now`. A file
+/// with no tasks is not a goals post: `Ok(None)`, and it is left alone.
+pub fn history_stats(
+    engine: &Engine,
+    head: Option<ObjectId>,
+    now: DateTime<FixedOffset>,
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
+    move |path, bytes| {
+        let mut engine = engine.clone();
+        engine.feed_pending(git::pending_commit(
+            head,
+            now,
+            &[(path.to_string(), bytes.to_vec())],
+        ));
+        let history = engine.into_history();
+        let ledger = ledger::build(&history);
+        Ok(ledger
+            .weeks
+            .iter()
+            .position(|week| week.path == path)
+            .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())))
+    }
+}
+
+/// Settings resolved for one run: strictness and the renderer's template text.
+struct Resolved {
+    strict: bool,
+    template: Option<String>,
+}
+
+fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, HookError)> {
+    let config = load_config(work_tree).map_err(|e| (options.strict, e))?;
+    let strict = options.strict || config.strict;
+    let template = match (&options.template, &config.template) {
+        (Some(given), _) => Some(fs::read_to_string(given).map_err(|e| {
+            (
+                strict,
+                HookError::Io {
+                    path: given.clone(),
+                    source: e,
+                },
+            )
+        })?),
+        (None, Some(relative)) => {
+            Some(read_template(work_tree, relative).map_err(|e| (strict, e))?)
+        }
+        (None, None) => None,
+    };
+    Ok(Resolved { strict, template })
+}
+
+/// `gitgoals hook run pre-commit`: puts a fresh stats block into every staged goals post, in
+/// the index git commits from and in the working file, and nowhere else.
+///
+/// Runs in the environment git gives a hook: the repository from `GIT_DIR` (or the current
+/// directory) and the index from `GIT_INDEX_FILE`, which is a temporary index for
+/// `commit -a`, `commit PATH` and some `--amend`s.
+pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunReport {
+    let mut report = RunReport {
+        strict: options.strict,
+        ..RunReport::default()
+    };
+    let repo = match Repository::open_from_env() {
+        Ok(repo) => repo,
+        Err(e) => {
+            report.fail(None, format!("cannot open the repository: {}", e.message()));
+            return report;
+        }
+    };
+    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
+        report.fail(None, HookError::Bare);
+        return report;
+    };
+    let resolved = match resolve(&work_tree, options) {
+        Ok(resolved) => resolved,
+        Err((strict, e)) => {
+            report.strict = strict;
+            report.fail(None, e);
+            return report;
+        }
+    };
+    report.strict = resolved.strict;
+    let renderer = resolved
+        .template
+        .as_deref()
+        .map_or(Renderer::Default, Renderer::Template);
+    if let Err(e) = update_staged_posts(&repo, &work_tree, renderer, compute, &mut report) {
+        report.fail(None, e);
+    }
+    report
+}
+
+/// One post's planned change, computed in full before anything is written.
+struct Plan {
+    path: String,
+    entry: IndexEntry,
+    new_staged: Option<Vec<u8>>,
+    working: Option<WorkingChange>,
+}
+
+struct WorkingChange {
+    file: PathBuf,
+    old: Vec<u8>,
+    new: Vec<u8>,
+}
+
+fn update_staged_posts(
+    repo: &Repository,
+    work_tree: &Path,
+    renderer: Renderer<'_>,
+    compute: &StatsSource<'_>,
+    report: &mut RunReport,
+) -> Result<(), HookError> {
+    let mut index = repo.index().map_err(git_error("reading the index"))?;
+    let candidates = staged_markdown(repo, &index)?;
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let dirs_present = post_dirs_present(&index);
+    let mut plans = Vec::new();
+    for path in candidates {
+        if dirs_present && !in_post_dir(&path) {
+            continue;
+        }
+        match plan_post(repo, &index, work_tree, &path, renderer, compute) {
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(reason) => report.fail(Some(&path), reason),
+        }
+    }
+    if plans.is_empty() {
+        return Ok(());
+    }
+
+    // With `git commit PATH` git commits from a temporary index and, afterwards, keeps the real
+    // index it locked as `index.lock`: give that one the same blob, or the post would show as
+    // modified after the commit.
+    let mut real_index = partial_commit_real_index(repo, &index);
+
+    let mut written: Vec<&WorkingChange> = Vec::new();
+    let mut staged_any = false;
+    for plan in &plans {
+        let staged_id = match plan.new_staged.as_deref().map(|bytes| repo.blob(bytes)) {
+            None => None,
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                report.fail(
+                    Some(&plan.path),
+                    format!("writing the blob: {}", e.message()),
+                );
+                continue;
+            }
+        };
+        if let Some(change) = &plan.working
+            && let Err(e) = write_atomically(&change.file, &change.new, None)
+        {
+            report.fail(Some(&plan.path), e);
+            continue;
+        }
+        if let Some(id) = staged_id {
+            let entry = refreshed_entry(&plan.entry, id);
+            if let Err(e) = index.add(&entry) {
+                if let Some(change) = &plan.working {
+                    let _ = write_atomically(&change.file, &change.old, None);
+                }
+                report.fail(
+                    Some(&plan.path),
+                    format!("updating the index: {}", e.message()),
+                );
+                continue;
+            }
+            if let Some(real) = real_index.as_mut() {
+                let same_as_committed = real
+                    .get_path(Path::new(&plan.path), 0)
+                    .is_some_and(|e| e.id == plan.entry.id);
+                if same_as_committed {
+                    let _ = real.add(&entry);
+                }
+            }
+            staged_any = true;
+        }
+        if let Some(change) = &plan.working {
+            written.push(change);
+        }
+        report.updated.push(plan.path.clone());
+    }
+    if staged_any {
+        if let Err(e) = index.write() {
+            for change in written {
+                let _ = write_atomically(&change.file, &change.old, None);
+            }
+            let updated = std::mem::take(&mut report.updated);
+            for path in updated {
+                report.fail(Some(&path), format!("writing the index: {}", e.message()));
+            }
+            return Ok(());
+        }
+        if let Some(real) = real_index.as_mut() {
+            // Best effort: the commit itself is already right without it.
+            let _ = real.write();
+        }
+    }
+    Ok(())
+}
+
+/// Paths of Markdown files this commit adds or changes (index against HEAD).
+fn staged_markdown(repo: &Repository, index: &git2::Index) -> Result<Vec<String>, HookError> {
+    let head_tree = match repo.head() {
+        Ok(head) => Some(
+            head.peel_to_tree()
+                .map_err(git_error("reading HEAD's tree"))?,
+        ),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
+            None
+        }
+        Err(e) => return Err(git_error("reading HEAD")(e)),
+    };
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true);
+    let diff = repo
+        .diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))
+        .map_err(git_error("comparing the index with HEAD"))?;
+    Ok(diff
+        .deltas()
+        .filter(|d| {
+            matches!(
+                d.status(),
+                Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+            )
+        })
+        .filter_map(|d| {
+            d.new_file()
+                .path()
+                .and_then(Path::to_str)
+                .map(str::to_owned)
+        })
+        .filter(|p| is_markdown(p))
+        .collect())
+}
+
+fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+fn in_post_dir(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|part| POST_DIRS.contains(&part))
+}
+
+fn post_dirs_present(index: &git2::Index) -> bool {
+    index.iter().any(|entry| {
+        std::str::from_utf8(&entry.path).is_ok_and(|p| is_markdown(p) && in_post_dir(p))
+    })
+}
+
+fn plan_post(
+    repo: &Repository,
+    index: &git2::Index,
+    work_tree: &Path,
+    path: &str,
+    renderer: Renderer<'_>,
+    compute: &StatsSource<'_>,
+) -> Result<Option<Plan>, String> {
+    let entry = index
+        .get_path(Path::new(path), 0)
+        .ok_or("not in the index (unmerged?)")?;
+    if entry.mode & 0o170000 == SYMLINK_MODE {
+        return Err("it is a symbolic link; gitgoals never writes through links".into());
+    }
+    let blob = repo
+        .find_blob(entry.id)
+        .map_err(|e| format!("reading the staged version: {}", e.message()))?;
+    let staged = blob.content();
+    let Some(stats) = compute(path, staged)? else {
+        return Ok(None);
+    };
+    let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
+    let new_staged =
+        match statsblock::rewrite(staged, &body).map_err(|e| format!("staged version, {e}"))? {
+            Rewrite::Unchanged => None,
+            Rewrite::Changed(bytes) => Some(bytes),
+        };
+    let working = plan_working_file(work_tree, path, &body)?;
+    if new_staged.is_none() && working.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Plan {
+        path: path.to_owned(),
+        entry,
+        new_staged,
+        working,
+    }))
+}
+
+/// Plans the same block change in the working file, from the working file's own bytes (so
+/// unstaged edits stay). `None` when it is absent or already current.
+fn plan_working_file(
+    work_tree: &Path,
+    path: &str,
+    body: &str,
+) -> Result<Option<WorkingChange>, String> {
+    let file = work_tree.join(path);
+    let Some(old) = read_regular_file_in(work_tree, &file)? else {
+        return Ok(None);
+    };
+    match statsblock::rewrite(&old, body).map_err(|e| format!("working file, {e}"))? {
+        Rewrite::Unchanged => Ok(None),
+        Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
+    }
+}
+
+/// Reads a file that is a regular file inside the work tree; `None` when it does not exist.
+fn read_regular_file_in(work_tree: &Path, file: &Path) -> Result<Option<Vec<u8>>, String> {
+    match fs::symlink_metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err("it is a symbolic link; gitgoals never writes through links".into());
+        }
+        Ok(meta) if !meta.is_file() => return Err("not a regular file".into()),
+        Ok(_) => {}
+    }
+    inside_work_tree(work_tree, file).map_err(|e| e.to_string())?;
+    fs::read(file).map(Some).map_err(|e| e.to_string())
+}
+
+/// The index entry for new content: same path, mode and flags; the stat data is cleared so git
+/// compares the working file by content next time instead of trusting sizes and times.
+fn refreshed_entry(old: &IndexEntry, id: git2::Oid) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: old.dev,
+        ino: old.ino,
+        mode: old.mode,
+        uid: old.uid,
+        gid: old.gid,
+        file_size: 0,
+        id,
+        flags: old.flags,
+        flags_extended: old.flags_extended,
+        path: old.path.clone(),
+    }
+}
+
+/// The real index git keeps locked during `git commit PATH`, when this hook runs on the
+/// temporary one (`next-index-*.lock`).
+fn partial_commit_real_index(repo: &Repository, index: &git2::Index) -> Option<git2::Index> {
+    let name = index.path()?.file_name()?.to_str()?;
+    if !name.starts_with("next-index") {
+        return None;
+    }
+    let locked = repo.path().join("index.lock");
+    if !locked.is_file() {
+        return None;
+    }
+    git2::Index::open(&locked).ok()
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
+/// reader (or a crash) sees the old file or the new one, never half of one. Keeps the old
+/// file's permissions (or uses `mode` for a new file).
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), HookError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.gitgoals-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        match fs::metadata(path) {
+            Ok(meta) => fs::set_permissions(&temp, meta.permissions())?,
+            Err(_) => {
+                if let Some(mode) = mode {
+                    set_mode(&temp, mode)?;
+                }
+            }
+        }
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.map_err(io_error(path))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// `gitgoals stats [FILES…] [--check]`: rewrites the blocks in working-tree files (every
+/// tracked goals post when no file is named). With `check`, writes nothing and reports stale
+/// blocks instead.
+pub fn run_stats(
+    dir: &Path,
+    files: &[PathBuf],
+    check: bool,
+    options: &RunOptions,
+    compute: &StatsSource<'_>,
+) -> RunReport {
+    // `stats` is run on purpose: any failure fails it.
+    let mut report = RunReport {
+        strict: true,
+        ..RunReport::default()
+    };
+    let repo = match Repository::discover(dir) {
+        Ok(repo) => repo,
+        Err(e) => {
+            report.fail(None, format!("not in a git repository: {}", e.message()));
+            return report;
+        }
+    };
+    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
+        report.fail(None, HookError::Bare);
+        return report;
+    };
+    let resolved = match resolve(&work_tree, options) {
+        Ok(resolved) => resolved,
+        Err((_, e)) => {
+            report.fail(None, e);
+            return report;
+        }
+    };
+    let renderer = resolved
+        .template
+        .as_deref()
+        .map_or(Renderer::Default, Renderer::Template);
+
+    let targets: Vec<(String, PathBuf)> = if files.is_empty() {
+        match tracked_posts(&repo) {
+            Ok(paths) => paths
+                .into_iter()
+                .map(|p| (p.clone(), work_tree.join(p)))
+                .collect(),
+            Err(e) => {
+                report.fail(None, e);
+                return report;
+            }
+        }
+    } else {
+        files
+            .iter()
+            .map(|f| (display_path(f), dir.join(f)))
+            .collect()
+    };
+    for (shown, file) in targets {
+        let relative = relative_slash_path(&work_tree, &file).unwrap_or_else(|| shown.clone());
+        let result = (|| -> Result<Option<Vec<u8>>, String> {
+            let Some(old) = read_regular_file_in(&work_tree, &file)? else {
+                return Err("no such file".into());
+            };
+            let Some(stats) = compute(&relative, &old)? else {
+                return Ok(None);
+            };
+            let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
+            match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
+                Rewrite::Unchanged => Ok(None),
+                Rewrite::Changed(new) => Ok(Some(new)),
+            }
+        })();
+        match result {
+            Ok(None) => {}
+            Ok(Some(_)) if check => report.stale.push(shown),
+            Ok(Some(new)) => match write_atomically(&file, &new, None) {
+                Ok(()) => report.updated.push(shown),
+                Err(e) => report.fail(Some(&shown), e),
+            },
+            Err(reason) => report.fail(Some(&shown), reason),
+        }
+    }
+    report
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// The path of `file` relative to the work tree with `/` separators, as git names it.
+fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
+    let root = work_tree.canonicalize().ok()?;
+    let parent = file.parent()?.canonicalize().ok()?;
+    let relative = parent.join(file.file_name()?);
+    let relative = relative.strip_prefix(&root).ok()?;
+    let parts: Option<Vec<&str>> = relative
+        .components()
+        .map(|c| match c {
+            Component::Normal(part) => part.to_str(),
+            _ => None,
+        })
+        .collect();
+    Some(parts?.join("/"))
+}
+
+/// Tracked Markdown files in the posts folders (or all tracked Markdown when there are none).
+fn tracked_posts(repo: &Repository) -> Result<Vec<String>, HookError> {
+    let index = repo.index().map_err(git_error("reading the index"))?;
+    let dirs_present = post_dirs_present(&index);
+    Ok(index
+        .iter()
+        .filter(|e| e.mode & 0o170000 != SYMLINK_MODE)
+        .filter_map(|e| String::from_utf8(e.path).ok())
+        .filter(|p| is_markdown(p) && (!dirs_present || in_post_dir(p)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_dirs_are_recognised_at_any_depth_but_not_as_file_names() {
+        assert!(in_post_dir("_posts/2020-12-07-week.md"));
+        assert!(in_post_dir("blog/content/posts/week.md"));
+        assert!(!in_post_dir("posts.md"));
+        assert!(!in_post_dir("notes/week.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_permissions_and_leaves_no_temp_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("post.md");
+        fs::write(&file, "old").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&file, b"new", None).unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn hook_script_carries_the_marker_and_chains_the_legacy_hook() {
+        assert!(HOOK_SCRIPT.lines().any(|l| l == HOOK_MARKER));
+        assert!(HOOK_SCRIPT.contains(LEGACY_NAME));
+        assert!(HOOK_SCRIPT.contains("gitgoals hook run pre-commit \"$@\""));
+    }
+}

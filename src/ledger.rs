@@ -1,0 +1,593 @@
+//! The ledger: task lives folded into weekly outcomes — planned, added mid-week, done, done by
+//! the due date, carried in and out, dropped — and each task's carry chain.
+//!
+//! Pure over [`History`]: the definitions here are the ones the README states.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate};
+
+use crate::history::{History, PostLife, TaskId};
+use crate::matching;
+use crate::model::{CommitInfo, DueSource, Task};
+use crate::tally::{self, Breakdown};
+
+/// Weekly outcomes and task records, derived from a [`History`].
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub head: Option<String>,
+    /// Goals posts, oldest first.
+    pub weeks: Vec<Week>,
+    /// Every task of every goals post, in the order of `weeks`, then of first appearance.
+    pub tasks: Vec<TaskRecord>,
+}
+
+/// One goals post's outcome.
+#[derive(Debug, Clone)]
+pub struct Week {
+    /// Index into [`History::posts`].
+    pub post: usize,
+    pub path: String,
+    pub title: String,
+    pub date: NaiveDate,
+    pub due: NaiveDate,
+    pub due_source: DueSource,
+    /// When the post's first committed version is dated after its due date, git cannot know
+    /// what was done on time.
+    pub first_commit_after_due: bool,
+    pub tasks: usize,
+    pub planned: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub done: usize,
+    pub done_on_time: Option<usize>,
+    pub open: usize,
+    pub carried_in: usize,
+    pub carried_out: usize,
+    pub dropped: usize,
+    /// A later goals post of the same series exists: the week could carry work out.
+    pub has_next: bool,
+    pub by_confidence: Breakdown,
+    pub by_section: Breakdown,
+}
+
+impl Week {
+    pub fn completion(&self) -> f64 {
+        if self.tasks == 0 {
+            0.0
+        } else {
+            self.done as f64 / self.tasks as f64
+        }
+    }
+}
+
+/// Where a task stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Done,
+    Open,
+    Removed,
+}
+
+/// One task's life, in one post.
+#[derive(Debug, Clone)]
+pub struct TaskRecord {
+    pub id: TaskId,
+    /// Stable, readable id: the post's file stem and the task's ordinal in the post.
+    pub key: String,
+    /// Index into [`Ledger::weeks`].
+    pub week: usize,
+    /// The task as it reads now (or last read, when removed).
+    pub task: Task,
+    pub status: Status,
+    pub planned: bool,
+    pub added: Arc<CommitInfo>,
+    /// The commit that last checked it, when it is done.
+    pub checked: Option<Arc<CommitInfo>>,
+    /// Index into [`Ledger::tasks`] of the task it continues from last week.
+    pub carried_from: Option<usize>,
+    pub carried_to: Option<usize>,
+    /// How many weeks in a row it has been carried (0 when it was not carried in).
+    pub carry_streak: usize,
+}
+
+/// What the ledger needs to know about a task over a post's versions.
+#[derive(Default)]
+struct Life {
+    /// The task as it read in the latest version it was in.
+    last: Option<Task>,
+    /// Commit of the version it first appeared in.
+    added: Option<Arc<CommitInfo>>,
+    /// Commit that made it checked, while it stays checked.
+    checked_at: Option<Arc<CommitInfo>>,
+    first_order: usize,
+}
+
+/// Folds a history into weekly outcomes. Posts with no task in their current version, and
+/// posts deleted since, are not goals posts.
+pub fn build(history: &History) -> Ledger {
+    let mut goals: Vec<(usize, NaiveDate)> = history
+        .posts
+        .iter()
+        .enumerate()
+        .filter(|(_, life)| !life.deleted && current_tasks(life) > 0)
+        .filter_map(|(index, life)| Some((index, post_date(life)?)))
+        .collect();
+    goals.sort_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then_with(|| history.posts[a.0].path.cmp(&history.posts[b.0].path))
+    });
+
+    let next_in_series = next_in_series(history, &goals);
+    let mut weeks = Vec::with_capacity(goals.len());
+    let mut tasks: Vec<TaskRecord> = Vec::new();
+    let mut record_of: HashMap<TaskId, usize> = HashMap::new();
+
+    for (week_index, &(post_index, date)) in goals.iter().enumerate() {
+        let life = &history.posts[post_index];
+        let Some(current) = life.versions.last() else {
+            continue;
+        };
+        let first = &life.versions[0];
+        let lives = task_lives(life);
+
+        let (due, due_source) = match &current.post.due {
+            Some(due) => (due.date, due.source),
+            None => match next_in_series[week_index].map(|next| goals[next]) {
+                Some((_, next_date)) if next_date > date => (next_date, DueSource::NextPost),
+                _ => (
+                    date.checked_add_days(Days::new(7)).unwrap_or(date),
+                    DueSource::DatePlusWeek,
+                ),
+            },
+        };
+        let first_commit_after_due = first.commit.time.date_naive() > due;
+
+        let first_ids: HashSet<TaskId> = first.task_ids.iter().copied().collect();
+        let current_ids: HashSet<TaskId> = current.task_ids.iter().copied().collect();
+        let stem = file_stem(&life.path);
+
+        // Current tasks first, in the post's order; then the removed ones, oldest first.
+        let mut ordered: Vec<(TaskId, Status)> = current
+            .task_ids
+            .iter()
+            .zip(&current.post.tasks)
+            .map(|(&id, task)| {
+                (
+                    id,
+                    if task.checked {
+                        Status::Done
+                    } else {
+                        Status::Open
+                    },
+                )
+            })
+            .collect();
+        let mut removed: Vec<(usize, TaskId)> = lives
+            .iter()
+            .filter(|(id, _)| !current_ids.contains(id))
+            .map(|(&id, life)| (life.first_order, id))
+            .collect();
+        removed.sort_unstable();
+        ordered.extend(removed.iter().map(|&(_, id)| (id, Status::Removed)));
+
+        let mut ordinal_of: Vec<(usize, TaskId)> = lives
+            .iter()
+            .map(|(&id, life)| (life.first_order, id))
+            .collect();
+        ordinal_of.sort_unstable();
+        let ordinal: HashMap<TaskId, usize> = ordinal_of
+            .iter()
+            .enumerate()
+            .map(|(n, &(_, id))| (id, n + 1))
+            .collect();
+
+        let mut done_on_time = 0;
+        for (id, status) in ordered {
+            let Some(task_life) = lives.get(&id) else {
+                continue;
+            };
+            let (Some(task), Some(added)) = (task_life.last.clone(), task_life.added.clone())
+            else {
+                continue;
+            };
+            let checked = (status == Status::Done)
+                .then(|| task_life.checked_at.clone())
+                .flatten();
+            if checked.as_ref().is_some_and(|c| c.time.date_naive() <= due) {
+                done_on_time += 1;
+            }
+            record_of.insert(id, tasks.len());
+            tasks.push(TaskRecord {
+                id,
+                key: format!("{stem}#{}", ordinal.get(&id).copied().unwrap_or(0)),
+                week: week_index,
+                task,
+                status,
+                planned: first_ids.contains(&id),
+                added,
+                checked,
+                carried_from: None,
+                carried_to: None,
+                carry_streak: 0,
+            });
+        }
+
+        let current_tasks = &current.post.tasks;
+        let overall = tally::overall(current_tasks);
+        let planned = current
+            .task_ids
+            .iter()
+            .filter(|id| first_ids.contains(id))
+            .count();
+        weeks.push(Week {
+            post: post_index,
+            path: life.path.clone(),
+            title: current
+                .post
+                .title
+                .clone()
+                .unwrap_or_else(|| stem.to_string()),
+            date,
+            due,
+            due_source,
+            first_commit_after_due,
+            tasks: overall.total,
+            planned,
+            added: overall.total - planned,
+            removed: removed.len(),
+            done: overall.done,
+            done_on_time: (!first_commit_after_due).then_some(done_on_time),
+            open: overall.total - overall.done,
+            carried_in: 0,
+            carried_out: 0,
+            dropped: 0,
+            has_next: next_in_series[week_index].is_some(),
+            by_confidence: tally::by_confidence(current_tasks),
+            by_section: tally::by_section(current_tasks),
+        });
+    }
+
+    link_carry_over(history, &next_in_series, &mut weeks, &mut tasks, &record_of);
+    Ledger {
+        head: history.head.clone(),
+        weeks,
+        tasks,
+    }
+}
+
+/// Links each week's open tasks to the same tasks in the next week's post, and counts
+/// carried in, carried out and dropped.
+fn link_carry_over(
+    history: &History,
+    next_in_series: &[Option<usize>],
+    weeks: &mut [Week],
+    tasks: &mut [TaskRecord],
+    record_of: &HashMap<TaskId, usize>,
+) {
+    for (w, next_week) in next_in_series.iter().enumerate() {
+        let Some(next_week) = *next_week else {
+            continue;
+        };
+        let this = &history.posts[weeks[w].post];
+        let next = &history.posts[weeks[next_week].post];
+        let Some(next_start) = next.versions.first().map(|v| v.order) else {
+            continue;
+        };
+        // This week's post as it stood when next week's post was first committed.
+        let Some(then) = this.versions.iter().rev().find(|v| v.order <= next_start) else {
+            continue;
+        };
+        let open_then: Vec<(TaskId, &Task)> = then
+            .task_ids
+            .iter()
+            .zip(&then.post.tasks)
+            .filter(|(_, task)| !task.checked)
+            .map(|(&id, task)| (id, task))
+            .collect();
+        // Every task next week's post ever had, as it first read.
+        let mut seen = HashSet::new();
+        let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
+        for version in &next.versions {
+            for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
+                if seen.insert(id) {
+                    candidates.push((id, task));
+                }
+            }
+        }
+        let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
+        let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
+        let mut carried = 0;
+        let mut carried_ids = HashSet::new();
+        for (o, n) in matching::pair_task_refs(&old, &new) {
+            let (from_id, to_id) = (open_then[o].0, candidates[n].0);
+            let (Some(&from), Some(&to)) = (record_of.get(&from_id), record_of.get(&to_id)) else {
+                continue;
+            };
+            tasks[from].carried_to = Some(to);
+            tasks[to].carried_from = Some(from);
+            tasks[to].carry_streak = tasks[from].carry_streak + 1;
+            carried_ids.insert(from_id);
+            carried += 1;
+        }
+        weeks[w].carried_out = carried;
+        weeks[next_week].carried_in = carried;
+        weeks[w].dropped = tasks
+            .iter()
+            .filter(|r| r.week == w && r.status == Status::Open && !carried_ids.contains(&r.id))
+            .count();
+    }
+}
+
+/// For each goals post (in date order), the index of the next one in its series.
+///
+/// A blog is one series: each week's post follows the last. Where several goals posts share
+/// a name once the date is taken off (`2018-03-05--all-hands.md`, `2018-03-12--all-hands.md`:
+/// meeting notes of several teams side by side), those posts form a series of their own, and
+/// work carries from one to the next of the same name; posts with a name of their own stay in
+/// the main series.
+fn next_in_series(history: &History, goals: &[(usize, NaiveDate)]) -> Vec<Option<usize>> {
+    let keys: Vec<&str> = goals
+        .iter()
+        .map(|&(post, _)| series_name(&history.posts[post].path))
+        .collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for key in &keys {
+        *count.entry(key).or_default() += 1;
+    }
+    let series: Vec<&str> = keys
+        .iter()
+        .map(|key| if count[key] >= 2 { *key } else { "" })
+        .collect();
+    let mut next = vec![None; goals.len()];
+    let mut last_of: HashMap<&str, usize> = HashMap::new();
+    for (index, key) in series.iter().enumerate() {
+        if let Some(previous) = last_of.insert(key, index) {
+            next[previous] = Some(index);
+        }
+    }
+    next
+}
+
+/// The file name without extension and date prefix: `all-hands` for
+/// `meeting-notes/2018/Q1/2018-03-12--all-hands.md`; empty when nothing is left.
+fn series_name(path: &str) -> &str {
+    let stem = file_stem(path);
+    let undated = match crate::dates::filename_date(stem) {
+        Some(_) => &stem[10..],
+        None => stem,
+    };
+    undated.trim_start_matches(['-', '_', ' ', '.'])
+}
+
+/// Each task's life within one post, by id.
+fn task_lives(life: &PostLife) -> HashMap<TaskId, Life> {
+    let mut lives: HashMap<TaskId, Life> = HashMap::new();
+    for version in &life.versions {
+        for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
+            let entry = lives.entry(id).or_default();
+            if entry.added.is_none() {
+                entry.added = Some(version.commit.clone());
+                entry.first_order = version.order;
+            }
+            if task.checked {
+                if entry.checked_at.is_none() {
+                    entry.checked_at = Some(version.commit.clone());
+                }
+            } else {
+                entry.checked_at = None;
+            }
+            entry.last = Some(task.clone());
+        }
+        // A task missing from a version and back later keeps its id; its tick history resets.
+        let present: HashSet<TaskId> = version.task_ids.iter().copied().collect();
+        for (id, entry) in lives.iter_mut() {
+            if !present.contains(id) {
+                entry.checked_at = None;
+            }
+        }
+    }
+    lives
+}
+
+fn current_tasks(life: &PostLife) -> usize {
+    life.versions.last().map_or(0, |v| v.post.tasks.len())
+}
+
+/// The post's date: front matter, else file name, else the day its first version was committed.
+pub fn post_date(life: &PostLife) -> Option<NaiveDate> {
+    let current = life.versions.last()?;
+    current
+        .post
+        .date
+        .or_else(|| life.versions.first().map(|v| v.commit.time.date_naive()))
+}
+
+/// `2020-12-07-RC-Week-4` for `_posts/2020-12-07-RC-Week-4.md`.
+pub fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{PostVersion, TaskLife};
+    use chrono::{DateTime, FixedOffset};
+
+    /// A history built by hand: each post is a list of (commit order, day, markdown) versions;
+    /// tasks keep their id by title within a post, as the engine would give them.
+    /// (commit order, day, markdown) of one version.
+    type Version<'a> = (usize, &'a str, &'a str);
+
+    fn history(posts: &[(&str, &[Version])]) -> History {
+        let mut history = History::default();
+        for (post_index, (path, versions)) in posts.iter().enumerate() {
+            let mut ids: HashMap<String, TaskId> = HashMap::new();
+            let mut life = PostLife {
+                path: path.to_string(),
+                deleted: false,
+                versions: Vec::new(),
+            };
+            for &(order, day, markdown) in versions.iter() {
+                let post = crate::post::parse(path, markdown.as_bytes());
+                let task_ids = post
+                    .tasks
+                    .iter()
+                    .map(|task| {
+                        *ids.entry(task.title.clone()).or_insert_with(|| {
+                            let id = TaskId(history.tasks.len());
+                            history.tasks.push(TaskLife {
+                                id,
+                                post: post_index,
+                                events: Vec::new(),
+                            });
+                            id
+                        })
+                    })
+                    .collect();
+                let time: DateTime<FixedOffset> =
+                    DateTime::parse_from_rfc3339(&format!("{day}T12:00:00+01:00")).unwrap();
+                life.versions.push(PostVersion {
+                    commit: Arc::new(CommitInfo {
+                        id: format!("{order:040x}"),
+                        time,
+                        summary: String::new(),
+                    }),
+                    order,
+                    path: path.to_string(),
+                    post: Arc::new(post),
+                    task_ids,
+                });
+            }
+            history.posts.push(life);
+        }
+        history
+    }
+
+    #[test]
+    fn planned_added_done_on_time_carried_and_dropped() {
+        let h = history(&[
+            (
+                "_posts/2021-03-01-w1.md",
+                &[
+                    (
+                        0,
+                        "2021-03-01",
+                        "Finish by 2021-03-06.\n\n- [ ] Write the parser\n- [ ] Read the Raft paper\n- [ ] Call the bank\n",
+                    ),
+                    (
+                        1,
+                        "2021-03-05",
+                        "Finish by 2021-03-06.\n\n- [x] Write the parser\n- [ ] Read the Raft paper\n- [ ] Call the bank\n- [ ] Fix the flaky test\n",
+                    ),
+                    // Ticked after the due date: done, but not on time.
+                    (
+                        3,
+                        "2021-03-09",
+                        "Finish by 2021-03-06.\n\n- [x] Write the parser\n- [ ] Read the Raft paper\n- [x] Call the bank\n- [ ] Fix the flaky test\n",
+                    ),
+                ],
+            ),
+            (
+                "_posts/2021-03-08-w2.md",
+                &[(
+                    2,
+                    "2021-03-08",
+                    "- [ ] Read the Raft paper carefully\n- [ ] Plan the talk\n",
+                )],
+            ),
+        ]);
+        let ledger = build(&h);
+        let w1 = &ledger.weeks[0];
+        assert_eq!((w1.tasks, w1.planned, w1.added, w1.done), (4, 3, 1, 2));
+        assert_eq!(w1.done_on_time, Some(1));
+        assert_eq!(w1.due_source, DueSource::Text);
+        // Open when week 2 began: Raft (carried, reworded), the bank call and the flaky test.
+        assert_eq!((w1.carried_out, w1.dropped), (1, 1));
+        let w2 = &ledger.weeks[1];
+        assert_eq!((w2.carried_in, w2.carried_out, w2.dropped), (1, 0, 0));
+        // No due date stated and no next post: a week after the post's date.
+        assert_eq!(w2.due.to_string(), "2021-03-15");
+        assert_eq!(w2.due_source, DueSource::DatePlusWeek);
+        let raft = ledger
+            .tasks
+            .iter()
+            .find(|t| t.task.title == "Read the Raft paper carefully")
+            .unwrap();
+        assert_eq!(raft.carry_streak, 1);
+        assert_eq!(
+            ledger.tasks[raft.carried_from.unwrap()].task.title,
+            "Read the Raft paper"
+        );
+    }
+
+    #[test]
+    fn history_imported_after_the_due_date_cannot_tell_what_was_on_time() {
+        let h = history(&[(
+            "_posts/2020-12-07-w.md",
+            &[(
+                0,
+                "2021-03-03",
+                "Finish by 12/12/2020.\n\n- [x] a task\n- [ ] another\n",
+            )],
+        )]);
+        let ledger = build(&h);
+        assert_eq!(ledger.weeks[0].done_on_time, None);
+        assert!(ledger.weeks[0].first_commit_after_due);
+    }
+
+    #[test]
+    fn posts_sharing_a_name_form_their_own_series() {
+        let h = history(&[
+            (
+                "notes/2018-03-05--all-hands.md",
+                &[(0, "2018-03-05", "- [ ] Ship the release notes\n")],
+            ),
+            (
+                "notes/2018-03-06--libp2p.md",
+                &[(1, "2018-03-06", "- [ ] Review the DHT patch\n")],
+            ),
+            (
+                "notes/2018-03-12--all-hands.md",
+                &[(2, "2018-03-12", "- [ ] Ship the release notes\n")],
+            ),
+            (
+                "notes/2018-03-13--libp2p.md",
+                &[(3, "2018-03-13", "- [x] Review the DHT patch\n")],
+            ),
+        ]);
+        let ledger = build(&h);
+        let carried: Vec<(usize, usize)> = ledger
+            .weeks
+            .iter()
+            .map(|w| (w.carried_in, w.carried_out))
+            .collect();
+        assert_eq!(carried, [(0, 1), (0, 1), (1, 0), (1, 0)]);
+        // Due falls back to the next post of the same series.
+        assert_eq!(ledger.weeks[0].due.to_string(), "2018-03-12");
+        assert_eq!(series_name("notes/2018-03-05-all-hands.md"), "all-hands");
+        assert_eq!(series_name("_posts/2020-12-07-RC-Week-4.md"), "RC-Week-4");
+    }
+
+    #[test]
+    fn posts_with_no_task_now_or_deleted_are_not_goals_posts() {
+        let mut h = history(&[
+            (
+                "_posts/2021-03-01-a.md",
+                &[
+                    (0, "2021-03-01", "- [ ] a\n"),
+                    (1, "2021-03-02", "no tasks now\n"),
+                ],
+            ),
+            ("_posts/2021-03-08-b.md", &[(2, "2021-03-08", "- [ ] b\n")]),
+            ("_posts/2021-03-15-c.md", &[(3, "2021-03-15", "- [ ] c\n")]),
+        ]);
+        h.posts[2].deleted = true;
+        let ledger = build(&h);
+        assert_eq!(ledger.weeks.len(), 1);
+        assert_eq!(ledger.weeks[0].path, "_posts/2021-03-08-b.md");
+    }
+}

@@ -1,0 +1,672 @@
+//! The pre-commit hook and `gitgoals stats` driven through the real `git` binary, in temporary
+//! repositories kept away from the machine's git configuration.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDate;
+use gitgoals::hook::{self, RunOptions};
+use gitgoals::statsblock::{BlockStats, END_MARKER, START_MARKER};
+
+const POST: &str = "_posts/2020-12-07-week.md";
+
+const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
+
+struct Repo {
+    _temp: tempfile::TempDir,
+    dir: PathBuf,
+    home: PathBuf,
+}
+
+impl Repo {
+    /// A fresh repository with one commit of a README (so HEAD exists) and the hook installed.
+    fn new() -> Repo {
+        let repo = Repo::bare_init();
+        repo.write("README.md", "blog\n");
+        repo.ok(&["add", "README.md"]);
+        repo.ok(&["commit", "-q", "-m", "start"]);
+        repo.gitgoals_ok(&["hook", "install"]);
+        repo
+    }
+
+    /// A fresh repository with nothing in it and no hook.
+    fn bare_init() -> Repo {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("blog");
+        let home = temp.path().join("home");
+        fs::create_dir_all(&dir).expect("repo dir");
+        fs::create_dir_all(&home).expect("home dir");
+        let repo = Repo {
+            _temp: temp,
+            dir,
+            home,
+        };
+        repo.ok(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn command(&self, program: impl AsRef<OsStr>, args: &[&str]) -> Command {
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_gitgoals"))
+            .parent()
+            .expect("binary dir")
+            .to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![bin_dir];
+        paths.extend(std::env::split_paths(&path));
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("PATH", std::env::join_paths(paths).expect("PATH"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", &self.home)
+            .env("GIT_AUTHOR_NAME", "Goal Setter")
+            .env("GIT_AUTHOR_EMAIL", "goals@example.com")
+            .env("GIT_COMMITTER_NAME", "Goal Setter")
+            .env("GIT_COMMITTER_EMAIL", "goals@example.com")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_WORK_TREE");
+        cmd
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        self.command("git", args).output().expect("run git")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn gitgoals(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_gitgoals"), args)
+            .output()
+            .expect("run gitgoals")
+    }
+
+    fn gitgoals_ok(&self, args: &[&str]) -> String {
+        let out = self.gitgoals(args);
+        assert!(
+            out.status.success(),
+            "gitgoals {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
+        let file = self.dir.join(path);
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent).expect("parent dir");
+        }
+        fs::write(file, text).expect("write file");
+    }
+
+    fn read(&self, path: &str) -> Vec<u8> {
+        fs::read(self.dir.join(path)).expect("read file")
+    }
+
+    /// The blob of `path` at a revision (`HEAD`), or in the index (``).
+    fn blob(&self, rev: &str, path: &str) -> Vec<u8> {
+        let out = self.git(&["cat-file", "blob", &format!("{rev}:{path}")]);
+        assert!(out.status.success(), "no {rev}:{path}");
+        out.stdout
+    }
+
+    fn status(&self) -> String {
+        self.ok(&["status", "--porcelain"])
+    }
+
+    fn commit(&self, args: &[&str]) -> Output {
+        let mut all = vec!["commit", "-q", "-m", "goals"];
+        all.extend_from_slice(args);
+        self.git(&all)
+    }
+
+    fn commit_ok(&self, args: &[&str]) -> String {
+        let out = self.commit(args);
+        assert!(
+            out.status.success(),
+            "commit failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn commit_count(&self) -> usize {
+        self.ok(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .expect("count")
+    }
+}
+
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("utf-8")
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr, "", "a successful update prints nothing");
+
+    let committed = repo.blob("HEAD", POST);
+    let committed = text(&committed);
+    assert!(
+        committed.starts_with(POST_TEXT),
+        "the user's text is kept byte for byte"
+    );
+    assert!(committed.contains(START_MARKER) && committed.contains(END_MARKER));
+    assert!(committed.contains("1 of 3 done (33%)"), "{committed}");
+    assert!(committed.contains("due 2020-12-12") || committed.contains("(2020-12-12)"));
+    assert_eq!(repo.read(POST), committed.as_bytes());
+    assert_eq!(repo.status(), "", "nothing left modified or staged");
+}
+
+#[test]
+fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+
+    // Edit prose only: the figures stay the same, so the hook must not touch the file.
+    let edited = String::from_utf8(repo.read(POST))
+        .expect("utf-8")
+        .replace("### Papers", "### Papers to read");
+    repo.write(POST, &edited);
+    let old_time = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(repo.dir.join(POST))
+        .and_then(|f| f.set_modified(old_time))
+        .expect("set mtime");
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+
+    let meta = fs::metadata(repo.dir.join(POST)).expect("metadata");
+    assert_eq!(
+        meta.modified().expect("mtime"),
+        old_time,
+        "file not rewritten"
+    );
+    assert_eq!(repo.read(POST), edited.as_bytes());
+    assert_eq!(repo.blob("HEAD", POST), edited.as_bytes());
+}
+
+#[test]
+fn partially_staged_post_keeps_its_unstaged_hunk_unstaged() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    let base = String::from_utf8(repo.read(POST)).expect("utf-8");
+
+    // Stage a tick (as `git add -p` would) while an unrelated edit stays in the work tree only.
+    let staged = base.replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    let working = staged.replace("Goals I can", "Draft note, not ready.\n\nGoals I can");
+    let staged_file = repo.dir.join("staged.tmp");
+    fs::write(&staged_file, &staged).expect("write");
+    let oid = repo.ok(&["hash-object", "-w", "staged.tmp"]);
+    fs::remove_file(&staged_file).expect("remove");
+    repo.ok(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{},{POST}", oid.trim()),
+    ]);
+    repo.write(POST, &working);
+
+    repo.commit_ok(&[]);
+    let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert!(
+        !committed.contains("Draft note"),
+        "the unstaged hunk was not committed"
+    );
+
+    let now = String::from_utf8(repo.read(POST)).expect("utf-8");
+    assert!(
+        now.contains("Draft note, not ready."),
+        "the unstaged hunk is intact"
+    );
+    assert!(
+        now.contains("2 of 3 done"),
+        "the working file got the same block"
+    );
+    assert_eq!(repo.ok(&["diff", "--cached"]), "", "nothing else staged");
+    let unstaged = repo.ok(&["diff", "--", POST]);
+    let changed: Vec<&str> = unstaged
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(changed, ["+Draft note, not ready.", "+"], "{unstaged}");
+}
+
+#[test]
+fn commit_all_updates_the_temporary_index() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    let ticked = String::from_utf8(repo.read(POST))
+        .expect("utf-8")
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+
+    repo.commit_ok(&["-a"]);
+    let committed = repo.blob("HEAD", POST);
+    assert!(text(&committed).contains("2 of 3 done"));
+    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn commit_of_a_path_updates_the_commit_and_the_real_index() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.write("about.md", "about\n");
+    repo.ok(&["add", POST, "about.md"]);
+    repo.commit_ok(&[]);
+    let ticked = String::from_utf8(repo.read(POST))
+        .expect("utf-8")
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.write("about.md", "about me\n");
+
+    repo.commit_ok(&["--", POST]);
+    let committed = repo.blob("HEAD", POST);
+    assert!(text(&committed).contains("2 of 3 done"));
+    assert_eq!(repo.read(POST), committed);
+    assert_eq!(
+        repo.blob("HEAD", "about.md"),
+        b"about\n",
+        "other files not committed"
+    );
+    assert_eq!(
+        repo.status(),
+        " M about.md\n",
+        "only the other file is left modified"
+    );
+}
+
+#[test]
+fn amend_updates_the_amended_commit() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    let before = repo.commit_count();
+    let ticked = String::from_utf8(repo.read(POST))
+        .expect("utf-8")
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.ok(&["add", POST]);
+
+    repo.commit_ok(&["--amend", "--no-edit"]);
+    assert_eq!(repo.commit_count(), before);
+    let committed = repo.blob("HEAD", POST);
+    assert!(text(&committed).contains("2 of 3 done"));
+    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn crlf_post_gets_a_crlf_block_and_keeps_its_bytes() {
+    let repo = Repo::new();
+    let crlf = POST_TEXT.replace('\n', "\r\n");
+    repo.write(POST, &crlf);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.starts_with(crlf.as_bytes()));
+    let lone_lf = committed
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' && (i == 0 || committed[i - 1] != b'\r'))
+        .count();
+    assert_eq!(lone_lf, 0, "every line ends with CRLF");
+    assert!(text(&committed).contains(START_MARKER));
+    assert_eq!(repo.read(POST), committed);
+}
+
+#[test]
+fn markers_in_the_middle_are_filled_in_place() {
+    let repo = Repo::new();
+    let (head, tail) = POST_TEXT.split_at(POST_TEXT.find("### Courses").expect("section"));
+    let with_markers = format!("{head}{START_MARKER}\n{END_MARKER}\n\n{tail}");
+    repo.write(POST, &with_markers);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+
+    let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
+    assert!(committed.starts_with(&format!("{head}{START_MARKER}\n")));
+    assert!(
+        committed.ends_with(&format!("{END_MARKER}\n\n{tail}")),
+        "{committed}"
+    );
+    assert!(committed.contains("1 of 3 done"));
+    assert_eq!(count(&committed, START_MARKER), 1, "nothing appended");
+}
+
+#[test]
+fn foreign_hook_is_kept_chained_and_restored() {
+    let repo = Repo::bare_init();
+    let foreign = "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/legacy-ran\"\n";
+    let hook_path = repo.dir.join(".git/hooks/pre-commit");
+    fs::write(&hook_path, foreign).expect("write hook");
+    make_executable(&hook_path);
+
+    repo.gitgoals_ok(&["hook", "install"]);
+    assert_eq!(
+        fs::read_to_string(repo.dir.join(".git/hooks/pre-commit.legacy")).expect("legacy"),
+        foreign
+    );
+    let installed = fs::read(&hook_path).expect("hook");
+    repo.gitgoals_ok(&["hook", "install"]);
+    assert_eq!(
+        fs::read(&hook_path).expect("hook"),
+        installed,
+        "installing twice changes nothing"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.dir.join(".git/hooks/pre-commit.legacy")).expect("legacy"),
+        foreign
+    );
+
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    assert!(
+        repo.dir.join(".git/legacy-ran").exists(),
+        "the old hook ran"
+    );
+    assert!(
+        text(&repo.blob("HEAD", POST)).contains(START_MARKER),
+        "and then ours"
+    );
+
+    // A failing old hook still stops the commit.
+    fs::write(
+        repo.dir.join(".git/hooks/pre-commit.legacy"),
+        "#!/bin/sh\nexit 3\n",
+    )
+    .expect("write");
+    repo.write("notes.md", "x\n");
+    repo.ok(&["add", "notes.md"]);
+    assert!(!repo.commit(&[]).status.success());
+    fs::write(repo.dir.join(".git/hooks/pre-commit.legacy"), foreign).expect("write");
+
+    repo.gitgoals_ok(&["hook", "uninstall"]);
+    assert_eq!(fs::read_to_string(&hook_path).expect("hook"), foreign);
+    assert!(!repo.dir.join(".git/hooks/pre-commit.legacy").exists());
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[test]
+fn hooks_path_inside_is_used_and_outside_needs_force() {
+    let repo = Repo::bare_init();
+    repo.ok(&["config", "core.hooksPath", ".githooks"]);
+    repo.gitgoals_ok(&["hook", "install"]);
+    assert!(repo.dir.join(".githooks/pre-commit").is_file());
+    assert!(!repo.dir.join(".git/hooks/pre-commit").exists());
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+
+    let outside = repo.home.join("shared-hooks");
+    repo.ok(&[
+        "config",
+        "core.hooksPath",
+        outside.to_str().expect("utf-8 path"),
+    ]);
+    let refused = repo.gitgoals(&["hook", "install"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
+    assert!(!outside.join("pre-commit").exists());
+    repo.gitgoals_ok(&["hook", "install", "--force"]);
+    assert!(outside.join("pre-commit").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_post_is_never_written() {
+    let repo = Repo::new();
+    repo.write("notes/week.md", POST_TEXT);
+    fs::create_dir_all(repo.dir.join("_posts")).expect("dir");
+    std::os::unix::fs::symlink("../notes/week.md", repo.dir.join(POST)).expect("symlink");
+    repo.ok(&["add", "notes/week.md", POST]);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(
+        repo.read("notes/week.md"),
+        POST_TEXT.as_bytes(),
+        "link target untouched"
+    );
+    assert!(
+        fs::symlink_metadata(repo.dir.join(POST))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(repo.blob("HEAD", POST), b"../notes/week.md");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(POST) && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn hostile_task_title_does_not_break_the_block() {
+    let repo = Repo::new();
+    let hostile = format!("{POST_TEXT}- [ ] --> <script>alert(1)</script> {END_MARKER}\n");
+    repo.write(POST, &hostile);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+
+    let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
+    assert!(committed.starts_with(&hostile));
+    let block = &committed[hostile.len()..];
+    assert!(block.contains("1 of 4 done"), "{block}");
+    assert_eq!(
+        count(block, "-->"),
+        2,
+        "only the two markers close comments"
+    );
+    assert!(!block.contains("<script"));
+
+    // Titles placed in the block (carried-in tasks) are escaped.
+    let carried = |_: &str, _: &[u8]| {
+        Ok(Some(BlockStats {
+            done: 0,
+            total: 1,
+            due: None,
+            today: NaiveDate::from_ymd_opt(2020, 12, 9).expect("date"),
+            carried_in: vec!["--> <script>alert(1)</script>".into(), "[ ] x".into()],
+            added_mid_week: vec![],
+            by_confidence: vec![],
+            recent_completion: vec![],
+        }))
+    };
+    let report = hook::run_stats(
+        &repo.dir,
+        &[PathBuf::from(POST)],
+        false,
+        &RunOptions::default(),
+        &carried,
+    );
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let written = String::from_utf8(repo.read(POST)).expect("utf-8");
+    let block = &written[hostile.len()..];
+    assert!(
+        block.contains("--&gt; &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{block}"
+    );
+    assert_eq!(count(block, "-->"), 2);
+    assert!(!block.contains("[ ]"));
+}
+
+#[test]
+fn broken_template_or_config_leaves_the_post_alone_and_says_so_once() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[stats]\ntemplate = \"stats.j2\"\n");
+    repo.write("stats.j2", "{{ done ");
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("gitgoals: stats block not updated for "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("template"), "{stderr}");
+    assert_eq!(repo.blob("HEAD", POST), POST_TEXT.as_bytes());
+    assert_eq!(repo.read(POST), POST_TEXT.as_bytes());
+
+    repo.write(".gitgoals.toml", "[hook\nstrict = 1\n");
+    repo.write(
+        POST,
+        POST_TEXT.replace("- [ ] PixelCNN++", "- [x] PixelCNN++"),
+    );
+    repo.ok(&["add", POST]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(".gitgoals.toml"), "{stderr}");
+    assert!(!text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+
+    // Strict mode blocks the commit instead.
+    repo.write(
+        ".gitgoals.toml",
+        "[hook]\nstrict = true\n[stats]\ntemplate = \"stats.j2\"\n",
+    );
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    let out = repo.commit(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("template"));
+}
+
+#[test]
+fn good_template_is_used() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[stats]\ntemplate = \"stats.j2\"\n");
+    repo.write(
+        "stats.j2",
+        "Done {{ done }} of {{ total }}, {{ open }} to go.\n",
+    );
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    assert!(text(&repo.blob("HEAD", POST)).contains("\nDone 1 of 3, 2 to go.\n"));
+}
+
+#[test]
+fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
+    let repo = Repo::bare_init();
+    repo.write(POST, POST_TEXT);
+    repo.write("_posts/2020-11-30-no-tasks.md", "just prose\n");
+    repo.ok(&["add", "."]);
+
+    let check = repo.gitgoals(&["stats", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stderr).contains(POST));
+    assert_eq!(
+        repo.read(POST),
+        POST_TEXT.as_bytes(),
+        "--check writes nothing"
+    );
+
+    repo.gitgoals_ok(&["stats"]);
+    assert!(text(&repo.read(POST)).contains(START_MARKER));
+    assert_eq!(repo.read("_posts/2020-11-30-no-tasks.md"), b"just prose\n");
+    let check = repo.gitgoals(&["stats", "--check", POST]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn commit_without_posts_is_untouched_and_quiet() {
+    let repo = Repo::new();
+    repo.write("notes.md", "- [ ] a task outside the posts folder\n");
+    repo.write(POST, "prose only\n");
+    repo.ok(&["add", "."]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr, "");
+    assert_eq!(
+        repo.read("notes.md"),
+        b"- [ ] a task outside the posts folder\n"
+    );
+    assert_eq!(repo.read(POST), b"prose only\n");
+}
+
+#[test]
+fn block_names_what_was_carried_in_and_what_was_added_mid_week() {
+    let repo = Repo::new();
+    repo.write(
+        "_posts/2020-12-07-week-5.md",
+        "---\ntitle: Week 5\n---\n\n- [x] Graphics homework 0\n- [ ] Write the parser for the interpreter\n",
+    );
+    repo.ok(&["add", "-A"]);
+    repo.commit_ok(&[]);
+    let next = "_posts/2020-12-14-week-6.md";
+    repo.write(
+        next,
+        "---\ntitle: Week 6\n---\n\n- [ ] Write the parser for the interpreter, 3/5\n- [ ] Read the Raft paper\n",
+    );
+    repo.ok(&["add", next]);
+    repo.commit_ok(&[]);
+    let first = String::from_utf8(repo.blob("HEAD", next)).expect("utf-8");
+    assert!(
+        first.contains("Carried in from last week (1):** Write the parser for the interpreter"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("Added mid-week"),
+        "nothing was added yet: {first}"
+    );
+
+    let with_addition = first.replace(
+        "- [ ] Read the Raft paper\n",
+        "- [ ] Read the Raft paper\n- [ ] Fix the flaky login test\n",
+    );
+    repo.write(next, &with_addition);
+    repo.commit_ok(&["-a"]);
+    let second = String::from_utf8(repo.blob("HEAD", next)).expect("utf-8");
+    assert!(
+        second.contains("Added mid-week (1):** Fix the flaky login test"),
+        "{second}"
+    );
+    assert!(second.contains("0 of 3 done"), "{second}");
+    assert_eq!(repo.read(next), second.as_bytes());
+}
