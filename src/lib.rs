@@ -29,3 +29,4 @@ pub mod statsblock;
 pub mod synthetic;
 pub mod tally;
 pub mod trends;
+pub mod watch;
