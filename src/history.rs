@@ -109,6 +109,10 @@ pub struct TaskEvent {
 pub struct HistoryOptions {
     /// `--posts GLOB`: which files are posts, instead of the posts directories.
     pub posts_glob: Option<String>,
+    /// More globs (from the configuration): a file matching any of them is a post.
+    pub posts_globs: Vec<String>,
+    /// How each version is read (rating scale, date order, …).
+    pub parse: crate::post::ParseOptions,
 }
 
 /// What went wrong building a history.
@@ -132,7 +136,14 @@ pub fn update(
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
-    let selector = repo.post_selector(options.posts_glob.as_deref())?;
+    let globs: Vec<&str> = options
+        .posts_glob
+        .iter()
+        .chain(&options.posts_globs)
+        .map(String::as_str)
+        .collect();
+    let selector = repo.post_selector_for(&globs)?;
+    engine.parse_options = options.parse.clone();
     let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
     let known = std::mem::take(&mut engine.known);
     let summary = std::thread::scope(|scope| {
@@ -188,6 +199,7 @@ pub struct Engine {
     known: HashSet<ObjectId>,
     head: Option<ObjectId>,
     last_fed: Option<ObjectId>,
+    parse_options: crate::post::ParseOptions,
 }
 
 impl Engine {
@@ -211,7 +223,7 @@ impl Engine {
             self.warn(warning.clone());
         }
         for blob in &delta.blobs {
-            let post = post::parse(&blob.path, &blob.bytes);
+            let post = post::parse_with(&blob.path, &blob.bytes, &self.parse_options);
             for warning in &post.warnings {
                 let mut warning = warning.clone();
                 if warning.file.is_empty() {

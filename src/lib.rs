@@ -13,6 +13,7 @@
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
 pub mod cli;
+pub mod config;
 pub mod dates;
 pub mod events;
 pub mod frontmatter;
@@ -25,5 +26,6 @@ pub mod model;
 pub mod post;
 pub mod report;
 pub mod statsblock;
+pub mod style;
 pub mod synthetic;
 pub mod tally;
