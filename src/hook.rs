@@ -921,17 +921,21 @@ pub fn run_stats(
             let Some(old) = read_regular_file_in(&work_tree, &file)? else {
                 return Err("no such file".into());
             };
-            if !placed(resolved.placement, &old) {
-                return Ok(None);
-            }
             let Some(stats) = compute(&relative, &old)? else {
                 return Ok(None);
             };
-            let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
-            match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
-                Rewrite::Unchanged => Ok(None),
-                Rewrite::Changed(new) => Ok(Some(new)),
-            }
+            let with_block = if placed(resolved.placement, &old) {
+                let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
+                match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
+                    Rewrite::Unchanged => None,
+                    Rewrite::Changed(new) => Some(new),
+                }
+            } else {
+                None
+            };
+            // Org-style progress cookies in headings are filled in too.
+            let current = with_block.as_deref().unwrap_or(&old);
+            Ok(crate::cookies::fill(&relative, current).or(with_block))
         })();
         match result {
             Ok(None) => {}

@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod cookies;
 pub mod dates;
 pub mod events;
 pub mod frontmatter;
