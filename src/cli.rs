@@ -303,7 +303,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             print(&text)
         }
-        Command::Hook { action } => run_hook(&base, action),
+        Command::Hook { action } => run_hook(&base, &cli.posts, action),
         Command::Demo { dir } => {
             let dir = if dir.is_relative() {
                 base.join(dir)
@@ -328,8 +328,8 @@ pub fn run(cli: Cli) -> Result<()> {
             check,
             template,
         } => {
-            let today = chrono::Local::now().date_naive();
-            let compute = hook::post_only_stats(today);
+            let (engine, head) = engine_at_head(&Some(base.clone()), &cli.posts)?;
+            let compute = hook::history_stats(&engine, head, now());
             let options = hook::RunOptions {
                 strict: true,
                 template,
@@ -382,7 +382,7 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_hook(base: &Path, action: HookAction) -> Result<()> {
+fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<()> {
     match action {
         HookAction::Install { force } => {
             let outcome = hook::install(base, force)?;
@@ -395,8 +395,15 @@ fn run_hook(base: &Path, action: HookAction) -> Result<()> {
         HookAction::Run {
             strict, template, ..
         } => {
-            let today = chrono::Local::now().date_naive();
-            let compute = hook::post_only_stats(today);
+            // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
+            let (engine, head) = match engine_at_head(&None, posts) {
+                Ok(read) => read,
+                Err(error) => {
+                    eprintln!("gitgoals: stats block not updated: {error:#}");
+                    return exit_with(if strict { 1 } else { 0 });
+                }
+            };
+            let compute = hook::history_stats(&engine, head, now());
             let report = hook::run_pre_commit(
                 &hook::RunOptions {
                     strict,
@@ -470,6 +477,24 @@ pub fn history_options(config: &Config) -> (HistoryOptions, ledger::LedgerOption
         due_days: config.due_days.value,
     };
     (history, ledger)
+}
+
+/// The local time now, in the offset git would date a commit made now.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// The history engine fed up to HEAD, and HEAD: what a commit about to be made sits on.
+fn engine_at_head(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+) -> Result<(history::Engine, Option<crate::git::ObjectId>)> {
+    let repo = Repo::open(dir.as_deref())?;
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, _) = history_options(&config);
+    let mut engine = history::Engine::new();
+    let summary = history::update(&mut engine, &repo, &options)?;
+    Ok((engine, summary.head))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) with its configuration

@@ -64,6 +64,58 @@ impl ObjectId {
     }
 }
 
+impl ObjectId {
+    /// The id git gives a blob of these bytes; `None` only if libgit2 cannot hash at all.
+    pub fn of_blob(bytes: &[u8]) -> Option<ObjectId> {
+        Oid::hash_object(ObjectType::Blob, bytes)
+            .ok()
+            .map(ObjectId::from_oid)
+    }
+}
+
+/// The id of a commit that is not made yet (the one `git commit` is about to make).
+pub const PENDING_COMMIT: ObjectId = ObjectId([0; 20]);
+
+/// A commit about to be made: the given versions of some posts on top of `parent` (HEAD),
+/// dated `time`. Feeding it to the history engine gives the figures as they will be once the
+/// commit is made — what the pre-commit hook writes into the post.
+pub fn pending_commit(
+    parent: Option<ObjectId>,
+    time: DateTime<FixedOffset>,
+    files: &[(String, Vec<u8>)],
+) -> CommitDelta {
+    let mut changes = Vec::with_capacity(files.len());
+    let mut blobs = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        // A blob id that cannot be computed still needs to be distinct from every real one.
+        let blob = ObjectId::of_blob(bytes).unwrap_or(PENDING_COMMIT);
+        // `Modified` of a path the parent lacks is an addition to the engine; `Added` would
+        // make a second post of an existing path.
+        changes.push(FileChange::Modified {
+            path: path.clone(),
+            blob,
+        });
+        blobs.push(BlobContent {
+            id: blob,
+            path: path.clone(),
+            bytes: bytes.clone(),
+        });
+    }
+    CommitDelta {
+        id: PENDING_COMMIT,
+        commit: Arc::new(CommitInfo {
+            id: PENDING_COMMIT.to_string(),
+            time,
+            summary: "(about to be committed)".to_string(),
+        }),
+        parents: parent.into_iter().collect(),
+        children: 0,
+        changes,
+        blobs,
+        warnings: Vec::new(),
+    }
+}
+
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for byte in self.0 {

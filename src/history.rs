@@ -184,7 +184,8 @@ struct Slot {
 type PostsState = HashMap<String, Slot>;
 
 /// The fold's state: what has been built so far, and what later commits need to continue it.
-#[derive(Debug, Default)]
+/// Cloning it lets the hook try a pending commit on top without reading the history again.
+#[derive(Debug, Default, Clone)]
 pub struct Engine {
     next_order: usize,
     /// Post states of commits that still have children to come (and of the tip).
@@ -210,6 +211,14 @@ impl Engine {
     /// Commits already folded in: a later walk stops at them.
     pub fn known_commits(&self) -> &HashSet<ObjectId> {
         &self.known
+    }
+
+    /// Folds in a commit about to be made and takes it as the tip: the history as it will
+    /// be once the commit exists.
+    pub fn feed_pending(&mut self, delta: CommitDelta) {
+        let id = delta.id;
+        self.feed(delta);
+        self.head = Some(id);
     }
 
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a

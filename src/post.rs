@@ -524,7 +524,7 @@ fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &Parse
         }
     };
 
-    let mut title = collapse_whitespace(&title);
+    let mut title = collapse_whitespace(&literal_links_to_text(&title));
     let dates = take_task_dates(&mut title);
     let (title, mut confidence) = split_rating_with(&title, options);
     let mut rest = rest;
@@ -716,6 +716,48 @@ fn split_patterned_rating(title: &str, pattern: &str, scale: u8) -> (String, Opt
         ),
         None => (trimmed.to_string(), None),
     }
+}
+
+/// `[text](target)` that Markdown did not read as a link (a Liquid tag with spaces in the
+/// target, say) is still a link to the author: keep its text, drop the target.
+fn literal_links_to_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after_open = &rest[open + 1..];
+        let link = after_open.find("](").and_then(|close| {
+            let target = &after_open[close + 2..];
+            let end = matching_paren(target)?;
+            Some((close, close + 2 + end + 1))
+        });
+        match link {
+            Some((close, consumed)) if !after_open[..close].contains('[') => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after_open[..close]);
+                rest = &after_open[consumed..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 1]);
+                rest = after_open;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte offset of the `)` closing a link target that starts right after its `(`.
+fn matching_paren(target: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in target.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Every run of white space (non-breaking spaces included) becomes one space; ends trimmed.
@@ -973,6 +1015,16 @@ mod tests {
         let found =
             tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
         assert_eq!(found[0].title, "Read the docs of the crate today");
+    }
+
+    #[test]
+    fn link_markup_markdown_did_not_take_is_still_reduced_to_its_text() {
+        let found = tasks(
+            "- [ ] [Read 101 papers]({{site.baseurl}}{% post_url 2021-01-12-Papers %}) (credit per paper)\n",
+        );
+        assert_eq!(found[0].title, "Read 101 papers (credit per paper)");
+        let kept = tasks("- [ ] Keep [brackets] and (parens) as written\n");
+        assert_eq!(kept[0].title, "Keep [brackets] and (parens) as written");
     }
 
     #[test]
