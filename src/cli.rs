@@ -250,7 +250,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let shown = path.display().to_string();
-            let post = post::parse(&shown, &bytes);
+            let work_tree = Repo::open(Some(&base))
+                .ok()
+                .and_then(|repo| repo.work_dir());
+            let (config, _) = effective_config(work_tree.as_deref(), &cli.posts)?;
+            let post = post::parse_with(&shown, &bytes, &history_options(&config).0.parse);
             let text = match format {
                 Format::Text => crate::style::paint(&report::show_text(&shown, &post)),
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
