@@ -332,8 +332,8 @@ pub fn run(cli: Cli) -> Result<()> {
             check,
             template,
         } => {
-            let (engine, head) = engine_at_head(&Some(base.clone()), &cli.posts)?;
-            let compute = hook::history_stats(&engine, head, now());
+            let (engine, head, ledger_options) = engine_at_head(&Some(base.clone()), &cli.posts)?;
+            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let options = hook::RunOptions {
                 strict: true,
                 template,
@@ -400,14 +400,14 @@ fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<(
             strict, template, ..
         } => {
             // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
-            let (engine, head) = match engine_at_head(&None, posts) {
+            let (engine, head, ledger_options) = match engine_at_head(&None, posts) {
                 Ok(read) => read,
                 Err(error) => {
                     eprintln!("gitgoals: stats block not updated: {error:#}");
                     return exit_with(if strict { 1 } else { 0 });
                 }
             };
-            let compute = hook::history_stats(&engine, head, now());
+            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let report = hook::run_pre_commit(
                 &hook::RunOptions {
                     strict,
@@ -492,13 +492,17 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 fn engine_at_head(
     dir: &Option<PathBuf>,
     posts: &Option<String>,
-) -> Result<(history::Engine, Option<crate::git::ObjectId>)> {
+) -> Result<(
+    history::Engine,
+    Option<crate::git::ObjectId>,
+    ledger::LedgerOptions,
+)> {
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
-    let (options, _) = history_options(&config);
+    let (options, ledger_options) = history_options(&config);
     let mut engine = history::Engine::new();
     let summary = history::update(&mut engine, &repo, &options)?;
-    Ok((engine, summary.head))
+    Ok((engine, summary.head, ledger_options))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) with its configuration

@@ -403,6 +403,16 @@ pub fn history_stats(
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
 ) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
+    history_stats_with(engine, head, now, ledger::LedgerOptions::default())
+}
+
+/// [`history_stats`] with the configured due-date rules.
+pub fn history_stats_with(
+    engine: &Engine,
+    head: Option<ObjectId>,
+    now: DateTime<FixedOffset>,
+    options: ledger::LedgerOptions,
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
     move |path, bytes| {
         let mut engine = engine.clone();
         engine.feed_pending(git::pending_commit(
@@ -411,7 +421,7 @@ pub fn history_stats(
             &[(path.to_string(), bytes.to_vec())],
         ));
         let history = engine.into_history();
-        let ledger = ledger::build(&history);
+        let ledger = ledger::build_with(&history, &options);
         Ok(ledger
             .weeks
             .iter()
