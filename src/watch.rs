@@ -85,8 +85,8 @@ pub struct Options {
     pub format: Format,
     /// A shell command to run after each batch, fed the batch's JSON lines.
     pub exec: Option<String>,
-    /// `--posts GLOB`: which files are posts, instead of the posts directories.
-    pub posts_glob: Option<String>,
+    /// Which files are posts and how they read (`--posts`, the configuration).
+    pub history: crate::history::HistoryOptions,
     pub debounce: Duration,
 }
 
@@ -308,7 +308,7 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
         source,
     })?;
     let engine_repo = crate::git::Repo::open(Some(start))?;
-    let selector = engine_repo.post_selector(options.posts_glob.as_deref())?;
+    let selector = engine_repo.post_selector_for(&options.history.globs())?;
     let layout = Layout::of(&repo, selector)?;
     let (sender, receiver) = mpsc::channel();
 
@@ -319,9 +319,7 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
     .map_err(WatchError::Signal)?;
 
     let mut watcher = start_watching(&layout, sender)?;
-    let history_options = crate::history::HistoryOptions {
-        posts_glob: options.posts_glob.clone(),
-    };
+    let history_options = options.history.clone();
     let mut tracker = tracker::Tracker::new(repo, engine_repo, history_options)?;
     let mut out = Output::new(options);
     let (head, branch) = tracker.head_summary();

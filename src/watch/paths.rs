@@ -111,7 +111,10 @@ impl Layout {
                 .map(|dir| workdir.join(dir))
                 .filter(|dir| dir.is_dir())
                 .collect(),
-            PostSelector::AllMarkdown | PostSelector::Glob(_) => Vec::new(),
+            PostSelector::AllMarkdown
+            | PostSelector::Glob(_)
+            | PostSelector::AnyGlob(_)
+            | PostSelector::DatedNotes => Vec::new(),
         };
         let identities = [&git_dir, &dot_git]
             .into_iter()
