@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use chrono::NaiveDate;
 
 use crate::git::Repo;
-use crate::history::{self, History, HistoryOptions};
+use crate::history::{History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{hook, post, report, synthetic};
+use crate::{cache, hook, post, report, synthetic};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -31,6 +31,11 @@ pub struct Cli {
     /// directories `_posts/`, `_drafts/`, `content/`, `posts/`, else every Markdown file).
     #[arg(long, global = true, value_name = "GLOB")]
     pub posts: Option<String>,
+
+    /// Read the whole history again instead of using (and updating) the cache in the
+    /// repository's git directory.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -178,7 +183,7 @@ pub fn run(cli: Cli) -> Result<()> {
             last,
             format,
         } => {
-            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut weeks: Vec<&ledger::Week> = ledger
                 .weeks
                 .iter()
@@ -201,7 +206,7 @@ pub fn run(cli: Cli) -> Result<()> {
             carried,
             format,
         } => {
-            let (history, ledger) = load(&cli.repo, &cli.posts)?;
+            let (history, ledger) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -227,7 +232,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let blog = synthetic::generate(&synthetic::Spec::demo());
             synthetic::write_repo(&blog, &dir)?;
-            let (_, ledger) = load(&Some(dir.clone()), &None)?;
+            let (_, ledger) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
             let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
             print(&format!(
                 "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
@@ -263,7 +268,7 @@ pub fn run(cli: Cli) -> Result<()> {
             post,
             format,
         } => {
-            let (history, _) = load(&cli.repo, &cli.posts)?;
+            let (history, _) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -332,17 +337,29 @@ fn exit_with(code: i32) -> Result<()> {
 
 /// Reads the history of the repository at `dir` (or the current one) and folds it into the
 /// ledger. Warnings go to stderr, one line each; the work goes on.
-fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledger)> {
+fn load(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+    use_cache: bool,
+) -> Result<(History, Ledger)> {
     let repo = Repo::open(dir.as_deref())?;
     let options = HistoryOptions {
         posts_glob: posts.clone(),
     };
-    let history = history::read_history(&repo, &options)?;
+    let (history, ledger) = cache::load_history_and_ledger(&repo, &options, use_cache)?;
     for warning in &history.warnings {
         eprintln!("warning: {warning}");
     }
-    let ledger = ledger::build(&history);
     Ok((history, ledger))
+}
+
+/// The ledger alone (for `history`): with a warm cache the task lives are not even read.
+fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -> Result<Ledger> {
+    let repo = Repo::open(dir.as_deref())?;
+    let options = HistoryOptions {
+        posts_glob: posts.clone(),
+    };
+    Ok(cache::load_ledger(&repo, &options, use_cache)?)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

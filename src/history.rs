@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::events;
 use crate::git::{self, CommitDelta, FileChange, GitError, ObjectId, Repo};
@@ -132,13 +132,28 @@ pub fn update(
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
+    update_observed(engine, repo, options, |_| true)
+}
+
+/// [`update`], showing each new commit to `observe` before it is folded in; once `observe`
+/// returns false no further commit is folded (the caller means to throw the engine away).
+pub fn update_observed(
+    engine: &mut Engine,
+    repo: &Repo,
+    options: &HistoryOptions,
+    mut observe: impl FnMut(&CommitDelta) -> bool + Send,
+) -> Result<git::WalkSummary, HistoryError> {
     let selector = repo.post_selector(options.posts_glob.as_deref())?;
     let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
     let known = std::mem::take(&mut engine.known);
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
+            let mut folding = true;
             for delta in receiver {
-                engine.feed(delta);
+                folding = folding && observe(&delta);
+                if folding {
+                    engine.feed(delta);
+                }
             }
         });
         let summary = repo.walk(&selector, &known, |delta| {
@@ -657,5 +672,316 @@ impl History {
     /// The task with this id.
     pub fn task(&self, id: TaskId) -> Option<&TaskLife> {
         self.tasks.get(id.0)
+    }
+}
+
+/// The fold's state as plain parts that serde can store (the cache's payload). What the
+/// engine shares (commits, parsed posts) is stored once and named by index. Only the post
+/// state of the tip is kept: an engine rebuilt from a snapshot can go on from that tip only,
+/// which is the one place new commits attach to when the history was not rewritten.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EngineSnapshot {
+    next_order: usize,
+    head: Option<[u8; 20]>,
+    last_fed: Option<[u8; 20]>,
+    commits: Vec<CommitRecord>,
+    parsed_posts: Vec<Post>,
+    /// (blob, path, index into `parsed_posts`).
+    parsed: Vec<([u8; 20], String, u32)>,
+    posts: Vec<PostLifeRecord>,
+    /// For each task, its post and its events.
+    tasks: Vec<(u32, Vec<EventRecord>)>,
+    warnings: Vec<Warning>,
+    /// (path, post, version, blob) of each post present at the tip.
+    tip_state: Vec<(String, u32, u32, [u8; 20])>,
+    known: Vec<[u8; 20]>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitRecord {
+    id: String,
+    seconds: i64,
+    offset_seconds: i32,
+    summary: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PostLifeRecord {
+    path: String,
+    deleted: bool,
+    versions: Vec<VersionRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VersionRecord {
+    commit: u32,
+    order: usize,
+    path: String,
+    post: u32,
+    task_ids: Vec<usize>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EventRecord {
+    kind: EventKind,
+    commit: u32,
+    order: usize,
+    title: String,
+    previous_title: Option<String>,
+    from_section: Option<String>,
+    to_section: Option<String>,
+}
+
+/// A snapshot whose parts do not fit together (an index out of range): it cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("inconsistent history snapshot: {0}")]
+pub struct SnapshotError(&'static str);
+
+/// Gives shared values (by pointer) one index each, in first-seen order.
+struct Interner<T> {
+    index: HashMap<*const T, u32>,
+    values: Vec<Arc<T>>,
+}
+
+impl<T> Interner<T> {
+    fn new() -> Self {
+        Interner {
+            index: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn id(&mut self, value: &Arc<T>) -> u32 {
+        let next = self.values.len() as u32;
+        *self.index.entry(Arc::as_ptr(value)).or_insert_with(|| {
+            self.values.push(Arc::clone(value));
+            next
+        })
+    }
+}
+
+impl Engine {
+    /// The state as plain parts, for storing; see [`EngineSnapshot`].
+    pub fn snapshot(&self) -> EngineSnapshot {
+        let mut commits = Interner::<CommitInfo>::new();
+        let mut posts = Interner::<Post>::new();
+        let lives: Vec<PostLifeRecord> = self
+            .posts
+            .iter()
+            .map(|life| PostLifeRecord {
+                path: life.path.clone(),
+                deleted: life.deleted,
+                versions: life
+                    .versions
+                    .iter()
+                    .map(|v| VersionRecord {
+                        commit: commits.id(&v.commit),
+                        order: v.order,
+                        path: v.path.clone(),
+                        post: posts.id(&v.post),
+                        task_ids: v.task_ids.iter().map(|id| id.0).collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        // Sorted, and interned after the versions: hash order would make two snapshots of
+        // one state differ byte for byte.
+        let mut parsed_keys: Vec<(&(ObjectId, String), &Arc<Post>)> = self.parsed.iter().collect();
+        parsed_keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let parsed: Vec<([u8; 20], String, u32)> = parsed_keys
+            .into_iter()
+            .map(|((blob, path), post)| (blob.0, path.clone(), posts.id(post)))
+            .collect();
+        let tasks = self
+            .tasks
+            .iter()
+            .map(|life| {
+                let events = life
+                    .events
+                    .iter()
+                    .map(|e| EventRecord {
+                        kind: e.kind,
+                        commit: commits.id(&e.commit),
+                        order: e.order,
+                        title: e.title.clone(),
+                        previous_title: e.previous_title.clone(),
+                        from_section: e.from_section.clone(),
+                        to_section: e.to_section.clone(),
+                    })
+                    .collect();
+                (life.post as u32, events)
+            })
+            .collect();
+        let tip = self.head.or(self.last_fed);
+        let mut tip_state: Vec<(String, u32, u32, [u8; 20])> = tip
+            .and_then(|id| self.states.get(&id))
+            .map(|state| {
+                state
+                    .iter()
+                    .map(|(path, slot)| {
+                        (
+                            path.clone(),
+                            slot.post as u32,
+                            slot.version as u32,
+                            slot.blob.0,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        tip_state.sort_unstable();
+        let mut known: Vec<[u8; 20]> = self.known.iter().map(|id| id.0).collect();
+        known.sort_unstable();
+        EngineSnapshot {
+            next_order: self.next_order,
+            head: self.head.map(|id| id.0),
+            last_fed: self.last_fed.map(|id| id.0),
+            commits: commits
+                .values
+                .iter()
+                .map(|c| CommitRecord {
+                    id: c.id.clone(),
+                    seconds: c.time.timestamp(),
+                    offset_seconds: c.time.offset().local_minus_utc(),
+                    summary: c.summary.clone(),
+                })
+                .collect(),
+            parsed_posts: posts.values.iter().map(|p| Post::clone(p)).collect(),
+            parsed,
+            posts: lives,
+            tasks,
+            warnings: self.warnings.clone(),
+            tip_state,
+            known,
+        }
+    }
+
+    /// An engine that goes on from a snapshot's tip.
+    pub fn from_snapshot(snapshot: EngineSnapshot) -> Result<Engine, SnapshotError> {
+        let commits: Vec<Arc<CommitInfo>> = snapshot
+            .commits
+            .into_iter()
+            .map(|c| {
+                let utc = git::to_datetime(c.seconds, 0);
+                let time = chrono::FixedOffset::east_opt(c.offset_seconds)
+                    .map_or(utc, |offset| utc.with_timezone(&offset));
+                Arc::new(CommitInfo {
+                    id: c.id,
+                    time,
+                    summary: c.summary,
+                })
+            })
+            .collect();
+        let posts: Vec<Arc<Post>> = snapshot.parsed_posts.into_iter().map(Arc::new).collect();
+        let commit = |i: u32| {
+            commits
+                .get(i as usize)
+                .cloned()
+                .ok_or(SnapshotError("commit index"))
+        };
+        let post = |i: u32| {
+            posts
+                .get(i as usize)
+                .cloned()
+                .ok_or(SnapshotError("post index"))
+        };
+        let task_count = snapshot.tasks.len();
+        let mut lives = Vec::with_capacity(snapshot.posts.len());
+        for life in snapshot.posts {
+            let mut versions = Vec::with_capacity(life.versions.len());
+            for v in life.versions {
+                let post = post(v.post)?;
+                if v.task_ids.len() != post.tasks.len()
+                    || v.task_ids.iter().any(|&t| t >= task_count)
+                {
+                    return Err(SnapshotError("task ids of a version"));
+                }
+                versions.push(PostVersion {
+                    commit: commit(v.commit)?,
+                    order: v.order,
+                    path: v.path,
+                    post,
+                    task_ids: v.task_ids.into_iter().map(TaskId).collect(),
+                });
+            }
+            lives.push(PostLife {
+                path: life.path,
+                deleted: life.deleted,
+                versions,
+            });
+        }
+        let mut tasks = Vec::with_capacity(task_count);
+        for (index, (post_index, events)) in snapshot.tasks.into_iter().enumerate() {
+            if post_index as usize >= lives.len() {
+                return Err(SnapshotError("post of a task"));
+            }
+            let mut lived = Vec::with_capacity(events.len());
+            for e in events {
+                lived.push(TaskEvent {
+                    kind: e.kind,
+                    commit: commit(e.commit)?,
+                    order: e.order,
+                    title: e.title,
+                    previous_title: e.previous_title,
+                    from_section: e.from_section,
+                    to_section: e.to_section,
+                });
+            }
+            tasks.push(TaskLife {
+                id: TaskId(index),
+                post: post_index as usize,
+                events: lived,
+            });
+        }
+        let mut parsed = HashMap::with_capacity(snapshot.parsed.len());
+        for (blob, path, index) in snapshot.parsed {
+            parsed.insert((ObjectId(blob), path), post(index)?);
+        }
+        let mut tip_state = PostsState::with_capacity(snapshot.tip_state.len());
+        for (path, post_index, version, blob) in snapshot.tip_state {
+            let fits = lives
+                .get(post_index as usize)
+                .is_some_and(|l: &PostLife| (version as usize) < l.versions.len());
+            if !fits {
+                return Err(SnapshotError("a post at the tip"));
+            }
+            tip_state.insert(
+                path,
+                Slot {
+                    post: post_index as usize,
+                    version: version as usize,
+                    blob: ObjectId(blob),
+                },
+            );
+        }
+        let head = snapshot.head.map(ObjectId);
+        let last_fed = snapshot.last_fed.map(ObjectId);
+        let mut states = HashMap::new();
+        if let Some(tip) = head.or(last_fed) {
+            states.insert(tip, tip_state);
+        }
+        let warned = snapshot
+            .warnings
+            .iter()
+            .map(|w| (w.file.clone(), w.line, w.message.clone()))
+            .collect();
+        Ok(Engine {
+            next_order: snapshot.next_order,
+            states,
+            children_left: HashMap::new(),
+            parsed,
+            posts: lives,
+            tasks,
+            warnings: snapshot.warnings,
+            warned,
+            known: snapshot.known.into_iter().map(ObjectId).collect(),
+            head,
+            last_fed,
+        })
+    }
+
+    /// The commit the engine's state is at: HEAD of the last walk, else the last commit fed.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.head.or(self.last_fed)
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
+pub mod cache;
 pub mod cli;
 pub mod dates;
 pub mod events;

@@ -7,10 +7,10 @@ use std::fmt;
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One task-list item in one version of a post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     /// Plain-text title without markup, rating or note: what identifies the task over time.
     pub title: String,
@@ -37,7 +37,7 @@ impl Task {
 }
 
 /// Where a post's date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateSource {
     FrontMatter,
@@ -46,7 +46,7 @@ pub enum DateSource {
 }
 
 /// Where a post's due date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DueSource {
     /// `due:` or `deadline:` in the front matter.
@@ -60,7 +60,7 @@ pub enum DueSource {
 }
 
 /// A post's due date and the evidence for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Due {
     pub date: NaiveDate,
     pub source: DueSource,
@@ -70,7 +70,7 @@ pub struct Due {
 
 /// A problem in the input that did not stop the work: it names the file, and the line or
 /// commit when known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub file: String,
     pub line: Option<usize>,
@@ -92,7 +92,7 @@ impl fmt::Display for Warning {
 }
 
 /// One version of a goals post, as read from its bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Post {
     pub title: Option<String>,
     /// The post's own date: front matter, else the `YYYY-MM-DD-` filename prefix.
@@ -126,7 +126,7 @@ pub fn short_id(id: &str) -> &str {
 }
 
 /// What happened to a task between two versions of its post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Added,
