@@ -126,7 +126,9 @@ fn load_parts(
                     // Cached by a caller that did not build the ledger: build it once and
                     // keep it, reusing the stored engine bytes as they are.
                     let ledger = ledger::build(&history);
-                    let _ = write_file(&path, &selector, head, file.engine_bytes(), Some(&ledger));
+                    if let Some(engine_bytes) = file.engine_bytes() {
+                        let _ = write_file(&path, &selector, head, &engine_bytes, Some(&ledger));
+                    }
                     Some(ledger)
                 }
                 None => None,
@@ -234,67 +236,80 @@ impl Section {
     }
 }
 
-/// A cache file whose framing and versions are right; each section's checksum is checked
-/// when that section is read.
+/// A cache file whose framing and versions are right, held open: each section is read (and
+/// its checksum checked) only when asked for, so a warm `history` reads the small ledger and
+/// not the engine. The open handle keeps reading the same file even if another process
+/// renames a new one into place meanwhile.
 struct CacheFile {
     header: Header,
-    bytes: Vec<u8>,
-    /// Where the sections start in `bytes`: the engine, then the ledger.
-    engine_at: usize,
-    ledger_at: usize,
+    file: std::fs::File,
+    /// Where the sections start: the engine, then the ledger.
+    engine_at: u64,
+    ledger_at: u64,
 }
+
+/// The header is read from this much of the file's start.
+const HEADER_READ: u64 = 64 * 1024;
 
 impl CacheFile {
     fn open(path: &Path, selector: &str) -> Option<CacheFile> {
-        CacheFile::parse(std::fs::read(path).ok()?, selector)
-    }
-
-    fn parse(bytes: Vec<u8>, selector: &str) -> Option<CacheFile> {
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (version, rest) = rest.split_first_chunk::<4>()?;
-        if u32::from_le_bytes(*version) != FORMAT_VERSION {
+        use std::io::Read;
+        let file = std::fs::File::open(path).ok()?;
+        let length = file.metadata().ok()?.len();
+        let mut start = Vec::new();
+        (&file).take(HEADER_READ).read_to_end(&mut start).ok()?;
+        let (header, header_len) = parse_header(&start, selector)?;
+        let engine_at = header_len as u64;
+        let ledger_at = engine_at.checked_add(header.engine.len)?;
+        let end = ledger_at.checked_add(header.ledger.map_or(0, |s| s.len))?;
+        if end != length {
             return None;
         }
-        let (header, sections): (Header, &[u8]) = postcard::take_from_bytes(rest).ok()?;
-        let ledger_len = header.ledger.map_or(0, |s| s.len);
-        let fits = header.crate_version == env!("CARGO_PKG_VERSION")
-            && header.selector == selector
-            && header.engine.len.checked_add(ledger_len) == Some(sections.len() as u64);
-        if !fits {
-            return None;
-        }
-        let engine_at = bytes.len() - sections.len();
-        let ledger_at = engine_at + usize::try_from(header.engine.len).ok()?;
         Some(CacheFile {
             header,
-            bytes,
+            file,
             engine_at,
             ledger_at,
         })
     }
 
-    fn engine_bytes(&self) -> &[u8] {
-        &self.bytes[self.engine_at..self.ledger_at]
+    fn read_section(&self, section: Section, at: u64) -> Option<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(at)).ok()?;
+        let mut bytes = vec![0; usize::try_from(section.len).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        (checksum(&bytes) == section.checksum).then_some(bytes)
     }
 
-    fn section(&self, section: Section, at: usize) -> Option<&[u8]> {
-        let bytes = self
-            .bytes
-            .get(at..at + usize::try_from(section.len).ok()?)?;
-        (checksum(bytes) == section.checksum).then_some(bytes)
+    fn engine_bytes(&self) -> Option<Vec<u8>> {
+        self.read_section(self.header.engine, self.engine_at)
     }
 
     fn engine(&self) -> Option<Engine> {
-        let bytes = self.section(self.header.engine, self.engine_at)?;
-        let snapshot: EngineSnapshot = postcard::from_bytes(bytes).ok()?;
+        let bytes = self.engine_bytes()?;
+        let snapshot: EngineSnapshot = postcard::from_bytes(&bytes).ok()?;
         Engine::from_snapshot(snapshot).ok()
     }
 
     fn ledger(&self) -> Option<Ledger> {
-        let bytes = self.section(self.header.ledger?, self.ledger_at)?;
-        let record: LedgerRecord = postcard::from_bytes(bytes).ok()?;
+        let bytes = self.read_section(self.header.ledger?, self.ledger_at)?;
+        let record: LedgerRecord = postcard::from_bytes(&bytes).ok()?;
         record.into_ledger()
     }
+}
+
+/// The header at the start of a cache file, and the header's length with the framing, when
+/// the magic, format version, crate version and selector are this run's.
+fn parse_header(start: &[u8], selector: &str) -> Option<(Header, usize)> {
+    let rest = start.strip_prefix(MAGIC)?;
+    let (version, rest) = rest.split_first_chunk::<4>()?;
+    if u32::from_le_bytes(*version) != FORMAT_VERSION {
+        return None;
+    }
+    let (header, after): (Header, &[u8]) = postcard::take_from_bytes(rest).ok()?;
+    let fits = header.crate_version == env!("CARGO_PKG_VERSION") && header.selector == selector;
+    fits.then_some((header, start.len() - after.len()))
 }
 
 /// Writes the cache file whole under a temporary name, then renames it into place.
@@ -643,26 +658,32 @@ mod tests {
         file
     }
 
+    fn open(bytes: &[u8]) -> Option<CacheFile> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, bytes).unwrap();
+        CacheFile::open(&path, SELECTOR)
+    }
+
     #[test]
     fn a_whole_file_gives_back_its_sections() {
         let engine = b"some engine state bytes";
-        let file = CacheFile::parse(file_with(FORMAT_VERSION, engine), SELECTOR).unwrap();
+        let file = open(&file_with(FORMAT_VERSION, engine)).unwrap();
         assert_eq!(file.header.tip, [7; 20]);
-        assert_eq!(
-            file.section(file.header.engine, file.engine_at),
-            Some(&engine[..])
-        );
+        assert_eq!(file.engine_bytes().as_deref(), Some(&engine[..]));
     }
 
     #[test]
     fn another_format_version_selector_or_length_is_refused() {
         let engine = b"some engine state bytes";
-        assert!(CacheFile::parse(file_with(FORMAT_VERSION - 1, engine), SELECTOR).is_none());
-        assert!(CacheFile::parse(file_with(FORMAT_VERSION, engine), "AllMarkdown").is_none());
-        let mut file = file_with(FORMAT_VERSION, engine);
-        file.truncate(file.len() - 3);
-        assert!(CacheFile::parse(file, SELECTOR).is_none());
-        assert!(CacheFile::parse(b"garbage".to_vec(), SELECTOR).is_none());
+        assert!(open(&file_with(FORMAT_VERSION - 1, engine)).is_none());
+        let whole = file_with(FORMAT_VERSION, engine);
+        assert!(parse_header(&whole, "AllMarkdown").is_none());
+        assert!(open(&whole[..whole.len() - 3]).is_none());
+        let mut longer = whole.clone();
+        longer.push(0);
+        assert!(open(&longer).is_none());
+        assert!(open(b"garbage").is_none());
     }
 
     #[test]
@@ -670,8 +691,8 @@ mod tests {
         let mut bytes = file_with(FORMAT_VERSION, b"some engine state bytes");
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        let file = CacheFile::parse(bytes, SELECTOR).unwrap();
-        assert_eq!(file.section(file.header.engine, file.engine_at), None);
+        let file = open(&bytes).unwrap();
+        assert_eq!(file.engine_bytes(), None);
         assert!(file.engine().is_none());
     }
 

@@ -679,57 +679,67 @@ impl History {
 /// engine shares (commits, parsed posts) is stored once and named by index. Only the post
 /// state of the tip is kept: an engine rebuilt from a snapshot can go on from that tip only,
 /// which is the one place new commits attach to when the history was not rewritten.
+///
+/// Generic over how text, posts and lists are held, so that one layout serves both ways:
+/// [`EngineSnapshotView`] borrows from the engine to be written without copying, and
+/// [`EngineSnapshot`] owns what was read back.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct EngineSnapshot {
+pub struct EngineParts<S, P, I, W> {
     next_order: usize,
     head: Option<[u8; 20]>,
     last_fed: Option<[u8; 20]>,
-    commits: Vec<CommitRecord>,
-    parsed_posts: Vec<Post>,
+    commits: Vec<CommitRecord<S>>,
+    parsed_posts: Vec<P>,
     /// (blob, path, index into `parsed_posts`).
-    parsed: Vec<([u8; 20], String, u32)>,
-    posts: Vec<PostLifeRecord>,
+    parsed: Vec<([u8; 20], S, u32)>,
+    posts: Vec<PostLifeRecord<S, I>>,
     /// For each task, its post and its events.
-    tasks: Vec<(u32, Vec<EventRecord>)>,
-    warnings: Vec<Warning>,
+    tasks: Vec<(u32, Vec<EventRecord<S>>)>,
+    warnings: W,
     /// (path, post, version, blob) of each post present at the tip.
-    tip_state: Vec<(String, u32, u32, [u8; 20])>,
+    tip_state: Vec<(S, u32, u32, [u8; 20])>,
     known: Vec<[u8; 20]>,
 }
 
+/// The engine's state as read back from storage.
+pub type EngineSnapshot = EngineParts<String, Post, Vec<usize>, Vec<Warning>>;
+
+/// The engine's state borrowed for writing; serializes exactly as an [`EngineSnapshot`].
+pub type EngineSnapshotView<'a> = EngineParts<&'a str, &'a Post, &'a [TaskId], &'a [Warning]>;
+
 #[derive(Debug, Serialize, Deserialize)]
-struct CommitRecord {
-    id: String,
+struct CommitRecord<S> {
+    id: S,
     seconds: i64,
     offset_seconds: i32,
-    summary: String,
+    summary: S,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct PostLifeRecord {
-    path: String,
+struct PostLifeRecord<S, I> {
+    path: S,
     deleted: bool,
-    versions: Vec<VersionRecord>,
+    versions: Vec<VersionRecord<S, I>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct VersionRecord {
+struct VersionRecord<S, I> {
     commit: u32,
     order: usize,
-    path: String,
+    path: S,
     post: u32,
-    task_ids: Vec<usize>,
+    task_ids: I,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct EventRecord {
+struct EventRecord<S> {
     kind: EventKind,
     commit: u32,
     order: usize,
-    title: String,
-    previous_title: Option<String>,
-    from_section: Option<String>,
-    to_section: Option<String>,
+    title: S,
+    previous_title: Option<S>,
+    from_section: Option<S>,
+    to_section: Option<S>,
 }
 
 /// A snapshot whose parts do not fit together (an index out of range): it cannot be used.
@@ -738,12 +748,12 @@ struct EventRecord {
 pub struct SnapshotError(&'static str);
 
 /// Gives shared values (by pointer) one index each, in first-seen order.
-struct Interner<T> {
+struct Interner<'a, T> {
     index: HashMap<*const T, u32>,
-    values: Vec<Arc<T>>,
+    values: Vec<&'a T>,
 }
 
-impl<T> Interner<T> {
+impl<'a, T> Interner<'a, T> {
     fn new() -> Self {
         Interner {
             index: HashMap::new(),
@@ -751,25 +761,25 @@ impl<T> Interner<T> {
         }
     }
 
-    fn id(&mut self, value: &Arc<T>) -> u32 {
+    fn id(&mut self, value: &'a Arc<T>) -> u32 {
         let next = self.values.len() as u32;
         *self.index.entry(Arc::as_ptr(value)).or_insert_with(|| {
-            self.values.push(Arc::clone(value));
+            self.values.push(value);
             next
         })
     }
 }
 
 impl Engine {
-    /// The state as plain parts, for storing; see [`EngineSnapshot`].
-    pub fn snapshot(&self) -> EngineSnapshot {
+    /// The state as plain parts, borrowed, for storing; see [`EngineParts`].
+    pub fn snapshot(&self) -> EngineSnapshotView<'_> {
         let mut commits = Interner::<CommitInfo>::new();
         let mut posts = Interner::<Post>::new();
-        let lives: Vec<PostLifeRecord> = self
+        let lives: Vec<PostLifeRecord<&str, &[TaskId]>> = self
             .posts
             .iter()
             .map(|life| PostLifeRecord {
-                path: life.path.clone(),
+                path: life.path.as_str(),
                 deleted: life.deleted,
                 versions: life
                     .versions
@@ -777,9 +787,9 @@ impl Engine {
                     .map(|v| VersionRecord {
                         commit: commits.id(&v.commit),
                         order: v.order,
-                        path: v.path.clone(),
+                        path: v.path.as_str(),
                         post: posts.id(&v.post),
-                        task_ids: v.task_ids.iter().map(|id| id.0).collect(),
+                        task_ids: v.task_ids.as_slice(),
                     })
                     .collect(),
             })
@@ -788,9 +798,9 @@ impl Engine {
         // one state differ byte for byte.
         let mut parsed_keys: Vec<(&(ObjectId, String), &Arc<Post>)> = self.parsed.iter().collect();
         parsed_keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let parsed: Vec<([u8; 20], String, u32)> = parsed_keys
+        let parsed: Vec<([u8; 20], &str, u32)> = parsed_keys
             .into_iter()
-            .map(|((blob, path), post)| (blob.0, path.clone(), posts.id(post)))
+            .map(|((blob, path), post)| (blob.0, path.as_str(), posts.id(post)))
             .collect();
         let tasks = self
             .tasks
@@ -803,24 +813,24 @@ impl Engine {
                         kind: e.kind,
                         commit: commits.id(&e.commit),
                         order: e.order,
-                        title: e.title.clone(),
-                        previous_title: e.previous_title.clone(),
-                        from_section: e.from_section.clone(),
-                        to_section: e.to_section.clone(),
+                        title: e.title.as_str(),
+                        previous_title: e.previous_title.as_deref(),
+                        from_section: e.from_section.as_deref(),
+                        to_section: e.to_section.as_deref(),
                     })
                     .collect();
                 (life.post as u32, events)
             })
             .collect();
         let tip = self.head.or(self.last_fed);
-        let mut tip_state: Vec<(String, u32, u32, [u8; 20])> = tip
+        let mut tip_state: Vec<(&str, u32, u32, [u8; 20])> = tip
             .and_then(|id| self.states.get(&id))
             .map(|state| {
                 state
                     .iter()
                     .map(|(path, slot)| {
                         (
-                            path.clone(),
+                            path.as_str(),
                             slot.post as u32,
                             slot.version as u32,
                             slot.blob.0,
@@ -832,7 +842,7 @@ impl Engine {
         tip_state.sort_unstable();
         let mut known: Vec<[u8; 20]> = self.known.iter().map(|id| id.0).collect();
         known.sort_unstable();
-        EngineSnapshot {
+        EngineParts {
             next_order: self.next_order,
             head: self.head.map(|id| id.0),
             last_fed: self.last_fed.map(|id| id.0),
@@ -840,17 +850,17 @@ impl Engine {
                 .values
                 .iter()
                 .map(|c| CommitRecord {
-                    id: c.id.clone(),
+                    id: c.id.as_str(),
                     seconds: c.time.timestamp(),
                     offset_seconds: c.time.offset().local_minus_utc(),
-                    summary: c.summary.clone(),
+                    summary: c.summary.as_str(),
                 })
                 .collect(),
-            parsed_posts: posts.values.iter().map(|p| Post::clone(p)).collect(),
+            parsed_posts: posts.values,
             parsed,
             posts: lives,
             tasks,
-            warnings: self.warnings.clone(),
+            warnings: &self.warnings,
             tip_state,
             known,
         }
