@@ -335,12 +335,6 @@ fn write_file(
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
     let ledger = ledger.unwrap_or_default();
-    let mut file = Vec::with_capacity(MAGIC.len() + 4 + header.len() + engine.len() + ledger.len());
-    file.extend_from_slice(MAGIC);
-    file.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    file.extend_from_slice(&header);
-    file.extend_from_slice(engine);
-    file.extend_from_slice(&ledger);
 
     let dir = path
         .parent()
@@ -348,8 +342,18 @@ fn write_file(
     std::fs::create_dir_all(dir)?;
     // One temporary name per process, so two writers never write into the same file.
     let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-    let written =
-        std::fs::write(&temporary, &file).and_then(|()| std::fs::rename(&temporary, path));
+    let written = (|| {
+        use std::io::Write;
+        // Piece by piece: joining them first would hold a second copy of the engine.
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        file.write_all(&header)?;
+        file.write_all(engine)?;
+        file.write_all(&ledger)?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    })();
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
