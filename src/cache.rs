@@ -19,7 +19,6 @@
 //! branch) reads the history afresh, so the result is always the one a run without the cache
 //! gives.
 
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -89,6 +88,34 @@ fn unreachable_state() -> HistoryError {
     })
 }
 
+/// The engine folded up to HEAD, through the cache unless `use_cache` is false: for callers
+/// that go on feeding it (the hook folds in the commit about to be made).
+pub fn load_engine(
+    repo: &Repo,
+    options: &HistoryOptions,
+    use_cache: bool,
+) -> Result<Engine, HistoryError> {
+    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+        return read_fresh(repo, options);
+    };
+    let selector = selector_key(repo, options)?;
+    let path = cache_file(repo);
+    let file = CacheFile::open(&path, &selector);
+    if let Some(engine) = file
+        .as_ref()
+        .filter(|f| f.header.tip == head.0)
+        .and_then(CacheFile::engine)
+    {
+        return Ok(engine);
+    }
+    let engine = engine_from(file, repo, options, head)?;
+    if let Ok(bytes) = postcard::to_allocvec(&engine.snapshot()) {
+        // No ledger: the hook has no use for one, and HEAD moves with the commit anyway.
+        let _ = write_file(&path, &selector, engine.tip().unwrap_or(head), &bytes, None);
+    }
+    Ok(engine)
+}
+
 /// What was asked for (the history, the ledger), reading as little as HEAD allows.
 fn load_parts(
     repo: &Repo,
@@ -102,10 +129,7 @@ fn load_parts(
         let ledger = want_ledger.then(|| ledger::build(&history));
         (want_history.then_some(history), ledger)
     };
-    if !use_cache {
-        return Ok(finish(read_fresh(repo, options)?));
-    }
-    let Some(head) = repo.head()? else {
+    let Some(head) = repo.head()?.filter(|_| use_cache) else {
         return Ok(finish(read_fresh(repo, options)?));
     };
     let selector = selector_key(repo, options)?;
@@ -123,8 +147,8 @@ fn load_parts(
             let ledger = match ledger {
                 Some(ledger) => Some(ledger),
                 None if want_ledger => {
-                    // Cached by a caller that did not build the ledger: build it once and
-                    // keep it, reusing the stored engine bytes as they are.
+                    // Cached by a caller that did not build the ledger (the hook): build it
+                    // once and keep it, with the stored engine bytes as they are.
                     let ledger = ledger::build(&history);
                     if let Some(engine_bytes) = file.engine_bytes() {
                         let _ = write_file(&path, &selector, head, &engine_bytes, Some(&ledger));
@@ -137,16 +161,7 @@ fn load_parts(
         }
     }
 
-    let cached_engine = file
-        .filter(|f| f.header.tip != head.0)
-        .and_then(|f| f.engine());
-    let engine = match cached_engine {
-        Some(engine) => match extend(engine, repo, options, head)? {
-            Some(engine) => engine,
-            None => read_fresh(repo, options)?,
-        },
-        None => read_fresh(repo, options)?,
-    };
+    let engine = engine_from(file, repo, options, head)?;
     let tip = engine.tip().unwrap_or(head);
     let engine_bytes = postcard::to_allocvec(&engine.snapshot()).ok();
     let (history, ledger) = finish(engine);
@@ -157,8 +172,27 @@ fn load_parts(
     Ok((history, ledger))
 }
 
+/// The engine at `head`: the cached one continued when it can be, else read afresh.
+fn engine_from(
+    file: Option<CacheFile>,
+    repo: &Repo,
+    options: &HistoryOptions,
+    head: ObjectId,
+) -> Result<Engine, HistoryError> {
+    let cached = file
+        .filter(|f| f.header.tip != head.0)
+        .and_then(|f| f.engine());
+    match cached {
+        Some(engine) => match extend(engine, repo, options, head)? {
+            Some(engine) => Ok(engine),
+            None => read_fresh(repo, options),
+        },
+        None => read_fresh(repo, options),
+    }
+}
+
 /// Folds the commits made since the cached tip onto `engine`; none when the history was
-/// rewritten and the engine cannot be continued.
+/// rewritten and reading it afresh is the quicker way.
 fn extend(
     mut engine: Engine,
     repo: &Repo,
@@ -169,38 +203,27 @@ fn extend(
         return Ok(None);
     };
     // HEAD moved back or sideways (reset, amend, rebase, another branch): what is cached
-    // includes commits HEAD no longer has.
+    // holds commits HEAD no longer has. The engine would notice too, but only after walking
+    // the new commits once for nothing.
     if !repo.is_ancestor(tip, head)? {
         return Ok(None);
     }
-    let mut fed: HashSet<ObjectId> = HashSet::new();
-    let mut continues = true;
+    // A new root commit (an unrelated history merged in) may sort before the cached ones
+    // in a full walk; folding it after them could order events differently.
+    let mut new_root = false;
     let mut progress = Progress::new();
-    history::update_observed(&mut engine, repo, options, |delta| {
+    history::update_observed(&mut engine, repo, options, &mut |delta| {
         progress.tick();
-        // Only the tip's state is kept, and a fresh walk orders commits the same way only
-        // when every new commit descends from the tip: a new root, or a parent from before
-        // the tip (a merged old branch), needs the full walk.
-        let attached = !delta.parents.is_empty()
-            && delta
-                .parents
-                .iter()
-                .all(|parent| *parent == tip || fed.contains(parent));
-        fed.insert(delta.id);
-        continues = continues && attached;
-        continues
+        new_root |= delta.parents.is_empty();
     })?;
     progress.finish();
-    Ok(continues.then_some(engine))
+    Ok((!new_root).then_some(engine))
 }
 
 fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, HistoryError> {
     let mut engine = Engine::new();
     let mut progress = Progress::new();
-    history::update_observed(&mut engine, repo, options, |_| {
-        progress.tick();
-        true
-    })?;
+    history::update_observed(&mut engine, repo, options, &mut |_| progress.tick())?;
     progress.finish();
     Ok(engine)
 }
@@ -386,6 +409,7 @@ struct WeekRecord {
     due: i32,
     due_source: DueSource,
     first_commit_after_due: bool,
+    has_next: bool,
     counts: [usize; 10],
     done_on_time: Option<usize>,
     by_confidence: Vec<(String, usize, usize)>,
@@ -439,6 +463,7 @@ impl LedgerRecord {
                 due: w.due.num_days_from_ce(),
                 due_source: w.due_source,
                 first_commit_after_due: w.first_commit_after_due,
+                has_next: w.has_next,
                 counts: [
                     w.tasks,
                     w.planned,
@@ -529,6 +554,7 @@ impl LedgerRecord {
                 carried_in,
                 carried_out,
                 dropped,
+                has_next: w.has_next,
                 by_confidence: breakdown(w.by_confidence),
                 by_section: breakdown(w.by_section),
             });

@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use chrono::NaiveDate;
 
 use crate::git::Repo;
-use crate::history::{History, HistoryOptions};
+use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{cache, hook, post, report, synthetic};
+use crate::{cache, chart, hook, post, report, synthetic, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
@@ -63,6 +63,9 @@ pub enum Command {
         last: Option<usize>,
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Also draw completion, carry-over and unplanned goals per week into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
     },
     /// Every task with its life: added, checked, carried.
     Tasks {
@@ -99,6 +102,28 @@ pub enum Command {
         /// A template file for the block instead of the default layout.
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+    },
+    /// How well your confidence ratings (N/5) predict what gets done.
+    Calibration {
+        /// Also draw the calibration curve against the diagonal into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The chronic carry-overs: goals carried from post to post, longest first.
+    Carry {
+        /// Only goals that went through at least N posts (2: carried at least once).
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_weeks: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write one self-contained HTML page with the charts and tables.
+    Report {
+        /// The page to write.
+        #[arg(long, value_name = "FILE.html")]
+        html: PathBuf,
     },
     /// Task events, newest first, like `git log` for goals.
     Log {
@@ -182,6 +207,7 @@ pub fn run(cli: Cli) -> Result<()> {
             until,
             last,
             format,
+            chart,
         } => {
             let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut weeks: Vec<&ledger::Week> = ledger
@@ -192,8 +218,11 @@ pub fn run(cli: Cli) -> Result<()> {
             if let Some(n) = last {
                 weeks.drain(..weeks.len().saturating_sub(n));
             }
+            if let Some(path) = &chart {
+                write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
+            }
             let text = match format {
-                TableFormat::Text => report::history_text(&weeks),
+                TableFormat::Text => report::history_text(&ledger, &weeks),
                 TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => report::history_csv(&weeks),
                 TableFormat::Markdown => report::history_markdown(&weeks),
@@ -223,7 +252,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             print(&text)
         }
-        Command::Hook { action } => run_hook(&base, action),
+        Command::Hook { action } => run_hook(&base, &cli.posts, !cli.no_cache, action),
         Command::Demo { dir } => {
             let dir = if dir.is_relative() {
                 base.join(dir)
@@ -239,7 +268,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ledger.weeks.len(),
                 blog.commits.len(),
                 dir.display(),
-                report::history_text(&weeks),
+                report::history_text(&ledger, &weeks),
                 dir.display()
             ))
         }
@@ -248,8 +277,8 @@ pub fn run(cli: Cli) -> Result<()> {
             check,
             template,
         } => {
-            let today = chrono::Local::now().date_naive();
-            let compute = hook::post_only_stats(today);
+            let (engine, head) = engine_at_head(&Some(base.clone()), &cli.posts, !cli.no_cache)?;
+            let compute = hook::history_stats(&engine, head, now());
             let options = hook::RunOptions {
                 strict: true,
                 template,
@@ -262,6 +291,50 @@ pub fn run(cli: Cli) -> Result<()> {
                 eprintln!("gitgoals: stats block is out of date in {path}");
             }
             exit_with(report.exit_code())
+        }
+        Command::Calibration { chart, format } => {
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            if let Some(path) = &chart {
+                write_chart(path, &chart::calibration_svg(&calibration)?)?;
+            }
+            let text = match format {
+                Format::Text => trends::calibration_text(&calibration),
+                Format::Json => json(&trends::calibration_document(
+                    &ledger,
+                    &calibration,
+                    Some(today),
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Carry { min_weeks, format } => {
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let chains = trends::carry_chains(&ledger, min_weeks);
+            let oldest = trends::oldest_open(&ledger);
+            let text = match format {
+                Format::Text => trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks),
+                Format::Json => json(&trends::carry_document(
+                    &ledger,
+                    &chains,
+                    oldest.as_ref(),
+                    min_weeks,
+                ))?,
+            };
+            print(&text)
+        }
+        Command::Report { html } => {
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let today = chrono::Local::now().date_naive();
+            let calibration = trends::calibration(&ledger, Some(today));
+            let chains = trends::carry_chains(&ledger, 2);
+            let oldest = trends::oldest_open(&ledger);
+            let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
+            std::fs::write(&html, page)
+                .with_context(|| format!("cannot write the report {}", html.display()))?;
+            eprintln!("gitgoals: report written to {}", html.display());
+            Ok(())
         }
         Command::Log {
             max_count,
@@ -301,7 +374,12 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_hook(base: &Path, action: HookAction) -> Result<()> {
+fn run_hook(
+    base: &Path,
+    posts: &Option<String>,
+    use_cache: bool,
+    action: HookAction,
+) -> Result<()> {
     match action {
         HookAction::Install { force } => {
             let outcome = hook::install(base, force)?;
@@ -314,8 +392,15 @@ fn run_hook(base: &Path, action: HookAction) -> Result<()> {
         HookAction::Run {
             strict, template, ..
         } => {
-            let today = chrono::Local::now().date_naive();
-            let compute = hook::post_only_stats(today);
+            // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
+            let (engine, head) = match engine_at_head(&None, posts, use_cache) {
+                Ok(read) => read,
+                Err(error) => {
+                    eprintln!("gitgoals: stats block not updated: {error:#}");
+                    return exit_with(if strict { 1 } else { 0 });
+                }
+            };
+            let compute = hook::history_stats(&engine, head, now());
             let report = hook::run_pre_commit(&hook::RunOptions { strict, template }, &compute);
             for failure in &report.failures {
                 eprintln!("{failure}");
@@ -333,6 +418,26 @@ fn exit_with(code: i32) -> Result<()> {
     }
     let _ = io::stdout().flush();
     std::process::exit(code)
+}
+
+/// The local time now, in the offset git would date a commit made now.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// The history engine fed up to HEAD, and HEAD: what a commit about to be made sits on.
+fn engine_at_head(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+    use_cache: bool,
+) -> Result<(history::Engine, Option<crate::git::ObjectId>)> {
+    let repo = Repo::open(dir.as_deref())?;
+    let options = HistoryOptions {
+        posts_glob: posts.clone(),
+    };
+    let engine = cache::load_engine(&repo, &options, use_cache)?;
+    let head = engine.tip();
+    Ok((engine, head))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) and folds it into the
@@ -360,6 +465,14 @@ fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -
         posts_glob: posts.clone(),
     };
     Ok(cache::load_ledger(&repo, &options, use_cache)?)
+}
+
+/// Writes an SVG chart and says where on stderr, so stdout stays the report.
+fn write_chart(path: &Path, svg: &str) -> Result<()> {
+    std::fs::write(path, svg)
+        .with_context(|| format!("cannot write the chart {}", path.display()))?;
+    eprintln!("gitgoals: chart written to {}", path.display());
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

@@ -118,47 +118,74 @@ pub enum HistoryError {
     Git(#[from] GitError),
 }
 
-/// Reads the whole history reachable from HEAD. The walk (git) and the fold (parsing posts,
-/// matching tasks) run on two threads.
+/// Reads the whole history reachable from HEAD. The walk (git, parsing posts) and the fold
+/// (matching tasks) run on two threads.
 pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, HistoryError> {
     let mut engine = Engine::new();
     update(&mut engine, repo, options)?;
     Ok(engine.into_history())
 }
 
-/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it.
+/// Feeds the commits reachable from HEAD that `engine` has not seen yet onto it. When the
+/// new commits do not continue what the engine holds (an amend, a rebase, a reset, a merge
+/// of a branch that left from an older commit, another choice of post files), it starts
+/// over from an empty engine, so the result always equals a full read.
 pub fn update(
     engine: &mut Engine,
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
-    update_observed(engine, repo, options, |_| true)
+    update_observed(engine, repo, options, &mut |_| {})
 }
 
-/// [`update`], showing each new commit to `observe` before it is folded in; once `observe`
-/// returns false no further commit is folded (the caller means to throw the engine away).
+/// [`update`], showing each commit to `observe` as it is folded in (a progress bar, a check
+/// of where new commits attach).
 pub fn update_observed(
     engine: &mut Engine,
     repo: &Repo,
     options: &HistoryOptions,
-    mut observe: impl FnMut(&CommitDelta) -> bool + Send,
+    observe: &mut (dyn FnMut(&CommitDelta) + Send),
 ) -> Result<git::WalkSummary, HistoryError> {
     let selector = repo.post_selector(options.posts_glob.as_deref())?;
-    let (sender, receiver) = mpsc::sync_channel::<CommitDelta>(256);
-    let known = std::mem::take(&mut engine.known);
+    if engine.selector.as_ref().is_some_and(|s| *s != selector) {
+        *engine = Engine::new();
+    }
+    let tip_before = engine.tip();
+    let fed_before = engine.next_order;
+    let summary = walk_into(engine, repo, &selector, observe)?;
+    let nothing_new = engine.next_order == fed_before;
+    let moved_back = nothing_new && summary.head != tip_before;
+    if engine.lost_parent_state || moved_back {
+        *engine = Engine::new();
+        return walk_into(engine, repo, &selector, observe);
+    }
+    Ok(summary)
+}
+
+/// One walk feeding `engine`: git and parsing on this thread, matching and folding on another.
+fn walk_into(
+    engine: &mut Engine,
+    repo: &Repo,
+    selector: &git::PostSelector,
+    observe: &mut (dyn FnMut(&CommitDelta) + Send),
+) -> Result<git::WalkSummary, HistoryError> {
+    engine.selector = Some(selector.clone());
+    let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
+    // The walk needs the known commits while the fold adds to them.
+    let known = engine.known.clone();
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
-            let mut folding = true;
-            for delta in receiver {
-                folding = folding && observe(&delta);
-                if folding {
-                    engine.feed(delta);
-                }
+            for (delta, posts) in receiver {
+                observe(&delta);
+                engine.feed_parsed(delta, posts);
             }
         });
-        let summary = repo.walk(&selector, &known, |delta| {
+        // Parsing here rather than in the fold balances the two threads: for most blogs the
+        // walk is the lighter half.
+        let summary = repo.walk(selector, &known, |delta| {
+            let posts = parse_blobs(&delta);
             // The receiver only goes away if the fold thread panicked; the join reports it.
-            let _ = sender.send(delta);
+            let _ = sender.send((delta, posts));
         });
         drop(sender);
         if folder.join().is_err() {
@@ -169,10 +196,17 @@ pub fn update_observed(
         }
         summary
     });
-    engine.known.extend(known);
     let summary = summary?;
-    engine.warnings.extend(summary.warnings.iter().cloned());
+    for warning in &summary.warnings {
+        engine.warn(warning.clone());
+    }
     engine.head = summary.head;
+    // Only the tip continues into a later walk; earlier tips' states are done with.
+    let head = engine.head;
+    let children_left = &engine.children_left;
+    engine
+        .states
+        .retain(|id, _| Some(*id) == head || children_left.contains_key(id));
     Ok(summary)
 }
 
@@ -188,7 +222,8 @@ struct Slot {
 type PostsState = HashMap<String, Slot>;
 
 /// The fold's state: what has been built so far, and what later commits need to continue it.
-#[derive(Debug, Default)]
+/// Cloning it lets the hook try a pending commit on top without reading the history again.
+#[derive(Debug, Default, Clone)]
 pub struct Engine {
     next_order: usize,
     /// Post states of commits that still have children to come (and of the tip).
@@ -203,6 +238,10 @@ pub struct Engine {
     known: HashSet<ObjectId>,
     head: Option<ObjectId>,
     last_fed: Option<ObjectId>,
+    /// A commit was fed whose parent had been folded in but whose state was let go: what
+    /// was built does not continue into it.
+    lost_parent_state: bool,
+    selector: Option<git::PostSelector>,
 }
 
 impl Engine {
@@ -215,9 +254,42 @@ impl Engine {
         &self.known
     }
 
+    /// Folds in a commit about to be made and takes it as the tip: the history as it will
+    /// be once the commit exists.
+    pub fn feed_pending(&mut self, delta: CommitDelta) {
+        let id = delta.id;
+        self.feed(delta);
+        self.head = Some(id);
+    }
+
+    /// The commit the history stands at: HEAD of the last walk, else the last commit fed.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.head.or(self.last_fed)
+    }
+
+    /// Whether a commit was fed whose parent's state this engine no longer holds (only the
+    /// tip's state is kept after a walk); such an engine must be rebuilt.
+    pub fn lost_parent_state(&self) -> bool {
+        self.lost_parent_state
+    }
+
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
+        let posts = parse_blobs(&delta);
+        self.feed_parsed(delta, posts);
+    }
+
+    /// [`Engine::feed`] with the delta's blobs already parsed ([`parse_blobs`]), so parsing
+    /// can run on another thread than the fold.
+    pub fn feed_parsed(&mut self, delta: CommitDelta, posts: Vec<Post>) {
+        if delta
+            .parents
+            .iter()
+            .any(|p| self.known.contains(p) && !self.states.contains_key(p))
+        {
+            self.lost_parent_state = true;
+        }
         let order = self.next_order;
         self.next_order += 1;
         self.known.insert(delta.id);
@@ -225,8 +297,7 @@ impl Engine {
         for warning in &delta.warnings {
             self.warn(warning.clone());
         }
-        for blob in &delta.blobs {
-            let post = post::parse(&blob.path, &blob.bytes);
+        for (blob, post) in delta.blobs.iter().zip(posts) {
             for warning in &post.warnings {
                 let mut warning = warning.clone();
                 if warning.file.is_empty() {
@@ -263,8 +334,12 @@ impl Engine {
             info: &delta.commit,
             order,
             others: others.iter().map(|(_, s)| s).collect(),
+            other_ids: others.iter().map(|(id, _)| *id).collect(),
         };
         self.apply(&commit, &delta.changes, &mut state);
+        if !commit.others.is_empty() {
+            self.end_dropped_posts(&commit, &state);
+        }
 
         for (id, other) in others {
             self.states.insert(id, other);
@@ -347,13 +422,6 @@ impl Engine {
     /// A post deleted at this commit: its tasks are removed, unless the deletion was merged
     /// in from a branch that already reported it.
     fn delete(&mut self, step: &CommitStep<'_>, old: Slot) {
-        let merged_in = step
-            .others
-            .iter()
-            .any(|other| !other.values().any(|slot| slot.post == old.post));
-        if merged_in {
-            return;
-        }
         let version = &self.posts[old.post].versions[old.version];
         let removed: Vec<(TaskId, Task)> = version
             .task_ids
@@ -362,8 +430,78 @@ impl Engine {
             .zip(version.post.tasks.iter().cloned())
             .collect();
         for (id, task) in removed {
-            self.push_event(step, id, EventKind::Removed, &task, None);
+            if !self.merged_removal(step, id) {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
         }
+    }
+
+    /// A post another parent has that the merge left out (the merge kept the first parent's
+    /// side, or both lines had created a post at the same path): its tasks end at the merge,
+    /// unless another line that is still to be continued has the post (it may come back
+    /// through a later merge) or their removal is already on record.
+    fn end_dropped_posts(&mut self, step: &CommitStep<'_>, merged: &PostsState) {
+        let kept: HashSet<usize> = merged.values().map(|slot| slot.post).collect();
+        // Lines still open after this commit: states left in the map (the first parent's
+        // when it has other children) and other parents with children to come.
+        let mut alive: HashSet<usize> = self
+            .states
+            .values()
+            .flat_map(|state| state.values().map(|slot| slot.post))
+            .collect();
+        for (id, state) in step.others_with_ids() {
+            if self.children_left.get(id).is_some_and(|left| *left > 1) {
+                alive.extend(state.values().map(|slot| slot.post));
+            }
+        }
+        let mut dropped: Vec<Slot> = step
+            .others
+            .iter()
+            .flat_map(|other| other.values())
+            .filter(|slot| !kept.contains(&slot.post) && !alive.contains(&slot.post))
+            .copied()
+            .collect();
+        dropped.sort_by_key(|slot| (slot.post, slot.version));
+        dropped.dedup_by_key(|slot| slot.post);
+        for slot in dropped {
+            let version = &self.posts[slot.post].versions[slot.version];
+            let ended: Vec<(TaskId, Task)> = version
+                .task_ids
+                .iter()
+                .copied()
+                .zip(version.post.tasks.iter().cloned())
+                .filter(|(id, _)| {
+                    !self
+                        .tasks
+                        .get(id.0)
+                        .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed))
+                })
+                .collect();
+            for (id, task) in ended {
+                self.push_event(step, id, EventKind::Removed, &task, None);
+            }
+        }
+    }
+
+    /// Whether a task the first parent has and this merge lacks was removed on the merged
+    /// branch (and reported there) rather than by the merge itself: no other parent still
+    /// has it, and its removal is already on record.
+    fn merged_removal(&self, step: &CommitStep<'_>, id: TaskId) -> bool {
+        if step.others.is_empty() {
+            return false;
+        }
+        let still_theirs = step.others.iter().any(|other| {
+            other.values().any(|slot| {
+                self.posts[slot.post].versions[slot.version]
+                    .task_ids
+                    .contains(&id)
+            })
+        });
+        let already_removed = self
+            .tasks
+            .get(id.0)
+            .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed));
+        !still_theirs && already_removed
     }
 
     /// A post whose content or path changed at this commit; returns its new slot.
@@ -386,6 +524,13 @@ impl Engine {
                 && theirs.blob == blob
             {
                 let theirs = *theirs;
+                if let Some(old) = old
+                    && old.post != theirs.post
+                {
+                    // Both lines created a post at this path (a fork that copied a file);
+                    // the merge keeps the other line's, so this line's tasks end here.
+                    self.delete(step, old);
+                }
                 return Some(self.adopt(step, theirs, path));
             }
         }
@@ -442,7 +587,7 @@ impl Engine {
                 .collect()
         };
 
-        let diff = events::diff(base_tasks, &post.tasks);
+        let diff = diff_tasks(base_tasks, &post.tasks);
         let mut ids: Vec<Option<TaskId>> = vec![None; post.tasks.len()];
         for &(i, j) in &diff.pairs {
             if let (Some(id), Some(slot)) = (base_ids.get(i), ids.get_mut(j)) {
@@ -468,12 +613,7 @@ impl Engine {
                     let (Some(&id), Some(task)) = (base_ids.get(i), base_tasks.get(i)) else {
                         continue;
                     };
-                    let still_theirs = theirs.iter().any(|(_, their_ids)| their_ids.contains(&id));
-                    let already_removed = self.tasks[id.0]
-                        .events
-                        .iter()
-                        .any(|e| e.kind == EventKind::Removed);
-                    if !theirs.is_empty() && !still_theirs && already_removed {
+                    if self.merged_removal(step, id) {
                         continue;
                     }
                     pending_events.push((id, EventKind::Removed, task.clone(), None));
@@ -635,7 +775,7 @@ impl Engine {
     }
 
     fn finish(&self, history: &mut History) {
-        let tip = self.head.or(self.last_fed);
+        let tip = self.tip();
         history.head = tip.map(|id| id.to_string());
         let empty = PostsState::new();
         let at_tip = tip.and_then(|id| self.states.get(&id)).unwrap_or(&empty);
@@ -651,11 +791,45 @@ impl Engine {
     }
 }
 
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
+pub fn parse_blobs(delta: &CommitDelta) -> Vec<Post> {
+    delta
+        .blobs
+        .iter()
+        .map(|blob| post::parse(&blob.path, &blob.bytes))
+        .collect()
+}
+
+/// [`events::diff`], with a shortcut for the commonest step: the prose changed and the task
+/// list did not (same titles, ticks and sections in the same order), which pairs each task
+/// with itself and has no events.
+fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
+    let unchanged = old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(a, b)| a.title == b.title && a.checked == b.checked && a.section == b.section);
+    if unchanged {
+        return events::Diff {
+            pairs: (0..new.len()).map(|i| (i, i)).collect(),
+            changes: Vec::new(),
+        };
+    }
+    events::diff(old, new)
+}
+
 /// The commit being folded in, and its other parents' states.
 struct CommitStep<'a> {
     info: &'a Arc<CommitInfo>,
     order: usize,
     others: Vec<&'a PostsState>,
+    other_ids: Vec<ObjectId>,
+}
+
+impl CommitStep<'_> {
+    fn others_with_ids(&self) -> impl Iterator<Item = (&ObjectId, &PostsState)> {
+        self.other_ids.iter().zip(self.others.iter().copied())
+    }
 }
 
 impl History {
@@ -987,11 +1161,109 @@ impl Engine {
             known: snapshot.known.into_iter().map(ObjectId).collect(),
             head,
             last_fed,
+            lost_parent_state: false,
+            // The cache keeps its own record of the selector and drops a state built with
+            // another; the next walk sets it.
+            selector: None,
         })
     }
+}
 
-    /// The commit the engine's state is at: HEAD of the last walk, else the last commit fed.
-    pub fn tip(&self) -> Option<ObjectId> {
-        self.head.or(self.last_fed)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(title: &str, checked: bool) -> Task {
+        Task {
+            title: title.to_string(),
+            note: String::new(),
+            checked,
+            confidence: None,
+            section: vec!["Goals".to_string()],
+            parent: None,
+            line: 1,
+            marker: 0..3,
+        }
+    }
+
+    /// A commit delta as a walk would hand it over, for a post at `path` with `text`.
+    fn delta(
+        n: u8,
+        parents: &[u8],
+        children: usize,
+        path: &str,
+        text: &str,
+        added: bool,
+    ) -> CommitDelta {
+        let blob = ObjectId([n + 100; 20]);
+        let time = git::to_datetime(1_607_299_200 + i64::from(n) * 86_400, 0);
+        CommitDelta {
+            id: ObjectId([n; 20]),
+            commit: Arc::new(CommitInfo {
+                id: ObjectId([n; 20]).to_string(),
+                time,
+                summary: format!("commit {n}"),
+            }),
+            parents: parents.iter().map(|p| ObjectId([*p; 20])).collect(),
+            children,
+            changes: vec![if added {
+                FileChange::Added {
+                    path: path.to_string(),
+                    blob,
+                }
+            } else {
+                FileChange::Modified {
+                    path: path.to_string(),
+                    blob,
+                }
+            }],
+            blobs: vec![git::BlobContent {
+                id: blob,
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_fold_needs_no_git_and_counts_a_merged_tick_once() {
+        let path = "_posts/2020-12-07-week.md";
+        let mut engine = Engine::new();
+        // 1 ─ 2 (tick A) ─ 4 (merge of 3) ; 1 ─ 3 (tick B)
+        engine.feed(delta(1, &[], 2, path, "- [ ] A\n- [ ] B\n", true));
+        engine.feed(delta(2, &[1], 1, path, "- [x] A\n- [ ] B\n", false));
+        engine.feed(delta(3, &[1], 1, path, "- [ ] A\n- [x] B\n", false));
+        engine.feed(delta(4, &[2, 3], 0, path, "- [x] A\n- [x] B\n", false));
+        let history = engine.into_history();
+
+        assert_eq!(history.head, Some(ObjectId([4; 20]).to_string()));
+        let ticks: Vec<(String, usize)> = history
+            .tasks
+            .iter()
+            .flat_map(|t| t.events.iter())
+            .filter(|e| e.kind == EventKind::Checked)
+            .map(|e| (e.title.clone(), e.order))
+            .collect();
+        assert_eq!(ticks, [("A".to_string(), 1), ("B".to_string(), 2)]);
+        let current = history.posts[0].current().expect("current");
+        assert_eq!(current.order, 3);
+        assert_eq!(current.task_ids, [TaskId(0), TaskId(1)]);
+    }
+
+    #[test]
+    fn the_unchanged_list_shortcut_agrees_with_the_full_diff() {
+        let old = [task("Read WaveNet", false), task("CS242 HW 3", true)];
+        let mut moved_lines = old.clone();
+        moved_lines[1].line = 9;
+        let shortcut = diff_tasks(&old, &moved_lines);
+        let full = events::diff(&old, &moved_lines);
+        assert_eq!(shortcut.pairs, full.pairs);
+        assert!(shortcut.changes.is_empty() && full.changes.is_empty());
+
+        let ticked = [task("Read WaveNet", true), task("CS242 HW 3", true)];
+        let diff = diff_tasks(&old, &ticked);
+        assert_eq!(diff.changes.len(), 1);
+        assert_eq!(diff.changes[0].kind, EventKind::Checked);
     }
 }

@@ -15,10 +15,12 @@ use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset};
 use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
-use pulldown_cmark::{Event, Options, Parser};
 
+use crate::git::{self, ObjectId};
+use crate::history::Engine;
+use crate::ledger;
 use crate::statsblock::{self, BlockStats, Renderer, Rewrite};
 
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
@@ -422,46 +424,29 @@ impl RunReport {
     }
 }
 
-/// The figures of a post computed from its own bytes only, dated `today`: done/total and the
-/// due date it states (else its file-name date plus a week). TEMPORARY stand-in until the
-/// history engine provides carry-over, mid-week additions and recent weeks.
-pub fn post_only_stats(
-    today: NaiveDate,
-) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> {
+/// The figures of a post as they will be once it is committed: the history up to HEAD
+/// (`engine`, read once per run) with this version of the post on top, dated `now`. A file
+/// with no tasks is not a goals post: `Ok(None)`, and it is left alone.
+pub fn history_stats(
+    engine: &Engine,
+    head: Option<ObjectId>,
+    now: DateTime<FixedOffset>,
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
     move |path, bytes| {
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-            .map_err(|e| format!("not valid UTF-8 (byte {})", e.valid_up_to()))?;
-        let (done, total) = temporary_count_tasks(text);
-        if total == 0 {
-            return Ok(None);
-        }
-        let post_date = crate::dates::filename_date(path);
-        let due = crate::dates::find_due_phrase(text, post_date)
-            .map(|phrase| phrase.date)
-            .or_else(|| post_date.and_then(|d| d.checked_add_days(chrono::Days::new(7))));
-        Ok(Some(BlockStats {
-            done,
-            total,
-            due,
-            today,
-            carried_in: Vec::new(),
-            added_mid_week: Vec::new(),
-            by_confidence: Vec::new(),
-            recent_completion: Vec::new(),
-        }))
+        let mut engine = engine.clone();
+        engine.feed_pending(git::pending_commit(
+            head,
+            now,
+            &[(path.to_string(), bytes.to_vec())],
+        ));
+        let history = engine.into_history();
+        let ledger = ledger::build(&history);
+        Ok(ledger
+            .weeks
+            .iter()
+            .position(|week| week.path == path)
+            .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())))
     }
-}
-
-/// Counts (done, total) task-list items as CommonMark reads them. TEMPORARY: replaced by
-/// `post::parse` once the parser is on main.
-fn temporary_count_tasks(text: &str) -> (usize, usize) {
-    let options = Options::ENABLE_TASKLISTS
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
-    Parser::new_ext(text, options).fold((0, 0), |(done, total), event| match event {
-        Event::TaskListMarker(checked) => (done + usize::from(checked), total + 1),
-        _ => (done, total),
-    })
 }
 
 /// Settings resolved for one run: strictness and the renderer's template text.
@@ -979,12 +964,6 @@ mod tests {
         assert!(in_post_dir("blog/content/posts/week.md"));
         assert!(!in_post_dir("posts.md"));
         assert!(!in_post_dir("notes/week.md"));
-    }
-
-    #[test]
-    fn tasks_are_counted_as_commonmark_reads_them() {
-        let text = "- [x] a\n- [ ] b\n\n```\n- [ ] in code\n```\n-[ ] not a task\n";
-        assert_eq!(temporary_count_tasks(text), (1, 2));
     }
 
     #[cfg(unix)]

@@ -13,6 +13,7 @@
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
 pub mod cache;
+pub mod chart;
 pub mod cli;
 pub mod dates;
 pub mod events;
@@ -28,3 +29,4 @@ pub mod report;
 pub mod statsblock;
 pub mod synthetic;
 pub mod tally;
+pub mod trends;

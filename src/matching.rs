@@ -282,11 +282,32 @@ struct Fuzzy<'a> {
     words: Vec<&'a str>,
 }
 
+/// The runs of ASCII digits in `text` that name something: keycap emoji (`4️⃣`, a digit then
+/// U+FE0F U+20E3) are a progress counter the author bumps, not part of the goal's name.
+fn digit_runs(text: &str) -> impl Iterator<Item = &str> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if !matches!(c, '\u{FE0F}' | '\u{20E3}') {
+                    runs.push(&text[s..i]);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs.into_iter()
+}
+
 impl<'a> Fuzzy<'a> {
     fn new(text: &'a str) -> Self {
-        let mut numbers: Vec<&str> = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|run| !run.is_empty())
+        let mut numbers: Vec<&str> = digit_runs(text)
             .map(|run| {
                 let trimmed = run.trim_start_matches('0');
                 if trimmed.is_empty() { "0" } else { trimmed }
@@ -519,6 +540,15 @@ mod tests {
         assert!(same_task_title("CS242  HW 3 ", "cs242 hw 3"));
         let pairs = pair_tasks(&tasks(&["Week  4 REVIEW"]), &tasks(&["week 4 review"]));
         assert_eq!(pairs, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn keycap_counters_are_not_numbers_that_name_a_task() {
+        assert!(same_task_title(
+            "Read >=101 machine learning papers (credit per paper) 0\u{fe0f}\u{20e3} 4\u{fe0f}\u{20e3} 2\u{fe0f}\u{20e3}",
+            "Read >=101 machine learning papers (credit per paper) 0\u{fe0f}\u{20e3} 4\u{fe0f}\u{20e3} 8\u{fe0f}\u{20e3}",
+        ));
+        assert!(!same_task_title("Read 101 papers", "Read 102 papers"));
     }
 
     #[test]

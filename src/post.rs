@@ -126,11 +126,43 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usi
 
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    line_of_bytes(text.as_bytes(), offset.min(text.len()))
+}
+
+/// Line numbers of increasing offsets, counted once: a post with thousands of tasks would
+/// otherwise be read from its start again for every task.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// 1-based line of `offset`; offsets asked for must not decrease.
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            return line_of_bytes(self.text, offset);
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn line_of_bytes(text: &[u8], offset: usize) -> usize {
+    text[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// What the Markdown body yields.
@@ -178,6 +210,7 @@ impl Body {
         let mut heading_text: Option<(usize, String)> = None;
         let mut prose = String::new();
         let mut in_code = 0usize;
+        let mut lines = LineCounter::new(text);
 
         for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
             if let Some((_, heading)) = heading_text.as_mut() {
@@ -240,7 +273,7 @@ impl Body {
                             .filter(|h| !h.is_empty())
                             .collect(),
                         parent,
-                        line: line_of(text, body_start + range.start),
+                        line: lines.line_of(body_start + range.start),
                         marker: offset_base + body_start + range.start
                             ..offset_base + body_start + range.end,
                     });
@@ -362,7 +395,8 @@ fn fill_text(task: &mut Task, pieces: &[Piece]) {
         }
     };
 
-    let (title, mut confidence) = split_rating(&collapse_whitespace(&title));
+    let (title, mut confidence) =
+        split_rating(&collapse_whitespace(&literal_links_to_text(&title)));
     let mut rest = rest;
     // A rating may follow the title after a link on the same line: `**Title** [[link]](…) 4/5`.
     if confidence.is_none() {
@@ -448,6 +482,48 @@ fn trailing_rating(text: &str) -> Option<Rating> {
         return None;
     }
     Some(Rating { start, value })
+}
+
+/// `[text](target)` that Markdown did not read as a link (a Liquid tag with spaces in the
+/// target, say) is still a link to the author: keep its text, drop the target.
+fn literal_links_to_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after_open = &rest[open + 1..];
+        let link = after_open.find("](").and_then(|close| {
+            let target = &after_open[close + 2..];
+            let end = matching_paren(target)?;
+            Some((close, close + 2 + end + 1))
+        });
+        match link {
+            Some((close, consumed)) if !after_open[..close].contains('[') => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after_open[..close]);
+                rest = &after_open[consumed..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 1]);
+                rest = after_open;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte offset of the `)` closing a link target that starts right after its `(`.
+fn matching_paren(target: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in target.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Every run of white space (non-breaking spaces included) becomes one space; ends trimmed.
@@ -705,6 +781,27 @@ mod tests {
         let found =
             tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
         assert_eq!(found[0].title, "Read the docs of the crate today");
+    }
+
+    #[test]
+    fn link_markup_markdown_did_not_take_is_still_reduced_to_its_text() {
+        let found = tasks(
+            "- [ ] [Read 101 papers]({{site.baseurl}}{% post_url 2021-01-12-Papers %}) (credit per paper)\n",
+        );
+        assert_eq!(found[0].title, "Read 101 papers (credit per paper)");
+        let kept = tasks("- [ ] Keep [brackets] and (parens) as written\n");
+        assert_eq!(kept[0].title, "Keep [brackets] and (parens) as written");
+    }
+
+    #[test]
+    fn ten_thousand_tasks_keep_their_lines() {
+        let md: String = (0..10_000)
+            .map(|i| format!("- [ ] task number {i}\n"))
+            .collect();
+        let found = tasks(&md);
+        assert_eq!(found.len(), 10_000);
+        assert_eq!(found[9_999].line, 10_000);
+        assert_eq!(found[9_999].title, "task number 9999");
     }
 
     #[test]

@@ -306,7 +306,8 @@ pub struct Trend {
     pub weeks: usize,
     /// Mean of the weeks' completion.
     pub average_completion: f64,
-    /// Share of all tasks that were carried out into the following week.
+    /// Share of tasks carried into the following week, over the weeks that have one (the
+    /// newest post has had no chance to carry anything).
     pub carry_over_rate: f64,
     /// Share of all tasks that were added after the post was first committed.
     pub unplanned_rate: f64,
@@ -330,7 +331,16 @@ impl Trend {
             average_completion: round3(
                 weeks.iter().map(|w| w.completion()).sum::<f64>() / weeks.len() as f64,
             ),
-            carry_over_rate: round3(share(weeks.iter().map(|w| w.carried_out).sum())),
+            carry_over_rate: {
+                let closed = weeks.iter().filter(|w| w.has_next);
+                let tasks: usize = closed.clone().map(|w| w.tasks).sum();
+                let carried: usize = closed.map(|w| w.carried_out).sum();
+                round3(if tasks == 0 {
+                    0.0
+                } else {
+                    carried as f64 / tasks as f64
+                })
+            },
             unplanned_rate: round3(share(weeks.iter().map(|w| w.added).sum())),
         })
     }
@@ -383,8 +393,9 @@ fn on_time_text(week: &Week) -> String {
     }
 }
 
-/// `gitgoals history` as a text table with a trend summary.
-pub fn history_text(weeks: &[&Week]) -> String {
+/// `gitgoals history` as a text table with a trend summary. `ledger` is where `weeks` come
+/// from: the tick sparklines and the unplanned share need the weeks' tasks.
+pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
         return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
     }
@@ -394,8 +405,9 @@ pub fn history_text(weeks: &[&Week]) -> String {
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
+    let sparklines = crate::trends::tick_sparklines(ledger, weeks);
     let mut out = format!(
-        "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion\n",
+        "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
     );
     let mut imported = false;
@@ -403,7 +415,7 @@ pub fn history_text(weeks: &[&Week]) -> String {
         imported |= week.done_on_time.is_none();
         let title = truncate(&week.title, title_width);
         out.push_str(&format!(
-            "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}\n",
+            "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
             week.date,
             title,
             week.planned,
@@ -414,6 +426,7 @@ pub fn history_text(weeks: &[&Week]) -> String {
             week.dropped,
             bar(week.completion(), 10),
             percent(week.completion()),
+            sparklines.get(&week.post).map_or("", String::as_str),
         ));
     }
     let summary = Summary::of(weeks, RECENT_WEEKS);
@@ -438,6 +451,10 @@ pub fn history_text(weeks: &[&Week]) -> String {
             percent(before.unplanned_rate),
         ));
     }
+    out.push_str(&crate::trends::summary_lines(ledger, weeks));
+    out.push_str(
+        "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
+    );
     if imported {
         out.push_str(
             "(?) done on time is unknown where the post's history starts after its due date\n",

@@ -27,6 +27,8 @@ use chrono::NaiveDate;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use serde::Serialize;
 
+use crate::ledger::{Ledger, Status};
+
 /// The line that opens the stats block.
 pub const START_MARKER: &str = "<!-- gitgoals:stats -->";
 /// The line that closes the stats block.
@@ -96,6 +98,50 @@ pub struct BlockStats {
     pub by_confidence: Vec<ConfidenceCount>,
     /// Completion (0.0–1.0) of recent goals posts, oldest first; the last is usually this one.
     pub recent_completion: Vec<f64>,
+}
+
+/// How many weeks of completion the sparkline shows.
+pub const SPARKLINE_WEEKS: usize = 8;
+
+impl BlockStats {
+    /// The figures of week `week` of `ledger`, written on `today`.
+    pub fn from_ledger(ledger: &Ledger, week: usize, today: NaiveDate) -> BlockStats {
+        let this = &ledger.weeks[week];
+        let tasks = ledger.tasks.iter().filter(|t| t.week == week);
+        let carried_in = tasks
+            .clone()
+            .filter(|t| t.carried_from.is_some() && t.status != Status::Removed)
+            .map(|t| t.task.title.clone())
+            .collect();
+        let added_mid_week = tasks
+            .filter(|t| !t.planned && t.status != Status::Removed)
+            .map(|t| t.task.title.clone())
+            .collect();
+        let by_confidence = this
+            .by_confidence
+            .0
+            .iter()
+            .map(|(key, tally)| ConfidenceCount {
+                rating: key.parse().ok(),
+                done: tally.done,
+                total: tally.total,
+            })
+            .collect();
+        let first = (week + 1).saturating_sub(SPARKLINE_WEEKS);
+        BlockStats {
+            done: this.done,
+            total: this.tasks,
+            due: Some(this.due),
+            today,
+            carried_in,
+            added_mid_week,
+            by_confidence,
+            recent_completion: ledger.weeks[first..=week]
+                .iter()
+                .map(|w| w.completion())
+                .collect(),
+        }
+    }
 }
 
 /// How to turn [`BlockStats`] into the block's Markdown.

@@ -421,6 +421,76 @@ fn a_merge_taking_the_branch_version_adds_no_events() {
     assert_eq!(current.task_ids, [graphics.id, theme.id]);
 }
 
+/// A branch deleted a post and was merged: the tasks were removed by the branch's commit.
+#[test]
+fn a_merged_deletion_is_dated_by_the_branch_commit() {
+    let repo = TestRepo::new();
+    let a = repo.commit(
+        &[(POST, Some(&week("- [ ] Write the report\n")))],
+        MONDAY,
+        "plan",
+    );
+    let b = repo.commit_with(
+        &[a],
+        &[(POST, None)],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "drop",
+        None,
+    );
+    let c = repo.commit(&[("about.md", Some("About\n"))], MONDAY + 2 * DAY, "other");
+    repo.commit_with(
+        &[c, b],
+        &[(POST, None)],
+        MONDAY + 3 * DAY,
+        MONDAY + 3 * DAY,
+        "merge",
+        Some("HEAD"),
+    );
+
+    let history = history_of(&repo);
+    assert!(post(&history, POST).deleted);
+    let report = task(&history, "Write the report");
+    assert_eq!(kinds(report), [EventKind::Added, EventKind::Removed]);
+    assert_eq!(report.events[1].commit.id, b.to_string());
+}
+
+/// A merge that keeps only its first parent's side: a post the branch added is not in the
+/// result, so its tasks end at the merge.
+#[test]
+fn a_post_the_merge_leaves_out_ends_at_the_merge() {
+    let repo = TestRepo::new();
+    let a = repo.commit(&[("about.md", Some("About\n"))], MONDAY, "start");
+    let b = repo.commit_with(
+        &[a],
+        &[(POST, Some(&week("- [ ] Write the report\n")))],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "branch adds a post",
+        None,
+    );
+    let c = repo.commit(
+        &[("about.md", Some("About me\n"))],
+        MONDAY + 2 * DAY,
+        "main",
+    );
+    let m = repo.commit_with(
+        &[c, b],
+        &[],
+        MONDAY + 3 * DAY,
+        MONDAY + 3 * DAY,
+        "merge -s ours",
+        Some("HEAD"),
+    );
+
+    let history = history_of(&repo);
+    assert!(post(&history, POST).deleted);
+    let report = task(&history, "Write the report");
+    assert_eq!(kinds(report), [EventKind::Added, EventKind::Removed]);
+    assert_eq!(report.events[0].commit.id, b.to_string());
+    assert_eq!(report.events[1].commit.id, m.to_string());
+}
+
 /// A conflict resolved by hand: what the merge itself changes is the merge's event.
 #[test]
 fn what_a_merge_itself_changes_is_its_own_event() {
@@ -634,6 +704,48 @@ fn outside_a_repository_the_error_says_so() {
     );
 }
 
+/// Amending the tip after a walk: the engine cannot continue from a state it let go of, so
+/// it starts over and the result equals a full read.
+#[test]
+fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
+    let repo = TestRepo::new();
+    let plan = repo.commit(
+        &[(POST, Some(&week("- [ ] Graphics homework 1\n")))],
+        MONDAY,
+        "plan",
+    );
+    repo.commit(
+        &[(POST, Some(&week("- [x] Graphics homework 1\n")))],
+        MONDAY + DAY,
+        "tick",
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let options = HistoryOptions::default();
+    let mut engine = gitgoals::history::Engine::new();
+    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    // The amend: the tick replaced by a new task on top of the plan.
+    let amended = repo.commit_with(
+        &[plan],
+        &[(
+            POST,
+            Some(&week("- [ ] Graphics homework 1\n- [ ] Read WaveNet\n")),
+        )],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "amended",
+        None,
+    );
+    repo.move_branch(amended);
+    gitgoals::history::update(&mut engine, &opened, &options).expect("second walk");
+    let incremental = engine.into_history();
+
+    assert_eq!(incremental.head, Some(amended.to_string()));
+    let graphics = task(&incremental, "Graphics homework 1");
+    assert_eq!(kinds(graphics), [EventKind::Added]);
+    assert_eq!(incremental.tasks.len(), 2);
+    assert_eq!(post(&incremental, POST).versions.len(), 2);
+}
+
 /// Feeding only the new commits onto an engine gives what a full read gives.
 #[test]
 fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
@@ -682,4 +794,80 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
     };
     assert_eq!(summary(&incremental), summary(&full));
     assert_eq!(incremental.posts[0].versions.len(), 3);
+}
+
+/// The real blog: `_posts/2020-12-07-RC-Week-4.md` as `../shared/fixtures/…expected.json`
+/// describes its history (first version, then three ticks with their commits and times).
+#[test]
+fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
+    let Some(clone) = common::clone_shared_bundle("rikurse.bundle", "gh-pages") else {
+        return;
+    };
+    let expected_path = common::shared_dir().join("fixtures/2020-12-07-RC-Week-4.expected.json");
+    let Ok(expected) = std::fs::read(&expected_path) else {
+        eprintln!("skipped: {} is not here", expected_path.display());
+        return;
+    };
+    let expected: serde_json::Value = serde_json::from_slice(&expected).expect("expected JSON");
+    let expected = &expected["history_in_the_real_repo"];
+
+    let opened = Repo::open(Some(&clone.path().join("repo"))).expect("open the clone");
+    let history = read_history(&opened, &HistoryOptions::default()).expect("history");
+    assert!(history.warnings.is_empty(), "{:?}", history.warnings);
+    let life = post(&history, "_posts/2020-12-07-RC-Week-4.md");
+    let first = &life.versions[0];
+    let first_expected = &expected["first_version"];
+    assert_eq!(
+        Some(first.commit.short_id()),
+        first_expected["commit"].as_str()
+    );
+    assert_eq!(
+        Some(first.commit.time.to_rfc3339().as_str()),
+        first_expected["time"].as_str()
+    );
+    assert_eq!(
+        Some(first.post.tasks.len() as u64),
+        first_expected["tasks"].as_u64()
+    );
+    let done = first.post.tasks.iter().filter(|t| t.checked).count();
+    assert_eq!(Some(done as u64), first_expected["done"].as_u64());
+
+    let post_index = history.post_index(&life.path).expect("post index");
+    let mut checks: Vec<(String, String, String)> = history
+        .tasks
+        .iter()
+        .filter(|t| t.post == post_index)
+        .flat_map(|t| t.events.iter())
+        .filter(|e| e.kind != EventKind::Added)
+        .map(|e| {
+            assert_eq!(e.kind, EventKind::Checked, "{e:?}");
+            (
+                e.title.clone(),
+                e.commit.short_id().to_string(),
+                e.commit.time.to_rfc3339(),
+            )
+        })
+        .collect();
+    checks.sort_by(|a, b| a.2.cmp(&b.2));
+    let wanted: Vec<(String, String, String)> = expected["checked_later"]
+        .as_array()
+        .expect("checked_later")
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap_or_default().to_string();
+            (field("title"), field("commit"), field("time"))
+        })
+        .collect();
+    assert_eq!(checks, wanted);
+
+    // The history starts after the due date: how much was done on time is unknown, not 0.
+    let ledger = gitgoals::ledger::build(&history);
+    let week = ledger
+        .weeks
+        .iter()
+        .find(|w| w.path == "_posts/2020-12-07-RC-Week-4.md")
+        .expect("a goals post");
+    assert_eq!(week.due.to_string(), "2020-12-12");
+    assert_eq!((week.tasks, week.done), (27, 14));
+    assert_eq!(week.done_on_time, None);
 }

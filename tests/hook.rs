@@ -629,3 +629,44 @@ fn commit_without_posts_is_untouched_and_quiet() {
     );
     assert_eq!(repo.read(POST), b"prose only\n");
 }
+
+#[test]
+fn block_names_what_was_carried_in_and_what_was_added_mid_week() {
+    let repo = Repo::new();
+    repo.write(
+        "_posts/2020-12-07-week-5.md",
+        "---\ntitle: Week 5\n---\n\n- [x] Graphics homework 0\n- [ ] Write the parser for the interpreter\n",
+    );
+    repo.ok(&["add", "-A"]);
+    repo.commit_ok(&[]);
+    let next = "_posts/2020-12-14-week-6.md";
+    repo.write(
+        next,
+        "---\ntitle: Week 6\n---\n\n- [ ] Write the parser for the interpreter, 3/5\n- [ ] Read the Raft paper\n",
+    );
+    repo.ok(&["add", next]);
+    repo.commit_ok(&[]);
+    let first = String::from_utf8(repo.blob("HEAD", next)).expect("utf-8");
+    assert!(
+        first.contains("Carried in from last week (1):** Write the parser for the interpreter"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("Added mid-week"),
+        "nothing was added yet: {first}"
+    );
+
+    let with_addition = first.replace(
+        "- [ ] Read the Raft paper\n",
+        "- [ ] Read the Raft paper\n- [ ] Fix the flaky login test\n",
+    );
+    repo.write(next, &with_addition);
+    repo.commit_ok(&["-a"]);
+    let second = String::from_utf8(repo.blob("HEAD", next)).expect("utf-8");
+    assert!(
+        second.contains("Added mid-week (1):** Fix the flaky login test"),
+        "{second}"
+    );
+    assert!(second.contains("0 of 3 done"), "{second}");
+    assert_eq!(repo.read(next), second.as_bytes());
+}

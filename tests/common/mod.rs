@@ -67,6 +67,20 @@ impl TestRepo {
         self.commit(&[(from, None), (to, Some(text))], at, message)
     }
 
+    /// Points HEAD's branch at `commit`, as an amend or a reset does.
+    pub fn move_branch(&self, commit: Oid) {
+        let head = self.repo.find_reference("HEAD").expect("HEAD");
+        let branch = head
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .unwrap_or("refs/heads/master")
+            .to_string();
+        self.repo
+            .reference(&branch, commit, true, "move branch")
+            .expect("move the branch");
+    }
+
     pub fn head(&self) -> Option<Oid> {
         self.repo.head().ok().and_then(|h| h.target())
     }

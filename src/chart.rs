@@ -1,0 +1,921 @@
+//! Charts (a report stage): the history and calibration pictures as SVG strings, drawn with
+//! plotters' SVG backend. Text stays `<text>` in the SVG, so no font file is needed, and the
+//! backend escapes every string it writes; the charts carry only dates, numbers and our own
+//! labels anyway.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::post::RATING_SCALE;
+use crate::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
+
+/// Width of every chart: a blog's content column.
+pub const WIDTH: u32 = 720;
+const HISTORY_HEIGHT: u32 = 440;
+const CALIBRATION_HEIGHT: u32 = 520;
+/// Room under the plot for the legend, drawn by hand so it never covers the data.
+const LEGEND_HEIGHT: u32 = 44;
+const FONT: &str = "sans-serif";
+// plotters writes a size of N as N / 1.24 px: these come out at about 18, 12 and 13 px.
+const CAPTION_SIZE: u32 = 22;
+const LABEL_SIZE: u32 = 15;
+const DESC_SIZE: u32 = 16;
+/// Past this many weeks, points would merge into a smear: lines only.
+const MAX_MARKED_WEEKS: usize = 60;
+
+/// Series colours, told apart by shape too (points, thickness, dashes) for colour-blind readers.
+pub const COMPLETION: RGBColor = RGBColor(0x1F, 0x5F, 0xA8);
+pub const ROLLING: RGBColor = RGBColor(0xE0, 0x7B, 0x10);
+pub const DUE_HIT: RGBColor = RGBColor(0x2E, 0x8B, 0x57);
+pub const CARRIED_IN: RGBColor = RGBColor(0xA8, 0x9C, 0xC8);
+pub const ADDED: RGBColor = RGBColor(0xF2, 0xB7, 0xA6);
+pub const DONE_SHARE: RGBColor = COMPLETION;
+pub const ON_TIME_SHARE: RGBColor = DUE_HIT;
+const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+const DIAGONAL: RGBColor = RGBColor(0x70, 0x70, 0x70);
+const BAND: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("nothing to draw in the {0} chart: no goals posts")]
+    Empty(&'static str),
+    #[error("cannot draw the {chart} chart: {message}")]
+    Draw {
+        chart: &'static str,
+        message: String,
+    },
+}
+
+fn draw_error<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> ChartError {
+    move |e| ChartError::Draw {
+        chart,
+        message: e.to_string(),
+    }
+}
+
+/// Per week: completion % (points and line) with its rolling average, the due-date hit rate,
+/// and bars of goals carried in and added mid-week on a second axis.
+pub fn history_svg(points: &[WeekPoint]) -> Result<String, ChartError> {
+    if points.is_empty() {
+        return Err(ChartError::Empty("history"));
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HISTORY_HEIGHT)).into_drawing_area();
+        draw_history(&root, points).map_err(draw_error("history"))?;
+        root.present().map_err(draw_error("history"))?;
+    }
+    Ok(svg)
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type DrawResult<'a> =
+    Result<(), DrawingAreaErrorKind<<SVGBackend<'a> as DrawingBackend>::ErrorType>>;
+
+fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
+    root.fill(&WHITE)?;
+    let (plot, legend) = root.split_vertically(HISTORY_HEIGHT - LEGEND_HEIGHT);
+    let n = points.len();
+    let x_range = -0.5..(n as f64 - 0.5);
+    let max_count = points
+        .iter()
+        .map(|p| p.carried_in.max(p.added))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // Head room above the tallest bar, rounded to a whole number so the ticks fall on goals.
+    let count_top = (max_count as f64 * 1.25).ceil().max(4.0);
+
+    let mut chart = ChartBuilder::on(&plot)
+        .caption("Goals done per week", (FONT, CAPTION_SIZE))
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(58)
+        .right_y_label_area_size(58)
+        .build_cartesian_2d(x_range.clone(), 0.0..100.0)?
+        .set_secondary_coord(x_range, 0.0..count_top);
+
+    let date_of = |x: &f64| -> String {
+        let index = x.round();
+        if (x - index).abs() > 1e-6 || index < 0.0 {
+            return String::new();
+        }
+        points
+            .get(index as usize)
+            .map_or_else(String::new, |p| p.date.format("%Y-%m-%d").to_string())
+    };
+    // About 90 px per date label keeps them apart at this width.
+    let x_labels = n.clamp(1, 7);
+    chart
+        .configure_mesh()
+        .x_labels(x_labels)
+        .x_label_formatter(&date_of)
+        .y_labels(6)
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .x_desc("week (date of the goals post)")
+        .y_desc("goals done (%)")
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_labels(5)
+        .y_label_formatter(&|y| {
+            if (y - y.round()).abs() < 1e-6 {
+                format!("{y:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("goals carried in, added mid-week (count)")
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .draw()?;
+
+    // Bars first, so the lines stay on top.
+    chart.draw_secondary_series(
+        points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.carried_in > 0)
+            .map(|(i, p)| {
+                let x = i as f64;
+                Rectangle::new(
+                    [(x - 0.4, 0.0), (x - 0.02, p.carried_in as f64)],
+                    CARRIED_IN.filled(),
+                )
+            }),
+    )?;
+    chart.draw_secondary_series(points.iter().enumerate().filter(|(_, p)| p.added > 0).map(
+        |(i, p)| {
+            let x = i as f64;
+            Rectangle::new([(x + 0.02, 0.0), (x + 0.4, p.added as f64)], ADDED.filled())
+        },
+    ))?;
+
+    let percent_at = |i: usize, ratio: f64| (i as f64, ratio * 100.0);
+    // Weeks where git cannot tell the hit rate break its line instead of bridging the gap.
+    for run in known_runs(points) {
+        let coords: Vec<(f64, f64)> = run
+            .iter()
+            .map(|&i| percent_at(i, points[i].due_hit_rate.unwrap_or(0.0)))
+            .collect();
+        chart.draw_series(DashedLineSeries::new(coords, 6, 4, DUE_HIT.stroke_width(2)))?;
+    }
+    chart.draw_series(LineSeries::new(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| percent_at(i, p.rolling_completion)),
+        ROLLING.stroke_width(4),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| percent_at(i, p.completion)),
+        COMPLETION.stroke_width(2),
+    ))?;
+    if n <= MAX_MARKED_WEEKS {
+        // Small marks on the hit rate too: a week known between two unknown ones has no line.
+        chart.draw_series(points.iter().enumerate().filter_map(|(i, p)| {
+            let hit = p.due_hit_rate?;
+            Some(TriangleMarker::new(percent_at(i, hit), 4, DUE_HIT.filled()))
+        }))?;
+        chart.draw_series(
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Circle::new(percent_at(i, p.completion), 4, COMPLETION.filled())),
+        )?;
+    }
+
+    draw_legend(
+        &legend,
+        &[
+            (Swatch::Line(COMPLETION, 2, true), "done"),
+            (Swatch::Line(ROLLING, 4, false), "4-week average"),
+            (Swatch::Dashed(DUE_HIT), "by the due date"),
+            (Swatch::Bar(CARRIED_IN), "carried in"),
+            (Swatch::Bar(ADDED), "added mid-week"),
+        ],
+    )
+}
+
+/// Runs of consecutive weeks whose due-date hit rate is known.
+fn known_runs(points: &[WeekPoint]) -> Vec<Vec<usize>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        if p.due_hit_rate.is_some() {
+            current.push(i);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// How a legend entry shows its series.
+enum Swatch {
+    /// Colour, stroke width, and whether it has point markers.
+    Line(RGBColor, u32, bool),
+    Dashed(RGBColor),
+    Bar(RGBColor),
+    /// A filled area.
+    Area(RGBColor),
+}
+
+/// One row of legend entries, centred under the plot.
+fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a> {
+    const SWATCH: i32 = 26;
+    const GAP: i32 = 22;
+    let style = TextStyle::from((FONT, DESC_SIZE).into_font()).color(&BLACK);
+    // The SVG backend cannot measure text: an average sans-serif letter is about 0.56 em wide
+    // (DejaVu Sans, the widest common default; narrower fonts leave a little more room).
+    let em = f64::from(DESC_SIZE) / 1.24;
+    let text_width = |label: &str| (label.chars().count() as f64 * em * 0.56).round() as i32;
+    let total: i32 = entries
+        .iter()
+        .map(|(_, label)| SWATCH + 6 + text_width(label))
+        .sum::<i32>()
+        + GAP * (entries.len() as i32 - 1);
+    let (width, height) = area.dim_in_pixel();
+    let mut x = ((width as i32 - total) / 2).max(4);
+    let y = (height / 2) as i32;
+    for (swatch, label) in entries {
+        match swatch {
+            Swatch::Line(color, width, marked) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + SWATCH, y)],
+                    color.stroke_width(*width),
+                ))?;
+                if *marked {
+                    area.draw(&Circle::new((x + SWATCH / 2, y), 4, color.filled()))?;
+                }
+            }
+            Swatch::Dashed(color) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 8, y)],
+                    color.stroke_width(2),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(x + 13, y), (x + SWATCH, y)],
+                    color.stroke_width(2),
+                ))?;
+            }
+            Swatch::Bar(color) => {
+                area.draw(&Rectangle::new(
+                    [(x + 6, y - 8), (x + SWATCH - 6, y + 8)],
+                    color.filled(),
+                ))?;
+            }
+            Swatch::Area(color) => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 8), (x + SWATCH, y + 8)],
+                    color.filled(),
+                ))?;
+            }
+        }
+        x += SWATCH + 6;
+        area.draw(&Text::new(
+            label.to_string(),
+            (x, y),
+            style.pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))?;
+        x += text_width(label) + GAP;
+    }
+    Ok(())
+}
+
+/// The calibration curve: per rating, the share of its goals done (and done on time) against
+/// what it claims, with the diagonal of perfect calibration and the band counted as well
+/// calibrated around it.
+pub fn calibration_svg(calibration: &Calibration) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, CALIBRATION_HEIGHT)).into_drawing_area();
+        draw_calibration(&root, calibration).map_err(draw_error("calibration"))?;
+        root.present().map_err(draw_error("calibration"))?;
+    }
+    Ok(svg)
+}
+
+fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResult<'a> {
+    root.fill(&WHITE)?;
+    let (plot, legend) = root.split_vertically(CALIBRATION_HEIGHT - LEGEND_HEIGHT);
+    let scale = f64::from(RATING_SCALE);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(
+            "Do your confidence ratings come true?",
+            (FONT, CAPTION_SIZE),
+        )
+        .margin(12)
+        .margin_right(40)
+        .x_label_area_size(48)
+        .y_label_area_size(62)
+        .build_cartesian_2d(-0.35..scale + 0.35, 0.0..100.0)?;
+
+    // The number of goals behind each point goes under its rating, where nothing can cover it.
+    let rating_label = |x: &f64| {
+        let r = x.round();
+        if (x - r).abs() > 1e-6 || !(0.0..=scale).contains(&r) {
+            return String::new();
+        }
+        match calibration
+            .ratings
+            .iter()
+            .find(|row| f64::from(row.rating) == r)
+        {
+            Some(row) => format!("{r:.0}/{RATING_SCALE} (n={})", row.tasks),
+            None => format!("{r:.0}/{RATING_SCALE}"),
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_labels(usize::from(RATING_SCALE) + 1)
+        .x_label_formatter(&rating_label)
+        .y_labels(6)
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .x_desc("your rating (what it claims: N/5), n: goals with that rating")
+        .y_desc("goals done (%)")
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .draw()?;
+
+    // The well-calibrated band: within the tolerance of the diagonal, clipped to 0–100 %.
+    let band = WELL_CALIBRATED_WITHIN * 100.0;
+    let step = 100.0 / scale;
+    let at = |claim_percent: f64| claim_percent / step;
+    chart.draw_series(std::iter::once(Polygon::new(
+        vec![
+            (0.0, 0.0),
+            (at(band), 0.0),
+            (scale, 100.0 - band),
+            (scale, 100.0),
+            (at(100.0 - band), 100.0),
+            (0.0, band),
+        ],
+        BAND.filled(),
+    )))?;
+    chart.draw_series(DashedLineSeries::new(
+        vec![(0.0, 0.0), (scale, 100.0)],
+        8,
+        5,
+        DIAGONAL.stroke_width(1),
+    ))?;
+
+    let done: Vec<(f64, f64)> = calibration
+        .ratings
+        .iter()
+        .map(|r| (f64::from(r.rating), r.done_share * 100.0))
+        .collect();
+    let on_time: Vec<(f64, f64)> = calibration
+        .ratings
+        .iter()
+        .filter_map(|r| Some((f64::from(r.rating), r.on_time_share? * 100.0)))
+        .collect();
+    chart.draw_series(DashedLineSeries::new(
+        on_time.clone(),
+        6,
+        4,
+        ON_TIME_SHARE.stroke_width(2),
+    ))?;
+    chart.draw_series(
+        on_time
+            .iter()
+            .map(|&c| TriangleMarker::new(c, 6, ON_TIME_SHARE.filled())),
+    )?;
+    chart.draw_series(LineSeries::new(done.clone(), COMPLETION.stroke_width(3)))?;
+    // Point size grows with the number of goals behind it: small samples look small.
+    let most = calibration
+        .ratings
+        .iter()
+        .map(|r| r.tasks)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for (row, &(x, y)) in calibration.ratings.iter().zip(&done) {
+        let radius = 4 + (8.0 * (row.tasks as f64 / most as f64).sqrt()).round() as i32;
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, y),
+            radius,
+            DONE_SHARE.filled(),
+        )))?;
+    }
+
+    draw_legend(
+        &legend,
+        &[
+            (
+                Swatch::Line(DONE_SHARE, 3, true),
+                "done (size: number of goals)",
+            ),
+            (Swatch::Dashed(ON_TIME_SHARE), "done by the due date"),
+            (Swatch::Dashed(DIAGONAL), "claim"),
+            (Swatch::Area(BAND), "well calibrated"),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The HTML page
+
+/// Text made safe for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\
+table{border-collapse:collapse;font-size:14px;margin:1em 0}\
+th,td{padding:3px 8px;text-align:right;border-bottom:1px solid #ddd}\
+th.text,td.text{text-align:left}\
+svg{max-width:100%;height:auto}\
+.note{color:#555;font-size:14px}";
+
+/// `gitgoals report --html`: one self-contained page (inline SVG and style, nothing fetched)
+/// with the history chart and table, the calibration chart and table, and the carry-overs.
+/// Every piece of text from the repository is escaped.
+pub fn report_html(
+    ledger: &crate::ledger::Ledger,
+    calibration: &Calibration,
+    chains: &[crate::trends::CarryChain],
+    oldest_open: Option<&crate::trends::CarryChain>,
+) -> Result<String, ChartError> {
+    use crate::report::{percent, round3};
+    use std::fmt::Write;
+
+    let weeks: Vec<&crate::ledger::Week> = ledger.weeks.iter().collect();
+    let mut page = String::new();
+    // `write!` into a String cannot fail; the results are ignored on purpose.
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>Weekly goals: gitgoals report</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<h1>Weekly goals</h1>\n"
+    );
+    let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else {
+        page.push_str("<p>No goals posts (Markdown posts with task lists) in this history.</p>\n</body>\n</html>\n");
+        return Ok(page);
+    };
+    let head = ledger
+        .head
+        .as_deref()
+        .map(|h| format!(", as of commit {}", escape_html(crate::model::short_id(h))))
+        .unwrap_or_default();
+    let _ = writeln!(
+        page,
+        "<p>{} goals posts from {} to {}{head}.</p>",
+        weeks.len(),
+        first.date,
+        last.date
+    );
+
+    page.push_str("<h2>Week by week</h2>\n");
+    page.push_str(&history_svg(&crate::trends::week_points(&weeks))?);
+    page.push_str("\n<table>\n<tr><th class=\"text\">date</th><th class=\"text\">post</th><th>planned</th><th>added</th><th>done</th><th>on time</th><th>carried in</th><th>out</th><th>dropped</th><th>completion</th></tr>\n");
+    for week in &weeks {
+        let _ = writeln!(
+            page,
+            "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            week.date,
+            escape_html(&week.title),
+            week.planned,
+            week.added,
+            week.done,
+            week.tasks,
+            week.done_on_time
+                .map_or_else(|| "?".to_string(), |n| n.to_string()),
+            week.carried_in,
+            week.carried_out,
+            week.dropped,
+            percent(round3(week.completion()))
+        );
+    }
+    page.push_str("</table>\n");
+    for line in crate::trends::summary_lines(ledger, &weeks).lines() {
+        let _ = writeln!(page, "<p>{}</p>", escape_html(line));
+    }
+    if weeks.iter().any(|w| w.done_on_time.is_none()) {
+        page.push_str("<p class=\"note\">? — done on time is unknown where the post's history starts after its due date.</p>\n");
+    }
+
+    page.push_str("<h2>Confidence</h2>\n");
+    let _ = writeln!(
+        page,
+        "<p><strong>{}</strong></p>",
+        escape_html(&calibration.sentence)
+    );
+    if !calibration.ratings.is_empty() {
+        page.push_str(&calibration_svg(calibration)?);
+        page.push_str("\n<table>\n<tr><th>rating</th><th>goals</th><th>done</th><th>on time</th><th class=\"text\">verdict</th></tr>\n");
+        for row in &calibration.ratings {
+            let _ = writeln!(
+                page,
+                "<tr><td>{}/{RATING_SCALE}</td><td>{}</td><td>{} ({})</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                row.rating,
+                row.tasks,
+                row.done,
+                percent(row.done_share),
+                row.on_time_share
+                    .map_or_else(|| "unknown".to_string(), percent),
+                escape_html(&row.sentence)
+            );
+        }
+        page.push_str("</table>\n");
+        if let (Some(brier), Some(reference)) = (calibration.brier, calibration.brier_reference) {
+            let _ = writeln!(
+                page,
+                "<p>Brier score {brier:.3} over {} rated goals (0 is perfect; always forecasting your overall rate would score {reference:.3}).</p>",
+                calibration.rated
+            );
+        }
+    }
+
+    page.push_str("<h2>Carried over</h2>\n");
+    if chains.is_empty() {
+        page.push_str("<p>No goal was carried into a later post.</p>\n");
+    } else {
+        page.push_str("<table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
+        for chain in chains {
+            let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+            let dates: Vec<String> = chain
+                .tasks
+                .iter()
+                .filter_map(|&i| ledger.tasks.get(i))
+                .filter_map(|r| ledger.weeks.get(r.week))
+                .map(|w| w.date.to_string())
+                .collect();
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                chain.weeks(),
+                escape_html(title),
+                dates.join(" → "),
+                chain.fate.as_str()
+            );
+        }
+        page.push_str("</table>\n");
+    }
+    if let Some(chain) = oldest_open {
+        let since = chain
+            .first(ledger)
+            .and_then(|r| ledger.weeks.get(r.week))
+            .map_or_else(String::new, |w| w.date.to_string());
+        let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+        let _ = writeln!(
+            page,
+            "<p>Oldest open goal: “{}”, open since {since}.</p>",
+            escape_html(title)
+        );
+    }
+    page.push_str("</body>\n</html>\n");
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::trends::{RatingRow, Verdict};
+
+    fn hex(color: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
+    }
+
+    /// Elements named `tag` filled with `color`.
+    fn filled<'a>(
+        doc: &'a roxmltree::Document,
+        tag: &str,
+        color: RGBColor,
+    ) -> Vec<roxmltree::Node<'a, 'a>> {
+        let color = hex(color);
+        doc.descendants()
+            .filter(|n| n.has_tag_name(tag) && n.attribute("fill") == Some(color.as_str()))
+            .collect()
+    }
+
+    fn number(node: &roxmltree::Node, attribute: &str) -> f64 {
+        node.attribute(attribute)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+
+    fn texts(doc: &roxmltree::Document) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect()
+    }
+
+    fn points() -> Vec<WeekPoint> {
+        let week =
+            |day: u32, completion: f64, carried_in: usize, added: usize, hit: Option<f64>| {
+                WeekPoint {
+                    date: NaiveDate::from_ymd_opt(2021, 3, day).expect("date"),
+                    completion,
+                    rolling_completion: completion,
+                    carried_in,
+                    added,
+                    due_hit_rate: hit,
+                }
+            };
+        vec![
+            week(1, 0.5, 0, 2, None),
+            week(8, 1.0, 4, 0, Some(0.75)),
+            week(15, 0.25, 2, 1, Some(0.25)),
+        ]
+    }
+
+    #[test]
+    fn history_chart_parses_and_plots_every_week() {
+        let svg = history_svg(&points()).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.attribute("width"), Some("720"));
+
+        // One completion point a week (plus the legend's), placed in proportion to completion.
+        let mut dots = filled(&doc, "circle", COMPLETION);
+        assert_eq!(dots.len(), 3 + 1);
+        dots.truncate(3);
+        let y: Vec<f64> = dots.iter().map(|n| number(n, "cy")).collect();
+        let x: Vec<f64> = dots.iter().map(|n| number(n, "cx")).collect();
+        assert!(x[0] < x[1] && x[1] < x[2], "weeks left to right: {x:?}");
+        // 50% → 100% rises twice as far as 100% → 25% falls, scaled by 0.5 / 0.75.
+        let rise = y[0] - y[1];
+        let fall = y[2] - y[1];
+        assert!((rise / fall - 0.5 / 0.75).abs() < 0.02, "{y:?}");
+
+        // Bars only where there is something to show, heights in proportion.
+        let carried = filled(&doc, "rect", CARRIED_IN);
+        assert_eq!(carried.len(), 2 + 1);
+        let heights: Vec<f64> = carried[..2].iter().map(|n| number(n, "height")).collect();
+        assert!((heights[0] / heights[1] - 2.0).abs() < 0.05, "{heights:?}");
+        assert_eq!(filled(&doc, "rect", ADDED).len(), 2 + 1);
+        // A mark for each week whose due-date hit rate is known.
+        assert_eq!(filled(&doc, "polygon", DUE_HIT).len(), 2);
+
+        let texts = texts(&doc);
+        for want in [
+            "2021-03-01",
+            "2021-03-08",
+            "2021-03-15",
+            "goals done (%)",
+            "week (date of the goals post)",
+            "goals carried in, added mid-week (count)",
+            "4-week average",
+            "100%",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn the_hit_rate_line_breaks_where_unknown() {
+        let mut weeks = points();
+        weeks.push(WeekPoint {
+            due_hit_rate: None,
+            ..weeks[1].clone()
+        });
+        weeks.push(weeks[1].clone());
+        assert_eq!(known_runs(&weeks), vec![vec![1, 2], vec![4]]);
+        assert!(known_runs(&weeks[..1]).is_empty());
+    }
+
+    #[test]
+    fn many_weeks_draw_lines_without_points() {
+        let many: Vec<WeekPoint> = (0..200).map(|i| points()[i % 3].clone()).collect();
+        let svg = history_svg(&many).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        assert_eq!(filled(&doc, "circle", COMPLETION).len(), 1, "legend only");
+        // At most seven date labels, so that they never overlap.
+        let dates = texts(&doc)
+            .into_iter()
+            .filter(|t| t.len() == 10 && t.starts_with("2021-"))
+            .count();
+        assert!((2..=7).contains(&dates), "{dates} date labels");
+    }
+
+    #[test]
+    fn nothing_to_draw_is_an_error_not_an_empty_picture() {
+        assert!(matches!(
+            history_svg(&[]),
+            Err(ChartError::Empty("history"))
+        ));
+    }
+
+    fn row(rating: u8, tasks: usize, done: usize, on_time: Option<usize>) -> RatingRow {
+        RatingRow {
+            rating,
+            claim: f64::from(rating) / 5.0,
+            tasks,
+            done,
+            done_share: done as f64 / tasks as f64,
+            on_time_known: on_time.map_or(0, |_| tasks),
+            done_on_time: on_time.unwrap_or(0),
+            on_time_share: on_time.map(|n| n as f64 / tasks as f64),
+            verdict: Verdict::TooFewToJudge,
+            sentence: String::new(),
+        }
+    }
+
+    fn calibration(ratings: Vec<RatingRow>) -> Calibration {
+        Calibration {
+            rated: ratings.iter().map(|r| r.tasks).sum(),
+            unrated: 0,
+            in_progress: 0,
+            on_time_unknown: 0,
+            ratings,
+            brier: None,
+            brier_reference: None,
+            brier_on_time: None,
+            sentence: String::new(),
+        }
+    }
+
+    #[test]
+    fn calibration_chart_has_a_point_per_rating_and_the_diagonal() {
+        let c = calibration(vec![
+            row(1, 4, 1, Some(1)),
+            row(3, 16, 8, None),
+            row(5, 9, 9, Some(6)),
+        ]);
+        let svg = calibration_svg(&c).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+
+        let dots = filled(&doc, "circle", DONE_SHARE);
+        assert_eq!(dots.len(), 3 + 1);
+        // Bigger samples, bigger points.
+        let radius: Vec<f64> = dots[..3].iter().map(|n| number(n, "r")).collect();
+        assert!(radius[0] < radius[2] && radius[2] < radius[1], "{radius:?}");
+        // 25% at 1/5 and 100% at 5/5: the 5/5 point is higher (smaller y) and to the right.
+        assert!(number(&dots[2], "cy") < number(&dots[0], "cy"));
+        assert!(number(&dots[2], "cx") > number(&dots[1], "cx"));
+        // On time: one triangle per rating whose posts can tell.
+        assert_eq!(filled(&doc, "polygon", ON_TIME_SHARE).len(), 2);
+        // The well-calibrated band, and the legend's swatch of it.
+        assert_eq!(filled(&doc, "polygon", BAND).len(), 1);
+        assert_eq!(filled(&doc, "rect", BAND).len(), 1);
+
+        let texts = texts(&doc);
+        for want in [
+            "0/5",
+            "1/5 (n=4)",
+            "3/5 (n=16)",
+            "5/5 (n=9)",
+            "goals done (%)",
+            "claim",
+            "well calibrated",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+    }
+
+    /// The page is written as well-formed XML (XHTML syntax) so that it can be checked so.
+    fn parse_page(page: &str) -> roxmltree::Document<'_> {
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        roxmltree::Document::parse_with_options(page, options).expect("the page is well-formed")
+    }
+
+    fn hostile_ledger() -> crate::ledger::Ledger {
+        use crate::ledger::{Ledger, Status, TaskRecord, Week};
+        use crate::model::{CommitInfo, DueSource, Task};
+        let date = NaiveDate::from_ymd_opt(2021, 3, 1).expect("date");
+        let hostile = "<script>alert('x')</script> & \"more\"";
+        let commit = std::sync::Arc::new(CommitInfo {
+            id: "a".repeat(40),
+            time: chrono::DateTime::parse_from_rfc3339("2021-03-02T10:00:00+00:00").expect("time"),
+            summary: String::new(),
+        });
+        let task = |n: usize, week: usize, carried_from, carried_to| TaskRecord {
+            id: crate::history::TaskId(n),
+            key: format!("t#{n}"),
+            week,
+            task: Task {
+                title: hostile.to_string(),
+                note: String::new(),
+                checked: false,
+                confidence: Some(3),
+                section: Vec::new(),
+                parent: None,
+                line: 1,
+                marker: 0..3,
+            },
+            status: Status::Open,
+            planned: true,
+            added: commit.clone(),
+            checked: None,
+            carried_from,
+            carried_to,
+            carry_streak: usize::from(carried_from.is_some()),
+        };
+        let week = |post: usize, date: NaiveDate, carried_in, carried_out| Week {
+            post,
+            path: format!("_posts/{post}.md"),
+            title: hostile.to_string(),
+            date,
+            due: date + chrono::Days::new(7),
+            due_source: DueSource::DatePlusWeek,
+            first_commit_after_due: false,
+            tasks: 1,
+            planned: 1,
+            added: 0,
+            removed: 0,
+            done: 0,
+            done_on_time: Some(0),
+            open: 1,
+            carried_in,
+            carried_out,
+            dropped: 0,
+            has_next: true,
+            by_confidence: Default::default(),
+            by_section: Default::default(),
+        };
+        Ledger {
+            head: Some("b".repeat(40)),
+            weeks: vec![
+                week(0, date, 0, 1),
+                week(1, date + chrono::Days::new(7), 1, 0),
+            ],
+            tasks: vec![task(0, 0, None, Some(1)), task(1, 1, Some(0), None)],
+        }
+    }
+
+    #[test]
+    fn the_html_page_escapes_titles_and_fetches_nothing() {
+        let ledger = hostile_ledger();
+        let calibration = crate::trends::calibration(&ledger, None);
+        let chains = crate::trends::carry_chains(&ledger, 2);
+        let oldest = crate::trends::oldest_open(&ledger);
+        assert_eq!(chains.len(), 1);
+        let page = report_html(&ledger, &calibration, &chains, oldest.as_ref()).expect("page");
+        let doc = parse_page(&page);
+        assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
+        for attribute in ["src", "href"] {
+            assert!(
+                !doc.descendants().any(|n| n.attribute(attribute).is_some()),
+                "no external {attribute}"
+            );
+        }
+        assert!(
+            page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;")
+        );
+        // The title in the week table, in the carry table and as the oldest open goal.
+        let titles = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .filter(|t| t.contains("<script>alert('x')</script>"))
+            .count();
+        assert_eq!(titles, 4, "two weeks, one chain, the oldest open goal");
+        // Both charts are inline.
+        let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
+        assert_eq!(svgs, 2);
+    }
+
+    #[test]
+    fn an_empty_history_makes_a_short_page() {
+        let ledger = crate::ledger::Ledger {
+            head: None,
+            weeks: Vec::new(),
+            tasks: Vec::new(),
+        };
+        let calibration = crate::trends::calibration(&ledger, None);
+        let page = report_html(&ledger, &calibration, &[], None).expect("page");
+        parse_page(&page);
+        assert!(page.contains("No goals posts"));
+    }
+
+    #[test]
+    fn calibration_chart_without_ratings_still_draws_the_frame() {
+        let svg = calibration_svg(&calibration(Vec::new())).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        assert_eq!(filled(&doc, "circle", DONE_SHARE).len(), 1, "legend only");
+        assert!(texts(&doc).iter().any(|t| t == "5/5"));
+    }
+}

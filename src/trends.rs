@@ -1,0 +1,1355 @@
+//! Trends (a report stage over the ledger): how well confidence ratings predict what gets done,
+//! the chronic carry-overs, rolling completion, the due-date hit rate and how much of the
+//! finished work was unplanned.
+//!
+//! Pure over [`Ledger`]: no clock (callers pass the day that counts as today), no I/O. The
+//! definitions below are the ones the README states.
+//!
+//! - **A forecast** is a rated task in a post's current version (removed tasks are out, as in
+//!   `by_confidence`), with the rating the post gives it now. A task carried over is a new
+//!   forecast in each post it is in: each week's post rates it again.
+//! - **The outcome** scored is *done*: ticked in that post (late ticks count). Done *on time*
+//!   is shown next to it, over the posts where git can tell (see `done_on_time`); the tasks of
+//!   posts where it cannot are counted in `on_time_unknown` and left out of that share only.
+//! - **Weeks in progress** (due date on or after today) are left out of calibration: their
+//!   open tasks are not failures yet.
+//! - **Well calibrated** at a rating: the share done is within [`WELL_CALIBRATED_WITHIN`] of
+//!   N/5, i.e. nearer N/5 than either neighbouring rating; fewer than [`MIN_TO_JUDGE`] forecasts
+//!   are too few to judge.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::ledger::{Ledger, Status, TaskRecord, Week};
+use crate::post::RATING_SCALE;
+use crate::report::{percent, round3};
+
+/// Half a rating step (a step is 1/5 = 0.2): a share this close to N/5 is nearer N/5 than to
+/// the ratings on either side.
+pub const WELL_CALIBRATED_WITHIN: f64 = 0.10;
+
+/// Fewer forecasts of a rating than this, and its share says more about luck than about you.
+pub const MIN_TO_JUDGE: usize = 5;
+
+/// Weeks in the rolling average of completion, and in "last N weeks vs before".
+pub const ROLLING_WEEKS: usize = 4;
+
+/// How a rating's forecasts turned out against its claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    WellCalibrated,
+    /// Done less often than the rating claims.
+    OverConfident,
+    /// Done more often than the rating claims.
+    UnderConfident,
+    TooFewToJudge,
+}
+
+/// One rating's forecasts and outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingRow {
+    /// The N of N/5.
+    pub rating: u8,
+    /// What the rating claims: N/5.
+    pub claim: f64,
+    pub tasks: usize,
+    pub done: usize,
+    pub done_share: f64,
+    /// Tasks whose post tells whether they were done on time.
+    pub on_time_known: usize,
+    pub done_on_time: usize,
+    /// `done_on_time / on_time_known`; `None` when no post of this rating can tell.
+    pub on_time_share: Option<f64>,
+    pub verdict: Verdict,
+    pub sentence: String,
+}
+
+/// Confidence calibration over every finished week of a ledger.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Rated tasks scored.
+    pub rated: usize,
+    /// Unrated tasks of the same weeks (no forecast to score).
+    pub unrated: usize,
+    /// Tasks of weeks still in progress, left out.
+    pub in_progress: usize,
+    /// Rated tasks whose post cannot tell done on time (history imported after the due date):
+    /// scored for done, left out of the on-time share.
+    pub on_time_unknown: usize,
+    /// One row per rating that has tasks, lowest first.
+    pub ratings: Vec<RatingRow>,
+    /// Mean of (N/5 − done)² over rated tasks: 0 is perfect, 0.25 is what always saying 50%
+    /// scores; `None` with no rated task.
+    pub brier: Option<f64>,
+    /// The Brier score of forecasting the overall done share for every task: a rating system
+    /// worth its salt scores lower.
+    pub brier_reference: Option<f64>,
+    /// The Brier score with done on time as the outcome, over tasks whose post can tell.
+    pub brier_on_time: Option<f64>,
+    /// The one sentence to read.
+    pub sentence: String,
+}
+
+/// Scores every rated task of the weeks whose due date is before `today` (every week when
+/// `today` is `None`).
+pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
+    let scale = usize::from(RATING_SCALE);
+    #[derive(Default, Clone, Copy)]
+    struct Count {
+        tasks: usize,
+        done: usize,
+        on_time_known: usize,
+        done_on_time: usize,
+    }
+    let mut counts = vec![Count::default(); scale + 1];
+    let (mut unrated, mut in_progress, mut on_time_unknown) = (0, 0, 0);
+    let mut squared_error = 0.0;
+    let mut squared_error_on_time = 0.0;
+
+    for record in &ledger.tasks {
+        if record.status == Status::Removed {
+            continue;
+        }
+        let Some(week) = ledger.weeks.get(record.week) else {
+            continue;
+        };
+        if today.is_some_and(|today| week.due >= today) {
+            in_progress += 1;
+            continue;
+        }
+        let Some(rating) = record.task.confidence.filter(|&r| r <= RATING_SCALE) else {
+            unrated += 1;
+            continue;
+        };
+        let claim = f64::from(rating) / f64::from(RATING_SCALE);
+        let done = record.status == Status::Done;
+        let count = &mut counts[usize::from(rating)];
+        count.tasks += 1;
+        count.done += usize::from(done);
+        squared_error += (claim - f64::from(u8::from(done))).powi(2);
+        if week.done_on_time.is_some() {
+            let on_time = done_on_time(record, week);
+            count.on_time_known += 1;
+            count.done_on_time += usize::from(on_time);
+            squared_error_on_time += (claim - f64::from(u8::from(on_time))).powi(2);
+        } else {
+            on_time_unknown += 1;
+        }
+    }
+
+    let ratings: Vec<RatingRow> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.tasks > 0)
+        .map(|(rating, c)| {
+            let rating = rating as u8;
+            let claim = f64::from(rating) / f64::from(RATING_SCALE);
+            let done_share = c.done as f64 / c.tasks as f64;
+            let verdict = verdict(claim, done_share, c.tasks);
+            RatingRow {
+                rating,
+                claim,
+                tasks: c.tasks,
+                done: c.done,
+                done_share,
+                on_time_known: c.on_time_known,
+                done_on_time: c.done_on_time,
+                on_time_share: (c.on_time_known > 0)
+                    .then(|| c.done_on_time as f64 / c.on_time_known as f64),
+                verdict,
+                sentence: rating_sentence(rating, done_share, c.tasks, verdict),
+            }
+        })
+        .collect();
+
+    let rated: usize = ratings.iter().map(|r| r.tasks).sum();
+    let rated_done: usize = ratings.iter().map(|r| r.done).sum();
+    let known: usize = ratings.iter().map(|r| r.on_time_known).sum();
+    let base_rate = rated_done as f64 / rated.max(1) as f64;
+    let sentence = headline(&ratings);
+    Calibration {
+        rated,
+        unrated,
+        in_progress,
+        on_time_unknown,
+        brier: (rated > 0).then(|| squared_error / rated as f64),
+        brier_reference: (rated > 0).then_some(base_rate * (1.0 - base_rate)),
+        brier_on_time: (known > 0).then(|| squared_error_on_time / known as f64),
+        ratings,
+        sentence,
+    }
+}
+
+/// Done by its post's due date: ticked, by a commit dated (in its own offset) on or before it.
+fn done_on_time(record: &TaskRecord, week: &Week) -> bool {
+    record.status == Status::Done
+        && record
+            .checked
+            .as_ref()
+            .is_some_and(|c| c.time.date_naive() <= week.due)
+}
+
+fn verdict(claim: f64, share: f64, forecasts: usize) -> Verdict {
+    // A hair of slack so that 0.7 against 0.6 (floating point: 0.0999…) or exactly half a
+    // step away reads as calibrated, as the README's "within 10 points" says.
+    const SLACK: f64 = 1e-9;
+    if forecasts < MIN_TO_JUDGE {
+        Verdict::TooFewToJudge
+    } else if share < claim - WELL_CALIBRATED_WITHIN - SLACK {
+        Verdict::OverConfident
+    } else if share > claim + WELL_CALIBRATED_WITHIN + SLACK {
+        Verdict::UnderConfident
+    } else {
+        Verdict::WellCalibrated
+    }
+}
+
+fn rating_sentence(rating: u8, share: f64, forecasts: usize, verdict: Verdict) -> String {
+    let label = format!("{rating}/{RATING_SCALE}");
+    let goals = if forecasts == 1 { "goal" } else { "goals" };
+    match verdict {
+        Verdict::TooFewToJudge => {
+            format!("{label}: only {forecasts} {goals} so far, too few to judge")
+        }
+        Verdict::OverConfident => format!(
+            "{label} goals get done {} of the time: you are over-confident at {label}",
+            percent(share)
+        ),
+        Verdict::UnderConfident => format!(
+            "{label} goals get done {} of the time: you are under-confident at {label}",
+            percent(share)
+        ),
+        Verdict::WellCalibrated => format!(
+            "{label} goals get done {} of the time: well calibrated at {label}",
+            percent(share)
+        ),
+    }
+}
+
+/// The rating furthest from its claim speaks for all; ties go to the one with more forecasts.
+fn headline(ratings: &[RatingRow]) -> String {
+    if ratings.is_empty() {
+        return format!(
+            "no rated goals yet: end a goal with a confidence such as 3/{RATING_SCALE} to see how well you predict"
+        );
+    }
+    let judged = ratings
+        .iter()
+        .filter(|r| r.verdict != Verdict::TooFewToJudge);
+    let worst = judged.max_by(|a, b| {
+        let gap = |r: &RatingRow| (r.done_share - r.claim).abs();
+        gap(a).total_cmp(&gap(b)).then(a.tasks.cmp(&b.tasks))
+    });
+    match worst {
+        None => format!(
+            "too few rated goals to judge yet: a rating needs {MIN_TO_JUDGE} goals in finished weeks"
+        ),
+        Some(row) if row.verdict == Verdict::WellCalibrated => format!(
+            "your ratings are well calibrated: each rating with {MIN_TO_JUDGE} goals or more gets done within {} points of what it claims",
+            (WELL_CALIBRATED_WITHIN * 100.0).round()
+        ),
+        Some(row) => row.sentence.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carry chains
+
+/// What finally became of a carried task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    /// Ticked in the last post it reached.
+    Done,
+    /// Left open in a post that has a next post, and not carried into it.
+    Dropped,
+    /// Deleted from the last post it reached.
+    Removed,
+    /// Still open in the newest post.
+    Open,
+}
+
+impl Fate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Done => "done",
+            Fate::Dropped => "dropped",
+            Fate::Removed => "removed",
+            Fate::Open => "open",
+        }
+    }
+}
+
+/// One task followed through the posts it was carried into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarryChain {
+    /// Indices into [`Ledger::tasks`], oldest first: one per post it travelled through.
+    pub tasks: Vec<usize>,
+    pub fate: Fate,
+}
+
+impl CarryChain {
+    /// Weeks travelled: the number of posts the task was in.
+    pub fn weeks(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// The record in the newest post it reached.
+    pub fn last<'a>(&self, ledger: &'a Ledger) -> Option<&'a TaskRecord> {
+        self.tasks.last().and_then(|&i| ledger.tasks.get(i))
+    }
+
+    pub fn first<'a>(&self, ledger: &'a Ledger) -> Option<&'a TaskRecord> {
+        self.tasks.first().and_then(|&i| ledger.tasks.get(i))
+    }
+}
+
+/// Follows `carried_to` from `start`. Guarded against a cycle, which a sound ledger never has.
+fn follow(ledger: &Ledger, start: usize) -> CarryChain {
+    let mut tasks = vec![start];
+    let mut seen = HashSet::from([start]);
+    let mut at = start;
+    while let Some(next) = ledger.tasks.get(at).and_then(|r| r.carried_to) {
+        if next >= ledger.tasks.len() || !seen.insert(next) {
+            break;
+        }
+        tasks.push(next);
+        at = next;
+    }
+    let newest = ledger.weeks.len().saturating_sub(1);
+    let fate = match ledger.tasks.get(at) {
+        Some(r) if r.status == Status::Done => Fate::Done,
+        Some(r) if r.status == Status::Removed => Fate::Removed,
+        Some(r) if r.week >= newest => Fate::Open,
+        _ => Fate::Dropped,
+    };
+    CarryChain { tasks, fate }
+}
+
+/// Every task carried through at least `min_weeks` posts (2: carried at least once), longest
+/// first, then oldest first.
+pub fn carry_chains(ledger: &Ledger, min_weeks: usize) -> Vec<CarryChain> {
+    let mut chains: Vec<CarryChain> = ledger
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.carried_from.is_none() && r.carried_to.is_some())
+        .map(|(i, _)| follow(ledger, i))
+        .filter(|c| c.weeks() >= min_weeks.max(2))
+        .collect();
+    // Starts are in ledger order (week, then post order): a stable sort keeps oldest first.
+    chains.sort_by_key(|c| std::cmp::Reverse(c.weeks()));
+    chains
+}
+
+/// The goal open in the newest post that has been around longest (following its carries
+/// back), with the posts it went through; `None` when the newest post has nothing open.
+pub fn oldest_open(ledger: &Ledger) -> Option<CarryChain> {
+    let newest = ledger.weeks.len().checked_sub(1)?;
+    let mut best: Option<(usize, CarryChain)> = None;
+    for (index, record) in ledger.tasks.iter().enumerate() {
+        if record.week != newest || record.status != Status::Open {
+            continue;
+        }
+        let start = origin(ledger, index);
+        let start_week = ledger.tasks.get(start).map_or(newest, |r| r.week);
+        if best.as_ref().is_none_or(|(week, _)| start_week < *week) {
+            best = Some((start_week, follow(ledger, start)));
+        }
+    }
+    best.map(|(_, chain)| chain)
+}
+
+/// The first record of the chain `index` belongs to.
+fn origin(ledger: &Ledger, index: usize) -> usize {
+    let mut at = index;
+    let mut steps = 0;
+    while let Some(previous) = ledger.tasks.get(at).and_then(|r| r.carried_from) {
+        steps += 1;
+        if steps > ledger.tasks.len() {
+            break;
+        }
+        at = previous;
+    }
+    at
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weekly series
+
+/// What the history chart plots for one week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekPoint {
+    pub date: NaiveDate,
+    pub completion: f64,
+    /// Mean completion of this week and up to [`ROLLING_WEEKS`]` − 1` weeks before it (fewer
+    /// at the start of the history).
+    pub rolling_completion: f64,
+    pub carried_in: usize,
+    pub added: usize,
+    /// Due-date hit rate: done on time / tasks; `None` where git cannot tell.
+    pub due_hit_rate: Option<f64>,
+}
+
+/// Trailing means over `window` values (fewer at the start).
+pub fn rolling_mean(values: &[f64], window: usize) -> Vec<f64> {
+    let window = window.max(1);
+    let mut sum = 0.0;
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            sum += v;
+            if i >= window {
+                sum -= values[i - window];
+            }
+            sum / (i + 1).min(window) as f64
+        })
+        .collect()
+}
+
+/// Due-date hit rate of a week: tasks done by the due date, out of all its tasks.
+pub fn due_hit_rate(week: &Week) -> Option<f64> {
+    let on_time = week.done_on_time?;
+    (week.tasks > 0).then(|| on_time as f64 / week.tasks as f64)
+}
+
+/// The series behind the history chart, one point per week, oldest first.
+pub fn week_points(weeks: &[&Week]) -> Vec<WeekPoint> {
+    let completion: Vec<f64> = weeks.iter().map(|w| w.completion()).collect();
+    let rolling = rolling_mean(&completion, ROLLING_WEEKS);
+    weeks
+        .iter()
+        .zip(completion.iter().zip(rolling))
+        .map(|(w, (&completion, rolling_completion))| WeekPoint {
+            date: w.date,
+            completion,
+            rolling_completion,
+            carried_in: w.carried_in,
+            added: w.added,
+            due_hit_rate: due_hit_rate(w),
+        })
+        .collect()
+}
+
+/// Of the weeks a report shows, which ledger weeks they are (weeks are told apart by their post).
+fn selected(ledger: &Ledger, weeks: &[&Week]) -> Vec<bool> {
+    let posts: HashSet<usize> = weeks.iter().map(|w| w.post).collect();
+    ledger
+        .weeks
+        .iter()
+        .map(|w| posts.contains(&w.post))
+        .collect()
+}
+
+/// Done tasks, and how many of them were added after the post's first version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct UnplannedShare {
+    pub done: usize,
+    pub unplanned_done: usize,
+}
+
+impl UnplannedShare {
+    pub fn ratio(&self) -> Option<f64> {
+        (self.done > 0).then(|| self.unplanned_done as f64 / self.done as f64)
+    }
+}
+
+/// "Unplanned goals took N% of what you finished": of the tasks done in these weeks, the
+/// share that were added mid-week rather than planned in the post's first version.
+pub fn unplanned_share(ledger: &Ledger, weeks: &[&Week]) -> UnplannedShare {
+    let selected = selected(ledger, weeks);
+    let mut share = UnplannedShare {
+        done: 0,
+        unplanned_done: 0,
+    };
+    for record in &ledger.tasks {
+        if record.status == Status::Done && selected.get(record.week).copied().unwrap_or(false) {
+            share.done += 1;
+            share.unplanned_done += usize::from(!record.planned);
+        }
+    }
+    share
+}
+
+/// Cells of the tick sparkline: one per day of the week's first seven days, from the post's
+/// date, and one for every later tick.
+pub const TICK_CELLS: usize = 8;
+
+/// When a week's done tasks were ticked: counts per day from the post's date (ticks before it
+/// count on its first day), the last cell holding ticks after the seventh day.
+pub fn tick_days(ledger: &Ledger) -> Vec<[usize; TICK_CELLS]> {
+    let mut days = vec![[0; TICK_CELLS]; ledger.weeks.len()];
+    for record in &ledger.tasks {
+        let (Some(checked), Some(week)) = (&record.checked, ledger.weeks.get(record.week)) else {
+            continue;
+        };
+        if record.status != Status::Done {
+            continue;
+        }
+        let offset = (checked.time.date_naive() - week.date).num_days().max(0);
+        let cell = usize::try_from(offset).map_or(TICK_CELLS - 1, |d| d.min(TICK_CELLS - 1));
+        days[record.week][cell] += 1;
+    }
+    days
+}
+
+/// A sparkline of `counts`, scaled so that `max` fills a cell; `·` marks zero.
+pub fn sparkline(counts: &[usize], max: usize) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    counts
+        .iter()
+        .map(|&n| {
+            if n == 0 || max == 0 {
+                '·'
+            } else {
+                let level = (n.min(max) * LEVELS.len()).div_ceil(max);
+                LEVELS[level.clamp(1, LEVELS.len()) - 1]
+            }
+        })
+        .collect()
+}
+
+/// Sparklines of when each shown week's tasks were ticked, on one scale for all rows so they
+/// compare; keyed by the week's post.
+pub fn tick_sparklines(ledger: &Ledger, weeks: &[&Week]) -> HashMap<usize, String> {
+    let days = tick_days(ledger);
+    let selected = selected(ledger, weeks);
+    let max = days
+        .iter()
+        .zip(&selected)
+        .filter(|(_, s)| **s)
+        .flat_map(|(d, _)| d.iter().copied())
+        .max()
+        .unwrap_or(0);
+    ledger
+        .weeks
+        .iter()
+        .zip(&days)
+        .zip(&selected)
+        .filter(|(_, s)| **s)
+        .map(|((w, d), _)| {
+            let (week, late) = d.split_at(TICK_CELLS - 1);
+            (
+                w.post,
+                format!("{} {}", sparkline(week, max), sparkline(late, max)),
+            )
+        })
+        .collect()
+}
+
+/// The two summary lines `history` adds under its trend.
+pub fn summary_lines(ledger: &Ledger, weeks: &[&Week]) -> String {
+    let mut out = String::new();
+    let unplanned = unplanned_share(ledger, weeks);
+    if let Some(ratio) = unplanned.ratio() {
+        out.push_str(&format!(
+            "unplanned goals took {} of what you finished ({} of {} done goals were added mid-week)\n",
+            percent(ratio),
+            unplanned.unplanned_done,
+            unplanned.done
+        ));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text and JSON
+
+/// `gitgoals calibration` as text.
+pub fn calibration_text(calibration: &Calibration) -> String {
+    let mut out = String::new();
+    if calibration.ratings.is_empty() {
+        out.push_str(&calibration.sentence);
+        out.push('\n');
+        return out;
+    }
+    out.push_str("rating  claims  goals   done          on time       verdict\n");
+    for row in &calibration.ratings {
+        let on_time = match row.on_time_share {
+            Some(share) => format!(
+                "{:>3}/{:<3} {:>4}",
+                row.done_on_time,
+                row.on_time_known,
+                percent(share)
+            ),
+            None => "unknown".to_string(),
+        };
+        let verdict = match row.verdict {
+            Verdict::WellCalibrated => "well calibrated",
+            Verdict::OverConfident => "over-confident",
+            Verdict::UnderConfident => "under-confident",
+            Verdict::TooFewToJudge => "too few to judge",
+        };
+        out.push_str(&format!(
+            "{:>4}/{RATING_SCALE}  {:>6}  {:>5}  {:>3} {:>4} {}  {:<12}  {verdict}\n",
+            row.rating,
+            percent(row.claim),
+            row.tasks,
+            row.done,
+            percent(row.done_share),
+            crate::report::bar(row.done_share, 5),
+            on_time,
+        ));
+    }
+    out.push('\n');
+    out.push_str(&calibration.sentence);
+    out.push('\n');
+    if let (Some(brier), Some(reference)) = (calibration.brier, calibration.brier_reference) {
+        out.push_str(&format!(
+            "Brier score {brier:.3} over {} rated goals (0 is perfect; always forecasting your overall rate would score {reference:.3})\n",
+            calibration.rated
+        ));
+    }
+    let mut notes = Vec::new();
+    if calibration.unrated > 0 {
+        notes.push(format!(
+            "{} not scored",
+            goals(calibration.unrated, "unrated goal")
+        ));
+    }
+    if calibration.in_progress > 0 {
+        notes.push(format!(
+            "{} of weeks still before their due date left out",
+            goals(calibration.in_progress, "goal")
+        ));
+    }
+    if calibration.on_time_unknown > 0 {
+        notes.push(format!(
+            "on time unknown for {}: their post's history starts after its due date",
+            goals(calibration.on_time_unknown, "goal")
+        ));
+    }
+    for note in notes {
+        out.push_str(&format!("({note})\n"));
+    }
+    out
+}
+
+/// `1 goal`, `2 goals`.
+fn goals(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `gitgoals calibration --format json`.
+#[derive(Debug, Serialize)]
+pub struct CalibrationDocument<'a> {
+    pub head: Option<&'a str>,
+    /// Weeks due on or after this day were left out.
+    pub today: Option<String>,
+    /// What a forecast is scored against.
+    pub outcome: &'static str,
+    pub well_calibrated_within: f64,
+    pub min_to_judge: usize,
+    #[serde(flatten)]
+    pub calibration: CalibrationRounded,
+}
+
+/// [`Calibration`] with ratios at three decimals, as every JSON document gives them.
+#[derive(Debug, Serialize)]
+pub struct CalibrationRounded {
+    pub rated: usize,
+    pub unrated: usize,
+    pub in_progress: usize,
+    pub on_time_unknown: usize,
+    pub brier: Option<f64>,
+    pub brier_reference: Option<f64>,
+    pub brier_on_time: Option<f64>,
+    pub ratings: Vec<RatingRow>,
+    pub sentence: String,
+}
+
+pub fn calibration_document<'a>(
+    ledger: &'a Ledger,
+    calibration: &Calibration,
+    today: Option<NaiveDate>,
+) -> CalibrationDocument<'a> {
+    CalibrationDocument {
+        head: ledger.head.as_deref(),
+        today: today.map(|d| d.to_string()),
+        outcome: "done",
+        well_calibrated_within: WELL_CALIBRATED_WITHIN,
+        min_to_judge: MIN_TO_JUDGE,
+        calibration: CalibrationRounded {
+            rated: calibration.rated,
+            unrated: calibration.unrated,
+            in_progress: calibration.in_progress,
+            on_time_unknown: calibration.on_time_unknown,
+            brier: calibration.brier.map(round3),
+            brier_reference: calibration.brier_reference.map(round3),
+            brier_on_time: calibration.brier_on_time.map(round3),
+            ratings: calibration
+                .ratings
+                .iter()
+                .map(|r| RatingRow {
+                    claim: round3(r.claim),
+                    done_share: round3(r.done_share),
+                    on_time_share: r.on_time_share.map(round3),
+                    ..r.clone()
+                })
+                .collect(),
+            sentence: calibration.sentence.clone(),
+        },
+    }
+}
+
+/// One post a carried task went through.
+#[derive(Debug, Serialize)]
+pub struct ChainStepDocument<'a> {
+    pub id: &'a str,
+    pub post: &'a str,
+    pub date: String,
+    pub text: &'a str,
+    pub status: Status,
+}
+
+/// One chain of `gitgoals carry --format json`.
+#[derive(Debug, Serialize)]
+pub struct ChainDocument<'a> {
+    /// The title as it reads in the newest post it reached.
+    pub text: &'a str,
+    pub weeks: usize,
+    pub fate: Fate,
+    pub posts: Vec<ChainStepDocument<'a>>,
+}
+
+/// `gitgoals carry --format json`.
+#[derive(Debug, Serialize)]
+pub struct CarryDocument<'a> {
+    pub head: Option<&'a str>,
+    pub min_weeks: usize,
+    pub chains: Vec<ChainDocument<'a>>,
+    pub oldest_open: Option<ChainDocument<'a>>,
+}
+
+fn chain_document<'a>(ledger: &'a Ledger, chain: &CarryChain) -> ChainDocument<'a> {
+    let steps: Vec<ChainStepDocument<'a>> = chain
+        .tasks
+        .iter()
+        .filter_map(|&i| ledger.tasks.get(i))
+        .filter_map(|r| {
+            let week = ledger.weeks.get(r.week)?;
+            Some(ChainStepDocument {
+                id: &r.key,
+                post: &week.path,
+                date: week.date.to_string(),
+                text: &r.task.title,
+                status: r.status,
+            })
+        })
+        .collect();
+    ChainDocument {
+        text: chain.last(ledger).map_or("", |r| r.task.title.as_str()),
+        weeks: chain.weeks(),
+        fate: chain.fate,
+        posts: steps,
+    }
+}
+
+pub fn carry_document<'a>(
+    ledger: &'a Ledger,
+    chains: &[CarryChain],
+    oldest_open: Option<&CarryChain>,
+    min_weeks: usize,
+) -> CarryDocument<'a> {
+    CarryDocument {
+        head: ledger.head.as_deref(),
+        min_weeks,
+        chains: chains.iter().map(|c| chain_document(ledger, c)).collect(),
+        oldest_open: oldest_open.map(|c| chain_document(ledger, c)),
+    }
+}
+
+/// `gitgoals carry` as text.
+pub fn carry_text(
+    ledger: &Ledger,
+    chains: &[CarryChain],
+    oldest_open: Option<&CarryChain>,
+    min_weeks: usize,
+) -> String {
+    let mut out = String::new();
+    if chains.is_empty() {
+        out.push_str(&format!(
+            "no goal was carried through {} posts or more\n",
+            min_weeks.max(2)
+        ));
+    } else {
+        out.push_str(&format!(
+            "{} goals carried through {} posts or more, longest first\n\n",
+            chains.len(),
+            min_weeks.max(2)
+        ));
+    }
+    for chain in chains {
+        out.push_str(&chain_text(ledger, chain));
+    }
+    match oldest_open {
+        Some(chain) => {
+            let since = chain
+                .first(ledger)
+                .and_then(|r| ledger.weeks.get(r.week))
+                .map_or_else(String::new, |w| w.date.to_string());
+            let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+            out.push_str(&format!(
+                "\noldest open goal: \"{}\", open since {since} ({} {})\n",
+                crate::report::display_title(title),
+                chain.weeks(),
+                if chain.weeks() == 1 { "post" } else { "posts" }
+            ));
+        }
+        None => out.push_str("\nno open goals in the newest post\n"),
+    }
+    out
+}
+
+fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
+    let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+    // Full dates where the year changes, month and day otherwise: short, never ambiguous.
+    let mut dates = Vec::with_capacity(chain.tasks.len());
+    let mut year = None;
+    for week in chain
+        .tasks
+        .iter()
+        .filter_map(|&i| ledger.tasks.get(i))
+        .filter_map(|r| ledger.weeks.get(r.week))
+    {
+        let format = if year == Some(week.date.year()) {
+            "%m-%d"
+        } else {
+            "%Y-%m-%d"
+        };
+        year = Some(week.date.year());
+        dates.push(week.date.format(format).to_string());
+    }
+    let fate = match (chain.fate, chain.last(ledger)) {
+        (Fate::Done, Some(r)) => match &r.checked {
+            Some(c) => format!("done {}", c.time.format("%Y-%m-%d")),
+            None => "done".to_string(),
+        },
+        (fate, _) => fate.as_str().to_string(),
+    };
+    format!(
+        "{:>3} weeks  {}\n           {} → {fate}\n",
+        chain.weeks(),
+        crate::report::display_title(title),
+        dates.join(" → ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Days};
+
+    use super::*;
+    use crate::history::TaskId;
+    use crate::model::{CommitInfo, DueSource, Task};
+    use crate::tally::Breakdown;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+    }
+
+    fn commit_on(date: NaiveDate) -> Arc<CommitInfo> {
+        let time =
+            DateTime::parse_from_rfc3339(&format!("{date}T12:00:00+01:00")).expect("test time");
+        Arc::new(CommitInfo {
+            id: format!("{:040}", date.format("%Y%m%d")),
+            time,
+            summary: String::new(),
+        })
+    }
+
+    /// A hand-built ledger: weeks a week apart, due a week after their date; the weekly
+    /// figures are filled in from the tasks by `finish`, as the ledger would count them.
+    #[derive(Default)]
+    struct Build {
+        weeks: Vec<Week>,
+        tasks: Vec<TaskRecord>,
+    }
+
+    impl Build {
+        fn week(&mut self, date: &str, on_time_known: bool) -> usize {
+            let date = day(date);
+            self.weeks.push(Week {
+                post: 100 + self.weeks.len(),
+                path: format!("_posts/{date}-week.md"),
+                title: format!("Week of {date}"),
+                date,
+                due: date.checked_add_days(Days::new(7)).expect("due"),
+                due_source: DueSource::DatePlusWeek,
+                first_commit_after_due: !on_time_known,
+                tasks: 0,
+                planned: 0,
+                added: 0,
+                removed: 0,
+                done: 0,
+                done_on_time: on_time_known.then_some(0),
+                open: 0,
+                carried_in: 0,
+                carried_out: 0,
+                dropped: 0,
+                has_next: true,
+                by_confidence: Breakdown::default(),
+                by_section: Breakdown::default(),
+            });
+            self.weeks.len() - 1
+        }
+
+        /// A task of `week`; `checked` is the day it was ticked, making it done.
+        fn task(&mut self, week: usize, rating: Option<u8>, checked: Option<&str>) -> usize {
+            let date = self.weeks[week].date;
+            let status = if checked.is_some() {
+                Status::Done
+            } else {
+                Status::Open
+            };
+            self.tasks.push(TaskRecord {
+                id: TaskId(self.tasks.len()),
+                key: format!("w{week}#{}", self.tasks.len()),
+                week,
+                task: Task {
+                    title: format!("goal {}", self.tasks.len()),
+                    note: String::new(),
+                    checked: checked.is_some(),
+                    confidence: rating,
+                    section: Vec::new(),
+                    parent: None,
+                    line: 1,
+                    marker: 0..3,
+                },
+                status,
+                planned: true,
+                added: commit_on(date),
+                checked: checked.map(|d| commit_on(day(d))),
+                carried_from: None,
+                carried_to: None,
+                carry_streak: 0,
+            });
+            self.tasks.len() - 1
+        }
+
+        fn removed(&mut self, week: usize, rating: Option<u8>) -> usize {
+            let index = self.task(week, rating, None);
+            self.tasks[index].status = Status::Removed;
+            index
+        }
+
+        fn unplanned(&mut self, task: usize) {
+            self.tasks[task].planned = false;
+        }
+
+        fn carry(&mut self, from: usize, to: usize) {
+            self.tasks[from].carried_to = Some(to);
+            self.tasks[to].carried_from = Some(from);
+            self.tasks[to].carry_streak = self.tasks[from].carry_streak + 1;
+        }
+
+        fn finish(mut self) -> Ledger {
+            let newest = self.weeks.len().saturating_sub(1);
+            for (w, week) in self.weeks.iter_mut().enumerate() {
+                let mine: Vec<&TaskRecord> = self
+                    .tasks
+                    .iter()
+                    .filter(|r| r.week == w && r.status != Status::Removed)
+                    .collect();
+                week.tasks = mine.len();
+                week.planned = mine.iter().filter(|r| r.planned).count();
+                week.added = week.tasks - week.planned;
+                week.done = mine.iter().filter(|r| r.status == Status::Done).count();
+                week.open = week.tasks - week.done;
+                let due = week.due;
+                week.done_on_time = week.done_on_time.map(|_| {
+                    mine.iter()
+                        .filter(|r| {
+                            r.checked
+                                .as_ref()
+                                .is_some_and(|c| c.time.date_naive() <= due)
+                        })
+                        .count()
+                });
+                week.carried_out = mine.iter().filter(|r| r.carried_to.is_some()).count();
+                week.carried_in = mine.iter().filter(|r| r.carried_from.is_some()).count();
+                week.dropped = if w == newest {
+                    0
+                } else {
+                    mine.iter()
+                        .filter(|r| r.status == Status::Open && r.carried_to.is_none())
+                        .count()
+                };
+            }
+            Ledger {
+                head: Some("0".repeat(40)),
+                weeks: self.weeks,
+                tasks: self.tasks,
+            }
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn no_rated_goals_means_no_score_and_says_how_to_rate() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-03-02"));
+        b.task(w, None, None);
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+        assert_eq!((c.rated, c.unrated), (0, 2));
+        assert!(c.ratings.is_empty());
+        assert_eq!(c.brier, None);
+        assert_eq!(c.brier_on_time, None);
+        assert!(
+            c.sentence.starts_with("no rated goals yet"),
+            "{}",
+            c.sentence
+        );
+        assert_eq!(calibration_text(&c), format!("{}\n", c.sentence));
+    }
+
+    #[test]
+    fn one_week_all_done_is_under_confident_at_four() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        for _ in 0..5 {
+            b.task(w, Some(4), Some("2021-03-03"));
+        }
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+        assert_eq!(c.ratings.len(), 1);
+        let row = &c.ratings[0];
+        assert_eq!((row.rating, row.tasks, row.done), (4, 5, 5));
+        assert_eq!(row.on_time_share, Some(1.0));
+        assert_eq!(row.verdict, Verdict::UnderConfident);
+        // Every forecast said 0.8 and came true: (0.8 − 1)² each.
+        assert!(close(c.brier.unwrap(), 0.04));
+        assert_eq!(c.brier_reference, Some(0.0));
+        assert_eq!(
+            c.sentence,
+            "4/5 goals get done 100% of the time: you are under-confident at 4/5"
+        );
+    }
+
+    #[test]
+    fn calibration_scores_each_rating_and_names_the_worst() {
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", true);
+        let w1 = b.week("2021-03-08", true);
+        // 3/5: 6 of 10 done — right on the claim. One of them ticked late.
+        for i in 0..10 {
+            let week = if i < 5 { w0 } else { w1 };
+            let tick = match i {
+                0 => Some("2021-03-12"), // week 0 is due 03-08: late
+                1..=4 => Some("2021-03-03"),
+                5 => Some("2021-03-10"),
+                _ => None,
+            };
+            b.task(week, Some(3), tick);
+        }
+        // 5/5: 2 of 5 done — over-confident.
+        for i in 0..5 {
+            b.task(w1, Some(5), (i < 2).then_some("2021-03-09"));
+        }
+        // 1/5: 1 of 2 — too few to judge.
+        b.task(w0, Some(1), Some("2021-03-02"));
+        b.task(w0, Some(1), None);
+        // Removed and unrated tasks are no forecasts.
+        b.removed(w0, Some(5));
+        b.task(w1, None, Some("2021-03-09"));
+        let ledger = b.finish();
+        let c = calibration(&ledger, None);
+
+        let rows: Vec<(u8, usize, usize, Verdict)> = c
+            .ratings
+            .iter()
+            .map(|r| (r.rating, r.tasks, r.done, r.verdict))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (1, 2, 1, Verdict::TooFewToJudge),
+                (3, 10, 6, Verdict::WellCalibrated),
+                (5, 5, 2, Verdict::OverConfident),
+            ]
+        );
+        assert_eq!((c.rated, c.unrated), (17, 1));
+        let three = &c.ratings[1];
+        assert_eq!((three.on_time_known, three.done_on_time), (10, 5));
+        // Squared errors by hand: 1/5 → 0.64 + 0.04; 3/5 → 6 × 0.16 + 4 × 0.36;
+        // 5/5 → 2 × 0 + 3 × 1.
+        let expected = (0.64 + 0.04 + 6.0 * 0.16 + 4.0 * 0.36 + 3.0) / 17.0;
+        assert!(close(c.brier.unwrap(), expected), "{:?}", c.brier);
+        let p = 9.0 / 17.0;
+        assert!(close(c.brier_reference.unwrap(), p * (1.0 - p)));
+        assert_eq!(
+            c.sentence,
+            "5/5 goals get done 40% of the time: you are over-confident at 5/5"
+        );
+        let text = calibration_text(&c);
+        assert!(text.contains("   3/5     60%     10    6  60%"), "{text}");
+        assert!(text.contains("too few to judge"), "{text}");
+        assert!(
+            text.contains("Brier score 0.358 over 17 rated goals"),
+            "{text}"
+        );
+        assert!(text.contains("1 unrated goal not scored"), "{text}");
+    }
+
+    #[test]
+    fn a_share_half_a_step_from_the_claim_is_still_calibrated() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        // 7 of 10 at 3/5: 0.7 − 0.6 is 0.0999… in floating point, and exactly the tolerance.
+        for i in 0..10 {
+            b.task(w, Some(3), (i < 7).then_some("2021-03-02"));
+        }
+        // 4 of 5 at 5/5: 0.8 is 0.2 below the claim.
+        for i in 0..5 {
+            b.task(w, Some(5), (i < 4).then_some("2021-03-02"));
+        }
+        let c = calibration(&b.finish(), None);
+        assert_eq!(c.ratings[0].verdict, Verdict::WellCalibrated);
+        assert_eq!(c.ratings[1].verdict, Verdict::OverConfident);
+    }
+
+    #[test]
+    fn weeks_in_progress_and_unknown_on_time_are_handled_apart() {
+        let mut b = Build::default();
+        let imported = b.week("2021-03-01", false);
+        let closed = b.week("2021-03-08", true);
+        let current = b.week("2021-03-15", true);
+        b.task(imported, Some(2), Some("2021-04-01"));
+        b.task(imported, Some(2), None);
+        b.task(closed, Some(2), Some("2021-03-20")); // after its due date, 03-15
+        b.task(current, Some(2), None);
+        b.task(current, Some(2), Some("2021-03-16"));
+        let ledger = b.finish();
+
+        // The current week is due 03-22: on 03-22 it is still in progress.
+        let c = calibration(&ledger, Some(day("2021-03-22")));
+        assert_eq!(c.in_progress, 2);
+        assert_eq!(c.on_time_unknown, 2);
+        let row = &c.ratings[0];
+        assert_eq!((row.tasks, row.done), (3, 2));
+        assert_eq!((row.on_time_known, row.done_on_time), (1, 0));
+        assert_eq!(row.on_time_share, Some(0.0));
+        // On time, over the one task whose post can tell: (0.4 − 0)².
+        assert!(close(c.brier_on_time.unwrap(), 0.16));
+        let text = calibration_text(&c);
+        assert!(text.contains("2 goals of weeks still before their due date left out"));
+        assert!(text.contains("on time unknown for 2 goals"));
+
+        // A day later the week is over and counts.
+        let c = calibration(&ledger, Some(day("2021-03-23")));
+        assert_eq!((c.in_progress, c.rated), (0, 5));
+    }
+
+    /// Four weeks: A travels 0→1→2 and is done; B 1→2→3 still open; C 0→1 dropped;
+    /// D 2→3 removed in week 3; E is open in week 3 and never carried.
+    fn carried_ledger() -> (Ledger, [usize; 5]) {
+        let mut b = Build::default();
+        let w: Vec<usize> = ["2021-03-01", "2021-03-08", "2021-03-15", "2021-03-22"]
+            .iter()
+            .map(|d| b.week(d, true))
+            .collect();
+        let a0 = b.task(w[0], Some(3), None);
+        let c0 = b.task(w[0], None, None);
+        let a1 = b.task(w[1], Some(3), None);
+        let c1 = b.task(w[1], None, None);
+        let b1 = b.task(w[1], Some(2), None);
+        let a2 = b.task(w[2], Some(4), Some("2021-03-17"));
+        let b2 = b.task(w[2], Some(2), None);
+        let d2 = b.task(w[2], None, None);
+        let b3 = b.task(w[3], Some(2), None);
+        let d3 = b.removed(w[3], None);
+        let e3 = b.task(w[3], None, None);
+        b.carry(a0, a1);
+        b.carry(a1, a2);
+        b.carry(c0, c1);
+        b.carry(b1, b2);
+        b.carry(b2, b3);
+        b.carry(d2, d3);
+        (b.finish(), [a0, b1, c0, d2, e3])
+    }
+
+    #[test]
+    fn carry_chains_longest_first_with_their_fate() {
+        let (ledger, [a0, b1, c0, d2, _]) = carried_ledger();
+        let chains = carry_chains(&ledger, 2);
+        let got: Vec<(usize, usize, Fate)> = chains
+            .iter()
+            .map(|c| (c.tasks[0], c.weeks(), c.fate))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (a0, 3, Fate::Done),
+                (b1, 3, Fate::Open),
+                (c0, 2, Fate::Dropped),
+                (d2, 2, Fate::Removed),
+            ]
+        );
+        // The chain's length is the streak of its last post plus one.
+        for chain in &chains {
+            let last = chain.last(&ledger).unwrap();
+            assert_eq!(chain.weeks(), last.carry_streak + 1);
+        }
+        assert_eq!(carry_chains(&ledger, 3).len(), 2);
+
+        let oldest = oldest_open(&ledger).expect("open goals in the newest post");
+        assert_eq!(oldest.tasks[0], b1);
+        assert_eq!(oldest.weeks(), 3);
+
+        let text = carry_text(&ledger, &chains, Some(&oldest), 2);
+        assert!(
+            text.contains(
+                "  3 weeks  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("oldest open goal: \"goal 8\", open since 2021-03-08 (3 posts)"));
+
+        let json =
+            serde_json::to_value(carry_document(&ledger, &chains, Some(&oldest), 2)).expect("json");
+        assert_eq!(json["chains"][2]["fate"], "dropped");
+        assert_eq!(json["chains"][3]["fate"], "removed");
+        assert_eq!(json["chains"][0]["posts"][2]["status"], "done");
+        assert_eq!(json["oldest_open"]["posts"][0]["date"], "2021-03-08");
+    }
+
+    #[test]
+    fn nothing_carried_and_nothing_open() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, Some(3), Some("2021-03-02"));
+        let ledger = b.finish();
+        assert!(carry_chains(&ledger, 2).is_empty());
+        assert_eq!(oldest_open(&ledger), None);
+        let text = carry_text(&ledger, &[], None, 2);
+        assert!(text.starts_with("no goal was carried through 2 posts or more\n"));
+        assert!(text.ends_with("no open goals in the newest post\n"));
+        assert_eq!(oldest_open(&Build::default().finish()), None);
+    }
+
+    #[test]
+    fn an_open_goal_never_carried_is_its_own_oldest() {
+        let (mut ledger, [.., e3]) = carried_ledger();
+        // Without B, E (only in the newest post) is the oldest open goal.
+        for record in &mut ledger.tasks {
+            if record.week == 3 && record.task.confidence == Some(2) {
+                record.status = Status::Done;
+            }
+        }
+        let oldest = oldest_open(&ledger).expect("E is open");
+        assert_eq!(oldest.tasks, vec![e3]);
+        assert_eq!(oldest.fate, Fate::Open);
+    }
+
+    #[test]
+    fn rolling_means_use_what_there_is_at_the_start() {
+        let got = rolling_mean(&[1.0, 0.0, 1.0, 0.0, 1.0, 1.0], 4);
+        let want = [1.0, 0.5, 2.0 / 3.0, 0.5, 0.5, 0.75];
+        assert!(got.iter().zip(want).all(|(g, w)| close(*g, w)), "{got:?}");
+        assert!(rolling_mean(&[], 4).is_empty());
+        assert_eq!(rolling_mean(&[0.3, 0.5], 1), vec![0.3, 0.5]);
+    }
+
+    #[test]
+    fn week_points_carry_the_hit_rate_only_where_known() {
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", false);
+        let w1 = b.week("2021-03-08", true);
+        b.task(w0, None, Some("2021-03-02"));
+        b.task(w1, None, Some("2021-03-09"));
+        b.task(w1, None, Some("2021-03-30"));
+        let t = b.task(w1, None, None);
+        b.unplanned(t);
+        let ledger = b.finish();
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let points = week_points(&weeks);
+        assert_eq!(points[0].due_hit_rate, None);
+        assert!(close(points[1].due_hit_rate.unwrap(), 1.0 / 3.0));
+        assert!(close(points[1].completion, 2.0 / 3.0));
+        assert!(close(points[1].rolling_completion, (1.0 + 2.0 / 3.0) / 2.0));
+        assert_eq!((points[1].added, points[1].carried_in), (1, 0));
+    }
+
+    #[test]
+    fn ticks_fall_on_the_days_of_the_week() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-02-27")); // before the post's date: its first day
+        b.task(w, None, Some("2021-03-01"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-07"));
+        b.task(w, None, Some("2021-03-08")); // the eighth day: later
+        b.task(w, None, Some("2021-04-20"));
+        b.task(w, None, None);
+        let ledger = b.finish();
+        assert_eq!(tick_days(&ledger), vec![[2, 0, 0, 2, 0, 0, 1, 2]]);
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let lines = tick_sparklines(&ledger, &weeks);
+        assert_eq!(lines[&ledger.weeks[0].post], "█··█··▄ █");
+    }
+
+    #[test]
+    fn sparkline_levels() {
+        assert_eq!(sparkline(&[0, 1, 2, 4, 9], 4), "·▂▄██");
+        assert_eq!(sparkline(&[0, 0], 0), "··");
+        assert_eq!(sparkline(&[1, 7, 8], 8), "▁▇█");
+    }
+
+    #[test]
+    fn unplanned_share_over_the_weeks_shown() {
+        let (mut ledger, _) = carried_ledger();
+        // Week 2's done task was added mid-week.
+        for record in &mut ledger.tasks {
+            if record.status == Status::Done {
+                record.planned = false;
+            }
+        }
+        let all: Vec<&Week> = ledger.weeks.iter().collect();
+        assert_eq!(
+            unplanned_share(&ledger, &all),
+            UnplannedShare {
+                done: 1,
+                unplanned_done: 1
+            }
+        );
+        assert_eq!(unplanned_share(&ledger, &all[..2]).ratio(), None);
+
+        let lines = summary_lines(&ledger, &all);
+        assert!(lines.contains(
+            "unplanned goals took 100% of what you finished (1 of 1 done goals were added mid-week)"
+        ));
+    }
+
+    #[test]
+    fn history_text_gains_sparklines_and_the_unplanned_line() {
+        let (ledger, _) = carried_ledger();
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let text = crate::report::history_text(&ledger, &weeks);
+        assert!(
+            text.lines().next().unwrap().ends_with("ticks by day"),
+            "{text}"
+        );
+        assert!(text.contains("··█···· ·"), "{text}");
+        assert!(
+            text.contains("unplanned goals took 0% of what you finished"),
+            "{text}"
+        );
+        assert!(text.contains("carried over"), "{text}");
+    }
+}
