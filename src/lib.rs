@@ -11,6 +11,7 @@
 //! ```
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
+//! `cache` keeps the history stage's state and the ledger between runs, in the git directory.
 
 pub mod cache;
 pub mod chart;
