@@ -125,6 +125,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE.html")]
         html: PathBuf,
     },
+    /// Follow the repository live: task events as you commit, progress as you save.
+    Watch {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// After each batch of output, run CMD with `sh -c`, the batch's JSON lines on stdin.
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+    },
     /// Task events, newest first, like `git log` for goals.
     Log {
         /// Show at most N events.
@@ -335,6 +343,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("cannot write the report {}", html.display()))?;
             eprintln!("gitgoals: report written to {}", html.display());
             Ok(())
+        }
+        Command::Watch { format, exec } => {
+            let options = crate::watch::Options {
+                format,
+                exec,
+                posts_glob: cli.posts.clone(),
+                debounce: crate::watch::DEFAULT_DEBOUNCE,
+            };
+            Ok(crate::watch::run(&base, &options)?)
         }
         Command::Log {
             max_count,

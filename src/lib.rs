@@ -31,3 +31,4 @@ pub mod statsblock;
 pub mod synthetic;
 pub mod tally;
 pub mod trends;
+pub mod watch;
