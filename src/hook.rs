@@ -421,7 +421,7 @@ pub fn history_stats_with(
             &[(path.to_string(), bytes.to_vec())],
         ));
         let history = engine.into_history();
-        let ledger = ledger::build_with(&history, &options);
+        let ledger = ledger::build_around(&history, &options, path, statsblock::SPARKLINE_WEEKS);
         Ok(ledger
             .weeks
             .iter()
