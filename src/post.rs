@@ -14,11 +14,38 @@ pub const STATS_END: &str = "<!-- /gitgoals:stats -->";
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;
 
+/// The largest post that is read (4 MiB). A goals post is a few kilobytes; a file this big is
+/// something else (a data dump, an embedded image) and reading it would hold up every commit
+/// the hook runs in. Bigger files are skipped with a warning.
+pub const MAX_POST_BYTES: usize = 4 * 1024 * 1024;
+
+/// How far into a file a NUL byte marks it as binary (git looks as far).
+const BINARY_PROBE_BYTES: usize = 8000;
+
 /// Reads one version of the post at `path` (used for the filename date and in warnings).
 /// Never fails: what cannot be read becomes a warning and the rest still comes out.
+///
+/// Files that are not UTF-8 text are skipped with a warning rather than garbled into tasks:
+/// UTF-16 (with a byte order mark), binary files (a NUL byte near the start) and files over
+/// [`MAX_POST_BYTES`].
 pub fn parse(path: &str, bytes: &[u8]) -> Post {
+    if let Some(reason) = unreadable(bytes) {
+        let mut post = Post::default();
+        if let Some((date, source)) = dates::filename_date(path).map(|d| (d, DateSource::Filename))
+        {
+            post.date = Some(date);
+            post.date_source = Some(source);
+        }
+        post.warnings.push(Warning {
+            file: path.to_string(),
+            line: None,
+            commit: None,
+            message: reason,
+        });
+        return post;
+    }
     let mut warnings = Vec::new();
-    let (text, offset_base) = decode(path, bytes, &mut warnings);
+    let (text, source_map) = decode(path, bytes, &mut warnings);
 
     let (front, front_error) = frontmatter::split(&text);
     if let Some(error) = front_error {
@@ -43,7 +70,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Post {
         None => filename_or_nothing(path),
     };
 
-    let body = Body::read(&text, front.body_start, offset_base);
+    let body = Body::read(&text, front.body_start, &source_map);
 
     let mut due = None;
     if let Some(value) = front.due.as_deref() {
@@ -97,16 +124,60 @@ fn warning_at(path: &str, text: &str, offset: usize, message: String) -> Warning
     }
 }
 
-/// The text to parse and the byte offset of its start in the original bytes (a BOM is dropped).
+/// Why a file is not read as a post at all, if it is not.
+fn unreadable(bytes: &[u8]) -> Option<String> {
+    if bytes.len() > MAX_POST_BYTES {
+        return Some(format!(
+            "skipped: {:.1} MiB is over the {} MiB a post may have",
+            bytes.len() as f64 / (1024.0 * 1024.0),
+            MAX_POST_BYTES / (1024 * 1024)
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(
+            "skipped: the file is UTF-16; gitgoals reads UTF-8 posts only (save it as UTF-8)"
+                .to_string(),
+        );
+    }
+    if bytes[..bytes.len().min(BINARY_PROBE_BYTES)].contains(&0) {
+        return Some("skipped: a binary file (it holds NUL bytes), not a post".to_string());
+    }
+    None
+}
+
+/// Where each part of the decoded text came from in the original bytes: the start of every
+/// run of valid UTF-8, as (offset in the text, offset in the bytes). A replacement character
+/// is three bytes long while the bad bytes it stands for are one to three, so offsets after
+/// it shift; markers must still slice to `[ ]` in the bytes the caller has.
+struct SourceMap {
+    runs: Vec<(usize, usize)>,
+}
+
+impl SourceMap {
+    fn original(&self, offset: usize) -> usize {
+        let after = self.runs.partition_point(|&(text, _)| text <= offset);
+        match after.checked_sub(1).map(|i| self.runs[i]) {
+            Some((text, bytes)) => bytes + (offset - text),
+            None => offset,
+        }
+    }
+}
+
+/// The text to parse and where its offsets lie in the original bytes (a BOM is dropped).
 /// Invalid UTF-8 is read lossily, with a warning naming the first bad line.
-fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usize) {
+fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, SourceMap) {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let (bytes, base) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, BOM.len()),
         None => (bytes, 0),
     };
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_string(), base),
+        Ok(text) => (
+            text.to_string(),
+            SourceMap {
+                runs: vec![(0, base)],
+            },
+        ),
         Err(error) => {
             let line = bytes[..error.valid_up_to()]
                 .iter()
@@ -119,7 +190,19 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usi
                 commit: None,
                 message: "not valid UTF-8; read with the bad bytes replaced".to_string(),
             });
-            (String::from_utf8_lossy(bytes).into_owned(), base)
+            let mut text = String::with_capacity(bytes.len() + 8);
+            let mut runs = Vec::new();
+            let mut original = base;
+            for chunk in bytes.utf8_chunks() {
+                runs.push((text.len(), original));
+                text.push_str(chunk.valid());
+                original += chunk.valid().len();
+                if !chunk.invalid().is_empty() {
+                    text.push(char::REPLACEMENT_CHARACTER);
+                    original += chunk.invalid().len();
+                }
+            }
+            (text, SourceMap { runs })
         }
     }
 }
@@ -197,7 +280,7 @@ struct OpenItem {
 }
 
 impl Body {
-    fn read(text: &str, body_start: usize, offset_base: usize) -> Body {
+    fn read(text: &str, body_start: usize, source_map: &SourceMap) -> Body {
         let body = &text[body_start..];
         let excluded = stats_block_ranges(body);
         let mut options = Options::empty();
@@ -274,8 +357,8 @@ impl Body {
                             .collect(),
                         parent,
                         line: lines.line_of(body_start + range.start),
-                        marker: offset_base + body_start + range.start
-                            ..offset_base + body_start + range.end,
+                        marker: source_map.original(body_start + range.start)
+                            ..source_map.original(body_start + range.end),
                     });
                 }
                 event => match items.last_mut() {

@@ -340,6 +340,20 @@ fn check_body(body: &str) -> Result<(), BlockError> {
             )));
         }
     }
+    // A code fence or an HTML block (`<pre>`, `<!--`, `<script>`) left open would run past the
+    // closing marker to the end of the post: the blog would show the rest as code and the next
+    // run could not find the block. Placed between markers, the end marker must still be one.
+    let mut framed = String::with_capacity(body.len() + 64);
+    framed.push_str(START_MARKER);
+    framed.push('\n');
+    framed.push_str(&frame_body(body, "\n"));
+    framed.push_str(END_MARKER);
+    framed.push('\n');
+    if !matches!(find_block(framed.as_bytes()), Ok(Some(_))) {
+        return Err(BlockError::UnsafeBody(
+            "it leaves a code fence or HTML block open, which would swallow the end marker".into(),
+        ));
+    }
     Ok(())
 }
 
