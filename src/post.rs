@@ -335,6 +335,9 @@ impl Body {
                     }
                 }
                 Event::TaskListMarker(checked) => {
+                    let Some(range) = checkbox_in(body, range) else {
+                        continue;
+                    };
                     let start = range.start;
                     if excluded.iter().any(|r| r.contains(&start)) {
                         continue;
@@ -372,6 +375,19 @@ impl Body {
             tasks,
             prose_before_tasks: prose,
         }
+    }
+}
+
+/// The `[ ]`, `[x]` or `[X]` inside the range pulldown-cmark gives a task-list marker, or
+/// `None` for the other boxes it accepts: `[` + tab, vertical tab or form feed + `]` is a
+/// task in the letter of GFM, but no one writes it on purpose (it comes from binary junk or a
+/// broken editor) and kramdown does not read it as a checkbox.
+fn checkbox_in(body: &str, range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let open = range.start + body.get(range.clone())?.find('[')?;
+    let checkbox = open..open + 3;
+    match body.as_bytes().get(checkbox.clone())? {
+        b"[ ]" | b"[x]" | b"[X]" => Some(checkbox),
+        _ => None,
     }
 }
 

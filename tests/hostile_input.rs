@@ -378,3 +378,61 @@ fn a_template_that_leaves_a_fence_or_html_block_open_is_refused_before_it_swallo
         }
     }
 }
+
+#[test]
+fn checkboxes_holding_a_tab_or_form_feed_are_not_tasks_and_markers_always_slice_to_a_checkbox() {
+    // Found by the post_parse fuzz target: pulldown-cmark reads `[\f]` as an open task, whose
+    // marker then sliced to `[\x0c]`, not a checkbox.
+    let found = include_bytes!("../fuzz/regressions/post_parse-form-feed-checkbox.md");
+    let post = post::parse(PATH, found);
+    assert_markers_slice_to_checkboxes(found, &post);
+    assert!(!titles(&post).iter().any(|t| t.starts_with("neste")));
+
+    let text =
+        "- [\t] tab\n- [\x0b] vertical tab\n- [\x0c] form feed\n- [ ] space\n-\t[x] after a tab\n";
+    let post = parse(text);
+    assert_eq!(titles(&post), ["space", "after a tab"]);
+    assert_markers_slice_to_checkboxes(text.as_bytes(), &post);
+}
+
+#[test]
+fn a_post_not_in_utf8_gets_no_block_it_could_never_find_again() {
+    use gitgoals::statsblock::{self, BlockError};
+    // Found by the property tests: the block was appended to a file that is not UTF-8, and
+    // the next run could not read the block it had written.
+    let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
+    assert_eq!(
+        statsblock::rewrite(b"- [ ] caf\xE9\n", &body),
+        Err(BlockError::NotUtf8 { line: 1 })
+    );
+}
+
+#[test]
+fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
+    use gitgoals::statsblock::{self, BlockError, Rewrite};
+    // Found by the property tests: the appended markers were code, never found again, and
+    // each run appended one more block.
+    let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
+    for post in [
+        "- [ ] a\n```\nsome code",
+        "- [ ] a\n~~~~\n",
+        "- [ ] a\n<pre>\n",
+        "- [ ] a\n<!-- a comment never closed\n",
+    ] {
+        assert_eq!(
+            statsblock::rewrite(post.as_bytes(), &body),
+            Err(BlockError::OpenAtEnd),
+            "{post:?}"
+        );
+    }
+    // With the markers placed before the fence, the block goes there.
+    let placed = format!(
+        "- [ ] a\n\n{}\n{}\n```\nsome code",
+        statsblock::START_MARKER,
+        statsblock::END_MARKER
+    );
+    let Ok(Rewrite::Changed(out)) = statsblock::rewrite(placed.as_bytes(), &body) else {
+        panic!("not written between the markers");
+    };
+    assert_eq!(statsblock::rewrite(&out, &body), Ok(Rewrite::Unchanged));
+}
