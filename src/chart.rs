@@ -825,6 +825,7 @@ mod tests {
                 parent: None,
                 line: 1,
                 marker: 0..3,
+                ..Task::default()
             },
             status: Status::Open,
             planned: true,
@@ -853,6 +854,8 @@ mod tests {
             carried_out,
             dropped: 0,
             has_next: true,
+            cancelled: 0,
+            forwarded: 0,
             by_confidence: Default::default(),
             by_section: Default::default(),
         };

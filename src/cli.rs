@@ -2,25 +2,28 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use chrono::NaiveDate;
 
+use crate::config::Config;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
 use crate::{chart, hook, post, report, synthetic, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
-pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
+pub use crate::git::POSTS_DIRS;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "gitgoals",
     version,
-    about = "Weekly goals from your blog's git history: completion, carry-over, confidence"
+    about = "Weekly goals from your blog's git history: completion, carry-over, confidence",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
@@ -32,12 +35,44 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "GLOB")]
     pub posts: Option<String>,
 
+    /// Set a configuration value for this run, over `.gitgoals.toml` (like `git -c`);
+    /// e.g. `-c due.date_order=dmy`. See `gitgoals config`.
+    #[arg(short = 'c', global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// When to colour text output: `auto` (only on a terminal, and never with NO_COLOR set).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// Print no warnings (errors still go to stderr).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit codes, as `--help` states them.
+const EXIT_CODES: &str = "Exit status: 0 success; 1 failure (an error, or `stats --check` found a stale block, or a strict hook failed); 2 bad usage. A closed output pipe (`gitgoals log | head`) is success.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the configuration in effect and where each value came from.
+    Config,
+    /// Print a shell completion script (e.g. `gitgoals completions bash > ~/.local/share/bash-completion/completions/gitgoals`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout (e.g. `gitgoals man | man -l -`).
+    Man,
     /// Show one goals post: done/total, per section, per confidence rating, open tasks.
     Show {
         /// The post (default: the newest post in the repository's posts directories).
@@ -120,6 +155,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE.html")]
         html: PathBuf,
     },
+    /// Follow the repository live: task events as you commit, progress as you save.
+    Watch {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// After each batch of output, run CMD with `sh -c`, the batch's JSON lines on stdin.
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+    },
     /// Task events, newest first, like `git log` for goals.
     Log {
         /// Show at most N events.
@@ -174,13 +217,63 @@ pub enum TableFormat {
     Markdown,
 }
 
+/// Options given once for the whole run that every stage reads through [`load`] (kept here
+/// so `load`'s callers need not thread them through).
+#[derive(Debug, Default)]
+struct RunWide {
+    config_flags: Vec<String>,
+    quiet: bool,
+}
+
+static RUN_WIDE: OnceLock<RunWide> = OnceLock::new();
+
+fn run_wide() -> &'static RunWide {
+    RUN_WIDE.get_or_init(RunWide::default)
+}
+
+/// Prints a warning on stderr unless `--quiet`.
+pub fn warn(message: impl std::fmt::Display) {
+    if !run_wide().quiet {
+        let _ = writeln!(io::stderr(), "warning: {message}");
+    }
+}
+
 /// How a run ended, as an exit code: 0 success, 1 failure (2, bad usage, is clap's).
 pub fn run(cli: Cli) -> Result<()> {
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let _ = RUN_WIDE.set(RunWide {
+        config_flags: cli.set.clone(),
+        quiet: cli.quiet,
+    });
     let base = match &cli.repo {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     match cli.command {
+        Command::Config => {
+            let work_tree = Repo::open(cli.repo.as_deref())
+                .ok()
+                .and_then(|repo| repo.work_dir());
+            let (config, file) = effective_config(work_tree.as_deref(), &cli.posts)?;
+            print(&config.describe(file.as_deref()))
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "gitgoals", &mut script);
+            print(&String::from_utf8_lossy(&script))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command())
+                .render(&mut page)
+                .context("cannot render the manual page")?;
+            print(&String::from_utf8_lossy(&page))
+        }
         Command::Show { path, format } => {
             let path = match path {
                 Some(path) if cli.repo.is_some() && path.is_relative() => base.join(path),
@@ -190,9 +283,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let shown = path.display().to_string();
-            let post = post::parse(&shown, &bytes);
+            let work_tree = Repo::open(Some(&base))
+                .ok()
+                .and_then(|repo| repo.work_dir());
+            let (config, _) = effective_config(work_tree.as_deref(), &cli.posts)?;
+            let post = post::parse_with(&shown, &bytes, &history_options(&config).0.parse);
             let text = match format {
-                Format::Text => report::show_text(&shown, &post),
+                Format::Text => crate::style::paint(&report::show_text(&shown, &post)),
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
             };
             print(&text)
@@ -217,7 +314,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
             }
             let text = match format {
-                TableFormat::Text => report::history_text(&ledger, &weeks),
+                TableFormat::Text => crate::style::paint(&report::history_text(&ledger, &weeks)),
                 TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => report::history_csv(&weeks),
                 TableFormat::Markdown => report::history_markdown(&weeks),
@@ -242,7 +339,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
             let text = match format {
-                Format::Text => report::tasks_text(&ledger, &records),
+                Format::Text => crate::style::paint(&report::tasks_text(&ledger, &records)),
                 Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
             };
             print(&text)
@@ -272,11 +369,12 @@ pub fn run(cli: Cli) -> Result<()> {
             check,
             template,
         } => {
-            let (engine, head) = engine_at_head(&Some(base.clone()), &cli.posts)?;
-            let compute = hook::history_stats(&engine, head, now());
+            let (engine, head, ledger_options) = engine_at_head(&Some(base.clone()), &cli.posts)?;
+            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let options = hook::RunOptions {
                 strict: true,
                 template,
+                config_flags: run_wide().config_flags.clone(),
             };
             let report = hook::run_stats(&base, &files, check, &options, &compute);
             for failure in &report.failures {
@@ -331,6 +429,18 @@ pub fn run(cli: Cli) -> Result<()> {
             eprintln!("gitgoals: report written to {}", html.display());
             Ok(())
         }
+        Command::Watch { format, exec } => {
+            let repo = Repo::open(Some(&base))?;
+            let (config, _) = effective_config(repo.work_dir().as_deref(), &cli.posts)?;
+            let (history, _) = history_options(&config);
+            let options = crate::watch::Options {
+                format,
+                exec,
+                history,
+                debounce: crate::watch::DEFAULT_DEBOUNCE,
+            };
+            Ok(crate::watch::run(&base, &options)?)
+        }
         Command::Log {
             max_count,
             post,
@@ -352,7 +462,7 @@ pub fn run(cli: Cli) -> Result<()> {
             lines.sort_by_key(|line| std::cmp::Reverse(line.event.order));
             lines.truncate(max_count.unwrap_or(usize::MAX));
             let text = match format {
-                Format::Text => report::log_text(&lines),
+                Format::Text => crate::style::paint(&report::log_text(&lines)),
                 Format::Json => {
                     let mut out = String::new();
                     for line in &lines {
@@ -383,15 +493,22 @@ fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<(
             strict, template, ..
         } => {
             // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
-            let (engine, head) = match engine_at_head(&None, posts) {
+            let (engine, head, ledger_options) = match engine_at_head(&None, posts) {
                 Ok(read) => read,
                 Err(error) => {
                     eprintln!("gitgoals: stats block not updated: {error:#}");
                     return exit_with(if strict { 1 } else { 0 });
                 }
             };
-            let compute = hook::history_stats(&engine, head, now());
-            let report = hook::run_pre_commit(&hook::RunOptions { strict, template }, &compute);
+            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
+            let report = hook::run_pre_commit(
+                &hook::RunOptions {
+                    strict,
+                    template,
+                    config_flags: run_wide().config_flags.clone(),
+                },
+                &compute,
+            );
             for failure in &report.failures {
                 eprintln!("{failure}");
             }
@@ -410,6 +527,55 @@ fn exit_with(code: i32) -> Result<()> {
     std::process::exit(code)
 }
 
+/// The clap command, for completions and the manual page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// The configuration in effect for a work tree: defaults, `.gitgoals.toml`, then flags
+/// (`--posts`, `-c`). Warnings about the file go to stderr.
+fn effective_config(
+    work_tree: Option<&Path>,
+    posts: &Option<String>,
+) -> Result<(Config, Option<PathBuf>)> {
+    let mut flags = run_wide().config_flags.clone();
+    if let Some(glob) = posts {
+        // `--posts` is shorthand for `-c posts=…`, applied before the other flags.
+        flags.insert(0, format!("posts={}", toml::Value::String(glob.clone())));
+    }
+    let loaded = Config::load(work_tree, &flags)?;
+    for warning in &loaded.warnings {
+        warn(warning);
+    }
+    Ok((loaded.config, loaded.file))
+}
+
+/// What the history and ledger stages need from a configuration.
+pub fn history_options(config: &Config) -> (HistoryOptions, ledger::LedgerOptions) {
+    use crate::model::DueSource;
+    let rules = &config.due_from.value;
+    let parse = post::ParseOptions {
+        rating_scale: config.confidence_scale.value,
+        rating_pattern: (config.confidence_pattern.value
+            != crate::config::DEFAULT_CONFIDENCE_PATTERN)
+            .then(|| config.confidence_pattern.value.clone()),
+        date_order: config.date_order.value,
+        week_start: config.week_start.value,
+        due_from_front_matter: rules.contains(&DueSource::FrontMatter),
+        due_from_text: rules.contains(&DueSource::Text),
+    };
+    let history = HistoryOptions {
+        posts_glob: None,
+        posts_globs: config.posts.value.clone(),
+        parse,
+    };
+    let ledger = ledger::LedgerOptions {
+        due_from_next_post: rules.contains(&DueSource::NextPost),
+        due_days: config.due_days.value,
+    };
+    (history, ledger)
+}
+
 /// The local time now, in the offset git would date a commit made now.
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()
@@ -419,28 +585,31 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 fn engine_at_head(
     dir: &Option<PathBuf>,
     posts: &Option<String>,
-) -> Result<(history::Engine, Option<crate::git::ObjectId>)> {
+) -> Result<(
+    history::Engine,
+    Option<crate::git::ObjectId>,
+    ledger::LedgerOptions,
+)> {
     let repo = Repo::open(dir.as_deref())?;
-    let options = HistoryOptions {
-        posts_glob: posts.clone(),
-    };
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, ledger_options) = history_options(&config);
     let mut engine = history::Engine::new();
     let summary = history::update(&mut engine, &repo, &options)?;
-    Ok((engine, summary.head))
+    Ok((engine, summary.head, ledger_options))
 }
 
-/// Reads the history of the repository at `dir` (or the current one) and folds it into the
-/// ledger. Warnings go to stderr, one line each; the work goes on.
+/// Reads the history of the repository at `dir` (or the current one) with its configuration
+/// and folds it into the ledger. Warnings go to stderr, one line each (none with `--quiet`);
+/// the work goes on.
 fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledger)> {
     let repo = Repo::open(dir.as_deref())?;
-    let options = HistoryOptions {
-        posts_glob: posts.clone(),
-    };
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, ledger_options) = history_options(&config);
     let history = history::read_history(&repo, &options)?;
     for warning in &history.warnings {
-        eprintln!("warning: {warning}");
+        warn(warning);
     }
-    let ledger = ledger::build(&history);
+    let ledger = ledger::build_with(&history, &ledger_options);
     Ok((history, ledger))
 }
 
@@ -458,9 +627,10 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     Ok(text)
 }
 
-/// Writes to stdout; a reader that went away (`gitgoals … | head`) is not an error.
+/// Writes to stdout (styles are dropped unless colour is on); a reader that went away
+/// (`gitgoals … | head`) is not an error.
 pub fn print(text: &str) -> Result<()> {
-    let mut stdout = io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())

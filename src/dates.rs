@@ -1,6 +1,28 @@
 //! Reading dates as people write them: front matter values and "by <date>" phrases in prose.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate, Weekday};
+
+/// How a numeric date whose first two numbers could be either day or month is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Day first (`05/12/2020` is 5 December).
+    Dmy,
+    /// Month first (`05/12/2020` is 12 May).
+    Mdy,
+    /// The reading that falls a little after the post's date; month first when unsure.
+    #[default]
+    Auto,
+}
+
+impl DateOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Auto => "auto",
+        }
+    }
+}
 
 /// Reads a front-matter date: `2020-12-07`, `2020-12-07 12:01:20 +0000`, RFC 3339, or the same
 /// with `/` or `.` between the parts. Only the calendar date as written counts: Jekyll files a
@@ -21,15 +43,45 @@ pub fn parse_front_matter_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
-/// The date in a `YYYY-MM-DD-title.md` file name, as Jekyll reads it.
+/// The date in a file name: `YYYY-MM-DD-title.md` as Jekyll reads it (and Obsidian's daily
+/// notes, `YYYY-MM-DD.md`), or an ISO week `YYYY-Www` (Obsidian's weekly notes, `2024-W03.md`),
+/// which stands for the Monday of that week.
 pub fn filename_date(path: &str) -> Option<NaiveDate> {
+    filename_date_with(path, Weekday::Mon)
+}
+
+/// [`filename_date`] with weeks starting on `week_start`: an ISO week name is dated on the
+/// last `week_start` day on or before that week's Monday.
+pub fn filename_date_with(path: &str, week_start: Weekday) -> Option<NaiveDate> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    let prefix = name.get(..10)?;
-    let bytes = prefix.as_bytes();
-    if bytes[4] != b'-' || bytes[7] != b'-' {
+    iso_week_date(name, week_start).or_else(|| {
+        let prefix = name.get(..10)?;
+        let bytes = prefix.as_bytes();
+        if bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()
+    })
+}
+
+/// `YYYY-Www` at the start of a file name, not followed by another digit.
+fn iso_week_date(name: &str, week_start: Weekday) -> Option<NaiveDate> {
+    let bytes = name.as_bytes();
+    if bytes.len() < 8
+        || !bytes[..4].iter().all(u8::is_ascii_digit)
+        || bytes[4] != b'-'
+        || !matches!(bytes[5], b'W' | b'w')
+        || !bytes[6..8].iter().all(u8::is_ascii_digit)
+        || bytes.get(8).is_some_and(u8::is_ascii_digit)
+    {
         return None;
     }
-    NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()
+    let year: i32 = name[..4].parse().ok()?;
+    let week: u32 = name[6..8].parse().ok()?;
+    let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
+    let back =
+        (7 + monday.weekday().num_days_from_monday() - week_start.num_days_from_monday()) % 7;
+    monday.checked_sub_days(chrono::Days::new(u64::from(back)))
 }
 
 /// A due date found in prose, with the words it was read from.
@@ -47,6 +99,15 @@ const AMBIGUITY_WINDOW_DAYS: i64 = 42;
 /// day/month and month/day takes the reading that falls 0–42 days after `post_date`
 /// (month/day when there is no post date or neither reading fits).
 pub fn find_due_phrase(text: &str, post_date: Option<NaiveDate>) -> Option<DuePhrase> {
+    find_due_phrase_with(text, post_date, DateOrder::Auto)
+}
+
+/// [`find_due_phrase`] reading ambiguous numeric dates in the given order.
+pub fn find_due_phrase_with(
+    text: &str,
+    post_date: Option<NaiveDate>,
+    order: DateOrder,
+) -> Option<DuePhrase> {
     let lower = text.to_lowercase();
     // Lower-casing can change byte lengths outside ASCII; work on the original when it does.
     let haystack = if lower.len() == text.len() {
@@ -67,7 +128,7 @@ pub fn find_due_phrase(text: &str, post_date: Option<NaiveDate>) -> Option<DuePh
             continue;
         }
         let after = rest.trim_start();
-        if let Some((date, used)) = read_date_words(after, post_date) {
+        if let Some((date, used)) = read_date_words(after, post_date, order) {
             let consumed = rest.len() - after.len() + used;
             let evidence = text[start..start + 2 + consumed].to_string();
             return Some(DuePhrase { date, evidence });
@@ -77,11 +138,19 @@ pub fn find_due_phrase(text: &str, post_date: Option<NaiveDate>) -> Option<DuePh
 }
 
 /// Reads a date at the start of `text`; returns it and how many bytes it used.
-fn read_date_words(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveDate, usize)> {
-    read_numeric_date(text, post_date).or_else(|| read_named_month_date(text))
+fn read_date_words(
+    text: &str,
+    post_date: Option<NaiveDate>,
+    order: DateOrder,
+) -> Option<(NaiveDate, usize)> {
+    read_numeric_date(text, post_date, order).or_else(|| read_named_month_date(text))
 }
 
-fn read_numeric_date(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveDate, usize)> {
+fn read_numeric_date(
+    text: &str,
+    post_date: Option<NaiveDate>,
+    order: DateOrder,
+) -> Option<(NaiveDate, usize)> {
     let token_len = text
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '/' | '-' | '.')))
         .unwrap_or(text.len());
@@ -106,7 +175,12 @@ fn read_numeric_date(text: &str, post_date: Option<NaiveDate>) -> Option<(NaiveD
         };
         let month_first = NaiveDate::from_ymd_opt(year, numbers[0], numbers[1]);
         let day_first = NaiveDate::from_ymd_opt(year, numbers[1], numbers[0]);
-        pick_reading(month_first, day_first, post_date)?
+        match order {
+            DateOrder::Auto => pick_reading(month_first, day_first, post_date)?,
+            // Only one reading may be a real date (`13/12`): then it is the one meant.
+            DateOrder::Dmy => day_first.or(month_first)?,
+            DateOrder::Mdy => month_first.or(day_first)?,
+        }
     } else {
         return None;
     };
@@ -251,6 +325,36 @@ mod tests {
         assert_eq!(filename_date("_posts/about.md"), None);
         assert_eq!(filename_date("_posts/2020-1-07-x.md"), None);
         assert_eq!(filename_date("é"), None);
+    }
+
+    #[test]
+    fn iso_week_file_names_are_dated_on_the_first_day_of_the_week() {
+        // 2024-W03 runs Monday 15 to Sunday 21 January 2024.
+        assert_eq!(filename_date("journal/2024-W03.md"), Some(ymd(2024, 1, 15)));
+        assert_eq!(filename_date("2024-w03 review.md"), Some(ymd(2024, 1, 15)));
+        // ISO week 1 of 2021 starts on 4 January; week 53 of 2020 exists.
+        assert_eq!(filename_date("2021-W01.md"), Some(ymd(2021, 1, 4)));
+        assert_eq!(filename_date("2020-W53.md"), Some(ymd(2020, 12, 28)));
+        assert_eq!(filename_date("2021-W53.md"), None);
+        assert_eq!(filename_date("2024-W031.md"), None);
+        assert_eq!(
+            filename_date_with("2024-W03.md", Weekday::Sun),
+            Some(ymd(2024, 1, 14))
+        );
+        // Daily notes keep their own date.
+        assert_eq!(filename_date("daily/2024-01-17.md"), Some(ymd(2024, 1, 17)));
+    }
+
+    #[test]
+    fn date_order_settles_ambiguous_numeric_dates() {
+        let post = Some(ymd(2020, 5, 1));
+        let read = |order| find_due_phrase_with("by 05/12/2020", post, order).map(|p| p.date);
+        assert_eq!(read(DateOrder::Dmy), Some(ymd(2020, 12, 5)));
+        assert_eq!(read(DateOrder::Mdy), Some(ymd(2020, 5, 12)));
+        assert_eq!(read(DateOrder::Auto), Some(ymd(2020, 5, 12)));
+        // Only one reading is a date: it wins whatever the order.
+        let only = find_due_phrase_with("by 12/31/2020", None, DateOrder::Dmy).map(|p| p.date);
+        assert_eq!(only, Some(ymd(2020, 12, 31)));
     }
 
     #[test]

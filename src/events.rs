@@ -103,6 +103,7 @@ mod tests {
             parent: None,
             line: 1,
             marker: 2..5,
+            ..Task::default()
         }
     }
 

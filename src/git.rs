@@ -16,9 +16,14 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags};
 
 use crate::model::{CommitInfo, Warning};
 
-/// Directories that hold posts in the static site generators people use; when any of them
-/// exists at HEAD only they are read.
-pub const POSTS_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
+/// Directories that hold posts in the static site generators people use — Jekyll (`_posts`,
+/// `_drafts`), Hugo and Zola (`content`), Eleventy, Astro and plain folders (`posts`,
+/// `src/posts`); when any of them exists at HEAD only they are read.
+pub const POSTS_DIRS: [&str; 5] = ["_posts", "_drafts", "content", "posts", "src/posts"];
+
+/// The folder Obsidian keeps a vault's settings in: a repository that tracks it is a vault,
+/// and its posts are the daily and weekly notes (files named by a date or an ISO week).
+pub const OBSIDIAN_DIR: &str = ".obsidian";
 
 /// What went wrong reading a repository.
 #[derive(Debug, thiserror::Error)]
@@ -206,32 +211,50 @@ pub enum PostSelector {
     AllMarkdown,
     /// Files whose path matches a user's `--posts` glob.
     Glob(Glob),
+    /// Files whose path matches any of these globs (the configuration's `posts`).
+    AnyGlob(Vec<Glob>),
+    /// An Obsidian vault: Markdown notes named by a date (`2024-01-15.md`) or an ISO week
+    /// (`2024-W03.md`), in any folder.
+    DatedNotes,
 }
 
 impl PostSelector {
     /// Whether a directory (path relative to the repository root) can contain posts.
     pub fn may_contain_posts(&self, dir: &str) -> bool {
         match self {
-            PostSelector::Dirs(dirs) => {
-                let top = dir.split('/').next().unwrap_or(dir);
-                dirs.iter().any(|d| d == top)
-            }
-            PostSelector::AllMarkdown => true,
+            PostSelector::Dirs(dirs) => dirs.iter().any(|d| is_under(dir, d) || is_under(d, dir)),
+            PostSelector::AllMarkdown | PostSelector::DatedNotes => true,
             PostSelector::Glob(glob) => glob.may_match_under(dir),
+            PostSelector::AnyGlob(globs) => globs.iter().any(|g| g.may_match_under(dir)),
         }
     }
 
     /// Whether a file (path relative to the repository root) is a post.
     pub fn is_post(&self, path: &str) -> bool {
         match self {
-            PostSelector::Dirs(dirs) => match path.split_once('/') {
-                Some((top, _)) => is_markdown(path) && dirs.iter().any(|d| d == top),
-                None => false,
-            },
+            PostSelector::Dirs(dirs) => {
+                is_markdown(path)
+                    && dirs.iter().any(|d| {
+                        path.strip_prefix(d.as_str())
+                            .is_some_and(|rest| rest.starts_with('/'))
+                    })
+            }
             PostSelector::AllMarkdown => is_markdown(path),
             PostSelector::Glob(glob) => glob.matches(path),
+            PostSelector::AnyGlob(globs) => globs.iter().any(|g| g.matches(path)),
+            PostSelector::DatedNotes => {
+                is_markdown(path)
+                    && !path.split('/').any(|part| part.starts_with('.'))
+                    && crate::dates::filename_date(path).is_some()
+            }
         }
     }
+}
+
+/// Whether `path` is `dir` or lies under it (both relative, `/`-separated).
+fn is_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Whether a file name has one of the extensions Markdown files use.
@@ -410,8 +433,25 @@ impl Repo {
     /// Decides which files are posts: the user's glob, else the posts directories when any
     /// of them exists at HEAD, else every Markdown file.
     pub fn post_selector(&self, glob: Option<&str>) -> Result<PostSelector, GitError> {
-        if let Some(glob) = glob {
-            return Ok(PostSelector::Glob(Glob::new(glob)?));
+        let globs: Vec<&str> = glob.into_iter().collect();
+        self.post_selector_for(&globs)
+    }
+
+    /// Decides which files are posts: any of the user's globs; else the posts directories
+    /// when any of them exists at HEAD; else, in an Obsidian vault (a tracked `.obsidian/`
+    /// folder), the notes named by a date or an ISO week; else every Markdown file.
+    pub fn post_selector_for(&self, globs: &[&str]) -> Result<PostSelector, GitError> {
+        match globs {
+            [] => {}
+            [glob] => return Ok(PostSelector::Glob(Glob::new(glob)?)),
+            _ => {
+                return Ok(PostSelector::AnyGlob(
+                    globs
+                        .iter()
+                        .map(|g| Glob::new(g))
+                        .collect::<Result<_, _>>()?,
+                ));
+            }
         }
         let Some(head) = self.head()? else {
             return Ok(PostSelector::Dirs(
@@ -423,14 +463,17 @@ impl Repo {
             .find_commit(oid(head))
             .and_then(|c| c.tree())
             .map_err(|e| read_error(&format!("the tree of HEAD ({head})"), &e))?;
-        let any_present = POSTS_DIRS.iter().any(|dir| {
-            tree.get_name(dir)
-                .is_some_and(|entry| entry.kind() == Some(ObjectType::Tree))
-        });
+        let is_dir = |dir: &str| {
+            tree.get_path(Path::new(dir))
+                .is_ok_and(|entry| entry.kind() == Some(ObjectType::Tree))
+        };
+        let any_present = POSTS_DIRS.iter().any(|dir| is_dir(dir));
         // All of them, not only those at HEAD: a draft folder emptied by publishing its last
         // draft still holds the early versions of posts.
         Ok(if any_present {
             PostSelector::Dirs(POSTS_DIRS.iter().map(|d| d.to_string()).collect())
+        } else if is_dir(OBSIDIAN_DIR) {
+            PostSelector::DatedNotes
         } else {
             PostSelector::AllMarkdown
         })
@@ -1376,6 +1419,22 @@ mod tests {
         assert!(!selector.is_post("README.md"));
         assert!(selector.may_contain_posts("_posts/2020"));
         assert!(!selector.may_contain_posts("assets"));
+    }
+
+    #[test]
+    fn nested_posts_dirs_and_dated_notes() {
+        let selector = PostSelector::Dirs(vec!["posts".into(), "src/posts".into()]);
+        assert!(selector.is_post("src/posts/first.md"));
+        assert!(selector.may_contain_posts("src"));
+        assert!(selector.may_contain_posts("src/posts/2024"));
+        assert!(!selector.may_contain_posts("src/components"));
+        assert!(!selector.is_post("src/components/x.md"));
+        assert!(!selector.is_post("postscript/x.md"));
+        let notes = PostSelector::DatedNotes;
+        assert!(notes.is_post("Daily/2024-01-15.md"));
+        assert!(notes.is_post("Weekly/2024-W03.md"));
+        assert!(!notes.is_post("Ideas/Books.md"));
+        assert!(!notes.is_post(".trash/2024-01-15.md"));
     }
 
     #[test]

@@ -109,6 +109,21 @@ pub struct TaskEvent {
 pub struct HistoryOptions {
     /// `--posts GLOB`: which files are posts, instead of the posts directories.
     pub posts_glob: Option<String>,
+    /// More globs (from the configuration): a file matching any of them is a post.
+    pub posts_globs: Vec<String>,
+    /// How each version is read (rating scale, date order, …).
+    pub parse: crate::post::ParseOptions,
+}
+
+impl HistoryOptions {
+    /// Every posts glob in force: `--posts` and the configuration's.
+    pub fn globs(&self) -> Vec<&str> {
+        self.posts_glob
+            .iter()
+            .chain(&self.posts_globs)
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// What went wrong building a history.
@@ -135,7 +150,8 @@ pub fn update(
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
-    let selector = repo.post_selector(options.posts_glob.as_deref())?;
+    let selector = repo.post_selector_for(&options.globs())?;
+    engine.parse_options = options.parse.clone();
     if engine.selector.as_ref().is_some_and(|s| *s != selector) {
         *engine = Engine::new();
     }
@@ -161,6 +177,7 @@ fn walk_into(
     let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
     // The walk needs the known commits while the fold adds to them.
     let known = engine.known.clone();
+    let parse_options = engine.parse_options.clone();
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
             for (delta, posts) in receiver {
@@ -170,7 +187,7 @@ fn walk_into(
         // Parsing here rather than in the fold balances the two threads: for most blogs the
         // walk is the lighter half.
         let summary = repo.walk(selector, &known, |delta| {
-            let posts = parse_blobs(&delta);
+            let posts = parse_blobs(&delta, &parse_options);
             // The receiver only goes away if the fold thread panicked; the join reports it.
             let _ = sender.send((delta, posts));
         });
@@ -229,6 +246,7 @@ pub struct Engine {
     /// was built does not continue into it.
     lost_parent_state: bool,
     selector: Option<git::PostSelector>,
+    parse_options: crate::post::ParseOptions,
 }
 
 impl Engine {
@@ -263,7 +281,7 @@ impl Engine {
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
-        let posts = parse_blobs(&delta);
+        let posts = parse_blobs(&delta, &self.parse_options);
         self.feed_parsed(delta, posts);
     }
 
@@ -779,11 +797,11 @@ impl Engine {
 }
 
 /// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
-pub fn parse_blobs(delta: &CommitDelta) -> Vec<Post> {
+pub fn parse_blobs(delta: &CommitDelta, options: &post::ParseOptions) -> Vec<Post> {
     delta
         .blobs
         .iter()
-        .map(|blob| post::parse(&blob.path, &blob.bytes))
+        .map(|blob| post::parse_with(&blob.path, &blob.bytes, options))
         .collect()
 }
 
@@ -845,11 +863,17 @@ mod tests {
             title: title.to_string(),
             note: String::new(),
             checked,
+            mark: if checked {
+                crate::model::Mark::Done
+            } else {
+                crate::model::Mark::Open
+            },
             confidence: None,
             section: vec!["Goals".to_string()],
             parent: None,
             line: 1,
             marker: 0..3,
+            ..Task::default()
         }
     }
 

@@ -18,6 +18,7 @@ use std::process::Command;
 use chrono::{DateTime, FixedOffset};
 use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
+use crate::config::{Config, Placement};
 use crate::git::{self, ObjectId};
 use crate::history::Engine;
 use crate::ledger;
@@ -28,13 +29,13 @@ pub const HOOK_SCRIPT: &str = include_str!("../hooks/pre-commit");
 /// The line that tells a hook written by gitgoals from anyone else's.
 pub const HOOK_MARKER: &str = "# gitgoals-managed-hook";
 /// The repository's optional configuration file, at the work tree's root.
-pub const CONFIG_FILE: &str = ".gitgoals.toml";
+pub use crate::config::CONFIG_FILE;
 
 const HOOK_NAME: &str = "pre-commit";
 const LEGACY_NAME: &str = "pre-commit.legacy";
 /// Folders that hold posts in the blog engines gitgoals knows; when none is present, every
 /// Markdown file is a candidate.
-const POST_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"];
+const POST_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"]; // `src/posts` too, by its last part
 const SYMLINK_MODE: u32 = 0o120000;
 
 /// Computes the figures for one post from its path and the bytes about to be committed.
@@ -68,7 +69,7 @@ pub enum HookError {
     LegacyTaken { path: PathBuf },
     #[error("this repository has no work tree (bare); the hook and `gitgoals stats` need one")]
     Bare,
-    #[error("{CONFIG_FILE}: {0}")]
+    #[error("{0}")]
     Config(String),
     #[error("{}: not inside the work tree {}", path.display(), root.display())]
     OutsideWorkTree { path: PathBuf, root: PathBuf },
@@ -294,51 +295,19 @@ pub struct HookConfig {
     pub template: Option<PathBuf>,
 }
 
-// Unknown keys pass silently here: other stages own the rest of the file.
-#[derive(serde::Deserialize, Default)]
-struct ConfigFile {
-    #[serde(default)]
-    hook: HookSection,
-    #[serde(default)]
-    stats: StatsSection,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct HookSection {
-    #[serde(default)]
-    strict: bool,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct StatsSection {
-    #[serde(default)]
-    template: Option<PathBuf>,
-}
-
 /// Reads `[hook] strict` and `[stats] template` from `.gitgoals.toml` at the work tree's root
-/// (absent file: defaults). A minimal reader until the project-wide configuration lands; the
-/// lead may replace it with that one, keeping these two keys.
+/// (absent file: defaults), through the project-wide [`crate::config`].
 pub fn load_config(work_tree: &Path) -> Result<HookConfig, HookError> {
-    let path = work_tree.join(CONFIG_FILE);
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HookConfig::default()),
-        Err(e) => return Err(HookError::Config(e.to_string())),
-    };
-    let file: ConfigFile = toml::from_str(&text)
-        .map_err(|e| HookError::Config(e.message().to_owned() + &span_line(&text, e.span())))?;
+    let loaded = Config::load(Some(work_tree), &[]).map_err(config_error)?;
     Ok(HookConfig {
-        strict: file.hook.strict,
-        template: file.stats.template,
+        strict: loaded.config.hook_strict.value,
+        template: loaded.config.stats_template.value,
     })
 }
 
-fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    span.map(|s| {
-        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-        format!(" (line {line})")
-    })
-    .unwrap_or_default()
+fn config_error(e: crate::config::ConfigError) -> HookError {
+    // The message names the file itself.
+    HookError::Config(e.to_string())
 }
 
 /// Reads a template named in the repository's config; the path must stay inside the work tree
@@ -372,6 +341,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// A template file given on the command line (`--template`), used as is.
     pub template: Option<PathBuf>,
+    /// `-c KEY=VALUE` settings over the repository's configuration file.
+    pub config_flags: Vec<String>,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -432,6 +403,16 @@ pub fn history_stats(
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
 ) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
+    history_stats_with(engine, head, now, ledger::LedgerOptions::default())
+}
+
+/// [`history_stats`] with the configured due-date rules.
+pub fn history_stats_with(
+    engine: &Engine,
+    head: Option<ObjectId>,
+    now: DateTime<FixedOffset>,
+    options: ledger::LedgerOptions,
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
     move |path, bytes| {
         let mut engine = engine.clone();
         engine.feed_pending(git::pending_commit(
@@ -440,7 +421,7 @@ pub fn history_stats(
             &[(path.to_string(), bytes.to_vec())],
         ));
         let history = engine.into_history();
-        let ledger = ledger::build(&history);
+        let ledger = ledger::build_with(&history, &options);
         Ok(ledger
             .weeks
             .iter()
@@ -449,31 +430,50 @@ pub fn history_stats(
     }
 }
 
-/// Settings resolved for one run: strictness and the renderer's template text.
+/// Settings resolved for one run: strictness, the renderer's template text, and where a block
+/// may go.
 struct Resolved {
     strict: bool,
     template: Option<String>,
+    placement: Placement,
 }
 
 fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, HookError)> {
-    let config = load_config(work_tree).map_err(|e| (options.strict, e))?;
-    let strict = options.strict || config.strict;
-    let template = match (&options.template, &config.template) {
-        (Some(given), _) => Some(fs::read_to_string(given).map_err(|e| {
+    let config = Config::load(Some(work_tree), &options.config_flags)
+        .map_err(|e| (options.strict, config_error(e)))?
+        .config;
+    let strict = options.strict || config.hook_strict.value;
+    let template_file = match &options.template {
+        Some(given) => Some(given.clone()),
+        None => config
+            .template_path(work_tree)
+            .map_err(|e| (strict, config_error(e)))?,
+    };
+    let template = match template_file {
+        Some(file) => Some(fs::read_to_string(&file).map_err(|e| {
             (
                 strict,
                 HookError::Io {
-                    path: given.clone(),
+                    path: file.clone(),
                     source: e,
                 },
             )
         })?),
-        (None, Some(relative)) => {
-            Some(read_template(work_tree, relative).map_err(|e| (strict, e))?)
-        }
-        (None, None) => None,
+        None => None,
     };
-    Ok(Resolved { strict, template })
+    Ok(Resolved {
+        strict,
+        template,
+        placement: config.stats_placement.value,
+    })
+}
+
+/// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
+fn placed(placement: Placement, source: &[u8]) -> bool {
+    placement == Placement::End
+        || source
+            .windows(statsblock::START_MARKER.len())
+            .any(|w| w == statsblock::START_MARKER.as_bytes())
 }
 
 /// `gitgoals hook run pre-commit`: puts a fresh stats block into every staged goals post, in
@@ -511,7 +511,13 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
         .template
         .as_deref()
         .map_or(Renderer::Default, Renderer::Template);
-    if let Err(e) = update_staged_posts(&repo, &work_tree, renderer, compute, &mut report) {
+    if let Err(e) = update_staged_posts(
+        &repo,
+        &work_tree,
+        (renderer, resolved.placement),
+        compute,
+        &mut report,
+    ) {
         report.fail(None, e);
     }
     report
@@ -534,7 +540,7 @@ struct WorkingChange {
 fn update_staged_posts(
     repo: &Repository,
     work_tree: &Path,
-    renderer: Renderer<'_>,
+    (renderer, placement): (Renderer<'_>, Placement),
     compute: &StatsSource<'_>,
     report: &mut RunReport,
 ) -> Result<(), HookError> {
@@ -549,7 +555,14 @@ fn update_staged_posts(
         if dirs_present && !in_post_dir(&path) {
             continue;
         }
-        match plan_post(repo, &index, work_tree, &path, renderer, compute) {
+        match plan_post(
+            repo,
+            &index,
+            work_tree,
+            &path,
+            (renderer, placement),
+            compute,
+        ) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
             Err(reason) => report.fail(Some(&path), reason),
@@ -693,7 +706,7 @@ fn plan_post(
     index: &git2::Index,
     work_tree: &Path,
     path: &str,
-    renderer: Renderer<'_>,
+    (renderer, placement): (Renderer<'_>, Placement),
     compute: &StatsSource<'_>,
 ) -> Result<Option<Plan>, String> {
     let entry = index
@@ -706,6 +719,9 @@ fn plan_post(
         .find_blob(entry.id)
         .map_err(|e| format!("reading the staged version: {}", e.message()))?;
     let staged = blob.content();
+    if !placed(placement, staged) {
+        return Ok(None);
+    }
     let Some(stats) = compute(path, staged)? else {
         return Ok(None);
     };
@@ -903,11 +919,18 @@ pub fn run_stats(
             let Some(stats) = compute(&relative, &old)? else {
                 return Ok(None);
             };
-            let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
-            match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
-                Rewrite::Unchanged => Ok(None),
-                Rewrite::Changed(new) => Ok(Some(new)),
-            }
+            let with_block = if placed(resolved.placement, &old) {
+                let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
+                match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
+                    Rewrite::Unchanged => None,
+                    Rewrite::Changed(new) => Some(new),
+                }
+            } else {
+                None
+            };
+            // Org-style progress cookies in headings are filled in too.
+            let current = with_block.as_deref().unwrap_or(&old);
+            Ok(crate::cookies::fill(&relative, current).or(with_block))
         })();
         match result {
             Ok(None) => {}

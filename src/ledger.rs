@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::history::{History, PostLife, TaskId};
 use crate::matching;
-use crate::model::{CommitInfo, DueSource, Task};
+use crate::model::{CommitInfo, DueSource, Mark, Task};
 use crate::tally::{self, Breakdown};
 
 /// Weekly outcomes and task records, derived from a [`History`].
@@ -42,7 +42,12 @@ pub struct Week {
     pub removed: usize,
     pub done: usize,
     pub done_on_time: Option<usize>,
+    /// Open: neither done nor cancelled (forwarded tasks are open here).
     pub open: usize,
+    /// `[-]`: tasks decided against; neither open nor done, and left out of `completion`.
+    pub cancelled: usize,
+    /// `[>]`: open tasks the author marked as moved on; never counted as dropped.
+    pub forwarded: usize,
     pub carried_in: usize,
     pub carried_out: usize,
     pub dropped: usize,
@@ -53,11 +58,13 @@ pub struct Week {
 }
 
 impl Week {
+    /// Done out of the tasks still meant to be done (cancelled ones are not).
     pub fn completion(&self) -> f64 {
-        if self.tasks == 0 {
+        let meant = self.tasks - self.cancelled;
+        if meant == 0 {
             0.0
         } else {
-            self.done as f64 / self.tasks as f64
+            self.done as f64 / meant as f64
         }
     }
 }
@@ -68,6 +75,7 @@ impl Week {
 pub enum Status {
     Done,
     Open,
+    Cancelled,
     Removed,
 }
 
@@ -105,9 +113,32 @@ struct Life {
     first_order: usize,
 }
 
+/// The due-date rules the ledger applies after the post's own (configuration `due`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerOptions {
+    /// The next goals post's date is the due date (`next_post`).
+    pub due_from_next_post: bool,
+    /// Days after the post's date for the last rule, which always applies.
+    pub due_days: u32,
+}
+
+impl Default for LedgerOptions {
+    fn default() -> LedgerOptions {
+        LedgerOptions {
+            due_from_next_post: true,
+            due_days: 7,
+        }
+    }
+}
+
 /// Folds a history into weekly outcomes. Posts with no task in their current version, and
 /// posts deleted since, are not goals posts.
 pub fn build(history: &History) -> Ledger {
+    build_with(history, &LedgerOptions::default())
+}
+
+/// [`build`] with the configured due-date rules.
+pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
     let mut goals: Vec<(usize, NaiveDate)> = history
         .posts
         .iter()
@@ -136,9 +167,12 @@ pub fn build(history: &History) -> Ledger {
         let (due, due_source) = match &current.post.due {
             Some(due) => (due.date, due.source),
             None => match next_in_series[week_index].map(|next| goals[next]) {
-                Some((_, next_date)) if next_date > date => (next_date, DueSource::NextPost),
+                Some((_, next_date)) if next_date > date && options.due_from_next_post => {
+                    (next_date, DueSource::NextPost)
+                }
                 _ => (
-                    date.checked_add_days(Days::new(7)).unwrap_or(date),
+                    date.checked_add_days(Days::new(u64::from(options.due_days)))
+                        .unwrap_or(date),
                     DueSource::DatePlusWeek,
                 ),
             },
@@ -157,10 +191,10 @@ pub fn build(history: &History) -> Ledger {
             .map(|(&id, task)| {
                 (
                     id,
-                    if task.checked {
-                        Status::Done
-                    } else {
-                        Status::Open
+                    match task.mark {
+                        Mark::Done => Status::Done,
+                        Mark::Cancelled => Status::Cancelled,
+                        Mark::Open | Mark::Forwarded => Status::Open,
                     },
                 )
             })
@@ -196,7 +230,12 @@ pub fn build(history: &History) -> Ledger {
             let checked = (status == Status::Done)
                 .then(|| task_life.checked_at.clone())
                 .flatten();
-            if checked.as_ref().is_some_and(|c| c.time.date_naive() <= due) {
+            // Obsidian Tasks' `✅` date, when written, says when it was done better than the
+            // commit that recorded it; its `📅` date is that task's own deadline.
+            let done_day = task
+                .done_date
+                .or_else(|| checked.as_ref().map(|c| c.time.date_naive()));
+            if status == Status::Done && done_day.is_some_and(|d| d <= task.due.unwrap_or(due)) {
                 done_on_time += 1;
             }
             record_of.insert(id, tasks.len());
@@ -217,6 +256,14 @@ pub fn build(history: &History) -> Ledger {
 
         let current_tasks = &current.post.tasks;
         let overall = tally::overall(current_tasks);
+        let cancelled = current_tasks
+            .iter()
+            .filter(|t| t.mark == Mark::Cancelled)
+            .count();
+        let forwarded = current_tasks
+            .iter()
+            .filter(|t| t.mark == Mark::Forwarded)
+            .count();
         let planned = current
             .task_ids
             .iter()
@@ -240,7 +287,9 @@ pub fn build(history: &History) -> Ledger {
             removed: removed.len(),
             done: overall.done,
             done_on_time: (!first_commit_after_due).then_some(done_on_time),
-            open: overall.total - overall.done,
+            open: overall.total - overall.done - cancelled,
+            cancelled,
+            forwarded,
             carried_in: 0,
             carried_out: 0,
             dropped: 0,
@@ -284,7 +333,7 @@ fn link_carry_over(
             .task_ids
             .iter()
             .zip(&then.post.tasks)
-            .filter(|(_, task)| !task.checked)
+            .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
             .map(|(&id, task)| (id, task))
             .collect();
         // Every task next week's post ever had, as it first read.
@@ -316,7 +365,12 @@ fn link_carry_over(
         weeks[next_week].carried_in = carried;
         weeks[w].dropped = tasks
             .iter()
-            .filter(|r| r.week == w && r.status == Status::Open && !carried_ids.contains(&r.id))
+            .filter(|r| {
+                r.week == w
+                    && r.status == Status::Open
+                    && r.task.mark != Mark::Forwarded
+                    && !carried_ids.contains(&r.id)
+            })
             .count();
     }
 }
@@ -355,10 +409,12 @@ fn next_in_series(history: &History, goals: &[(usize, NaiveDate)]) -> Vec<Option
 /// `meeting-notes/2018/Q1/2018-03-12--all-hands.md`; empty when nothing is left.
 fn series_name(path: &str) -> &str {
     let stem = file_stem(path);
-    let undated = match crate::dates::filename_date(stem) {
-        Some(_) => &stem[10..],
-        None => stem,
-    };
+    // The date is `YYYY-MM-DD` or an ISO week `YYYY-Www`; whichever reads, drop it.
+    let undated = [8, 10]
+        .into_iter()
+        .filter_map(|len| Some((stem.get(..len)?, stem.get(len..)?)))
+        .find(|(prefix, _)| crate::dates::filename_date(prefix).is_some())
+        .map_or(stem, |(_, rest)| rest);
     undated.trim_start_matches(['-', '_', ' ', '.'])
 }
 
@@ -570,6 +626,9 @@ mod tests {
         assert_eq!(ledger.weeks[0].due.to_string(), "2018-03-12");
         assert_eq!(series_name("notes/2018-03-05-all-hands.md"), "all-hands");
         assert_eq!(series_name("_posts/2020-12-07-RC-Week-4.md"), "RC-Week-4");
+        assert_eq!(series_name("vault/2024-W04.md"), "");
+        assert_eq!(series_name("vault/2024-W04-review.md"), "review");
+        assert_eq!(series_name("notes/é.md"), "é");
     }
 
     #[test]

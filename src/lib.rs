@@ -14,6 +14,8 @@
 
 pub mod chart;
 pub mod cli;
+pub mod config;
+pub mod cookies;
 pub mod dates;
 pub mod events;
 pub mod frontmatter;
@@ -26,6 +28,8 @@ pub mod model;
 pub mod post;
 pub mod report;
 pub mod statsblock;
+pub mod style;
 pub mod synthetic;
 pub mod tally;
 pub mod trends;
+pub mod watch;

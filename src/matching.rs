@@ -431,6 +431,7 @@ mod tests {
             parent: None,
             line: 1,
             marker: 2..5,
+            ..Task::default()
         }
     }
 

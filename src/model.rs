@@ -9,8 +9,22 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
+/// What a task's box says: `[ ]`, `[x]`, and the two statuses bullet journals and Obsidian
+/// Tasks add, `[-]` and `[>]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    #[default]
+    Open,
+    Done,
+    /// `[-]`: decided against; counted apart from open and done.
+    Cancelled,
+    /// `[>]`: moved on to a later list on purpose (an explicit carry-over).
+    Forwarded,
+}
+
 /// One task-list item in one version of a post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Task {
     /// Plain-text title without markup, rating or note: what identifies the task over time.
     pub title: String,
@@ -27,6 +41,13 @@ pub struct Task {
     pub line: usize,
     /// Byte range of the `[ ]` / `[x]` marker in the source.
     pub marker: Range<usize>,
+    /// The box as written; `checked` is true exactly when this is [`Mark::Done`].
+    pub mark: Mark,
+    /// Obsidian Tasks' done date, `✅ YYYY-MM-DD`: when present it is the day the task was
+    /// done, whatever the date of the commit that ticked it.
+    pub done_date: Option<NaiveDate>,
+    /// Obsidian Tasks' due date for this task alone, `📅 YYYY-MM-DD`.
+    pub due: Option<NaiveDate>,
 }
 
 impl Task {

@@ -3,9 +3,11 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::dates;
+use chrono::{NaiveDate, Weekday};
+
+use crate::dates::{self, DateOrder};
 use crate::frontmatter;
-use crate::model::{DateSource, Due, DueSource, Post, Task, Warning};
+use crate::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
 
 /// The markers of the block gitgoals writes into posts; nothing between them is a task.
 pub const STATS_BEGIN: &str = "<!-- gitgoals:stats -->";
@@ -13,6 +15,35 @@ pub const STATS_END: &str = "<!-- /gitgoals:stats -->";
 
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;
+
+/// How posts are read, from the configuration; the default reads `N/5` ratings, weeks that
+/// start on Monday, and both due-date rules a post can state itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    pub rating_scale: u8,
+    /// How a rating is written: `{n}` the rating, `{scale}` the scale; `None` is `{n}/{scale}`
+    /// with its usual variants (`, 3/5`, `(3/5)`, `3 / 5`).
+    pub rating_pattern: Option<String>,
+    pub date_order: DateOrder,
+    pub week_start: Weekday,
+    /// Read `due:`/`deadline:` from the front matter.
+    pub due_from_front_matter: bool,
+    /// Read a "by <date>" phrase from the prose.
+    pub due_from_text: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            rating_scale: RATING_SCALE,
+            rating_pattern: None,
+            date_order: DateOrder::Auto,
+            week_start: Weekday::Mon,
+            due_from_front_matter: true,
+            due_from_text: true,
+        }
+    }
+}
 
 /// The largest post that is read (4 MiB). A goals post is a few kilobytes; a file this big is
 /// something else (a data dump, an embedded image) and reading it would hold up every commit
@@ -29,20 +60,24 @@ const BINARY_PROBE_BYTES: usize = 8000;
 /// UTF-16 (with a byte order mark), binary files (a NUL byte near the start) and files over
 /// [`MAX_POST_BYTES`].
 pub fn parse(path: &str, bytes: &[u8]) -> Post {
+    parse_with(path, bytes, &ParseOptions::default())
+}
+
+/// [`parse`] with the reading rules of a configuration.
+pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
     if let Some(reason) = unreadable(bytes) {
-        let mut post = Post::default();
-        if let Some((date, source)) = dates::filename_date(path).map(|d| (d, DateSource::Filename))
-        {
-            post.date = Some(date);
-            post.date_source = Some(source);
-        }
-        post.warnings.push(Warning {
-            file: path.to_string(),
-            line: None,
-            commit: None,
-            message: reason,
-        });
-        return post;
+        let (date, date_source) = filename_or_nothing(path, options.week_start);
+        return Post {
+            date,
+            date_source,
+            warnings: vec![Warning {
+                file: path.to_string(),
+                line: None,
+                commit: None,
+                message: reason,
+            }],
+            ..Post::default()
+        };
     }
     let mut warnings = Vec::new();
     let (text, source_map) = decode(path, bytes, &mut warnings);
@@ -63,17 +98,21 @@ pub fn parse(path: &str, bytes: &[u8]) -> Post {
                 Some(date) => (Some(date), Some(DateSource::FrontMatter)),
                 None => {
                     warnings.push(warning_at(path, &text, 0, format!("front matter date {value:?} is not a date I can read; using the file name")));
-                    filename_or_nothing(path)
+                    filename_or_nothing(path, options.week_start)
                 }
             }
         }
-        None => filename_or_nothing(path),
+        None => filename_or_nothing(path, options.week_start),
     };
 
-    let body = Body::read(&text, front.body_start, &source_map);
+    let body = Body::read(&text, front.body_start, &source_map, options);
 
     let mut due = None;
-    if let Some(value) = front.due.as_deref() {
+    if let Some(value) = front
+        .due
+        .as_deref()
+        .filter(|_| options.due_from_front_matter)
+    {
         match dates::parse_front_matter_date(value) {
             Some(date) => {
                 due = Some(Due {
@@ -90,12 +129,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Post {
             )),
         }
     }
-    if due.is_none() {
-        due = dates::find_due_phrase(&body.prose_before_tasks, date).map(|phrase| Due {
-            date: phrase.date,
-            source: DueSource::Text,
-            evidence: Some(phrase.evidence),
-        });
+    if due.is_none() && options.due_from_text {
+        due = dates::find_due_phrase_with(&body.prose_before_tasks, date, options.date_order).map(
+            |phrase| Due {
+                date: phrase.date,
+                source: DueSource::Text,
+                evidence: Some(phrase.evidence),
+            },
+        );
     }
 
     Post {
@@ -108,8 +149,8 @@ pub fn parse(path: &str, bytes: &[u8]) -> Post {
     }
 }
 
-fn filename_or_nothing(path: &str) -> (Option<chrono::NaiveDate>, Option<DateSource>) {
-    match dates::filename_date(path) {
+fn filename_or_nothing(path: &str, week_start: Weekday) -> (Option<NaiveDate>, Option<DateSource>) {
+    match dates::filename_date_with(path, week_start) {
         Some(date) => (Some(date), Some(DateSource::Filename)),
         None => (None, None),
     }
@@ -277,15 +318,19 @@ struct OpenItem {
     /// Depth of strong/emphasis/link spans open directly in this item.
     span_depth: usize,
     paragraphs: usize,
+    /// Nothing of the item's own text has been seen yet: a `[-]`/`[>]` box may still come.
+    fresh: bool,
+    /// The item's text opens with a `[-]`/`[>]` box that is not text.
+    strip_box: bool,
 }
 
 impl Body {
-    fn read(text: &str, body_start: usize, source_map: &SourceMap) -> Body {
+    fn read(text: &str, body_start: usize, source_map: &SourceMap, options: &ParseOptions) -> Body {
         let body = &text[body_start..];
         let excluded = stats_block_ranges(body);
-        let mut options = Options::empty();
-        options.insert(Options::ENABLE_TASKLISTS);
-        options.insert(Options::ENABLE_STRIKETHROUGH);
+        let mut markdown = Options::empty();
+        markdown.insert(Options::ENABLE_TASKLISTS);
+        markdown.insert(Options::ENABLE_STRIKETHROUGH);
 
         let mut tasks: Vec<Task> = Vec::new();
         let mut items: Vec<OpenItem> = Vec::new();
@@ -295,7 +340,7 @@ impl Body {
         let mut in_code = 0usize;
         let mut lines = LineCounter::new(text);
 
-        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        for (event, range) in Parser::new_ext(body, markdown).into_offset_iter() {
             if let Some((_, heading)) = heading_text.as_mut() {
                 match &event {
                     Event::Text(t) | Event::Code(t) => heading.push_str(t),
@@ -303,7 +348,7 @@ impl Body {
                     Event::End(TagEnd::Heading(_)) => {
                         let (level, raw) = heading_text.take().unwrap_or_default();
                         headings.retain(|(l, _)| *l < level);
-                        headings.push((level, collapse_whitespace(&raw)));
+                        headings.push((level, strip_progress_cookies(&collapse_whitespace(&raw))));
                     }
                     _ => {}
                 }
@@ -325,13 +370,15 @@ impl Body {
                         nested_lists: 0,
                         span_depth: 0,
                         paragraphs: 0,
+                        fresh: true,
+                        strip_box: false,
                     });
                 }
                 Event::End(TagEnd::Item) => {
                     if let Some(item) = items.pop()
                         && let Some(index) = item.task
                     {
-                        fill_text(&mut tasks[index], &item.pieces);
+                        fill_text(&mut tasks[index], &item.pieces, item.strip_box, options);
                     }
                 }
                 Event::TaskListMarker(checked) => {
@@ -347,22 +394,51 @@ impl Body {
                         continue;
                     };
                     item.task = Some(tasks.len());
+                    item.fresh = false;
                     item.pieces.clear();
-                    tasks.push(Task {
-                        title: String::new(),
-                        note: String::new(),
-                        checked,
-                        confidence: None,
-                        section: headings
-                            .iter()
-                            .map(|(_, h)| h.clone())
-                            .filter(|h| !h.is_empty())
-                            .collect(),
+                    let mark = if checked { Mark::Done } else { Mark::Open };
+                    tasks.push(new_task(
+                        &headings,
                         parent,
-                        line: lines.line_of(body_start + range.start),
-                        marker: source_map.original(body_start + range.start)
-                            ..source_map.original(body_start + range.end),
-                    });
+                        mark,
+                        lines.line_of(body_start + range.start),
+                        body_start,
+                        source_map,
+                        range,
+                    ));
+                }
+                // `[-]` and `[>]` are not task markers to CommonMark: they arrive as the first
+                // text of the item, and only the source tells them from an escaped `\[-]`.
+                Event::Text(_)
+                    if in_code == 0
+                        && items
+                            .last()
+                            .is_some_and(|item| item.fresh && item.nested_lists == 0)
+                        && !excluded.iter().any(|r| r.contains(&range.start)) =>
+                {
+                    let parent = items.iter().rev().skip(1).find_map(|item| item.task);
+                    // An escaped `\[-]` arrives as text starting at the bracket.
+                    let escaped = body[..range.start].ends_with('\\');
+                    let extra_box = status_box(&body[range.start..]).filter(|_| !escaped);
+                    if let Some(item) = items.last_mut() {
+                        item.fresh = false;
+                        if let Some(mark) = extra_box {
+                            item.task = Some(tasks.len());
+                            item.strip_box = true;
+                            item.pieces.clear();
+                            let marker = range.start..range.start + 3;
+                            tasks.push(new_task(
+                                &headings,
+                                parent,
+                                mark,
+                                lines.line_of(body_start + marker.start),
+                                body_start,
+                                source_map,
+                                marker,
+                            ));
+                        }
+                        collect_item_text(item, event);
+                    }
                 }
                 event => match items.last_mut() {
                     Some(item) => collect_item_text(item, event),
@@ -389,6 +465,74 @@ fn checkbox_in(body: &str, range: std::ops::Range<usize>) -> Option<std::ops::Ra
         b"[ ]" | b"[x]" | b"[X]" => Some(checkbox),
         _ => None,
     }
+}
+
+/// A task found at `range` (relative to the body) under `headings`.
+fn new_task(
+    headings: &[(usize, String)],
+    parent: Option<usize>,
+    mark: Mark,
+    line: usize,
+    body_start: usize,
+    source_map: &SourceMap,
+    range: std::ops::Range<usize>,
+) -> Task {
+    Task {
+        checked: mark == Mark::Done,
+        mark,
+        section: headings
+            .iter()
+            .map(|(_, h)| h.clone())
+            .filter(|h| !h.is_empty())
+            .collect(),
+        parent,
+        line,
+        marker: source_map.original(body_start + range.start)
+            ..source_map.original(body_start + range.end),
+        ..Task::default()
+    }
+}
+
+/// The status a `[-]` (cancelled) or `[>]` (forwarded) box at the start of `source` stands
+/// for; like GFM's own boxes it must be followed by white space.
+fn status_box(source: &str) -> Option<Mark> {
+    let mark = match source.get(..3)? {
+        "[-]" => Mark::Cancelled,
+        "[>]" => Mark::Forwarded,
+        _ => return None,
+    };
+    source[3..].starts_with([' ', '\t']).then_some(mark)
+}
+
+/// A heading without its org-style progress cookies (`[2/5]`, `[40%]`), which change as tasks
+/// are ticked and must not make the section look renamed.
+pub fn strip_progress_cookies(heading: &str) -> String {
+    let mut out = String::with_capacity(heading.len());
+    let mut rest = heading;
+    while let Some(start) = rest.find('[') {
+        out.push_str(&rest[..start]);
+        match cookie_len(&rest[start..]) {
+            Some(len) => rest = &rest[start + len..],
+            None => {
+                out.push('[');
+                rest = &rest[start + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    collapse_whitespace(&out)
+}
+
+/// The byte length of a progress cookie at the start of `text`: `[n/m]`, `[/]`, `[n%]`, `[%]`.
+pub fn cookie_len(text: &str) -> Option<usize> {
+    let inner_end = text.find(']')?;
+    let inner = text.get(1..inner_end)?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match inner.split_once('/') {
+        Some((a, b)) => digits(a) && digits(b),
+        None => inner.strip_suffix('%').is_some_and(digits),
+    };
+    ok.then_some(inner_end + 1)
 }
 
 /// Byte ranges of gitgoals' own stats blocks in `body`, markers included.
@@ -473,7 +617,25 @@ fn is_line_break_tag(html: &str) -> bool {
 /// An item that opens with a bold or italic span followed by more text has the span as its
 /// title (the author bolds a finished goal and appends notes after it); otherwise the first
 /// line is the title. Either way, ticking, bolding or annotating keeps the title the same.
-fn fill_text(task: &mut Task, pieces: &[Piece]) {
+fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &ParseOptions) {
+    let unboxed: Vec<Piece>;
+    let pieces = if strip_box {
+        // The `[-]`/`[>]` box came in as text: drop it from the first text piece.
+        unboxed = pieces
+            .iter()
+            .enumerate()
+            .map(|(i, piece)| match piece {
+                Piece::Text(t) if i == 0 => Piece::Text(t.get(3..).unwrap_or_default().to_string()),
+                Piece::Text(t) => Piece::Text(t.clone()),
+                Piece::Span(t) => Piece::Span(t.clone()),
+                Piece::Link(t) => Piece::Link(t.clone()),
+                Piece::Break => Piece::Break,
+            })
+            .collect();
+        &unboxed[..]
+    } else {
+        pieces
+    };
     let pieces: Vec<&Piece> = pieces
         .iter()
         .skip_while(|p| matches!(p, Piece::Break) || is_blank_text(p))
@@ -494,8 +656,9 @@ fn fill_text(task: &mut Task, pieces: &[Piece]) {
         }
     };
 
-    let (title, mut confidence) =
-        split_rating(&collapse_whitespace(&literal_links_to_text(&title)));
+    let mut title = collapse_whitespace(&literal_links_to_text(&title));
+    let dates = take_task_dates(&mut title);
+    let (title, mut confidence) = split_rating_with(&title, options);
     let mut rest = rest;
     // A rating may follow the title after a link on the same line: `**Title** [[link]](…) 4/5`.
     if confidence.is_none() {
@@ -509,7 +672,8 @@ fn fill_text(task: &mut Task, pieces: &[Piece]) {
                 .iter()
                 .all(|p| matches!(p, Piece::Link(_)) || is_blank_text(p))
             && let Piece::Text(text) = last
-            && let (remainder, Some(rating)) = split_rating(&collapse_whitespace(text))
+            && let (remainder, Some(rating)) =
+                split_rating_with(&collapse_whitespace(text), options)
             && remainder.is_empty()
         {
             confidence = Some(rating);
@@ -518,7 +682,61 @@ fn fill_text(task: &mut Task, pieces: &[Piece]) {
     }
     task.title = title;
     task.confidence = confidence;
-    task.note = collapse_whitespace(&pieces_text(rest));
+    let mut note = collapse_whitespace(&pieces_text(rest));
+    let note_dates = take_task_dates(&mut note);
+    task.note = note;
+    task.done_date = dates.done.or(note_dates.done);
+    task.due = dates.due.or(note_dates.due);
+}
+
+/// The dates Obsidian Tasks writes after a task.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct TaskDates {
+    done: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+}
+
+/// Emoji that Obsidian Tasks puts before a date: ✅ done, 📅 due, and the others it writes
+/// (⏳ scheduled, 🛫 start, ➕ created, ❌ cancelled), which are removed from the title too so
+/// that adding one does not look like a renamed task.
+const TASK_DATE_SIGNS: [&str; 6] = ["✅", "📅", "⏳", "🛫", "➕", "❌"];
+
+/// Removes every `<sign> YYYY-MM-DD` from `text` and returns the done and due dates among them.
+fn take_task_dates(text: &mut String) -> TaskDates {
+    let mut found = TaskDates::default();
+    if !TASK_DATE_SIGNS.iter().any(|sign| text.contains(sign)) {
+        return found;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    'scan: while !rest.is_empty() {
+        for sign in TASK_DATE_SIGNS {
+            let Some(after) = rest.strip_prefix(sign) else {
+                continue;
+            };
+            let after = after.strip_prefix('\u{FE0F}').unwrap_or(after);
+            let spaced = after.trim_start();
+            if let Some(date) = spaced
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                match sign {
+                    "✅" => found.done = Some(date),
+                    "📅" => found.due = Some(date),
+                    _ => {}
+                }
+                rest = &spaced[10..];
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    *text = collapse_whitespace(&out);
+    found
 }
 
 fn is_blank_text(piece: &Piece) -> bool {
@@ -539,12 +757,21 @@ fn pieces_text(pieces: &[&Piece]) -> String {
 /// Removes a trailing `N/5` rating written as `, 3/5`, ` (3/5)` or ` 3/5` (or the whole text
 /// being `3/5`) and returns the rest with it. Digits elsewhere are left alone.
 pub fn split_rating(title: &str) -> (String, Option<u8>) {
+    split_rating_with(title, &ParseOptions::default())
+}
+
+/// [`split_rating`] on the configured scale and pattern.
+pub fn split_rating_with(title: &str, options: &ParseOptions) -> (String, Option<u8>) {
+    if let Some(pattern) = &options.rating_pattern {
+        return split_patterned_rating(title, pattern, options.rating_scale);
+    }
+    let scale = options.rating_scale;
     let trimmed = title.trim_end();
     let (inner, parenthesised) = match trimmed.strip_suffix(')') {
         Some(inner) => (inner.trim_end(), true),
         None => (trimmed, false),
     };
-    let Some(rating) = trailing_rating(inner) else {
+    let Some(rating) = trailing_rating(inner, scale) else {
         return (trimmed.to_string(), None);
     };
     let mut before = &inner[..rating.start];
@@ -565,22 +792,62 @@ struct Rating {
     value: u8,
 }
 
-/// `N/5` (spaces allowed around the slash) at the very end of `text`, N a single digit 0–5.
-fn trailing_rating(text: &str) -> Option<Rating> {
-    let scale = text.strip_suffix(&RATING_SCALE.to_string())?.trim_end();
-    let before_slash = scale.strip_suffix('/')?.trim_end();
-    let digit = before_slash.chars().next_back()?;
-    let value = digit.to_digit(10)? as u8;
-    let start = before_slash.len() - 1;
-    if value > RATING_SCALE
-        || before_slash[..start]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.')
+/// `N/scale` (spaces allowed around the slash) at the very end of `text`, N from 0 to the
+/// scale (one digit, or two for a scale of 10).
+fn trailing_rating(text: &str, scale: u8) -> Option<Rating> {
+    let before_scale = text.strip_suffix(&scale.to_string())?.trim_end();
+    let before_slash = before_scale.strip_suffix('/')?.trim_end();
+    let (value, start) = trailing_number(before_slash, scale)?;
+    if before_slash[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.')
     {
         return None;
     }
     Some(Rating { start, value })
+}
+
+/// The number (up to the scale's own digit count) at the end of `text`, and where it starts.
+fn trailing_number(text: &str, scale: u8) -> Option<(u8, usize)> {
+    let digits = text.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let width = scale.to_string().len();
+    if digits == 0 || digits > width {
+        return None;
+    }
+    let start = text.len() - digits;
+    let value: u8 = text[start..].parse().ok()?;
+    (value <= scale).then_some((value, start))
+}
+
+/// A rating written as a configured pattern (`{n}` the rating, `{scale}` the scale) at the end
+/// of the title, after white space or a comma.
+fn split_patterned_rating(title: &str, pattern: &str, scale: u8) -> (String, Option<u8>) {
+    let trimmed = title.trim_end();
+    let pattern = pattern.replace("{scale}", &scale.to_string());
+    let Some((prefix, suffix)) = pattern.split_once("{n}") else {
+        return (trimmed.to_string(), None);
+    };
+    let found = (|| {
+        let before_suffix = trimmed.strip_suffix(suffix)?;
+        let (value, start) = trailing_number(before_suffix, scale)?;
+        let before = before_suffix[..start].strip_suffix(prefix)?;
+        let boundary = before.is_empty()
+            || before.ends_with(|c: char| c.is_whitespace() || c == ',')
+            || prefix.starts_with(|c: char| !c.is_alphanumeric());
+        boundary.then_some((before, value))
+    })();
+    match found {
+        Some((before, value)) => (
+            before
+                .trim_end()
+                .trim_end_matches([',', ';'])
+                .trim_end()
+                .to_string(),
+            Some(value),
+        ),
+        None => (trimmed.to_string(), None),
+    }
 }
 
 /// `[text](target)` that Markdown did not read as a link (a Liquid tag with spaces in the
@@ -721,7 +988,7 @@ mod tests {
         for md in [
             "-[ ] no space\n",
             "- [y] wrong letter\n",
-            "- [-] dash\n",
+            "- [-]dash glued\n",
             "- [  ] two spaces\n",
             "- []\n",
             "[ ] no list\n",
@@ -1009,5 +1276,170 @@ mod tests {
             let got: Vec<bool> = tasks(markdown).iter().map(|t| t.checked).collect();
             assert_eq!(&got, want, "{markdown:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod task_format_tests {
+    use super::*;
+
+    fn tasks(markdown: &str) -> Vec<Task> {
+        parse("_posts/2024-01-15-week.md", markdown.as_bytes()).tasks
+    }
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn obsidian_tasks_dates_are_read_and_left_out_of_the_title() {
+        let found = tasks(
+            "- [x] Write report 📅 2024-01-19 ✅ 2024-01-18\n- [ ] Call Ann, 3/5 📅 2024-01-20\n- [ ] Plain\n",
+        );
+        assert_eq!(found[0].title, "Write report");
+        assert_eq!(found[0].due, Some(ymd(2024, 1, 19)));
+        assert_eq!(found[0].done_date, Some(ymd(2024, 1, 18)));
+        assert_eq!(found[1].title, "Call Ann");
+        assert_eq!(found[1].confidence, Some(3));
+        assert_eq!(found[1].due, Some(ymd(2024, 1, 20)));
+        assert_eq!(found[1].done_date, None);
+        assert_eq!((found[2].due, found[2].done_date), (None, None));
+        // A sign without a date is text.
+        assert_eq!(tasks("- [ ] Ship ✅ soon\n")[0].title, "Ship ✅ soon");
+        // After a bold title the dates sit in the note, and still count.
+        let bold = &tasks("- [x] **Paper** read twice ✅ 2024-01-17\n")[0];
+        assert_eq!(
+            (bold.title.as_str(), bold.note.as_str()),
+            ("Paper", "read twice")
+        );
+        assert_eq!(bold.done_date, Some(ymd(2024, 1, 17)));
+    }
+
+    #[test]
+    fn cancelled_and_forwarded_boxes_are_tasks_with_their_marker_offsets() {
+        let source = "# Week\n\n- [-] Dropped idea\n- [>] Move to next week 4/5\n- [x] Done\n  - [-] nested cancel\n";
+        let found = tasks(source);
+        let marks: Vec<Mark> = found.iter().map(|t| t.mark).collect();
+        assert_eq!(
+            marks,
+            [
+                Mark::Cancelled,
+                Mark::Forwarded,
+                Mark::Done,
+                Mark::Cancelled
+            ]
+        );
+        assert_eq!(found[0].title, "Dropped idea");
+        assert!(!found[0].checked);
+        assert_eq!(found[1].title, "Move to next week");
+        assert_eq!(found[1].confidence, Some(4));
+        assert_eq!(found[3].parent, Some(2));
+        for task in &found {
+            let slice = &source[task.marker.clone()];
+            assert!(matches!(slice, "[-]" | "[>]" | "[x]"), "{slice}");
+        }
+        assert_eq!(found[1].line, 4);
+    }
+
+    #[test]
+    fn status_boxes_in_loose_lists_with_bom_and_front_matter() {
+        let source = "\u{FEFF}---\ntitle: W\n---\n- [-] one\n\n- [>] **two** notes\n";
+        let found = parse("p.md", source.as_bytes()).tasks;
+        assert_eq!(found.len(), 2);
+        assert_eq!(&source.as_bytes()[found[0].marker.clone()], b"[-]");
+        assert_eq!(&source.as_bytes()[found[1].marker.clone()], b"[>]");
+        assert_eq!(
+            (found[1].title.as_str(), found[1].note.as_str()),
+            ("two", "notes")
+        );
+    }
+
+    #[test]
+    fn near_misses_of_status_boxes_are_not_tasks() {
+        for text in [
+            "- [-]no space\n",
+            "- \\[-] escaped\n",
+            "- `[-]` in code\n",
+            "    - [-] indented code block\n",
+            "```\n- [-] fenced\n```\n",
+            "- text [-] later\n",
+            "[-] not in a list\n",
+            "- [=] other\n",
+        ] {
+            assert!(tasks(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn progress_cookies_do_not_change_the_section() {
+        let a = tasks("## Courses [1/3]\n- [ ] a\n");
+        let b = tasks("## Courses [2/3]\n- [ ] a\n");
+        let c = tasks("## Courses [66%]\n- [ ] a\n");
+        assert_eq!(a[0].section, ["Courses"]);
+        assert_eq!(a[0].section, b[0].section);
+        assert_eq!(a[0].section, c[0].section);
+        assert_eq!(
+            strip_progress_cookies("Read [[links]] [x/y]"),
+            "Read [[links]] [x/y]"
+        );
+    }
+
+    #[test]
+    fn configured_rating_scale_and_pattern() {
+        let ten = ParseOptions {
+            rating_scale: 10,
+            ..ParseOptions::default()
+        };
+        assert_eq!(
+            split_rating_with("Run 10k, 7/10", &ten),
+            ("Run 10k".into(), Some(7))
+        );
+        assert_eq!(
+            split_rating_with("Run (10/10)", &ten),
+            ("Run".into(), Some(10))
+        );
+        assert_eq!(split_rating_with("Run 3/5", &ten), ("Run 3/5".into(), None));
+        let stars = ParseOptions {
+            rating_pattern: Some("c{n}".into()),
+            ..ParseOptions::default()
+        };
+        assert_eq!(
+            split_rating_with("Essay c4", &stars),
+            ("Essay".into(), Some(4))
+        );
+        assert_eq!(
+            split_rating_with("Essayc4", &stars),
+            ("Essayc4".into(), None)
+        );
+        assert_eq!(
+            split_rating_with("Essay c9", &stars),
+            ("Essay c9".into(), None)
+        );
+        let bracketed = ParseOptions {
+            rating_pattern: Some("[{n}/{scale}]".into()),
+            ..ParseOptions::default()
+        };
+        assert_eq!(
+            split_rating_with("Essay [2/5]", &bracketed),
+            ("Essay".into(), Some(2))
+        );
+    }
+
+    #[test]
+    fn configured_due_rules_and_date_order() {
+        let text = "---\ndue: 2024-01-21\n---\nGoals to finish by 05/02/2024.\n\n- [ ] a\n";
+        let no_front = ParseOptions {
+            due_from_front_matter: false,
+            date_order: DateOrder::Dmy,
+            ..ParseOptions::default()
+        };
+        let post = parse_with("_posts/2024-01-29-w.md", text.as_bytes(), &no_front);
+        assert_eq!(post.due.map(|d| d.date), Some(ymd(2024, 2, 5)));
+        let neither = ParseOptions {
+            due_from_front_matter: false,
+            due_from_text: false,
+            ..ParseOptions::default()
+        };
+        assert_eq!(parse_with("p.md", text.as_bytes(), &neither).due, None);
     }
 }

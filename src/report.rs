@@ -267,6 +267,10 @@ pub struct WeekDocument<'a> {
     /// `null` when the post's history starts after its due date (git cannot know).
     pub done_on_time: Option<usize>,
     pub open: usize,
+    /// `[-]` tasks: neither open nor done.
+    pub cancelled: usize,
+    /// `[>]` tasks: open, moved on by the author.
+    pub forwarded: usize,
     pub carried_in: usize,
     pub carried_out: usize,
     pub dropped: usize,
@@ -290,6 +294,8 @@ impl<'a> WeekDocument<'a> {
             done: week.done,
             done_on_time: week.done_on_time,
             open: week.open,
+            cancelled: week.cancelled,
+            forwarded: week.forwarded,
             carried_in: week.carried_in,
             carried_out: week.carried_out,
             dropped: week.dropped,
@@ -693,6 +699,7 @@ pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord]) -> String {
         let mark = match record.status {
             Status::Done => "✓",
             Status::Open => "·",
+            Status::Cancelled => "–",
             Status::Removed => "✗",
         };
         let rating = record

@@ -108,6 +108,7 @@ mod tests {
             parent: None,
             line: 1,
             marker: 0..3,
+            ..Task::default()
         }
     }
 

@@ -898,6 +898,8 @@ mod tests {
                 carried_out: 0,
                 dropped: 0,
                 has_next: true,
+                cancelled: 0,
+                forwarded: 0,
                 by_confidence: Breakdown::default(),
                 by_section: Breakdown::default(),
             });
@@ -925,6 +927,7 @@ mod tests {
                     parent: None,
                     line: 1,
                     marker: 0..3,
+                    ..Task::default()
                 },
                 status,
                 planned: true,

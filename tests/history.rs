@@ -639,6 +639,7 @@ fn a_posts_glob_chooses_the_files() {
     let opened = Repo::open(Some(repo.path())).expect("open");
     let options = HistoryOptions {
         posts_glob: Some("goals/**/week-*.md".to_string()),
+        ..HistoryOptions::default()
     };
     let history = read_history(&opened, &options).expect("history");
     let paths: Vec<&str> = history.posts.iter().map(|p| p.path.as_str()).collect();

@@ -23,7 +23,7 @@ fn assert_markers_slice_to_checkboxes(bytes: &[u8], post: &Post) {
     for task in &post.tasks {
         let marker = bytes.get(task.marker.clone());
         assert!(
-            matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]")),
+            matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]" | b"[-]" | b"[>]")),
             "marker {:?} of {:?} slices to {marker:?}",
             task.marker,
             task.title

@@ -1,5 +1,5 @@
 //! Property tests of the invariants the fuzz targets check, run with every `cargo test`: the
-//! parser never panics and its markers slice to checkboxes in the bytes it was given; the
+//! parser never panics and its markers slice to checkboxes (`[ ]`, `[x]`, `[X]`, `[-]`, `[>]`) in the bytes it was given; the
 //! front-matter reader never panics; a stats-block rewrite changes nothing outside the block
 //! and rewriting its own output again changes nothing.
 
@@ -17,6 +17,9 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("- [x] ".to_string()),
         Just("* [X] ".to_string()),
         Just("1. [ ] ".to_string()),
+        Just("- [-] ".to_string()),
+        Just("- [>] ".to_string()),
+        Just("\\[-] ".to_string()),
         Just("  - ".to_string()),
         Just("> ".to_string()),
         Just("```".to_string()),
@@ -76,12 +79,12 @@ fn assert_markers_slice(bytes: &[u8]) -> Result<(), TestCaseError> {
     for task in &parsed.tasks {
         let marker = bytes.get(task.marker.clone());
         prop_assert!(
-            matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]")),
+            matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]" | b"[-]" | b"[>]")),
             "marker {:?} slices to {:?}",
             task.marker,
             marker
         );
-        prop_assert_eq!(task.checked, marker != Some(b"[ ]"));
+        prop_assert_eq!(task.checked, matches!(marker, Some(b"[x]" | b"[X]")));
     }
     Ok(())
 }

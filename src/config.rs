@@ -1,0 +1,926 @@
+//! Configuration, read before every stage: defaults, then `.gitgoals.toml` at the work tree's
+//! root, then flags (`-c KEY=VALUE`, `--posts`, `--template`, `--strict`), each value
+//! remembering where it came from so `gitgoals config` can say.
+//!
+//! The file is read as a plain TOML table and walked key by key (rather than through derived
+//! serde structs) so that an unknown key is a warning naming it, and a value of the wrong type
+//! is an error naming the key, its line and what was expected.
+
+use std::fmt;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::Weekday;
+use toml::{Table, Value};
+
+use crate::dates::DateOrder;
+use crate::model::DueSource;
+
+/// The repository's optional configuration file, at the work tree's root.
+pub const CONFIG_FILE: &str = ".gitgoals.toml";
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Default,
+    File,
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Default => "default",
+            Source::File => "file",
+            Source::Flag => "flag",
+        })
+    }
+}
+
+/// One effective value and its origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    fn default(value: T) -> Setting<T> {
+        Setting {
+            value,
+            source: Source::Default,
+        }
+    }
+
+    fn set(&mut self, value: T, source: Source) {
+        self.value = value;
+        self.source = source;
+    }
+}
+
+/// Where `gitgoals stats` and the hook put a block in a post that has no markers yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Appended at the end after one blank line (the default).
+    End,
+    /// Only posts that already carry the markers get a block; others are left alone.
+    Markers,
+}
+
+impl Placement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::End => "end",
+            Placement::Markers => "markers",
+        }
+    }
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Globs naming the post files; empty means the blog engines' usual folders.
+    pub posts: Setting<Vec<String>>,
+    /// The first day of a week: an ISO week note (`2024-W03.md`) is dated on this day.
+    pub week_start: Setting<Weekday>,
+    /// The highest confidence rating (`N/scale`).
+    pub confidence_scale: Setting<u8>,
+    /// How a rating is written after a task's title; `{n}` is the rating, `{scale}` the scale.
+    pub confidence_pattern: Setting<String>,
+    /// Which due-date rules apply, in the order they are tried.
+    pub due_from: Setting<Vec<DueSource>>,
+    /// Days after the post's date for the `date_plus_week` rule.
+    pub due_days: Setting<u32>,
+    /// How an ambiguous numeric date such as `05/12/2020` is read.
+    pub date_order: Setting<DateOrder>,
+    /// A template file for the stats block (relative to the work tree when from the file).
+    pub stats_template: Setting<Option<PathBuf>>,
+    pub stats_placement: Setting<Placement>,
+    /// Whether the stats block carries a small chart.
+    pub stats_chart: Setting<bool>,
+    /// Whether a failed block update fails the commit.
+    pub hook_strict: Setting<bool>,
+}
+
+/// The default pattern of a confidence rating.
+pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
+/// Every key the file may hold, in the order `gitgoals config` prints them.
+pub const KEYS: [&str; 11] = [
+    "posts",
+    "week_start",
+    "confidence.scale",
+    "confidence.pattern",
+    "due.from",
+    "due.days",
+    "due.date_order",
+    "stats.template",
+    "stats.placement",
+    "stats.chart",
+    "hook.strict",
+];
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            posts: Setting::default(Vec::new()),
+            week_start: Setting::default(Weekday::Mon),
+            confidence_scale: Setting::default(5),
+            confidence_pattern: Setting::default(DEFAULT_CONFIDENCE_PATTERN.to_string()),
+            due_from: Setting::default(vec![
+                DueSource::FrontMatter,
+                DueSource::Text,
+                DueSource::NextPost,
+                DueSource::DatePlusWeek,
+            ]),
+            due_days: Setting::default(7),
+            date_order: Setting::default(DateOrder::Auto),
+            stats_template: Setting::default(None),
+            stats_placement: Setting::default(Placement::End),
+            stats_chart: Setting::default(false),
+            hook_strict: Setting::default(false),
+        }
+    }
+}
+
+/// What went wrong reading the configuration. Each message names the file (or the flag) and
+/// the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("{origin}: `{key}` must be {expected}, not {found}")]
+    Type {
+        origin: String,
+        key: String,
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("{origin}: `{key}`: {message}")]
+    Invalid {
+        origin: String,
+        key: String,
+        message: String,
+    },
+    #[error("-c {arg}: unknown configuration key `{key}` (known: {})", KEYS.join(", "))]
+    UnknownFlagKey { arg: String, key: String },
+    #[error("-c {arg}: expected KEY=VALUE, e.g. -c due.date_order=dmy")]
+    BadFlag { arg: String },
+    #[error(
+        "{CONFIG_FILE}: `stats.template` = {}: {reason}; the template must be a file inside the repository",
+        path.display()
+    )]
+    TemplateOutside { path: PathBuf, reason: String },
+}
+
+/// A note about the configuration that did not stop the work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning(pub String);
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The configuration in effect and how it was found.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file that was read, when there was one.
+    pub file: Option<PathBuf>,
+    pub warnings: Vec<ConfigWarning>,
+}
+
+impl Config {
+    /// Reads `.gitgoals.toml` in `work_tree` (when given and present) over the defaults, then
+    /// applies `flags` (`KEY=VALUE` pairs, as given to `-c`).
+    pub fn load(work_tree: Option<&Path>, flags: &[String]) -> Result<Loaded, ConfigError> {
+        let mut config = Config::default();
+        let mut warnings = Vec::new();
+        let mut file = None;
+        if let Some(root) = work_tree {
+            let path = root.join(CONFIG_FILE);
+            match fs::read_to_string(&path) {
+                Ok(text) => {
+                    config.apply_file(&text, CONFIG_FILE, &mut warnings)?;
+                    file = Some(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(ConfigError::Read { path, source }),
+            }
+        }
+        for flag in flags {
+            config.apply_flag(flag)?;
+        }
+        Ok(Loaded {
+            config,
+            file,
+            warnings,
+        })
+    }
+
+    /// Applies the text of a configuration file; `origin` names it in messages.
+    pub fn apply_file(
+        &mut self,
+        text: &str,
+        origin: &str,
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> Result<(), ConfigError> {
+        let table: Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            origin: origin.to_string(),
+            message: format!(
+                "{}{}",
+                e.message(),
+                e.span().map_or(String::new(), |s| format!(
+                    " (line {})",
+                    line_of_offset(text, s.start)
+                ))
+            ),
+        })?;
+        let mut unknown = Vec::new();
+        for (name, value) in &table {
+            match value {
+                Value::Table(section) if is_section(name) => {
+                    for (key, value) in section {
+                        let dotted = format!("{name}.{key}");
+                        let here = located(origin, text, Some(name), key);
+                        if !self.apply_key(&dotted, value, Source::File, &here)? {
+                            unknown.push(dotted);
+                        }
+                    }
+                }
+                _ if is_section(name) => {
+                    return Err(ConfigError::Type {
+                        origin: located(origin, text, None, name),
+                        key: name.clone(),
+                        expected: "a table (a [section])",
+                        found: value.type_str(),
+                    });
+                }
+                _ => {
+                    let here = located(origin, text, None, name);
+                    if !self.apply_key(name, value, Source::File, &here)? {
+                        unknown.push(name.clone());
+                    }
+                }
+            }
+        }
+        warnings.extend(unknown.into_iter().map(|key| {
+            ConfigWarning(format!(
+                "{origin}: unknown key `{key}` is ignored (known: {})",
+                KEYS.join(", ")
+            ))
+        }));
+        Ok(())
+    }
+
+    /// Applies one `KEY=VALUE` flag. The value is read as TOML (`true`, `3`, `["a", "b"]`),
+    /// or as a plain string when it is not TOML.
+    pub fn apply_flag(&mut self, arg: &str) -> Result<(), ConfigError> {
+        let Some((key, raw)) = arg.split_once('=') else {
+            return Err(ConfigError::BadFlag {
+                arg: arg.to_string(),
+            });
+        };
+        let key = key.trim();
+        let value = toml::from_str::<Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| Value::String(raw.to_string()));
+        let origin = format!("-c {arg}");
+        if self.apply_key(key, &value, Source::Flag, &origin)? {
+            Ok(())
+        } else {
+            Err(ConfigError::UnknownFlagKey {
+                arg: arg.to_string(),
+                key: key.to_string(),
+            })
+        }
+    }
+
+    /// Sets one key; `Ok(false)` when the key is not one gitgoals knows.
+    fn apply_key(
+        &mut self,
+        key: &str,
+        value: &Value,
+        source: Source,
+        origin: &str,
+    ) -> Result<bool, ConfigError> {
+        let typed = Typed { key, origin, value };
+        match key {
+            "posts" => {
+                let globs = typed.strings()?;
+                for glob in &globs {
+                    crate::git::Glob::new(glob).map_err(|e| typed.invalid(e.to_string()))?;
+                }
+                self.posts.set(globs, source);
+            }
+            "week_start" => {
+                let name = typed.string()?;
+                let day = name.parse::<Weekday>().map_err(|_| {
+                    typed.invalid(format!(
+                        "{name:?} is not a day of the week (e.g. \"monday\")"
+                    ))
+                })?;
+                self.week_start.set(day, source);
+            }
+            "confidence.scale" => {
+                let scale = typed.integer()?;
+                if !(1..=10).contains(&scale) {
+                    return Err(typed.invalid(format!("{scale} is not between 1 and 10")));
+                }
+                self.confidence_scale.set(scale as u8, source);
+            }
+            "confidence.pattern" => {
+                let pattern = typed.string()?;
+                if pattern.matches("{n}").count() != 1 {
+                    return Err(typed.invalid(format!(
+                        "{pattern:?} must contain `{{n}}` (the rating) exactly once, as in \"{DEFAULT_CONFIDENCE_PATTERN}\""
+                    )));
+                }
+                self.confidence_pattern.set(pattern, source);
+            }
+            "due.from" => {
+                let names = typed.strings()?;
+                let rules = names
+                    .iter()
+                    .map(|name| {
+                        due_rule(name).ok_or_else(|| {
+                            typed.invalid(format!(
+                                "{name:?} is not a due-date rule (front_matter, text, next_post, date_plus_week)"
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.due_from.set(rules, source);
+            }
+            "due.days" => {
+                let days = typed.integer()?;
+                if !(1..=366).contains(&days) {
+                    return Err(typed.invalid(format!("{days} is not between 1 and 366")));
+                }
+                self.due_days.set(days as u32, source);
+            }
+            "due.date_order" => {
+                let name = typed.string()?;
+                let order = match name.as_str() {
+                    "dmy" => DateOrder::Dmy,
+                    "mdy" => DateOrder::Mdy,
+                    "auto" => DateOrder::Auto,
+                    _ => {
+                        return Err(typed.invalid(format!("{name:?} is not dmy, mdy or auto")));
+                    }
+                };
+                self.date_order.set(order, source);
+            }
+            "stats.template" => {
+                let path = typed.string()?;
+                self.stats_template
+                    .set((!path.is_empty()).then(|| PathBuf::from(path)), source);
+            }
+            "stats.placement" => {
+                let name = typed.string()?;
+                let placement = match name.as_str() {
+                    "end" => Placement::End,
+                    "markers" => Placement::Markers,
+                    _ => return Err(typed.invalid(format!("{name:?} is not end or markers"))),
+                };
+                self.stats_placement.set(placement, source);
+            }
+            "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
+            "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Every key with its effective value (as TOML) and origin, in [`KEYS`] order.
+    pub fn entries(&self) -> Vec<(&'static str, String, Source)> {
+        let quoted = |s: &str| Value::String(s.to_string()).to_string();
+        let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+        vec![
+            (
+                "posts",
+                list(self.posts.value.iter().map(|g| quoted(g)).collect()),
+                self.posts.source,
+            ),
+            (
+                "week_start",
+                quoted(weekday_name(self.week_start.value)),
+                self.week_start.source,
+            ),
+            (
+                "confidence.scale",
+                self.confidence_scale.value.to_string(),
+                self.confidence_scale.source,
+            ),
+            (
+                "confidence.pattern",
+                quoted(&self.confidence_pattern.value),
+                self.confidence_pattern.source,
+            ),
+            (
+                "due.from",
+                list(
+                    self.due_from
+                        .value
+                        .iter()
+                        .map(|r| quoted(due_rule_name(*r)))
+                        .collect(),
+                ),
+                self.due_from.source,
+            ),
+            (
+                "due.days",
+                self.due_days.value.to_string(),
+                self.due_days.source,
+            ),
+            (
+                "due.date_order",
+                quoted(self.date_order.value.as_str()),
+                self.date_order.source,
+            ),
+            (
+                "stats.template",
+                quoted(
+                    &self
+                        .stats_template
+                        .value
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                ),
+                self.stats_template.source,
+            ),
+            (
+                "stats.placement",
+                quoted(self.stats_placement.value.as_str()),
+                self.stats_placement.source,
+            ),
+            (
+                "stats.chart",
+                self.stats_chart.value.to_string(),
+                self.stats_chart.source,
+            ),
+            (
+                "hook.strict",
+                self.hook_strict.value.to_string(),
+                self.hook_strict.source,
+            ),
+        ]
+    }
+
+    /// The template file to read, if any. A path from the repository's file must stay inside
+    /// the work tree: no absolute path, no `..`, and no symbolic link that leads out (a cloned
+    /// repository cannot make gitgoals read the user's files). A path given as a flag is the
+    /// user's own choice and is taken as is.
+    pub fn template_path(&self, work_tree: &Path) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(path) = &self.stats_template.value else {
+            return Ok(None);
+        };
+        if self.stats_template.source != Source::File {
+            return Ok(Some(path.clone()));
+        }
+        let outside = |reason: &str| ConfigError::TemplateOutside {
+            path: path.clone(),
+            reason: reason.to_string(),
+        };
+        if path.is_absolute() || path.has_root() {
+            return Err(outside("an absolute path"));
+        }
+        if path
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+        {
+            return Err(outside("it climbs out with `..`"));
+        }
+        let root = work_tree
+            .canonicalize()
+            .map_err(|source| ConfigError::Read {
+                path: work_tree.to_path_buf(),
+                source,
+            })?;
+        let joined = root.join(path);
+        let resolved = joined.canonicalize().map_err(|source| ConfigError::Read {
+            path: joined.clone(),
+            source,
+        })?;
+        if !resolved.starts_with(&root) {
+            return Err(outside("a symbolic link leads outside the repository"));
+        }
+        Ok(Some(resolved))
+    }
+
+    /// The text `gitgoals config` prints: one `key = value  # origin` line per key.
+    pub fn describe(&self, file: Option<&Path>) -> String {
+        let entries = self.entries();
+        let width = entries
+            .iter()
+            .map(|(k, v, _)| k.len() + v.len())
+            .max()
+            .unwrap_or(0);
+        let mut out = match file {
+            Some(path) => format!("# configuration file: {}\n", path.display()),
+            None => format!("# no {CONFIG_FILE}: defaults and flags only\n"),
+        };
+        for (key, value, source) in entries {
+            let pad = width - key.len() - value.len();
+            out.push_str(&format!(
+                "{key} = {value}{:pad$}  # {source}\n",
+                "",
+                pad = pad
+            ));
+        }
+        out
+    }
+}
+
+/// Names of the sections the file may have.
+fn is_section(name: &str) -> bool {
+    matches!(name, "confidence" | "due" | "stats" | "hook")
+}
+
+fn due_rule(name: &str) -> Option<DueSource> {
+    Some(match name {
+        "front_matter" => DueSource::FrontMatter,
+        "text" => DueSource::Text,
+        "next_post" => DueSource::NextPost,
+        "date_plus_week" => DueSource::DatePlusWeek,
+        _ => return None,
+    })
+}
+
+fn due_rule_name(rule: DueSource) -> &'static str {
+    match rule {
+        DueSource::FrontMatter => "front_matter",
+        DueSource::Text => "text",
+        DueSource::NextPost => "next_post",
+        DueSource::DatePlusWeek => "date_plus_week",
+    }
+}
+
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
+
+/// A value being read as the type its key wants.
+struct Typed<'a> {
+    key: &'a str,
+    origin: &'a str,
+    value: &'a Value,
+}
+
+impl Typed<'_> {
+    fn wrong(&self, expected: &'static str) -> ConfigError {
+        ConfigError::Type {
+            origin: self.origin.to_string(),
+            key: self.key.to_string(),
+            expected,
+            found: self.value.type_str(),
+        }
+    }
+
+    fn invalid(&self, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            origin: self.origin.to_string(),
+            key: self.key.to_string(),
+            message,
+        }
+    }
+
+    fn string(&self) -> Result<String, ConfigError> {
+        self.value
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| self.wrong("a string"))
+    }
+
+    fn boolean(&self) -> Result<bool, ConfigError> {
+        self.value
+            .as_bool()
+            .ok_or_else(|| self.wrong("true or false"))
+    }
+
+    fn integer(&self) -> Result<i64, ConfigError> {
+        self.value
+            .as_integer()
+            .ok_or_else(|| self.wrong("a whole number"))
+    }
+
+    /// A string, or an array of strings.
+    fn strings(&self) -> Result<Vec<String>, ConfigError> {
+        const EXPECTED: &str = "a string or an array of strings";
+        match self.value {
+            Value::String(s) => Ok(vec![s.clone()]),
+            Value::Array(items) => items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| self.wrong(EXPECTED))
+                })
+                .collect(),
+            _ => Err(self.wrong(EXPECTED)),
+        }
+    }
+}
+
+/// `origin` with the line where `key` is set (inside `[section]` when given), when found.
+fn located(origin: &str, text: &str, section: Option<&str>, key: &str) -> String {
+    let mut current: Option<String> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            current = Some(header.trim_end_matches(']').trim().to_string());
+            continue;
+        }
+        let in_place = match (section, &current) {
+            (None, None) => true,
+            (Some(want), Some(have)) => want == have,
+            _ => false,
+        };
+        let Some(rest) = trimmed.strip_prefix(key) else {
+            continue;
+        };
+        if in_place && rest.trim_start().starts_with('=') {
+            return format!("{origin}:{}", index + 1);
+        }
+    }
+    origin.to_string()
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_file(text: &str) -> Result<(Config, Vec<ConfigWarning>), ConfigError> {
+        let mut config = Config::default();
+        let mut warnings = Vec::new();
+        config.apply_file(text, CONFIG_FILE, &mut warnings)?;
+        Ok((config, warnings))
+    }
+
+    #[test]
+    fn defaults_come_from_nowhere() {
+        let config = Config::default();
+        assert!(
+            config
+                .entries()
+                .iter()
+                .all(|(_, _, s)| *s == Source::Default)
+        );
+        assert_eq!(config.confidence_scale.value, 5);
+        assert_eq!(config.date_order.value, DateOrder::Auto);
+        assert!(!config.hook_strict.value);
+    }
+
+    #[test]
+    fn every_key_is_read_from_the_file() {
+        let text = r#"
+posts = ["notes/**/*.md", "_posts/*.md"]
+week_start = "sunday"
+
+[confidence]
+scale = 10
+pattern = "({n})"
+
+[due]
+from = ["front_matter", "date_plus_week"]
+days = 6
+date_order = "dmy"
+
+[stats]
+template = "stats.j2"
+placement = "markers"
+chart = true
+
+[hook]
+strict = true
+"#;
+        let (config, warnings) = from_file(text).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(config.posts.value, ["notes/**/*.md", "_posts/*.md"]);
+        assert_eq!(config.week_start.value, Weekday::Sun);
+        assert_eq!(config.confidence_scale.value, 10);
+        assert_eq!(config.confidence_pattern.value, "({n})");
+        assert_eq!(
+            config.due_from.value,
+            [DueSource::FrontMatter, DueSource::DatePlusWeek]
+        );
+        assert_eq!(config.due_days.value, 6);
+        assert_eq!(config.date_order.value, DateOrder::Dmy);
+        assert_eq!(
+            config.stats_template.value.as_deref(),
+            Some(Path::new("stats.j2"))
+        );
+        assert_eq!(config.stats_placement.value, Placement::Markers);
+        assert!(config.stats_chart.value);
+        assert!(config.hook_strict.value);
+        // Every key was set by the file: none is left at its default.
+        assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
+    }
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_defaults() {
+        let (mut config, _) =
+            from_file("[due]\ndate_order = \"dmy\"\n[hook]\nstrict = true\n").unwrap();
+        config.apply_flag("hook.strict=false").unwrap();
+        assert_eq!(config.date_order.value, DateOrder::Dmy);
+        assert_eq!(config.date_order.source, Source::File);
+        assert!(!config.hook_strict.value);
+        assert_eq!(config.hook_strict.source, Source::Flag);
+        assert_eq!(config.stats_placement.source, Source::Default);
+        // A bare word is a string, TOML is TOML.
+        config.apply_flag("due.date_order=mdy").unwrap();
+        config.apply_flag("posts=[\"a/*.md\", \"b/*.md\"]").unwrap();
+        assert_eq!(config.date_order.value, DateOrder::Mdy);
+        assert_eq!(config.posts.value, ["a/*.md", "b/*.md"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_warnings_naming_the_key() {
+        let (_, warnings) =
+            from_file("colour = true\n[hook]\nstrickt = true\n[extra]\na = 1\n").unwrap();
+        let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(text[0].contains("`colour`"), "{text:?}");
+        assert!(
+            text.iter().any(|w| w.contains("`hook.strickt`")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|w| w.contains("`extra`")), "{text:?}");
+    }
+
+    #[test]
+    fn an_unknown_flag_key_is_an_error() {
+        let mut config = Config::default();
+        let error = config
+            .apply_flag("hook.strik=true")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`hook.strik`"), "{error}");
+        let error = config.apply_flag("hook.strict").unwrap_err().to_string();
+        assert!(error.contains("KEY=VALUE"), "{error}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key_its_line_and_the_expected_type() {
+        let error = from_file("[hook]\nstrict = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            ".gitgoals.toml:2: `hook.strict` must be true or false, not string"
+        );
+        let error = from_file("posts = 3\n").unwrap_err().to_string();
+        assert!(
+            error.contains("`posts` must be a string or an array of strings"),
+            "{error}"
+        );
+        let error = from_file("[due]\ndate_order = \"ymd\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`due.date_order`") && error.contains("dmy, mdy or auto"),
+            "{error}"
+        );
+        let error = from_file("[confidence]\nscale = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`confidence.scale`"), "{error}");
+        let error = from_file("[confidence]\npattern = \"N/5\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("{n}"), "{error}");
+        let error = from_file("posts = \"a/**b/*.md\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`posts`"), "{error}");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_file_and_line() {
+        let error = from_file("[hook\nstrict = 1\n").unwrap_err().to_string();
+        assert!(error.starts_with(".gitgoals.toml: "), "{error}");
+        assert!(error.contains("line 1"), "{error}");
+    }
+
+    #[test]
+    fn describe_says_where_each_value_came_from() {
+        let (mut config, _) = from_file("[stats]\nchart = true\n").unwrap();
+        config.apply_flag("week_start=sunday").unwrap();
+        let text = config.describe(None);
+        let line = |key: &str| {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{key} =")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(line("stats.chart").ends_with("# file"), "{text}");
+        assert!(
+            line("week_start").contains("\"sunday\"") && line("week_start").ends_with("# flag"),
+            "{text}"
+        );
+        assert!(line("hook.strict").ends_with("# default"), "{text}");
+        assert_eq!(text.lines().count(), KEYS.len() + 1);
+        // What it prints reads back as the same configuration.
+        let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        let flat = body
+            .lines()
+            .map(|l| {
+                let (key, value) = l.split_once(" = ").unwrap();
+                let value = value
+                    .rsplit_once("  #")
+                    .map_or(value, |(v, _)| v)
+                    .trim_end();
+                format!("{key}={value}")
+            })
+            .collect::<Vec<_>>();
+        let mut again = Config::default();
+        for flag in &flat {
+            if !flag.starts_with("stats.template=") {
+                again.apply_flag(flag).unwrap();
+            }
+        }
+        assert_eq!(again.week_start.value, config.week_start.value);
+        assert_eq!(again.due_from.value, config.due_from.value);
+        assert_eq!(again.stats_chart.value, config.stats_chart.value);
+    }
+
+    #[test]
+    fn template_paths_from_the_file_stay_inside_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        fs::create_dir_all(root.join("tpl")).unwrap();
+        fs::write(root.join("tpl/stats.j2"), "x").unwrap();
+        fs::write(dir.path().join("secret"), "s").unwrap();
+
+        let with = |path: &str| {
+            let (config, _) = from_file(&format!("[stats]\ntemplate = {path:?}\n")).unwrap();
+            config.template_path(&root)
+        };
+        assert!(
+            with("tpl/stats.j2")
+                .unwrap()
+                .unwrap()
+                .ends_with("tpl/stats.j2")
+        );
+        for bad in ["../secret", "tpl/../../secret", "/etc/passwd"] {
+            let error = with(bad).unwrap_err().to_string();
+            assert!(error.contains("inside the repository"), "{bad}: {error}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link.j2")).unwrap();
+            let error = with("link.j2").unwrap_err().to_string();
+            assert!(error.contains("symbolic link"), "{error}");
+        }
+        // The same path given as a flag is the user's choice.
+        let mut config = Config::default();
+        config.apply_flag("stats.template=../secret").unwrap();
+        assert_eq!(
+            config.template_path(&root).unwrap().as_deref(),
+            Some(Path::new("../secret"))
+        );
+    }
+
+    #[test]
+    fn load_reads_the_file_in_the_work_tree_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = Config::load(Some(dir.path()), &[]).unwrap();
+        assert!(loaded.file.is_none());
+        assert_eq!(loaded.config, Config::default());
+
+        fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[hook]\nstrict = true\nx = 1\n",
+        )
+        .unwrap();
+        let loaded = Config::load(Some(dir.path()), &["stats.chart=true".into()]).unwrap();
+        assert!(loaded.file.is_some());
+        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(loaded.config.hook_strict.source, Source::File);
+        assert_eq!(loaded.config.stats_chart.source, Source::Flag);
+    }
+}

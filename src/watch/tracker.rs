@@ -1,0 +1,524 @@
+//! The watcher's memory of the repository: the HEAD it last saw, the events it has printed,
+//! what each post looked like in the work tree. Turns "HEAD moved" and "a post was saved" into
+//! lines of output. git2 stays inside this file.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
+
+use super::{Line, Progress, TaskEvent, WatchError};
+use crate::history::{self, History, HistoryOptions};
+use crate::model::{EventKind, Post};
+use crate::tally;
+use crate::{events, git};
+
+/// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
+/// over old history may touch many, so the cache is emptied past this size.
+const PARSE_CACHE_LIMIT: usize = 1024;
+
+/// Where HEAD points.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Head {
+    oid: Option<Oid>,
+    branch: Option<String>,
+}
+
+/// What an event says, without where it was committed: the same tick re-created by an amend
+/// or a rebase has the same key, so it is not printed twice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct EventKey {
+    post: String,
+    kind: EventKind,
+    task: String,
+    previous: Option<String>,
+}
+
+impl EventKey {
+    fn of(event: &TaskEvent) -> Self {
+        EventKey {
+            post: event.post.clone(),
+            kind: event.kind,
+            task: event.task.clone(),
+            previous: event.previous.clone(),
+        }
+    }
+}
+
+/// The watcher's state; see the module docs.
+pub struct Tracker {
+    repo: Repository,
+    head: Head,
+    /// The history engine, fed the new commits as HEAD moves.
+    git: git::Repo,
+    engine: history::Engine,
+    history_options: HistoryOptions,
+    /// How many times each event occurs in the engine's current history.
+    current: HashMap<EventKey, usize>,
+    /// The most times each event occurred in any history seen since the watch began: an
+    /// event is news only beyond that.
+    shown: HashMap<EventKey, usize>,
+    /// Posts saved in the work tree since the watch began, by repository path.
+    saved: HashMap<String, Saved>,
+    blobs: Blobs,
+}
+
+impl Tracker {
+    /// Reads the whole history once; what is in it when the watch begins is not news.
+    pub fn new(
+        repo: Repository,
+        git: git::Repo,
+        history_options: HistoryOptions,
+    ) -> Result<Self, WatchError> {
+        let head = resolve_head(&repo).map_err(WatchError::git("cannot read HEAD"))?;
+        let mut engine = history::Engine::new();
+        history::update(&mut engine, &git, &history_options)?;
+        let history = engine.history();
+        let mut current: HashMap<EventKey, usize> = HashMap::new();
+        for (post, event) in events_since(&history, 0) {
+            let event = task_event(&history, post, event);
+            *current
+                .entry(history_key(&history, post, &event))
+                .or_default() += 1;
+        }
+        Ok(Tracker {
+            repo,
+            head,
+            git,
+            engine,
+            history_options,
+            shown: current.clone(),
+            current,
+            saved: HashMap::new(),
+            blobs: Blobs::default(),
+        })
+    }
+
+    /// HEAD's commit id and branch, for the ready line.
+    pub fn head_summary(&self) -> (Option<String>, Option<String>) {
+        (
+            self.head.oid.map(|oid| oid.to_string()),
+            self.head.branch.clone(),
+        )
+    }
+
+    /// Looks at HEAD; when it moved, adds the events of the commits new in its history (and a
+    /// rewrite line when the old HEAD is not in it). A failure is reported on stderr and the
+    /// watch goes on: the next batch looks again.
+    pub fn check_head(&mut self, lines: &mut Vec<Line>) {
+        let now = match resolve_head(&self.repo) {
+            Ok(head) => head,
+            Err(error) => {
+                eprintln!("gitgoals watch: cannot read HEAD: {}", error.message());
+                return;
+            }
+        };
+        if now.oid == self.head.oid {
+            // `git checkout -b` or a branch rename: same commits, nothing to say.
+            self.head = now;
+            return;
+        }
+        let old = std::mem::replace(&mut self.head, now);
+        if let Err(error) = self.head_moved(&old, lines) {
+            eprintln!(
+                "gitgoals watch: cannot read the history from {} to {}: {:#}",
+                old.oid.map_or("nothing".to_string(), |o| o.to_string()),
+                self.head
+                    .oid
+                    .map_or("nothing".to_string(), |o| o.to_string()),
+                anyhow::Error::from(error)
+            );
+        }
+        self.refresh_live();
+        if self.blobs.parsed.len() > PARSE_CACHE_LIMIT {
+            self.blobs.parsed.clear();
+        }
+    }
+
+    fn head_moved(&mut self, old: &Head, lines: &mut Vec<Line>) -> Result<(), WatchError> {
+        let new = self.head.clone();
+        let base = match (old.oid, new.oid) {
+            (Some(o), Some(n)) => match self.repo.merge_base(o, n) {
+                Ok(base) => Some(base),
+                Err(error) if error.code() == ErrorCode::NotFound => None,
+                Err(error) => {
+                    return Err(WatchError::git("cannot find where the histories part")(
+                        error,
+                    ));
+                }
+            },
+            _ => None,
+        };
+        if old.oid.is_some() && base != old.oid {
+            let count = |tip| {
+                self.commits(tip, base)
+                    .map(|c| c.len())
+                    .map_err(WatchError::git("cannot walk the history"))
+            };
+            lines.push(Line::Rewrite {
+                from: old.oid.map(|o| o.to_string()),
+                to: new.oid.map(|o| o.to_string()),
+                base: base.map(|o| o.to_string()),
+                branch: new.branch.clone(),
+                commits_dropped: count(old.oid)?,
+                commits_new: count(new.oid)?,
+            });
+        }
+
+        // The engine feeds only the new commits when they continue its history, and reads
+        // the whole history again after a rewrite.
+        let fed_before = self.engine.known_commits().len();
+        let old_tip = self.engine.tip();
+        history::update(&mut self.engine, &self.git, &self.history_options)?;
+        let rebuilt = old_tip.is_some_and(|tip| !self.engine.known_commits().contains(&tip))
+            || self.engine.known_commits().len() < fed_before;
+        let history = self.engine.history();
+        if rebuilt {
+            self.current.clear();
+        }
+        let first = if rebuilt { 0 } else { fed_before };
+        let mut touched = BTreeSet::new();
+        for (post, event) in events_since(&history, first) {
+            let event = task_event(&history, post, event);
+            let key = history_key(&history, post, &event);
+            let count = self.current.entry(key.clone()).or_default();
+            *count += 1;
+            let shown = self.shown.entry(key).or_default();
+            // Printed only when this history holds more of it than any history shown
+            // before: an amend's re-made tick, or a branch's ticks seen on an earlier
+            // visit, are not news.
+            if *count > *shown {
+                *shown = *count;
+                touched.insert(post);
+                lines.push(Line::Event(event));
+            }
+        }
+        if let Some(head) = new.oid {
+            for post in touched {
+                let life = &history.posts[post];
+                if let (false, Some(version)) = (life.deleted, life.current()) {
+                    lines.push(Line::Progress(progress(
+                        &life.path,
+                        &version.post,
+                        Some(head),
+                        None,
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits reachable from `tip` and not from `base`, parents before children.
+    fn commits(&self, tip: Option<Oid>, base: Option<Oid>) -> Result<Vec<Oid>, git2::Error> {
+        let Some(tip) = tip else {
+            return Ok(Vec::new());
+        };
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.push(tip)?;
+        if let Some(base) = base {
+            walk.hide(base)?;
+        }
+        walk.collect()
+    }
+
+    /// The id of the post's blob in commit `head`, zero when the post is not there.
+    fn blob_at(&self, head: Oid, path: &str) -> Result<Oid, git2::Error> {
+        let tree = self.repo.find_commit(head)?.tree()?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(entry.id()),
+            Ok(_) => Ok(Oid::ZERO_SHA1),
+            Err(error) if error.code() == ErrorCode::NotFound => Ok(Oid::ZERO_SHA1),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A post was written in the work tree: its uncommitted events against HEAD and its live
+    /// progress, when they differ from what was last shown.
+    pub fn post_saved(&mut self, workdir: &Path, path: &str, lines: &mut Vec<Line>) {
+        if let Err(error) = self.compare_with_head(workdir, path, lines) {
+            eprintln!(
+                "gitgoals watch: cannot compare {path} with HEAD: {}",
+                error.message()
+            );
+        }
+    }
+
+    fn compare_with_head(
+        &mut self,
+        workdir: &Path,
+        path: &str,
+        lines: &mut Vec<Line>,
+    ) -> Result<(), git2::Error> {
+        let head_id = match self.head.oid {
+            Some(head) => self.blob_at(head, path)?,
+            None => Oid::ZERO_SHA1,
+        };
+        let bytes = match std::fs::read(workdir.join(path)) {
+            Ok(bytes) => bytes,
+            // Deleted, or renamed away: a post that was never committed leaves nothing to
+            // compare, one that was is shown with all its tasks removed.
+            Err(_) if head_id.is_zero() => {
+                self.saved.remove(path);
+                return Ok(());
+            }
+            Err(_) => Vec::new(),
+        };
+        let work_id = Oid::hash_object(ObjectType::Blob, &bytes)?;
+        if self
+            .saved
+            .get(path)
+            .is_some_and(|saved| saved.id == work_id)
+        {
+            return Ok(());
+        }
+        let head_post = self.blobs.parse(&self.repo, head_id, path)?;
+        let work_post = if work_id == head_id {
+            Rc::clone(&head_post)
+        } else {
+            Rc::new(crate::post::parse(path, &bytes))
+        };
+        let mut events = Vec::new();
+        push_events(path, &head_post, &work_post, &mut events);
+        let shown: HashSet<EventKey> = events.iter().map(EventKey::of).collect();
+        let before = self.saved.remove(path).map(|saved| saved.shown);
+        let before = before.unwrap_or_default();
+        if shown != before {
+            let ticks = events
+                .iter()
+                .filter(|e| e.kind == EventKind::Checked)
+                .count();
+            let changes = events.len();
+            for event in events {
+                if !before.contains(&EventKey::of(&event)) {
+                    lines.push(Line::Event(event));
+                }
+            }
+            lines.push(Line::Progress(progress(
+                path,
+                &work_post,
+                self.head.oid,
+                Some((ticks, changes)),
+            )));
+        }
+        self.saved.insert(
+            path.to_string(),
+            Saved {
+                id: work_id,
+                post: work_post,
+                shown,
+            },
+        );
+        Ok(())
+    }
+
+    /// After HEAD moved, the saved posts that differed from the old HEAD are compared with the
+    /// new one without printing: committing the ticks shown live makes them committed, not new.
+    fn refresh_live(&mut self) {
+        let Some(head) = self.head.oid else {
+            return;
+        };
+        let dirty: Vec<String> = self
+            .saved
+            .iter()
+            .filter(|(_, saved)| !saved.shown.is_empty())
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in dirty {
+            let head_post = match self
+                .blob_at(head, &path)
+                .and_then(|id| self.blobs.parse(&self.repo, id, &path))
+            {
+                Ok(post) => post,
+                Err(_) => continue,
+            };
+            if let Some(saved) = self.saved.get_mut(&path) {
+                let mut events = Vec::new();
+                push_events(&path, &head_post, &saved.post, &mut events);
+                saved.shown = events.iter().map(EventKey::of).collect();
+            }
+        }
+    }
+}
+
+/// A post as last seen in the work tree.
+struct Saved {
+    /// Its blob id: a save that wrote the same bytes (a touch, gitgoals' own rewrite of a file
+    /// back to what it was) is nothing new.
+    id: Oid,
+    post: Rc<Post>,
+    /// The uncommitted events it showed against HEAD, as last printed.
+    shown: HashSet<EventKey>,
+}
+
+/// Parsed versions of blobs, so a blob seen in several diffs is read once.
+#[derive(Default)]
+struct Blobs {
+    parsed: HashMap<Oid, Rc<Post>>,
+}
+
+impl Blobs {
+    /// A blob parsed as a post; the zero id (no such file on that side) is an empty post.
+    fn parse(&mut self, repo: &Repository, id: Oid, path: &str) -> Result<Rc<Post>, git2::Error> {
+        if id.is_zero() {
+            return Ok(Rc::default());
+        }
+        if let Some(post) = self.parsed.get(&id) {
+            return Ok(Rc::clone(post));
+        }
+        let blob = repo.find_blob(id)?;
+        let post = Rc::new(crate::post::parse(path, blob.content()));
+        self.parsed.insert(id, Rc::clone(&post));
+        Ok(post)
+    }
+}
+
+/// Appends the uncommitted events between HEAD's version of the post at `path` and the
+/// work tree's.
+fn push_events(path: &str, before: &Post, after: &Post, out: &mut Vec<TaskEvent>) {
+    let diff = events::diff(&before.tasks, &after.tasks);
+    if diff.changes.is_empty() {
+        return;
+    }
+    let title = post_title(path, after, before);
+    for change in diff.changes {
+        let old = change.old.and_then(|i| before.tasks.get(i));
+        let new = change.new.and_then(|i| after.tasks.get(i));
+        let Some(task) = new.or(old) else {
+            continue;
+        };
+        let previous = match (change.kind, old) {
+            (EventKind::Edited, Some(old)) => Some(old.title.clone()),
+            (EventKind::Moved, Some(old)) => Some(old.section_path()),
+            _ => None,
+        };
+        out.push(TaskEvent {
+            kind: change.kind,
+            post: path.to_string(),
+            title: title.clone(),
+            task: task.title.clone(),
+            section: task.section_path(),
+            previous,
+            commit: None,
+            time: None,
+            uncommitted: true,
+        });
+    }
+}
+
+/// The post's title, else the one it had, else its file name without the extension.
+fn post_title(path: &str, post: &Post, earlier: &Post) -> String {
+    post.title
+        .clone()
+        .or_else(|| earlier.title.clone())
+        .unwrap_or_else(|| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            name.rsplit_once('.')
+                .map_or(name, |(stem, _)| stem)
+                .to_string()
+        })
+}
+
+fn progress(
+    path: &str,
+    post: &Post,
+    head: Option<Oid>,
+    uncommitted: Option<(usize, usize)>,
+) -> Progress {
+    let overall = tally::overall(&post.tasks);
+    let (ticks, changes) = uncommitted.unwrap_or((0, 0));
+    Progress {
+        post: path.to_string(),
+        title: post_title(path, post, post),
+        done: overall.done,
+        total: overall.total,
+        completion: crate::report::round3(overall.ratio()),
+        uncommitted: uncommitted.is_some(),
+        uncommitted_ticks: ticks,
+        uncommitted_changes: changes,
+        commit: head.map(|o| o.to_string()),
+    }
+}
+
+fn resolve_head(repo: &Repository) -> Result<Head, git2::Error> {
+    match repo.head() {
+        Ok(head) => Ok(Head {
+            oid: head.target(),
+            branch: if head.is_branch() {
+                head.shorthand().ok().map(str::to_string)
+            } else {
+                None
+            },
+        }),
+        Err(error) if matches!(error.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+            let branch = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string))
+                .map(|target| {
+                    target
+                        .strip_prefix("refs/heads/")
+                        .unwrap_or(&target)
+                        .to_string()
+                });
+            Ok(Head { oid: None, branch })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The engine's events of commits from topological index `first` on, in commit order: each
+/// with the index of its post.
+fn events_since(history: &History, first: usize) -> Vec<(usize, &history::TaskEvent)> {
+    let mut events: Vec<(usize, &history::TaskEvent)> = history
+        .tasks
+        .iter()
+        .flat_map(|life| {
+            let start = life.events.partition_point(|e| e.order < first);
+            life.events[start..].iter().map(move |e| (life.post, e))
+        })
+        .collect();
+    events.sort_by_key(|(_, event)| event.order);
+    events
+}
+
+/// An engine event as the watcher prints it: under the post's path and title at HEAD.
+fn task_event(history: &History, post: usize, event: &history::TaskEvent) -> TaskEvent {
+    let life = &history.posts[post];
+    let (title, section) = match event.kind {
+        EventKind::Removed => (None, event.from_section.clone()),
+        _ => (
+            life.current().and_then(|v| v.post.title.clone()),
+            event.to_section.clone(),
+        ),
+    };
+    let empty = Post::default();
+    let current = life.current().map_or(&empty, |v| &v.post);
+    TaskEvent {
+        kind: event.kind,
+        post: life.path.clone(),
+        title: title.unwrap_or_else(|| post_title(&life.path, current, current)),
+        task: event.title.clone(),
+        section: section.unwrap_or_default(),
+        previous: match event.kind {
+            EventKind::Edited => event.previous_title.clone(),
+            EventKind::Moved => event.from_section.clone(),
+            _ => None,
+        },
+        commit: Some(event.commit.id.clone()),
+        time: Some(event.commit.time),
+        uncommitted: false,
+    }
+}
+
+/// An event's key in the engine's history: the post is named by its first path, which a
+/// later rename (a draft published) does not change.
+fn history_key(history: &History, post: usize, event: &TaskEvent) -> EventKey {
+    let mut key = EventKey::of(event);
+    if let Some(first) = history.posts[post].versions.first() {
+        key.post.clone_from(&first.path);
+    }
+    key
+}

@@ -1,0 +1,520 @@
+//! Fitting in: blog engines' folder layouts, task formats from Obsidian Tasks and bullet
+//! journals, the configuration's precedence, and the shell side (completions, man page,
+//! colour, a closed pipe). Each test drives the real binary on a temporary repository made
+//! with the real `git`, kept away from the machine's git configuration.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Blog {
+    _temp: tempfile::TempDir,
+    dir: PathBuf,
+    home: PathBuf,
+}
+
+impl Blog {
+    fn new() -> Blog {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("blog");
+        let home = temp.path().join("home");
+        fs::create_dir_all(&dir).expect("repo dir");
+        fs::create_dir_all(&home).expect("home dir");
+        let blog = Blog {
+            _temp: temp,
+            dir,
+            home,
+        };
+        blog.git(&["init", "-q", "-b", "main"]);
+        blog
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", &self.home)
+            .env("GIT_AUTHOR_NAME", "Goal Setter")
+            .env("GIT_AUTHOR_EMAIL", "goals@example.com")
+            .env("GIT_COMMITTER_NAME", "Goal Setter")
+            .env("GIT_COMMITTER_EMAIL", "goals@example.com")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        cmd
+    }
+
+    fn git(&self, args: &[&str]) {
+        let out = self.command("git", args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
+        let file = self.dir.join(path);
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent).expect("parent dir");
+        }
+        fs::write(file, text).expect("write");
+    }
+
+    /// Commits everything, authored and committed at `date` (RFC 3339).
+    fn commit(&self, date: &str) {
+        self.git(&["add", "-A"]);
+        let out = self
+            .command("git", &["commit", "-q", "-m", "goals"])
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git commit");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn gitgoals(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_gitgoals"), args)
+            .output()
+            .expect("run gitgoals")
+    }
+
+    fn stdout_ok(&self, args: &[&str]) -> String {
+        let out = self.gitgoals(args);
+        assert!(
+            out.status.success(),
+            "gitgoals {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    fn history(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["history", "--format", "json"];
+        all.extend_from_slice(args);
+        let doc: Value = serde_json::from_str(&self.stdout_ok(&all)).expect("JSON");
+        doc["posts"].as_array().expect("posts").clone()
+    }
+}
+
+fn paths_and_dates(posts: &[Value]) -> Vec<(String, String)> {
+    posts
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap_or_default().to_string(),
+                p["date"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+const GOALS: &str = "- [x] Read a paper\n- [ ] Write the report\n";
+
+#[test]
+fn jekyll_posts_and_drafts_with_yaml() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-week-1.md",
+        format!("---\ntitle: W1\n---\n{GOALS}"),
+    );
+    blog.write(
+        "_drafts/2024-01-15-week-2.md",
+        format!("---\ntitle: W2\n---\n{GOALS}"),
+    );
+    blog.write("about.md", GOALS);
+    blog.commit("2024-01-08T10:00:00+00:00");
+    assert_eq!(
+        paths_and_dates(&blog.history(&[])),
+        [
+            ("_posts/2024-01-08-week-1.md".into(), "2024-01-08".into()),
+            ("_drafts/2024-01-15-week-2.md".into(), "2024-01-15".into()),
+        ]
+    );
+}
+
+#[test]
+fn hugo_content_with_toml_and_yaml_front_matter() {
+    let blog = Blog::new();
+    blog.write(
+        "content/posts/first-week.md",
+        format!("+++\ntitle = \"First\"\ndate = 2024-01-08T09:00:00Z\n+++\n{GOALS}"),
+    );
+    blog.write(
+        "content/posts/second-week/index.md",
+        format!("---\ntitle: Second\ndate: 2024-01-15\n---\n{GOALS}"),
+    );
+    blog.write("README.md", GOALS);
+    blog.commit("2024-01-16T10:00:00+00:00");
+    let posts = blog.history(&[]);
+    assert_eq!(
+        paths_and_dates(&posts),
+        [
+            ("content/posts/first-week.md".into(), "2024-01-08".into()),
+            (
+                "content/posts/second-week/index.md".into(),
+                "2024-01-15".into()
+            ),
+        ]
+    );
+    assert_eq!(posts[0]["title"], "First");
+}
+
+#[test]
+fn zola_content_with_toml_front_matter() {
+    let blog = Blog::new();
+    blog.write(
+        "content/blog/2024-01-22-goals.md",
+        format!("+++\ntitle = \"Goals\"\ndate = 2024-01-22\n[taxonomies]\ntags = [\"goals\"]\n+++\n{GOALS}"),
+    );
+    blog.write(
+        "content/_index.md",
+        "+++\ntitle = \"Blog\"\n+++\nNo tasks here.\n",
+    );
+    blog.commit("2024-01-22T10:00:00+00:00");
+    assert_eq!(
+        paths_and_dates(&blog.history(&[])),
+        [(
+            "content/blog/2024-01-22-goals.md".into(),
+            "2024-01-22".into()
+        )]
+    );
+}
+
+#[test]
+fn eleventy_posts_and_astro_src_posts() {
+    let blog = Blog::new();
+    blog.write("posts/2024-01-08-one.md", GOALS);
+    blog.write("src/posts/2024-01-15-two.md", GOALS);
+    blog.write("src/components/Todo.md", GOALS);
+    blog.commit("2024-01-15T10:00:00+00:00");
+    assert_eq!(
+        paths_and_dates(&blog.history(&[])),
+        [
+            ("posts/2024-01-08-one.md".into(), "2024-01-08".into()),
+            ("src/posts/2024-01-15-two.md".into(), "2024-01-15".into()),
+        ]
+    );
+
+    // Astro alone.
+    let astro = Blog::new();
+    astro.write("src/posts/2024-02-05-goals.md", GOALS);
+    astro.write("src/pages/todo.md", GOALS);
+    astro.commit("2024-02-05T10:00:00+00:00");
+    assert_eq!(
+        paths_and_dates(&astro.history(&[])),
+        [("src/posts/2024-02-05-goals.md".into(), "2024-02-05".into())]
+    );
+}
+
+#[test]
+fn obsidian_vault_reads_daily_and_weekly_notes_only() {
+    let blog = Blog::new();
+    blog.write(".obsidian/app.json", "{}\n");
+    blog.write("Daily/2024-01-16.md", GOALS);
+    blog.write("Weekly/2024-W04.md", GOALS);
+    blog.write("Projects/Thesis.md", GOALS);
+    blog.commit("2024-01-22T10:00:00+00:00");
+    assert_eq!(
+        paths_and_dates(&blog.history(&[])),
+        [
+            ("Daily/2024-01-16.md".into(), "2024-01-16".into()),
+            // ISO week 4 of 2024 starts on Monday 22 January.
+            ("Weekly/2024-W04.md".into(), "2024-01-22".into()),
+        ]
+    );
+    // With weeks starting on Sunday, the weekly note is dated the Sunday before.
+    let posts = blog.history(&["-c", "week_start=sunday"]);
+    assert_eq!(posts[1]["date"], "2024-01-21");
+}
+
+#[test]
+fn obsidian_tasks_done_dates_and_statuses_count() {
+    let blog = Blog::new();
+    let first = "---\ndue: 2024-01-14\n---\n\
+- [ ] Ship the draft\n\
+- [ ] Call the bank\n\
+- [ ] Learn Go\n\
+- [ ] Fix the bike\n\
+- [ ] Review PR 📅 2024-01-10\n";
+    blog.write("_posts/2024-01-08-week.md", first);
+    blog.commit("2024-01-08T09:00:00+00:00");
+    // Ticked in a commit made after the due date, but Obsidian Tasks says when it was done.
+    let later = "---\ndue: 2024-01-14\n---\n\
+- [x] Ship the draft ✅ 2024-01-12\n\
+- [x] Call the bank\n\
+- [-] Learn Go\n\
+- [>] Fix the bike\n\
+- [x] Review PR 📅 2024-01-10 ✅ 2024-01-11\n";
+    blog.write("_posts/2024-01-08-week.md", later);
+    blog.commit("2024-01-20T09:00:00+00:00");
+
+    let posts = blog.history(&[]);
+    let week = &posts[0];
+    assert_eq!(week["tasks"], 5);
+    assert_eq!(week["done"], 3);
+    assert_eq!(week["cancelled"], 1);
+    assert_eq!(week["forwarded"], 1);
+    assert_eq!(week["open"], 1);
+    // ✅ 2024-01-12 is on time; "Call the bank" was ticked on the 20th, after the due date;
+    // "Review PR" was due on the 10th and done on the 11th, late.
+    assert_eq!(week["done_on_time"], 1);
+    assert_eq!(week["completion"], 0.75);
+    // The tasks keep their titles through the new marks and dates: no task was replaced.
+    assert_eq!(week["removed"], 0);
+    assert_eq!(week["planned"], 5);
+
+    let tasks: Value =
+        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
+    let titles: Vec<&str> = tasks["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["text"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Ship the draft",
+            "Call the bank",
+            "Learn Go",
+            "Fix the bike",
+            "Review PR"
+        ]
+    );
+}
+
+#[test]
+fn a_forwarded_task_is_not_dropped() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-a.md",
+        "- [>] Fix the bike\n- [ ] Learn Go\n- [x] Run\n",
+    );
+    blog.commit("2024-01-08T09:00:00+00:00");
+    blog.write("_posts/2024-01-15-b.md", "- [ ] Something else\n");
+    blog.commit("2024-01-15T09:00:00+00:00");
+    let posts = blog.history(&[]);
+    assert_eq!(posts[0]["open"], 2);
+    assert_eq!(posts[0]["forwarded"], 1);
+    assert_eq!(
+        posts[0]["dropped"], 1,
+        "only the unmarked open task is dropped"
+    );
+}
+
+#[test]
+fn stats_fills_progress_cookies_in_headings() {
+    let blog = Blog::new();
+    let text = "# Week 3 [/]\n\n## Courses [%]\n- [x] a\n- [ ] b\n\n## Papers [0/0]\n- [x] c\n";
+    blog.write("_posts/2024-01-15-week.md", text);
+    blog.commit("2024-01-15T09:00:00+00:00");
+    let check = blog.gitgoals(&["stats", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    blog.stdout_ok(&["stats"]);
+    let now = fs::read_to_string(blog.dir.join("_posts/2024-01-15-week.md")).expect("read");
+    assert!(
+        now.starts_with(
+            "# Week 3 [2/3]\n\n## Courses [50%]\n- [x] a\n- [ ] b\n\n## Papers [1/1]\n- [x] c\n"
+        ),
+        "{now}"
+    );
+    assert_eq!(blog.gitgoals(&["stats", "--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn configuration_precedence_default_file_flag() {
+    let blog = Blog::new();
+    let post = "Goals to finish by 05/02/2024.\n\n- [ ] a\n";
+    blog.write("_posts/2024-01-29-week.md", post);
+    blog.commit("2024-01-29T09:00:00+00:00");
+    let due = |args: &[&str]| {
+        blog.history(args)[0]["due"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    // Default (auto): the reading a little after the post, 5 February.
+    assert_eq!(due(&[]), "2024-02-05");
+    // The file says month first: 2 May.
+    blog.write(".gitgoals.toml", "[due]\ndate_order = \"mdy\"\n");
+    assert_eq!(due(&[]), "2024-05-02");
+    // A flag beats the file.
+    assert_eq!(due(&["-c", "due.date_order=dmy"]), "2024-02-05");
+
+    let shown = blog.stdout_ok(&["-c", "hook.strict=true", "config"]);
+    let line = |key: &str| {
+        shown
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("due.date_order").contains("\"mdy\"") && line("due.date_order").ends_with("# file"),
+        "{shown}"
+    );
+    assert!(
+        line("hook.strict").contains("true") && line("hook.strict").ends_with("# flag"),
+        "{shown}"
+    );
+    assert!(line("stats.placement").ends_with("# default"), "{shown}");
+}
+
+#[test]
+fn configuration_errors_and_warnings_name_the_key() {
+    let blog = Blog::new();
+    blog.write("_posts/2024-01-29-week.md", "- [ ] a\n");
+    blog.commit("2024-01-29T09:00:00+00:00");
+
+    blog.write(".gitgoals.toml", "[due]\ndate_order = 3\n");
+    let out = blog.gitgoals(&["history"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".gitgoals.toml:2: `due.date_order` must be a string, not integer"),
+        "{stderr}"
+    );
+
+    blog.write(".gitgoals.toml", "[stats]\ncolour = true\n");
+    let out = blog.gitgoals(&["history"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown key `stats.colour`"), "{stderr}");
+    // --quiet keeps warnings off stderr.
+    let out = blog.gitgoals(&["--quiet", "history"]);
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A wrong key on the command line is a usage error of its own.
+    let out = blog.gitgoals(&["-c", "due.order=dmy", "history"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`due.order`"));
+}
+
+#[test]
+fn completions_and_man_page_name_every_subcommand() {
+    let blog = Blog::new();
+    let subcommands = [
+        "show", "history", "tasks", "log", "demo", "hook", "stats", "config",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = blog.stdout_ok(&["completions", shell]);
+        assert!(script.len() > 500, "{shell}: {script}");
+        for sub in subcommands {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let page = blog.stdout_ok(&["man"]);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH gitgoals"),
+        "{page}"
+    );
+    for sub in subcommands {
+        assert!(
+            page.contains(&format!("gitgoals\\-{sub}")),
+            "man page lacks {sub}"
+        );
+    }
+    // Usage errors exit 2 and the help states the exit codes.
+    assert_eq!(blog.gitgoals(&["--no-such-flag"]).status.code(), Some(2));
+    assert!(
+        blog.stdout_ok(&["--help"])
+            .contains("Exit status: 0 success; 1 failure")
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let blog = Blog::new();
+    blog.write("_posts/2024-01-08-week.md", GOALS);
+    blog.commit("2024-01-08T09:00:00+00:00");
+    let escapes = |out: &Output| out.stdout.contains(&0x1b);
+
+    // Piped, so `auto` means no colour.
+    assert!(!escapes(&blog.gitgoals(&["history"])));
+    let always = blog.gitgoals(&["--color", "always", "tasks"]);
+    assert!(escapes(&always));
+    let text = String::from_utf8_lossy(&always.stdout);
+    assert!(text.contains("\x1b[32m✓\x1b[0m"), "{text}");
+    let never = blog
+        .command(
+            env!("CARGO_BIN_EXE_gitgoals"),
+            &["--color", "never", "tasks"],
+        )
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .expect("run");
+    assert!(!escapes(&never));
+    // NO_COLOR wins over a forced terminal under `auto`.
+    let no_color = blog
+        .command(env!("CARGO_BIN_EXE_gitgoals"), &["tasks"])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert!(!escapes(&no_color));
+    let forced = blog
+        .command(env!("CARGO_BIN_EXE_gitgoals"), &["tasks"])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .expect("run");
+    assert!(
+        escapes(&forced),
+        "CLICOLOR_FORCE stands in for a terminal here"
+    );
+    // JSON is never coloured.
+    let json = blog.gitgoals(&["--color", "always", "tasks", "--format", "json"]);
+    assert!(!escapes(&json));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_success() {
+    let blog = Blog::new();
+    // Enough events that the output is far larger than a pipe's buffer.
+    let open: String = (0..1500)
+        .map(|i| format!("- [ ] Goal number {i}\n"))
+        .collect();
+    blog.write("_posts/2024-01-08-week.md", &open);
+    blog.commit("2024-01-08T09:00:00+00:00");
+    blog.write("_posts/2024-01-08-week.md", open.replace("[ ]", "[x]"));
+    blog.commit("2024-01-09T09:00:00+00:00");
+
+    let mut child = blog
+        .command(env!("CARGO_BIN_EXE_gitgoals"), &["log"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("first line");
+    // The reader is dropped here: the pipe is closed while gitgoals still writes.
+    assert!(first.contains("checked"), "{first}");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+}

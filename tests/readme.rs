@@ -1,0 +1,107 @@
+//! The README's examples are the tool's real output: each block that starts with
+//! `$ gitgoals ARGS` is run on `gitgoals demo`'s sample blog and must print exactly the rest of
+//! the block, and the stats block shown is the one `gitgoals stats` writes there.
+//!
+//! After changing an output on purpose, `GITGOALS_UPDATE_README=1 cargo test --test readme`
+//! writes the new outputs into the README.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn gitgoals(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run gitgoals");
+    assert!(
+        out.status.success(),
+        "gitgoals {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn trim_lines(text: &str) -> String {
+    text.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The fenced blocks of `readme` as (start line index of the content, content lines).
+fn blocks(lines: &[&str]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut open = None;
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("```") {
+            match open.take() {
+                None => open = Some(i + 1),
+                Some(start) => found.push((start, i)),
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn readme_examples_are_what_the_tool_prints() {
+    let readme_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).expect("README.md");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let demo = temp.path().join("demo");
+    gitgoals(temp.path(), &["demo", demo.to_str().expect("utf-8 path")]);
+
+    let lines: Vec<&str> = readme.lines().collect();
+    let mut replacements: Vec<(usize, usize, String)> = Vec::new();
+    let mut checked = 0;
+    for (start, end) in blocks(&lines) {
+        let Some(first) = lines.get(start) else {
+            continue;
+        };
+        let actual = if let Some(command) = first.strip_prefix("$ gitgoals ") {
+            let args: Vec<&str> = command.split_whitespace().collect();
+            format!("{first}\n{}", trim_lines(&gitgoals(&demo, &args)))
+        } else if *first == gitgoals::statsblock::START_MARKER {
+            let post = "_posts/2021-02-08-week-6.md";
+            gitgoals(&demo, &["stats", post]);
+            let text = std::fs::read_to_string(demo.join(post)).expect("post");
+            let begin = text
+                .find(gitgoals::statsblock::START_MARKER)
+                .expect("block written");
+            trim_lines(&text[begin..])
+        } else {
+            continue;
+        };
+        checked += 1;
+        let shown = lines[start..end].join("\n");
+        if shown != actual {
+            replacements.push((start, end, actual));
+        }
+    }
+    assert!(
+        checked >= 5,
+        "the README shows only {checked} checked examples"
+    );
+
+    if replacements.is_empty() {
+        return;
+    }
+    if std::env::var_os("GITGOALS_UPDATE_README").is_some() {
+        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for (start, end, actual) in replacements.into_iter().rev() {
+            out.splice(start..end, actual.lines().map(str::to_string));
+        }
+        std::fs::write(&readme_path, out.join("\n") + "\n").expect("write README");
+        return;
+    }
+    let (start, _, actual) = &replacements[0];
+    panic!(
+        "README.md line {} shows an old output ({} blocks differ); it is now:\n{actual}\n\nRun GITGOALS_UPDATE_README=1 cargo test --test readme to update it.",
+        start + 1,
+        replacements.len()
+    );
+}
