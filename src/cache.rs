@@ -34,7 +34,7 @@ use crate::model::{CommitInfo, DueSource, Task};
 use crate::tally::{Breakdown, Tally};
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"ggcache\n";
 const FILE_NAME: &str = "cache-v1.bin";
@@ -405,6 +405,7 @@ struct LedgerRecord {
     commits: Vec<CommitRecord>,
     weeks: Vec<WeekRecord>,
     tasks: Vec<TaskRecordParts>,
+    warnings: Vec<crate::model::Warning>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -524,6 +525,7 @@ impl LedgerRecord {
             commits,
             weeks,
             tasks,
+            warnings: ledger.warnings.clone(),
         }
     }
 
@@ -608,6 +610,7 @@ impl LedgerRecord {
             head: self.head,
             weeks,
             tasks,
+            warnings: self.warnings,
         })
     }
 }

@@ -634,12 +634,11 @@ fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
-    Ok(cache::load_ledger(
-        &repo,
-        &options,
-        &ledger_options,
-        use_cache,
-    )?)
+    let ledger = cache::load_ledger(&repo, &options, &ledger_options, use_cache)?;
+    for warning in &ledger.warnings {
+        warn(warning);
+    }
+    Ok(ledger)
 }
 
 /// Writes an SVG chart and says where on stderr, so stdout stays the report.

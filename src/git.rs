@@ -521,9 +521,11 @@ impl Repo {
             .map_err(|e| read_error("the object database", &e))?;
         let mut trees = TreeCache::default();
         let mut handed_out: HashSet<(ObjectId, String)> = HashSet::new();
+        let shallow = self.shallow_boundary();
         for index in order {
             let node = &graph.nodes[index];
             let mut warnings = Vec::new();
+            let cut_here = shallow.contains(&node.id);
             let first_parent_tree = match node.parents.first() {
                 None => None,
                 Some(parent) => match graph.tree_of(*parent, self) {
@@ -552,6 +554,9 @@ impl Repo {
             trees.next_commit();
             let (changes, blobs) =
                 self.finish_changes(raw_changes, &mut handed_out, &node.info.id, &mut warnings);
+            if cut_here {
+                warn_shallow_boundary(&node.info.id, &changes, &mut warnings);
+            }
             sink(CommitDelta {
                 id: node.id,
                 commit: Arc::clone(&node.info),
@@ -563,6 +568,21 @@ impl Repo {
             });
         }
         Ok(summary)
+    }
+
+    /// The commits a shallow clone's history stops at (their parents were not fetched);
+    /// empty for a complete repository.
+    fn shallow_boundary(&self) -> HashSet<ObjectId> {
+        if !self.repo.is_shallow() {
+            return HashSet::new();
+        }
+        std::fs::read_to_string(self.repo.commondir().join("shallow"))
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| ObjectId::from_hex(l.trim()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Reads every commit reachable from `head` and not from `known`.
@@ -788,6 +808,29 @@ fn read_error(what: &str, e: &git2::Error) -> GitError {
     GitError::Read {
         what: what.to_string(),
         message: e.message().to_string(),
+    }
+}
+
+/// A shallow clone's boundary commit looks like a first commit: every post in it seems added
+/// there. Say so once for the commit, and once for each post whose earlier versions are
+/// missing, so figures that depend on them (when tasks were added, carried in, done on time)
+/// are known to be incomplete.
+fn warn_shallow_boundary(commit: &str, changes: &[FileChange], warnings: &mut Vec<Warning>) {
+    warnings.push(commit_warning(
+        commit,
+        "shallow clone: the history before this commit was not fetched, so it starts here \
+         (`git fetch --unshallow` reads the rest)"
+            .to_string(),
+    ));
+    for path in changes.iter().filter_map(FileChange::new_path) {
+        warnings.push(Warning {
+            file: path.to_string(),
+            line: None,
+            commit: Some(commit.to_string()),
+            message: "history cut by the shallow clone: its earlier versions are missing, so \
+                      when its tasks were added, carried in or done before this commit is unknown"
+                .to_string(),
+        });
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::history::{History, PostLife, TaskId};
 use crate::matching;
-use crate::model::{CommitInfo, DueSource, Mark, Task};
+use crate::model::{CommitInfo, DueSource, Mark, Task, Warning};
 use crate::tally::{self, Breakdown};
 
 /// Weekly outcomes and task records, derived from a [`History`].
@@ -21,6 +21,9 @@ pub struct Ledger {
     pub weeks: Vec<Week>,
     /// Every task of every goals post, in the order of `weeks`, then of first appearance.
     pub tasks: Vec<TaskRecord>,
+    /// What could not be read in the history, carried along so a report from the ledger
+    /// alone (a warm cache) still says it.
+    pub warnings: Vec<Warning>,
 }
 
 /// One goals post's outcome.
@@ -350,6 +353,7 @@ fn build_selected(
         head: history.head.clone(),
         weeks,
         tasks,
+        warnings: history.warnings.clone(),
     }
 }
 

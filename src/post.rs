@@ -43,16 +43,42 @@ impl Default for ParseOptions {
     }
 }
 
+/// The largest post that is read (4 MiB). A goals post is a few kilobytes; a file this big is
+/// something else (a data dump, an embedded image) and reading it would hold up every commit
+/// the hook runs in. Bigger files are skipped with a warning.
+pub const MAX_POST_BYTES: usize = 4 * 1024 * 1024;
+
+/// How far into a file a NUL byte marks it as binary (git looks as far).
+const BINARY_PROBE_BYTES: usize = 8000;
+
 /// Reads one version of the post at `path` (used for the filename date and in warnings).
 /// Never fails: what cannot be read becomes a warning and the rest still comes out.
+///
+/// Files that are not UTF-8 text are skipped with a warning rather than garbled into tasks:
+/// UTF-16 (with a byte order mark), binary files (a NUL byte near the start) and files over
+/// [`MAX_POST_BYTES`].
 pub fn parse(path: &str, bytes: &[u8]) -> Post {
     parse_with(path, bytes, &ParseOptions::default())
 }
 
 /// [`parse`] with the reading rules of a configuration.
 pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
+    if let Some(reason) = unreadable(bytes) {
+        let (date, date_source) = filename_or_nothing(path, options.week_start);
+        return Post {
+            date,
+            date_source,
+            warnings: vec![Warning {
+                file: path.to_string(),
+                line: None,
+                commit: None,
+                message: reason,
+            }],
+            ..Post::default()
+        };
+    }
     let mut warnings = Vec::new();
-    let (text, offset_base) = decode(path, bytes, &mut warnings);
+    let (text, source_map) = decode(path, bytes, &mut warnings);
 
     let (front, front_error) = frontmatter::split(&text);
     if let Some(error) = front_error {
@@ -77,7 +103,7 @@ pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
         None => filename_or_nothing(path, options.week_start),
     };
 
-    let body = Body::read(&text, front.body_start, offset_base, options);
+    let body = Body::read(&text, front.body_start, &source_map, options);
 
     let mut due = None;
     if let Some(value) = front
@@ -137,16 +163,60 @@ fn warning_at(path: &str, text: &str, offset: usize, message: String) -> Warning
     }
 }
 
-/// The text to parse and the byte offset of its start in the original bytes (a BOM is dropped).
+/// Why a file is not read as a post at all, if it is not.
+fn unreadable(bytes: &[u8]) -> Option<String> {
+    if bytes.len() > MAX_POST_BYTES {
+        return Some(format!(
+            "skipped: {:.1} MiB is over the {} MiB a post may have",
+            bytes.len() as f64 / (1024.0 * 1024.0),
+            MAX_POST_BYTES / (1024 * 1024)
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(
+            "skipped: the file is UTF-16; gitgoals reads UTF-8 posts only (save it as UTF-8)"
+                .to_string(),
+        );
+    }
+    if bytes[..bytes.len().min(BINARY_PROBE_BYTES)].contains(&0) {
+        return Some("skipped: a binary file (it holds NUL bytes), not a post".to_string());
+    }
+    None
+}
+
+/// Where each part of the decoded text came from in the original bytes: the start of every
+/// run of valid UTF-8, as (offset in the text, offset in the bytes). A replacement character
+/// is three bytes long while the bad bytes it stands for are one to three, so offsets after
+/// it shift; markers must still slice to `[ ]` in the bytes the caller has.
+struct SourceMap {
+    runs: Vec<(usize, usize)>,
+}
+
+impl SourceMap {
+    fn original(&self, offset: usize) -> usize {
+        let after = self.runs.partition_point(|&(text, _)| text <= offset);
+        match after.checked_sub(1).map(|i| self.runs[i]) {
+            Some((text, bytes)) => bytes + (offset - text),
+            None => offset,
+        }
+    }
+}
+
+/// The text to parse and where its offsets lie in the original bytes (a BOM is dropped).
 /// Invalid UTF-8 is read lossily, with a warning naming the first bad line.
-fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usize) {
+fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, SourceMap) {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let (bytes, base) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, BOM.len()),
         None => (bytes, 0),
     };
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_string(), base),
+        Ok(text) => (
+            text.to_string(),
+            SourceMap {
+                runs: vec![(0, base)],
+            },
+        ),
         Err(error) => {
             let line = bytes[..error.valid_up_to()]
                 .iter()
@@ -159,7 +229,19 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, usi
                 commit: None,
                 message: "not valid UTF-8; read with the bad bytes replaced".to_string(),
             });
-            (String::from_utf8_lossy(bytes).into_owned(), base)
+            let mut text = String::with_capacity(bytes.len() + 8);
+            let mut runs = Vec::new();
+            let mut original = base;
+            for chunk in bytes.utf8_chunks() {
+                runs.push((text.len(), original));
+                text.push_str(chunk.valid());
+                original += chunk.valid().len();
+                if !chunk.invalid().is_empty() {
+                    text.push(char::REPLACEMENT_CHARACTER);
+                    original += chunk.invalid().len();
+                }
+            }
+            (text, SourceMap { runs })
         }
     }
 }
@@ -241,7 +323,7 @@ struct OpenItem {
 }
 
 impl Body {
-    fn read(text: &str, body_start: usize, offset_base: usize, options: &ParseOptions) -> Body {
+    fn read(text: &str, body_start: usize, source_map: &SourceMap, options: &ParseOptions) -> Body {
         let body = &text[body_start..];
         let excluded = stats_block_ranges(body);
         let mut markdown = Options::empty();
@@ -298,6 +380,9 @@ impl Body {
                     }
                 }
                 Event::TaskListMarker(checked) => {
+                    let Some(range) = checkbox_in(body, range) else {
+                        continue;
+                    };
                     let start = range.start;
                     if excluded.iter().any(|r| r.contains(&start)) {
                         continue;
@@ -316,7 +401,7 @@ impl Body {
                         mark,
                         lines.line_of(body_start + range.start),
                         body_start,
-                        offset_base,
+                        source_map,
                         range,
                     ));
                 }
@@ -346,7 +431,7 @@ impl Body {
                                 mark,
                                 lines.line_of(body_start + marker.start),
                                 body_start,
-                                offset_base,
+                                source_map,
                                 marker,
                             ));
                         }
@@ -367,6 +452,19 @@ impl Body {
     }
 }
 
+/// The `[ ]`, `[x]` or `[X]` inside the range pulldown-cmark gives a task-list marker, or
+/// `None` for the other boxes it accepts: `[` + tab, vertical tab or form feed + `]` is a
+/// task in the letter of GFM, but no one writes it on purpose (it comes from binary junk or a
+/// broken editor) and kramdown does not read it as a checkbox.
+fn checkbox_in(body: &str, range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let open = range.start + body.get(range.clone())?.find('[')?;
+    let checkbox = open..open + 3;
+    match body.as_bytes().get(checkbox.clone())? {
+        b"[ ]" | b"[x]" | b"[X]" => Some(checkbox),
+        _ => None,
+    }
+}
+
 /// A task found at `range` (relative to the body) under `headings`.
 fn new_task(
     headings: &[(usize, String)],
@@ -374,7 +472,7 @@ fn new_task(
     mark: Mark,
     line: usize,
     body_start: usize,
-    offset_base: usize,
+    source_map: &SourceMap,
     range: std::ops::Range<usize>,
 ) -> Task {
     Task {
@@ -387,7 +485,8 @@ fn new_task(
             .collect(),
         parent,
         line,
-        marker: offset_base + body_start + range.start..offset_base + body_start + range.end,
+        marker: source_map.original(body_start + range.start)
+            ..source_map.original(body_start + range.end),
         ..Task::default()
     }
 }

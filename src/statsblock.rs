@@ -62,6 +62,10 @@ pub enum BlockError {
     Template(String),
     #[error("stats block would be unsafe: {0}")]
     UnsafeBody(String),
+    #[error(
+        "the post ends inside an open code fence or HTML block, which would swallow a stats block appended after it; put the two marker lines where the block should go"
+    )]
+    OpenAtEnd,
 }
 
 /// The outcome of [`rewrite`].
@@ -340,6 +344,20 @@ fn check_body(body: &str) -> Result<(), BlockError> {
             )));
         }
     }
+    // A code fence or an HTML block (`<pre>`, `<!--`, `<script>`) left open would run past the
+    // closing marker to the end of the post: the blog would show the rest as code and the next
+    // run could not find the block. Placed between markers, the end marker must still be one.
+    let mut framed = String::with_capacity(body.len() + 64);
+    framed.push_str(START_MARKER);
+    framed.push('\n');
+    framed.push_str(&frame_body(body, "\n"));
+    framed.push_str(END_MARKER);
+    framed.push('\n');
+    if !matches!(find_block(framed.as_bytes()), Ok(Some(_))) {
+        return Err(BlockError::UnsafeBody(
+            "it leaves a code fence or HTML block open, which would swallow the end marker".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -402,15 +420,15 @@ pub struct BlockSpan {
 /// Finds the stats block in a file. `Ok(None)` when there are no markers.
 pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
     let text_start = check_encoding(source)?;
-    // Most posts have no block yet: skip the Markdown parse entirely for them.
-    if !contains(&source[text_start..], START_MARKER.as_bytes())
-        && !contains(&source[text_start..], END_MARKER.as_bytes())
-    {
-        return Ok(None);
-    }
+    // Checked before the markers are looked for: a block appended to a file that is not UTF-8
+    // could never be found again, and every later run would fail on it.
     let text = std::str::from_utf8(&source[text_start..]).map_err(|e| BlockError::NotUtf8 {
         line: line_of(source, text_start + e.valid_up_to()),
     })?;
+    // Most posts have no block yet: skip the Markdown parse entirely for them.
+    if !text.contains(START_MARKER) && !text.contains(END_MARKER) {
+        return Ok(None);
+    }
 
     let mut start: Option<usize> = None;
     let mut end: Option<usize> = None;
@@ -483,7 +501,15 @@ pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
             out.extend_from_slice(&source[span.body.end..]);
             Ok(Rewrite::Changed(out))
         }
-        None => Ok(Rewrite::Changed(append_block(source, block_body))),
+        None => {
+            let out = append_block(source, block_body);
+            // Appended after an unclosed fence or `<pre>`, the markers would be code: never
+            // found again, so every later run would append one more block.
+            match find_block(&out) {
+                Ok(Some(_)) => Ok(Rewrite::Changed(out)),
+                _ => Err(BlockError::OpenAtEnd),
+            }
+        }
     }
 }
 
@@ -586,10 +612,6 @@ fn mostly_crlf(source: &[u8]) -> bool {
     let breaks = source.iter().filter(|&&b| b == b'\n').count();
     let crlf = source.windows(2).filter(|w| w == b"\r\n").count();
     crlf * 2 > breaks
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]
