@@ -510,14 +510,21 @@ fn hook_section(engine: &Engine) -> Option<HookBytes> {
 
 /// The cache as the pre-commit hook reads it: the tip's state and every post's date, with
 /// each post's life read only when the stats block needs it (the staged post and the weeks
-/// before it in its series).
+/// before it in its series) or a commit made since the cache was written changed it.
 pub struct HookView {
     file: CacheFile,
     index: HookIndex,
+    /// A partial engine at HEAD: the cached tip with the commits made since folded on.
+    base: Engine,
 }
 
-/// The hook's view of the cache when it is at HEAD and whole; none otherwise (the caller
-/// then reads the history through [`load_engine`]).
+/// More commits than this since the cache was written: the hook reads the whole engine,
+/// and writes the cache again, rather than folding them onto a partial one at every commit.
+const HOOK_FOLDS_AT_MOST: usize = 64;
+
+/// The hook's view of the cache when it is whole and at HEAD or at an ancestor that only a
+/// few plain commits separate from HEAD; none otherwise (the caller then reads the history
+/// through [`load_engine`], which writes the cache again).
 pub fn load_hook_view(
     repo: &Repo,
     options: &HistoryOptions,
@@ -527,13 +534,48 @@ pub fn load_hook_view(
         return Ok(None);
     };
     let selector = selector_key(repo, options, ledger_options)?;
-    let view = CacheFile::open(&cache_file(repo), &selector)
-        .filter(|file| file.header.tip == head.0)
-        .and_then(|file| {
-            let index = file.hook_index()?;
-            (index.tip.tip() == head).then_some(HookView { file, index })
-        });
-    Ok(view)
+    let Some(file) = CacheFile::open(&cache_file(repo), &selector) else {
+        return Ok(None);
+    };
+    let Some(index) = file.hook_index() else {
+        return Ok(None);
+    };
+    let tip = index.tip.tip();
+    if tip.0 != file.header.tip || (tip != head && !repo.is_ancestor(tip, head)?) {
+        return Ok(None);
+    }
+    let lives: Vec<PostLife> = index
+        .posts
+        .iter()
+        .map(|entry| PostLife {
+            path: entry.path.clone(),
+            deleted: false,
+            versions: Vec::new(),
+        })
+        .collect();
+    let Ok(mut base) = Engine::partial(index.tip.clone(), lives) else {
+        return Ok(None);
+    };
+    base.set_parse_options(options.parse.clone());
+    let mut view = HookView { file, index, base };
+    if tip != head {
+        let selector = repo.post_selector_for(&options.globs())?;
+        let mut deltas = Vec::new();
+        repo.walk(
+            &selector,
+            &std::collections::HashSet::from([tip]),
+            |delta| deltas.push(delta),
+        )?;
+        if deltas.len() > HOOK_FOLDS_AT_MOST {
+            return Ok(None);
+        }
+        let mut base = std::mem::take(&mut view.base);
+        if !base.extend_partial(deltas, |post| view.versions(post)) || base.tip() != Some(head) {
+            return Ok(None);
+        }
+        view.base = base;
+    }
+    Ok(Some(view))
 }
 
 impl HookView {
@@ -558,27 +600,19 @@ impl HookView {
         path: &str,
         bytes: &[u8],
         now: chrono::DateTime<chrono::FixedOffset>,
-        parse: &crate::post::ParseOptions,
         options: &LedgerOptions,
         window: usize,
     ) -> Option<Ledger> {
-        let mut lives: Vec<PostLife> = self
-            .index
-            .posts
-            .iter()
-            .map(|entry| PostLife {
-                path: entry.path.clone(),
-                deleted: false,
-                versions: Vec::new(),
-            })
-            .collect();
-        if let Some(post) = self.index.tip.post_at(path) {
-            lives.get_mut(post)?.versions = self.versions(post)?;
+        let mut engine = self.base.clone();
+        if let Some(post) = engine.post_at_tip(path)
+            && !engine.holds_life(post)
+            && !engine.fill_life(post, self.versions(post)?)
+        {
+            return None;
         }
-        let mut engine = Engine::partial(self.index.tip.clone(), lives).ok()?;
-        engine.set_parse_options(parse.clone());
+        let head = engine.tip();
         engine.feed_pending(crate::git::pending_commit(
-            Some(self.index.tip.tip()),
+            head,
             now,
             &[(path.to_string(), bytes.to_vec())],
         ));
@@ -586,7 +620,7 @@ impl HookView {
         let stored = &self.index.posts;
         let goals = ledger::goals_with(&history, |post, life| {
             match stored.get(post) {
-                // A post not read stands as it was at the tip.
+                // A post not read stands as it was when the cache was written.
                 Some(entry) if life.versions.is_empty() => {
                     if life.deleted {
                         None

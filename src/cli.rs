@@ -522,9 +522,8 @@ fn run_hook(
                 return fail(anyhow::anyhow!("{error:#}"));
             }
             let compute = |path: &str, bytes: &[u8]| {
-                if let Some((view, parse, ledger_options)) = &view
-                    && let Some(stats) =
-                        hook::view_stats(view, (path, bytes), now, parse, ledger_options)
+                if let Some((view, ledger_options)) = &view
+                    && let Some(stats) = hook::view_stats(view, (path, bytes), now, ledger_options)
                 {
                     return Ok(stats);
                 }
@@ -635,14 +634,12 @@ fn engine_at_head(
 
 /// The cache's view for the hook, with the options it was built under, when the cache is
 /// at HEAD; none when the history must be read through the engine.
-fn hook_view(
-    posts: &Option<String>,
-) -> Result<Option<(cache::HookView, post::ParseOptions, ledger::LedgerOptions)>> {
+fn hook_view(posts: &Option<String>) -> Result<Option<(cache::HookView, ledger::LedgerOptions)>> {
     let repo = Repo::open(None)?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
     let view = cache::load_hook_view(&repo, &options, &ledger_options)?;
-    Ok(view.map(|view| (view, options.parse, ledger_options)))
+    Ok(view.map(|view| (view, ledger_options)))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) with its configuration

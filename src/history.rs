@@ -1343,6 +1343,99 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The post at `path` in the tip's tree.
+    pub fn post_at_tip(&self, path: &str) -> Option<usize> {
+        let tip = self.tip()?;
+        self.states.get(&tip)?.get(path).map(|slot| slot.post)
+    }
+
+    /// Whether post `post` of a partial engine has its versions (a whole engine's always do).
+    pub fn holds_life(&self, post: usize) -> bool {
+        self.posts
+            .get(post)
+            .is_some_and(|life| !life.versions.is_empty())
+    }
+
+    /// Gives post `post` of a partial engine its versions, read from storage; false (and
+    /// nothing changed) when they do not fit the post states the engine holds.
+    pub fn fill_life(&mut self, post: usize, versions: Vec<PostVersion>) -> bool {
+        let fits = self
+            .states
+            .values()
+            .flat_map(|state| state.values())
+            .all(|slot| slot.post != post || slot.version < versions.len());
+        match self.posts.get_mut(post) {
+            Some(life) if fits => {
+                life.versions = versions;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Folds commits made since the tip onto a partial engine ([`Engine::partial`]), first
+    /// filling in with `load` the life of every post their changes name. The commits come
+    /// in walk order, each with one parent that is the tip or an earlier one of them. False
+    /// when they do not fit that (a merge, a new root, a post that cannot be loaded): the
+    /// engine is then of no use and the whole one must be read.
+    pub fn extend_partial(
+        &mut self,
+        deltas: Vec<CommitDelta>,
+        mut load: impl FnMut(usize) -> Option<Vec<PostVersion>>,
+    ) -> bool {
+        let Some(tip) = self.tip() else {
+            return false;
+        };
+        let mut fed: HashSet<ObjectId> = HashSet::from([tip]);
+        for delta in &deltas {
+            if delta.parents.len() != 1 || !fed.contains(&delta.parents[0]) {
+                return false;
+            }
+            fed.insert(delta.id);
+        }
+        let Some(at_tip) = self.states.get(&tip) else {
+            return false;
+        };
+        let mut needed: Vec<usize> = Vec::new();
+        for delta in &deltas {
+            for change in &delta.changes {
+                let paths: [Option<&String>; 2] = match change {
+                    FileChange::Added { path, .. }
+                    | FileChange::Modified { path, .. }
+                    | FileChange::Deleted { path } => [Some(path), None],
+                    FileChange::Renamed { from, to, .. } => [Some(from), Some(to)],
+                };
+                needed.extend(
+                    paths
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|path| at_tip.get(path).map(|slot| slot.post)),
+                );
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        for post in needed {
+            if !self.holds_life(post) {
+                let filled = load(post).is_some_and(|versions| self.fill_life(post, versions));
+                if !filled {
+                    return false;
+                }
+            }
+        }
+        let mut last = None;
+        for delta in deltas {
+            last = Some(delta.id);
+            self.feed(delta);
+        }
+        if let Some(last) = last {
+            self.head = Some(last);
+        }
+        true
+    }
+}
+
 impl LifeRecord {
     /// The versions stored, checked against the number of tasks the engine had.
     pub fn into_versions(self, task_count: usize) -> Result<Vec<PostVersion>, SnapshotError> {

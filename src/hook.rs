@@ -438,17 +438,9 @@ pub fn view_stats(
     view: &crate::cache::HookView,
     (path, bytes): (&str, &[u8]),
     now: DateTime<FixedOffset>,
-    parse: &crate::post::ParseOptions,
     options: &ledger::LedgerOptions,
 ) -> Option<Option<BlockStats>> {
-    let ledger = view.ledger_around(
-        path,
-        bytes,
-        now,
-        parse,
-        options,
-        statsblock::SPARKLINE_WEEKS,
-    )?;
+    let ledger = view.ledger_around(path, bytes, now, options, statsblock::SPARKLINE_WEEKS)?;
     Some(
         ledger
             .weeks
