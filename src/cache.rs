@@ -520,7 +520,7 @@ pub struct HookView {
 
 /// More commits than this since the cache was written: the hook reads the whole engine,
 /// and writes the cache again, rather than folding them onto a partial one at every commit.
-const HOOK_FOLDS_AT_MOST: usize = 64;
+const HOOK_FOLDS_AT_MOST: usize = 32;
 
 /// The hook's view of the cache when it is whole and at HEAD or at an ancestor that only a
 /// few plain commits separate from HEAD; none otherwise (the caller then reads the history
