@@ -5,8 +5,11 @@
 //! The file is `<common git dir>/gitgoals/cache-v1.bin` (the common directory, so linked
 //! worktrees share one file). It starts with a magic line and a format version, then a header
 //! (crate version, which files were read as posts, payload length and checksum), then the
-//! engine's [`EngineSnapshot`] in postcard. Any mismatch or damage makes it worthless, never
-//! an error: the history is read again and the file replaced.
+//! engine's [`EngineSnapshot`] in postcard, the ledger when one was built, and the hook's part:
+//! an index (the tip's post state, every post's path and date, where its life is stored) and
+//! each post's life as a record of its own, so the pre-commit hook decodes only the few posts
+//! a stats block shows ([`HookView`]). Any mismatch or damage makes it worthless, never an
+//! error: the history is read again and the file replaced.
 //!
 //! Writers write a temporary file beside it and rename it into place, so a reader sees the old
 //! file or the new one, never half of one; two writers at once both succeed and the last

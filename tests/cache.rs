@@ -492,3 +492,36 @@ fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
         );
     }
 }
+
+#[test]
+fn a_damaged_post_record_makes_the_hook_view_step_aside() {
+    use gitgoals::hook;
+    use gitgoals::ledger::LedgerOptions;
+
+    let blog = blog(5);
+    let repo = Repo::open(Some(&blog.path)).expect("repository opens");
+    let options = HistoryOptions::default();
+    let ledger_options = LedgerOptions::default();
+    cache::load_engine(&repo, &options, &ledger_options, true).expect("cached history");
+    // The last record is the life of the post created last: the newest.
+    let file = blog.cache_file();
+    let mut bytes = std::fs::read(&file).expect("cache reads");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&file, bytes).expect("cache writes");
+
+    let view = cache::load_hook_view(&repo, &options, &ledger_options)
+        .expect("cache opens")
+        .expect("the index is whole");
+    let post = blog.newest_post();
+    let name = post.file_name().and_then(|n| n.to_str()).expect("name");
+    let text = std::fs::read_to_string(&post).expect("post reads");
+    let now = chrono::DateTime::parse_from_rfc3339("2021-05-03T12:00:00+01:00").expect("date");
+    let stats = hook::view_stats(
+        &view,
+        (&format!("_posts/{name}"), text.as_bytes()),
+        now,
+        &ledger_options,
+    );
+    assert_eq!(stats, None, "a damaged record is not read as figures");
+}
