@@ -5,8 +5,11 @@
 //! The file is `<common git dir>/gitgoals/cache-v1.bin` (the common directory, so linked
 //! worktrees share one file). It starts with a magic line and a format version, then a header
 //! (crate version, which files were read as posts, payload length and checksum), then the
-//! engine's [`EngineSnapshot`] in postcard. Any mismatch or damage makes it worthless, never
-//! an error: the history is read again and the file replaced.
+//! engine's [`EngineSnapshot`] in postcard, the ledger when one was built, and the hook's part:
+//! an index (the tip's post state, every post's path and date, where its life is stored) and
+//! each post's life as a record of its own, so the pre-commit hook decodes only the few posts
+//! a stats block shows ([`HookView`]). Any mismatch or damage makes it worthless, never an
+//! error: the history is read again and the file replaced.
 //!
 //! Writers write a temporary file beside it and rename it into place, so a reader sees the old
 //! file or the new one, never half of one; two writers at once both succeed and the last
@@ -28,7 +31,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::git::{ObjectId, Repo};
-use crate::history::{self, Engine, EngineSnapshot, History, HistoryError, HistoryOptions, TaskId};
+use crate::history::{
+    self, Engine, EngineSnapshot, History, HistoryError, HistoryOptions, LifeRecord, PostLife,
+    PostVersion, TaskId, TipParts,
+};
 use crate::ledger::{self, Ledger, LedgerOptions, Status, TaskRecord, Week};
 use crate::model::{CommitInfo, DueSource, Task};
 use crate::tally::{Breakdown, Tally};
@@ -117,7 +123,9 @@ pub fn load_engine(
     let engine = engine_from(file, repo, options, head)?;
     if let Ok(bytes) = postcard::to_allocvec(&engine.snapshot()) {
         // No ledger: the hook has no use for one, and HEAD moves with the commit anyway.
-        let _ = write_file(&path, &selector, engine.tip().unwrap_or(head), &bytes, None);
+        let hook = hook_section(&engine);
+        let tip = engine.tip().unwrap_or(head);
+        let _ = write_file(&path, &selector, tip, &bytes, None, hook.as_ref());
     }
     Ok(engine)
 }
@@ -158,7 +166,15 @@ fn load_parts(
                     // once and keep it, with the stored engine bytes as they are.
                     let ledger = ledger::build_with(&history, ledger_options);
                     if let Some(engine_bytes) = file.engine_bytes() {
-                        let _ = write_file(&path, &selector, head, &engine_bytes, Some(&ledger));
+                        let hook = file.hook_bytes();
+                        let _ = write_file(
+                            &path,
+                            &selector,
+                            head,
+                            &engine_bytes,
+                            Some(&ledger),
+                            hook.as_ref(),
+                        );
                     }
                     Some(ledger)
                 }
@@ -171,10 +187,18 @@ fn load_parts(
     let engine = engine_from(file, repo, options, head)?;
     let tip = engine.tip().unwrap_or(head);
     let engine_bytes = postcard::to_allocvec(&engine.snapshot()).ok();
+    let hook = hook_section(&engine);
     let (history, ledger) = finish(engine);
     if let Some(engine_bytes) = engine_bytes {
         // A cache that cannot be written (a read-only repository, a full disk) only costs speed.
-        let _ = write_file(&path, &selector, tip, &engine_bytes, ledger.as_ref());
+        let _ = write_file(
+            &path,
+            &selector,
+            tip,
+            &engine_bytes,
+            ledger.as_ref(),
+            hook.as_ref(),
+        );
     }
     Ok((history, ledger))
 }
@@ -257,6 +281,10 @@ struct Header {
     tip: [u8; 20],
     engine: Section,
     ledger: Option<Section>,
+    /// The hook's index (tip state, every post's path and date, where its life is), then
+    /// the post lives one record each, each with its own checksum in the index.
+    hook: Option<Section>,
+    records_len: u64,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -281,9 +309,11 @@ impl Section {
 struct CacheFile {
     header: Header,
     file: std::fs::File,
-    /// Where the sections start: the engine, then the ledger.
+    /// Where the sections start: the engine, the ledger, the hook's index, the post lives.
     engine_at: u64,
     ledger_at: u64,
+    hook_at: u64,
+    records_at: u64,
 }
 
 /// The header is read from this much of the file's start.
@@ -299,7 +329,9 @@ impl CacheFile {
         let (header, header_len) = parse_header(&start, selector)?;
         let engine_at = header_len as u64;
         let ledger_at = engine_at.checked_add(header.engine.len)?;
-        let end = ledger_at.checked_add(header.ledger.map_or(0, |s| s.len))?;
+        let hook_at = ledger_at.checked_add(header.ledger.map_or(0, |s| s.len))?;
+        let records_at = hook_at.checked_add(header.hook.map_or(0, |s| s.len))?;
+        let end = records_at.checked_add(header.records_len)?;
         if end != length {
             return None;
         }
@@ -308,16 +340,35 @@ impl CacheFile {
             file,
             engine_at,
             ledger_at,
+            hook_at,
+            records_at,
         })
     }
 
     fn read_section(&self, section: Section, at: u64) -> Option<Vec<u8>> {
+        let bytes = self.read_raw(at, section.len)?;
+        (checksum(&bytes) == section.checksum).then_some(bytes)
+    }
+
+    fn read_raw(&self, at: u64, len: u64) -> Option<Vec<u8>> {
         use std::io::{Read, Seek, SeekFrom};
         let mut file = &self.file;
         file.seek(SeekFrom::Start(at)).ok()?;
-        let mut bytes = vec![0; usize::try_from(section.len).ok()?];
+        let mut bytes = vec![0; usize::try_from(len).ok()?];
         file.read_exact(&mut bytes).ok()?;
-        (checksum(&bytes) == section.checksum).then_some(bytes)
+        Some(bytes)
+    }
+
+    /// The hook's index and the post lives as stored, to be written again unchanged.
+    fn hook_bytes(&self) -> Option<HookBytes> {
+        let index = self.read_section(self.header.hook?, self.hook_at)?;
+        let records = self.read_raw(self.records_at, self.header.records_len)?;
+        Some(HookBytes { index, records })
+    }
+
+    fn hook_index(&self) -> Option<HookIndex> {
+        let bytes = self.read_section(self.header.hook?, self.hook_at)?;
+        postcard::from_bytes(&bytes).ok()
     }
 
     fn engine_bytes(&self) -> Option<Vec<u8>> {
@@ -357,6 +408,7 @@ fn write_file(
     tip: ObjectId,
     engine: &[u8],
     ledger: Option<&Ledger>,
+    hook: Option<&HookBytes>,
 ) -> std::io::Result<()> {
     let ledger = match ledger {
         Some(ledger) => {
@@ -370,6 +422,8 @@ fn write_file(
         tip: tip.0,
         engine: Section::of(engine),
         ledger: ledger.as_deref().map(Section::of),
+        hook: hook.map(|h| Section::of(&h.index)),
+        records_len: hook.map_or(0, |h| h.records.len() as u64),
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
     let ledger = ledger.unwrap_or_default();
@@ -389,6 +443,10 @@ fn write_file(
         file.write_all(&header)?;
         file.write_all(engine)?;
         file.write_all(&ledger)?;
+        if let Some(hook) = hook {
+            file.write_all(&hook.index)?;
+            file.write_all(&hook.records)?;
+        }
         drop(file);
         std::fs::rename(&temporary, path)
     })();
@@ -396,6 +454,195 @@ fn write_file(
         let _ = std::fs::remove_file(&temporary);
     }
     written
+}
+
+/// The hook's part of the file, encoded: the index, then the post lives it points into.
+struct HookBytes {
+    index: Vec<u8>,
+    records: Vec<u8>,
+}
+
+/// What the hook reads first: enough to fold a staged post onto the tip and to order every
+/// goals post, without any post's versions.
+#[derive(Debug, Serialize, Deserialize)]
+struct HookIndex {
+    tip: TipParts,
+    posts: Vec<PostEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PostEntry {
+    /// The post's last path (its path at the tip when it is there).
+    path: String,
+    /// Its date as a goals post (days from the common era) when it has tasks now, whether
+    /// or not it is still in the tree.
+    date: Option<i32>,
+    /// Its life's record: where it starts after the index, its length and checksum.
+    at: u64,
+    len: u64,
+    checksum: u64,
+}
+
+/// The hook's part of the cache for `engine`; none for an engine with no commit.
+fn hook_section(engine: &Engine) -> Option<HookBytes> {
+    let tip = engine.tip_parts()?;
+    let lives = engine.lives();
+    let mut records = Vec::new();
+    let mut posts = Vec::with_capacity(lives.len());
+    for (life, record) in lives.iter().zip(engine.life_records()) {
+        let bytes = postcard::to_allocvec(&record).ok()?;
+        let has_tasks = life
+            .versions
+            .last()
+            .is_some_and(|v| !v.post.tasks.is_empty());
+        posts.push(PostEntry {
+            path: life.path.clone(),
+            date: has_tasks
+                .then(|| ledger::post_date(life))
+                .flatten()
+                .map(|d| d.num_days_from_ce()),
+            at: records.len() as u64,
+            len: bytes.len() as u64,
+            checksum: checksum(&bytes),
+        });
+        records.extend_from_slice(&bytes);
+    }
+    let index = postcard::to_allocvec(&HookIndex { tip, posts }).ok()?;
+    Some(HookBytes { index, records })
+}
+
+/// The cache as the pre-commit hook reads it: the tip's state and every post's date, with
+/// each post's life read only when the stats block needs it (the staged post and the weeks
+/// before it in its series) or a commit made since the cache was written changed it.
+pub struct HookView {
+    file: CacheFile,
+    index: HookIndex,
+    /// A partial engine at HEAD: the cached tip with the commits made since folded on.
+    base: Engine,
+}
+
+/// More commits than this since the cache was written: the hook reads the whole engine,
+/// and writes the cache again, rather than folding them onto a partial one at every commit.
+const HOOK_FOLDS_AT_MOST: usize = 32;
+
+/// The hook's view of the cache when it is whole and at HEAD or at an ancestor that only a
+/// few plain commits separate from HEAD; none otherwise (the caller then reads the history
+/// through [`load_engine`], which writes the cache again).
+pub fn load_hook_view(
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+) -> Result<Option<HookView>, HistoryError> {
+    let Some(head) = repo.head()? else {
+        return Ok(None);
+    };
+    let selector = selector_key(repo, options, ledger_options)?;
+    let Some(file) = CacheFile::open(&cache_file(repo), &selector) else {
+        return Ok(None);
+    };
+    let Some(index) = file.hook_index() else {
+        return Ok(None);
+    };
+    let tip = index.tip.tip();
+    if tip.0 != file.header.tip || (tip != head && !repo.is_ancestor(tip, head)?) {
+        return Ok(None);
+    }
+    let lives: Vec<PostLife> = index
+        .posts
+        .iter()
+        .map(|entry| PostLife {
+            path: entry.path.clone(),
+            deleted: false,
+            versions: Vec::new(),
+        })
+        .collect();
+    let Ok(mut base) = Engine::partial(index.tip.clone(), lives) else {
+        return Ok(None);
+    };
+    base.set_parse_options(options.parse.clone());
+    let mut view = HookView { file, index, base };
+    if tip != head {
+        let selector = repo.post_selector_for(&options.globs())?;
+        let mut deltas = Vec::new();
+        repo.walk(
+            &selector,
+            &std::collections::HashSet::from([tip]),
+            |delta| deltas.push(delta),
+        )?;
+        if deltas.len() > HOOK_FOLDS_AT_MOST {
+            return Ok(None);
+        }
+        let mut base = std::mem::take(&mut view.base);
+        if !base.extend_partial(deltas, |post| view.versions(post)) || base.tip() != Some(head) {
+            return Ok(None);
+        }
+        view.base = base;
+    }
+    Ok(Some(view))
+}
+
+impl HookView {
+    /// The versions of post `post`, read and checked from its record.
+    fn versions(&self, post: usize) -> Option<Vec<PostVersion>> {
+        let entry = self.index.posts.get(post)?;
+        let bytes = self
+            .file
+            .read_raw(self.file.records_at.checked_add(entry.at)?, entry.len)?;
+        if checksum(&bytes) != entry.checksum {
+            return None;
+        }
+        let record: LifeRecord = postcard::from_bytes(&bytes).ok()?;
+        record.into_versions(self.index.tip.task_count()).ok()
+    }
+
+    /// The ledger [`ledger::build_around`] gives for `path` once `bytes` are committed there
+    /// at `now`: the same weeks and figures as from the whole history. None when a record
+    /// turns out damaged.
+    pub fn ledger_around(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        now: chrono::DateTime<chrono::FixedOffset>,
+        options: &LedgerOptions,
+        window: usize,
+    ) -> Option<Ledger> {
+        let mut engine = self.base.clone();
+        if let Some(post) = engine.post_at_tip(path)
+            && !engine.holds_life(post)
+            && !engine.fill_life(post, self.versions(post)?)
+        {
+            return None;
+        }
+        let head = engine.tip();
+        engine.feed_pending(crate::git::pending_commit(
+            head,
+            now,
+            &[(path.to_string(), bytes.to_vec())],
+        ));
+        let mut history = engine.into_history();
+        let stored = &self.index.posts;
+        let goals = ledger::goals_with(&history, |post, life| {
+            match stored.get(post) {
+                // A post not read stands as it was when the cache was written.
+                Some(entry) if life.versions.is_empty() => {
+                    if life.deleted {
+                        None
+                    } else {
+                        entry.date.and_then(NaiveDate::from_num_days_from_ce_opt)
+                    }
+                }
+                _ => ledger::goal_date(life),
+            }
+        });
+        for post in ledger::window_posts(&history, &goals, path, window) {
+            if history.posts.get(post)?.versions.is_empty() {
+                history.posts[post].versions = self.versions(post)?;
+            }
+        }
+        Some(ledger::build_around_goals(
+            &history, options, &goals, path, window,
+        ))
+    }
 }
 
 /// The ledger in plain parts: commits stored once, dates as day numbers.
@@ -704,6 +951,8 @@ mod tests {
             tip: [7; 20],
             engine: Section::of(engine),
             ledger: None,
+            hook: None,
+            records_len: 0,
         };
         let mut file = MAGIC.to_vec();
         file.extend_from_slice(&version.to_le_bytes());

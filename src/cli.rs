@@ -504,14 +504,36 @@ fn run_hook(
             strict, template, ..
         } => {
             // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
-            let (engine, head, ledger_options) = match engine_at_head(&None, posts, use_cache) {
-                Ok(read) => read,
-                Err(error) => {
-                    eprintln!("gitgoals: stats block not updated: {error:#}");
-                    return exit_with(if strict { 1 } else { 0 });
+            let fail = |error: anyhow::Error| {
+                eprintln!("gitgoals: stats block not updated: {error:#}");
+                exit_with(if strict { 1 } else { 0 })
+            };
+            let now = now();
+            let view = match use_cache.then(|| hook_view(posts)).transpose() {
+                Ok(view) => view.flatten(),
+                Err(error) => return fail(error),
+            };
+            // The whole engine, read only when the cache cannot serve the hook on its own.
+            let full = std::cell::OnceCell::new();
+            let engine = || full.get_or_init(|| engine_at_head(&None, posts, use_cache));
+            if view.is_none()
+                && let Err(error) = engine()
+            {
+                return fail(anyhow::anyhow!("{error:#}"));
+            }
+            let compute = |path: &str, bytes: &[u8]| {
+                if let Some((view, ledger_options)) = &view
+                    && let Some(stats) = hook::view_stats(view, (path, bytes), now, ledger_options)
+                {
+                    return Ok(stats);
+                }
+                match engine() {
+                    Ok((engine, head, ledger_options)) => {
+                        hook::history_stats_with(engine, *head, now, *ledger_options)(path, bytes)
+                    }
+                    Err(error) => Err(format!("{error:#}")),
                 }
             };
-            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let report = hook::run_pre_commit(
                 &hook::RunOptions {
                     strict,
@@ -608,6 +630,16 @@ fn engine_at_head(
     let engine = cache::load_engine(&repo, &options, &ledger_options, use_cache)?;
     let head = engine.tip();
     Ok((engine, head, ledger_options))
+}
+
+/// The cache's view for the hook, with the options it was built under, when the cache is
+/// at HEAD; none when the history must be read through the engine.
+fn hook_view(posts: &Option<String>) -> Result<Option<(cache::HookView, ledger::LedgerOptions)>> {
+    let repo = Repo::open(None)?;
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, ledger_options) = history_options(&config);
+    let view = cache::load_hook_view(&repo, &options, &ledger_options)?;
+    Ok(view.map(|view| (view, ledger_options)))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) with its configuration

@@ -1194,6 +1194,276 @@ impl Engine {
     }
 }
 
+/// One post's life stored on its own, commits written out in each version, so the cache can
+/// give the hook a post's life without decoding the others. Generic as [`EngineParts`] is.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LifeParts<S, P, I> {
+    versions: Vec<StandaloneVersion<S, P, I>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StandaloneVersion<S, P, I> {
+    commit: CommitRecord<S>,
+    order: usize,
+    path: S,
+    post: P,
+    task_ids: I,
+}
+
+/// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
+pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Post, &'a [TaskId]>;
+
+/// A post's life as read back from storage.
+pub type LifeRecord = LifeParts<String, Post, Vec<usize>>;
+
+/// What an engine needs, besides post lives, to take one more commit on top of its tip.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TipParts {
+    next_order: usize,
+    tip: [u8; 20],
+    task_count: usize,
+    /// (path, post, version, blob) of each post present at the tip.
+    tip_state: Vec<(String, u32, u32, [u8; 20])>,
+}
+
+impl TipParts {
+    /// The commit the parts are at.
+    pub fn tip(&self) -> ObjectId {
+        ObjectId(self.tip)
+    }
+
+    /// How many tasks the engine had.
+    pub fn task_count(&self) -> usize {
+        self.task_count
+    }
+
+    /// The post at `path` in the tip's tree.
+    pub fn post_at(&self, path: &str) -> Option<usize> {
+        self.tip_state
+            .iter()
+            .find(|(p, ..)| p == path)
+            .map(|&(_, post, ..)| post as usize)
+    }
+}
+
+impl Engine {
+    /// Every post's life so far (paths and deletion as of the last change, not the tip).
+    pub fn lives(&self) -> &[PostLife] {
+        &self.posts
+    }
+
+    /// Each post's life, borrowed, for storing post by post; see [`LifeParts`].
+    pub fn life_records(&self) -> Vec<LifeRecordView<'_>> {
+        self.posts
+            .iter()
+            .map(|life| LifeParts {
+                versions: life
+                    .versions
+                    .iter()
+                    .map(|v| StandaloneVersion {
+                        commit: CommitRecord {
+                            id: v.commit.id.as_str(),
+                            seconds: v.commit.time.timestamp(),
+                            offset_seconds: v.commit.time.offset().local_minus_utc(),
+                            summary: v.commit.summary.as_str(),
+                        },
+                        order: v.order,
+                        path: v.path.as_str(),
+                        post: &*v.post,
+                        task_ids: v.task_ids.as_slice(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The tip's state and counters; none before the first commit.
+    pub fn tip_parts(&self) -> Option<TipParts> {
+        let tip = self.tip()?;
+        let mut tip_state: Vec<(String, u32, u32, [u8; 20])> = self
+            .states
+            .get(&tip)?
+            .iter()
+            .map(|(path, slot)| {
+                (
+                    path.clone(),
+                    slot.post as u32,
+                    slot.version as u32,
+                    slot.blob.0,
+                )
+            })
+            .collect();
+        tip_state.sort_unstable();
+        Some(TipParts {
+            next_order: self.next_order,
+            tip: tip.0,
+            task_count: self.tasks.len(),
+            tip_state,
+        })
+    }
+
+    /// An engine at a stored tip that holds the lives of only some posts (the others have
+    /// their path and no version): enough to fold in a commit that changes only posts it
+    /// holds, as the hook's pending commit does. Task lives are empty; new tasks get the
+    /// ids a whole engine would give them.
+    pub fn partial(tip: TipParts, lives: Vec<PostLife>) -> Result<Engine, SnapshotError> {
+        let mut state = PostsState::with_capacity(tip.tip_state.len());
+        for (path, post, version, blob) in tip.tip_state {
+            let fits = lives.get(post as usize).is_some_and(|l: &PostLife| {
+                l.versions.is_empty() || (version as usize) < l.versions.len()
+            });
+            if !fits {
+                return Err(SnapshotError("a post at the tip"));
+            }
+            state.insert(
+                path,
+                Slot {
+                    post: post as usize,
+                    version: version as usize,
+                    blob: ObjectId(blob),
+                },
+            );
+        }
+        let head = ObjectId(tip.tip);
+        let tasks = (0..tip.task_count)
+            .map(|id| TaskLife {
+                id: TaskId(id),
+                post: 0,
+                events: Vec::new(),
+            })
+            .collect();
+        Ok(Engine {
+            next_order: tip.next_order,
+            states: HashMap::from([(head, state)]),
+            posts: lives,
+            tasks,
+            head: Some(head),
+            ..Engine::default()
+        })
+    }
+}
+
+impl Engine {
+    /// The post at `path` in the tip's tree.
+    pub fn post_at_tip(&self, path: &str) -> Option<usize> {
+        let tip = self.tip()?;
+        self.states.get(&tip)?.get(path).map(|slot| slot.post)
+    }
+
+    /// Whether post `post` of a partial engine has its versions (a whole engine's always do).
+    pub fn holds_life(&self, post: usize) -> bool {
+        self.posts
+            .get(post)
+            .is_some_and(|life| !life.versions.is_empty())
+    }
+
+    /// Gives post `post` of a partial engine its versions, read from storage; false (and
+    /// nothing changed) when they do not fit the post states the engine holds.
+    pub fn fill_life(&mut self, post: usize, versions: Vec<PostVersion>) -> bool {
+        let fits = self
+            .states
+            .values()
+            .flat_map(|state| state.values())
+            .all(|slot| slot.post != post || slot.version < versions.len());
+        match self.posts.get_mut(post) {
+            Some(life) if fits => {
+                life.versions = versions;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Folds commits made since the tip onto a partial engine ([`Engine::partial`]), first
+    /// filling in with `load` the life of every post their changes name. The commits come
+    /// in walk order, each with one parent that is the tip or an earlier one of them. False
+    /// when they do not fit that (a merge, a new root, a post that cannot be loaded): the
+    /// engine is then of no use and the whole one must be read.
+    pub fn extend_partial(
+        &mut self,
+        deltas: Vec<CommitDelta>,
+        mut load: impl FnMut(usize) -> Option<Vec<PostVersion>>,
+    ) -> bool {
+        let Some(tip) = self.tip() else {
+            return false;
+        };
+        let mut fed: HashSet<ObjectId> = HashSet::from([tip]);
+        for delta in &deltas {
+            if delta.parents.len() != 1 || !fed.contains(&delta.parents[0]) {
+                return false;
+            }
+            fed.insert(delta.id);
+        }
+        let Some(at_tip) = self.states.get(&tip) else {
+            return false;
+        };
+        let mut needed: Vec<usize> = Vec::new();
+        for delta in &deltas {
+            for change in &delta.changes {
+                let paths: [Option<&String>; 2] = match change {
+                    FileChange::Added { path, .. }
+                    | FileChange::Modified { path, .. }
+                    | FileChange::Deleted { path } => [Some(path), None],
+                    FileChange::Renamed { from, to, .. } => [Some(from), Some(to)],
+                };
+                needed.extend(
+                    paths
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|path| at_tip.get(path).map(|slot| slot.post)),
+                );
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        for post in needed {
+            if !self.holds_life(post) {
+                let filled = load(post).is_some_and(|versions| self.fill_life(post, versions));
+                if !filled {
+                    return false;
+                }
+            }
+        }
+        let mut last = None;
+        for delta in deltas {
+            last = Some(delta.id);
+            self.feed(delta);
+        }
+        if let Some(last) = last {
+            self.head = Some(last);
+        }
+        true
+    }
+}
+
+impl LifeRecord {
+    /// The versions stored, checked against the number of tasks the engine had.
+    pub fn into_versions(self, task_count: usize) -> Result<Vec<PostVersion>, SnapshotError> {
+        let mut versions = Vec::with_capacity(self.versions.len());
+        for v in self.versions {
+            if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
+            {
+                return Err(SnapshotError("task ids of a version"));
+            }
+            let utc = git::to_datetime(v.commit.seconds, 0);
+            let time = chrono::FixedOffset::east_opt(v.commit.offset_seconds)
+                .map_or(utc, |offset| utc.with_timezone(&offset));
+            versions.push(PostVersion {
+                commit: Arc::new(CommitInfo {
+                    id: v.commit.id,
+                    time,
+                    summary: v.commit.summary,
+                }),
+                order: v.order,
+                path: v.path,
+                post: Arc::new(v.post),
+                task_ids: v.task_ids.into_iter().map(TaskId).collect(),
+            });
+        }
+        Ok(versions)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,27 +158,79 @@ pub fn build_around(
     build_selected(history, options, Some((path, window)))
 }
 
-fn build_selected(
+/// [`build_around`] on a history that holds the versions of only some posts (the hook's, read
+/// from the cache post by post): `goals` are every goals post with its date, as
+/// [`goals_with`] gives them, and the posts [`window_posts`] names must have their versions.
+pub(crate) fn build_around_goals(
     history: &History,
     options: &LedgerOptions,
-    focus: Option<(&str, usize)>,
+    goals: &[(usize, NaiveDate)],
+    path: &str,
+    window: usize,
 ) -> Ledger {
+    build_from_goals(history, options, goals, Some((path, window)))
+}
+
+/// The date of `life` as a goals post: none when it is deleted or has no task now.
+pub(crate) fn goal_date(life: &PostLife) -> Option<NaiveDate> {
+    (!life.deleted && current_tasks(life) > 0)
+        .then(|| post_date(life))
+        .flatten()
+}
+
+/// Every goals post of `history` (by index) with its date, in the ledger's week order;
+/// `date_of` gives a post's date as a goals post, none when it is not one.
+pub(crate) fn goals_with(
+    history: &History,
+    date_of: impl Fn(usize, &PostLife) -> Option<NaiveDate>,
+) -> Vec<(usize, NaiveDate)> {
     let mut goals: Vec<(usize, NaiveDate)> = history
         .posts
         .iter()
         .enumerate()
-        .filter(|(_, life)| !life.deleted && current_tasks(life) > 0)
-        .filter_map(|(index, life)| Some((index, post_date(life)?)))
+        .filter_map(|(index, life)| Some((index, date_of(index, life)?)))
         .collect();
     goals.sort_by(|a, b| {
         a.1.cmp(&b.1)
             .then_with(|| history.posts[a.0].path.cmp(&history.posts[b.0].path))
     });
+    goals
+}
 
-    let next_in_series = next_in_series(history, &goals);
+/// The posts (indices into `history.posts`) whose weeks [`build_around_goals`] builds for
+/// the post at `path`: it and up to `window - 1` posts before it in its series.
+pub(crate) fn window_posts(
+    history: &History,
+    goals: &[(usize, NaiveDate)],
+    path: &str,
+    window: usize,
+) -> Vec<usize> {
+    let next = next_in_series(history, goals);
+    series_window(history, goals, &next, path, window)
+        .into_iter()
+        .map(|goal| goals[goal].0)
+        .collect()
+}
+
+fn build_selected(
+    history: &History,
+    options: &LedgerOptions,
+    focus: Option<(&str, usize)>,
+) -> Ledger {
+    let goals = goals_with(history, |_, life| goal_date(life));
+    build_from_goals(history, options, &goals, focus)
+}
+
+fn build_from_goals(
+    history: &History,
+    options: &LedgerOptions,
+    goals: &[(usize, NaiveDate)],
+    focus: Option<(&str, usize)>,
+) -> Ledger {
+    let next_in_series = next_in_series(history, goals);
     let selected: Vec<usize> = match focus {
         None => (0..goals.len()).collect(),
-        Some((path, window)) => series_window(history, &goals, &next_in_series, path, window),
+        Some((path, window)) => series_window(history, goals, &next_in_series, path, window),
     };
     let week_of_goal: HashMap<usize, usize> = selected
         .iter()

@@ -402,3 +402,126 @@ fn linked_worktrees_share_one_cache_in_the_common_git_dir() {
         "the main checkout after the worktree wrote the cache",
     );
 }
+
+/// A staged version of `text`: its first open task ticked, one task reworded, one added.
+fn staged_edit(text: &str) -> String {
+    let ticked = text.replacen("- [ ]", "- [x]", 1);
+    let reworded = match ticked.match_indices("- [").nth(1) {
+        Some((at, _)) => {
+            let end = ticked[at..].find('\n').map_or(ticked.len(), |n| at + n);
+            format!("{} (reworded){}", &ticked[..end], &ticked[end..])
+        }
+        None => ticked,
+    };
+    let mut edited = reworded;
+    if !edited.ends_with('\n') {
+        edited.push('\n');
+    }
+    edited.push_str("- [ ] a task the staged version adds\n");
+    edited
+}
+
+#[test]
+fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
+    use gitgoals::hook;
+    use gitgoals::ledger::LedgerOptions;
+    use gitgoals::statsblock::{self, Renderer};
+
+    let now = chrono::DateTime::parse_from_rfc3339("2021-05-03T12:00:00+01:00").expect("date");
+    // The cache at HEAD, then two commits behind it (folded onto the view by the hook).
+    for (seed, commits_after_cache) in [(3, 0), (11, 0), (29, 0), (3, 2), (17, 2)] {
+        let mut blog = blog(seed);
+        let repo = Repo::open(Some(&blog.path)).expect("repository opens");
+        let options = HistoryOptions::default();
+        let ledger_options = LedgerOptions::default();
+        // Writes the cache.
+        cache::load_engine(&repo, &options, &ledger_options, true).expect("cached history");
+        for n in 0..commits_after_cache {
+            if n % 2 == 0 {
+                blog.commit_tick(&[]);
+            } else {
+                blog.commit_new_task(&[]);
+            }
+        }
+        let whole = cache::load_engine(&repo, &options, &ledger_options, false).expect("history");
+        let view = cache::load_hook_view(&repo, &options, &ledger_options)
+            .expect("cache opens")
+            .expect("the cache is at HEAD or just behind it");
+        let whole_stats = hook::history_stats_with(&whole, whole.tip(), now, ledger_options);
+
+        let mut posts: Vec<PathBuf> = std::fs::read_dir(blog.path.join("_posts"))
+            .expect("posts dir")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        posts.sort();
+        assert!(posts.len() > 10, "seed {seed}: a blog of many posts");
+        // The first, some in the middle and the newest; plus a post the tip does not have.
+        let mut cases: Vec<(String, String)> = posts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 7 == 0 || *i == posts.len() - 1)
+            .map(|(_, post)| {
+                let name = post.file_name().and_then(|n| n.to_str()).expect("name");
+                let text = std::fs::read_to_string(post).expect("post reads");
+                (format!("_posts/{name}"), staged_edit(&text))
+            })
+            .collect();
+        cases.push((
+            "_posts/2099-01-04-a-new-week.md".to_string(),
+            "---\ntitle: A new week\n---\n\n- [ ] start\n- [x] done already\n".to_string(),
+        ));
+        let mut compared = 0;
+        for (path, text) in &cases {
+            let expected = whole_stats(path, text.as_bytes()).expect("whole history");
+            let fast = hook::view_stats(&view, (path, text.as_bytes()), now, &ledger_options)
+                .expect("the view reads its records");
+            assert_eq!(fast, expected, "seed {seed}, {path}");
+            if let Some(stats) = &fast {
+                compared += 1;
+                assert_eq!(
+                    statsblock::render(stats, Renderer::Default).expect("renders"),
+                    statsblock::render(expected.as_ref().expect("same"), Renderer::Default)
+                        .expect("renders"),
+                );
+            }
+        }
+        assert!(
+            compared >= 3,
+            "seed {seed}: only {compared} goals posts compared"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_post_record_makes_the_hook_view_step_aside() {
+    use gitgoals::hook;
+    use gitgoals::ledger::LedgerOptions;
+
+    let blog = blog(5);
+    let repo = Repo::open(Some(&blog.path)).expect("repository opens");
+    let options = HistoryOptions::default();
+    let ledger_options = LedgerOptions::default();
+    cache::load_engine(&repo, &options, &ledger_options, true).expect("cached history");
+    // The last record is the life of the post created last: the newest.
+    let file = blog.cache_file();
+    let mut bytes = std::fs::read(&file).expect("cache reads");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&file, bytes).expect("cache writes");
+
+    let view = cache::load_hook_view(&repo, &options, &ledger_options)
+        .expect("cache opens")
+        .expect("the index is whole");
+    let post = blog.newest_post();
+    let name = post.file_name().and_then(|n| n.to_str()).expect("name");
+    let text = std::fs::read_to_string(&post).expect("post reads");
+    let now = chrono::DateTime::parse_from_rfc3339("2021-05-03T12:00:00+01:00").expect("date");
+    let stats = hook::view_stats(
+        &view,
+        (&format!("_posts/{name}"), text.as_bytes()),
+        now,
+        &ledger_options,
+    );
+    assert_eq!(stats, None, "a damaged record is not read as figures");
+}
