@@ -40,7 +40,7 @@ use crate::model::{CommitInfo, DueSource, Task};
 use crate::tally::{Breakdown, Tally};
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"ggcache\n";
 const FILE_NAME: &str = "cache-v1.bin";
