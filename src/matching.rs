@@ -280,7 +280,13 @@ struct Fuzzy<'a> {
     numbers: Vec<&'a str>,
     /// The words (runs of letters and digits), in order.
     words: Vec<&'a str>,
+    /// How many characters fall in each of [`BUCKETS`] buckets (by code point).
+    histogram: [u16; BUCKETS],
 }
+
+/// Buckets of the character histogram: enough to tell most unrelated titles apart, small
+/// enough to compare in a few nanoseconds.
+const BUCKETS: usize = 64;
 
 /// The runs of ASCII digits in `text` that name something: keycap emoji (`4️⃣`, a digit then
 /// U+FE0F U+20E3) are a progress counter the author bumps, not part of the goal's name.
@@ -318,11 +324,17 @@ impl<'a> Fuzzy<'a> {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|word| !word.is_empty())
             .collect();
+        let mut histogram = [0u16; BUCKETS];
+        for c in text.chars() {
+            let bucket = &mut histogram[c as usize % BUCKETS];
+            *bucket = bucket.saturating_add(1);
+        }
         Fuzzy {
             text,
             chars: text.chars().count(),
             numbers,
             words,
+            histogram,
         }
     }
 
@@ -336,6 +348,17 @@ impl<'a> Fuzzy<'a> {
         }
         let bound = 2.0 * self.chars.min(other.chars) as f32 / total as f32;
         if bound < SAME_TASK_THRESHOLD {
+            return None;
+        }
+        // Matched characters are at most the characters the two titles share, and those at
+        // most the bucket-wise minimum: most unrelated titles stop here, before the diff.
+        let shared: u32 = self
+            .histogram
+            .iter()
+            .zip(&other.histogram)
+            .map(|(a, b)| u32::from(*a.min(b)))
+            .sum();
+        if 2.0 * shared as f32 / (total as f32) < SAME_TASK_THRESHOLD {
             return None;
         }
         let score = char_ratio(self.text, other.text);
