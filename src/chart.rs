@@ -866,6 +866,7 @@ mod tests {
                 week(1, date + chrono::Days::new(7), 1, 0),
             ],
             tasks: vec![task(0, 0, None, Some(1)), task(1, 1, Some(0), None)],
+            warnings: Vec::new(),
         }
     }
 
@@ -907,6 +908,7 @@ mod tests {
             head: None,
             weeks: Vec::new(),
             tasks: Vec::new(),
+            warnings: Vec::new(),
         };
         let calibration = crate::trends::calibration(&ledger, None);
         let page = report_html(&ledger, &calibration, &[], None).expect("page");

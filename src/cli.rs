@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{chart, hook, post, report, synthetic, trends};
+use crate::{cache, chart, hook, post, report, synthetic, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub use crate::git::POSTS_DIRS;
@@ -47,6 +47,11 @@ pub struct Cli {
     /// Print no warnings (errors still go to stderr).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Read the whole history again instead of using (and updating) the cache in the
+    /// repository's git directory.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -301,7 +306,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             chart,
         } => {
-            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut weeks: Vec<&ledger::Week> = ledger
                 .weeks
                 .iter()
@@ -327,7 +332,7 @@ pub fn run(cli: Cli) -> Result<()> {
             carried,
             format,
         } => {
-            let (history, ledger) = load(&cli.repo, &cli.posts)?;
+            let (history, ledger) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -344,7 +349,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             print(&text)
         }
-        Command::Hook { action } => run_hook(&base, &cli.posts, action),
+        Command::Hook { action } => run_hook(&base, &cli.posts, !cli.no_cache, action),
         Command::Demo { dir } => {
             let dir = if dir.is_relative() {
                 base.join(dir)
@@ -353,7 +358,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let blog = synthetic::generate(&synthetic::Spec::demo());
             synthetic::write_repo(&blog, &dir)?;
-            let (_, ledger) = load(&Some(dir.clone()), &None)?;
+            let (_, ledger) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
             let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
             print(&format!(
                 "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
@@ -369,7 +374,8 @@ pub fn run(cli: Cli) -> Result<()> {
             check,
             template,
         } => {
-            let (engine, head, ledger_options) = engine_at_head(&Some(base.clone()), &cli.posts)?;
+            let (engine, head, ledger_options) =
+                engine_at_head(&Some(base.clone()), &cli.posts, !cli.no_cache)?;
             let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let options = hook::RunOptions {
                 strict: true,
@@ -386,7 +392,7 @@ pub fn run(cli: Cli) -> Result<()> {
             exit_with(report.exit_code())
         }
         Command::Calibration { chart, format } => {
-            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let today = chrono::Local::now().date_naive();
             let calibration = trends::calibration(&ledger, Some(today));
             if let Some(path) = &chart {
@@ -403,7 +409,7 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
         Command::Carry { min_weeks, format } => {
-            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
             let text = match format {
@@ -418,7 +424,7 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
         Command::Report { html } => {
-            let (_, ledger) = load(&cli.repo, &cli.posts)?;
+            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let today = chrono::Local::now().date_naive();
             let calibration = trends::calibration(&ledger, Some(today));
             let chains = trends::carry_chains(&ledger, 2);
@@ -446,7 +452,7 @@ pub fn run(cli: Cli) -> Result<()> {
             post,
             format,
         } => {
-            let (history, _) = load(&cli.repo, &cli.posts)?;
+            let (history, _) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -479,7 +485,12 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<()> {
+fn run_hook(
+    base: &Path,
+    posts: &Option<String>,
+    use_cache: bool,
+    action: HookAction,
+) -> Result<()> {
     match action {
         HookAction::Install { force } => {
             let outcome = hook::install(base, force)?;
@@ -493,14 +504,36 @@ fn run_hook(base: &Path, posts: &Option<String>, action: HookAction) -> Result<(
             strict, template, ..
         } => {
             // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
-            let (engine, head, ledger_options) = match engine_at_head(&None, posts) {
-                Ok(read) => read,
-                Err(error) => {
-                    eprintln!("gitgoals: stats block not updated: {error:#}");
-                    return exit_with(if strict { 1 } else { 0 });
+            let fail = |error: anyhow::Error| {
+                eprintln!("gitgoals: stats block not updated: {error:#}");
+                exit_with(if strict { 1 } else { 0 })
+            };
+            let now = now();
+            let view = match use_cache.then(|| hook_view(posts)).transpose() {
+                Ok(view) => view.flatten(),
+                Err(error) => return fail(error),
+            };
+            // The whole engine, read only when the cache cannot serve the hook on its own.
+            let full = std::cell::OnceCell::new();
+            let engine = || full.get_or_init(|| engine_at_head(&None, posts, use_cache));
+            if view.is_none()
+                && let Err(error) = engine()
+            {
+                return fail(anyhow::anyhow!("{error:#}"));
+            }
+            let compute = |path: &str, bytes: &[u8]| {
+                if let Some((view, ledger_options)) = &view
+                    && let Some(stats) = hook::view_stats(view, (path, bytes), now, ledger_options)
+                {
+                    return Ok(stats);
+                }
+                match engine() {
+                    Ok((engine, head, ledger_options)) => {
+                        hook::history_stats_with(engine, *head, now, *ledger_options)(path, bytes)
+                    }
+                    Err(error) => Err(format!("{error:#}")),
                 }
             };
-            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
             let report = hook::run_pre_commit(
                 &hook::RunOptions {
                     strict,
@@ -585,6 +618,7 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 fn engine_at_head(
     dir: &Option<PathBuf>,
     posts: &Option<String>,
+    use_cache: bool,
 ) -> Result<(
     history::Engine,
     Option<crate::git::ObjectId>,
@@ -593,24 +627,50 @@ fn engine_at_head(
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
-    let mut engine = history::Engine::new();
-    let summary = history::update(&mut engine, &repo, &options)?;
-    Ok((engine, summary.head, ledger_options))
+    let engine = cache::load_engine(&repo, &options, &ledger_options, use_cache)?;
+    let head = engine.tip();
+    Ok((engine, head, ledger_options))
+}
+
+/// The cache's view for the hook, with the options it was built under, when the cache is
+/// at HEAD; none when the history must be read through the engine.
+fn hook_view(posts: &Option<String>) -> Result<Option<(cache::HookView, ledger::LedgerOptions)>> {
+    let repo = Repo::open(None)?;
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, ledger_options) = history_options(&config);
+    let view = cache::load_hook_view(&repo, &options, &ledger_options)?;
+    Ok(view.map(|view| (view, ledger_options)))
 }
 
 /// Reads the history of the repository at `dir` (or the current one) with its configuration
-/// and folds it into the ledger. Warnings go to stderr, one line each (none with `--quiet`);
-/// the work goes on.
-fn load(dir: &Option<PathBuf>, posts: &Option<String>) -> Result<(History, Ledger)> {
+/// and folds it into the ledger, through the cache unless `use_cache` is false. Warnings go
+/// to stderr, one line each (none with `--quiet`); the work goes on.
+fn load(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+    use_cache: bool,
+) -> Result<(History, Ledger)> {
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
-    let history = history::read_history(&repo, &options)?;
+    let (history, ledger) =
+        cache::load_history_and_ledger(&repo, &options, &ledger_options, use_cache)?;
     for warning in &history.warnings {
         warn(warning);
     }
-    let ledger = ledger::build_with(&history, &ledger_options);
     Ok((history, ledger))
+}
+
+/// The ledger alone (for `history`): with a warm cache the task lives are not even read.
+fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -> Result<Ledger> {
+    let repo = Repo::open(dir.as_deref())?;
+    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
+    let (options, ledger_options) = history_options(&config);
+    let ledger = cache::load_ledger(&repo, &options, &ledger_options, use_cache)?;
+    for warning in &ledger.warnings {
+        warn(warning);
+    }
+    Ok(ledger)
 }
 
 /// Writes an SVG chart and says where on stderr, so stdout stays the report.

@@ -413,6 +413,22 @@ impl Repo {
         self.repo.path().to_path_buf()
     }
 
+    /// The git directory that linked worktrees share with the main one (the git directory
+    /// itself when there are no worktrees).
+    pub fn common_dir(&self) -> PathBuf {
+        self.repo.commondir().to_path_buf()
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> Result<bool, GitError> {
+        if ancestor == commit {
+            return Ok(true);
+        }
+        self.repo
+            .graph_descendant_of(oid(commit), oid(ancestor))
+            .map_err(|e| read_error(&format!("the ancestry of {commit}"), &e))
+    }
+
     /// The work tree, none for a bare repository.
     pub fn work_dir(&self) -> Option<PathBuf> {
         self.repo.workdir().map(Path::to_path_buf)

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::events;
 use crate::git::{self, CommitDelta, FileChange, GitError, ObjectId, Repo};
@@ -150,6 +150,17 @@ pub fn update(
     repo: &Repo,
     options: &HistoryOptions,
 ) -> Result<git::WalkSummary, HistoryError> {
+    update_observed(engine, repo, options, &mut |_| {})
+}
+
+/// [`update`], showing each commit to `observe` as it is folded in (a progress bar, a check
+/// of where new commits attach).
+pub fn update_observed(
+    engine: &mut Engine,
+    repo: &Repo,
+    options: &HistoryOptions,
+    observe: &mut (dyn FnMut(&CommitDelta) + Send),
+) -> Result<git::WalkSummary, HistoryError> {
     let selector = repo.post_selector_for(&options.globs())?;
     engine.parse_options = options.parse.clone();
     if engine.selector.as_ref().is_some_and(|s| *s != selector) {
@@ -157,12 +168,12 @@ pub fn update(
     }
     let tip_before = engine.tip();
     let fed_before = engine.next_order;
-    let summary = walk_into(engine, repo, &selector)?;
+    let summary = walk_into(engine, repo, &selector, observe)?;
     let nothing_new = engine.next_order == fed_before;
     let moved_back = nothing_new && summary.head != tip_before;
     if engine.lost_parent_state || moved_back {
         *engine = Engine::new();
-        return walk_into(engine, repo, &selector);
+        return walk_into(engine, repo, &selector, observe);
     }
     Ok(summary)
 }
@@ -172,6 +183,7 @@ fn walk_into(
     engine: &mut Engine,
     repo: &Repo,
     selector: &git::PostSelector,
+    observe: &mut (dyn FnMut(&CommitDelta) + Send),
 ) -> Result<git::WalkSummary, HistoryError> {
     engine.selector = Some(selector.clone());
     let (sender, receiver) = mpsc::sync_channel::<(CommitDelta, Vec<Post>)>(256);
@@ -181,6 +193,7 @@ fn walk_into(
     let summary = std::thread::scope(|scope| {
         let folder = scope.spawn(|| {
             for (delta, posts) in receiver {
+                observe(&delta);
                 engine.feed_parsed(delta, posts);
             }
         });
@@ -257,6 +270,12 @@ impl Engine {
     /// Commits already folded in: a later walk stops at them.
     pub fn known_commits(&self) -> &HashSet<ObjectId> {
         &self.known
+    }
+
+    /// Reads posts with these options from now on (an engine read back from the cache has
+    /// none of its own: the cache's key holds them).
+    pub fn set_parse_options(&mut self, options: post::ParseOptions) {
+        self.parse_options = options;
     }
 
     /// Folds in a commit about to be made and takes it as the tip: the history as it will
@@ -851,6 +870,597 @@ impl History {
     /// The task with this id.
     pub fn task(&self, id: TaskId) -> Option<&TaskLife> {
         self.tasks.get(id.0)
+    }
+}
+
+/// The fold's state as plain parts that serde can store (the cache's payload). What the
+/// engine shares (commits, parsed posts) is stored once and named by index. Only the post
+/// state of the tip is kept: an engine rebuilt from a snapshot can go on from that tip only,
+/// which is the one place new commits attach to when the history was not rewritten.
+///
+/// Generic over how text, posts and lists are held, so that one layout serves both ways:
+/// [`EngineSnapshotView`] borrows from the engine to be written without copying, and
+/// [`EngineSnapshot`] owns what was read back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EngineParts<S, P, I, W> {
+    next_order: usize,
+    head: Option<[u8; 20]>,
+    last_fed: Option<[u8; 20]>,
+    commits: Vec<CommitRecord<S>>,
+    parsed_posts: Vec<P>,
+    /// (blob, path, index into `parsed_posts`).
+    parsed: Vec<([u8; 20], S, u32)>,
+    posts: Vec<PostLifeRecord<S, I>>,
+    /// For each task, its post and its events.
+    tasks: Vec<(u32, Vec<EventRecord<S>>)>,
+    warnings: W,
+    /// (path, post, version, blob) of each post present at the tip.
+    tip_state: Vec<(S, u32, u32, [u8; 20])>,
+    known: Vec<[u8; 20]>,
+}
+
+/// The engine's state as read back from storage.
+pub type EngineSnapshot = EngineParts<String, Post, Vec<usize>, Vec<Warning>>;
+
+/// The engine's state borrowed for writing; serializes exactly as an [`EngineSnapshot`].
+pub type EngineSnapshotView<'a> = EngineParts<&'a str, &'a Post, &'a [TaskId], &'a [Warning]>;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitRecord<S> {
+    id: S,
+    seconds: i64,
+    offset_seconds: i32,
+    summary: S,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PostLifeRecord<S, I> {
+    path: S,
+    deleted: bool,
+    versions: Vec<VersionRecord<S, I>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VersionRecord<S, I> {
+    commit: u32,
+    order: usize,
+    path: S,
+    post: u32,
+    task_ids: I,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EventRecord<S> {
+    kind: EventKind,
+    commit: u32,
+    order: usize,
+    title: S,
+    previous_title: Option<S>,
+    from_section: Option<S>,
+    to_section: Option<S>,
+}
+
+/// A snapshot whose parts do not fit together (an index out of range): it cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("inconsistent history snapshot: {0}")]
+pub struct SnapshotError(&'static str);
+
+/// Gives shared values (by pointer) one index each, in first-seen order.
+struct Interner<'a, T> {
+    index: HashMap<*const T, u32>,
+    values: Vec<&'a T>,
+}
+
+impl<'a, T> Interner<'a, T> {
+    fn new() -> Self {
+        Interner {
+            index: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn id(&mut self, value: &'a Arc<T>) -> u32 {
+        let next = self.values.len() as u32;
+        *self.index.entry(Arc::as_ptr(value)).or_insert_with(|| {
+            self.values.push(value);
+            next
+        })
+    }
+}
+
+impl Engine {
+    /// The state as plain parts, borrowed, for storing; see [`EngineParts`].
+    pub fn snapshot(&self) -> EngineSnapshotView<'_> {
+        let mut commits = Interner::<CommitInfo>::new();
+        let mut posts = Interner::<Post>::new();
+        let lives: Vec<PostLifeRecord<&str, &[TaskId]>> = self
+            .posts
+            .iter()
+            .map(|life| PostLifeRecord {
+                path: life.path.as_str(),
+                deleted: life.deleted,
+                versions: life
+                    .versions
+                    .iter()
+                    .map(|v| VersionRecord {
+                        commit: commits.id(&v.commit),
+                        order: v.order,
+                        path: v.path.as_str(),
+                        post: posts.id(&v.post),
+                        task_ids: v.task_ids.as_slice(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        // Sorted, and interned after the versions: hash order would make two snapshots of
+        // one state differ byte for byte.
+        let mut parsed_keys: Vec<(&(ObjectId, String), &Arc<Post>)> = self.parsed.iter().collect();
+        parsed_keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let parsed: Vec<([u8; 20], &str, u32)> = parsed_keys
+            .into_iter()
+            .map(|((blob, path), post)| (blob.0, path.as_str(), posts.id(post)))
+            .collect();
+        let tasks = self
+            .tasks
+            .iter()
+            .map(|life| {
+                let events = life
+                    .events
+                    .iter()
+                    .map(|e| EventRecord {
+                        kind: e.kind,
+                        commit: commits.id(&e.commit),
+                        order: e.order,
+                        title: e.title.as_str(),
+                        previous_title: e.previous_title.as_deref(),
+                        from_section: e.from_section.as_deref(),
+                        to_section: e.to_section.as_deref(),
+                    })
+                    .collect();
+                (life.post as u32, events)
+            })
+            .collect();
+        let tip = self.head.or(self.last_fed);
+        let mut tip_state: Vec<(&str, u32, u32, [u8; 20])> = tip
+            .and_then(|id| self.states.get(&id))
+            .map(|state| {
+                state
+                    .iter()
+                    .map(|(path, slot)| {
+                        (
+                            path.as_str(),
+                            slot.post as u32,
+                            slot.version as u32,
+                            slot.blob.0,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        tip_state.sort_unstable();
+        let mut known: Vec<[u8; 20]> = self.known.iter().map(|id| id.0).collect();
+        known.sort_unstable();
+        EngineParts {
+            next_order: self.next_order,
+            head: self.head.map(|id| id.0),
+            last_fed: self.last_fed.map(|id| id.0),
+            commits: commits
+                .values
+                .iter()
+                .map(|c| CommitRecord {
+                    id: c.id.as_str(),
+                    seconds: c.time.timestamp(),
+                    offset_seconds: c.time.offset().local_minus_utc(),
+                    summary: c.summary.as_str(),
+                })
+                .collect(),
+            parsed_posts: posts.values,
+            parsed,
+            posts: lives,
+            tasks,
+            warnings: &self.warnings,
+            tip_state,
+            known,
+        }
+    }
+
+    /// An engine that goes on from a snapshot's tip.
+    pub fn from_snapshot(snapshot: EngineSnapshot) -> Result<Engine, SnapshotError> {
+        let commits: Vec<Arc<CommitInfo>> = snapshot
+            .commits
+            .into_iter()
+            .map(|c| {
+                let utc = git::to_datetime(c.seconds, 0);
+                let time = chrono::FixedOffset::east_opt(c.offset_seconds)
+                    .map_or(utc, |offset| utc.with_timezone(&offset));
+                Arc::new(CommitInfo {
+                    id: c.id,
+                    time,
+                    summary: c.summary,
+                })
+            })
+            .collect();
+        let posts: Vec<Arc<Post>> = snapshot.parsed_posts.into_iter().map(Arc::new).collect();
+        let commit = |i: u32| {
+            commits
+                .get(i as usize)
+                .cloned()
+                .ok_or(SnapshotError("commit index"))
+        };
+        let post = |i: u32| {
+            posts
+                .get(i as usize)
+                .cloned()
+                .ok_or(SnapshotError("post index"))
+        };
+        let task_count = snapshot.tasks.len();
+        let mut lives = Vec::with_capacity(snapshot.posts.len());
+        for life in snapshot.posts {
+            let mut versions = Vec::with_capacity(life.versions.len());
+            for v in life.versions {
+                let post = post(v.post)?;
+                if v.task_ids.len() != post.tasks.len()
+                    || v.task_ids.iter().any(|&t| t >= task_count)
+                {
+                    return Err(SnapshotError("task ids of a version"));
+                }
+                versions.push(PostVersion {
+                    commit: commit(v.commit)?,
+                    order: v.order,
+                    path: v.path,
+                    post,
+                    task_ids: v.task_ids.into_iter().map(TaskId).collect(),
+                });
+            }
+            lives.push(PostLife {
+                path: life.path,
+                deleted: life.deleted,
+                versions,
+            });
+        }
+        let mut tasks = Vec::with_capacity(task_count);
+        for (index, (post_index, events)) in snapshot.tasks.into_iter().enumerate() {
+            if post_index as usize >= lives.len() {
+                return Err(SnapshotError("post of a task"));
+            }
+            let mut lived = Vec::with_capacity(events.len());
+            for e in events {
+                lived.push(TaskEvent {
+                    kind: e.kind,
+                    commit: commit(e.commit)?,
+                    order: e.order,
+                    title: e.title,
+                    previous_title: e.previous_title,
+                    from_section: e.from_section,
+                    to_section: e.to_section,
+                });
+            }
+            tasks.push(TaskLife {
+                id: TaskId(index),
+                post: post_index as usize,
+                events: lived,
+            });
+        }
+        let mut parsed = HashMap::with_capacity(snapshot.parsed.len());
+        for (blob, path, index) in snapshot.parsed {
+            parsed.insert((ObjectId(blob), path), post(index)?);
+        }
+        let mut tip_state = PostsState::with_capacity(snapshot.tip_state.len());
+        for (path, post_index, version, blob) in snapshot.tip_state {
+            let fits = lives
+                .get(post_index as usize)
+                .is_some_and(|l: &PostLife| (version as usize) < l.versions.len());
+            if !fits {
+                return Err(SnapshotError("a post at the tip"));
+            }
+            tip_state.insert(
+                path,
+                Slot {
+                    post: post_index as usize,
+                    version: version as usize,
+                    blob: ObjectId(blob),
+                },
+            );
+        }
+        let head = snapshot.head.map(ObjectId);
+        let last_fed = snapshot.last_fed.map(ObjectId);
+        let mut states = HashMap::new();
+        if let Some(tip) = head.or(last_fed) {
+            states.insert(tip, tip_state);
+        }
+        let warned = snapshot
+            .warnings
+            .iter()
+            .map(|w| (w.file.clone(), w.line, w.message.clone()))
+            .collect();
+        Ok(Engine {
+            next_order: snapshot.next_order,
+            states,
+            children_left: HashMap::new(),
+            parsed,
+            posts: lives,
+            tasks,
+            warnings: snapshot.warnings,
+            warned,
+            known: snapshot.known.into_iter().map(ObjectId).collect(),
+            head,
+            last_fed,
+            lost_parent_state: false,
+            parse_options: post::ParseOptions::default(),
+            // The cache keeps its own record of the selector and drops a state built with
+            // another; the next walk sets it.
+            selector: None,
+        })
+    }
+}
+
+/// One post's life stored on its own, commits written out in each version, so the cache can
+/// give the hook a post's life without decoding the others. Generic as [`EngineParts`] is.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LifeParts<S, P, I> {
+    versions: Vec<StandaloneVersion<S, P, I>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StandaloneVersion<S, P, I> {
+    commit: CommitRecord<S>,
+    order: usize,
+    path: S,
+    post: P,
+    task_ids: I,
+}
+
+/// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
+pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Post, &'a [TaskId]>;
+
+/// A post's life as read back from storage.
+pub type LifeRecord = LifeParts<String, Post, Vec<usize>>;
+
+/// What an engine needs, besides post lives, to take one more commit on top of its tip.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TipParts {
+    next_order: usize,
+    tip: [u8; 20],
+    task_count: usize,
+    /// (path, post, version, blob) of each post present at the tip.
+    tip_state: Vec<(String, u32, u32, [u8; 20])>,
+}
+
+impl TipParts {
+    /// The commit the parts are at.
+    pub fn tip(&self) -> ObjectId {
+        ObjectId(self.tip)
+    }
+
+    /// How many tasks the engine had.
+    pub fn task_count(&self) -> usize {
+        self.task_count
+    }
+
+    /// The post at `path` in the tip's tree.
+    pub fn post_at(&self, path: &str) -> Option<usize> {
+        self.tip_state
+            .iter()
+            .find(|(p, ..)| p == path)
+            .map(|&(_, post, ..)| post as usize)
+    }
+}
+
+impl Engine {
+    /// Every post's life so far (paths and deletion as of the last change, not the tip).
+    pub fn lives(&self) -> &[PostLife] {
+        &self.posts
+    }
+
+    /// Each post's life, borrowed, for storing post by post; see [`LifeParts`].
+    pub fn life_records(&self) -> Vec<LifeRecordView<'_>> {
+        self.posts
+            .iter()
+            .map(|life| LifeParts {
+                versions: life
+                    .versions
+                    .iter()
+                    .map(|v| StandaloneVersion {
+                        commit: CommitRecord {
+                            id: v.commit.id.as_str(),
+                            seconds: v.commit.time.timestamp(),
+                            offset_seconds: v.commit.time.offset().local_minus_utc(),
+                            summary: v.commit.summary.as_str(),
+                        },
+                        order: v.order,
+                        path: v.path.as_str(),
+                        post: &*v.post,
+                        task_ids: v.task_ids.as_slice(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The tip's state and counters; none before the first commit.
+    pub fn tip_parts(&self) -> Option<TipParts> {
+        let tip = self.tip()?;
+        let mut tip_state: Vec<(String, u32, u32, [u8; 20])> = self
+            .states
+            .get(&tip)?
+            .iter()
+            .map(|(path, slot)| {
+                (
+                    path.clone(),
+                    slot.post as u32,
+                    slot.version as u32,
+                    slot.blob.0,
+                )
+            })
+            .collect();
+        tip_state.sort_unstable();
+        Some(TipParts {
+            next_order: self.next_order,
+            tip: tip.0,
+            task_count: self.tasks.len(),
+            tip_state,
+        })
+    }
+
+    /// An engine at a stored tip that holds the lives of only some posts (the others have
+    /// their path and no version): enough to fold in a commit that changes only posts it
+    /// holds, as the hook's pending commit does. Task lives are empty; new tasks get the
+    /// ids a whole engine would give them.
+    pub fn partial(tip: TipParts, lives: Vec<PostLife>) -> Result<Engine, SnapshotError> {
+        let mut state = PostsState::with_capacity(tip.tip_state.len());
+        for (path, post, version, blob) in tip.tip_state {
+            let fits = lives.get(post as usize).is_some_and(|l: &PostLife| {
+                l.versions.is_empty() || (version as usize) < l.versions.len()
+            });
+            if !fits {
+                return Err(SnapshotError("a post at the tip"));
+            }
+            state.insert(
+                path,
+                Slot {
+                    post: post as usize,
+                    version: version as usize,
+                    blob: ObjectId(blob),
+                },
+            );
+        }
+        let head = ObjectId(tip.tip);
+        let tasks = (0..tip.task_count)
+            .map(|id| TaskLife {
+                id: TaskId(id),
+                post: 0,
+                events: Vec::new(),
+            })
+            .collect();
+        Ok(Engine {
+            next_order: tip.next_order,
+            states: HashMap::from([(head, state)]),
+            posts: lives,
+            tasks,
+            head: Some(head),
+            ..Engine::default()
+        })
+    }
+}
+
+impl Engine {
+    /// The post at `path` in the tip's tree.
+    pub fn post_at_tip(&self, path: &str) -> Option<usize> {
+        let tip = self.tip()?;
+        self.states.get(&tip)?.get(path).map(|slot| slot.post)
+    }
+
+    /// Whether post `post` of a partial engine has its versions (a whole engine's always do).
+    pub fn holds_life(&self, post: usize) -> bool {
+        self.posts
+            .get(post)
+            .is_some_and(|life| !life.versions.is_empty())
+    }
+
+    /// Gives post `post` of a partial engine its versions, read from storage; false (and
+    /// nothing changed) when they do not fit the post states the engine holds.
+    pub fn fill_life(&mut self, post: usize, versions: Vec<PostVersion>) -> bool {
+        let fits = self
+            .states
+            .values()
+            .flat_map(|state| state.values())
+            .all(|slot| slot.post != post || slot.version < versions.len());
+        match self.posts.get_mut(post) {
+            Some(life) if fits => {
+                life.versions = versions;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Folds commits made since the tip onto a partial engine ([`Engine::partial`]), first
+    /// filling in with `load` the life of every post their changes name. The commits come
+    /// in walk order, each with one parent that is the tip or an earlier one of them. False
+    /// when they do not fit that (a merge, a new root, a post that cannot be loaded): the
+    /// engine is then of no use and the whole one must be read.
+    pub fn extend_partial(
+        &mut self,
+        deltas: Vec<CommitDelta>,
+        mut load: impl FnMut(usize) -> Option<Vec<PostVersion>>,
+    ) -> bool {
+        let Some(tip) = self.tip() else {
+            return false;
+        };
+        let mut fed: HashSet<ObjectId> = HashSet::from([tip]);
+        for delta in &deltas {
+            if delta.parents.len() != 1 || !fed.contains(&delta.parents[0]) {
+                return false;
+            }
+            fed.insert(delta.id);
+        }
+        let Some(at_tip) = self.states.get(&tip) else {
+            return false;
+        };
+        let mut needed: Vec<usize> = Vec::new();
+        for delta in &deltas {
+            for change in &delta.changes {
+                let paths: [Option<&String>; 2] = match change {
+                    FileChange::Added { path, .. }
+                    | FileChange::Modified { path, .. }
+                    | FileChange::Deleted { path } => [Some(path), None],
+                    FileChange::Renamed { from, to, .. } => [Some(from), Some(to)],
+                };
+                needed.extend(
+                    paths
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|path| at_tip.get(path).map(|slot| slot.post)),
+                );
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        for post in needed {
+            if !self.holds_life(post) {
+                let filled = load(post).is_some_and(|versions| self.fill_life(post, versions));
+                if !filled {
+                    return false;
+                }
+            }
+        }
+        let mut last = None;
+        for delta in deltas {
+            last = Some(delta.id);
+            self.feed(delta);
+        }
+        if let Some(last) = last {
+            self.head = Some(last);
+        }
+        true
+    }
+}
+
+impl LifeRecord {
+    /// The versions stored, checked against the number of tasks the engine had.
+    pub fn into_versions(self, task_count: usize) -> Result<Vec<PostVersion>, SnapshotError> {
+        let mut versions = Vec::with_capacity(self.versions.len());
+        for v in self.versions {
+            if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
+            {
+                return Err(SnapshotError("task ids of a version"));
+            }
+            let utc = git::to_datetime(v.commit.seconds, 0);
+            let time = chrono::FixedOffset::east_opt(v.commit.offset_seconds)
+                .map_or(utc, |offset| utc.with_timezone(&offset));
+            versions.push(PostVersion {
+                commit: Arc::new(CommitInfo {
+                    id: v.commit.id,
+                    time,
+                    summary: v.commit.summary,
+                }),
+                order: v.order,
+                path: v.path,
+                post: Arc::new(v.post),
+                task_ids: v.task_ids.into_iter().map(TaskId).collect(),
+            });
+        }
+        Ok(versions)
     }
 }
 

@@ -421,13 +421,33 @@ pub fn history_stats_with(
             &[(path.to_string(), bytes.to_vec())],
         ));
         let history = engine.into_history();
-        let ledger = ledger::build_with(&history, &options);
+        let ledger = ledger::build_around(&history, &options, path, statsblock::SPARKLINE_WEEKS);
         Ok(ledger
             .weeks
             .iter()
             .position(|week| week.path == path)
             .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())))
     }
+}
+
+/// The figures of a post as they will be once it is committed, read from the cache's view
+/// for the hook (only the posts the block shows are decoded); `None` when the view turns out
+/// damaged and the caller must read the history another way. Equal to what
+/// [`history_stats_with`] gives from the whole engine.
+pub fn view_stats(
+    view: &crate::cache::HookView,
+    (path, bytes): (&str, &[u8]),
+    now: DateTime<FixedOffset>,
+    options: &ledger::LedgerOptions,
+) -> Option<Option<BlockStats>> {
+    let ledger = view.ledger_around(path, bytes, now, options, statsblock::SPARKLINE_WEEKS)?;
+    Some(
+        ledger
+            .weeks
+            .iter()
+            .position(|week| week.path == path)
+            .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())),
+    )
 }
 
 /// Settings resolved for one run: strictness, the renderer's template text, and where a block

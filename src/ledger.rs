@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::history::{History, PostLife, TaskId};
 use crate::matching;
-use crate::model::{CommitInfo, DueSource, Mark, Task};
+use crate::model::{CommitInfo, DueSource, Mark, Task, Warning};
 use crate::tally::{self, Breakdown};
 
 /// Weekly outcomes and task records, derived from a [`History`].
@@ -21,6 +21,9 @@ pub struct Ledger {
     pub weeks: Vec<Week>,
     /// Every task of every goals post, in the order of `weeks`, then of first appearance.
     pub tasks: Vec<TaskRecord>,
+    /// What could not be read in the history, carried along so a report from the ledger
+    /// alone (a warm cache) still says it.
+    pub warnings: Vec<Warning>,
 }
 
 /// One goals post's outcome.
@@ -139,24 +142,109 @@ pub fn build(history: &History) -> Ledger {
 
 /// [`build`] with the configured due-date rules.
 pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
+    build_selected(history, options, None)
+}
+
+/// Only what a stats block shows for the post at `path`: its week and up to `window - 1`
+/// weeks before it in its series, linked to each other. The weeks' own figures are the ones
+/// [`build_with`] gives; the fuzzy matching of every other pair of weeks — most of a full
+/// build on a long history — is skipped, which is what keeps the pre-commit hook quick.
+pub fn build_around(
+    history: &History,
+    options: &LedgerOptions,
+    path: &str,
+    window: usize,
+) -> Ledger {
+    build_selected(history, options, Some((path, window)))
+}
+
+/// [`build_around`] on a history that holds the versions of only some posts (the hook's, read
+/// from the cache post by post): `goals` are every goals post with its date, as
+/// [`goals_with`] gives them, and the posts [`window_posts`] names must have their versions.
+pub(crate) fn build_around_goals(
+    history: &History,
+    options: &LedgerOptions,
+    goals: &[(usize, NaiveDate)],
+    path: &str,
+    window: usize,
+) -> Ledger {
+    build_from_goals(history, options, goals, Some((path, window)))
+}
+
+/// The date of `life` as a goals post: none when it is deleted or has no task now.
+pub(crate) fn goal_date(life: &PostLife) -> Option<NaiveDate> {
+    (!life.deleted && current_tasks(life) > 0)
+        .then(|| post_date(life))
+        .flatten()
+}
+
+/// Every goals post of `history` (by index) with its date, in the ledger's week order;
+/// `date_of` gives a post's date as a goals post, none when it is not one.
+pub(crate) fn goals_with(
+    history: &History,
+    date_of: impl Fn(usize, &PostLife) -> Option<NaiveDate>,
+) -> Vec<(usize, NaiveDate)> {
     let mut goals: Vec<(usize, NaiveDate)> = history
         .posts
         .iter()
         .enumerate()
-        .filter(|(_, life)| !life.deleted && current_tasks(life) > 0)
-        .filter_map(|(index, life)| Some((index, post_date(life)?)))
+        .filter_map(|(index, life)| Some((index, date_of(index, life)?)))
         .collect();
     goals.sort_by(|a, b| {
         a.1.cmp(&b.1)
             .then_with(|| history.posts[a.0].path.cmp(&history.posts[b.0].path))
     });
+    goals
+}
 
-    let next_in_series = next_in_series(history, &goals);
-    let mut weeks = Vec::with_capacity(goals.len());
+/// The posts (indices into `history.posts`) whose weeks [`build_around_goals`] builds for
+/// the post at `path`: it and up to `window - 1` posts before it in its series.
+pub(crate) fn window_posts(
+    history: &History,
+    goals: &[(usize, NaiveDate)],
+    path: &str,
+    window: usize,
+) -> Vec<usize> {
+    let next = next_in_series(history, goals);
+    series_window(history, goals, &next, path, window)
+        .into_iter()
+        .map(|goal| goals[goal].0)
+        .collect()
+}
+
+fn build_selected(
+    history: &History,
+    options: &LedgerOptions,
+    focus: Option<(&str, usize)>,
+) -> Ledger {
+    let goals = goals_with(history, |_, life| goal_date(life));
+    build_from_goals(history, options, &goals, focus)
+}
+
+fn build_from_goals(
+    history: &History,
+    options: &LedgerOptions,
+    goals: &[(usize, NaiveDate)],
+    focus: Option<(&str, usize)>,
+) -> Ledger {
+    let next_in_series = next_in_series(history, goals);
+    let selected: Vec<usize> = match focus {
+        None => (0..goals.len()).collect(),
+        Some((path, window)) => series_window(history, goals, &next_in_series, path, window),
+    };
+    let week_of_goal: HashMap<usize, usize> = selected
+        .iter()
+        .enumerate()
+        .map(|(week, &goal)| (goal, week))
+        .collect();
+    let mut weeks = Vec::with_capacity(selected.len());
     let mut tasks: Vec<TaskRecord> = Vec::new();
     let mut record_of: HashMap<TaskId, usize> = HashMap::new();
+    // Each week's records are pushed together: where they are in `tasks`.
+    let mut week_records: Vec<std::ops::Range<usize>> = Vec::with_capacity(selected.len());
 
-    for (week_index, &(post_index, date)) in goals.iter().enumerate() {
+    for (week_index, &goal) in selected.iter().enumerate() {
+        let (post_index, date) = goals[goal];
         let life = &history.posts[post_index];
         let Some(current) = life.versions.last() else {
             continue;
@@ -166,7 +254,7 @@ pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
 
         let (due, due_source) = match &current.post.due {
             Some(due) => (due.date, due.source),
-            None => match next_in_series[week_index].map(|next| goals[next]) {
+            None => match next_in_series[goal].map(|next| goals[next]) {
                 Some((_, next_date)) if next_date > date && options.due_from_next_post => {
                     (next_date, DueSource::NextPost)
                 }
@@ -219,6 +307,7 @@ pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
             .collect();
 
         let mut done_on_time = 0;
+        let first_record = tasks.len();
         for (id, status) in ordered {
             let Some(task_life) = lives.get(&id) else {
                 continue;
@@ -254,6 +343,7 @@ pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
             });
         }
 
+        week_records.push(first_record..tasks.len());
         let current_tasks = &current.post.tasks;
         let overall = tally::overall(current_tasks);
         let cancelled = current_tasks
@@ -293,17 +383,29 @@ pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
             carried_in: 0,
             carried_out: 0,
             dropped: 0,
-            has_next: next_in_series[week_index].is_some(),
+            has_next: next_in_series[goal].is_some(),
             by_confidence: tally::by_confidence(current_tasks),
             by_section: tally::by_section(current_tasks),
         });
     }
 
-    link_carry_over(history, &next_in_series, &mut weeks, &mut tasks, &record_of);
+    let next_week: Vec<Option<usize>> = selected
+        .iter()
+        .map(|&goal| next_in_series[goal].and_then(|next| week_of_goal.get(&next).copied()))
+        .collect();
+    link_carry_over(
+        history,
+        &next_week,
+        &week_records,
+        &mut weeks,
+        &mut tasks,
+        &record_of,
+    );
     Ledger {
         head: history.head.clone(),
         weeks,
         tasks,
+        warnings: history.warnings.clone(),
     }
 }
 
@@ -312,6 +414,7 @@ pub fn build_with(history: &History, options: &LedgerOptions) -> Ledger {
 fn link_carry_over(
     history: &History,
     next_in_series: &[Option<usize>],
+    week_records: &[std::ops::Range<usize>],
     weeks: &mut [Week],
     tasks: &mut [TaskRecord],
     record_of: &HashMap<TaskId, usize>,
@@ -363,16 +466,47 @@ fn link_carry_over(
         }
         weeks[w].carried_out = carried;
         weeks[next_week].carried_in = carried;
-        weeks[w].dropped = tasks
+        weeks[w].dropped = tasks[week_records[w].clone()]
             .iter()
             .filter(|r| {
-                r.week == w
-                    && r.status == Status::Open
+                r.status == Status::Open
                     && r.task.mark != Mark::Forwarded
                     && !carried_ids.contains(&r.id)
             })
             .count();
     }
+}
+
+/// Indices into `goals` of the post at `path` and up to `window - 1` posts before it in its
+/// series, oldest first; empty when `path` is not a goals post.
+fn series_window(
+    history: &History,
+    goals: &[(usize, NaiveDate)],
+    next_in_series: &[Option<usize>],
+    path: &str,
+    window: usize,
+) -> Vec<usize> {
+    let Some(focus) = goals
+        .iter()
+        .position(|&(post, _)| history.posts[post].path == path)
+    else {
+        return Vec::new();
+    };
+    let mut previous = vec![None; goals.len()];
+    for (goal, next) in next_in_series.iter().enumerate() {
+        if let Some(next) = next {
+            previous[*next] = Some(goal);
+        }
+    }
+    let mut chain = vec![focus];
+    while chain.len() < window {
+        match chain.last().and_then(|&goal| previous[goal]) {
+            Some(goal) => chain.push(goal),
+            None => break,
+        }
+    }
+    chain.reverse();
+    chain
 }
 
 /// For each goals post (in date order), the index of the next one in its series.

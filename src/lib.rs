@@ -11,7 +11,9 @@
 //! ```
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
+//! `cache` keeps the history stage's state and the ledger between runs, in the git directory.
 
+pub mod cache;
 pub mod chart;
 pub mod cli;
 pub mod config;

@@ -7,11 +7,11 @@ use std::fmt;
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a task's box says: `[ ]`, `[x]`, and the two statuses bullet journals and Obsidian
 /// Tasks add, `[-]` and `[>]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
     #[default]
@@ -24,7 +24,7 @@ pub enum Mark {
 }
 
 /// One task-list item in one version of a post.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     /// Plain-text title without markup, rating or note: what identifies the task over time.
     pub title: String,
@@ -58,7 +58,7 @@ impl Task {
 }
 
 /// Where a post's date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateSource {
     FrontMatter,
@@ -67,7 +67,7 @@ pub enum DateSource {
 }
 
 /// Where a post's due date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DueSource {
     /// `due:` or `deadline:` in the front matter.
@@ -81,7 +81,7 @@ pub enum DueSource {
 }
 
 /// A post's due date and the evidence for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Due {
     pub date: NaiveDate,
     pub source: DueSource,
@@ -91,7 +91,7 @@ pub struct Due {
 
 /// A problem in the input that did not stop the work: it names the file, and the line or
 /// commit when known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub file: String,
     pub line: Option<usize>,
@@ -113,7 +113,7 @@ impl fmt::Display for Warning {
 }
 
 /// One version of a goals post, as read from its bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Post {
     pub title: Option<String>,
     /// The post's own date: front matter, else the `YYYY-MM-DD-` filename prefix.
@@ -147,7 +147,7 @@ pub fn short_id(id: &str) -> &str {
 }
 
 /// What happened to a task between two versions of its post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Added,

@@ -993,6 +993,7 @@ mod tests {
                 head: Some("0".repeat(40)),
                 weeks: self.weeks,
                 tasks: self.tasks,
+                warnings: Vec::new(),
             }
         }
     }
