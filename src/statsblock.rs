@@ -432,12 +432,16 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
 
     let mut start: Option<usize> = None;
     let mut end: Option<usize> = None;
-    let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    // Front matter only at the very top, as Jekyll and Hugo read it: pulldown-cmark's metadata
+    // options take a `---` line anywhere for the start of one, which would hide a marker behind
+    // a thematic break. The post parser reads the body the same way.
+    let body_start = crate::frontmatter::split(text).0.body_start;
+    for (event, range) in Parser::new_ext(&text[body_start..], Options::empty()).into_offset_iter()
+    {
         if !matches!(event, Event::Start(Tag::HtmlBlock)) {
             continue;
         }
+        let range = body_start + range.start..body_start + range.end;
         let Some(marker) = marker_at(text, range.start) else {
             continue;
         };
@@ -499,7 +503,18 @@ pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
             out.extend_from_slice(&source[..span.body.start]);
             out.extend_from_slice(body.as_bytes());
             out.extend_from_slice(&source[span.body.end..]);
-            Ok(Rewrite::Changed(out))
+            // The body is checked on its own when rendered; what follows the block in this post
+            // could still combine with it so that the end marker is no longer one.
+            match find_block(&out) {
+                Ok(Some(again))
+                    if again.body == (span.body.start..span.body.start + body.len()) =>
+                {
+                    Ok(Rewrite::Changed(out))
+                }
+                _ => Err(BlockError::UnsafeBody(
+                    "with the rest of this post it would hide its own end marker".into(),
+                )),
+            }
         }
         None => {
             let out = append_block(source, block_body);

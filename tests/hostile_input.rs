@@ -436,3 +436,33 @@ fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
     };
     assert_eq!(statsblock::rewrite(&out, &body), Ok(Rewrite::Unchanged));
 }
+
+#[test]
+fn a_dash_line_inside_the_block_is_not_front_matter_that_hides_the_end_marker() {
+    use gitgoals::statsblock::{self, Renderer, Rewrite};
+    // Found by the stats_rewrite fuzz target (template, NUL, post): a block body starting
+    // with `---` was read as a front matter block running to a later `---` line of the post,
+    // past the end marker, so the second run could not find the block it had written.
+    let found =
+        include_bytes!("../fuzz/regressions/stats_rewrite-dashes-after-the-start-marker.bin");
+    let nul = found.iter().position(|&b| b == 0).expect("a NUL");
+    let template = std::str::from_utf8(&found[..nul]).expect("template");
+    let post = &found[nul + 1..];
+    let body = statsblock::render(&block_stats(&[]), Renderer::Template(template)).expect("body");
+    match statsblock::rewrite(post, &body) {
+        Ok(Rewrite::Changed(out)) => {
+            assert_eq!(statsblock::rewrite(&out, &body), Ok(Rewrite::Unchanged))
+        }
+        Ok(Rewrite::Unchanged) => {}
+        Err(error) => panic!("refused: {error}"),
+    }
+
+    // Written plainly: a thematic break and a later `---` around the markers.
+    let post = format!(
+        "- [ ] a\n\n---\n\n{}\n{}\n\ntail\n---\n",
+        statsblock::START_MARKER,
+        statsblock::END_MARKER
+    );
+    let found = statsblock::find_block(post.as_bytes()).expect("readable");
+    assert!(found.is_some(), "the markers after a rule were not found");
+}

@@ -1,0 +1,74 @@
+//! The cache when a run dies while writing it: killed at any moment, it leaves at most a
+//! temporary file or a torn cache behind, and the next run prints what a run without the cache
+//! prints.
+
+mod hostile_common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use gitgoals::cache;
+use gitgoals::git::Repo;
+use gitgoals::synthetic::{self, Spec};
+use hostile_common::Scratch;
+
+#[test]
+fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
+    let scratch = Scratch::new();
+    let dir = scratch.root.join("blog");
+    synthetic::write_repo(&synthetic::generate(&Spec::test(7)), &dir).expect("blog");
+    let truth = scratch
+        .gitgoals(&dir, &["--no-cache", "tasks", "--format", "json"])
+        .ok()
+        .stdout;
+    let file = cache::cache_file(&Repo::open(Some(&dir)).expect("repo"));
+    let cache_dir = file.parent().expect("cache dir").to_path_buf();
+
+    // Kill cold runs at moments spread over their whole length: some before the cache is
+    // written, some while its temporary file is written, some after.
+    for delay_ms in [5u64, 20, 40, 60, 80, 120, 160, 240] {
+        let _ = std::fs::remove_dir_all(&cache_dir);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+            .args(["tasks", "--format", "json"])
+            .current_dir(&dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", &scratch.home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().expect("wait");
+        assert_ne!(status.code(), Some(101), "panicked before the kill");
+
+        let after = scratch
+            .gitgoals(&dir, &["tasks", "--format", "json"])
+            .ok()
+            .stdout;
+        assert_eq!(after, truth, "after a kill at {delay_ms} ms");
+    }
+
+    // What a kill leaves at worst: a torn temporary file beside a torn cache.
+    scratch.gitgoals(&dir, &["tasks"]).ok();
+    let whole = std::fs::read(&file).expect("cache written");
+    let torn = &whole[..whole.len() * 2 / 3];
+    std::fs::write(&file, torn).expect("torn cache");
+    let leftover = cache_dir.join(format!(
+        "{}.{}.tmp",
+        file.file_name().and_then(|n| n.to_str()).expect("name"),
+        999_999
+    ));
+    std::fs::write(&leftover, &whole[..whole.len() / 3]).expect("torn temporary");
+    let after = scratch
+        .gitgoals(&dir, &["tasks", "--format", "json"])
+        .ok()
+        .stdout;
+    assert_eq!(after, truth, "after a torn cache");
+    assert_ne!(std::fs::read(&file).expect("cache"), torn, "not rebuilt");
+    // The hook reads the same cache: it still works.
+    scratch.gitgoals(&dir, &["hook", "run", "pre-commit"]).ok();
+    assert!(Path::new(&file).is_file());
+}
