@@ -402,6 +402,31 @@ fn parse_header(start: &[u8], selector: &str) -> Option<(Header, usize)> {
 }
 
 /// Writes the cache file whole under a temporary name, then renames it into place.
+/// How old a temporary cache file must be before it counts as left by a killed writer: far
+/// longer than any write takes, so a writer at work is never disturbed.
+const ABANDONED_AFTER: Duration = Duration::from_secs(600);
+
+/// Removes temporary files that writers killed mid-write left behind (best effort).
+fn remove_abandoned_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with(&format!("{FILE_NAME}.")) && name.ends_with(".tmp");
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER);
+        if ours && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn write_file(
     path: &Path,
     selector: &str,
@@ -432,6 +457,7 @@ fn write_file(
         .parent()
         .ok_or_else(|| std::io::Error::other("the cache path has no directory"))?;
     std::fs::create_dir_all(dir)?;
+    remove_abandoned_temporaries(dir);
     // One temporary name per process, so two writers never write into the same file.
     let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
     let written = (|| {

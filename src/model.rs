@@ -106,7 +106,9 @@ impl fmt::Display for Warning {
             write!(f, ":{line}")?;
         }
         if let Some(commit) = &self.commit {
-            write!(f, " (commit {})", short_id(commit))?;
+            // A warning about a commit rather than a file names just the commit.
+            let space = if self.file.is_empty() { "" } else { " " };
+            write!(f, "{space}(commit {})", short_id(commit))?;
         }
         write!(f, ": {}", self.message)
     }

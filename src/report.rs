@@ -218,6 +218,15 @@ mod tests {
     }
 
     #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+    }
+
+    #[test]
     fn long_titles_are_shortened_for_tables() {
         let long = "word ".repeat(30);
         let shown = display_title(&long);
@@ -480,8 +489,17 @@ fn truncate(text: &str, width: usize) -> String {
 
 const CSV_HEADER: &str = "path,title,date,due,due_source,tasks,planned,added,removed,done,done_on_time,open,carried_in,carried_out,dropped,completion";
 
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
+/// A CSV field, quoted when it holds a separator, a quote or a line break. A title that
+/// starts like a spreadsheet formula (`=`, `+`, `-`, `@`) gets a leading `'` so a spreadsheet
+/// shows it as text instead of running it.
 fn csv_field(text: &str) -> String {
+    let guarded;
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        guarded = format!("'{text}");
+        guarded.as_str()
+    } else {
+        text
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -71,4 +71,23 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
     // The hook reads the same cache: it still works.
     scratch.gitgoals(&dir, &["hook", "run", "pre-commit"]).ok();
     assert!(Path::new(&file).is_file());
+
+    // A temporary file left long ago by a killed writer is cleared at the next write; a
+    // recent one may be a writer at work and stays.
+    let abandoned = cache_dir.join(format!(
+        "{}.{}.tmp",
+        file.file_name().and_then(|n| n.to_str()).expect("name"),
+        999_998
+    ));
+    std::fs::write(&abandoned, b"torn").expect("abandoned temporary");
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&abandoned)
+        .and_then(|f| f.set_modified(an_hour_ago))
+        .expect("age the file");
+    std::fs::write(&file, torn).expect("torn cache again");
+    scratch.gitgoals(&dir, &["tasks"]).ok();
+    assert!(!abandoned.exists(), "an abandoned temporary file was left");
+    assert!(leftover.exists(), "a recent temporary file was removed");
 }
