@@ -356,6 +356,13 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 dir
             };
+            if std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
+                bail!(
+                    "{} already exists and is not empty: remove it, or name another directory \
+                     (gitgoals demo DIR)",
+                    dir.display()
+                );
+            }
             let blog = synthetic::generate(&synthetic::Spec::demo());
             synthetic::write_repo(&blog, &dir)?;
             let (_, ledger) = load(&Some(dir.clone()), &None, !cli.no_cache)?;

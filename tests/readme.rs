@@ -105,3 +105,21 @@ fn readme_examples_are_what_the_tool_prints() {
         replacements.len()
     );
 }
+
+#[test]
+fn demo_into_a_used_directory_says_what_to_do_and_changes_nothing() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let demo = temp.path().join("demo");
+    gitgoals(temp.path(), &["demo", demo.to_str().expect("utf-8 path")]);
+    let head = std::fs::read(demo.join(".git/HEAD")).expect("HEAD");
+    let again = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+        .args(["demo", demo.to_str().expect("utf-8 path")])
+        .current_dir(temp.path())
+        .output()
+        .expect("run gitgoals");
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(stderr.contains("gitgoals demo DIR"), "{stderr}");
+    assert_eq!(std::fs::read(demo.join(".git/HEAD")).expect("HEAD"), head);
+}
