@@ -287,7 +287,12 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let shown = path.display().to_string();
+            // The newest post is found under the work tree; name it as people would type it.
+            let shown = path
+                .strip_prefix(&base)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             let work_tree = Repo::open(Some(&base))
                 .ok()
                 .and_then(|repo| repo.work_dir());
