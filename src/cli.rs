@@ -450,11 +450,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Watch { format, exec } => {
             let repo = Repo::open(Some(&base))?;
             let (config, _) = effective_config(repo.work_dir().as_deref(), &cli.posts)?;
-            let (history, _) = history_options(&config);
+            let (history, ledger) = history_options(&config);
             let options = crate::watch::Options {
                 format,
                 exec,
                 history,
+                ledger,
+                use_cache: !cli.no_cache,
                 debounce: crate::watch::DEFAULT_DEBOUNCE,
             };
             Ok(crate::watch::run(&base, &options)?)

@@ -87,6 +87,10 @@ pub struct Options {
     pub exec: Option<String>,
     /// Which files are posts and how they read (`--posts`, the configuration).
     pub history: crate::history::HistoryOptions,
+    /// How weeks are counted (the configuration): part of the cache's key.
+    pub ledger: crate::ledger::LedgerOptions,
+    /// Start from the history cache (`--no-cache` turns it off).
+    pub use_cache: bool,
     pub debounce: Duration,
 }
 
@@ -320,7 +324,13 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
 
     let mut watcher = start_watching(&layout, sender)?;
     let history_options = options.history.clone();
-    let mut tracker = tracker::Tracker::new(repo, engine_repo, history_options)?;
+    let mut tracker = tracker::Tracker::new(
+        repo,
+        engine_repo,
+        history_options,
+        &options.ledger,
+        options.use_cache,
+    )?;
     let mut out = Output::new(options);
     let (head, branch) = tracker.head_summary();
     if !out.emit(&[Line::Ready {

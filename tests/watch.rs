@@ -479,3 +479,32 @@ fn outside_a_repository_it_says_so() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a git repository"), "{stderr}");
 }
+
+#[test]
+fn a_watch_started_from_a_warm_cache_reports_new_commits_and_nothing_old() {
+    let mut blog = Blog::new();
+    blog.commit(
+        &[(POST, &post([true, false, false, false]))],
+        "Week 5 goals",
+    );
+    // Another command fills the cache first; the watcher starts from it.
+    let status = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+        .arg("-C")
+        .arg(blog.path())
+        .arg("tasks")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        blog.path().join(".git/gitgoals").is_dir(),
+        "no cache written"
+    );
+
+    let mut watcher = Watcher::start(&blog, &[]);
+    blog.commit(&[(POST, &post([true, true, false, false]))], "HW done");
+    let batch = watcher.committed_batch();
+    assert_eq!(events(&batch), pairs(&[("checked", "CS242 HW 1")]));
+}

@@ -70,10 +70,12 @@ impl Tracker {
         repo: Repository,
         git: git::Repo,
         history_options: HistoryOptions,
+        ledger_options: &crate::ledger::LedgerOptions,
+        use_cache: bool,
     ) -> Result<Self, WatchError> {
         let head = resolve_head(&repo).map_err(WatchError::git("cannot read HEAD"))?;
-        let mut engine = history::Engine::new();
-        history::update(&mut engine, &git, &history_options)?;
+        // Through the cache, like every other command: a watch on a long history starts warm.
+        let engine = crate::cache::load_engine(&git, &history_options, ledger_options, use_cache)?;
         let history = engine.history();
         let mut current: HashMap<EventKey, usize> = HashMap::new();
         for (post, event) in events_since(&history, 0) {
