@@ -456,6 +456,8 @@ struct Resolved {
     strict: bool,
     template: Option<String>,
     placement: Placement,
+    /// `stats.chart`: draw the post's recent weeks beside it and link the picture.
+    chart: bool,
 }
 
 fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, HookError)> {
@@ -485,6 +487,7 @@ fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, Ho
         strict,
         template,
         placement: config.stats_placement.value,
+        chart: config.stats_chart.value,
     })
 }
 
@@ -534,7 +537,11 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
     if let Err(e) = update_staged_posts(
         &repo,
         &work_tree,
-        (renderer, resolved.placement),
+        BlockLayout {
+            renderer,
+            placement: resolved.placement,
+            chart: resolved.chart,
+        },
         compute,
         &mut report,
     ) {
@@ -543,13 +550,33 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
     report
 }
 
+/// How blocks are written in this run.
+#[derive(Clone, Copy)]
+struct BlockLayout<'a> {
+    renderer: Renderer<'a>,
+    placement: Placement,
+    chart: bool,
+}
+
 /// One post's planned change, computed in full before anything is written.
 struct Plan {
     path: String,
     entry: IndexEntry,
     new_staged: Option<Vec<u8>>,
     working: Option<WorkingChange>,
+    chart: Option<ChartFile>,
 }
+
+/// The opt-in chart written beside a post (`stats.chart`): a generated file the user asked
+/// for, so it is the one file besides the post that the hook stages.
+struct ChartFile {
+    /// Repository path, `assets/gitgoals/<post's file stem>.svg`.
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// Where the opt-in charts go: Jekyll serves `assets/` as is.
+pub const CHART_DIR: &str = "assets/gitgoals";
 
 struct WorkingChange {
     file: PathBuf,
@@ -560,7 +587,7 @@ struct WorkingChange {
 fn update_staged_posts(
     repo: &Repository,
     work_tree: &Path,
-    (renderer, placement): (Renderer<'_>, Placement),
+    layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
     report: &mut RunReport,
 ) -> Result<(), HookError> {
@@ -575,14 +602,7 @@ fn update_staged_posts(
         if dirs_present && !in_post_dir(&path) {
             continue;
         }
-        match plan_post(
-            repo,
-            &index,
-            work_tree,
-            &path,
-            (renderer, placement),
-            compute,
-        ) {
+        match plan_post(repo, &index, work_tree, &path, layout, compute) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
             Err(reason) => report.fail(Some(&path), reason),
@@ -611,6 +631,15 @@ fn update_staged_posts(
                 continue;
             }
         };
+        if let Some(chart) = &plan.chart {
+            if let Err(reason) =
+                write_chart(repo, work_tree, &mut index, real_index.as_mut(), chart)
+            {
+                report.fail(Some(&plan.path), reason);
+                continue;
+            }
+            staged_any = true;
+        }
         if let Some(change) = &plan.working
             && let Err(e) = write_atomically(&change.file, &change.new, None)
         {
@@ -726,7 +755,7 @@ fn plan_post(
     index: &git2::Index,
     work_tree: &Path,
     path: &str,
-    (renderer, placement): (Renderer<'_>, Placement),
+    layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
 ) -> Result<Option<Plan>, String> {
     let entry = index
@@ -739,20 +768,27 @@ fn plan_post(
         .find_blob(entry.id)
         .map_err(|e| format!("reading the staged version: {}", e.message()))?;
     let staged = blob.content();
-    if !placed(placement, staged) {
+    if !placed(layout.placement, staged) {
         return Ok(None);
     }
-    let Some(stats) = compute(path, staged)? else {
+    let Some(mut stats) = compute(path, staged)? else {
         return Ok(None);
     };
-    let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
+    let chart = if layout.chart && !stats.recent_weeks.is_empty() {
+        let chart = plan_chart(repo, index, work_tree, path, &stats)?;
+        stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
+        chart
+    } else {
+        None
+    };
+    let body = statsblock::render(&stats, layout.renderer).map_err(|e| e.to_string())?;
     let new_staged =
         match statsblock::rewrite(staged, &body).map_err(|e| format!("staged version, {e}"))? {
             Rewrite::Unchanged => None,
             Rewrite::Changed(bytes) => Some(bytes),
         };
     let working = plan_working_file(work_tree, path, &body)?;
-    if new_staged.is_none() && working.is_none() {
+    if new_staged.is_none() && working.is_none() && chart.is_none() {
         return Ok(None);
     }
     Ok(Some(Plan {
@@ -760,7 +796,89 @@ fn plan_post(
         entry,
         new_staged,
         working,
+        chart,
     }))
+}
+
+/// Writes the chart file (atomically, inside the work tree) and stages it, in the temporary
+/// index and, for `git commit PATH`, in the real one too.
+fn write_chart(
+    repo: &Repository,
+    work_tree: &Path,
+    index: &mut git2::Index,
+    real_index: Option<&mut git2::Index>,
+    chart: &ChartFile,
+) -> Result<(), String> {
+    let file = work_tree.join(&chart.path);
+    let dir = file.parent().ok_or("the chart has no folder")?;
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    inside_work_tree(work_tree, dir).map_err(|e| e.to_string())?;
+    write_atomically(&file, &chart.bytes, None).map_err(|e| e.to_string())?;
+    let id = repo
+        .blob(&chart.bytes)
+        .map_err(|e| format!("writing the chart's blob: {}", e.message()))?;
+    let entry = IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        // The low bits hold the path's length, capped as git caps it.
+        flags: chart.path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: chart.path.clone().into_bytes(),
+    };
+    index
+        .add(&entry)
+        .map_err(|e| format!("staging the chart: {}", e.message()))?;
+    if let Some(real) = real_index {
+        let _ = real.add(&entry);
+    }
+    Ok(())
+}
+
+/// `2020-12-07-week-5` for `_posts/2020-12-07-week-5.md`.
+fn post_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// The chart of the post's recent weeks, when it differs from what is staged or on disk.
+/// The folder must be a real folder inside the work tree (no links out).
+fn plan_chart(
+    repo: &Repository,
+    index: &git2::Index,
+    work_tree: &Path,
+    post: &str,
+    stats: &BlockStats,
+) -> Result<Option<ChartFile>, String> {
+    let svg = crate::chart::history_svg(&stats.recent_weeks)
+        .map_err(|e| format!("drawing the chart: {e}"))?
+        .into_bytes();
+    let path = format!("{CHART_DIR}/{}.svg", post_stem(post));
+    let mut dir = work_tree.to_path_buf();
+    for part in CHART_DIR.split('/') {
+        dir.push(part);
+        if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(format!(
+                "{} is not a folder (a link?); the chart is not written",
+                dir.display()
+            ));
+        }
+    }
+    let staged_same = index.get_path(Path::new(&path), 0).is_some_and(|e| {
+        repo.find_blob(e.id)
+            .is_ok_and(|blob| blob.content() == svg.as_slice())
+    });
+    let working = read_regular_file_in(work_tree, &work_tree.join(&path))?;
+    if staged_same && working.as_deref() == Some(svg.as_slice()) {
+        return Ok(None);
+    }
+    Ok(Some(ChartFile { path, bytes: svg }))
 }
 
 /// Plans the same block change in the working file, from the working file's own bytes (so

@@ -87,7 +87,7 @@ pub struct ConfidenceCount {
 }
 
 /// The figures a stats block shows for one post, as computed by whoever calls the renderer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BlockStats {
     pub done: usize,
     pub total: usize,
@@ -102,6 +102,10 @@ pub struct BlockStats {
     pub by_confidence: Vec<ConfidenceCount>,
     /// Completion (0.0–1.0) of recent goals posts, oldest first; the last is usually this one.
     pub recent_completion: Vec<f64>,
+    /// The same weeks as the history chart plots them, for the opt-in chart beside the post.
+    pub recent_weeks: Vec<crate::trends::WeekPoint>,
+    /// Where the block links its chart image, when the hook wrote one (`stats.chart`).
+    pub chart: Option<String>,
 }
 
 /// How many weeks of completion the sparkline shows.
@@ -144,6 +148,10 @@ impl BlockStats {
                 .iter()
                 .map(|w| w.completion())
                 .collect(),
+            recent_weeks: crate::trends::week_points(
+                &ledger.weeks[first..=week].iter().collect::<Vec<_>>(),
+            ),
+            chart: None,
         }
     }
 }
@@ -180,6 +188,8 @@ pub struct TemplateContext {
     pub recent_completion: Vec<f64>,
     /// `recent_completion` drawn with ▁▂▃▄▅▆▇█.
     pub sparkline: String,
+    /// Link to the chart image beside the post, when `stats.chart` is on.
+    pub chart: Option<String>,
 }
 
 /// One row of "done by confidence" for templates.
@@ -233,6 +243,7 @@ impl TemplateContext {
                 .collect(),
             recent_completion: stats.recent_completion.clone(),
             sparkline: sparkline(&stats.recent_completion),
+            chart: stats.chart.clone(),
         }
     }
 }
@@ -290,6 +301,9 @@ pub fn render_default(c: &TemplateContext) -> String {
             format!("Last {weeks} weeks")
         };
         let _ = write!(out, "\n**{label}:** {} (oldest to newest)\n", c.sparkline);
+    }
+    if let Some(chart) = &c.chart {
+        let _ = write!(out, "\n![Goals done per week]({chart})\n");
     }
     out
 }
@@ -658,6 +672,7 @@ mod tests {
                 },
             ],
             recent_completion: vec![0.25, 0.5, 1.0],
+            ..Default::default()
         }
     }
 

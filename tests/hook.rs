@@ -513,6 +513,7 @@ fn hostile_task_title_does_not_break_the_block() {
             added_mid_week: vec![],
             by_confidence: vec![],
             recent_completion: vec![],
+            ..Default::default()
         }))
     };
     let report = hook::run_stats(
@@ -669,4 +670,64 @@ fn block_names_what_was_carried_in_and_what_was_added_mid_week() {
     );
     assert!(second.contains("0 of 3 done"), "{second}");
     assert_eq!(repo.read(next), second.as_bytes());
+}
+
+#[test]
+fn opt_in_chart_is_drawn_beside_the_post_staged_and_linked_from_the_block() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
+    repo.write(
+        "_posts/2020-12-07-week-5.md",
+        "---\ntitle: Week 5\n---\n\n- [x] Graphics homework 0\n- [ ] Write the parser for the interpreter\n",
+    );
+    repo.ok(&["add", "-A"]);
+    repo.commit_ok(&[]);
+    let post = "_posts/2020-12-14-week-6.md";
+    repo.write(
+        post,
+        "---\ntitle: Week 6\n---\n\n- [ ] Write the parser for the interpreter\n- [x] Read the Raft paper\n",
+    );
+    repo.ok(&["add", post]);
+    repo.commit_ok(&[]);
+
+    let chart = "assets/gitgoals/2020-12-14-week-6.svg";
+    let committed = String::from_utf8(repo.blob("HEAD", post)).expect("utf-8");
+    assert!(
+        committed.contains("![Goals done per week](/assets/gitgoals/2020-12-14-week-6.svg)"),
+        "{committed}"
+    );
+    let svg = repo.blob("HEAD", chart);
+    let svg = std::str::from_utf8(&svg).expect("utf-8 SVG");
+    let document = roxmltree::Document::parse(svg).expect("the chart is XML");
+    assert_eq!(document.root_element().tag_name().name(), "svg");
+    assert!(
+        svg.contains("2020-12-07") && svg.contains("2020-12-14"),
+        "both weeks plotted"
+    );
+    assert_eq!(
+        repo.read(chart),
+        svg.as_bytes(),
+        "working chart equals the committed one"
+    );
+    assert_eq!(repo.status(), "", "nothing left modified or staged");
+
+    // Nothing new to draw: neither the post nor the chart is rewritten.
+    repo.write("notes.txt", "unrelated\n");
+    repo.ok(&["add", "notes.txt"]);
+    let before = repo.commit_count();
+    repo.commit_ok(&[]);
+    assert_eq!(repo.commit_count(), before + 1);
+    let changed = repo.ok(&["diff", "--name-only", "HEAD~1", "HEAD"]);
+    assert_eq!(changed.trim(), "notes.txt");
+}
+
+#[test]
+fn without_the_option_no_chart_is_written() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    assert!(!repo.dir.join("assets").exists());
+    let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
+    assert!(!committed.contains("!["), "{committed}");
 }

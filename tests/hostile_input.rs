@@ -345,6 +345,7 @@ fn block_stats(titles: &[&str]) -> gitgoals::statsblock::BlockStats {
         added_mid_week: Vec::new(),
         by_confidence: Vec::new(),
         recent_completion: vec![0.5],
+        ..Default::default()
     }
 }
 

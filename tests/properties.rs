@@ -99,6 +99,7 @@ fn stats(titles: Vec<String>) -> BlockStats {
         added_mid_week: titles,
         by_confidence: Vec::new(),
         recent_completion: vec![0.0, 0.5, 1.0],
+        ..Default::default()
     }
 }
 

@@ -266,6 +266,7 @@ fn task_titles_are_escaped_in_the_stats_block_default_and_templated() {
         added_mid_week: vec![format!("{HOSTILE_TITLE} <!-- /gitgoals:stats -->")],
         by_confidence: Vec::new(),
         recent_completion: Vec::new(),
+        ..Default::default()
     };
     let template = "{% for t in carried_in %}{{ t }}{% endfor %}\n{{ added_mid_week[0] }}";
     for renderer in [Renderer::Default, Renderer::Template(template)] {
