@@ -809,11 +809,7 @@ fn write_chart(
     real_index: Option<&mut git2::Index>,
     chart: &ChartFile,
 ) -> Result<(), String> {
-    let file = work_tree.join(&chart.path);
-    let dir = file.parent().ok_or("the chart has no folder")?;
-    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    inside_work_tree(work_tree, dir).map_err(|e| e.to_string())?;
-    write_atomically(&file, &chart.bytes, None).map_err(|e| e.to_string())?;
+    write_chart_file(work_tree, chart)?;
     let id = repo
         .blob(&chart.bytes)
         .map_err(|e| format!("writing the chart's blob: {}", e.message()))?;
@@ -848,7 +844,6 @@ fn post_stem(path: &str) -> &str {
 }
 
 /// The chart of the post's recent weeks, when it differs from what is staged or on disk.
-/// The folder must be a real folder inside the work tree (no links out).
 fn plan_chart(
     repo: &Repository,
     index: &git2::Index,
@@ -856,10 +851,19 @@ fn plan_chart(
     post: &str,
     stats: &BlockStats,
 ) -> Result<Option<ChartFile>, String> {
-    let svg = crate::chart::history_svg(&stats.recent_weeks)
+    let chart = draw_chart(work_tree, post, stats)?;
+    let staged_same = index.get_path(Path::new(&chart.path), 0).is_some_and(|e| {
+        repo.find_blob(e.id)
+            .is_ok_and(|blob| blob.content() == chart.bytes.as_slice())
+    });
+    Ok((!staged_same || !chart_on_disk(work_tree, &chart)?).then_some(chart))
+}
+
+/// Draws the chart for `post`; its folder must be a real folder inside the work tree.
+fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, String> {
+    let bytes = crate::chart::history_svg(&stats.recent_weeks)
         .map_err(|e| format!("drawing the chart: {e}"))?
         .into_bytes();
-    let path = format!("{CHART_DIR}/{}.svg", post_stem(post));
     let mut dir = work_tree.to_path_buf();
     for part in CHART_DIR.split('/') {
         dir.push(part);
@@ -870,15 +874,25 @@ fn plan_chart(
             ));
         }
     }
-    let staged_same = index.get_path(Path::new(&path), 0).is_some_and(|e| {
-        repo.find_blob(e.id)
-            .is_ok_and(|blob| blob.content() == svg.as_slice())
-    });
-    let working = read_regular_file_in(work_tree, &work_tree.join(&path))?;
-    if staged_same && working.as_deref() == Some(svg.as_slice()) {
-        return Ok(None);
-    }
-    Ok(Some(ChartFile { path, bytes: svg }))
+    Ok(ChartFile {
+        path: format!("{CHART_DIR}/{}.svg", post_stem(post)),
+        bytes,
+    })
+}
+
+/// Whether the working tree already holds exactly this chart.
+fn chart_on_disk(work_tree: &Path, chart: &ChartFile) -> Result<bool, String> {
+    let on_disk = read_regular_file_in(work_tree, &work_tree.join(&chart.path))?;
+    Ok(on_disk.as_deref() == Some(chart.bytes.as_slice()))
+}
+
+/// Writes the chart file atomically, in a folder inside the work tree.
+fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), String> {
+    let file = work_tree.join(&chart.path);
+    let dir = file.parent().ok_or("the chart has no folder")?;
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    inside_work_tree(work_tree, dir).map_err(|e| e.to_string())?;
+    write_atomically(&file, &chart.bytes, None).map_err(|e| e.to_string())
 }
 
 /// Plans the same block change in the working file, from the working file's own bytes (so
@@ -1054,9 +1068,20 @@ pub fn run_stats(
             let Some(old) = read_regular_file_in(&work_tree, &file)? else {
                 return Err("no such file".into());
             };
-            let Some(stats) = compute(&relative, &old)? else {
+            let Some(mut stats) = compute(&relative, &old)? else {
                 return Ok(None);
             };
+            if resolved.chart && !stats.recent_weeks.is_empty() {
+                let chart = draw_chart(&work_tree, &relative, &stats)?;
+                if !chart_on_disk(&work_tree, &chart)? {
+                    if check {
+                        // The block links the picture: a stale picture is a stale block.
+                        return Ok(Some(Vec::new()));
+                    }
+                    write_chart_file(&work_tree, &chart)?;
+                }
+                stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(&relative)));
+            }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
                 match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {

@@ -710,6 +710,8 @@ fn opt_in_chart_is_drawn_beside_the_post_staged_and_linked_from_the_block() {
         "working chart equals the committed one"
     );
     assert_eq!(repo.status(), "", "nothing left modified or staged");
+    // `gitgoals stats --check` agrees with what the hook wrote, chart link included.
+    repo.gitgoals_ok(&["stats", "--check", post]);
 
     // Nothing new to draw: neither the post nor the chart is rewritten.
     repo.write("notes.txt", "unrelated\n");
