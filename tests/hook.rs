@@ -733,3 +733,27 @@ fn without_the_option_no_chart_is_written() {
     let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
     assert!(!committed.contains("!["), "{committed}");
 }
+
+#[cfg(unix)]
+#[test]
+fn chart_folder_linked_out_of_the_work_tree_is_never_written() {
+    let repo = Repo::new();
+    let outside = tempfile::tempdir().expect("outside dir");
+    std::os::unix::fs::symlink(outside.path(), repo.dir.join("assets")).expect("link");
+    repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", ".gitgoals.toml", POST]);
+    let stderr = repo.commit_ok(&[]);
+    assert!(stderr.contains("not a folder"), "{stderr}");
+    assert_eq!(count(&stderr, "\n"), 1, "one line: {stderr}");
+    assert_eq!(
+        repo.read(POST),
+        POST_TEXT.as_bytes(),
+        "the post is left as it was"
+    );
+    assert_eq!(
+        fs::read_dir(outside.path()).expect("outside").count(),
+        0,
+        "nothing written outside the work tree"
+    );
+}
