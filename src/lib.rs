@@ -4,14 +4,19 @@
 //! The crate is a pipeline; each module is one stage:
 //!
 //! ```text
-//! git history ─▶ post versions ─▶ task lists ─▶ task events ─▶ ledger ─▶ reports
-//!  (git)          (history)        (post)        (matching)     (ledger)  (report)
-//!                                                                   ├─▶ stats block (statsblock, hook)
-//!                                                                   └─▶ live view (watch)
+//! git history ─▶ post versions ─▶ task lists ─▶ task events ─▶ ledger ─▶ reports, trends, charts
+//!  (git)          (history)        (post)        (matching,     (ledger)  (report, trends, chart)
+//!                                                 events)          ├─▶ stats block (statsblock, hook)
+//!                                                                  └─▶ live view (watch)
 //! ```
 //!
+//! Beside the pipeline: `frontmatter`, `dates` and `cookies` read the pieces of a post, `tally`
+//! counts tasks, `config` holds the settings, `cache` keeps the history stage's state and the
+//! ledger between runs (in the git directory), `cli` and `style` are the command line, and
+//! `synthetic` generates blog histories whose every figure is known (for `demo`, the tests and
+//! the benchmark).
+//!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
-//! `cache` keeps the history stage's state and the ledger between runs, in the git directory.
 
 pub mod cache;
 pub mod chart;
