@@ -1,4 +1,4 @@
-//! Reading dates as people write them: front matter values and "by <date>" phrases in prose.
+//! Reading dates as people write them: front matter values and "by DATE" phrases in prose.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -94,7 +94,7 @@ pub struct DuePhrase {
 /// How far after the post's date a due date may fall when the day/month order is ambiguous.
 const AMBIGUITY_WINDOW_DAYS: i64 = 42;
 
-/// Finds the first "by <date>" phrase in `text`: `by 12/12/2020`, `by 2020-12-12`,
+/// Finds the first "by DATE" phrase in `text`: `by 12/12/2020`, `by 2020-12-12`,
 /// `by 12 December 2020`, `by December 12, 2020`. A numeric date that reads both as
 /// day/month and month/day takes the reading that falls 0–42 days after `post_date`
 /// (month/day when there is no post date or neither reading fits).

@@ -72,7 +72,7 @@ pub enum DateSource {
 pub enum DueSource {
     /// `due:` or `deadline:` in the front matter.
     FrontMatter,
-    /// A "by <date>" phrase in the prose before the first task.
+    /// A "by DATE" phrase in the prose before the first task.
     Text,
     /// The date of the next goals post (history only).
     NextPost,
@@ -121,7 +121,7 @@ pub struct Post {
     /// The post's own date: front matter, else the `YYYY-MM-DD-` filename prefix.
     pub date: Option<NaiveDate>,
     pub date_source: Option<DateSource>,
-    /// Front matter `due`/`deadline`, else a "by <date>" phrase; history fills in the rest.
+    /// Front matter `due`/`deadline`, else a "by DATE" phrase; history fills in the rest.
     pub due: Option<Due>,
     pub tasks: Vec<Task>,
     pub warnings: Vec<Warning>,

@@ -26,7 +26,7 @@ pub struct ParseOptions {
     pub week_start: Weekday,
     /// Read `due:`/`deadline:` from the front matter.
     pub due_from_front_matter: bool,
-    /// Read a "by <date>" phrase from the prose.
+    /// Read a "by DATE" phrase from the prose.
     pub due_from_text: bool,
 }
 
@@ -290,7 +290,7 @@ fn line_of_bytes(text: &[u8], offset: usize) -> usize {
 /// What the Markdown body yields.
 struct Body {
     tasks: Vec<Task>,
-    /// Paragraph text before the first task, where a "by <date>" phrase is looked for.
+    /// Paragraph text before the first task, where a "by DATE" phrase is looked for.
     prose_before_tasks: String,
 }
 

@@ -227,7 +227,7 @@ impl Layout {
 
     /// Whether git is in the middle of changing the index and work tree (a checkout, reset,
     /// merge or stash): it holds `index.lock` until it is done. A lock older than
-    /// [`STALE_LOCK`] is left over from a git that died and does not count.
+    /// `STALE_LOCK` is left over from a git that died and does not count.
     pub fn git_is_busy(&self) -> bool {
         std::fs::metadata(self.git_dir.join("index.lock"))
             .and_then(|m| m.modified())
