@@ -35,7 +35,6 @@ const HOOK_NAME: &str = "pre-commit";
 const LEGACY_NAME: &str = "pre-commit.legacy";
 /// Folders that hold posts in the blog engines gitgoals knows; when none is present, every
 /// Markdown file is a candidate.
-const POST_DIRS: [&str; 4] = ["_posts", "_drafts", "content", "posts"]; // `src/posts` too, by its last part
 const SYMLINK_MODE: u32 = 0o120000;
 
 /// Computes the figures for one post from its path and the bytes about to be committed.
@@ -460,6 +459,35 @@ struct Resolved {
     chart: bool,
 }
 
+impl Resolved {
+    fn renderer(&self) -> Renderer<'_> {
+        self.template
+            .as_deref()
+            .map_or(Renderer::Default, Renderer::Template)
+    }
+}
+
+/// The work tree and the settings of an opened repository, for the hook and `stats` alike; a
+/// bare repository or broken settings go into `report` (strict if the settings say so).
+fn work_tree_and_settings(
+    repo: &Repository,
+    options: &RunOptions,
+    report: &mut RunReport,
+) -> Option<(PathBuf, Resolved)> {
+    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
+        report.fail(None, HookError::Bare);
+        return None;
+    };
+    match resolve(&work_tree, options) {
+        Ok(resolved) => Some((work_tree, resolved)),
+        Err((strict, e)) => {
+            report.strict |= strict;
+            report.fail(None, e);
+            None
+        }
+    }
+}
+
 fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, HookError)> {
     let config = Config::load(Some(work_tree), &options.config_flags)
         .map_err(|e| (options.strict, config_error(e)))?
@@ -517,23 +545,11 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
             return report;
         }
     };
-    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
-        report.fail(None, HookError::Bare);
+    let Some((work_tree, resolved)) = work_tree_and_settings(&repo, options, &mut report) else {
         return report;
     };
-    let resolved = match resolve(&work_tree, options) {
-        Ok(resolved) => resolved,
-        Err((strict, e)) => {
-            report.strict = strict;
-            report.fail(None, e);
-            return report;
-        }
-    };
     report.strict = resolved.strict;
-    let renderer = resolved
-        .template
-        .as_deref()
-        .map_or(Renderer::Default, Renderer::Template);
+    let renderer = resolved.renderer();
     if let Err(e) = update_staged_posts(
         &repo,
         &work_tree,
@@ -737,11 +753,16 @@ fn is_markdown(path: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
+/// Whether `path` lies in one of the posts folders history reads ([`crate::git::POSTS_DIRS`]),
+/// at any depth (`blog/content/posts/week.md`).
 fn in_post_dir(path: &str) -> bool {
-    path.split('/')
-        .rev()
-        .skip(1)
-        .any(|part| POST_DIRS.contains(&part))
+    let Some((dir, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    let dir = format!("/{dir}/");
+    crate::git::POSTS_DIRS
+        .iter()
+        .any(|posts| dir.contains(&format!("/{posts}/")))
 }
 
 fn post_dirs_present(index: &git2::Index) -> bool {
@@ -1029,21 +1050,10 @@ pub fn run_stats(
             return report;
         }
     };
-    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
-        report.fail(None, HookError::Bare);
+    let Some((work_tree, resolved)) = work_tree_and_settings(&repo, options, &mut report) else {
         return report;
     };
-    let resolved = match resolve(&work_tree, options) {
-        Ok(resolved) => resolved,
-        Err((_, e)) => {
-            report.fail(None, e);
-            return report;
-        }
-    };
-    let renderer = resolved
-        .template
-        .as_deref()
-        .map_or(Renderer::Default, Renderer::Template);
+    let renderer = resolved.renderer();
 
     let targets: Vec<(String, PathBuf)> = if files.is_empty() {
         match tracked_posts(&repo) {
