@@ -1,20 +1,24 @@
 //! Beside stage 2 (history): the incremental cache. The history engine's state as of a commit
 //! is kept in the repository's git directory, so a later run folds in only the commits made
-//! since.
+//! since, and reads and writes only the posts they change.
 //!
 //! The file is `<common git dir>/gitgoals/cache-v1.bin` (the common directory, so linked
-//! worktrees share one file). It starts with a magic line and a format version, then a header
-//! (crate version, which files were read as posts, payload length and checksum), then the
-//! engine's [`EngineSnapshot`] in postcard, the ledger when one was built, and the hook's part:
-//! an index (the tip's post state, every post's path and date, where its life is stored) and
-//! each post's life as a record of its own, so the pre-commit hook decodes only the few posts
-//! a stats block shows ([`HookView`]). Any mismatch or damage makes it worthless, never an
-//! error: the history is read again and the file replaced.
+//! worktrees share one file). It starts with a magic line and a format version and ends with a
+//! trailer that locates the [`Index`]: the crate version and settings it was built under, the
+//! tip's post state, every post's path and date and where its record is, and where the ledger
+//! and the known commits are. Each post's life (its versions and its tasks' events) is a
+//! record of its own, so the pre-commit hook and an incremental run decode only the few posts
+//! they need. Every part carries its own checksum; any mismatch or damage makes the file
+//! worthless, never an error: the history is read again and the file replaced.
 //!
-//! Writers write a temporary file beside it and rename it into place, so a reader sees the old
-//! file or the new one, never half of one; two writers at once both succeed and the last
-//! rename wins, and either file is a whole, valid state. Nothing is synced to disk: a file
-//! damaged by a crash fails its checksum and is rebuilt.
+//! Two ways to write:
+//! - **whole**: a temporary file beside it, renamed into place, so a reader sees the old file
+//!   or the new one, never half of one (a cold run, or when appended parts have piled up);
+//! - **append**: a run that changed a few posts appends their records, the new ledger, the
+//!   new commits and a new index and trailer, under an exclusive lock, and only when the file
+//!   is still the length it read (else another run wrote meanwhile and this one's write is
+//!   dropped: it only costs speed). Readers hold a shared lock while they read the trailer
+//!   and index; what an index points to is never written again, so later reads need no lock.
 //!
 //! The state is per commit: it is reused as it is when HEAD is the cached commit, and new
 //! commits are folded onto it only when the cached commit is an ancestor of HEAD and every new
@@ -22,7 +26,8 @@
 //! branch) reads the history afresh, so the result is always the one a run without the cache
 //! gives.
 
-use std::io::IsTerminal;
+use std::collections::HashSet;
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,36 +37,110 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::{ObjectId, Repo};
 use crate::history::{
-    self, Engine, EngineSnapshot, History, HistoryError, HistoryOptions, LifeRecord, PostLife,
-    PostVersion, TaskId, TipParts,
+    self, Engine, History, HistoryError, HistoryOptions, LifeRecord, PostLife, StoredLife, TaskId,
+    TipParts,
 };
 use crate::ledger::{self, Ledger, LedgerOptions, Status, TaskRecord, Week};
-use crate::model::{CommitInfo, DueSource, Task};
+use crate::model::{CommitInfo, DueSource, Task, Warning};
 use crate::tally::{Breakdown, Tally};
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"ggcache\n";
+const TRAILER_MAGIC: &[u8; 8] = b"ggindex\n";
+/// Magic and format version.
+const START_LEN: u64 = 12;
+/// Where the index is, its length and checksum, and the trailer's magic.
+const TRAILER_LEN: u64 = 32;
 const FILE_NAME: &str = "cache-v1.bin";
 
 /// A cold read shorter than this shows no progress bar.
 const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+/// More new commits than this since the cached tip: the whole engine is read back and
+/// extended, rather than folding them onto the few posts they touch.
+const PARTIAL_FOLDS_AT_MOST: usize = 64;
 
 /// Where the cache of `repo` lives.
 pub fn cache_file(repo: &Repo) -> PathBuf {
     repo.common_dir().join("gitgoals").join(FILE_NAME)
 }
 
+/// Where a part of the file is, and its checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Span {
+    at: u64,
+    len: u64,
+    checksum: u64,
+}
+
+/// The root of the file: what the rest is, and where.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Index {
+    crate_version: String,
+    /// The settings the state was built under ([`selector_key`]).
+    selector: String,
+    tip: TipParts,
+    posts: Vec<PostEntry>,
+    /// The commits folded in, in pieces: each append adds the new ones.
+    known: Vec<Span>,
+    warnings: Vec<Warning>,
+    /// The ledger as of the tip, when a run built it.
+    ledger: Option<Span>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PostEntry {
+    /// The post's path at the tip, or its last path when it is gone.
+    path: String,
+    deleted: bool,
+    /// Its date as a goals post (days from the common era) when it has tasks now, whether
+    /// or not it is still in the tree.
+    date: Option<i32>,
+    /// Its life's record.
+    record: Span,
+}
+
+impl Index {
+    /// Bytes the index points to: what a whole rewrite would keep.
+    fn live_bytes(&self) -> u64 {
+        let records: u64 = self.posts.iter().map(|p| p.record.len).sum();
+        let known: u64 = self.known.iter().map(|s| s.len).sum();
+        records + known + self.ledger.map_or(0, |s| s.len)
+    }
+}
+
 /// The weekly ledger as of HEAD, through the cache unless `use_cache` is false. When HEAD is
-/// the cached commit, only the stored ledger is decoded.
+/// the cached commit, only the stored ledger is decoded; after a few new commits, only the
+/// posts they touch and their neighbours' weeks are.
 pub fn load_ledger(
     repo: &Repo,
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<Ledger, HistoryError> {
-    let (_, ledger) = load_parts(repo, options, ledger_options, use_cache, false, true)?;
+    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+        let history = read_fresh(repo, options)?.into_history();
+        return Ok(ledger::build_with(&history, ledger_options));
+    };
+    let selector = selector_key(repo, options, ledger_options)?;
+    let path = cache_file(repo);
+    let file = CacheFile::open(&path, &selector);
+    if let Some(file) = &file {
+        if file.index.tip.tip() == head
+            && let Some(ledger) = file.ledger()
+        {
+            return Ok(ledger);
+        }
+        if file.index.tip.tip() != head
+            && repo.is_ancestor(file.index.tip.tip(), head)?
+            && let Some(ledger) = update_partially(file, repo, options, ledger_options, head)?
+        {
+            return Ok(ledger);
+        }
+    }
+    let (_, ledger) = whole(file, repo, options, ledger_options, head, &selector, true)?;
     ledger.ok_or_else(unreachable_state)
 }
 
@@ -72,10 +151,16 @@ pub fn load_history_and_ledger(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<(History, Ledger), HistoryError> {
-    match load_parts(repo, options, ledger_options, use_cache, true, true)? {
-        (Some(history), Some(ledger)) => Ok((history, ledger)),
-        _ => Err(unreachable_state()),
-    }
+    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+        let history = read_fresh(repo, options)?.into_history();
+        let ledger = ledger::build_with(&history, ledger_options);
+        return Ok((history, ledger));
+    };
+    let selector = selector_key(repo, options, ledger_options)?;
+    let file = CacheFile::open(&cache_file(repo), &selector);
+    let (engine, ledger) = whole(file, repo, options, ledger_options, head, &selector, true)?;
+    let ledger = ledger.ok_or_else(unreachable_state)?;
+    Ok((engine.into_history(), ledger))
 }
 
 /// The history as of HEAD, through the cache unless `use_cache` is false. The commands and the
@@ -86,8 +171,7 @@ pub fn load_history(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<History, HistoryError> {
-    let (history, _) = load_parts(repo, options, ledger_options, use_cache, true, false)?;
-    history.ok_or_else(unreachable_state)
+    Ok(load_engine(repo, options, ledger_options, use_cache)?.into_history())
 }
 
 fn unreachable_state() -> HistoryError {
@@ -98,7 +182,8 @@ fn unreachable_state() -> HistoryError {
 }
 
 /// The engine folded up to HEAD, through the cache unless `use_cache` is false: for callers
-/// that go on feeding it (the hook folds in the commit about to be made).
+/// that go on feeding it (the hook folds in the commit about to be made, the watcher new
+/// commits).
 pub fn load_engine(
     repo: &Repo,
     options: &HistoryOptions,
@@ -109,117 +194,55 @@ pub fn load_engine(
         return read_fresh(repo, options);
     };
     let selector = selector_key(repo, options, ledger_options)?;
-    let path = cache_file(repo);
-    let file = CacheFile::open(&path, &selector);
-    if let Some(mut engine) = file
-        .as_ref()
-        .filter(|f| f.header.tip == head.0)
-        .and_then(CacheFile::engine)
-    {
-        // The hook goes on to parse the staged post with it.
-        engine.set_parse_options(options.parse.clone());
-        return Ok(engine);
-    }
-    let engine = engine_from(file, repo, options, head)?;
-    if let Ok(bytes) = postcard::to_allocvec(&engine.snapshot()) {
-        // No ledger: the hook has no use for one, and HEAD moves with the commit anyway.
-        let hook = hook_section(&engine);
-        let tip = engine.tip().unwrap_or(head);
-        let _ = write_file(&path, &selector, tip, &bytes, None, hook.as_ref());
-    }
+    let file = CacheFile::open(&cache_file(repo), &selector);
+    let (mut engine, _) = whole(file, repo, options, ledger_options, head, &selector, false)?;
+    // The hook goes on to parse the staged post with it.
+    engine.set_parse_options(options.parse.clone());
     Ok(engine)
 }
 
-/// What was asked for (the history, the ledger), reading as little as HEAD allows.
-fn load_parts(
-    repo: &Repo,
-    options: &HistoryOptions,
-    ledger_options: &LedgerOptions,
-    use_cache: bool,
-    want_history: bool,
-    want_ledger: bool,
-) -> Result<(Option<History>, Option<Ledger>), HistoryError> {
-    let finish = |engine: Engine| {
-        let history = engine.into_history();
-        let ledger = want_ledger.then(|| ledger::build_with(&history, ledger_options));
-        (want_history.then_some(history), ledger)
-    };
-    let Some(head) = repo.head()?.filter(|_| use_cache) else {
-        return Ok(finish(read_fresh(repo, options)?));
-    };
-    let selector = selector_key(repo, options, ledger_options)?;
-    let path = cache_file(repo);
-    let file = CacheFile::open(&path, &selector);
-
-    if let Some(file) = file.as_ref().filter(|f| f.header.tip == head.0) {
-        let ledger = if want_ledger { file.ledger() } else { None };
-        let ledger_ok = !want_ledger || ledger.is_some();
-        if ledger_ok && !want_history {
-            return Ok((None, ledger));
-        }
-        if let Some(engine) = file.engine() {
-            let history = engine.into_history();
-            let ledger = match ledger {
-                Some(ledger) => Some(ledger),
-                None if want_ledger => {
-                    // Cached by a caller that did not build the ledger (the hook): build it
-                    // once and keep it, with the stored engine bytes as they are.
-                    let ledger = ledger::build_with(&history, ledger_options);
-                    if let Some(engine_bytes) = file.engine_bytes() {
-                        let hook = file.hook_bytes();
-                        let _ = write_file(
-                            &path,
-                            &selector,
-                            head,
-                            &engine_bytes,
-                            Some(&ledger),
-                            hook.as_ref(),
-                        );
-                    }
-                    Some(ledger)
-                }
-                None => None,
-            };
-            return Ok((want_history.then_some(history), ledger));
-        }
-    }
-
-    let engine = engine_from(file, repo, options, head)?;
-    let tip = engine.tip().unwrap_or(head);
-    let engine_bytes = postcard::to_allocvec(&engine.snapshot()).ok();
-    let hook = hook_section(&engine);
-    let (history, ledger) = finish(engine);
-    if let Some(engine_bytes) = engine_bytes {
-        // A cache that cannot be written (a read-only repository, a full disk) only costs speed.
-        let _ = write_file(
-            &path,
-            &selector,
-            tip,
-            &engine_bytes,
-            ledger.as_ref(),
-            hook.as_ref(),
-        );
-    }
-    Ok((history, ledger))
-}
-
-/// The engine at `head`: the cached one continued when it can be, else read afresh.
-fn engine_from(
+/// The whole engine at `head` (and its ledger when `want_ledger`): read back from the cache
+/// and continued when it can be, else read afresh; the cache is brought up to date.
+fn whole(
     file: Option<CacheFile>,
     repo: &Repo,
     options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
     head: ObjectId,
-) -> Result<Engine, HistoryError> {
-    let cached = file
-        .filter(|f| f.header.tip != head.0)
-        .and_then(|f| f.engine());
-    match cached {
-        Some(engine) => match extend(engine, repo, options, head)? {
-            Some(engine) => Ok(engine),
-            None => read_fresh(repo, options),
+    selector: &str,
+    want_ledger: bool,
+) -> Result<(Engine, Option<Ledger>), HistoryError> {
+    let path = cache_file(repo);
+    let stored = file
+        .as_ref()
+        .and_then(|f| f.engine().map(|engine| (f, engine)));
+    let (engine, base) = match stored {
+        Some((file, engine)) if file.index.tip.tip() == head => (engine, Some(file)),
+        Some((file, engine)) => match extend(engine, repo, options, head)? {
+            Some(engine) => (engine, Some(file)),
+            None => (read_fresh(repo, options)?, None),
         },
-        None => read_fresh(repo, options),
+        None => (read_fresh(repo, options)?, None),
+    };
+    let unchanged = base.is_some_and(|f| f.index.tip.tip() == head);
+    let stored_ledger = if unchanged && want_ledger {
+        base.and_then(CacheFile::ledger)
+    } else {
+        None
+    };
+    if let Some(ledger) = stored_ledger {
+        return Ok((engine, Some(ledger)));
     }
+    let ledger = want_ledger.then(|| {
+        let history = engine.history();
+        ledger::build_with(&history, ledger_options)
+    });
+    if unchanged && ledger.is_none() {
+        return Ok((engine, None));
+    }
+    // A cache that cannot be written (a read-only repository, a full disk) only costs speed.
+    let _ = store(&path, selector, base, &engine, ledger.as_ref());
+    Ok((engine, ledger))
 }
 
 /// Folds the commits made since the cached tip onto `engine`; none when the history was
@@ -259,6 +282,76 @@ fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, HistoryEr
     Ok(engine)
 }
 
+/// The ledger at `head` from the cached one, when the commits since the cached tip are a few
+/// plain ones: they are folded onto an engine that holds only the posts they change, and only
+/// the weeks those posts and their neighbours make are worked out again. None when that does
+/// not fit (a merge, many commits, a damaged record): the caller goes the whole way.
+fn update_partially(
+    file: &CacheFile,
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+    head: ObjectId,
+) -> Result<Option<Ledger>, HistoryError> {
+    let Some(previous) = file.ledger() else {
+        return Ok(None);
+    };
+    let Some(engine) = file.partial_engine(options, head, repo)? else {
+        return Ok(None);
+    };
+    let touched = engine.touched().clone();
+    let stored = &file.index.posts;
+    let mut history = engine.history();
+    let warnings = merged_warnings(&file.index.warnings, engine.warnings());
+    history.warnings = warnings;
+    let goals = ledger::goals_with(&history, |post, life| match stored.get(post) {
+        // A post not read stands as it was when the cache was written.
+        Some(entry) if life.versions.is_empty() => {
+            if life.deleted {
+                None
+            } else {
+                entry.date.and_then(NaiveDate::from_num_days_from_ce_opt)
+            }
+        }
+        _ => ledger::goal_date(life),
+    });
+    let plan = ledger::plan_update(&previous, &history, &goals, &touched);
+    for &post in &plan.needed {
+        if history
+            .posts
+            .get(post)
+            .is_some_and(|l| l.versions.is_empty())
+        {
+            let Some(life) = file.life(post) else {
+                return Ok(None);
+            };
+            history.posts[post].versions = life.versions;
+        }
+    }
+    let Some(ledger) = ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)
+    else {
+        return Ok(None);
+    };
+    let selector = file.index.selector.clone();
+    let _ = store(
+        &cache_file(repo),
+        &selector,
+        Some(file),
+        &engine,
+        Some(&ledger),
+    );
+    Ok(Some(ledger))
+}
+
+/// The stored warnings, then the new ones not among them: the order a whole read gives.
+fn merged_warnings(stored: &[Warning], new: &[Warning]) -> Vec<Warning> {
+    let key = |w: &Warning| (w.file.clone(), w.line, w.message.clone());
+    let seen: HashSet<_> = stored.iter().map(key).collect();
+    let mut warnings = stored.to_vec();
+    warnings.extend(new.iter().filter(|w| !seen.contains(&key(w))).cloned());
+    warnings
+}
+
 /// What decides which files are posts, how they read and how weeks are counted: a cache
 /// built under other settings is of no use.
 fn selector_key(
@@ -273,135 +366,172 @@ fn selector_key(
     ))
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Header {
-    crate_version: String,
-    selector: String,
-    /// The commit the stored state is at.
-    tip: [u8; 20],
-    engine: Section,
-    ledger: Option<Section>,
-    /// The hook's index (tip state, every post's path and date, where its life is), then
-    /// the post lives one record each, each with its own checksum in the index.
-    hook: Option<Section>,
-    records_len: u64,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Section {
-    len: u64,
-    checksum: u64,
-}
-
-impl Section {
-    fn of(bytes: &[u8]) -> Section {
-        Section {
-            len: bytes.len() as u64,
-            checksum: checksum(bytes),
-        }
-    }
-}
-
-/// A cache file whose framing and versions are right, held open: each section is read (and
-/// its checksum checked) only when asked for, so a warm `history` reads the small ledger and
-/// not the engine. The open handle keeps reading the same file even if another process
-/// renames a new one into place meanwhile.
+/// A cache file whose framing, versions and index are right, held open: every other part is
+/// read (and its checksum checked) only when asked for, so a warm `history` reads the ledger
+/// and not the post lives. The open handle keeps reading the same file even if another
+/// process renames a new one into place meanwhile.
 struct CacheFile {
-    header: Header,
+    index: Index,
     file: std::fs::File,
-    /// Where the sections start: the engine, the ledger, the hook's index, the post lives.
-    engine_at: u64,
-    ledger_at: u64,
-    hook_at: u64,
-    records_at: u64,
+    /// The file's length when its index was read: an append must find it unchanged.
+    length: u64,
 }
-
-/// The header is read from this much of the file's start.
-const HEADER_READ: u64 = 64 * 1024;
 
 impl CacheFile {
     fn open(path: &Path, selector: &str) -> Option<CacheFile> {
-        use std::io::Read;
         let file = std::fs::File::open(path).ok()?;
-        let length = file.metadata().ok()?.len();
-        let mut start = Vec::new();
-        (&file).take(HEADER_READ).read_to_end(&mut start).ok()?;
-        let (header, header_len) = parse_header(&start, selector)?;
-        let engine_at = header_len as u64;
-        let ledger_at = engine_at.checked_add(header.engine.len)?;
-        let hook_at = ledger_at.checked_add(header.ledger.map_or(0, |s| s.len))?;
-        let records_at = hook_at.checked_add(header.hook.map_or(0, |s| s.len))?;
-        let end = records_at.checked_add(header.records_len)?;
-        if end != length {
-            return None;
+        // An appending writer holds the exclusive lock until its trailer is whole. Where
+        // locks are not supported, a torn trailer fails its checks like any damage.
+        let locked = file.lock_shared().is_ok();
+        let read = Self::read_index(&file, selector);
+        if locked {
+            let _ = file.unlock();
         }
+        let (index, length) = read?;
         Some(CacheFile {
-            header,
+            index,
             file,
-            engine_at,
-            ledger_at,
-            hook_at,
-            records_at,
+            length,
         })
     }
 
-    fn read_section(&self, section: Section, at: u64) -> Option<Vec<u8>> {
-        let bytes = self.read_raw(at, section.len)?;
-        (checksum(&bytes) == section.checksum).then_some(bytes)
+    fn read_index(file: &std::fs::File, selector: &str) -> Option<(Index, u64)> {
+        let length = file.metadata().ok()?.len();
+        let start = read_at(file, 0, START_LEN)?;
+        let version = start.strip_prefix(MAGIC)?;
+        if version != FORMAT_VERSION.to_le_bytes() {
+            return None;
+        }
+        let trailer = read_at(file, length.checked_sub(TRAILER_LEN)?, TRAILER_LEN)?;
+        let (words, magic) = trailer.split_at(24);
+        if magic != TRAILER_MAGIC {
+            return None;
+        }
+        let word = |i: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&words[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        let span = Span {
+            at: word(0),
+            len: word(1),
+            checksum: word(2),
+        };
+        if span.at.checked_add(span.len)? != length - TRAILER_LEN {
+            return None;
+        }
+        let index: Index = postcard::from_bytes(&read_span(file, span)?).ok()?;
+        let fits = index.crate_version == env!("CARGO_PKG_VERSION") && index.selector == selector;
+        fits.then_some((index, length))
     }
 
-    fn read_raw(&self, at: u64, len: u64) -> Option<Vec<u8>> {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(at)).ok()?;
-        let mut bytes = vec![0; usize::try_from(len).ok()?];
-        file.read_exact(&mut bytes).ok()?;
-        Some(bytes)
-    }
-
-    /// The hook's index and the post lives as stored, to be written again unchanged.
-    fn hook_bytes(&self) -> Option<HookBytes> {
-        let index = self.read_section(self.header.hook?, self.hook_at)?;
-        let records = self.read_raw(self.records_at, self.header.records_len)?;
-        Some(HookBytes { index, records })
-    }
-
-    fn hook_index(&self) -> Option<HookIndex> {
-        let bytes = self.read_section(self.header.hook?, self.hook_at)?;
-        postcard::from_bytes(&bytes).ok()
-    }
-
-    fn engine_bytes(&self) -> Option<Vec<u8>> {
-        self.read_section(self.header.engine, self.engine_at)
-    }
-
-    fn engine(&self) -> Option<Engine> {
-        let bytes = self.engine_bytes()?;
-        let snapshot: EngineSnapshot = postcard::from_bytes(&bytes).ok()?;
-        Engine::from_snapshot(snapshot).ok()
+    fn read(&self, span: Span) -> Option<Vec<u8>> {
+        let end = span.at.checked_add(span.len)?;
+        (span.at >= START_LEN && end <= self.length)
+            .then(|| read_span(&self.file, span))
+            .flatten()
     }
 
     fn ledger(&self) -> Option<Ledger> {
-        let bytes = self.read_section(self.header.ledger?, self.ledger_at)?;
+        let bytes = self.read(self.index.ledger?)?;
         let record: LedgerRecord = postcard::from_bytes(&bytes).ok()?;
         record.into_ledger()
     }
-}
 
-/// The header at the start of a cache file, and the header's length with the framing, when
-/// the magic, format version, crate version and selector are this run's.
-fn parse_header(start: &[u8], selector: &str) -> Option<(Header, usize)> {
-    let rest = start.strip_prefix(MAGIC)?;
-    let (version, rest) = rest.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*version) != FORMAT_VERSION {
-        return None;
+    /// Post `post`'s life, read and checked from its record.
+    fn life(&self, post: usize) -> Option<StoredLife> {
+        let entry = self.index.posts.get(post)?;
+        let record: LifeRecord = postcard::from_bytes(&self.read(entry.record)?).ok()?;
+        record.into_life(post, self.index.tip.task_count()).ok()
     }
-    let (header, after): (Header, &[u8]) = postcard::take_from_bytes(rest).ok()?;
-    let fits = header.crate_version == env!("CARGO_PKG_VERSION") && header.selector == selector;
-    fits.then_some((header, start.len() - after.len()))
+
+    fn known(&self) -> Option<Vec<[u8; 20]>> {
+        let mut known = Vec::new();
+        for &span in &self.index.known {
+            let part: Vec<[u8; 20]> = postcard::from_bytes(&self.read(span)?).ok()?;
+            known.extend(part);
+        }
+        Some(known)
+    }
+
+    /// The whole engine at the cached tip.
+    fn engine(&self) -> Option<Engine> {
+        let mut lives = Vec::with_capacity(self.index.posts.len());
+        for (post, entry) in self.index.posts.iter().enumerate() {
+            lives.push((entry.path.clone(), self.life(post)?));
+        }
+        Engine::from_stored(
+            self.index.tip.clone(),
+            self.known()?,
+            self.index.warnings.clone(),
+            lives,
+        )
+        .ok()
+    }
+
+    /// An engine at the cached tip that holds no post's life yet: each post has its path,
+    /// and whether it is gone, as the index says.
+    fn empty_engine(&self, options: &HistoryOptions) -> Option<Engine> {
+        let lives: Vec<PostLife> = self
+            .index
+            .posts
+            .iter()
+            .map(|entry| PostLife {
+                path: entry.path.clone(),
+                deleted: entry.deleted,
+                versions: Vec::new(),
+            })
+            .collect();
+        let mut engine = Engine::partial(self.index.tip.clone(), lives).ok()?;
+        engine.set_parse_options(options.parse.clone());
+        Some(engine)
+    }
+
+    /// An engine at HEAD that holds only the posts the commits since the cached tip change,
+    /// those folded in; none when the commits are not a few plain ones on top of the tip.
+    fn partial_engine(
+        &self,
+        options: &HistoryOptions,
+        head: ObjectId,
+        repo: &Repo,
+    ) -> Result<Option<Engine>, HistoryError> {
+        let Some(mut engine) = self.empty_engine(options) else {
+            return Ok(None);
+        };
+        let tip = self.index.tip.tip();
+        if tip == head {
+            return Ok(Some(engine));
+        }
+        let selector = repo.post_selector_for(&options.globs())?;
+        let mut deltas = Vec::new();
+        let mut too_many = false;
+        repo.walk(&selector, &HashSet::from([tip]), |delta| {
+            if deltas.len() < PARTIAL_FOLDS_AT_MOST {
+                deltas.push(delta);
+            } else {
+                too_many = true;
+            }
+        })?;
+        if too_many || !engine.extend_partial(deltas, |post| self.life(post)) {
+            return Ok(None);
+        }
+        Ok((engine.tip() == Some(head)).then_some(engine))
+    }
 }
 
-/// Writes the cache file whole under a temporary name, then renames it into place.
+fn read_at(file: &std::fs::File, at: u64, len: u64) -> Option<Vec<u8>> {
+    let mut file = file;
+    file.seek(SeekFrom::Start(at)).ok()?;
+    let mut bytes = vec![0; usize::try_from(len).ok()?];
+    file.read_exact(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+fn read_span(file: &std::fs::File, span: Span) -> Option<Vec<u8>> {
+    let bytes = read_at(file, span.at, span.len)?;
+    (checksum(&bytes) == span.checksum).then_some(bytes)
+}
+
 /// How old a temporary cache file must be before it counts as left by a killed writer: far
 /// longer than any write takes, so a writer at work is never disturbed.
 const ABANDONED_AFTER: Duration = Duration::from_secs(600);
@@ -427,114 +557,259 @@ fn remove_abandoned_temporaries(dir: &Path) {
     }
 }
 
-fn write_file(
+/// Where new parts go: a whole new file under a temporary name, or the end of the file read.
+enum Output {
+    Whole {
+        file: std::io::BufWriter<std::fs::File>,
+        temporary: PathBuf,
+    },
+    /// Kept in memory until the lock is held, so the lock is held only while writing.
+    Append { bytes: Vec<u8> },
+}
+
+/// Writes parts one after another and knows where each landed.
+struct Writer {
+    output: Output,
+    /// Where the next byte lands in the file.
+    at: u64,
+}
+
+impl Writer {
+    fn whole(path: &Path) -> std::io::Result<Writer> {
+        let dir = path
+            .parent()
+            .ok_or_else(|| std::io::Error::other("the cache path has no directory"))?;
+        std::fs::create_dir_all(dir)?;
+        remove_abandoned_temporaries(dir);
+        // One temporary name per process, so two writers never write into the same file.
+        let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        let written = file
+            .write_all(MAGIC)
+            .and_then(|()| file.write_all(&FORMAT_VERSION.to_le_bytes()));
+        if let Err(e) = written {
+            drop(file);
+            let _ = std::fs::remove_file(&temporary);
+            return Err(e);
+        }
+        Ok(Writer {
+            output: Output::Whole { file, temporary },
+            at: START_LEN,
+        })
+    }
+
+    fn append(length: u64) -> Writer {
+        Writer {
+            output: Output::Append { bytes: Vec::new() },
+            at: length,
+        }
+    }
+
+    fn part(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
+        match &mut self.output {
+            Output::Whole { file, .. } => file.write_all(bytes)?,
+            Output::Append { bytes: kept } => kept.extend_from_slice(bytes),
+        }
+        let span = Span {
+            at: self.at,
+            len: bytes.len() as u64,
+            checksum: checksum(bytes),
+        };
+        self.at += span.len;
+        Ok(span)
+    }
+
+    fn encoded<T: Serialize>(&mut self, value: &T) -> std::io::Result<Span> {
+        let bytes = postcard::to_allocvec(value).map_err(std::io::Error::other)?;
+        self.part(&bytes)
+    }
+
+    /// Writes the index and the trailer and puts the new state in place: renames the whole
+    /// file, or appends to `base` when it is still the length it was read at.
+    fn finish(
+        mut self,
+        path: &Path,
+        index: &Index,
+        base: Option<&CacheFile>,
+    ) -> std::io::Result<()> {
+        let span = self.encoded(index)?;
+        let mut trailer = Vec::with_capacity(TRAILER_LEN as usize);
+        for word in [span.at, span.len, span.checksum] {
+            trailer.extend_from_slice(&word.to_le_bytes());
+        }
+        trailer.extend_from_slice(TRAILER_MAGIC);
+        match self.output {
+            Output::Whole {
+                mut file,
+                temporary,
+            } => {
+                let written = file
+                    .write_all(&trailer)
+                    .and_then(|()| file.flush())
+                    .and_then(|()| {
+                        drop(file);
+                        std::fs::rename(&temporary, path)
+                    });
+                if written.is_err() {
+                    let _ = std::fs::remove_file(&temporary);
+                }
+                written
+            }
+            Output::Append { mut bytes } => {
+                bytes.extend_from_slice(&trailer);
+                let base = base.ok_or_else(|| std::io::Error::other("nothing to append to"))?;
+                let mut file = std::fs::File::options().append(true).open(path)?;
+                file.lock()?;
+                // Still the file that was read, and nobody appended since?
+                let same = file.metadata()?.len() == base.length
+                    && same_file(&file, &base.file).unwrap_or(false);
+                let written = if same { file.write_all(&bytes) } else { Ok(()) };
+                let _ = file.unlock();
+                written
+            }
+        }
+    }
+}
+
+/// Whether two handles are one file (an append must not land in a file renamed into place
+/// since the other was opened).
+#[cfg(unix)]
+fn same_file(a: &std::fs::File, b: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let (a, b) = (a.metadata()?, b.metadata()?);
+    Ok(a.dev() == b.dev() && a.ino() == b.ino())
+}
+
+/// Without a portable way to tell, never append: a whole rewrite is always safe.
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::File, _: &std::fs::File) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Brings the cache up to `engine` (and `ledger`): when `base` is the file it was read from,
+/// only the posts the engine changed, the new commits and the ledger are appended; a whole
+/// new file is written when there is no base or appended parts have piled up.
+fn store(
     path: &Path,
     selector: &str,
-    tip: ObjectId,
-    engine: &[u8],
+    base: Option<&CacheFile>,
+    engine: &Engine,
     ledger: Option<&Ledger>,
-    hook: Option<&HookBytes>,
 ) -> std::io::Result<()> {
-    let ledger = match ledger {
-        Some(ledger) => {
-            Some(postcard::to_allocvec(&LedgerRecord::new(ledger)).map_err(std::io::Error::other)?)
+    let Some(tip) = engine.tip_parts() else {
+        return Ok(());
+    };
+    // Appending keeps what the base holds; once the dead parts outgrow the live ones, the
+    // file is written whole again, copying the records that did not change.
+    let base = base.filter(|b| b.index.tip.task_count() <= tip.task_count());
+    let append = base.filter(|b| b.length <= 2 * b.index.live_bytes() + (4 << 20));
+    let mut writer = match append {
+        Some(b) => Writer::append(b.length),
+        None => Writer::whole(path)?,
+    };
+    let result = write_parts(
+        &mut writer,
+        selector,
+        base,
+        append.is_some(),
+        engine,
+        ledger,
+        tip,
+    );
+    match result {
+        Ok(index) => writer.finish(path, &index, append),
+        Err(e) => {
+            if let Output::Whole { file, temporary } = writer.output {
+                drop(file);
+                let _ = std::fs::remove_file(&temporary);
+            }
+            Err(e)
         }
+    }
+}
+
+/// Writes every part but the index, and returns the index that names them.
+fn write_parts(
+    writer: &mut Writer,
+    selector: &str,
+    base: Option<&CacheFile>,
+    appending: bool,
+    engine: &Engine,
+    ledger: Option<&Ledger>,
+    tip: TipParts,
+) -> std::io::Result<Index> {
+    let touched = engine.touched();
+    let stored = base.map_or(&[][..], |b| b.index.posts.as_slice());
+    let tasks = engine.tasks_by_post();
+    let paths = engine.tip_paths();
+    let mut posts = Vec::with_capacity(paths.len());
+    for (post, (path, deleted)) in paths.into_iter().enumerate() {
+        let kept = stored.get(post).filter(|_| !touched.contains(&post));
+        let (record, date) = match kept {
+            Some(entry) if appending => (entry.record, entry.date),
+            Some(entry) => {
+                let bytes = base
+                    .and_then(|b| b.read(entry.record))
+                    .ok_or_else(|| std::io::Error::other("a stored record is damaged"))?;
+                (writer.part(&bytes)?, entry.date)
+            }
+            None => {
+                let record = engine.life_record(post, &tasks[post]);
+                let life = &engine.lives()[post];
+                let has_tasks = life
+                    .versions
+                    .last()
+                    .is_some_and(|v| !v.post.tasks.is_empty());
+                let date = has_tasks
+                    .then(|| ledger::post_date(life))
+                    .flatten()
+                    .map(|d| d.num_days_from_ce());
+                (writer.encoded(&record)?, date)
+            }
+        };
+        posts.push(PostEntry {
+            path: path.to_string(),
+            deleted,
+            date,
+            record,
+        });
+    }
+    let mut known = Vec::new();
+    let old_known: HashSet<[u8; 20]> = match base {
+        Some(b) if appending => {
+            known = b.index.known.clone();
+            b.known()
+                .ok_or_else(|| std::io::Error::other("the stored commits are damaged"))?
+                .into_iter()
+                .collect()
+        }
+        _ => HashSet::new(),
+    };
+    let new_known: Vec<[u8; 20]> = engine
+        .known_ids()
+        .into_iter()
+        .filter(|id| !old_known.contains(id))
+        .collect();
+    if !new_known.is_empty() || known.is_empty() {
+        known.push(writer.encoded(&new_known)?);
+    }
+    let ledger = match ledger {
+        Some(ledger) => Some(writer.encoded(&LedgerRecord::new(ledger))?),
         None => None,
     };
-    let header = Header {
+    let warnings = match base {
+        Some(b) => merged_warnings(&b.index.warnings, engine.warnings()),
+        None => engine.warnings().to_vec(),
+    };
+    Ok(Index {
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
         selector: selector.to_string(),
-        tip: tip.0,
-        engine: Section::of(engine),
-        ledger: ledger.as_deref().map(Section::of),
-        hook: hook.map(|h| Section::of(&h.index)),
-        records_len: hook.map_or(0, |h| h.records.len() as u64),
-    };
-    let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
-    let ledger = ledger.unwrap_or_default();
-
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("the cache path has no directory"))?;
-    std::fs::create_dir_all(dir)?;
-    remove_abandoned_temporaries(dir);
-    // One temporary name per process, so two writers never write into the same file.
-    let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-    let written = (|| {
-        use std::io::Write;
-        // Piece by piece: joining them first would hold a second copy of the engine.
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(MAGIC)?;
-        file.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        file.write_all(&header)?;
-        file.write_all(engine)?;
-        file.write_all(&ledger)?;
-        if let Some(hook) = hook {
-            file.write_all(&hook.index)?;
-            file.write_all(&hook.records)?;
-        }
-        drop(file);
-        std::fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
-}
-
-/// The hook's part of the file, encoded: the index, then the post lives it points into.
-struct HookBytes {
-    index: Vec<u8>,
-    records: Vec<u8>,
-}
-
-/// What the hook reads first: enough to fold a staged post onto the tip and to order every
-/// goals post, without any post's versions.
-#[derive(Debug, Serialize, Deserialize)]
-struct HookIndex {
-    tip: TipParts,
-    posts: Vec<PostEntry>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct PostEntry {
-    /// The post's last path (its path at the tip when it is there).
-    path: String,
-    /// Its date as a goals post (days from the common era) when it has tasks now, whether
-    /// or not it is still in the tree.
-    date: Option<i32>,
-    /// Its life's record: where it starts after the index, its length and checksum.
-    at: u64,
-    len: u64,
-    checksum: u64,
-}
-
-/// The hook's part of the cache for `engine`; none for an engine with no commit.
-fn hook_section(engine: &Engine) -> Option<HookBytes> {
-    let tip = engine.tip_parts()?;
-    let lives = engine.lives();
-    let mut records = Vec::new();
-    let mut posts = Vec::with_capacity(lives.len());
-    for (life, record) in lives.iter().zip(engine.life_records()) {
-        let bytes = postcard::to_allocvec(&record).ok()?;
-        let has_tasks = life
-            .versions
-            .last()
-            .is_some_and(|v| !v.post.tasks.is_empty());
-        posts.push(PostEntry {
-            path: life.path.clone(),
-            date: has_tasks
-                .then(|| ledger::post_date(life))
-                .flatten()
-                .map(|d| d.num_days_from_ce()),
-            at: records.len() as u64,
-            len: bytes.len() as u64,
-            checksum: checksum(&bytes),
-        });
-        records.extend_from_slice(&bytes);
-    }
-    let index = postcard::to_allocvec(&HookIndex { tip, posts }).ok()?;
-    Some(HookBytes { index, records })
+        tip,
+        posts,
+        known,
+        warnings,
+        ledger,
+    })
 }
 
 /// The cache as the pre-commit hook reads it: the tip's state and every post's date, with
@@ -542,7 +817,6 @@ fn hook_section(engine: &Engine) -> Option<HookBytes> {
 /// before it in its series) or a commit made since the cache was written changed it.
 pub struct HookView {
     file: CacheFile,
-    index: HookIndex,
     /// A partial engine at HEAD: the cached tip with the commits made since folded on.
     base: Engine,
 }
@@ -566,61 +840,20 @@ pub fn load_hook_view(
     let Some(file) = CacheFile::open(&cache_file(repo), &selector) else {
         return Ok(None);
     };
-    let Some(index) = file.hook_index() else {
-        return Ok(None);
-    };
-    let tip = index.tip.tip();
-    if tip.0 != file.header.tip || (tip != head && !repo.is_ancestor(tip, head)?) {
+    let tip = file.index.tip.tip();
+    if tip != head && !repo.is_ancestor(tip, head)? {
         return Ok(None);
     }
-    let lives: Vec<PostLife> = index
-        .posts
-        .iter()
-        .map(|entry| PostLife {
-            path: entry.path.clone(),
-            deleted: false,
-            versions: Vec::new(),
-        })
-        .collect();
-    let Ok(mut base) = Engine::partial(index.tip.clone(), lives) else {
+    let Some(base) = file.partial_engine(options, head, repo)? else {
         return Ok(None);
     };
-    base.set_parse_options(options.parse.clone());
-    let mut view = HookView { file, index, base };
-    if tip != head {
-        let selector = repo.post_selector_for(&options.globs())?;
-        let mut deltas = Vec::new();
-        repo.walk(
-            &selector,
-            &std::collections::HashSet::from([tip]),
-            |delta| deltas.push(delta),
-        )?;
-        if deltas.len() > HOOK_FOLDS_AT_MOST {
-            return Ok(None);
-        }
-        let mut base = std::mem::take(&mut view.base);
-        if !base.extend_partial(deltas, |post| view.versions(post)) || base.tip() != Some(head) {
-            return Ok(None);
-        }
-        view.base = base;
+    if base.known_commits().len() > HOOK_FOLDS_AT_MOST {
+        return Ok(None);
     }
-    Ok(Some(view))
+    Ok(Some(HookView { file, base }))
 }
 
 impl HookView {
-    /// The versions of post `post`, read and checked from its record.
-    fn versions(&self, post: usize) -> Option<Vec<PostVersion>> {
-        let entry = self.index.posts.get(post)?;
-        let bytes = self
-            .file
-            .read_raw(self.file.records_at.checked_add(entry.at)?, entry.len)?;
-        if checksum(&bytes) != entry.checksum {
-            return None;
-        }
-        let record: LifeRecord = postcard::from_bytes(&bytes).ok()?;
-        record.into_versions(self.index.tip.task_count()).ok()
-    }
-
     /// The ledger [`ledger::build_around`] gives for `path` once `bytes` are committed there
     /// at `now`: the same weeks and figures as from the whole history. None when a record
     /// turns out damaged.
@@ -635,7 +868,7 @@ impl HookView {
         let mut engine = self.base.clone();
         if let Some(post) = engine.post_at_tip(path)
             && !engine.holds_life(post)
-            && !engine.fill_life(post, self.versions(post)?)
+            && !engine.fill_life(post, self.file.life(post)?)
         {
             return None;
         }
@@ -646,7 +879,7 @@ impl HookView {
             &[(path.to_string(), bytes.to_vec())],
         ));
         let mut history = engine.into_history();
-        let stored = &self.index.posts;
+        let stored = &self.file.index.posts;
         let goals = ledger::goals_with(&history, |post, life| {
             match stored.get(post) {
                 // A post not read stands as it was when the cache was written.
@@ -662,7 +895,7 @@ impl HookView {
         });
         for post in ledger::window_posts(&history, &goals, path, window) {
             if history.posts.get(post)?.versions.is_empty() {
-                history.posts[post].versions = self.versions(post)?;
+                history.posts[post].versions = self.file.life(post)?.versions;
             }
         }
         Some(ledger::build_around_goals(
@@ -967,61 +1200,161 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::{BlobContent, CommitDelta, FileChange};
 
     const SELECTOR: &str = "Dirs([\"_posts\"])";
 
-    fn file_with(version: u32, engine: &[u8]) -> Vec<u8> {
-        let header = Header {
-            crate_version: env!("CARGO_PKG_VERSION").to_string(),
-            selector: SELECTOR.to_string(),
-            tip: [7; 20],
-            engine: Section::of(engine),
-            ledger: None,
-            hook: None,
-            records_len: 0,
+    /// Commit `n` on top of commit `n - 1`, writing `text` to `path`.
+    fn delta(n: u8, path: &str, text: &str) -> CommitDelta {
+        let blob = ObjectId([n + 100; 20]);
+        let change = if n == 1 {
+            FileChange::Added {
+                path: path.to_string(),
+                blob,
+            }
+        } else {
+            FileChange::Modified {
+                path: path.to_string(),
+                blob,
+            }
         };
-        let mut file = MAGIC.to_vec();
-        file.extend_from_slice(&version.to_le_bytes());
-        file.extend_from_slice(&postcard::to_allocvec(&header).unwrap());
-        file.extend_from_slice(engine);
-        file
+        CommitDelta {
+            id: ObjectId([n; 20]),
+            commit: Arc::new(CommitInfo {
+                id: ObjectId([n; 20]).to_string(),
+                time: crate::git::to_datetime(1_607_299_200 + i64::from(n) * 86_400, 0),
+                summary: format!("commit {n}"),
+            }),
+            parents: if n == 1 {
+                Vec::new()
+            } else {
+                vec![ObjectId([n - 1; 20])]
+            },
+            children: 1,
+            changes: vec![change],
+            blobs: vec![BlobContent {
+                id: blob,
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            warnings: Vec::new(),
+        }
     }
 
-    fn open(bytes: &[u8]) -> Option<CacheFile> {
+    fn engine_with(commits: &[(&str, &str)]) -> Engine {
+        let mut engine = Engine::new();
+        for (n, (path, text)) in commits.iter().enumerate() {
+            engine.feed(delta(n as u8 + 1, path, text));
+        }
+        engine
+    }
+
+    fn history_of(engine: &Engine) -> String {
+        format!("{:?}", engine.history())
+    }
+
+    const WEEK_1: &str = "_posts/2020-12-07-week-1.md";
+    const WEEK_2: &str = "_posts/2020-12-14-week-2.md";
+
+    #[test]
+    fn a_whole_file_gives_back_the_engine_and_an_append_adds_only_what_changed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        std::fs::write(&path, bytes).unwrap();
-        CacheFile::open(&path, SELECTOR)
+        let mut commits = vec![
+            (WEEK_1, "- [ ] Read WaveNet\n- [ ] CS242 HW 3\n"),
+            (WEEK_1, "- [x] Read WaveNet\n- [ ] CS242 HW 3\n"),
+            (WEEK_2, "- [ ] CS242 HW 3\n"),
+        ];
+        let engine = engine_with(&commits);
+        store(&path, SELECTOR, None, &engine, None).unwrap();
+        let file = CacheFile::open(&path, SELECTOR).unwrap();
+        let read_back = file.engine().unwrap();
+        assert_eq!(history_of(&read_back), history_of(&engine));
+        assert!(read_back.touched().is_empty());
+
+        // One more commit to week 2: the file grows by its record, not by week 1's.
+        commits.push((WEEK_2, "- [x] CS242 HW 3\n"));
+        let mut extended = read_back;
+        extended.feed_pending(delta(4, WEEK_2, commits[3].1));
+        assert_eq!(extended.touched().iter().copied().collect::<Vec<_>>(), [1]);
+        let before = file.length;
+        store(&path, SELECTOR, Some(&file), &extended, None).unwrap();
+        let appended = CacheFile::open(&path, SELECTOR).unwrap();
+        assert!(appended.length > before, "appended to");
+        assert_eq!(appended.index.posts[0].record, file.index.posts[0].record);
+        assert_ne!(appended.index.posts[1].record, file.index.posts[1].record);
+        assert_eq!(
+            history_of(&appended.engine().unwrap()),
+            history_of(&engine_with(&commits))
+        );
     }
 
     #[test]
-    fn a_whole_file_gives_back_its_sections() {
-        let engine = b"some engine state bytes";
-        let file = open(&file_with(FORMAT_VERSION, engine)).unwrap();
-        assert_eq!(file.header.tip, [7; 20]);
-        assert_eq!(file.engine_bytes().as_deref(), Some(&engine[..]));
+    fn an_append_is_dropped_when_another_writer_went_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let commits = [(WEEK_1, "- [ ] Read WaveNet\n")];
+        let engine = engine_with(&commits);
+        store(&path, SELECTOR, None, &engine, None).unwrap();
+        let stale = CacheFile::open(&path, SELECTOR).unwrap();
+        let mut first = stale.engine().unwrap();
+        first.feed_pending(delta(2, WEEK_1, "- [x] Read WaveNet\n"));
+        store(&path, SELECTOR, Some(&stale), &first, None).unwrap();
+        let after_first = std::fs::read(&path).unwrap();
+        // A second writer still holding the old file's view must not append onto the first's.
+        let mut second = stale.engine().unwrap();
+        second.feed_pending(delta(2, WEEK_1, "- [ ] Read WaveNet carefully\n"));
+        store(&path, SELECTOR, Some(&stale), &second, None).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), after_first);
     }
 
     #[test]
     fn another_format_version_selector_or_length_is_refused() {
-        let engine = b"some engine state bytes";
-        assert!(open(&file_with(FORMAT_VERSION - 1, engine)).is_none());
-        let whole = file_with(FORMAT_VERSION, engine);
-        assert!(parse_header(&whole, "AllMarkdown").is_none());
-        assert!(open(&whole[..whole.len() - 3]).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        store(
+            &path,
+            SELECTOR,
+            None,
+            &engine_with(&[(WEEK_1, "- [ ] a\n")]),
+            None,
+        )
+        .unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        assert!(CacheFile::open(&path, "AllMarkdown").is_none());
+        let rewrite = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            CacheFile::open(&path, SELECTOR)
+        };
+        let mut older = whole.clone();
+        older[8..12].copy_from_slice(&(FORMAT_VERSION - 1).to_le_bytes());
+        assert!(rewrite(&older).is_none());
+        assert!(rewrite(&whole[..whole.len() - 3]).is_none());
         let mut longer = whole.clone();
         longer.push(0);
-        assert!(open(&longer).is_none());
-        assert!(open(b"garbage").is_none());
+        assert!(rewrite(&longer).is_none());
+        assert!(rewrite(b"garbage").is_none());
+        assert!(rewrite(&whole).is_some());
     }
 
     #[test]
-    fn a_damaged_section_fails_its_checksum() {
-        let mut bytes = file_with(FORMAT_VERSION, b"some engine state bytes");
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
-        let file = open(&bytes).unwrap();
-        assert_eq!(file.engine_bytes(), None);
+    fn a_damaged_record_fails_its_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        store(
+            &path,
+            SELECTOR,
+            None,
+            &engine_with(&[(WEEK_1, "- [ ] a\n")]),
+            None,
+        )
+        .unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The first record starts right after the magic and version.
+        bytes[START_LEN as usize + 1] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let file = CacheFile::open(&path, SELECTOR).unwrap();
+        assert!(file.life(0).is_none());
         assert!(file.engine().is_none());
     }
 

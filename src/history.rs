@@ -258,6 +258,9 @@ pub struct Engine {
     /// A commit was fed whose parent had been folded in but whose state was let go: what
     /// was built does not continue into it.
     lost_parent_state: bool,
+    /// Posts whose versions or task events changed since the engine was made or read back:
+    /// the ones whose stored records must be written again.
+    touched: std::collections::BTreeSet<usize>,
     selector: Option<git::PostSelector>,
     parse_options: crate::post::ParseOptions,
 }
@@ -691,6 +694,7 @@ impl Engine {
             self.push_event(step, id, kind, &task, before.as_ref());
         }
 
+        self.touched.insert(post_index);
         let life = &mut self.posts[post_index];
         life.path = path.to_string();
         life.versions.push(PostVersion {
@@ -711,6 +715,7 @@ impl Engine {
     /// may be one from the first parent's line; record the adopted one again so the last
     /// version stays the current one.
     fn adopt(&mut self, step: &CommitStep<'_>, theirs: Slot, path: &str) -> Slot {
+        self.touched.insert(theirs.post);
         let life = &mut self.posts[theirs.post];
         life.path = path.to_string();
         if life.versions.len() == theirs.version + 1 {
@@ -770,6 +775,7 @@ impl Engine {
             },
         };
         if let Some(life) = self.tasks.get_mut(id.0) {
+            self.touched.insert(life.post);
             life.events.push(event);
         }
     }
@@ -873,38 +879,7 @@ impl History {
     }
 }
 
-/// The fold's state as plain parts that serde can store (the cache's payload). What the
-/// engine shares (commits, parsed posts) is stored once and named by index. Only the post
-/// state of the tip is kept: an engine rebuilt from a snapshot can go on from that tip only,
-/// which is the one place new commits attach to when the history was not rewritten.
-///
-/// Generic over how text, posts and lists are held, so that one layout serves both ways:
-/// [`EngineSnapshotView`] borrows from the engine to be written without copying, and
-/// [`EngineSnapshot`] owns what was read back.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EngineParts<S, P, I, W> {
-    next_order: usize,
-    head: Option<[u8; 20]>,
-    last_fed: Option<[u8; 20]>,
-    commits: Vec<CommitRecord<S>>,
-    parsed_posts: Vec<P>,
-    /// (blob, path, index into `parsed_posts`).
-    parsed: Vec<([u8; 20], S, u32)>,
-    posts: Vec<PostLifeRecord<S, I>>,
-    /// For each task, its post and its events.
-    tasks: Vec<(u32, Vec<EventRecord<S>>)>,
-    warnings: W,
-    /// (path, post, version, blob) of each post present at the tip.
-    tip_state: Vec<(S, u32, u32, [u8; 20])>,
-    known: Vec<[u8; 20]>,
-}
-
-/// The engine's state as read back from storage.
-pub type EngineSnapshot = EngineParts<String, Post, Vec<usize>, Vec<Warning>>;
-
-/// The engine's state borrowed for writing; serializes exactly as an [`EngineSnapshot`].
-pub type EngineSnapshotView<'a> = EngineParts<&'a str, &'a Post, &'a [TaskId], &'a [Warning]>;
-
+/// A commit as stored: written out once per record that names it.
 #[derive(Debug, Serialize, Deserialize)]
 struct CommitRecord<S> {
     id: S,
@@ -913,19 +888,51 @@ struct CommitRecord<S> {
     summary: S,
 }
 
+impl<'a> CommitRecord<&'a str> {
+    fn of(commit: &'a CommitInfo) -> Self {
+        CommitRecord {
+            id: commit.id.as_str(),
+            seconds: commit.time.timestamp(),
+            offset_seconds: commit.time.offset().local_minus_utc(),
+            summary: commit.summary.as_str(),
+        }
+    }
+}
+
+impl CommitRecord<String> {
+    fn into_info(self) -> CommitInfo {
+        let utc = git::to_datetime(self.seconds, 0);
+        let time = chrono::FixedOffset::east_opt(self.offset_seconds)
+            .map_or(utc, |offset| utc.with_timezone(&offset));
+        CommitInfo {
+            id: self.id,
+            time,
+            summary: self.summary,
+        }
+    }
+}
+
+/// One post's life stored on its own: its versions and its tasks' events, with the commits
+/// they name written once. The cache keeps a record per post, so a run reads and writes only
+/// the posts it needs.
+///
+/// Generic over how text, posts and lists are held, so that one layout serves both ways:
+/// [`LifeRecordView`] borrows from the engine to be written without copying, and
+/// [`LifeRecord`] owns what was read back.
 #[derive(Debug, Serialize, Deserialize)]
-struct PostLifeRecord<S, I> {
-    path: S,
-    deleted: bool,
-    versions: Vec<VersionRecord<S, I>>,
+pub struct LifeParts<S, P, I> {
+    commits: Vec<CommitRecord<S>>,
+    versions: Vec<VersionRecord<S, P, I>>,
+    /// Each task of the post: its id and its events.
+    tasks: Vec<(usize, Vec<EventRecord<S>>)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct VersionRecord<S, I> {
+struct VersionRecord<S, P, I> {
     commit: u32,
     order: usize,
     path: S,
-    post: u32,
+    post: P,
     task_ids: I,
 }
 
@@ -940,9 +947,22 @@ struct EventRecord<S> {
     to_section: Option<S>,
 }
 
-/// A snapshot whose parts do not fit together (an index out of range): it cannot be used.
+/// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
+pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Post, &'a [TaskId]>;
+
+/// A post's life as read back from storage.
+pub type LifeRecord = LifeParts<String, Post, Vec<usize>>;
+
+/// A post's life read back from its record: its versions and its tasks' lives.
+#[derive(Debug, Clone)]
+pub struct StoredLife {
+    pub versions: Vec<PostVersion>,
+    pub tasks: Vec<TaskLife>,
+}
+
+/// Stored parts that do not fit together (an index out of range): they cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("inconsistent history snapshot: {0}")]
+#[error("inconsistent stored history: {0}")]
 pub struct SnapshotError(&'static str);
 
 /// Gives shared values (by pointer) one index each, in first-seen order.
@@ -968,160 +988,38 @@ impl<'a, T> Interner<'a, T> {
     }
 }
 
-impl Engine {
-    /// The state as plain parts, borrowed, for storing; see [`EngineParts`].
-    pub fn snapshot(&self) -> EngineSnapshotView<'_> {
-        let mut commits = Interner::<CommitInfo>::new();
-        let mut posts = Interner::<Post>::new();
-        let lives: Vec<PostLifeRecord<&str, &[TaskId]>> = self
-            .posts
-            .iter()
-            .map(|life| PostLifeRecord {
-                path: life.path.as_str(),
-                deleted: life.deleted,
-                versions: life
-                    .versions
-                    .iter()
-                    .map(|v| VersionRecord {
-                        commit: commits.id(&v.commit),
-                        order: v.order,
-                        path: v.path.as_str(),
-                        post: posts.id(&v.post),
-                        task_ids: v.task_ids.as_slice(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        // Sorted, and interned after the versions: hash order would make two snapshots of
-        // one state differ byte for byte.
-        let mut parsed_keys: Vec<(&(ObjectId, String), &Arc<Post>)> = self.parsed.iter().collect();
-        parsed_keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let parsed: Vec<([u8; 20], &str, u32)> = parsed_keys
-            .into_iter()
-            .map(|((blob, path), post)| (blob.0, path.as_str(), posts.id(post)))
-            .collect();
-        let tasks = self
-            .tasks
-            .iter()
-            .map(|life| {
-                let events = life
-                    .events
-                    .iter()
-                    .map(|e| EventRecord {
-                        kind: e.kind,
-                        commit: commits.id(&e.commit),
-                        order: e.order,
-                        title: e.title.as_str(),
-                        previous_title: e.previous_title.as_deref(),
-                        from_section: e.from_section.as_deref(),
-                        to_section: e.to_section.as_deref(),
-                    })
-                    .collect();
-                (life.post as u32, events)
-            })
-            .collect();
-        let tip = self.head.or(self.last_fed);
-        let mut tip_state: Vec<(&str, u32, u32, [u8; 20])> = tip
-            .and_then(|id| self.states.get(&id))
-            .map(|state| {
-                state
-                    .iter()
-                    .map(|(path, slot)| {
-                        (
-                            path.as_str(),
-                            slot.post as u32,
-                            slot.version as u32,
-                            slot.blob.0,
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        tip_state.sort_unstable();
-        let mut known: Vec<[u8; 20]> = self.known.iter().map(|id| id.0).collect();
-        known.sort_unstable();
-        EngineParts {
-            next_order: self.next_order,
-            head: self.head.map(|id| id.0),
-            last_fed: self.last_fed.map(|id| id.0),
-            commits: commits
-                .values
-                .iter()
-                .map(|c| CommitRecord {
-                    id: c.id.as_str(),
-                    seconds: c.time.timestamp(),
-                    offset_seconds: c.time.offset().local_minus_utc(),
-                    summary: c.summary.as_str(),
-                })
-                .collect(),
-            parsed_posts: posts.values,
-            parsed,
-            posts: lives,
-            tasks,
-            warnings: &self.warnings,
-            tip_state,
-            known,
-        }
-    }
-
-    /// An engine that goes on from a snapshot's tip.
-    pub fn from_snapshot(snapshot: EngineSnapshot) -> Result<Engine, SnapshotError> {
-        let commits: Vec<Arc<CommitInfo>> = snapshot
+impl LifeRecord {
+    /// The life stored, checked against the number of tasks the engine had.
+    pub fn into_life(self, post: usize, task_count: usize) -> Result<StoredLife, SnapshotError> {
+        let commits: Vec<Arc<CommitInfo>> = self
             .commits
             .into_iter()
-            .map(|c| {
-                let utc = git::to_datetime(c.seconds, 0);
-                let time = chrono::FixedOffset::east_opt(c.offset_seconds)
-                    .map_or(utc, |offset| utc.with_timezone(&offset));
-                Arc::new(CommitInfo {
-                    id: c.id,
-                    time,
-                    summary: c.summary,
-                })
-            })
+            .map(|c| Arc::new(c.into_info()))
             .collect();
-        let posts: Vec<Arc<Post>> = snapshot.parsed_posts.into_iter().map(Arc::new).collect();
         let commit = |i: u32| {
             commits
                 .get(i as usize)
                 .cloned()
                 .ok_or(SnapshotError("commit index"))
         };
-        let post = |i: u32| {
-            posts
-                .get(i as usize)
-                .cloned()
-                .ok_or(SnapshotError("post index"))
-        };
-        let task_count = snapshot.tasks.len();
-        let mut lives = Vec::with_capacity(snapshot.posts.len());
-        for life in snapshot.posts {
-            let mut versions = Vec::with_capacity(life.versions.len());
-            for v in life.versions {
-                let post = post(v.post)?;
-                if v.task_ids.len() != post.tasks.len()
-                    || v.task_ids.iter().any(|&t| t >= task_count)
-                {
-                    return Err(SnapshotError("task ids of a version"));
-                }
-                versions.push(PostVersion {
-                    commit: commit(v.commit)?,
-                    order: v.order,
-                    path: v.path,
-                    post,
-                    task_ids: v.task_ids.into_iter().map(TaskId).collect(),
-                });
+        let mut versions = Vec::with_capacity(self.versions.len());
+        for v in self.versions {
+            if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
+            {
+                return Err(SnapshotError("task ids of a version"));
             }
-            lives.push(PostLife {
-                path: life.path,
-                deleted: life.deleted,
-                versions,
+            versions.push(PostVersion {
+                commit: commit(v.commit)?,
+                order: v.order,
+                path: v.path,
+                post: Arc::new(v.post),
+                task_ids: v.task_ids.into_iter().map(TaskId).collect(),
             });
         }
-        let mut tasks = Vec::with_capacity(task_count);
-        for (index, (post_index, events)) in snapshot.tasks.into_iter().enumerate() {
-            if post_index as usize >= lives.len() {
-                return Err(SnapshotError("post of a task"));
+        let mut tasks = Vec::with_capacity(self.tasks.len());
+        for (id, events) in self.tasks {
+            if id >= task_count {
+                return Err(SnapshotError("task id"));
             }
             let mut lived = Vec::with_capacity(events.len());
             for e in events {
@@ -1136,85 +1034,14 @@ impl Engine {
                 });
             }
             tasks.push(TaskLife {
-                id: TaskId(index),
-                post: post_index as usize,
+                id: TaskId(id),
+                post,
                 events: lived,
             });
         }
-        let mut parsed = HashMap::with_capacity(snapshot.parsed.len());
-        for (blob, path, index) in snapshot.parsed {
-            parsed.insert((ObjectId(blob), path), post(index)?);
-        }
-        let mut tip_state = PostsState::with_capacity(snapshot.tip_state.len());
-        for (path, post_index, version, blob) in snapshot.tip_state {
-            let fits = lives
-                .get(post_index as usize)
-                .is_some_and(|l: &PostLife| (version as usize) < l.versions.len());
-            if !fits {
-                return Err(SnapshotError("a post at the tip"));
-            }
-            tip_state.insert(
-                path,
-                Slot {
-                    post: post_index as usize,
-                    version: version as usize,
-                    blob: ObjectId(blob),
-                },
-            );
-        }
-        let head = snapshot.head.map(ObjectId);
-        let last_fed = snapshot.last_fed.map(ObjectId);
-        let mut states = HashMap::new();
-        if let Some(tip) = head.or(last_fed) {
-            states.insert(tip, tip_state);
-        }
-        let warned = snapshot
-            .warnings
-            .iter()
-            .map(|w| (w.file.clone(), w.line, w.message.clone()))
-            .collect();
-        Ok(Engine {
-            next_order: snapshot.next_order,
-            states,
-            children_left: HashMap::new(),
-            parsed,
-            posts: lives,
-            tasks,
-            warnings: snapshot.warnings,
-            warned,
-            known: snapshot.known.into_iter().map(ObjectId).collect(),
-            head,
-            last_fed,
-            lost_parent_state: false,
-            parse_options: post::ParseOptions::default(),
-            // The cache keeps its own record of the selector and drops a state built with
-            // another; the next walk sets it.
-            selector: None,
-        })
+        Ok(StoredLife { versions, tasks })
     }
 }
-
-/// One post's life stored on its own, commits written out in each version, so the cache can
-/// give the hook a post's life without decoding the others. Generic as [`EngineParts`] is.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct LifeParts<S, P, I> {
-    versions: Vec<StandaloneVersion<S, P, I>>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct StandaloneVersion<S, P, I> {
-    commit: CommitRecord<S>,
-    order: usize,
-    path: S,
-    post: P,
-    task_ids: I,
-}
-
-/// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
-pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Post, &'a [TaskId]>;
-
-/// A post's life as read back from storage.
-pub type LifeRecord = LifeParts<String, Post, Vec<usize>>;
 
 /// What an engine needs, besides post lives, to take one more commit on top of its tip.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1246,35 +1073,101 @@ impl TipParts {
     }
 }
 
+/// A task id no post owns: the placeholder a partial engine holds for a task whose post's
+/// life it has not read.
+const UNREAD: usize = usize::MAX;
+
 impl Engine {
+    /// Posts whose records changed since the engine was made or read back.
+    pub fn touched(&self) -> &std::collections::BTreeSet<usize> {
+        &self.touched
+    }
+
+    /// Every commit folded in, for a later walk to stop at.
+    pub fn known_ids(&self) -> Vec<[u8; 20]> {
+        let mut known: Vec<[u8; 20]> = self.known.iter().map(|id| id.0).collect();
+        known.sort_unstable();
+        known
+    }
+
+    /// Warnings so far, in the order they were first given.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Each post's path and whether it is gone, as of the tip (what [`History`] says).
+    pub fn tip_paths(&self) -> Vec<(&str, bool)> {
+        let mut paths: Vec<(&str, bool)> = self
+            .posts
+            .iter()
+            .map(|life| (life.path.as_str(), true))
+            .collect();
+        if let Some(state) = self.tip().and_then(|tip| self.states.get(&tip)) {
+            for (path, slot) in state {
+                if let Some(entry) = paths.get_mut(slot.post) {
+                    *entry = (path.as_str(), false);
+                }
+            }
+        }
+        paths
+    }
+
+    /// The ids of each post's tasks whose lives the engine holds.
+    pub fn tasks_by_post(&self) -> Vec<Vec<TaskId>> {
+        let mut by_post = vec![Vec::new(); self.posts.len()];
+        for life in &self.tasks {
+            if let Some(ids) = by_post.get_mut(life.post) {
+                ids.push(life.id);
+            }
+        }
+        by_post
+    }
+
+    /// Post `post`'s life as a record, borrowed; `tasks` are its tasks ([`Self::tasks_by_post`]).
+    pub fn life_record<'a>(&'a self, post: usize, tasks: &[TaskId]) -> LifeRecordView<'a> {
+        let mut commits = Interner::<CommitInfo>::new();
+        let versions = self.posts.get(post).map_or(Vec::new(), |life| {
+            life.versions
+                .iter()
+                .map(|v| VersionRecord {
+                    commit: commits.id(&v.commit),
+                    order: v.order,
+                    path: v.path.as_str(),
+                    post: &*v.post,
+                    task_ids: v.task_ids.as_slice(),
+                })
+                .collect()
+        });
+        let tasks = tasks
+            .iter()
+            .filter_map(|id| self.tasks.get(id.0))
+            .map(|life| {
+                let events = life
+                    .events
+                    .iter()
+                    .map(|e| EventRecord {
+                        kind: e.kind,
+                        commit: commits.id(&e.commit),
+                        order: e.order,
+                        title: e.title.as_str(),
+                        previous_title: e.previous_title.as_deref(),
+                        from_section: e.from_section.as_deref(),
+                        to_section: e.to_section.as_deref(),
+                    })
+                    .collect();
+                (life.id.0, events)
+            })
+            .collect();
+        LifeParts {
+            commits: commits.values.into_iter().map(CommitRecord::of).collect(),
+            versions,
+            tasks,
+        }
+    }
+
     /// Every post's life so far (paths and deletion as of the last change, not the tip).
     pub fn lives(&self) -> &[PostLife] {
         &self.posts
-    }
-
-    /// Each post's life, borrowed, for storing post by post; see [`LifeParts`].
-    pub fn life_records(&self) -> Vec<LifeRecordView<'_>> {
-        self.posts
-            .iter()
-            .map(|life| LifeParts {
-                versions: life
-                    .versions
-                    .iter()
-                    .map(|v| StandaloneVersion {
-                        commit: CommitRecord {
-                            id: v.commit.id.as_str(),
-                            seconds: v.commit.time.timestamp(),
-                            offset_seconds: v.commit.time.offset().local_minus_utc(),
-                            summary: v.commit.summary.as_str(),
-                        },
-                        order: v.order,
-                        path: v.path.as_str(),
-                        post: &*v.post,
-                        task_ids: v.task_ids.as_slice(),
-                    })
-                    .collect(),
-            })
-            .collect()
     }
 
     /// The tip's state and counters; none before the first commit.
@@ -1303,9 +1196,9 @@ impl Engine {
     }
 
     /// An engine at a stored tip that holds the lives of only some posts (the others have
-    /// their path and no version): enough to fold in a commit that changes only posts it
-    /// holds, as the hook's pending commit does. Task lives are empty; new tasks get the
-    /// ids a whole engine would give them.
+    /// their path and no version): enough to fold in commits that change only posts it
+    /// holds or reads in ([`Engine::extend_partial`]), as the hook's pending commit and an
+    /// incremental run do. New tasks get the ids a whole engine would give them.
     pub fn partial(tip: TipParts, lives: Vec<PostLife>) -> Result<Engine, SnapshotError> {
         let mut state = PostsState::with_capacity(tip.tip_state.len());
         for (path, post, version, blob) in tip.tip_state {
@@ -1328,7 +1221,7 @@ impl Engine {
         let tasks = (0..tip.task_count)
             .map(|id| TaskLife {
                 id: TaskId(id),
-                post: 0,
+                post: UNREAD,
                 events: Vec::new(),
             })
             .collect();
@@ -1340,6 +1233,44 @@ impl Engine {
             head: Some(head),
             ..Engine::default()
         })
+    }
+
+    /// A whole engine at a stored tip: every post's life read back (`lives`, by post index,
+    /// with each post's path as of the tip), the commits already folded in (`known`, where a
+    /// later walk stops) and the warnings given so far. It goes on exactly as the engine that
+    /// was stored would.
+    pub fn from_stored(
+        tip: TipParts,
+        known: Vec<[u8; 20]>,
+        warnings: Vec<Warning>,
+        lives: Vec<(String, StoredLife)>,
+    ) -> Result<Engine, SnapshotError> {
+        let task_count = tip.task_count;
+        let paths: Vec<PostLife> = lives
+            .iter()
+            .map(|(path, _)| PostLife {
+                path: path.clone(),
+                deleted: false,
+                versions: Vec::new(),
+            })
+            .collect();
+        let mut engine = Engine::partial(tip, paths)?;
+        for (post, (_, life)) in lives.into_iter().enumerate() {
+            if !engine.fill_life(post, life) {
+                return Err(SnapshotError("a post's life"));
+            }
+        }
+        if engine.tasks.len() != task_count || engine.tasks.iter().any(|t| t.post == UNREAD) {
+            return Err(SnapshotError("a task without a post"));
+        }
+        engine.warned = warnings
+            .iter()
+            .map(|w| (w.file.clone(), w.line, w.message.clone()))
+            .collect();
+        engine.warnings = warnings;
+        engine.known = known.into_iter().map(ObjectId).collect();
+        engine.touched.clear();
+        Ok(engine)
     }
 }
 
@@ -1357,17 +1288,26 @@ impl Engine {
             .is_some_and(|life| !life.versions.is_empty())
     }
 
-    /// Gives post `post` of a partial engine its versions, read from storage; false (and
-    /// nothing changed) when they do not fit the post states the engine holds.
-    pub fn fill_life(&mut self, post: usize, versions: Vec<PostVersion>) -> bool {
-        let fits = self
+    /// Gives post `post` of a partial engine its life, read from storage; false (and nothing
+    /// changed) when it does not fit the post states and tasks the engine holds.
+    pub fn fill_life(&mut self, post: usize, life: StoredLife) -> bool {
+        let fits_states = self
             .states
             .values()
             .flat_map(|state| state.values())
-            .all(|slot| slot.post != post || slot.version < versions.len());
+            .all(|slot| slot.post != post || slot.version < life.versions.len());
+        let fits_tasks = life.tasks.iter().all(|task| {
+            self.tasks
+                .get(task.id.0)
+                .is_some_and(|held| held.post == UNREAD || held.post == post)
+        });
         match self.posts.get_mut(post) {
-            Some(life) if fits => {
-                life.versions = versions;
+            Some(held) if fits_states && fits_tasks => {
+                held.versions = life.versions;
+                for task in life.tasks {
+                    let id = task.id.0;
+                    self.tasks[id] = TaskLife { post, ..task };
+                }
                 true
             }
             _ => false,
@@ -1382,7 +1322,7 @@ impl Engine {
     pub fn extend_partial(
         &mut self,
         deltas: Vec<CommitDelta>,
-        mut load: impl FnMut(usize) -> Option<Vec<PostVersion>>,
+        mut load: impl FnMut(usize) -> Option<StoredLife>,
     ) -> bool {
         let Some(tip) = self.tip() else {
             return false;
@@ -1418,7 +1358,7 @@ impl Engine {
         needed.dedup();
         for post in needed {
             if !self.holds_life(post) {
-                let filled = load(post).is_some_and(|versions| self.fill_life(post, versions));
+                let filled = load(post).is_some_and(|life| self.fill_life(post, life));
                 if !filled {
                     return false;
                 }
@@ -1433,34 +1373,6 @@ impl Engine {
             self.head = Some(last);
         }
         true
-    }
-}
-
-impl LifeRecord {
-    /// The versions stored, checked against the number of tasks the engine had.
-    pub fn into_versions(self, task_count: usize) -> Result<Vec<PostVersion>, SnapshotError> {
-        let mut versions = Vec::with_capacity(self.versions.len());
-        for v in self.versions {
-            if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
-            {
-                return Err(SnapshotError("task ids of a version"));
-            }
-            let utc = git::to_datetime(v.commit.seconds, 0);
-            let time = chrono::FixedOffset::east_opt(v.commit.offset_seconds)
-                .map_or(utc, |offset| utc.with_timezone(&offset));
-            versions.push(PostVersion {
-                commit: Arc::new(CommitInfo {
-                    id: v.commit.id,
-                    time,
-                    summary: v.commit.summary,
-                }),
-                order: v.order,
-                path: v.path,
-                post: Arc::new(v.post),
-                task_ids: v.task_ids.into_iter().map(TaskId).collect(),
-            });
-        }
-        Ok(versions)
     }
 }
 

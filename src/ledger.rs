@@ -232,229 +232,264 @@ fn build_from_goals(
         None => (0..goals.len()).collect(),
         Some((path, window)) => series_window(history, goals, &next_in_series, path, window),
     };
+    let selected: Vec<usize> = selected
+        .into_iter()
+        .filter(|&goal| !history.posts[goals[goal].0].versions.is_empty())
+        .collect();
     let week_of_goal: HashMap<usize, usize> = selected
         .iter()
         .enumerate()
         .map(|(week, &goal)| (goal, week))
         .collect();
-    let mut weeks = Vec::with_capacity(selected.len());
-    let mut tasks: Vec<TaskRecord> = Vec::new();
-    let mut record_of: HashMap<TaskId, usize> = HashMap::new();
-    // Each week's records are pushed together: where they are in `tasks`.
-    let mut week_records: Vec<std::ops::Range<usize>> = Vec::with_capacity(selected.len());
-
-    for (week_index, &goal) in selected.iter().enumerate() {
-        let (post_index, date) = goals[goal];
-        let life = &history.posts[post_index];
-        let Some(current) = life.versions.last() else {
-            continue;
-        };
-        let first = &life.versions[0];
-        let lives = task_lives(life);
-
-        let (due, due_source) = match &current.post.due {
-            Some(due) => (due.date, due.source),
-            None => match next_in_series[goal].map(|next| goals[next]) {
-                Some((_, next_date)) if next_date > date && options.due_from_next_post => {
-                    (next_date, DueSource::NextPost)
-                }
-                _ => (
-                    date.checked_add_days(Days::new(u64::from(options.due_days)))
-                        .unwrap_or(date),
-                    DueSource::DatePlusWeek,
-                ),
-            },
-        };
-        let first_commit_after_due = first.commit.time.date_naive() > due;
-
-        let first_ids: HashSet<TaskId> = first.task_ids.iter().copied().collect();
-        let current_ids: HashSet<TaskId> = current.task_ids.iter().copied().collect();
-        let stem = file_stem(&life.path);
-
-        // Current tasks first, in the post's order; then the removed ones, oldest first.
-        let mut ordered: Vec<(TaskId, Status)> = current
-            .task_ids
-            .iter()
-            .zip(&current.post.tasks)
-            .map(|(&id, task)| {
-                (
-                    id,
-                    match task.mark {
-                        Mark::Done => Status::Done,
-                        Mark::Cancelled => Status::Cancelled,
-                        Mark::Open | Mark::Forwarded => Status::Open,
-                    },
-                )
-            })
-            .collect();
-        let mut removed: Vec<(usize, TaskId)> = lives
-            .iter()
-            .filter(|(id, _)| !current_ids.contains(id))
-            .map(|(&id, life)| (life.first_order, id))
-            .collect();
-        removed.sort_unstable();
-        ordered.extend(removed.iter().map(|&(_, id)| (id, Status::Removed)));
-
-        let mut ordinal_of: Vec<(usize, TaskId)> = lives
-            .iter()
-            .map(|(&id, life)| (life.first_order, id))
-            .collect();
-        ordinal_of.sort_unstable();
-        let ordinal: HashMap<TaskId, usize> = ordinal_of
-            .iter()
-            .enumerate()
-            .map(|(n, &(_, id))| (id, n + 1))
-            .collect();
-
-        let mut done_on_time = 0;
-        let first_record = tasks.len();
-        for (id, status) in ordered {
-            let Some(task_life) = lives.get(&id) else {
-                continue;
-            };
-            let (Some(task), Some(added)) = (task_life.last.clone(), task_life.added.clone())
-            else {
-                continue;
-            };
-            let checked = (status == Status::Done)
-                .then(|| task_life.checked_at.clone())
-                .flatten();
-            // Obsidian Tasks' `✅` date, when written, says when it was done better than the
-            // commit that recorded it; its `📅` date is that task's own deadline.
-            let done_day = task
-                .done_date
-                .or_else(|| checked.as_ref().map(|c| c.time.date_naive()));
-            if status == Status::Done && done_day.is_some_and(|d| d <= task.due.unwrap_or(due)) {
-                done_on_time += 1;
-            }
-            record_of.insert(id, tasks.len());
-            tasks.push(TaskRecord {
-                id,
-                key: format!("{stem}#{}", ordinal.get(&id).copied().unwrap_or(0)),
-                week: week_index,
-                task,
-                status,
-                planned: first_ids.contains(&id),
-                added,
-                checked,
-                carried_from: None,
-                carried_to: None,
-                carry_streak: 0,
-            });
-        }
-
-        week_records.push(first_record..tasks.len());
-        let current_tasks = &current.post.tasks;
-        let overall = tally::overall(current_tasks);
-        let cancelled = current_tasks
-            .iter()
-            .filter(|t| t.mark == Mark::Cancelled)
-            .count();
-        let forwarded = current_tasks
-            .iter()
-            .filter(|t| t.mark == Mark::Forwarded)
-            .count();
-        let planned = current
-            .task_ids
-            .iter()
-            .filter(|id| first_ids.contains(id))
-            .count();
-        weeks.push(Week {
-            post: post_index,
-            path: life.path.clone(),
-            title: current
-                .post
-                .title
-                .clone()
-                .unwrap_or_else(|| stem.to_string()),
-            date,
-            due,
-            due_source,
-            first_commit_after_due,
-            tasks: overall.total,
-            planned,
-            added: overall.total - planned,
-            removed: removed.len(),
-            done: overall.done,
-            done_on_time: (!first_commit_after_due).then_some(done_on_time),
-            open: overall.total - overall.done - cancelled,
-            cancelled,
-            forwarded,
-            carried_in: 0,
-            carried_out: 0,
-            dropped: 0,
-            has_next: next_in_series[goal].is_some(),
-            by_confidence: tally::by_confidence(current_tasks),
-            by_section: tally::by_section(current_tasks),
-        });
-    }
-
+    let weeks: Vec<(Week, Vec<TaskRecord>)> = selected
+        .iter()
+        .enumerate()
+        .filter_map(|(week, &goal)| {
+            let next = next_in_series[goal].map(|next| goals[next]);
+            week_outcome(history, options, goals[goal], next, week)
+        })
+        .collect();
     let next_week: Vec<Option<usize>> = selected
         .iter()
         .map(|&goal| next_in_series[goal].and_then(|next| week_of_goal.get(&next).copied()))
         .collect();
-    link_carry_over(
-        history,
-        &next_week,
-        &week_records,
-        &mut weeks,
-        &mut tasks,
-        &record_of,
-    );
-    Ledger {
-        head: history.head.clone(),
+    let links: Vec<Vec<(TaskId, TaskId)>> = next_week
+        .iter()
+        .enumerate()
+        .map(|(week, next)| match next {
+            Some(next) => carry_links(
+                &history.posts[weeks[week].0.post],
+                &history.posts[weeks[*next].0.post],
+            ),
+            None => Vec::new(),
+        })
+        .collect();
+    assemble(
+        history.head.clone(),
+        history.warnings.clone(),
         weeks,
-        tasks,
-        warnings: history.warnings.clone(),
-    }
+        &next_week,
+        &links,
+    )
 }
 
-/// Links each week's open tasks to the same tasks in the next week's post, and counts
-/// carried in, carried out and dropped.
-fn link_carry_over(
+/// One goals post's week on its own: its figures and task records, with the carry-over
+/// fields left for [`assemble`]. `next` is the next goals post of its series, with its date.
+fn week_outcome(
     history: &History,
-    next_in_series: &[Option<usize>],
-    week_records: &[std::ops::Range<usize>],
-    weeks: &mut [Week],
-    tasks: &mut [TaskRecord],
-    record_of: &HashMap<TaskId, usize>,
-) {
-    for (w, next_week) in next_in_series.iter().enumerate() {
+    options: &LedgerOptions,
+    (post_index, date): (usize, NaiveDate),
+    next: Option<(usize, NaiveDate)>,
+    week_index: usize,
+) -> Option<(Week, Vec<TaskRecord>)> {
+    let life = &history.posts[post_index];
+    let current = life.versions.last()?;
+    let first = &life.versions[0];
+    let lives = task_lives(life);
+
+    let (due, due_source) = match &current.post.due {
+        Some(due) => (due.date, due.source),
+        None => match next {
+            Some((_, next_date)) if next_date > date && options.due_from_next_post => {
+                (next_date, DueSource::NextPost)
+            }
+            _ => (
+                date.checked_add_days(Days::new(u64::from(options.due_days)))
+                    .unwrap_or(date),
+                DueSource::DatePlusWeek,
+            ),
+        },
+    };
+    let first_commit_after_due = first.commit.time.date_naive() > due;
+
+    let first_ids: HashSet<TaskId> = first.task_ids.iter().copied().collect();
+    let current_ids: HashSet<TaskId> = current.task_ids.iter().copied().collect();
+    let stem = file_stem(&life.path);
+
+    // Current tasks first, in the post's order; then the removed ones, oldest first.
+    let mut ordered: Vec<(TaskId, Status)> = current
+        .task_ids
+        .iter()
+        .zip(&current.post.tasks)
+        .map(|(&id, task)| {
+            (
+                id,
+                match task.mark {
+                    Mark::Done => Status::Done,
+                    Mark::Cancelled => Status::Cancelled,
+                    Mark::Open | Mark::Forwarded => Status::Open,
+                },
+            )
+        })
+        .collect();
+    let mut removed: Vec<(usize, TaskId)> = lives
+        .iter()
+        .filter(|(id, _)| !current_ids.contains(id))
+        .map(|(&id, life)| (life.first_order, id))
+        .collect();
+    removed.sort_unstable();
+    ordered.extend(removed.iter().map(|&(_, id)| (id, Status::Removed)));
+
+    let mut ordinal_of: Vec<(usize, TaskId)> = lives
+        .iter()
+        .map(|(&id, life)| (life.first_order, id))
+        .collect();
+    ordinal_of.sort_unstable();
+    let ordinal: HashMap<TaskId, usize> = ordinal_of
+        .iter()
+        .enumerate()
+        .map(|(n, &(_, id))| (id, n + 1))
+        .collect();
+
+    let mut done_on_time = 0;
+    let mut records = Vec::with_capacity(ordered.len());
+    for (id, status) in ordered {
+        let Some(task_life) = lives.get(&id) else {
+            continue;
+        };
+        let (Some(task), Some(added)) = (task_life.last.clone(), task_life.added.clone()) else {
+            continue;
+        };
+        let checked = (status == Status::Done)
+            .then(|| task_life.checked_at.clone())
+            .flatten();
+        // Obsidian Tasks' `✅` date, when written, says when it was done better than the
+        // commit that recorded it; its `📅` date is that task's own deadline.
+        let done_day = task
+            .done_date
+            .or_else(|| checked.as_ref().map(|c| c.time.date_naive()));
+        if status == Status::Done && done_day.is_some_and(|d| d <= task.due.unwrap_or(due)) {
+            done_on_time += 1;
+        }
+        records.push(TaskRecord {
+            id,
+            key: format!("{stem}#{}", ordinal.get(&id).copied().unwrap_or(0)),
+            week: week_index,
+            task,
+            status,
+            planned: first_ids.contains(&id),
+            added,
+            checked,
+            carried_from: None,
+            carried_to: None,
+            carry_streak: 0,
+        });
+    }
+
+    let current_tasks = &current.post.tasks;
+    let overall = tally::overall(current_tasks);
+    let cancelled = current_tasks
+        .iter()
+        .filter(|t| t.mark == Mark::Cancelled)
+        .count();
+    let forwarded = current_tasks
+        .iter()
+        .filter(|t| t.mark == Mark::Forwarded)
+        .count();
+    let planned = current
+        .task_ids
+        .iter()
+        .filter(|id| first_ids.contains(id))
+        .count();
+    let week = Week {
+        post: post_index,
+        path: life.path.clone(),
+        title: current
+            .post
+            .title
+            .clone()
+            .unwrap_or_else(|| stem.to_string()),
+        date,
+        due,
+        due_source,
+        first_commit_after_due,
+        tasks: overall.total,
+        planned,
+        added: overall.total - planned,
+        removed: removed.len(),
+        done: overall.done,
+        done_on_time: (!first_commit_after_due).then_some(done_on_time),
+        open: overall.total - overall.done - cancelled,
+        cancelled,
+        forwarded,
+        carried_in: 0,
+        carried_out: 0,
+        dropped: 0,
+        has_next: next.is_some(),
+        by_confidence: tally::by_confidence(current_tasks),
+        by_section: tally::by_section(current_tasks),
+    };
+    Some((week, records))
+}
+
+/// The tasks open in `this` week's post when `next` week's post was first committed, each
+/// paired with the same task in the next post: (from, to). The fuzzy matching here is most
+/// of a full build on a long history, which is why [`update`] keeps the pairs of weeks that
+/// did not change.
+fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
+    let Some(next_start) = next.versions.first().map(|v| v.order) else {
+        return Vec::new();
+    };
+    // This week's post as it stood when next week's post was first committed.
+    let Some(then) = this.versions.iter().rev().find(|v| v.order <= next_start) else {
+        return Vec::new();
+    };
+    let open_then: Vec<(TaskId, &Task)> = then
+        .task_ids
+        .iter()
+        .zip(&then.post.tasks)
+        .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
+        .map(|(&id, task)| (id, task))
+        .collect();
+    // Every task next week's post ever had, as it first read.
+    let mut seen = HashSet::new();
+    let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
+    for version in &next.versions {
+        for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
+            if seen.insert(id) {
+                candidates.push((id, task));
+            }
+        }
+    }
+    let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
+    let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
+    matching::pair_task_refs(&old, &new)
+        .into_iter()
+        .map(|(o, n)| (open_then[o].0, candidates[n].0))
+        .collect()
+}
+
+/// The weeks in order with their records flattened into one list, each week's carry links
+/// (`links[w]` pairs week `w`'s tasks with week `next_week[w]`'s) turned into record
+/// indices, and carried in, carried out, dropped and carry streaks counted.
+fn assemble(
+    head: Option<String>,
+    warnings: Vec<Warning>,
+    weeks: Vec<(Week, Vec<TaskRecord>)>,
+    next_week: &[Option<usize>],
+    links: &[Vec<(TaskId, TaskId)>],
+) -> Ledger {
+    let mut tasks: Vec<TaskRecord> = Vec::new();
+    let mut week_records: Vec<std::ops::Range<usize>> = Vec::with_capacity(weeks.len());
+    let mut outcomes = Vec::with_capacity(weeks.len());
+    for (week, records) in weeks {
+        let start = tasks.len();
+        tasks.extend(records);
+        week_records.push(start..tasks.len());
+        outcomes.push(week);
+    }
+    let record_of: HashMap<TaskId, usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(index, record)| (record.id, index))
+        .collect();
+    for (w, next_week) in next_week.iter().enumerate() {
         let Some(next_week) = *next_week else {
             continue;
         };
-        let this = &history.posts[weeks[w].post];
-        let next = &history.posts[weeks[next_week].post];
-        let Some(next_start) = next.versions.first().map(|v| v.order) else {
-            continue;
-        };
-        // This week's post as it stood when next week's post was first committed.
-        let Some(then) = this.versions.iter().rev().find(|v| v.order <= next_start) else {
-            continue;
-        };
-        let open_then: Vec<(TaskId, &Task)> = then
-            .task_ids
-            .iter()
-            .zip(&then.post.tasks)
-            .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
-            .map(|(&id, task)| (id, task))
-            .collect();
-        // Every task next week's post ever had, as it first read.
-        let mut seen = HashSet::new();
-        let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
-        for version in &next.versions {
-            for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
-                if seen.insert(id) {
-                    candidates.push((id, task));
-                }
-            }
-        }
-        let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
-        let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
         let mut carried = 0;
         let mut carried_ids = HashSet::new();
-        for (o, n) in matching::pair_task_refs(&old, &new) {
-            let (from_id, to_id) = (open_then[o].0, candidates[n].0);
+        for &(from_id, to_id) in links.get(w).map_or(&[][..], Vec::as_slice) {
             let (Some(&from), Some(&to)) = (record_of.get(&from_id), record_of.get(&to_id)) else {
                 continue;
             };
@@ -464,9 +499,9 @@ fn link_carry_over(
             carried_ids.insert(from_id);
             carried += 1;
         }
-        weeks[w].carried_out = carried;
-        weeks[next_week].carried_in = carried;
-        weeks[w].dropped = tasks[week_records[w].clone()]
+        outcomes[w].carried_out = carried;
+        outcomes[next_week].carried_in = carried;
+        outcomes[w].dropped = tasks[week_records[w].clone()]
             .iter()
             .filter(|r| {
                 r.status == Status::Open
@@ -475,6 +510,170 @@ fn link_carry_over(
             })
             .count();
     }
+    Ledger {
+        head,
+        weeks: outcomes,
+        tasks,
+        warnings,
+    }
+}
+
+/// How a ledger built earlier becomes the ledger of a history that changed only in the
+/// posts `changed` names: which weeks are worked out again, which pairs of weeks are matched
+/// again, and so which posts' versions the history must hold. Everything else is taken from
+/// the earlier ledger as it is, because a week's figures depend only on its post's life and
+/// on the next post of its series, and a pair's carry links only on the two posts' lives.
+#[derive(Debug)]
+pub(crate) struct UpdatePlan {
+    /// Per goals post: its week must be worked out again.
+    recompute: Vec<bool>,
+    /// Per goals post: its carry links to the next post must be matched again.
+    relink: Vec<bool>,
+    /// The earlier week of each post that had one.
+    previous_week: HashMap<usize, usize>,
+    /// Posts whose versions [`apply_update`] reads.
+    pub needed: Vec<usize>,
+}
+
+/// Plans [`apply_update`]: `goals` are the new history's goals posts ([`goals_with`]) and
+/// `changed` every post whose life changed since `previous` was built (a superset is fine).
+pub(crate) fn plan_update(
+    previous: &Ledger,
+    history: &History,
+    goals: &[(usize, NaiveDate)],
+    changed: &std::collections::BTreeSet<usize>,
+) -> UpdatePlan {
+    let next = next_in_series(history, goals);
+    let previous_next = series_links(previous.weeks.iter().map(|w| w.path.as_str()));
+    let previous_week: HashMap<usize, usize> = previous
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(index, week)| (week.post, index))
+        .collect();
+    let next_of_previous = |post: usize| -> Option<Option<(usize, NaiveDate)>> {
+        let &week = previous_week.get(&post)?;
+        Some(previous_next[week].map(|n| (previous.weeks[n].post, previous.weeks[n].date)))
+    };
+    let mut recompute = Vec::with_capacity(goals.len());
+    let mut relink = Vec::with_capacity(goals.len());
+    let mut needed = Vec::new();
+    for (goal, &(post, date)) in goals.iter().enumerate() {
+        let next_now = next[goal].map(|n| goals[n]);
+        let same_week = !changed.contains(&post)
+            && previous_week
+                .get(&post)
+                .is_some_and(|&w| previous.weeks[w].date == date)
+            && next_of_previous(post) == Some(next_now);
+        recompute.push(!same_week);
+        if !same_week {
+            needed.push(post);
+        }
+        let same_link = match next_now {
+            None => true,
+            Some((next_post, _)) => {
+                !changed.contains(&post)
+                    && !changed.contains(&next_post)
+                    && next_of_previous(post).flatten().map(|(p, _)| p) == Some(next_post)
+            }
+        };
+        relink.push(!same_link);
+        if let (false, Some((next_post, _))) = (same_link, next_now) {
+            needed.extend([post, next_post]);
+        }
+    }
+    needed.sort_unstable();
+    needed.dedup();
+    UpdatePlan {
+        recompute,
+        relink,
+        previous_week,
+        needed,
+    }
+}
+
+/// The ledger [`build_with`] gives for `history`, made from `previous` by `plan`: only the
+/// weeks and pairs the plan names are worked out, from the posts it names as needed, which
+/// `history` must hold (the others may have no versions). `head` and `warnings` are the
+/// new history's. None when a needed post has no versions.
+pub(crate) fn apply_update(
+    plan: &UpdatePlan,
+    previous: &Ledger,
+    history: &History,
+    options: &LedgerOptions,
+    goals: &[(usize, NaiveDate)],
+) -> Option<Ledger> {
+    if plan.needed.iter().any(|&post| {
+        history
+            .posts
+            .get(post)
+            .is_none_or(|l| l.versions.is_empty())
+    }) {
+        return None;
+    }
+    let next = next_in_series(history, goals);
+    // Each earlier week's records, and its carry links as (from, to) task ids.
+    let mut previous_records: Vec<Vec<&TaskRecord>> = vec![Vec::new(); previous.weeks.len()];
+    let mut previous_links: Vec<Vec<(TaskId, TaskId)>> = vec![Vec::new(); previous.weeks.len()];
+    for record in &previous.tasks {
+        let week = previous_records.get_mut(record.week)?;
+        week.push(record);
+        if let Some(to) = record.carried_to {
+            previous_links[record.week].push((record.id, previous.tasks.get(to)?.id));
+        }
+    }
+    let mut weeks = Vec::with_capacity(goals.len());
+    for (index, &(post, date)) in goals.iter().enumerate() {
+        let next_goal = next[index].map(|n| goals[n]);
+        if plan.recompute[index] {
+            weeks.push(week_outcome(
+                history,
+                options,
+                (post, date),
+                next_goal,
+                index,
+            )?);
+            continue;
+        }
+        let &earlier = plan.previous_week.get(&post)?;
+        let mut week = previous.weeks[earlier].clone();
+        week.carried_in = 0;
+        week.carried_out = 0;
+        week.dropped = 0;
+        let records = previous_records[earlier]
+            .iter()
+            .map(|&record| TaskRecord {
+                week: index,
+                carried_from: None,
+                carried_to: None,
+                carry_streak: 0,
+                ..record.clone()
+            })
+            .collect();
+        weeks.push((week, records));
+    }
+    let links: Vec<Vec<(TaskId, TaskId)>> = goals
+        .iter()
+        .enumerate()
+        .map(|(index, &(post, _))| match next[index] {
+            None => Vec::new(),
+            Some(n) if plan.relink[index] => {
+                carry_links(&history.posts[post], &history.posts[goals[n].0])
+            }
+            Some(_) => plan
+                .previous_week
+                .get(&post)
+                .map(|&w| previous_links[w].clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    Some(assemble(
+        history.head.clone(),
+        history.warnings.clone(),
+        weeks,
+        &next,
+        &links,
+    ))
 }
 
 /// Indices into `goals` of the post at `path` and up to `window - 1` posts before it in its
@@ -517,10 +716,16 @@ fn series_window(
 /// work carries from one to the next of the same name; posts with a name of their own stay in
 /// the main series.
 fn next_in_series(history: &History, goals: &[(usize, NaiveDate)]) -> Vec<Option<usize>> {
-    let keys: Vec<&str> = goals
-        .iter()
-        .map(|&(post, _)| series_name(&history.posts[post].path))
-        .collect();
+    series_links(
+        goals
+            .iter()
+            .map(|&(post, _)| history.posts[post].path.as_str()),
+    )
+}
+
+/// [`next_in_series`] for goals posts given by their paths, in week order.
+fn series_links<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
+    let keys: Vec<&str> = paths.map(series_name).collect();
     let mut count: HashMap<&str, usize> = HashMap::new();
     for key in &keys {
         *count.entry(key).or_default() += 1;
@@ -529,7 +734,7 @@ fn next_in_series(history: &History, goals: &[(usize, NaiveDate)]) -> Vec<Option
         .iter()
         .map(|key| if count[key] >= 2 { *key } else { "" })
         .collect();
-    let mut next = vec![None; goals.len()];
+    let mut next = vec![None; series.len()];
     let mut last_of: HashMap<&str, usize> = HashMap::new();
     for (index, key) in series.iter().enumerate() {
         if let Some(previous) = last_of.insert(key, index) {
@@ -712,6 +917,113 @@ mod tests {
             ledger.tasks[raft.carried_from.unwrap()].task.title,
             "Read the Raft paper"
         );
+    }
+
+    /// The three-week history the update tests start from.
+    const BASE: [(&str, &[Version]); 3] = [
+        (
+            "_posts/2021-03-01-w1.md",
+            &[(
+                0,
+                "2021-03-01",
+                "- [ ] Write the parser\n- [ ] Call the bank\n",
+            )],
+        ),
+        (
+            "_posts/2021-03-08-w2.md",
+            &[(
+                1,
+                "2021-03-08",
+                "- [ ] Write the parser, at last\n- [ ] Plan the talk\n",
+            )],
+        ),
+        (
+            "_posts/2021-03-15-w3.md",
+            &[(
+                2,
+                "2021-03-15",
+                "- [ ] Plan the talk\n- [ ] Book the venue\n",
+            )],
+        ),
+    ];
+
+    /// Updates `BASE`'s ledger to `changed_history` holding only the posts the plan needs,
+    /// and checks it equals a fresh build; returns the posts the plan needed.
+    fn update_matches_build(after: &[(&str, &[Version])], changed: &[usize]) -> Vec<usize> {
+        let previous = build(&history(&BASE));
+        let whole = history(after);
+        let goals = goals_with(&whole, |_, life| goal_date(life));
+        let changed: std::collections::BTreeSet<usize> = changed.iter().copied().collect();
+        let plan = plan_update(&previous, &whole, &goals, &changed);
+        let mut partial = whole.clone();
+        for (index, life) in partial.posts.iter_mut().enumerate() {
+            if !plan.needed.contains(&index) {
+                life.versions.clear();
+            }
+        }
+        let updated = apply_update(
+            &plan,
+            &previous,
+            &partial,
+            &LedgerOptions::default(),
+            &goals,
+        )
+        .expect("the needed posts are there");
+        assert_eq!(format!("{updated:?}"), format!("{:?}", build(&whole)));
+        plan.needed
+    }
+
+    #[test]
+    fn an_update_equals_a_fresh_build_and_reads_only_the_posts_it_needs() {
+        let mut ticked = BASE;
+        ticked[2].1 = &[
+            (
+                2,
+                "2021-03-15",
+                "- [ ] Plan the talk\n- [ ] Book the venue\n",
+            ),
+            (
+                3,
+                "2021-03-16",
+                "- [x] Plan the talk\n- [ ] Book the venue\n",
+            ),
+        ];
+        // Ticking this week's task: only this week and the pair before it are worked out.
+        assert_eq!(update_matches_build(&ticked, &[2]), [1, 2]);
+
+        let mut next_week = BASE.to_vec();
+        next_week.push((
+            "_posts/2021-03-22-w4.md",
+            &[(3, "2021-03-22", "- [ ] Book the venue\n")],
+        ));
+        assert_eq!(update_matches_build(&next_week, &[3]), [2, 3]);
+
+        let mut middle = BASE;
+        middle[1].1 = &[
+            (
+                1,
+                "2021-03-08",
+                "- [ ] Write the parser, at last\n- [ ] Plan the talk\n",
+            ),
+            (
+                3,
+                "2021-03-09",
+                "- [x] Write the parser, at last\n- [ ] Plan the talk\n",
+            ),
+        ];
+        assert_eq!(update_matches_build(&middle, &[1]), [0, 1, 2]);
+
+        let mut emptied = BASE;
+        emptied[2].1 = &[
+            (
+                2,
+                "2021-03-15",
+                "- [ ] Plan the talk\n- [ ] Book the venue\n",
+            ),
+            (3, "2021-03-16", "Cancelled this week.\n"),
+        ];
+        // No longer a goals post: the week before loses its next post and its due date.
+        assert_eq!(update_matches_build(&emptied, &[2]), [1]);
     }
 
     #[test]

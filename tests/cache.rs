@@ -503,18 +503,24 @@ fn a_damaged_post_record_makes_the_hook_view_step_aside() {
     let options = HistoryOptions::default();
     let ledger_options = LedgerOptions::default();
     cache::load_engine(&repo, &options, &ledger_options, true).expect("cached history");
-    // The last record is the life of the post created last: the newest.
+    // Post records come first, each naming its own path; the index and the ledger, which
+    // name every path too, come after them. So the first mention of the newest post's path
+    // is inside its record.
+    let post = blog.newest_post();
+    let name = post.file_name().and_then(|n| n.to_str()).expect("name");
     let file = blog.cache_file();
     let mut bytes = std::fs::read(&file).expect("cache reads");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x55;
+    let needle = format!("_posts/{name}");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .expect("the post's record names it");
+    bytes[at + needle.len() - 1] ^= 0x55;
     std::fs::write(&file, bytes).expect("cache writes");
 
     let view = cache::load_hook_view(&repo, &options, &ledger_options)
         .expect("cache opens")
         .expect("the index is whole");
-    let post = blog.newest_post();
-    let name = post.file_name().and_then(|n| n.to_str()).expect("name");
     let text = std::fs::read_to_string(&post).expect("post reads");
     let now = chrono::DateTime::parse_from_rfc3339("2021-05-03T12:00:00+01:00").expect("date");
     let stats = hook::view_stats(
