@@ -140,8 +140,8 @@ pub fn load_ledger(
             return Ok(ledger);
         }
     }
-    let (_, ledger) = whole(file, repo, options, ledger_options, head, &selector, true)?;
-    ledger.ok_or_else(unreachable_state)
+    let (_, ledger) = whole_with_ledger(file, repo, options, ledger_options, head, &selector)?;
+    Ok(ledger)
 }
 
 /// The history and its ledger as of HEAD, through the cache unless `use_cache` is false.
@@ -158,9 +158,7 @@ pub fn load_history_and_ledger(
     };
     let selector = selector_key(repo, options, ledger_options)?;
     let file = CacheFile::open(&cache_file(repo), &selector);
-    let (engine, ledger) = whole(file, repo, options, ledger_options, head, &selector, true)?;
-    let ledger = ledger.ok_or_else(unreachable_state)?;
-    Ok((engine.into_history(), ledger))
+    whole_with_ledger(file, repo, options, ledger_options, head, &selector)
 }
 
 /// The history as of HEAD, through the cache unless `use_cache` is false. The commands and the
@@ -172,13 +170,6 @@ pub fn load_history(
     use_cache: bool,
 ) -> Result<History, HistoryError> {
     Ok(load_engine(repo, options, ledger_options, use_cache)?.into_history())
-}
-
-fn unreachable_state() -> HistoryError {
-    HistoryError::Git(crate::git::GitError::Read {
-        what: "the history cache".to_string(),
-        message: "a part that was asked for was not produced".to_string(),
-    })
 }
 
 /// The engine folded up to HEAD, through the cache unless `use_cache` is false: for callers
@@ -195,54 +186,75 @@ pub fn load_engine(
     };
     let selector = selector_key(repo, options, ledger_options)?;
     let file = CacheFile::open(&cache_file(repo), &selector);
-    let (mut engine, _) = whole(file, repo, options, ledger_options, head, &selector, false)?;
+    let mut engine = whole(file, repo, options, head, &selector)?;
     // The hook goes on to parse the staged post with it.
     engine.set_parse_options(options.parse.clone());
     Ok(engine)
 }
 
-/// The whole engine at `head` (and its ledger when `want_ledger`): read back from the cache
-/// and continued when it can be, else read afresh; the cache is brought up to date.
-fn whole(
-    file: Option<CacheFile>,
+/// The whole engine at `head`: read back from the cache and continued when it can be, else
+/// read afresh; with the file it came from, when it did.
+fn whole_engine<'a>(
+    file: Option<&'a CacheFile>,
     repo: &Repo,
     options: &HistoryOptions,
-    ledger_options: &LedgerOptions,
     head: ObjectId,
-    selector: &str,
-    want_ledger: bool,
-) -> Result<(Engine, Option<Ledger>), HistoryError> {
-    let path = cache_file(repo);
-    let stored = file
-        .as_ref()
-        .and_then(|f| f.engine().map(|engine| (f, engine)));
-    let (engine, base) = match stored {
+) -> Result<(Engine, Option<&'a CacheFile>), HistoryError> {
+    let stored = file.and_then(|f| f.engine().map(|engine| (f, engine)));
+    Ok(match stored {
         Some((file, engine)) if file.index.tip.tip() == head => (engine, Some(file)),
         Some((file, engine)) => match extend(engine, repo, options, head)? {
             Some(engine) => (engine, Some(file)),
             None => (read_fresh(repo, options)?, None),
         },
         None => (read_fresh(repo, options)?, None),
-    };
-    let unchanged = base.is_some_and(|f| f.index.tip.tip() == head);
-    let stored_ledger = if unchanged && want_ledger {
-        base.and_then(CacheFile::ledger)
-    } else {
-        None
-    };
-    if let Some(ledger) = stored_ledger {
-        return Ok((engine, Some(ledger)));
+    })
+}
+
+/// The whole engine at `head`, with the cache brought up to it. The stored ledger is kept
+/// when HEAD is still the cached commit, else dropped: the next run that wants one builds it.
+fn whole(
+    file: Option<CacheFile>,
+    repo: &Repo,
+    options: &HistoryOptions,
+    head: ObjectId,
+    selector: &str,
+) -> Result<Engine, HistoryError> {
+    let (engine, base) = whole_engine(file.as_ref(), repo, options, head)?;
+    if base.is_none_or(|f| f.index.tip.tip() != head) {
+        // A cache that cannot be written (a read-only repository, a full disk) only costs
+        // speed.
+        let _ = store(&cache_file(repo), selector, base, &engine, None);
     }
-    let ledger = want_ledger.then(|| {
-        let history = engine.history();
-        ledger::build_with(&history, ledger_options)
-    });
-    if unchanged && ledger.is_none() {
-        return Ok((engine, None));
+    Ok(engine)
+}
+
+/// The whole history at `head` and its ledger, with the cache brought up to them. The post
+/// records are written before the engine becomes the history, so the two are never both
+/// held.
+fn whole_with_ledger(
+    file: Option<CacheFile>,
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+    head: ObjectId,
+    selector: &str,
+) -> Result<(History, Ledger), HistoryError> {
+    let (engine, base) = whole_engine(file.as_ref(), repo, options, head)?;
+    if let Some(ledger) = base
+        .filter(|f| f.index.tip.tip() == head)
+        .and_then(CacheFile::ledger)
+    {
+        return Ok((engine.into_history(), ledger));
     }
-    // A cache that cannot be written (a read-only repository, a full disk) only costs speed.
-    let _ = store(&path, selector, base, &engine, ledger.as_ref());
-    Ok((engine, ledger))
+    let path = cache_file(repo);
+    let pending = prepare_store(&path, selector, base, &engine).ok();
+    let history = engine.into_history();
+    let ledger = ledger::build_with(&history, ledger_options);
+    if let Some(pending) = pending {
+        let _ = pending.complete(Some(&ledger));
+    }
+    Ok((history, ledger))
 }
 
 /// Folds the commits made since the cached tip onto `engine`; none when the history was
@@ -598,6 +610,14 @@ impl Writer {
         })
     }
 
+    /// Drops a write that went wrong: a whole file's temporary is removed.
+    fn abandon(self) {
+        if let Output::Whole { file, temporary } = self.output {
+            drop(file);
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+
     fn append(length: u64) -> Writer {
         Writer {
             output: Output::Append { bytes: Vec::new() },
@@ -686,9 +706,7 @@ fn same_file(_: &std::fs::File, _: &std::fs::File) -> std::io::Result<bool> {
     Ok(false)
 }
 
-/// Brings the cache up to `engine` (and `ledger`): when `base` is the file it was read from,
-/// only the posts the engine changed, the new commits and the ledger are appended; a whole
-/// new file is written when there is no base or appended parts have piled up.
+/// Brings the cache up to `engine` and `ledger`; see [`prepare_store`].
 fn store(
     path: &Path,
     selector: &str,
@@ -696,9 +714,30 @@ fn store(
     engine: &Engine,
     ledger: Option<&Ledger>,
 ) -> std::io::Result<()> {
-    let Some(tip) = engine.tip_parts() else {
-        return Ok(());
-    };
+    prepare_store(path, selector, base, engine)?.complete(ledger)
+}
+
+/// A write under way: the post records and commits are written, the ledger and the index
+/// are to come.
+struct PendingStore<'a> {
+    path: &'a Path,
+    writer: Writer,
+    index: Index,
+    append: Option<&'a CacheFile>,
+}
+
+/// Starts bringing the cache up to `engine`: when `base` is the file it was read from, only
+/// the posts the engine changed and the new commits are appended; a whole new file is
+/// written when there is no base or appended parts have piled up.
+fn prepare_store<'a>(
+    path: &'a Path,
+    selector: &str,
+    base: Option<&'a CacheFile>,
+    engine: &Engine,
+) -> std::io::Result<PendingStore<'a>> {
+    let tip = engine
+        .tip_parts()
+        .ok_or_else(|| std::io::Error::other("no commit to store"))?;
     // Appending keeps what the base holds; once the dead parts outgrow the live ones, the
     // file is written whole again, copying the records that did not change.
     let base = base.filter(|b| b.index.tip.task_count() <= tip.task_count());
@@ -707,24 +746,33 @@ fn store(
         Some(b) => Writer::append(b.length),
         None => Writer::whole(path)?,
     };
-    let result = write_parts(
-        &mut writer,
-        selector,
-        base,
-        append.is_some(),
-        engine,
-        ledger,
-        tip,
-    );
-    match result {
-        Ok(index) => writer.finish(path, &index, append),
+    match write_parts(&mut writer, selector, base, append.is_some(), engine, tip) {
+        Ok(index) => Ok(PendingStore {
+            path,
+            writer,
+            index,
+            append,
+        }),
         Err(e) => {
-            if let Output::Whole { file, temporary } = writer.output {
-                drop(file);
-                let _ = std::fs::remove_file(&temporary);
-            }
+            writer.abandon();
             Err(e)
         }
+    }
+}
+
+impl PendingStore<'_> {
+    /// Writes the ledger, when there is one, and the index, and puts the new state in place.
+    fn complete(mut self, ledger: Option<&Ledger>) -> std::io::Result<()> {
+        if let Some(ledger) = ledger {
+            match self.writer.encoded(&LedgerRecord::new(ledger)) {
+                Ok(span) => self.index.ledger = Some(span),
+                Err(e) => {
+                    self.writer.abandon();
+                    return Err(e);
+                }
+            }
+        }
+        self.writer.finish(self.path, &self.index, self.append)
     }
 }
 
@@ -735,7 +783,6 @@ fn write_parts(
     base: Option<&CacheFile>,
     appending: bool,
     engine: &Engine,
-    ledger: Option<&Ledger>,
     tip: TipParts,
 ) -> std::io::Result<Index> {
     let touched = engine.touched();
@@ -793,10 +840,6 @@ fn write_parts(
     if !new_known.is_empty() || known.is_empty() {
         known.push(writer.encoded(&new_known)?);
     }
-    let ledger = match ledger {
-        Some(ledger) => Some(writer.encoded(&LedgerRecord::new(ledger))?),
-        None => None,
-    };
     let warnings = match base {
         Some(b) => merged_warnings(&b.index.warnings, engine.warnings()),
         None => engine.warnings().to_vec(),
@@ -808,7 +851,7 @@ fn write_parts(
         posts,
         known,
         warnings,
-        ledger,
+        ledger: None,
     })
 }
 
