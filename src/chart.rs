@@ -559,7 +559,7 @@ pub fn report_html(
     } else {
         page.push_str("<table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
         for chain in chains {
-            let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+            let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             let dates: Vec<String> = chain
                 .tasks
                 .iter()
@@ -583,7 +583,7 @@ pub fn report_html(
             .first(ledger)
             .and_then(|r| ledger.weeks.get(r.week))
             .map_or_else(String::new, |w| w.date.to_string());
-        let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+        let title = chain.last(ledger).map_or("", |r| &*r.task.title);
         let _ = writeln!(
             page,
             "<p>Oldest open goal: “{}”, open since {since}.</p>",
@@ -817,11 +817,11 @@ mod tests {
             key: format!("t#{n}"),
             week,
             task: Task {
-                title: hostile.to_string(),
-                note: String::new(),
+                title: hostile.into(),
+                note: Default::default(),
                 checked: false,
                 confidence: Some(3),
-                section: Vec::new(),
+                section: Default::default(),
                 parent: None,
                 line: 1,
                 marker: 0..3,

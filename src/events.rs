@@ -95,8 +95,8 @@ mod tests {
 
     fn task(title: &str, checked: bool, section: &[&str]) -> Task {
         Task {
-            title: title.to_owned(),
-            note: String::new(),
+            title: title.into(),
+            note: Default::default(),
             checked,
             confidence: None,
             section: section.iter().map(|s| (*s).to_owned()).collect(),
@@ -222,8 +222,8 @@ mod tests {
         let old = vec![open("Gym"), open("Read"), open("Cook")];
         let mut new = vec![open("Cook"), open("Gym"), open("Read")];
         new[0].confidence = Some(3);
-        new[1].note = "twice this week".to_owned();
-        new[2].title = "Read ".to_owned();
+        new[1].note = "twice this week".into();
+        new[2].title = "Read ".into();
         let d = diff(&old, &new);
         assert_eq!(d.pairs, vec![(2, 0), (0, 1), (1, 2)]);
         assert!(d.changes.is_empty(), "{:?}", d.changes);
@@ -262,7 +262,7 @@ mod tests {
         for i in [17, 4_242, 9_998] {
             new[i].checked = true;
         }
-        new[5_000].title = "Read section 5000 of the hanbdook".to_owned();
+        new[5_000].title = "Read section 5000 of the hanbdook".into();
         let d = diff(&old, &new);
         assert_eq!(d.pairs.len(), 10_000);
         assert_eq!(

@@ -615,6 +615,7 @@ impl Engine {
         };
 
         let diff = diff_tasks(base_tasks, &post.tasks);
+        let post = self.share_kept_text((blob, path.to_string()), post, base_tasks, &diff.pairs);
         let mut ids: Vec<Option<TaskId>> = vec![None; post.tasks.len()];
         for &(i, j) in &diff.pairs {
             if let (Some(id), Some(slot)) = (base_ids.get(i), ids.get_mut(j)) {
@@ -711,6 +712,38 @@ impl Engine {
         })
     }
 
+    /// Points the text a new version keeps from its base (titles, notes, sections of paired
+    /// tasks) at the base's copies, so a post's versions hold one copy of it: on a long
+    /// history that text is most of the memory a read takes.
+    fn share_kept_text(
+        &mut self,
+        key: (ObjectId, String),
+        mut post: Arc<Post>,
+        base: &[Task],
+        pairs: &[(usize, usize)],
+    ) -> Arc<Post> {
+        // The parsed map holds the other reference; without it this one can be changed.
+        self.parsed.remove(&key);
+        if let Some(version) = Arc::get_mut(&mut post) {
+            for &(i, j) in pairs {
+                let (Some(old), Some(new)) = (base.get(i), version.tasks.get_mut(j)) else {
+                    continue;
+                };
+                if new.title == old.title {
+                    new.title = Arc::clone(&old.title);
+                }
+                if new.note == old.note {
+                    new.note = Arc::clone(&old.note);
+                }
+                if new.section == old.section {
+                    new.section = Arc::clone(&old.section);
+                }
+            }
+        }
+        self.parsed.insert(key, Arc::clone(&post));
+        post
+    }
+
     /// Takes another parent's version as this commit's. The post's last recorded version
     /// may be one from the first parent's line; record the adopted one again so the last
     /// version stays the current one.
@@ -759,9 +792,9 @@ impl Engine {
             kind,
             commit: Arc::clone(step.info),
             order: step.order,
-            title: task.title.clone(),
+            title: task.title.to_string(),
             previous_title: match kind {
-                EventKind::Edited => before.map(|b| b.title.clone()),
+                EventKind::Edited => before.map(|b| b.title.to_string()),
                 _ => None,
             },
             from_section: match kind {
@@ -776,6 +809,9 @@ impl Engine {
         };
         if let Some(life) = self.tasks.get_mut(id.0) {
             self.touched.insert(life.post);
+            // Most tasks see two or three events; a vector's first growth would make room
+            // for four, and a long history holds tens of thousands of these lists.
+            life.events.reserve_exact(1);
             life.events.push(event);
         }
     }
@@ -1382,8 +1418,8 @@ mod tests {
 
     fn task(title: &str, checked: bool) -> Task {
         Task {
-            title: title.to_string(),
-            note: String::new(),
+            title: title.into(),
+            note: Default::default(),
             checked,
             mark: if checked {
                 crate::model::Mark::Done
@@ -1391,7 +1427,7 @@ mod tests {
                 crate::model::Mark::Open
             },
             confidence: None,
-            section: vec!["Goals".to_string()],
+            section: vec!["Goals".to_string()].into(),
             parent: None,
             line: 1,
             marker: 0..3,
@@ -1462,6 +1498,26 @@ mod tests {
         let current = history.posts[0].current().expect("current");
         assert_eq!(current.order, 3);
         assert_eq!(current.task_ids, [TaskId(0), TaskId(1)]);
+    }
+
+    #[test]
+    fn the_versions_of_a_post_share_the_text_they_keep() {
+        let path = "_posts/2020-12-07-week.md";
+        let mut engine = Engine::new();
+        let before = "# Goals\n- [ ] Read WaveNet\n- [ ] CS242 HW 3\n";
+        let after = "# Goals\n- [x] Read WaveNet\n- [ ] CS242 HW 3\n- [ ] Plan the talk\n";
+        engine.feed(delta(1, &[], 1, path, before, true));
+        engine.feed(delta(2, &[1], 0, path, after, false));
+        let history = engine.into_history();
+        let [first, second] = &history.posts[0].versions[..] else {
+            panic!("two versions");
+        };
+        let (old, new) = (&first.post.tasks, &second.post.tasks);
+        for i in 0..2 {
+            assert!(Arc::ptr_eq(&old[i].title, &new[i].title), "title {i}");
+            assert!(Arc::ptr_eq(&old[i].section, &new[i].section), "section {i}");
+        }
+        assert_eq!(&*new[2].title, "Plan the talk");
     }
 
     #[test]

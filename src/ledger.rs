@@ -832,7 +832,7 @@ mod tests {
                     .tasks
                     .iter()
                     .map(|task| {
-                        *ids.entry(task.title.clone()).or_insert_with(|| {
+                        *ids.entry(task.title.to_string()).or_insert_with(|| {
                             let id = TaskId(history.tasks.len());
                             history.tasks.push(TaskLife {
                                 id,
@@ -910,11 +910,11 @@ mod tests {
         let raft = ledger
             .tasks
             .iter()
-            .find(|t| t.task.title == "Read the Raft paper carefully")
+            .find(|t| &*t.task.title == "Read the Raft paper carefully")
             .unwrap();
         assert_eq!(raft.carry_streak, 1);
         assert_eq!(
-            ledger.tasks[raft.carried_from.unwrap()].task.title,
+            &*ledger.tasks[raft.carried_from.unwrap()].task.title,
             "Read the Raft paper"
         );
     }

@@ -446,11 +446,11 @@ mod tests {
 
     fn task(title: &str) -> Task {
         Task {
-            title: title.to_owned(),
-            note: String::new(),
+            title: title.into(),
+            note: Default::default(),
             checked: false,
             confidence: None,
-            section: Vec::new(),
+            section: Default::default(),
             parent: None,
             line: 1,
             marker: 2..5,
@@ -484,7 +484,7 @@ mod tests {
         ]);
         let mut new = old.clone();
         new[0].checked = true;
-        new[0].note = "done on Tuesday, notes in the wiki".to_owned();
+        new[0].note = "done on Tuesday, notes in the wiki".into();
         new[1].confidence = Some(2);
         assert_eq!(pair_tasks(&old, &new), diagonal(2));
         // And back: unticking is no new task either.
@@ -495,7 +495,7 @@ mod tests {
     fn task_moved_to_another_section_keeps_identity() {
         let old = tasks(&["Finish studies on wavelets", "PixelCNN++", "WaveNet"]);
         let mut new = tasks(&["PixelCNN++", "WaveNet", "Finish studies on wavelets"]);
-        new[2].section = vec!["Carried over".to_owned()];
+        new[2].section = vec!["Carried over".to_owned()].into();
         assert_eq!(pair_tasks(&old, &new), vec![(1, 0), (2, 1), (0, 2)]);
     }
 
@@ -640,7 +640,7 @@ mod tests {
         for i in [17, 4_242, 9_998] {
             new[i].checked = true;
         }
-        new[5_000].title = "Read section 5000 of the hanbdook".to_owned();
+        new[5_000].title = "Read section 5000 of the hanbdook".into();
         assert_eq!(pair_tasks(&old, &new), diagonal(10_000));
     }
 
@@ -690,7 +690,7 @@ mod tests {
             "Part 2 of Depth First Learning",
         ]);
         for task in &mut next_week {
-            task.section = vec!["Carried over".to_owned()];
+            task.section = vec!["Carried over".to_owned()].into();
             task.confidence = Some(4);
         }
         let open: Vec<&Task> = last_week.iter().filter(|t| !t.checked).collect();

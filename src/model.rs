@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -27,14 +28,16 @@ pub enum Mark {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     /// Plain-text title without markup, rating or note: what identifies the task over time.
-    pub title: String,
+    /// Shared: the versions of a post that keep a task's title hold one copy of it.
+    pub title: Arc<str>,
     /// Plain text written after the title (notes appended while working); empty when none.
-    pub note: String,
+    pub note: Arc<str>,
     pub checked: bool,
     /// The `N` of an `N/5` rating written at the end of the title, when there is one.
     pub confidence: Option<u8>,
-    /// The chain of headings above the task, outermost first, as plain text.
-    pub section: Vec<String>,
+    /// The chain of headings above the task, outermost first, as plain text; shared like
+    /// the title.
+    pub section: Arc<[String]>,
     /// Index, in the post's task list, of the task this one is nested under.
     pub parent: Option<usize>,
     /// 1-based line of the checkbox marker.

@@ -137,12 +137,15 @@ pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
         );
     }
 
+    // A history holds every version of every post: no spare capacity.
+    let mut tasks = body.tasks;
+    tasks.shrink_to_fit();
     Post {
         title: front.title.map(|t| collapse_whitespace(&t)),
         date,
         date_source,
         due,
-        tasks: body.tasks,
+        tasks,
         warnings,
     }
 }
@@ -678,11 +681,11 @@ fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &Parse
             rest = &rest[line_end..];
         }
     }
-    task.title = title;
+    task.title = title.into();
     task.confidence = confidence;
     let mut note = collapse_whitespace(&pieces_text(rest));
     let note_dates = take_task_dates(&mut note);
-    task.note = note;
+    task.note = note.into();
     task.done_date = dates.done.or(note_dates.done);
     task.due = dates.due.or(note_dates.due);
 }
@@ -904,7 +907,10 @@ mod tests {
     }
 
     fn titles(markdown: &str) -> Vec<String> {
-        tasks(markdown).into_iter().map(|t| t.title).collect()
+        tasks(markdown)
+            .into_iter()
+            .map(|t| t.title.to_string())
+            .collect()
     }
 
     #[test]
@@ -939,7 +945,7 @@ mod tests {
         );
         let parents: Vec<Option<usize>> = found.iter().map(|t| t.parent).collect();
         assert_eq!(parents, [None, Some(0), Some(0), Some(2), None]);
-        assert_eq!(found[0].note, "");
+        assert_eq!(&*found[0].note, "");
     }
 
     #[test]
@@ -977,8 +983,8 @@ mod tests {
     fn a_task_with_no_text_is_still_a_task() {
         let found = tasks("- [ ]\n- [ ] \n- [x] named\n");
         assert_eq!(found.len(), 3);
-        assert_eq!(found[0].title, "");
-        assert_eq!(found[1].title, "");
+        assert_eq!(&*found[0].title, "");
+        assert_eq!(&*found[1].title, "");
     }
 
     #[test]
@@ -1058,10 +1064,8 @@ mod tests {
     fn the_three_rating_spellings() {
         let md = "- [ ] Comma rated, 3/5\n- [ ] Paren rated (2/5)\n- [ ] Space rated 4/5\n- [ ] Unrated\n- [ ] **Bold rated, 5/5**\n- [ ] [Linked](https://example.org) 1/5\n- [ ] Zero, 0/5\n";
         let found = tasks(md);
-        let got: Vec<(&str, Option<u8>)> = found
-            .iter()
-            .map(|t| (t.title.as_str(), t.confidence))
-            .collect();
+        let got: Vec<(&str, Option<u8>)> =
+            found.iter().map(|t| (&*t.title, t.confidence)).collect();
         assert_eq!(
             got,
             [
@@ -1090,7 +1094,7 @@ mod tests {
         ] {
             let found = tasks(&format!("- [ ] {title}\n"));
             assert_eq!(found[0].confidence, None, "{title}");
-            assert_eq!(found[0].title, title);
+            assert_eq!(&*found[0].title, title);
         }
     }
 
@@ -1100,11 +1104,11 @@ mod tests {
         let after = "- [x] **Graphics homework 0, 3/5** *Took longer than planned.*\n<br>\n<br>\n*More notes on a later line.*\n";
         let a = &tasks(before)[0];
         let b = &tasks(after)[0];
-        assert_eq!(a.title, "Graphics homework 0");
+        assert_eq!(&*a.title, "Graphics homework 0");
         assert_eq!(b.title, a.title);
         assert_eq!(b.confidence, Some(3));
         assert_eq!(
-            b.note,
+            &*b.note,
             "Took longer than planned. More notes on a later line."
         );
         assert!(b.checked);
@@ -1113,38 +1117,38 @@ mod tests {
     #[test]
     fn bold_title_then_link_then_rating() {
         let found = tasks("- [x] **Finish the web app** [[link]](https://example.org/app) 4/5\n");
-        assert_eq!(found[0].title, "Finish the web app");
+        assert_eq!(&*found[0].title, "Finish the web app");
         assert_eq!(found[0].confidence, Some(4));
-        assert_eq!(found[0].note, "");
+        assert_eq!(&*found[0].note, "");
     }
 
     #[test]
     fn rating_inside_bold_after_a_paren() {
         let found = tasks("- [x] **Read “Image Models” 2018. (4/5)** *notes here*\n");
-        assert_eq!(found[0].title, "Read “Image Models” 2018.");
+        assert_eq!(&*found[0].title, "Read “Image Models” 2018.");
         assert_eq!(found[0].confidence, Some(4));
-        assert_eq!(found[0].note, "notes here");
+        assert_eq!(&*found[0].note, "notes here");
     }
 
     #[test]
     fn plain_item_title_is_its_first_line() {
         let found = tasks("- [ ] First line title\n  continued as a note\n");
-        assert_eq!(found[0].title, "First line title");
-        assert_eq!(found[0].note, "continued as a note");
+        assert_eq!(&*found[0].title, "First line title");
+        assert_eq!(&*found[0].note, "continued as a note");
     }
 
     #[test]
     fn a_wholly_bold_item_is_its_own_title() {
         let found = tasks("- [x] **CS242 HW 1**\n<br>\n<br>\n");
-        assert_eq!(found[0].title, "CS242 HW 1");
-        assert_eq!(found[0].note, "");
+        assert_eq!(&*found[0].title, "CS242 HW 1");
+        assert_eq!(&*found[0].note, "");
     }
 
     #[test]
     fn markup_is_removed_and_white_space_collapsed() {
         let found =
             tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
-        assert_eq!(found[0].title, "Read the docs of the crate today");
+        assert_eq!(&*found[0].title, "Read the docs of the crate today");
     }
 
     #[test]
@@ -1152,9 +1156,9 @@ mod tests {
         let found = tasks(
             "- [ ] [Read 101 papers]({{site.baseurl}}{% post_url 2021-01-12-Papers %}) (credit per paper)\n",
         );
-        assert_eq!(found[0].title, "Read 101 papers (credit per paper)");
+        assert_eq!(&*found[0].title, "Read 101 papers (credit per paper)");
         let kept = tasks("- [ ] Keep [brackets] and (parens) as written\n");
-        assert_eq!(kept[0].title, "Keep [brackets] and (parens) as written");
+        assert_eq!(&*kept[0].title, "Keep [brackets] and (parens) as written");
     }
 
     #[test]
@@ -1165,7 +1169,7 @@ mod tests {
         let found = tasks(&md);
         assert_eq!(found.len(), 10_000);
         assert_eq!(found[9_999].line, 10_000);
-        assert_eq!(found[9_999].title, "task number 9999");
+        assert_eq!(&*found[9_999].title, "task number 9999");
     }
 
     #[test]
@@ -1294,22 +1298,19 @@ mod task_format_tests {
         let found = tasks(
             "- [x] Write report 📅 2024-01-19 ✅ 2024-01-18\n- [ ] Call Ann, 3/5 📅 2024-01-20\n- [ ] Plain\n",
         );
-        assert_eq!(found[0].title, "Write report");
+        assert_eq!(&*found[0].title, "Write report");
         assert_eq!(found[0].due, Some(ymd(2024, 1, 19)));
         assert_eq!(found[0].done_date, Some(ymd(2024, 1, 18)));
-        assert_eq!(found[1].title, "Call Ann");
+        assert_eq!(&*found[1].title, "Call Ann");
         assert_eq!(found[1].confidence, Some(3));
         assert_eq!(found[1].due, Some(ymd(2024, 1, 20)));
         assert_eq!(found[1].done_date, None);
         assert_eq!((found[2].due, found[2].done_date), (None, None));
         // A sign without a date is text.
-        assert_eq!(tasks("- [ ] Ship ✅ soon\n")[0].title, "Ship ✅ soon");
+        assert_eq!(&*tasks("- [ ] Ship ✅ soon\n")[0].title, "Ship ✅ soon");
         // After a bold title the dates sit in the note, and still count.
         let bold = &tasks("- [x] **Paper** read twice ✅ 2024-01-17\n")[0];
-        assert_eq!(
-            (bold.title.as_str(), bold.note.as_str()),
-            ("Paper", "read twice")
-        );
+        assert_eq!((&*bold.title, &*bold.note), ("Paper", "read twice"));
         assert_eq!(bold.done_date, Some(ymd(2024, 1, 17)));
     }
 
@@ -1327,9 +1328,9 @@ mod task_format_tests {
                 Mark::Cancelled
             ]
         );
-        assert_eq!(found[0].title, "Dropped idea");
+        assert_eq!(&*found[0].title, "Dropped idea");
         assert!(!found[0].checked);
-        assert_eq!(found[1].title, "Move to next week");
+        assert_eq!(&*found[1].title, "Move to next week");
         assert_eq!(found[1].confidence, Some(4));
         assert_eq!(found[3].parent, Some(2));
         for task in &found {
@@ -1346,10 +1347,7 @@ mod task_format_tests {
         assert_eq!(found.len(), 2);
         assert_eq!(&source.as_bytes()[found[0].marker.clone()], b"[-]");
         assert_eq!(&source.as_bytes()[found[1].marker.clone()], b"[>]");
-        assert_eq!(
-            (found[1].title.as_str(), found[1].note.as_str()),
-            ("two", "notes")
-        );
+        assert_eq!((&*found[1].title, &*found[1].note), ("two", "notes"));
     }
 
     #[test]
@@ -1373,7 +1371,7 @@ mod task_format_tests {
         let a = tasks("## Courses [1/3]\n- [ ] a\n");
         let b = tasks("## Courses [2/3]\n- [ ] a\n");
         let c = tasks("## Courses [66%]\n- [ ] a\n");
-        assert_eq!(a[0].section, ["Courses"]);
+        assert_eq!(&*a[0].section, ["Courses"]);
         assert_eq!(a[0].section, b[0].section);
         assert_eq!(a[0].section, c[0].section);
         assert_eq!(

@@ -119,11 +119,11 @@ impl BlockStats {
         let carried_in = tasks
             .clone()
             .filter(|t| t.carried_from.is_some() && t.status != Status::Removed)
-            .map(|t| t.task.title.clone())
+            .map(|t| t.task.title.to_string())
             .collect();
         let added_mid_week = tasks
             .filter(|t| !t.planned && t.status != Status::Removed)
-            .map(|t| t.task.title.clone())
+            .map(|t| t.task.title.to_string())
             .collect();
         let by_confidence = this
             .by_confidence

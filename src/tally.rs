@@ -101,7 +101,7 @@ mod tests {
     fn task(section: &[&str], confidence: Option<u8>, checked: bool) -> Task {
         Task {
             title: "t".into(),
-            note: String::new(),
+            note: Default::default(),
             checked,
             confidence,
             section: section.iter().map(|s| s.to_string()).collect(),

@@ -746,7 +746,7 @@ fn chain_document<'a>(ledger: &'a Ledger, chain: &CarryChain) -> ChainDocument<'
         })
         .collect();
     ChainDocument {
-        text: chain.last(ledger).map_or("", |r| r.task.title.as_str()),
+        text: chain.last(ledger).map_or("", |r| &*r.task.title),
         weeks: chain.weeks(),
         fate: chain.fate,
         posts: steps,
@@ -796,7 +796,7 @@ pub fn carry_text(
                 .first(ledger)
                 .and_then(|r| ledger.weeks.get(r.week))
                 .map_or_else(String::new, |w| w.date.to_string());
-            let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+            let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             out.push_str(&format!(
                 "\noldest open goal: \"{}\", open since {since} ({} {})\n",
                 crate::report::display_title(title),
@@ -810,7 +810,7 @@ pub fn carry_text(
 }
 
 fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
-    let title = chain.last(ledger).map_or("", |r| r.task.title.as_str());
+    let title = chain.last(ledger).map_or("", |r| &*r.task.title);
     // Full dates where the year changes, month and day otherwise: short, never ambiguous.
     let mut dates = Vec::with_capacity(chain.tasks.len());
     let mut year = None;
@@ -919,11 +919,11 @@ mod tests {
                 key: format!("w{week}#{}", self.tasks.len()),
                 week,
                 task: Task {
-                    title: format!("goal {}", self.tasks.len()),
-                    note: String::new(),
+                    title: format!("goal {}", self.tasks.len()).into(),
+                    note: Default::default(),
                     checked: checked.is_some(),
                     confidence: rating,
-                    section: Vec::new(),
+                    section: Default::default(),
                     parent: None,
                     line: 1,
                     marker: 0..3,

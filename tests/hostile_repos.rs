@@ -35,7 +35,12 @@ fn current_titles(history: &History, path: &str) -> Vec<String> {
         .find(|p| p.path == path && !p.deleted)
         .unwrap_or_else(|| panic!("no live post {path}"));
     let version = post.current().expect("a version");
-    version.post.tasks.iter().map(|t| t.title.clone()).collect()
+    version
+        .post
+        .tasks
+        .iter()
+        .map(|t| t.title.to_string())
+        .collect()
 }
 
 fn kinds_of(history: &History, title: &str) -> Vec<EventKind> {

@@ -65,7 +65,7 @@ fn seed_post_yields_every_expected_figure() {
         let task = post
             .tasks
             .iter()
-            .find(|t| t.title == title)
+            .find(|t| &*t.title == title)
             .unwrap_or_else(|| panic!("no task titled {title:?}"));
         assert_eq!(task.checked, want["checked"].as_bool().unwrap(), "{title}");
         assert_eq!(
@@ -129,7 +129,7 @@ fn own_fixture_reads_like_the_seed_post() {
     );
     let vaswani = &post.tasks[6];
     assert_eq!(
-        vaswani.title,
+        &*vaswani.title,
         "Vaswani et al. “Attention Is All You Need” NeurIPS 2017."
     );
     assert_eq!(vaswani.confidence, Some(4));
@@ -137,12 +137,12 @@ fn own_fixture_reads_like_the_seed_post() {
     assert!(vaswani.note.ends_with("different heads can specialise."));
     let dashboard = post.tasks.last().unwrap();
     assert_eq!(
-        (dashboard.title.as_str(), dashboard.confidence),
+        (&*dashboard.title, dashboard.confidence),
         ("Ship the dashboard", Some(4))
     );
     let luong = &post.tasks[8];
     assert_eq!(
-        (luong.title.as_str(), luong.confidence),
+        (&*luong.title, luong.confidence),
         ("Luong et al. arXiv:1508.04025 (2015).", Some(3))
     );
 }

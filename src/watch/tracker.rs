@@ -392,7 +392,7 @@ fn push_events(path: &str, before: &Post, after: &Post, out: &mut Vec<TaskEvent>
             continue;
         };
         let previous = match (change.kind, old) {
-            (EventKind::Edited, Some(old)) => Some(old.title.clone()),
+            (EventKind::Edited, Some(old)) => Some(old.title.to_string()),
             (EventKind::Moved, Some(old)) => Some(old.section_path()),
             _ => None,
         };
@@ -400,7 +400,7 @@ fn push_events(path: &str, before: &Post, after: &Post, out: &mut Vec<TaskEvent>
             kind: change.kind,
             post: path.to_string(),
             title: title.clone(),
-            task: task.title.clone(),
+            task: task.title.to_string(),
             section: task.section_path(),
             previous,
             commit: None,
