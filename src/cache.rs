@@ -683,7 +683,13 @@ impl Writer {
                 // Still the file that was read, and nobody appended since?
                 let same = file.metadata()?.len() == base.length
                     && same_file(&file, &base.file).unwrap_or(false);
-                let written = if same { file.write_all(&bytes) } else { Ok(()) };
+                let written = if same {
+                    // A write cut short (a full disk) is taken back: the file stays as it was.
+                    file.write_all(&bytes)
+                        .inspect_err(|_| drop(file.set_len(base.length)))
+                } else {
+                    Ok(())
+                };
                 let _ = file.unlock();
                 written
             }
