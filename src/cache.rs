@@ -312,21 +312,10 @@ fn update_partially(
         return Ok(None);
     };
     let touched = engine.touched().clone();
-    let stored = &file.index.posts;
     let mut history = engine.history();
     let warnings = merged_warnings(&file.index.warnings, engine.warnings());
     history.warnings = warnings;
-    let goals = ledger::goals_with(&history, |post, life| match stored.get(post) {
-        // A post not read stands as it was when the cache was written.
-        Some(entry) if life.versions.is_empty() => {
-            if life.deleted {
-                None
-            } else {
-                entry.date.and_then(NaiveDate::from_num_days_from_ce_opt)
-            }
-        }
-        _ => ledger::goal_date(life),
-    });
+    let goals = file.goals(&history);
     let plan = ledger::plan_update(&previous, &history, &goals, &touched);
     for &post in &plan.needed {
         if history
@@ -448,6 +437,22 @@ impl CacheFile {
         let bytes = self.read(self.index.ledger?)?;
         let record: LedgerRecord = postcard::from_bytes(&bytes).ok()?;
         record.into_ledger()
+    }
+
+    /// Every goals post of a history that holds only some posts' versions, with its date
+    /// ([`ledger::goals_with`]): a post not read stands as it was when the cache was written.
+    fn goals(&self, history: &History) -> Vec<(usize, NaiveDate)> {
+        let stored = &self.index.posts;
+        ledger::goals_with(history, |post, life| match stored.get(post) {
+            Some(entry) if life.versions.is_empty() => {
+                if life.deleted {
+                    None
+                } else {
+                    entry.date.and_then(NaiveDate::from_num_days_from_ce_opt)
+                }
+            }
+            _ => ledger::goal_date(life),
+        })
     }
 
     /// Post `post`'s life, read and checked from its record.
@@ -928,20 +933,7 @@ impl HookView {
             &[(path.to_string(), bytes.to_vec())],
         ));
         let mut history = engine.into_history();
-        let stored = &self.file.index.posts;
-        let goals = ledger::goals_with(&history, |post, life| {
-            match stored.get(post) {
-                // A post not read stands as it was when the cache was written.
-                Some(entry) if life.versions.is_empty() => {
-                    if life.deleted {
-                        None
-                    } else {
-                        entry.date.and_then(NaiveDate::from_num_days_from_ce_opt)
-                    }
-                }
-                _ => ledger::goal_date(life),
-            }
-        });
+        let goals = self.file.goals(&history);
         for post in ledger::window_posts(&history, &goals, path, window) {
             if history.posts.get(post)?.versions.is_empty() {
                 history.posts[post].versions = self.file.life(post)?.versions;
@@ -1249,45 +1241,14 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::{BlobContent, CommitDelta, FileChange};
+    use crate::git::CommitDelta;
 
     const SELECTOR: &str = "Dirs([\"_posts\"])";
 
     /// Commit `n` on top of commit `n - 1`, writing `text` to `path`.
     fn delta(n: u8, path: &str, text: &str) -> CommitDelta {
-        let blob = ObjectId([n + 100; 20]);
-        let change = if n == 1 {
-            FileChange::Added {
-                path: path.to_string(),
-                blob,
-            }
-        } else {
-            FileChange::Modified {
-                path: path.to_string(),
-                blob,
-            }
-        };
-        CommitDelta {
-            id: ObjectId([n; 20]),
-            commit: Arc::new(CommitInfo {
-                id: ObjectId([n; 20]).to_string(),
-                time: crate::git::to_datetime(1_607_299_200 + i64::from(n) * 86_400, 0),
-                summary: format!("commit {n}"),
-            }),
-            parents: if n == 1 {
-                Vec::new()
-            } else {
-                vec![ObjectId([n - 1; 20])]
-            },
-            children: 1,
-            changes: vec![change],
-            blobs: vec![BlobContent {
-                id: blob,
-                path: path.to_string(),
-                bytes: text.as_bytes().to_vec(),
-            }],
-            warnings: Vec::new(),
-        }
+        let parents: &[u8] = if n == 1 { &[] } else { &[n - 1] };
+        crate::history::tests::delta(n, parents, 1, path, text, n == 1)
     }
 
     fn engine_with(commits: &[(&str, &str)]) -> Engine {
@@ -1357,18 +1318,18 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), after_first);
     }
 
-    #[test]
-    fn another_format_version_selector_or_length_is_refused() {
+    /// A cache file of one post with one task, in a directory of its own.
+    fn one_post_file() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        store(
-            &path,
-            SELECTOR,
-            None,
-            &engine_with(&[(WEEK_1, "- [ ] a\n")]),
-            None,
-        )
-        .unwrap();
+        let engine = engine_with(&[(WEEK_1, "- [ ] a\n")]);
+        store(&path, SELECTOR, None, &engine, None).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn another_format_version_selector_or_length_is_refused() {
+        let (_dir, path) = one_post_file();
         let whole = std::fs::read(&path).unwrap();
         assert!(CacheFile::open(&path, "AllMarkdown").is_none());
         let rewrite = |bytes: &[u8]| {
@@ -1388,16 +1349,7 @@ mod tests {
 
     #[test]
     fn a_damaged_record_fails_its_checksum() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
-        store(
-            &path,
-            SELECTOR,
-            None,
-            &engine_with(&[(WEEK_1, "- [ ] a\n")]),
-            None,
-        )
-        .unwrap();
+        let (_dir, path) = one_post_file();
         let mut bytes = std::fs::read(&path).unwrap();
         // The first record starts right after the magic and version.
         bytes[START_LEN as usize + 1] ^= 1;

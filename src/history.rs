@@ -1413,7 +1413,7 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn task(title: &str, checked: bool) -> Task {
@@ -1436,7 +1436,7 @@ mod tests {
     }
 
     /// A commit delta as a walk would hand it over, for a post at `path` with `text`.
-    fn delta(
+    pub(crate) fn delta(
         n: u8,
         parents: &[u8],
         children: usize,
