@@ -6,7 +6,6 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::post::RATING_SCALE;
 use crate::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
 
 /// Width of every chart: a blog's content column.
@@ -314,7 +313,12 @@ pub fn calibration_svg(calibration: &Calibration) -> Result<String, ChartError> 
 fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResult<'a> {
     root.fill(&WHITE)?;
     let (plot, legend) = root.split_vertically(CALIBRATION_HEIGHT - LEGEND_HEIGHT);
-    let scale = f64::from(RATING_SCALE);
+    // Built by `trends::calibration` the scale is at least 1; a hand-built one may say 0.
+    let scale_label = calibration.scale.max(1);
+    let scale = f64::from(scale_label);
+    // Past a scale of 5, "7/10 (n=12)" under each of eleven ratings would run into each
+    // other at this width: the counts then get a row of their own under the ratings.
+    let counts_apart = scale_label > 5;
     let mut chart = ChartBuilder::on(&plot)
         .caption(
             "Do your confidence ratings come true?",
@@ -322,7 +326,7 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
         )
         .margin(12)
         .margin_right(40)
-        .x_label_area_size(48)
+        .x_label_area_size(if counts_apart { 66 } else { 48 })
         .y_label_area_size(62)
         .build_cartesian_2d(-0.35..scale + 0.35, 0.0..100.0)?;
 
@@ -337,23 +341,38 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
             .iter()
             .find(|row| f64::from(row.rating) == r)
         {
-            Some(row) => format!("{r:.0}/{RATING_SCALE} (n={})", row.tasks),
-            None => format!("{r:.0}/{RATING_SCALE}"),
+            Some(row) if !counts_apart => format!("{r:.0}/{scale_label} (n={})", row.tasks),
+            _ => format!("{r:.0}/{scale_label}"),
         }
     };
+    let x_desc =
+        format!("your rating (what it claims: N/{scale_label}), n: goals with that rating");
     chart
         .configure_mesh()
-        .x_labels(usize::from(RATING_SCALE) + 1)
+        .x_labels(usize::from(scale_label) + 1)
         .x_label_formatter(&rating_label)
         .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}%"))
-        .x_desc("your rating (what it claims: N/5), n: goals with that rating")
+        .x_desc(x_desc)
         .y_desc("goals done (%)")
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .draw()?;
+    if counts_apart {
+        let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+            .color(&BLACK)
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            ));
+        for row in &calibration.ratings {
+            // Under the rating's own label on the axis, below the plot where nothing is drawn.
+            let (x, y) = chart.backend_coord(&(f64::from(row.rating), 0.0));
+            root.draw(&Text::new(format!("n={}", row.tasks), (x, y + 24), &style))?;
+        }
+    }
 
     // The well-calibrated band: within the tolerance of the diagonal, clipped to 0–100 %.
     let band = WELL_CALIBRATED_WITHIN * 100.0;
@@ -533,8 +552,9 @@ pub fn report_html(
         for row in &calibration.ratings {
             let _ = writeln!(
                 page,
-                "<tr><td>{}/{RATING_SCALE}</td><td>{}</td><td>{} ({})</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                "<tr><td>{}/{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td class=\"text\">{}</td></tr>",
                 row.rating,
+                calibration.scale,
                 row.tasks,
                 row.done,
                 percent(row.done_share),
@@ -743,6 +763,7 @@ mod tests {
 
     fn calibration(ratings: Vec<RatingRow>) -> Calibration {
         Calibration {
+            scale: 5,
             rated: ratings.iter().map(|r| r.tasks).sum(),
             unrated: 0,
             in_progress: 0,
@@ -873,7 +894,7 @@ mod tests {
     #[test]
     fn the_html_page_escapes_titles_and_fetches_nothing() {
         let ledger = hostile_ledger();
-        let calibration = crate::trends::calibration(&ledger, None);
+        let calibration = crate::trends::calibration(&ledger, None, 5);
         let chains = crate::trends::carry_chains(&ledger, 2);
         let oldest = crate::trends::oldest_open(&ledger);
         assert_eq!(chains.len(), 1);
@@ -910,10 +931,49 @@ mod tests {
             tasks: Vec::new(),
             warnings: Vec::new(),
         };
-        let calibration = crate::trends::calibration(&ledger, None);
+        let calibration = crate::trends::calibration(&ledger, None, 5);
         let page = report_html(&ledger, &calibration, &[], None).expect("page");
         parse_page(&page);
         assert!(page.contains("No goals posts"));
+    }
+
+    #[test]
+    fn calibration_chart_on_a_scale_of_ten_labels_tenths_with_counts_apart() {
+        let mut c = calibration(vec![
+            row(3, 4, 1, None),
+            row(7, 12, 8, None),
+            row(10, 2, 2, None),
+        ]);
+        c.scale = 10;
+        let svg = calibration_svg(&c).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let texts = texts(&doc);
+        for want in [
+            "0/10",
+            "3/10",
+            "7/10",
+            "10/10",
+            "n=4",
+            "n=12",
+            "n=2",
+            "your rating (what it claims: N/10), n: goals with that rating",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+        assert!(!texts.iter().any(|t| t.ends_with("/5")), "{texts:?}");
+        // The 10/10 point stands over its label and its count, at the axis's right end.
+        let x_of = |label: &str| {
+            doc.descendants()
+                .find(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(label))
+                .map_or(f64::NAN, |n| number(&n, "x"))
+        };
+        let top = number(&filled(&doc, "circle", DONE_SHARE)[2], "cx");
+        assert!(
+            (top - x_of("10/10")).abs() < 1.0,
+            "{top} vs {}",
+            x_of("10/10")
+        );
+        assert!((top - x_of("n=2")).abs() < 1.0, "{top} vs {}", x_of("n=2"));
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
     },
-    /// How well your confidence ratings (N/5) predict what gets done.
+    /// How well your confidence ratings (N/5, or N/scale as configured) predict what gets done.
     Calibration {
         /// Also draw the calibration curve against the diagonal into this SVG file.
         #[arg(long, value_name = "FILE.svg")]
@@ -297,9 +297,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 .ok()
                 .and_then(|repo| repo.work_dir());
             let (config, _) = effective_config(work_tree.as_deref(), &cli.posts)?;
-            let post = post::parse_with(&shown, &bytes, &history_options(&config).0.parse);
+            let parse = history_options(&config).0.parse;
+            let post = post::parse_with(&shown, &bytes, &parse);
             let text = match format {
-                Format::Text => crate::style::paint(&report::show_text(&shown, &post)),
+                Format::Text => {
+                    crate::style::paint(&report::show_text(&shown, &post, parse.rating_scale))
+                }
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
             };
             print(&text)
@@ -311,7 +314,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             chart,
         } => {
-            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (ledger, _) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut weeks: Vec<&ledger::Week> = ledger
                 .weeks
                 .iter()
@@ -337,7 +340,7 @@ pub fn run(cli: Cli) -> Result<()> {
             carried,
             format,
         } => {
-            let (history, ledger) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (history, ledger, rating_scale) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -349,7 +352,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
             let text = match format {
-                Format::Text => crate::style::paint(&report::tasks_text(&ledger, &records)),
+                Format::Text => {
+                    crate::style::paint(&report::tasks_text(&ledger, &records, rating_scale))
+                }
                 Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
             };
             print(&text)
@@ -370,7 +375,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let blog = synthetic::generate(&synthetic::Spec::demo());
             synthetic::write_repo(&blog, &dir)?;
-            let (_, ledger) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
+            let (_, ledger, _) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
             let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
             print(&format!(
                 "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
@@ -404,9 +409,9 @@ pub fn run(cli: Cli) -> Result<()> {
             exit_with(report.exit_code())
         }
         Command::Calibration { chart, format } => {
-            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (ledger, rating_scale) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let today = chrono::Local::now().date_naive();
-            let calibration = trends::calibration(&ledger, Some(today));
+            let calibration = trends::calibration(&ledger, Some(today), rating_scale);
             if let Some(path) = &chart {
                 write_chart(path, &chart::calibration_svg(&calibration)?)?;
             }
@@ -421,7 +426,7 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
         Command::Carry { min_weeks, format } => {
-            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (ledger, _) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
             let text = match format {
@@ -436,9 +441,9 @@ pub fn run(cli: Cli) -> Result<()> {
             print(&text)
         }
         Command::Report { html } => {
-            let ledger = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (ledger, rating_scale) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
             let today = chrono::Local::now().date_naive();
-            let calibration = trends::calibration(&ledger, Some(today));
+            let calibration = trends::calibration(&ledger, Some(today), rating_scale);
             let chains = trends::carry_chains(&ledger, 2);
             let oldest = trends::oldest_open(&ledger);
             let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
@@ -466,7 +471,7 @@ pub fn run(cli: Cli) -> Result<()> {
             post,
             format,
         } => {
-            let (history, _) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (history, _, _) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -659,11 +664,15 @@ fn hook_view(posts: &Option<String>) -> Result<Option<(cache::HookView, ledger::
 /// Reads the history of the repository at `dir` (or the current one) with its configuration
 /// and folds it into the ledger, through the cache unless `use_cache` is false. Warnings go
 /// to stderr, one line each (none with `--quiet`); the work goes on.
+///
+/// Also gives the rating scale (`confidence.scale`) the posts were read with: the ledger
+/// holds ratings as bare numbers, and every view that prints or judges one needs the scale.
+/// It comes back from here because the configuration is read here, once.
 fn load(
     dir: &Option<PathBuf>,
     posts: &Option<String>,
     use_cache: bool,
-) -> Result<(History, Ledger)> {
+) -> Result<(History, Ledger, u8)> {
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
@@ -672,11 +681,16 @@ fn load(
     for warning in &history.warnings {
         warn(warning);
     }
-    Ok((history, ledger))
+    Ok((history, ledger, options.parse.rating_scale))
 }
 
 /// The ledger alone (for `history`): with a warm cache the task lives are not even read.
-fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -> Result<Ledger> {
+/// With the rating scale, as [`load`] gives it.
+fn load_ledger(
+    dir: &Option<PathBuf>,
+    posts: &Option<String>,
+    use_cache: bool,
+) -> Result<(Ledger, u8)> {
     let repo = Repo::open(dir.as_deref())?;
     let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
     let (options, ledger_options) = history_options(&config);
@@ -684,7 +698,7 @@ fn load_ledger(dir: &Option<PathBuf>, posts: &Option<String>, use_cache: bool) -
     for warning in &ledger.warnings {
         warn(warning);
     }
-    Ok(ledger)
+    Ok((ledger, options.parse.rating_scale))
 }
 
 /// Writes an SVG chart and says where on stderr, so stdout stays the report.

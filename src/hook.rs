@@ -457,6 +457,8 @@ struct Resolved {
     placement: Placement,
     /// `stats.chart`: draw the post's recent weeks beside it and link the picture.
     chart: bool,
+    /// `confidence.scale`: the block writes ratings out of it.
+    rating_scale: u8,
 }
 
 impl Resolved {
@@ -516,6 +518,7 @@ fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, Ho
         template,
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
+        rating_scale: config.confidence_scale.value,
     })
 }
 
@@ -557,6 +560,7 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
             renderer,
             placement: resolved.placement,
             chart: resolved.chart,
+            rating_scale: resolved.rating_scale,
         },
         compute,
         &mut report,
@@ -572,6 +576,8 @@ struct BlockLayout<'a> {
     renderer: Renderer<'a>,
     placement: Placement,
     chart: bool,
+    /// Ratings in the block read N/`rating_scale`.
+    rating_scale: u8,
 }
 
 /// One post's planned change, computed in full before anything is written.
@@ -795,6 +801,7 @@ fn plan_post(
     let Some(mut stats) = compute(path, staged)? else {
         return Ok(None);
     };
+    stats.rating_scale = layout.rating_scale;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
         let chart = plan_chart(repo, index, work_tree, path, &stats)?;
         stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
@@ -1081,6 +1088,7 @@ pub fn run_stats(
             let Some(mut stats) = compute(&relative, &old)? else {
                 return Ok(None);
             };
+            stats.rating_scale = resolved.rating_scale;
             if resolved.chart && !stats.recent_weeks.is_empty() {
                 let chart = draw_chart(&work_tree, &relative, &stats)?;
                 if !chart_on_disk(&work_tree, &chart)? {

@@ -111,8 +111,8 @@ fn tally_row(name: &str, tally: Tally, name_width: usize) -> String {
     )
 }
 
-/// `gitgoals show` as text.
-pub fn show_text(path: &str, post: &Post) -> String {
+/// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
+pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let mut out = String::new();
     let overall = tally::overall(&post.tasks);
     out.push_str(post.title.as_deref().unwrap_or(path));
@@ -158,7 +158,7 @@ pub fn show_text(path: &str, post: &Post) -> String {
             let label = if key == "unrated" {
                 key.clone()
             } else {
-                format!("{key}/{}", crate::post::RATING_SCALE)
+                format!("{key}/{rating_scale}")
             };
             out.push_str(&tally_row(&label, *tally, width));
         }
@@ -168,7 +168,7 @@ pub fn show_text(path: &str, post: &Post) -> String {
             for task in open {
                 let rating = task
                     .confidence
-                    .map(|c| format!("  {c}/{}", crate::post::RATING_SCALE))
+                    .map(|c| format!("  {c}/{rating_scale}"))
                     .unwrap_or_default();
                 out.push_str(&format!(
                     "  [ ] {}{rating}  · line {}\n",
@@ -241,7 +241,7 @@ mod tests {
             "_posts/2021-03-01-w.md",
             b"Finish by 2021-03-06.\n\n## A\n- [x] done one, 3/5\n- [ ] open one (4/5)\n## B\n- [ ] other\n",
         );
-        let text = show_text("_posts/2021-03-01-w.md", &post);
+        let text = show_text("_posts/2021-03-01-w.md", &post, 5);
         assert!(text.contains("done  1/3  33%"), "{text}");
         assert!(
             text.contains("due   2021-03-06 (from the text: \"by 2021-03-06\")"),
@@ -250,6 +250,33 @@ mod tests {
         assert!(text.contains("[ ] open one  4/5  · line 5"), "{text}");
         assert!(!text.contains("done one  3/5  ·"), "{text}");
         assert!(text.contains("  A "), "{text}");
+    }
+
+    #[test]
+    fn show_text_writes_ratings_on_the_configured_scale() {
+        let ten = crate::post::ParseOptions {
+            rating_scale: 10,
+            ..Default::default()
+        };
+        let path = "_posts/2021-03-01-w.md";
+        let post = crate::post::parse_with(
+            path,
+            b"# Goals\n- [x] done one, 7/10\n- [ ] open one (9/10)\n- [ ] other, 7/10\n",
+            &ten,
+        );
+        let text = show_text(path, &post, 10);
+        assert!(text.contains("[ ] open one  9/10  · line 3"), "{text}");
+        let by_confidence = text
+            .split("by confidence\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_default();
+        let labels: Vec<&str> = by_confidence
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert_eq!(labels, ["7/10", "9/10"], "{text}");
+        assert!(!text.contains("/5"), "{text}");
     }
 }
 
@@ -701,8 +728,8 @@ pub fn tasks_document<'a>(
     }
 }
 
-/// `gitgoals tasks` as text, grouped by week.
-pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord]) -> String {
+/// `gitgoals tasks` as text, grouped by week; ratings read N/`rating_scale`.
+pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord], rating_scale: u8) -> String {
     let mut out = String::new();
     let mut last_week = None;
     for record in records {
@@ -723,7 +750,7 @@ pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord]) -> String {
         let rating = record
             .task
             .confidence
-            .map(|c| format!(" {c}/{}", crate::post::RATING_SCALE))
+            .map(|c| format!(" {c}/{rating_scale}"))
             .unwrap_or_default();
         let mut line = format!("  {mark} {}{rating}", display_title(&record.task.title));
         if !record.planned {

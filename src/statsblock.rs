@@ -77,7 +77,7 @@ pub enum Rewrite {
     Changed(Vec<u8>),
 }
 
-/// Counts for one confidence rating (`N/5`), or for tasks without a rating.
+/// Counts for one confidence rating (`N/scale`), or for tasks without a rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConfidenceCount {
     /// `None` for unrated tasks.
@@ -87,7 +87,7 @@ pub struct ConfidenceCount {
 }
 
 /// The figures a stats block shows for one post, as computed by whoever calls the renderer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockStats {
     pub done: usize,
     pub total: usize,
@@ -106,6 +106,28 @@ pub struct BlockStats {
     pub recent_weeks: Vec<crate::trends::WeekPoint>,
     /// Where the block links its chart image, when the hook wrote one (`stats.chart`).
     pub chart: Option<String>,
+    /// The scale the ratings in `by_confidence` are out of (`confidence.scale`). The ledger
+    /// does not know it: [`BlockStats::from_ledger`] leaves the default, 5, and the hook sets
+    /// the configured one, as it sets `chart`.
+    pub rating_scale: u8,
+}
+
+impl Default for BlockStats {
+    fn default() -> BlockStats {
+        BlockStats {
+            done: 0,
+            total: 0,
+            due: None,
+            today: NaiveDate::default(),
+            carried_in: Vec::new(),
+            added_mid_week: Vec::new(),
+            by_confidence: Vec::new(),
+            recent_completion: Vec::new(),
+            recent_weeks: Vec::new(),
+            chart: None,
+            rating_scale: crate::post::RATING_SCALE,
+        }
+    }
 }
 
 /// How many weeks of completion the sparkline shows.
@@ -152,6 +174,7 @@ impl BlockStats {
                 &ledger.weeks[first..=week].iter().collect::<Vec<_>>(),
             ),
             chart: None,
+            rating_scale: crate::post::RATING_SCALE,
         }
     }
 }
@@ -185,6 +208,8 @@ pub struct TemplateContext {
     pub carried_in: Vec<String>,
     pub added_mid_week: Vec<String>,
     pub by_confidence: Vec<ConfidenceRow>,
+    /// The highest rating, the `scale` of `N/scale` (`confidence.scale`).
+    pub scale: u8,
     pub recent_completion: Vec<f64>,
     /// `recent_completion` drawn with ▁▂▃▄▅▆▇█.
     pub sparkline: String,
@@ -195,7 +220,7 @@ pub struct TemplateContext {
 /// One row of "done by confidence" for templates.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfidenceRow {
-    /// `3/5`, or `unrated`.
+    /// `3/5` (on the configured scale: `7/10`), or `unrated`.
     pub label: String,
     pub rating: Option<u8>,
     pub done: usize,
@@ -233,14 +258,16 @@ impl TemplateContext {
                 .by_confidence
                 .iter()
                 .map(|c| ConfidenceRow {
-                    label: c
-                        .rating
-                        .map_or_else(|| "unrated".to_owned(), |r| format!("{r}/5")),
+                    label: c.rating.map_or_else(
+                        || "unrated".to_owned(),
+                        |r| format!("{r}/{}", stats.rating_scale),
+                    ),
                     rating: c.rating,
                     done: c.done,
                     total: c.total,
                 })
                 .collect(),
+            scale: stats.rating_scale,
             recent_completion: stats.recent_completion.clone(),
             sparkline: sparkline(&stats.recent_completion),
             chart: stats.chart.clone(),
@@ -842,6 +869,26 @@ mod tests {
                 .unwrap()
                 .contains("due passed")
         );
+    }
+
+    #[test]
+    fn ratings_read_out_of_the_configured_scale() {
+        let mut ten = stats();
+        ten.rating_scale = 10;
+        ten.by_confidence[0].rating = Some(7);
+        let body = render(&ten, Renderer::Default).unwrap();
+        assert!(
+            body.contains("**Done by confidence:** 7/10 → 2 of 8 · unrated → 8 of 13"),
+            "{body}"
+        );
+        let templated = render(
+            &ten,
+            Renderer::Template(
+                "{% for r in by_confidence %}{{ r.label }}; {% endfor %}out of {{ scale }}",
+            ),
+        )
+        .unwrap();
+        assert_eq!(templated, "7/10; unrated; out of 10");
     }
 
     #[test]

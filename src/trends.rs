@@ -13,9 +13,12 @@
 //!   posts where it cannot are counted in `on_time_unknown` and left out of that share only.
 //! - **Weeks in progress** (due date on or after today) are left out of calibration: their
 //!   open tasks are not failures yet.
+//! - **The claim** of a rating N is N/scale, on the scale the configuration sets
+//!   (`confidence.scale`, 5 unless set): 3/5 claims 60%, 7/10 claims 70%. A rating above the
+//!   scale is no forecast and is counted as unrated.
 //! - **Well calibrated** at a rating: the share done is within [`WELL_CALIBRATED_WITHIN`] of
-//!   N/5, i.e. nearer N/5 than either neighbouring rating; fewer than [`MIN_TO_JUDGE`] forecasts
-//!   are too few to judge.
+//!   its claim (on the usual scale of 5, nearer N/5 than either neighbouring rating); fewer
+//!   than [`MIN_TO_JUDGE`] forecasts are too few to judge.
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,11 +26,11 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::ledger::{Ledger, Status, TaskRecord, Week};
-use crate::post::RATING_SCALE;
 use crate::report::{percent, round3};
 
-/// Half a rating step (a step is 1/5 = 0.2): a share this close to N/5 is nearer N/5 than to
-/// the ratings on either side.
+/// Ten points either side of a rating's claim. It is half a step of the usual scale of 5 (a
+/// share this close to N/5 is nearer N/5 than to the ratings on either side); the README
+/// promises it in points, so it stays ten points on other scales too.
 pub const WELL_CALIBRATED_WITHIN: f64 = 0.10;
 
 /// Fewer forecasts of a rating than this, and its share says more about luck than about you.
@@ -51,9 +54,9 @@ pub enum Verdict {
 /// One rating's forecasts and outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RatingRow {
-    /// The N of N/5.
+    /// The N of N/scale.
     pub rating: u8,
-    /// What the rating claims: N/5.
+    /// What the rating claims: N/scale.
     pub claim: f64,
     pub tasks: usize,
     pub done: usize,
@@ -70,6 +73,8 @@ pub struct RatingRow {
 /// Confidence calibration over every finished week of a ledger.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
+    /// The scale ratings were written on (`confidence.scale`): every label reads N/scale.
+    pub scale: u8,
     /// Rated tasks scored.
     pub rated: usize,
     /// Unrated tasks of the same weeks (no forecast to score).
@@ -81,7 +86,7 @@ pub struct Calibration {
     pub on_time_unknown: usize,
     /// One row per rating that has tasks, lowest first.
     pub ratings: Vec<RatingRow>,
-    /// Mean of (N/5 − done)² over rated tasks: 0 is perfect, 0.25 is what always saying 50%
+    /// Mean of (N/scale − done)² over rated tasks: 0 is perfect, 0.25 is what always saying 50%
     /// scores; `None` with no rated task.
     pub brier: Option<f64>,
     /// The Brier score of forecasting the overall done share for every task: a rating system
@@ -94,9 +99,11 @@ pub struct Calibration {
 }
 
 /// Scores every rated task of the weeks whose due date is before `today` (every week when
-/// `today` is `None`).
-pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
-    let scale = usize::from(RATING_SCALE);
+/// `today` is `None`), each rating claiming N/`scale`. The scale is the one the posts were
+/// parsed with (`ParseOptions::rating_scale`); a scale of 0 is taken as 1.
+pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>, scale: u8) -> Calibration {
+    // The configuration allows 1–10; guard the division anyway, a library caller may pass 0.
+    let scale = scale.max(1);
     #[derive(Default, Clone, Copy)]
     struct Count {
         tasks: usize,
@@ -104,7 +111,7 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
         on_time_known: usize,
         done_on_time: usize,
     }
-    let mut counts = vec![Count::default(); scale + 1];
+    let mut counts = vec![Count::default(); usize::from(scale) + 1];
     let (mut unrated, mut in_progress, mut on_time_unknown) = (0, 0, 0);
     let mut squared_error = 0.0;
     let mut squared_error_on_time = 0.0;
@@ -120,11 +127,11 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
             in_progress += 1;
             continue;
         }
-        let Some(rating) = record.task.confidence.filter(|&r| r <= RATING_SCALE) else {
+        let Some(rating) = record.task.confidence.filter(|&r| r <= scale) else {
             unrated += 1;
             continue;
         };
-        let claim = f64::from(rating) / f64::from(RATING_SCALE);
+        let claim = f64::from(rating) / f64::from(scale);
         let done = record.status == Status::Done;
         let count = &mut counts[usize::from(rating)];
         count.tasks += 1;
@@ -146,7 +153,7 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
         .filter(|(_, c)| c.tasks > 0)
         .map(|(rating, c)| {
             let rating = rating as u8;
-            let claim = f64::from(rating) / f64::from(RATING_SCALE);
+            let claim = f64::from(rating) / f64::from(scale);
             let done_share = c.done as f64 / c.tasks as f64;
             let verdict = verdict(claim, done_share, c.tasks);
             RatingRow {
@@ -160,7 +167,7 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
                 on_time_share: (c.on_time_known > 0)
                     .then(|| c.done_on_time as f64 / c.on_time_known as f64),
                 verdict,
-                sentence: rating_sentence(rating, done_share, c.tasks, verdict),
+                sentence: rating_sentence(rating, scale, done_share, c.tasks, verdict),
             }
         })
         .collect();
@@ -169,8 +176,9 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>) -> Calibration {
     let rated_done: usize = ratings.iter().map(|r| r.done).sum();
     let known: usize = ratings.iter().map(|r| r.on_time_known).sum();
     let base_rate = rated_done as f64 / rated.max(1) as f64;
-    let sentence = headline(&ratings);
+    let sentence = headline(&ratings, scale);
     Calibration {
+        scale,
         rated,
         unrated,
         in_progress,
@@ -207,8 +215,14 @@ fn verdict(claim: f64, share: f64, forecasts: usize) -> Verdict {
     }
 }
 
-fn rating_sentence(rating: u8, share: f64, forecasts: usize, verdict: Verdict) -> String {
-    let label = format!("{rating}/{RATING_SCALE}");
+fn rating_sentence(
+    rating: u8,
+    scale: u8,
+    share: f64,
+    forecasts: usize,
+    verdict: Verdict,
+) -> String {
+    let label = format!("{rating}/{scale}");
     let goals = if forecasts == 1 { "goal" } else { "goals" };
     match verdict {
         Verdict::TooFewToJudge => {
@@ -230,10 +244,12 @@ fn rating_sentence(rating: u8, share: f64, forecasts: usize, verdict: Verdict) -
 }
 
 /// The rating furthest from its claim speaks for all; ties go to the one with more forecasts.
-fn headline(ratings: &[RatingRow]) -> String {
+fn headline(ratings: &[RatingRow], scale: u8) -> String {
     if ratings.is_empty() {
+        // A middling rating on the user's own scale: 3/5, 6/10.
+        let example = (u16::from(scale) * 3).div_ceil(5);
         return format!(
-            "no rated goals yet: end a goal with a confidence such as 3/{RATING_SCALE} to see how well you predict"
+            "no rated goals yet: end a goal with a confidence such as {example}/{scale} to see how well you predict"
         );
     }
     let judged = ratings
@@ -585,8 +601,9 @@ pub fn calibration_text(calibration: &Calibration) -> String {
             Verdict::TooFewToJudge => "too few to judge",
         };
         out.push_str(&format!(
-            "{:>4}/{RATING_SCALE}  {:>6}  {:>5}  {:>3} {:>4} {}  {:<12}  {verdict}\n",
+            "{:>4}/{:<2} {:>6}  {:>5}  {:>3} {:>4} {}  {:<12}  {verdict}\n",
             row.rating,
+            calibration.scale,
             percent(row.claim),
             row.tasks,
             row.done,
@@ -1009,7 +1026,7 @@ mod tests {
         b.task(w, None, Some("2021-03-02"));
         b.task(w, None, None);
         let ledger = b.finish();
-        let c = calibration(&ledger, None);
+        let c = calibration(&ledger, None, 5);
         assert_eq!((c.rated, c.unrated), (0, 2));
         assert!(c.ratings.is_empty());
         assert_eq!(c.brier, None);
@@ -1030,7 +1047,7 @@ mod tests {
             b.task(w, Some(4), Some("2021-03-03"));
         }
         let ledger = b.finish();
-        let c = calibration(&ledger, None);
+        let c = calibration(&ledger, None, 5);
         assert_eq!(c.ratings.len(), 1);
         let row = &c.ratings[0];
         assert_eq!((row.rating, row.tasks, row.done), (4, 5, 5));
@@ -1072,7 +1089,7 @@ mod tests {
         b.removed(w0, Some(5));
         b.task(w1, None, Some("2021-03-09"));
         let ledger = b.finish();
-        let c = calibration(&ledger, None);
+        let c = calibration(&ledger, None, 5);
 
         let rows: Vec<(u8, usize, usize, Verdict)> = c
             .ratings
@@ -1122,9 +1139,62 @@ mod tests {
         for i in 0..5 {
             b.task(w, Some(5), (i < 4).then_some("2021-03-02"));
         }
-        let c = calibration(&b.finish(), None);
+        let c = calibration(&b.finish(), None, 5);
         assert_eq!(c.ratings[0].verdict, Verdict::WellCalibrated);
         assert_eq!(c.ratings[1].verdict, Verdict::OverConfident);
+    }
+
+    #[test]
+    fn a_scale_of_ten_claims_tenths_and_labels_every_rating_out_of_ten() {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        // 7/10: 7 of 10 done — exactly its claim of 70%.
+        for i in 0..10 {
+            b.task(w, Some(7), (i < 7).then_some("2021-03-02"));
+        }
+        // 9/10: 2 of 5 done — far below 90%.
+        for i in 0..5 {
+            b.task(w, Some(9), (i < 2).then_some("2021-03-02"));
+        }
+        let ledger = b.finish();
+
+        let c = calibration(&ledger, None, 10);
+        assert_eq!(c.scale, 10);
+        assert_eq!((c.rated, c.unrated), (15, 0));
+        let claims: Vec<(u8, f64, Verdict)> = c
+            .ratings
+            .iter()
+            .map(|r| (r.rating, r.claim, r.verdict))
+            .collect();
+        assert_eq!(
+            claims,
+            vec![
+                (7, 0.7, Verdict::WellCalibrated),
+                (9, 0.9, Verdict::OverConfident)
+            ]
+        );
+        // By hand: 7 × 0.3² + 3 × 0.7² + 2 × 0.1² + 3 × 0.9², over 15.
+        let expected = (7.0 * 0.09 + 3.0 * 0.49 + 2.0 * 0.01 + 3.0 * 0.81) / 15.0;
+        assert!(close(c.brier.unwrap(), expected), "{:?}", c.brier);
+        assert_eq!(
+            c.sentence,
+            "9/10 goals get done 40% of the time: you are over-confident at 9/10"
+        );
+        let text = calibration_text(&c);
+        assert!(text.contains("   7/10    70%     10    7  70%"), "{text}");
+        assert!(text.contains("   9/10    90%      5    2  40%"), "{text}");
+
+        // Read on the default scale the same ratings are out of range: no forecast at all.
+        let five = calibration(&ledger, None, 5);
+        assert_eq!((five.rated, five.unrated), (0, 15));
+        assert!(five.sentence.contains("such as 3/5"), "{}", five.sentence);
+
+        let empty = calibration(&Build::default().finish(), None, 10);
+        assert!(
+            empty.sentence.contains("such as 6/10"),
+            "{}",
+            empty.sentence
+        );
     }
 
     #[test]
@@ -1141,7 +1211,7 @@ mod tests {
         let ledger = b.finish();
 
         // The current week is due 03-22: on 03-22 it is still in progress.
-        let c = calibration(&ledger, Some(day("2021-03-22")));
+        let c = calibration(&ledger, Some(day("2021-03-22")), 5);
         assert_eq!(c.in_progress, 2);
         assert_eq!(c.on_time_unknown, 2);
         let row = &c.ratings[0];
@@ -1155,7 +1225,7 @@ mod tests {
         assert!(text.contains("on time unknown for 2 goals"));
 
         // A day later the week is over and counts.
-        let c = calibration(&ledger, Some(day("2021-03-23")));
+        let c = calibration(&ledger, Some(day("2021-03-23")), 5);
         assert_eq!((c.in_progress, c.rated), (0, 5));
     }
 

@@ -374,6 +374,96 @@ fn configuration_precedence_default_file_flag() {
 }
 
 #[test]
+fn a_configured_rating_scale_reaches_every_view() {
+    let blog = Blog::new();
+    blog.write(".gitgoals.toml", "[confidence]\nscale = 10\n");
+    let post = "_posts/2024-01-08-week.md";
+    let goals = |ticked: usize| {
+        let mut text = String::from("# Goals\n");
+        for n in 0..5 {
+            let mark = if n < ticked { 'x' } else { ' ' };
+            text.push_str(&format!("- [{mark}] Chapter {n}, 7/10\n"));
+        }
+        // 8/10 is beyond the default scale of 5: read on 10 it is a forecast like the others.
+        text.push_str("- [ ] Tidy the garage (8/10)\n");
+        text
+    };
+    blog.write(post, goals(0));
+    blog.commit("2024-01-08T09:00:00+00:00");
+    blog.write(post, goals(4));
+    blog.commit("2024-01-11T18:00:00+00:00");
+
+    let shown = blog.stdout_ok(&["show", post]);
+    let label_of = |line: &str| {
+        line.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let by_confidence: Vec<String> = shown
+        .split("by confidence\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(label_of)
+        .collect();
+    assert_eq!(by_confidence, ["7/10", "8/10"], "{shown}");
+    assert!(
+        shown.contains("[ ] Tidy the garage  8/10  · line 7"),
+        "{shown}"
+    );
+
+    let tasks = blog.stdout_ok(&["tasks"]);
+    assert!(tasks.contains("Chapter 0 7/10"), "{tasks}");
+
+    let doc: Value =
+        serde_json::from_str(&blog.stdout_ok(&["calibration", "--format", "json"])).expect("JSON");
+    assert_eq!(
+        (doc["rated"].as_u64(), doc["unrated"].as_u64()),
+        (Some(6), Some(0))
+    );
+    let ratings = doc["ratings"].as_array().expect("ratings");
+    let claims: Vec<(u64, f64, u64)> = ratings
+        .iter()
+        .map(|r| {
+            (
+                r["rating"].as_u64().unwrap_or_default(),
+                r["claim"].as_f64().unwrap_or_default(),
+                r["done"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(claims, [(7, 0.7, 4), (8, 0.8, 0)]);
+    assert_eq!(
+        ratings[0]["sentence"],
+        "7/10 goals get done 80% of the time: well calibrated at 7/10"
+    );
+    // (0.7 − 1)² four times, 0.7² once, 0.8² once, over 6.
+    let brier = (4.0 * 0.09 + 0.49 + 0.64) / 6.0;
+    assert_eq!(
+        doc["brier"].as_f64(),
+        Some((brier * 1000.0_f64).round() / 1000.0)
+    );
+
+    blog.stdout_ok(&["stats"]);
+    let with_block = fs::read_to_string(blog.dir.join(post)).expect("read");
+    assert!(
+        with_block.contains("**Done by confidence:** 7/10 → 4 of 5 · 8/10 → 0 of 1\n"),
+        "{with_block}"
+    );
+
+    let page = blog.dir.join("report.html");
+    blog.gitgoals(&["report", "--html", &page.to_string_lossy()]);
+    let page = fs::read_to_string(page).expect("report written");
+    assert!(page.contains("<tr><td>7/10</td>"), "{page}");
+    assert!(
+        page.contains("your rating (what it claims: N/10)"),
+        "the calibration chart's axis"
+    );
+}
+
+#[test]
 fn configuration_errors_and_warnings_name_the_key() {
     let blog = Blog::new();
     blog.write("_posts/2024-01-29-week.md", "- [ ] a\n");

@@ -589,6 +589,24 @@ fn good_template_is_used() {
 }
 
 #[test]
+fn the_committed_block_writes_ratings_on_the_configured_scale() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[confidence]\nscale = 10\n");
+    repo.write(
+        POST,
+        "# Goals\n- [x] Write the essay, 7/10\n- [ ] Read a paper (9/10)\n- [ ] Run, 7/10\n",
+    );
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    let committed = repo.blob("HEAD", POST);
+    assert!(
+        text(&committed).contains("**Done by confidence:** 7/10 → 1 of 2 · 9/10 → 0 of 1\n"),
+        "{}",
+        text(&committed)
+    );
+}
+
+#[test]
 fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     let repo = Repo::bare_init();
     repo.write(POST, POST_TEXT);

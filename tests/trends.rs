@@ -78,7 +78,7 @@ fn expected_calibration(blog: &Blog) -> Expected {
 
 fn check_calibration(seed: u64, blog: &Blog, ledger: &Ledger) {
     let want = expected_calibration(blog);
-    let got = trends::calibration(ledger, None);
+    let got = trends::calibration(ledger, None, gitgoals::post::RATING_SCALE);
     let rows: BTreeMap<u8, [usize; 4]> = got
         .ratings
         .iter()
@@ -340,7 +340,7 @@ fn check_charts(seed: u64, blog: &Blog, ledger: &Ledger) {
         "first week's date labelled"
     );
 
-    let calibration = trends::calibration(ledger, None);
+    let calibration = trends::calibration(ledger, None, gitgoals::post::RATING_SCALE);
     let svg = chart::calibration_svg(&calibration).expect("calibration chart");
     keep(&format!("calibration-{seed}.svg"), &svg);
     let doc = roxmltree::Document::parse(&svg).expect("the calibration chart is XML");
