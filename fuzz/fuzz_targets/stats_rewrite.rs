@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
         added_mid_week: titles,
         by_confidence: Vec::new(),
         recent_completion: vec![0.5, 1.0],
+        ..BlockStats::default()
     };
     let renderer = if template.is_empty() {
         Renderer::Default
