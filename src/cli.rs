@@ -397,7 +397,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let options = hook::RunOptions {
                 strict: true,
                 template,
-                config_flags: run_wide().config_flags.clone(),
+                config_flags: config_flags(&cli.posts),
             };
             let report = hook::run_stats(&base, &files, check, &options, &compute);
             for failure in &report.failures {
@@ -557,7 +557,7 @@ fn run_hook(
                 &hook::RunOptions {
                     strict,
                     template,
-                    config_flags: run_wide().config_flags.clone(),
+                    config_flags: config_flags(posts),
                 },
                 &compute,
             );
@@ -590,16 +590,21 @@ fn effective_config(
     work_tree: Option<&Path>,
     posts: &Option<String>,
 ) -> Result<(Config, Option<PathBuf>)> {
+    let loaded = Config::load(work_tree, &config_flags(posts))?;
+    for warning in &loaded.warnings {
+        warn(warning);
+    }
+    Ok((loaded.config, loaded.file))
+}
+
+/// The `-c KEY=VALUE` settings of this run, `--posts` among them.
+fn config_flags(posts: &Option<String>) -> Vec<String> {
     let mut flags = run_wide().config_flags.clone();
     if let Some(glob) = posts {
         // `--posts` is shorthand for `-c posts=…`, applied before the other flags.
         flags.insert(0, format!("posts={}", toml::Value::String(glob.clone())));
     }
-    let loaded = Config::load(work_tree, &flags)?;
-    for warning in &loaded.warnings {
-        warn(warning);
-    }
-    Ok((loaded.config, loaded.file))
+    flags
 }
 
 /// What the history and ledger stages need from a configuration.

@@ -459,6 +459,8 @@ struct Resolved {
     chart: bool,
     /// `confidence.scale`: the block writes ratings out of it.
     rating_scale: u8,
+    /// Which files are goals posts: the `posts` globs, as history reads them.
+    posts: PostFilter,
 }
 
 impl Resolved {
@@ -519,7 +521,42 @@ fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, Ho
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
         rating_scale: config.confidence_scale.value,
+        posts: PostFilter::new(&config.posts.value).map_err(|e| (strict, e))?,
     })
+}
+
+/// Which tracked or staged Markdown files are goals posts. With `posts` globs configured
+/// (or `--posts`), the files they match, exactly as history reads them; otherwise the files
+/// in a posts folder when the repository has one, else every Markdown file.
+#[derive(Debug, Default)]
+struct PostFilter {
+    globs: Vec<crate::git::Glob>,
+}
+
+impl PostFilter {
+    fn new(globs: &[String]) -> Result<PostFilter, HookError> {
+        let globs = globs
+            .iter()
+            .map(|g| crate::git::Glob::new(g))
+            .collect::<Result<_, _>>()
+            .map_err(|e| HookError::Config(format!("posts: {e}")))?;
+        Ok(PostFilter { globs })
+    }
+
+    /// The goals posts among `paths`, Markdown files in `index`.
+    fn select(&self, index: &git2::Index, paths: Vec<String>) -> Vec<String> {
+        if !self.globs.is_empty() {
+            return paths
+                .into_iter()
+                .filter(|p| self.globs.iter().any(|g| g.matches(p)))
+                .collect();
+        }
+        let dirs_present = post_dirs_present(index);
+        paths
+            .into_iter()
+            .filter(|p| !dirs_present || in_post_dir(p))
+            .collect()
+    }
 }
 
 /// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
@@ -561,6 +598,7 @@ pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunRep
             placement: resolved.placement,
             chart: resolved.chart,
             rating_scale: resolved.rating_scale,
+            posts: &resolved.posts,
         },
         compute,
         &mut report,
@@ -578,6 +616,7 @@ struct BlockLayout<'a> {
     chart: bool,
     /// Ratings in the block read N/`rating_scale`.
     rating_scale: u8,
+    posts: &'a PostFilter,
 }
 
 /// One post's planned change, computed in full before anything is written.
@@ -614,16 +653,12 @@ fn update_staged_posts(
     report: &mut RunReport,
 ) -> Result<(), HookError> {
     let mut index = repo.index().map_err(git_error("reading the index"))?;
-    let candidates = staged_markdown(repo, &index)?;
+    let candidates = layout.posts.select(&index, staged_markdown(repo, &index)?);
     if candidates.is_empty() {
         return Ok(());
     }
-    let dirs_present = post_dirs_present(&index);
     let mut plans = Vec::new();
     for path in candidates {
-        if dirs_present && !in_post_dir(&path) {
-            continue;
-        }
         match plan_post(repo, &index, work_tree, &path, layout, compute) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
@@ -1063,7 +1098,7 @@ pub fn run_stats(
     let renderer = resolved.renderer();
 
     let targets: Vec<(String, PathBuf)> = if files.is_empty() {
-        match tracked_posts(&repo) {
+        match tracked_posts(&repo, &resolved.posts) {
             Ok(paths) => paths
                 .into_iter()
                 .map(|p| (p.clone(), work_tree.join(p)))
@@ -1146,16 +1181,16 @@ fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-/// Tracked Markdown files in the posts folders (or all tracked Markdown when there are none).
-fn tracked_posts(repo: &Repository) -> Result<Vec<String>, HookError> {
+/// Tracked goals posts ([`PostFilter`]).
+fn tracked_posts(repo: &Repository, posts: &PostFilter) -> Result<Vec<String>, HookError> {
     let index = repo.index().map_err(git_error("reading the index"))?;
-    let dirs_present = post_dirs_present(&index);
-    Ok(index
+    let markdown = index
         .iter()
         .filter(|e| e.mode & 0o170000 != SYMLINK_MODE)
         .filter_map(|e| String::from_utf8(e.path).ok())
-        .filter(|p| is_markdown(p) && (!dirs_present || in_post_dir(p)))
-        .collect())
+        .filter(|p| is_markdown(p))
+        .collect();
+    Ok(posts.select(&index, markdown))
 }
 
 #[cfg(test)]

@@ -607,6 +607,27 @@ fn the_committed_block_writes_ratings_on_the_configured_scale() {
 }
 
 #[test]
+fn configured_posts_globs_decide_which_staged_files_get_a_block() {
+    let repo = Repo::new();
+    // The blog keeps its goals in `journal/`; `_posts/` holds ordinary articles.
+    repo.write(".gitgoals.toml", "posts = [\"journal/*.md\"]\n");
+    let journal = "journal/2020-12-07-week.md";
+    let article = "_posts/2020-12-01-a-list-article.md";
+    repo.write(journal, POST_TEXT);
+    repo.write(article, "# Reading list\n- [ ] The Raft paper\n");
+    repo.ok(&["add", "."]);
+    repo.commit_ok(&[]);
+    assert!(
+        text(&repo.blob("HEAD", journal)).contains(START_MARKER),
+        "the goals post the globs name gets its block"
+    );
+    assert!(
+        !text(&repo.blob("HEAD", article)).contains(START_MARKER),
+        "a file the globs do not name is left alone, posts folder or not"
+    );
+}
+
+#[test]
 fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     let repo = Repo::bare_init();
     repo.write(POST, POST_TEXT);
