@@ -435,7 +435,15 @@ fn normalize(title: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            // Nearly every title is ASCII: lowering it a byte at a time instead of through
+            // `char::to_lowercase` took this from a seventh of a cold history read to little.
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
     out
 }
@@ -564,6 +572,17 @@ mod tests {
         assert!(same_task_title("CS242  HW 3 ", "cs242 hw 3"));
         let pairs = pair_tasks(&tasks(&["Week  4 REVIEW"]), &tasks(&["week 4 review"]));
         assert_eq!(pairs, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn normalized_titles_lower_case_in_any_script() {
+        assert_eq!(
+            normalize("  Read\tTHE  Paper\u{a0}NOW "),
+            "read the paper now"
+        );
+        // Words outside ASCII lower case letter by letter (a final sigma stays a sigma).
+        assert_eq!(normalize("ÉTUDE ΟΔΟΣ Straße"), "étude οδοσ straße");
+        assert_eq!(normalize("İstanbul"), "i\u{307}stanbul");
     }
 
     #[test]
