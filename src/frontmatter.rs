@@ -1,6 +1,9 @@
 //! Front matter: the YAML (`---`) or TOML (`+++`) block at the top of a post, and the few keys
 //! gitgoals reads from it (`title`, `date`, `due`/`deadline`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 /// Where the front matter ends and what it says. Offsets are into the text given to [`split`].
@@ -33,10 +36,7 @@ pub fn split(text: &str) -> (FrontMatter, Option<FrontMatterError>) {
     let Some((syntax, content, body_start)) = locate(text) else {
         return (FrontMatter::default(), None);
     };
-    let parsed = match syntax {
-        Syntax::Yaml => read_yaml(content),
-        Syntax::Toml => read_toml(content),
-    };
+    let parsed = read_remembered(syntax, content);
     match parsed {
         Ok(keys) => (
             FrontMatter {
@@ -59,6 +59,43 @@ pub fn split(text: &str) -> (FrontMatter, Option<FrontMatterError>) {
             )
         }
     }
+}
+
+/// How many blocks each thread remembers before it starts over: far more than a blog has
+/// posts, and a few hundred kilobytes at most.
+const REMEMBERED_BLOCKS: usize = 4096;
+
+thread_local! {
+    /// Blocks already read on this thread, by syntax and text. A post's front matter rarely
+    /// changes between its versions, and reading the YAML again for each of them was a
+    /// twentieth of a cold history read.
+    static READ_BLOCKS: RefCell<[HashMap<String, Result<Keys, FrontMatterError>>; 2]> =
+        RefCell::new([HashMap::new(), HashMap::new()]);
+}
+
+/// [`read_yaml`] or [`read_toml`], each distinct block read once a thread.
+fn read_remembered(syntax: Syntax, content: &str) -> Result<Keys, FrontMatterError> {
+    let slot = match syntax {
+        Syntax::Yaml => 0,
+        Syntax::Toml => 1,
+    };
+    let known = READ_BLOCKS.with(|blocks| blocks.borrow()[slot].get(content).cloned());
+    if let Some(read) = known {
+        return read;
+    }
+    let read = match syntax {
+        Syntax::Yaml => read_yaml(content),
+        Syntax::Toml => read_toml(content),
+    };
+    READ_BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        let map = &mut blocks[slot];
+        if map.len() >= REMEMBERED_BLOCKS {
+            map.clear();
+        }
+        map.insert(content.to_string(), read.clone());
+    });
+    read
 }
 
 /// The block's syntax, its content and where the body starts; `None` when the text does not
@@ -96,7 +133,7 @@ fn is_delimiter_line(text: &str, delimiter: &str) -> bool {
 }
 
 /// The keys gitgoals reads; every other key is ignored.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 struct Keys {
     #[serde(deserialize_with = "scalar")]
@@ -229,6 +266,23 @@ mod tests {
         );
         assert!(error.line >= 2, "line {}", error.line);
         assert_eq!(&text[front.body_start..], "Body");
+    }
+
+    #[test]
+    fn a_block_read_again_gives_the_same_keys_and_the_same_error() {
+        // The second reading of each comes from the thread's memory of blocks.
+        let good = "---\ntitle: Again\ndue: 2021-03-01\n---\nBody";
+        let bad = "---\ntitle: ok\ndate: [unclosed\n---\nOther body";
+        let first = (split(good), split(bad));
+        let second = (split(good), split(bad));
+        assert_eq!(first, second);
+        assert_eq!(second.0.0.title.as_deref(), Some("Again"));
+        assert_eq!(second.0.0.due.as_deref(), Some("2021-03-01"));
+        assert_eq!(&bad[second.1.0.body_start..], "Other body");
+        assert_eq!(first.1.1.map(|e| e.line), second.1.1.map(|e| e.line));
+        // The same text in the other syntax is another block.
+        let (toml_front, toml_error) = split("+++\ntitle: Again\ndue: 2021-03-01\n+++\n");
+        assert!(toml_error.is_some(), "YAML read as TOML: {toml_front:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -975,29 +976,35 @@ impl<'t> Iterator for Entries<'t> {
 }
 
 /// Raw tree objects of the commit being diffed and the one before: consecutive commits
-/// share most subtrees, so the parent's trees are usually already here.
+/// share most subtrees, so the parent's trees are usually already here. libgit2's own
+/// buffers are kept rather than copies: the posts folder of a big blog is tens of kilobytes,
+/// read at nearly every commit.
 #[derive(Default)]
-struct TreeCache {
-    current: HashMap<ObjectId, Arc<[u8]>>,
-    previous: HashMap<ObjectId, Arc<[u8]>>,
+struct TreeCache<'odb> {
+    current: HashMap<ObjectId, Rc<git2::OdbObject<'odb>>>,
+    previous: HashMap<ObjectId, Rc<git2::OdbObject<'odb>>>,
 }
 
-impl TreeCache {
-    fn get(&mut self, odb: &git2::Odb<'_>, id: ObjectId) -> Result<Arc<[u8]>, git2::Error> {
-        if let Some(data) = self.current.get(&id) {
-            return Ok(Arc::clone(data));
+impl<'odb> TreeCache<'odb> {
+    fn get(
+        &mut self,
+        odb: &'odb git2::Odb<'_>,
+        id: ObjectId,
+    ) -> Result<Rc<git2::OdbObject<'odb>>, git2::Error> {
+        if let Some(object) = self.current.get(&id) {
+            return Ok(Rc::clone(object));
         }
-        if let Some(data) = self.previous.remove(&id) {
-            self.current.insert(id, Arc::clone(&data));
-            return Ok(data);
+        if let Some(object) = self.previous.remove(&id) {
+            self.current.insert(id, Rc::clone(&object));
+            return Ok(object);
         }
         let object = odb.read(oid(id))?;
         if object.kind() != ObjectType::Tree {
             return Err(git2::Error::from_str("not a tree"));
         }
-        let data: Arc<[u8]> = Arc::from(object.data());
-        self.current.insert(id, Arc::clone(&data));
-        Ok(data)
+        let object = Rc::new(object);
+        self.current.insert(id, Rc::clone(&object));
+        Ok(object)
     }
 
     fn next_commit(&mut self) {
@@ -1011,23 +1018,23 @@ struct RawChange {
     new: Option<ObjectId>,
 }
 
-struct TreeDiff<'a> {
-    odb: &'a git2::Odb<'a>,
+struct TreeDiff<'a, 'odb> {
+    odb: &'odb git2::Odb<'odb>,
     selector: &'a PostSelector,
-    trees: &'a mut TreeCache,
+    trees: &'a mut TreeCache<'odb>,
     out: &'a mut Vec<RawChange>,
     warnings: &'a mut Vec<Warning>,
     commit: &'a str,
 }
 
-impl TreeDiff<'_> {
+impl<'odb> TreeDiff<'_, 'odb> {
     /// Compares two trees entry by entry, skipping subtrees whose ids are equal and
     /// directories that cannot hold posts.
     fn diff(&mut self, old: Option<ObjectId>, new: Option<ObjectId>, prefix: &str) {
         let old_data = old.and_then(|id| self.tree(id, prefix));
         let new_data = new.and_then(|id| self.tree(id, prefix));
-        let old_bytes: &[u8] = old_data.as_deref().unwrap_or_default();
-        let new_bytes: &[u8] = new_data.as_deref().unwrap_or_default();
+        let old_bytes: &[u8] = old_data.as_deref().map_or(&[], git2::OdbObject::data);
+        let new_bytes: &[u8] = new_data.as_deref().map_or(&[], git2::OdbObject::data);
         // Two versions of a big folder usually differ in one entry: skip the identical
         // bytes before it without parsing them, and stop once the remaining bytes agree.
         let start = entry_boundary_before(old_bytes, common_prefix_len(old_bytes, new_bytes));
@@ -1101,7 +1108,7 @@ impl TreeDiff<'_> {
         }
     }
 
-    fn tree(&mut self, id: ObjectId, path: &str) -> Option<Arc<[u8]>> {
+    fn tree(&mut self, id: ObjectId, path: &str) -> Option<Rc<git2::OdbObject<'odb>>> {
         match self.trees.get(self.odb, id) {
             Ok(data) => Some(data),
             Err(e) => {

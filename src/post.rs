@@ -705,7 +705,8 @@ const TASK_DATE_SIGNS: [&str; 6] = ["✅", "📅", "⏳", "🛫", "➕", "❌"];
 /// Removes every `<sign> YYYY-MM-DD` from `text` and returns the done and due dates among them.
 fn take_task_dates(text: &mut String) -> TaskDates {
     let mut found = TaskDates::default();
-    if !TASK_DATE_SIGNS.iter().any(|sign| text.contains(sign)) {
+    // Every sign is outside ASCII: most titles and notes are ruled out by one scan.
+    if text.is_ascii() || !TASK_DATE_SIGNS.iter().any(|sign| text.contains(sign)) {
         return found;
     }
     let mut out = String::with_capacity(text.len());
@@ -895,7 +896,89 @@ fn matching_paren(target: &str) -> Option<usize> {
 
 /// Every run of white space (non-breaking spaces included) becomes one space; ends trimmed.
 pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Every task's title and note, and every heading, goes through here, more than once: one
+    // pass into one buffer, testing ASCII bytes (nearly all of them, even in titles with
+    // curly quotes) without decoding them as chars. Splits exactly where `split_whitespace`
+    // does.
+    if is_collapsed(text) {
+        // Titles mostly are already (and `matching` collapses them again).
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        while let Some(len) = white_space_at(text, at) {
+            at += len;
+        }
+        let start = at;
+        while at < text.len() && white_space_at(text, at).is_none() {
+            at += utf8_len(text.as_bytes()[at]);
+        }
+        if start < at {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&text[start..at]);
+        }
+    }
+    out
+}
+
+/// Whether `text` has no white space but single spaces between words.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut after_space = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+            at += 1;
+        } else if byte.is_ascii() {
+            if is_ascii_white_space(byte) {
+                return false;
+            }
+            after_space = false;
+            at += 1;
+        } else {
+            if white_space_at(text, at).is_some() {
+                return false;
+            }
+            after_space = false;
+            at += utf8_len(byte);
+        }
+    }
+    bytes.is_empty() || !after_space
+}
+
+/// The byte length of the white space char that starts at byte `at` of `text` (a char
+/// boundary), if it is one.
+fn white_space_at(text: &str, at: usize) -> Option<usize> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return is_ascii_white_space(byte).then_some(1);
+    }
+    let c = text.get(at..)?.chars().next()?;
+    c.is_whitespace().then(|| c.len_utf8())
+}
+
+/// The length of the UTF-8 sequence a lead byte opens.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..0x80 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// `char::is_whitespace` for an ASCII byte (it counts the vertical tab, unlike
+/// `u8::is_ascii_whitespace`).
+fn is_ascii_white_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 #[cfg(test)]
@@ -1149,6 +1232,39 @@ mod tests {
         let found =
             tasks("- [ ] Read  the `docs` of [the *crate*](https://example.org)\u{a0}today\n");
         assert_eq!(&*found[0].title, "Read the docs of the crate today");
+    }
+
+    #[test]
+    fn white_space_runs_of_any_kind_become_one_space() {
+        assert_eq!(
+            collapse_whitespace(" \t a\u{a0}\u{2003} b\r\n\u{b}c  "),
+            "a b c"
+        );
+        assert_eq!(collapse_whitespace(" \u{3000}\n "), "");
+        assert_eq!(collapse_whitespace(""), "");
+        assert_eq!(collapse_whitespace(" "), "");
+        assert_eq!(collapse_whitespace("a b "), "a b");
+        assert_eq!(collapse_whitespace("já fiz"), "já fiz");
+        // The ASCII path splits exactly where `split_whitespace` does.
+        // It splits exactly where `split_whitespace` does, for every ASCII char and a span of
+        // others that holds the Latin-1, general punctuation and ideographic spaces.
+        let others = (0x80u32..0x3100).filter_map(char::from_u32);
+        for c in (0u8..128).map(char::from).chain(others) {
+            let texts = [
+                format!("a{c}{c}“b”{c}é"),
+                format!("a{c}b"),
+                format!("{c}a b"),
+            ];
+            for text in texts {
+                let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert_eq!(
+                    collapse_whitespace(&text),
+                    expected,
+                    "char {:#06x}",
+                    c as u32
+                );
+            }
+        }
     }
 
     #[test]
