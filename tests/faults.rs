@@ -2,14 +2,14 @@
 //! locked by another git process. The post is never left half-written, gitgoals says what
 //! happened in one line, and it never blocks a commit unless asked to (`--strict`).
 
-mod hostile_common;
+mod common;
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hostile_common::Scratch;
+use common::Scratch;
 
 const POST: &str = "_posts/2020-12-07-week.md";
 

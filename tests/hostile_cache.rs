@@ -2,16 +2,16 @@
 //! temporary file or a torn cache behind, and the next run prints what a run without the cache
 //! prints.
 
-mod hostile_common;
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
+use common::{GITGOALS, Scratch, assert_no_panic};
 use gitgoals::cache;
 use gitgoals::git::Repo;
 use gitgoals::synthetic::{self, Spec};
-use hostile_common::Scratch;
 
 #[test]
 fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
@@ -29,12 +29,8 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
     // written, some while its temporary file is written, some after.
     for delay_ms in [5u64, 20, 40, 60, 80, 120, 160, 240] {
         let _ = std::fs::remove_dir_all(&cache_dir);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
-            .args(["tasks", "--format", "json"])
-            .current_dir(&dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &scratch.home)
+        let mut child = scratch
+            .command(GITGOALS, &dir, &["tasks", "--format", "json"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -42,7 +38,7 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let status = child.wait().expect("wait");
-        assert_ne!(status.code(), Some(101), "panicked before the kill");
+        assert_no_panic(status.code(), "panicked before the kill");
 
         let after = scratch
             .gitgoals(&dir, &["tasks", "--format", "json"])

@@ -4,17 +4,15 @@
 //! read, and never panics (exit code 101 fails every run here).
 
 mod common;
-mod hostile_common;
 
 use std::fs;
 use std::path::Path;
 
-use common::{DAY, MONDAY, TestRepo};
+use common::{DAY, MONDAY, READING_COMMANDS, Scratch, TestRepo};
 use git2::{FileMode, Oid, Signature, Time};
 use gitgoals::git::Repo;
 use gitgoals::history::{History, HistoryOptions, read_history};
 use gitgoals::model::EventKind;
-use hostile_common::{READING_COMMANDS, Scratch};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 

@@ -2,13 +2,13 @@
 //! work tree; task and post text is escaped wherever gitgoals writes it (the stats block, SVG
 //! charts, the HTML report). A repository here is the attacker: a cloned blog is untrusted.
 
-mod hostile_common;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::{READING_COMMANDS, Scratch};
 use gitgoals::statsblock::{self, BlockStats, Renderer};
-use hostile_common::{READING_COMMANDS, Scratch};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 const TEXT: &str = "---\ntitle: Week\n---\n\nGoals by 2020-12-12.\n\n- [x] alpha\n- [ ] beta\n";

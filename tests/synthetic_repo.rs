@@ -1,28 +1,13 @@
 //! The synthetic blog written as a real git repository reads back as the generator meant it.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Once;
 
+use common::{Isolated as _, hermetic_libgit2};
 use gitgoals::synthetic::{self, Blog, Spec, SyntheticError};
-
-/// Keeps libgit2 away from the machine's own git configuration.
-fn hermetic_libgit2() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        for level in [
-            git2::ConfigLevel::System,
-            git2::ConfigLevel::XDG,
-            git2::ConfigLevel::Global,
-        ] {
-            // SAFETY: called once, before any other libgit2 use in this test binary.
-            unsafe {
-                let _ = git2::opts::set_search_path(level, "");
-            }
-        }
-    });
-}
 
 fn files_of(repo: &git2::Repository, tree: &git2::Tree<'_>) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -120,9 +105,7 @@ fn git_itself_accepts_the_objects() {
     let output = Command::new("git")
         .args(["fsck", "--strict", "--no-progress"])
         .current_dir(dir.path().join("blog"))
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", home.path())
+        .isolated(home.path())
         .output();
     let Ok(output) = output else {
         eprintln!("skipped: no git binary to run fsck with");
@@ -136,9 +119,7 @@ fn git_itself_accepts_the_objects() {
     let log = Command::new("git")
         .args(["rev-list", "--count", "HEAD"])
         .current_dir(dir.path().join("blog"))
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", home.path())
+        .isolated(home.path())
         .output()
         .expect("git ran once already");
     let count: usize = String::from_utf8_lossy(&log.stdout)

@@ -1,6 +1,13 @@
-//! Builds real git repositories in temporary directories for the history tests: every commit
-//! has fixed author and committer times, and libgit2 never reads the machine's git config.
+//! The integration tests' harness, kept away from the machine's git configuration: real git
+//! repositories built with libgit2 in temporary directories (every commit at fixed author and
+//! committer times), and the `git` and `gitgoals` binaries run in an isolated environment
+//! ([`isolated`]).
 #![allow(dead_code)] // each test file uses a different part of the helper
+
+mod isolated;
+
+#[allow(unused_imports)] // each test file uses a different part
+pub use isolated::{GITGOALS, Isolated, READING_COMMANDS, Run, Scratch, assert_no_panic, finish};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -172,9 +179,7 @@ pub fn clone_shared_bundle(name: &str, branch: &str) -> Option<TempDir> {
         .arg(branch)
         .arg(&bundle)
         .arg(dir.path().join("repo"))
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", home.path())
+        .isolated(home.path())
         .status();
     match status {
         Ok(status) if status.success() => Some(dir),
