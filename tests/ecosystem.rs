@@ -3,51 +3,32 @@
 //! colour, a closed pipe). Each test drives the real binary on a temporary repository made
 //! with the real `git`, kept away from the machine's git configuration.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use common::{GITGOALS, Isolated as _, Scratch, finish};
 use serde_json::Value;
 
 struct Blog {
-    _temp: tempfile::TempDir,
+    scratch: Scratch,
     dir: PathBuf,
-    home: PathBuf,
 }
 
 impl Blog {
     fn new() -> Blog {
-        let temp = tempfile::tempdir().expect("temp dir");
-        let dir = temp.path().join("blog");
-        let home = temp.path().join("home");
-        fs::create_dir_all(&dir).expect("repo dir");
-        fs::create_dir_all(&home).expect("home dir");
-        let blog = Blog {
-            _temp: temp,
-            dir,
-            home,
-        };
-        blog.git(&["init", "-q", "-b", "main"]);
-        blog
+        let scratch = Scratch::new();
+        let dir = scratch.init("blog");
+        Blog { scratch, dir }
     }
 
+    /// Colour is left to each test: none inherited from the shell running the tests.
     fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .current_dir(&self.dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &self.home)
-            .env("GIT_AUTHOR_NAME", "Goal Setter")
-            .env("GIT_AUTHOR_EMAIL", "goals@example.com")
-            .env("GIT_COMMITTER_NAME", "Goal Setter")
-            .env("GIT_COMMITTER_EMAIL", "goals@example.com")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE");
+        let mut cmd = self.scratch.command(program, &self.dir, args);
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
         cmd
     }
 
@@ -73,8 +54,7 @@ impl Blog {
         self.git(&["add", "-A"]);
         let out = self
             .command("git", &["commit", "-q", "-m", "goals"])
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
+            .dated(date)
             .output()
             .expect("git commit");
         assert!(
@@ -85,9 +65,7 @@ impl Blog {
     }
 
     fn gitgoals(&self, args: &[&str]) -> Output {
-        self.command(env!("CARGO_BIN_EXE_gitgoals"), args)
-            .output()
-            .expect("run gitgoals")
+        finish(&mut self.command(GITGOALS, args))
     }
 
     fn stdout_ok(&self, args: &[&str]) -> String {
@@ -544,24 +522,21 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let text = String::from_utf8_lossy(&always.stdout);
     assert!(text.contains("\x1b[32m✓\x1b[0m"), "{text}");
     let never = blog
-        .command(
-            env!("CARGO_BIN_EXE_gitgoals"),
-            &["--color", "never", "tasks"],
-        )
+        .command(GITGOALS, &["--color", "never", "tasks"])
         .env("CLICOLOR_FORCE", "1")
         .output()
         .expect("run");
     assert!(!escapes(&never));
     // NO_COLOR wins over a forced terminal under `auto`.
     let no_color = blog
-        .command(env!("CARGO_BIN_EXE_gitgoals"), &["tasks"])
+        .command(GITGOALS, &["tasks"])
         .env("CLICOLOR_FORCE", "1")
         .env("NO_COLOR", "1")
         .output()
         .expect("run");
     assert!(!escapes(&no_color));
     let forced = blog
-        .command(env!("CARGO_BIN_EXE_gitgoals"), &["tasks"])
+        .command(GITGOALS, &["tasks"])
         .env("CLICOLOR_FORCE", "1")
         .output()
         .expect("run");
@@ -587,7 +562,7 @@ fn a_closed_pipe_ends_quietly_with_success() {
     blog.commit("2024-01-09T09:00:00+00:00");
 
     let mut child = blog
-        .command(env!("CARGO_BIN_EXE_gitgoals"), &["log"])
+        .command(GITGOALS, &["log"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,13 +1,15 @@
 //! The pre-commit hook and `gitgoals stats` driven through the real `git` binary, in temporary
 //! repositories kept away from the machine's git configuration.
 
-use std::ffi::OsStr;
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
+use common::{GITGOALS, Scratch, finish};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::statsblock::{BlockStats, END_MARKER, START_MARKER};
 
@@ -16,9 +18,8 @@ const POST: &str = "_posts/2020-12-07-week.md";
 const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
 
 struct Repo {
-    _temp: tempfile::TempDir,
+    scratch: Scratch,
     dir: PathBuf,
-    home: PathBuf,
 }
 
 impl Repo {
@@ -34,43 +35,13 @@ impl Repo {
 
     /// A fresh repository with nothing in it and no hook.
     fn bare_init() -> Repo {
-        let temp = tempfile::tempdir().expect("temp dir");
-        let dir = temp.path().join("blog");
-        let home = temp.path().join("home");
-        fs::create_dir_all(&dir).expect("repo dir");
-        fs::create_dir_all(&home).expect("home dir");
-        let repo = Repo {
-            _temp: temp,
-            dir,
-            home,
-        };
-        repo.ok(&["init", "-q", "-b", "main"]);
-        repo
+        let scratch = Scratch::new();
+        let dir = scratch.init("blog");
+        Repo { scratch, dir }
     }
 
-    fn command(&self, program: impl AsRef<OsStr>, args: &[&str]) -> Command {
-        let bin_dir = Path::new(env!("CARGO_BIN_EXE_gitgoals"))
-            .parent()
-            .expect("binary dir")
-            .to_path_buf();
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![bin_dir];
-        paths.extend(std::env::split_paths(&path));
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .current_dir(&self.dir)
-            .env("PATH", std::env::join_paths(paths).expect("PATH"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &self.home)
-            .env("GIT_AUTHOR_NAME", "Goal Setter")
-            .env("GIT_AUTHOR_EMAIL", "goals@example.com")
-            .env("GIT_COMMITTER_NAME", "Goal Setter")
-            .env("GIT_COMMITTER_EMAIL", "goals@example.com")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_WORK_TREE");
-        cmd
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        self.scratch.command(program, &self.dir, args)
     }
 
     fn git(&self, args: &[&str]) -> Output {
@@ -88,9 +59,7 @@ impl Repo {
     }
 
     fn gitgoals(&self, args: &[&str]) -> Output {
-        self.command(env!("CARGO_BIN_EXE_gitgoals"), args)
-            .output()
-            .expect("run gitgoals")
+        finish(&mut self.command(GITGOALS, args))
     }
 
     fn gitgoals_ok(&self, args: &[&str]) -> String {
@@ -440,7 +409,7 @@ fn hooks_path_inside_is_used_and_outside_needs_force() {
     repo.commit_ok(&[]);
     assert!(text(&repo.blob("HEAD", POST)).contains(START_MARKER));
 
-    let outside = repo.home.join("shared-hooks");
+    let outside = repo.scratch.home.join("shared-hooks");
     repo.ok(&[
         "config",
         "core.hooksPath",
