@@ -3,62 +3,51 @@
 //! written by two processes at once), the documents the user sees are the ones a run without
 //! the cache prints.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::{GITGOALS, Isolated as _, Scratch};
 use gitgoals::cache;
 use gitgoals::git::Repo;
 use gitgoals::history::HistoryOptions;
 use gitgoals::synthetic::{self, Spec};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gitgoals");
+/// When the tests' own commits are made: after every commit of the synthetic blog.
+const DATE: &str = "2021-05-03T12:00:00+01:00";
 
-/// A synthetic blog of about 300 commits, and a temp `HOME` that keeps git away from the
-/// machine's configuration.
+/// A synthetic blog of about 300 commits, in a scratch directory whose `HOME` keeps git away
+/// from the machine's configuration.
 struct Blog {
-    _dir: tempfile::TempDir,
+    scratch: Scratch,
     path: PathBuf,
-    home: PathBuf,
     commits: u32,
 }
 
 fn blog(seed: u64) -> Blog {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("blog");
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).expect("home dir");
+    let scratch = Scratch::new();
+    let path = scratch.root.join("blog");
     synthetic::write_repo(&synthetic::generate(&Spec::test(seed)), &path).expect("blog written");
     Blog {
-        _dir: dir,
+        scratch,
         path,
-        home,
         commits: 0,
     }
 }
 
 impl Blog {
-    fn isolated(&self, command: &mut Command) {
-        command
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &self.home)
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.org")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.org")
-            .env("GIT_AUTHOR_DATE", "2021-05-03T12:00:00+01:00")
-            .env("GIT_COMMITTER_DATE", "2021-05-03T12:00:00+01:00");
-    }
-
     fn git(&self, args: &[&str]) -> String {
         self.git_in(&self.path, args)
     }
 
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let mut command = Command::new("git");
-        command.args(args).current_dir(dir);
-        self.isolated(&mut command);
-        let output = command.output().expect("git runs");
+        let output = self
+            .scratch
+            .command("git", dir, args)
+            .dated(DATE)
+            .output()
+            .expect("git runs");
         assert!(
             output.status.success(),
             "git {args:?}: {}",
@@ -68,9 +57,8 @@ impl Blog {
     }
 
     fn gitgoals_command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command.args(args).current_dir(dir);
-        self.isolated(&mut command);
+        let mut command = self.scratch.command(GITGOALS, dir, args);
+        command.dated(DATE);
         command
     }
 
@@ -385,7 +373,7 @@ fn two_processes_at_once_both_succeed_with_the_same_output() {
 fn linked_worktrees_share_one_cache_in_the_common_git_dir() {
     let blog = blog(12);
     blog.documents(true);
-    let worktree = blog.home.join("second-checkout");
+    let worktree = blog.scratch.home.join("second-checkout");
     let worktree_arg = worktree.to_str().expect("UTF-8 temp path");
     blog.git(&["worktree", "add", "-q", "--detach", worktree_arg, "HEAD~5"]);
     let in_worktree = Repo::open(Some(&worktree)).expect("worktree opens");

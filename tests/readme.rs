@@ -5,16 +5,17 @@
 //! After changing an output on purpose, `GITGOALS_UPDATE_README=1 cargo test --test readme`
 //! writes the new outputs into the README.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn gitgoals(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
-        .args(args)
-        .current_dir(dir)
+use std::path::{Path, PathBuf};
+
+use common::{GITGOALS, Scratch};
+
+/// stdout of a successful run in `dir`, without colour, as the README shows it.
+fn gitgoals(scratch: &Scratch, dir: &Path, args: &[&str]) -> String {
+    let out = scratch
+        .command(GITGOALS, dir, args)
         .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("run gitgoals");
     assert!(
@@ -23,6 +24,17 @@ fn gitgoals(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// `gitgoals demo`'s sample blog, made in the scratch directory.
+fn demo_blog(scratch: &Scratch) -> PathBuf {
+    let demo = scratch.root.join("demo");
+    gitgoals(
+        scratch,
+        &scratch.root,
+        &["demo", demo.to_str().expect("utf-8 path")],
+    );
+    demo
 }
 
 fn trim_lines(text: &str) -> String {
@@ -51,9 +63,8 @@ fn blocks(lines: &[&str]) -> Vec<(usize, usize)> {
 fn readme_examples_are_what_the_tool_prints() {
     let readme_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&readme_path).expect("README.md");
-    let temp = tempfile::tempdir().expect("temp dir");
-    let demo = temp.path().join("demo");
-    gitgoals(temp.path(), &["demo", demo.to_str().expect("utf-8 path")]);
+    let scratch = Scratch::new();
+    let demo = demo_blog(&scratch);
 
     let lines: Vec<&str> = readme.lines().collect();
     let mut replacements: Vec<(usize, usize, String)> = Vec::new();
@@ -64,10 +75,10 @@ fn readme_examples_are_what_the_tool_prints() {
         };
         let actual = if let Some(command) = first.strip_prefix("$ gitgoals ") {
             let args: Vec<&str> = command.split_whitespace().collect();
-            format!("{first}\n{}", trim_lines(&gitgoals(&demo, &args)))
+            format!("{first}\n{}", trim_lines(&gitgoals(&scratch, &demo, &args)))
         } else if *first == gitgoals::statsblock::START_MARKER {
             let post = "_posts/2021-02-08-week-6.md";
-            gitgoals(&demo, &["stats", post]);
+            gitgoals(&scratch, &demo, &["stats", post]);
             let text = std::fs::read_to_string(demo.join(post)).expect("post");
             let begin = text
                 .find(gitgoals::statsblock::START_MARKER)
@@ -108,13 +119,15 @@ fn readme_examples_are_what_the_tool_prints() {
 
 #[test]
 fn demo_into_a_used_directory_says_what_to_do_and_changes_nothing() {
-    let temp = tempfile::tempdir().expect("temp dir");
-    let demo = temp.path().join("demo");
-    gitgoals(temp.path(), &["demo", demo.to_str().expect("utf-8 path")]);
+    let scratch = Scratch::new();
+    let demo = demo_blog(&scratch);
     let head = std::fs::read(demo.join(".git/HEAD")).expect("HEAD");
-    let again = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
-        .args(["demo", demo.to_str().expect("utf-8 path")])
-        .current_dir(temp.path())
+    let again = scratch
+        .command(
+            GITGOALS,
+            &scratch.root,
+            &["demo", demo.to_str().expect("utf-8 path")],
+        )
         .output()
         .expect("run gitgoals");
     assert_eq!(again.status.code(), Some(1));

@@ -4,12 +4,15 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use common::{GITGOALS, Isolated as _, Scratch};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -32,43 +35,35 @@ fn post(ticks: [bool; 4]) -> String {
 /// A blog repository in a temporary directory, driven with the real `git`, kept away from
 /// the machine's git configuration.
 struct Blog {
-    dir: TempDir,
-    home: TempDir,
+    scratch: Scratch,
+    dir: PathBuf,
     commits: u32,
 }
 
 impl Blog {
     fn new() -> Blog {
-        let blog = Blog {
-            dir: TempDir::new().unwrap(),
-            home: TempDir::new().unwrap(),
+        let scratch = Scratch::new();
+        let dir = scratch.init("blog");
+        std::fs::create_dir(dir.join("_posts")).unwrap();
+        Blog {
+            scratch,
+            dir,
             commits: 0,
-        };
-        blog.git(&["init", "-q", "-b", "main"]);
-        std::fs::create_dir(blog.path().join("_posts")).unwrap();
-        blog
+        }
     }
 
     fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     fn git(&self, args: &[&str]) -> String {
         // Author dates are fixed so the commits are the same on every run; each commit gets
         // its own minute, so an amend makes a new commit id.
         let date = format!("2021-01-05T10:{:02}:00+01:00", self.commits % 60);
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.home.path())
-            .env("GIT_AUTHOR_NAME", "Riku")
-            .env("GIT_AUTHOR_EMAIL", "riku@example.com")
-            .env("GIT_COMMITTER_NAME", "Riku")
-            .env("GIT_COMMITTER_EMAIL", "riku@example.com")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
+        let output = self
+            .scratch
+            .command("git", self.path(), args)
+            .dated(&date)
             .output()
             .unwrap();
         assert!(
@@ -107,14 +102,12 @@ struct Watcher {
 
 impl Watcher {
     fn start(blog: &Blog, extra: &[&str]) -> Watcher {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+        let mut child = Command::new(GITGOALS)
             .arg("-C")
             .arg(blog.path())
             .args(["watch", "--format", "json"])
             .args(extra)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", blog.home.path())
+            .isolated(&blog.scratch.home)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -465,7 +458,7 @@ fn exec_runs_after_each_batch_with_the_batch_on_stdin() {
 #[test]
 fn outside_a_repository_it_says_so() {
     let dir = TempDir::new().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+    let output = Command::new(GITGOALS)
         .arg("-C")
         .arg(dir.path())
         .args(["watch"])
@@ -488,12 +481,11 @@ fn a_watch_started_from_a_warm_cache_reports_new_commits_and_nothing_old() {
         "Week 5 goals",
     );
     // Another command fills the cache first; the watcher starts from it.
-    let status = Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+    let status = Command::new(GITGOALS)
         .arg("-C")
         .arg(blog.path())
         .arg("tasks")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .isolated(&blog.scratch.home)
         .stdout(Stdio::null())
         .status()
         .unwrap();
