@@ -584,6 +584,36 @@ enum Output {
     Append { bytes: Vec<u8> },
 }
 
+/// The output, with a running checksum of what went through.
+struct Summed<'a> {
+    output: &'a mut Output,
+    sum: Checksum,
+}
+
+impl<'a> Summed<'a> {
+    fn new(output: &'a mut Output) -> Summed<'a> {
+        Summed {
+            output,
+            sum: Checksum::default(),
+        }
+    }
+}
+
+impl Write for Summed<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self.output {
+            Output::Whole { file, .. } => file.write_all(bytes)?,
+            Output::Append { bytes: kept } => kept.extend_from_slice(bytes),
+        }
+        self.sum.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes parts one after another and knows where each landed.
 struct Writer {
     output: Output,
@@ -631,22 +661,30 @@ impl Writer {
     }
 
     fn part(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
-        match &mut self.output {
-            Output::Whole { file, .. } => file.write_all(bytes)?,
-            Output::Append { bytes: kept } => kept.extend_from_slice(bytes),
-        }
-        let span = Span {
-            at: self.at,
-            len: bytes.len() as u64,
-            checksum: checksum(bytes),
-        };
-        self.at += span.len;
-        Ok(span)
+        let mut summed = Summed::new(&mut self.output);
+        summed.write_all(bytes)?;
+        let sum = summed.sum;
+        Ok(self.landed(sum))
     }
 
+    /// Encodes `value` straight into the output: a large part (the ledger) is never held
+    /// encoded in memory as well.
     fn encoded<T: Serialize>(&mut self, value: &T) -> std::io::Result<Span> {
-        let bytes = postcard::to_allocvec(value).map_err(std::io::Error::other)?;
-        self.part(&bytes)
+        let sum = postcard::to_io(value, Summed::new(&mut self.output))
+            .map_err(std::io::Error::other)?
+            .sum;
+        Ok(self.landed(sum))
+    }
+
+    /// The span of the part just written, whose bytes `sum` saw.
+    fn landed(&mut self, sum: Checksum) -> Span {
+        let span = Span {
+            at: self.at,
+            len: sum.len,
+            checksum: sum.finish(),
+        };
+        self.at += span.len;
+        span
     }
 
     /// Writes the index and the trailer and puts the new state in place: renames the whole
@@ -775,7 +813,7 @@ impl PendingStore<'_> {
     /// Writes the ledger, when there is one, and the index, and puts the new state in place.
     fn complete(mut self, ledger: Option<&Ledger>) -> std::io::Result<()> {
         if let Some(ledger) = ledger {
-            match self.writer.encoded(&LedgerRecord::new(ledger)) {
+            match self.writer.encoded(&LedgerRecordView::new(ledger)) {
                 Ok(span) => self.index.ledger = Some(span),
                 Err(e) => {
                     self.writer.abandon();
@@ -945,29 +983,34 @@ impl HookView {
     }
 }
 
-/// The ledger in plain parts: commits stored once, dates as day numbers.
+/// The ledger in plain parts: commits stored once, dates as day numbers. Generic over how text
+/// and tasks are held, like [`history::LifeParts`]: [`LedgerRecordView`] borrows from a ledger
+/// to be written without copying, and [`LedgerRecord`] owns what was read back.
 #[derive(Debug, Serialize, Deserialize)]
-struct LedgerRecord {
-    head: Option<String>,
-    commits: Vec<CommitRecord>,
-    weeks: Vec<WeekRecord>,
-    tasks: Vec<TaskRecordParts>,
-    warnings: Vec<crate::model::Warning>,
+struct LedgerParts<S, T, W> {
+    head: Option<S>,
+    commits: Vec<CommitRecord<S>>,
+    weeks: Vec<WeekRecord<S>>,
+    tasks: Vec<TaskRecordParts<S, T>>,
+    warnings: W,
 }
 
+type LedgerRecord = LedgerParts<String, Task, Vec<Warning>>;
+type LedgerRecordView<'a> = LedgerParts<&'a str, &'a Task, &'a [Warning]>;
+
 #[derive(Debug, Serialize, Deserialize)]
-struct CommitRecord {
-    id: String,
+struct CommitRecord<S> {
+    id: S,
     seconds: i64,
     offset_seconds: i32,
-    summary: String,
+    summary: S,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct WeekRecord {
+struct WeekRecord<S> {
     post: usize,
-    path: String,
-    title: String,
+    path: S,
+    title: S,
     date: i32,
     due: i32,
     due_source: DueSource,
@@ -975,16 +1018,16 @@ struct WeekRecord {
     has_next: bool,
     counts: [usize; 11],
     done_on_time: Option<usize>,
-    by_confidence: Vec<(String, usize, usize)>,
-    by_section: Vec<(String, usize, usize)>,
+    by_confidence: Vec<(S, usize, usize)>,
+    by_section: Vec<(S, usize, usize)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct TaskRecordParts {
+struct TaskRecordParts<S, T> {
     id: usize,
-    key: String,
+    key: S,
     week: usize,
-    task: Task,
+    task: T,
     status: u8,
     planned: bool,
     added: u32,
@@ -994,25 +1037,25 @@ struct TaskRecordParts {
     carry_streak: usize,
 }
 
-impl LedgerRecord {
-    fn new(ledger: &Ledger) -> LedgerRecord {
+impl<'a> LedgerRecordView<'a> {
+    fn new(ledger: &'a Ledger) -> LedgerRecordView<'a> {
         let mut index: std::collections::HashMap<*const CommitInfo, u32> =
             std::collections::HashMap::new();
         let mut commits = Vec::new();
-        let mut intern = |commit: &Arc<CommitInfo>| -> u32 {
+        let mut intern = |commit: &'a Arc<CommitInfo>| -> u32 {
             *index.entry(Arc::as_ptr(commit)).or_insert_with(|| {
                 commits.push(CommitRecord {
-                    id: commit.id.clone(),
+                    id: commit.id.as_str(),
                     seconds: commit.time.timestamp(),
                     offset_seconds: commit.time.offset().local_minus_utc(),
-                    summary: commit.summary.clone(),
+                    summary: commit.summary.as_str(),
                 });
                 (commits.len() - 1) as u32
             })
         };
-        let breakdown = |b: &Breakdown| -> Vec<(String, usize, usize)> {
+        let breakdown = |b: &'a Breakdown| -> Vec<(&'a str, usize, usize)> {
             b.0.iter()
-                .map(|(key, tally)| (key.clone(), tally.total, tally.done))
+                .map(|(key, tally)| (key.as_str(), tally.total, tally.done))
                 .collect()
         };
         let weeks = ledger
@@ -1020,8 +1063,8 @@ impl LedgerRecord {
             .iter()
             .map(|w| WeekRecord {
                 post: w.post,
-                path: w.path.clone(),
-                title: w.title.clone(),
+                path: w.path.as_str(),
+                title: w.title.as_str(),
                 date: w.date.num_days_from_ce(),
                 due: w.due.num_days_from_ce(),
                 due_source: w.due_source,
@@ -1050,9 +1093,9 @@ impl LedgerRecord {
             .iter()
             .map(|t| TaskRecordParts {
                 id: t.id.0,
-                key: t.key.clone(),
+                key: t.key.as_str(),
                 week: t.week,
-                task: t.task.clone(),
+                task: &t.task,
                 status: match t.status {
                     Status::Done => 0,
                     Status::Open => 1,
@@ -1067,15 +1110,17 @@ impl LedgerRecord {
                 carry_streak: t.carry_streak,
             })
             .collect();
-        LedgerRecord {
-            head: ledger.head.clone(),
+        LedgerParts {
+            head: ledger.head.as_deref(),
             commits,
             weeks,
             tasks,
-            warnings: ledger.warnings.clone(),
+            warnings: &ledger.warnings,
         }
     }
+}
 
+impl LedgerRecord {
     fn into_ledger(self) -> Option<Ledger> {
         let commits: Vec<Arc<CommitInfo>> = self.commits.into_iter().map(commit_info).collect();
         let commit = |i: u32| commits.get(i as usize).cloned();
@@ -1162,7 +1207,7 @@ impl LedgerRecord {
     }
 }
 
-fn commit_info(record: CommitRecord) -> Arc<CommitInfo> {
+fn commit_info(record: CommitRecord<String>) -> Arc<CommitInfo> {
     let utc = crate::git::to_datetime(record.seconds, 0);
     let time = chrono::FixedOffset::east_opt(record.offset_seconds)
         .map_or(utc, |offset| utc.with_timezone(&offset));
@@ -1174,22 +1219,63 @@ fn commit_info(record: CommitRecord) -> Arc<CommitInfo> {
 }
 
 /// A fast 64-bit checksum of the payload (damage detection, not security): a multiply-rotate
-/// over 8-byte words.
+/// over 8-byte words, then the length.
 fn checksum(bytes: &[u8]) -> u64 {
+    let mut sum = Checksum::default();
+    sum.update(bytes);
+    sum.finish()
+}
+
+/// [`checksum`] fed piece by piece, so a part can be checked while it is written out.
+#[derive(Default)]
+struct Checksum {
+    hash: u64,
+    len: u64,
+    /// Bytes of a word not yet complete.
+    pending: [u8; 8],
+    filled: usize,
+}
+
+impl Checksum {
     const K: u64 = 0x9fb2_1c65_1e98_df25;
-    let mut hash = (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut value = [0u8; 8];
-        value.copy_from_slice(word);
-        hash = (hash ^ u64::from_le_bytes(value))
-            .wrapping_mul(K)
+
+    fn word(&mut self, word: [u8; 8]) {
+        self.hash = (self.hash ^ u64::from_le_bytes(word))
+            .wrapping_mul(Self::K)
             .rotate_left(29);
     }
-    let mut last = [0u8; 8];
-    last[..words.remainder().len()].copy_from_slice(words.remainder());
-    hash = (hash ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    hash ^ (hash >> 32)
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.filled > 0 {
+            let take = bytes.len().min(8 - self.filled);
+            self.pending[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.word(self.pending);
+            self.filled = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut value = [0u8; 8];
+            value.copy_from_slice(word);
+            self.word(value);
+        }
+        let rest = words.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    fn finish(mut self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.filled].copy_from_slice(&self.pending[..self.filled]);
+        self.word(last);
+        let hash = (self.hash ^ self.len).wrapping_mul(Self::K);
+        hash ^ (hash >> 32)
+    }
 }
 
 /// A spinner on stderr counting commits, shown only when stderr is a terminal and the walk
@@ -1357,6 +1443,21 @@ mod tests {
         let file = CacheFile::open(&path, SELECTOR).unwrap();
         assert!(file.life(0).is_none());
         assert!(file.engine().is_none());
+    }
+
+    #[test]
+    fn a_checksum_fed_in_pieces_equals_one_fed_whole() {
+        let bytes: Vec<u8> = (0..61u8).map(|b| b.wrapping_mul(37)).collect();
+        let whole = checksum(&bytes);
+        for first in 0..bytes.len() {
+            for second in first..bytes.len() {
+                let mut sum = Checksum::default();
+                sum.update(&bytes[..first]);
+                sum.update(&bytes[first..second]);
+                sum.update(&bytes[second..]);
+                assert_eq!(sum.finish(), whole, "split at {first} and {second}");
+            }
+        }
     }
 
     #[test]

@@ -183,6 +183,43 @@ fn no_cache_cold_warm_and_incremental_runs_print_the_same_documents() {
 }
 
 #[test]
+fn a_new_commit_is_appended_to_the_cache_not_rewritten_whole() {
+    let mut blog = blog(11);
+    let history = ["history", "--format", "json"];
+    success(
+        &blog
+            .gitgoals_command(&blog.path, &history)
+            .output()
+            .expect("gitgoals runs"),
+        &history,
+    );
+    let before = std::fs::read(blog.cache_file()).expect("cache reads");
+    blog.commit_new_task(&[]);
+    let printed = success(
+        &blog
+            .gitgoals_command(&blog.path, &history)
+            .output()
+            .expect("gitgoals runs"),
+        &history,
+    );
+    assert_eq!(printed, blog.documents(false).0, "the incremental figures");
+    let after = std::fs::read(blog.cache_file()).expect("cache reads");
+    // Everything but the old trailer stays where it was; the changed post, the new ledger and
+    // a new index follow it.
+    let kept = before.len() - 32;
+    assert!(after.len() > before.len(), "the file grew");
+    assert_eq!(
+        &after[..kept],
+        &before[..kept],
+        "what was there is untouched"
+    );
+    assert!(
+        after.len() - before.len() < before.len(),
+        "only the changed parts were appended"
+    );
+}
+
+#[test]
 fn history_alone_then_tasks_from_a_warm_cache() {
     // `history` decodes only the stored ledger when warm; `tasks` needs the task lives too.
     let mut blog = blog(2);
