@@ -26,6 +26,8 @@ struct Blog {
 }
 
 fn blog(seed: u64) -> Blog {
+    // Some tests open the repository in this process too: keep libgit2 off the machine's config.
+    common::hermetic_libgit2();
     let scratch = Scratch::new();
     let path = scratch.root.join("blog");
     synthetic::write_repo(&synthetic::generate(&Spec::test(seed)), &path).expect("blog written");

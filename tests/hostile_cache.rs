@@ -15,6 +15,7 @@ use gitgoals::synthetic::{self, Spec};
 
 #[test]
 fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
+    common::hermetic_libgit2();
     let scratch = Scratch::new();
     let dir = scratch.root.join("blog");
     synthetic::write_repo(&synthetic::generate(&Spec::test(7)), &dir).expect("blog");
