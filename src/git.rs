@@ -755,7 +755,20 @@ impl Repo {
             }
             let bytes = match bytes_of.remove(&blob) {
                 Some(bytes) => Some(bytes),
-                None => self.read_blob(blob, path, commit, warnings),
+                None => match self.blob_too_large(blob) {
+                    // Read as an empty file: a version with no tasks, as the parser would
+                    // make of it, without inflating megabytes to find that out.
+                    Some(reason) => {
+                        warnings.push(Warning {
+                            file: path.clone(),
+                            line: None,
+                            commit: Some(commit.to_string()),
+                            message: reason,
+                        });
+                        Some(Vec::new())
+                    }
+                    None => self.read_blob(blob, path, commit, warnings),
+                },
             };
             if let Some(bytes) = bytes {
                 handed_out.insert((blob, path.clone()));
@@ -767,6 +780,12 @@ impl Repo {
             }
         }
         (changes, blobs)
+    }
+
+    /// Why a blob is too large to be a post, asked of its header alone.
+    fn blob_too_large(&self, blob: ObjectId) -> Option<String> {
+        let (size, _) = self.repo.odb().ok()?.read_header(oid(blob)).ok()?;
+        crate::post::over_size_cap(size)
     }
 
     fn read_blob(

@@ -166,14 +166,22 @@ fn warning_at(path: &str, text: &str, offset: usize, message: String) -> Warning
     }
 }
 
+/// Why a file of `len` bytes is too large to read as a post, if it is: the history walk asks
+/// before it reads a blob at all.
+pub fn over_size_cap(len: usize) -> Option<String> {
+    (len > MAX_POST_BYTES).then(|| {
+        format!(
+            "skipped: {:.1} MiB is over the {} MiB a post may have",
+            len as f64 / (1024.0 * 1024.0),
+            MAX_POST_BYTES / (1024 * 1024)
+        )
+    })
+}
+
 /// Why a file is not read as a post at all, if it is not.
 fn unreadable(bytes: &[u8]) -> Option<String> {
-    if bytes.len() > MAX_POST_BYTES {
-        return Some(format!(
-            "skipped: {:.1} MiB is over the {} MiB a post may have",
-            bytes.len() as f64 / (1024.0 * 1024.0),
-            MAX_POST_BYTES / (1024 * 1024)
-        ));
+    if let Some(reason) = over_size_cap(bytes.len()) {
+        return Some(reason);
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Some(
