@@ -134,7 +134,7 @@ pub fn load_ledger(
             return Ok(ledger);
         }
         if file.index.tip.tip() != head
-            && repo.is_ancestor(file.index.tip.tip(), head)?
+            && continues_from(repo, file.index.tip.tip(), head)
             && let Some(ledger) = update_partially(file, repo, options, ledger_options, head)?
         {
             return Ok(ledger);
@@ -271,7 +271,7 @@ fn extend(
     // HEAD moved back or sideways (reset, amend, rebase, another branch): what is cached
     // holds commits HEAD no longer has. The engine would notice too, but only after walking
     // the new commits once for nothing.
-    if !repo.is_ancestor(tip, head)? {
+    if !continues_from(repo, tip, head) {
         return Ok(None);
     }
     // A new root commit (an unrelated history merged in) may sort before the cached ones
@@ -284,6 +284,12 @@ fn extend(
     })?;
     progress.finish();
     Ok((!new_root).then_some(engine))
+}
+
+/// Whether HEAD is the cached tip or descends from it. A tip git cannot find (pruned by gc
+/// after an amend or a rebase) is not continued: HEAD is read afresh, as with no cache.
+fn continues_from(repo: &Repo, tip: ObjectId, head: ObjectId) -> bool {
+    repo.is_ancestor(tip, head).unwrap_or(false)
 }
 
 fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, HistoryError> {
@@ -933,7 +939,7 @@ pub fn load_hook_view(
         return Ok(None);
     };
     let tip = file.index.tip.tip();
-    if tip != head && !repo.is_ancestor(tip, head)? {
+    if !continues_from(repo, tip, head) {
         return Ok(None);
     }
     let Some(base) = file.partial_engine(options, head, repo)? else {

@@ -267,6 +267,29 @@ fn an_amended_commit_reads_as_if_there_were_no_cache() {
 }
 
 #[test]
+fn a_cached_commit_pruned_after_an_amend_reads_as_if_there_were_no_cache() {
+    use gitgoals::ledger::LedgerOptions;
+
+    let mut blog = blog(13);
+    blog.commit_new_task(&[]);
+    blog.documents(true);
+    // The cached tip is replaced, then gone from the object store once gc prunes it.
+    blog.commit_new_task(&["--amend"]);
+    blog.git(&["reflog", "expire", "--expire=now", "--all"]);
+    blog.git(&["gc", "-q", "--prune=now"]);
+    assert_same_as_no_cache(&blog, "after --amend and gc");
+
+    // The hook's view of a cache whose tip is gone: none, so the hook reads the history.
+    blog.commit_new_task(&["--amend"]);
+    blog.git(&["reflog", "expire", "--expire=now", "--all"]);
+    blog.git(&["gc", "-q", "--prune=now"]);
+    let repo = Repo::open(Some(&blog.path)).expect("repository opens");
+    let view = cache::load_hook_view(&repo, &HistoryOptions::default(), &LedgerOptions::default())
+        .expect("the hook reads a cache whose tip is gone");
+    assert!(view.is_none(), "no view of a history that is gone");
+}
+
+#[test]
 fn a_reset_to_an_older_commit_reads_as_if_there_were_no_cache() {
     let mut blog = blog(5);
     blog.commit_new_task(&[]);
