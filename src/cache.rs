@@ -876,24 +876,30 @@ fn write_parts(
             record,
         });
     }
-    let mut known = Vec::new();
-    let old_known: HashSet<[u8; 20]> = match base {
-        Some(b) if appending => {
-            known = b.index.known.clone();
-            b.known()
-                .ok_or_else(|| std::io::Error::other("the stored commits are damaged"))?
-                .into_iter()
-                .collect()
-        }
-        _ => HashSet::new(),
+    // A partial engine knows only the commits it folded in: the base's are kept either way.
+    let old_known: Vec<[u8; 20]> = match base {
+        Some(b) => b
+            .known()
+            .ok_or_else(|| std::io::Error::other("the stored commits are damaged"))?,
+        None => Vec::new(),
     };
-    let new_known: Vec<[u8; 20]> = engine
+    let old_set: HashSet<[u8; 20]> = old_known.iter().copied().collect();
+    let new_known = engine
         .known_ids()
         .into_iter()
-        .filter(|id| !old_known.contains(id))
-        .collect();
-    if !new_known.is_empty() || known.is_empty() {
-        known.push(writer.encoded(&new_known)?);
+        .filter(|id| !old_set.contains(id));
+    let mut known = Vec::new();
+    if appending && let Some(b) = base {
+        known = b.index.known.clone();
+        let new_known: Vec<[u8; 20]> = new_known.collect();
+        if !new_known.is_empty() || known.is_empty() {
+            known.push(writer.encoded(&new_known)?);
+        }
+    } else {
+        let mut all = old_known;
+        all.extend(new_known);
+        all.sort_unstable();
+        known.push(writer.encoded(&all)?);
     }
     let warnings = match base {
         Some(b) => merged_warnings(&b.index.warnings, engine.warnings()),
@@ -1389,6 +1395,39 @@ mod tests {
             history_of(&appended.engine().unwrap()),
             history_of(&engine_with(&commits))
         );
+    }
+
+    #[test]
+    fn a_file_compacted_from_a_partial_engine_still_knows_every_commit_folded_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let engine = engine_with(&[
+            (WEEK_1, "- [ ] Read WaveNet\n"),
+            (WEEK_1, "- [x] Read WaveNet\n"),
+            (WEEK_2, "- [ ] CS242 HW 3\n"),
+        ]);
+        store(&path, SELECTOR, None, &engine, None).unwrap();
+        let mut file = CacheFile::open(&path, SELECTOR).unwrap();
+        // One more commit onto the posts it touches, as an incremental run folds it.
+        let mut partial = file.empty_engine(&HistoryOptions::default()).unwrap();
+        assert!(
+            partial.extend_partial(vec![delta(4, WEEK_2, "- [x] CS242 HW 3\n")], |post| {
+                file.life(post)
+            })
+        );
+        // Dead parts have piled up: this write is a whole one, not an append.
+        file.length = 64 << 20;
+        store(&path, SELECTOR, Some(&file), &partial, None).unwrap();
+        let compacted = CacheFile::open(&path, SELECTOR).unwrap();
+        assert_eq!(
+            compacted.index.posts[0].record.at, START_LEN,
+            "rewritten whole"
+        );
+        // A later walk stops at the commits already folded in, all of them.
+        let known: HashSet<[u8; 20]> = compacted.known().unwrap().into_iter().collect();
+        for n in 1..=4u8 {
+            assert!(known.contains(&[n; 20]), "commit {n} is known");
+        }
     }
 
     #[test]
