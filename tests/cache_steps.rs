@@ -405,6 +405,24 @@ fn scripted(walk: &mut Walk) {
         true,
     );
 
+    // Front matter that does not read: a warning, given once however often it comes back.
+    let broken = "---\ntitle: [All hands\n---\n\n- [ ] Call the bank again\n";
+    let fixed = "---\ntitle: All hands\n---\n\n- [x] Call the bank again\n";
+    walk.step(&[(series_b, Some(broken))], "a warning", false);
+    let fresh = cache::load_ledger(
+        &walk.repo(),
+        &HistoryOptions::default(),
+        &LedgerOptions::default(),
+        false,
+    )
+    .expect("ledger");
+    assert!(
+        fresh.warnings.iter().any(|w| w.file == series_b),
+        "the broken front matter is warned about"
+    );
+    walk.step(&[(series_b, Some(fixed))], "the warning fixed", false);
+    walk.step(&[(series_b, Some(broken))], "the warning again", true);
+
     // A branch from a few commits back merged in, then a plain commit on the merge.
     let fork = walk
         .git
