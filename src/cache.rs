@@ -528,7 +528,7 @@ impl CacheFile {
         let selector = repo.post_selector_for(&options.globs())?;
         let mut deltas = Vec::new();
         let mut too_many = false;
-        repo.walk(&selector, &HashSet::from([tip]), |delta| {
+        let summary = repo.walk(&selector, &HashSet::from([tip]), |delta| {
             if deltas.len() < PARTIAL_FOLDS_AT_MOST {
                 deltas.push(delta);
             } else {
@@ -537,6 +537,10 @@ impl CacheFile {
         })?;
         if too_many || !engine.extend_partial(deltas, |post| self.life(post)) {
             return Ok(None);
+        }
+        // What the walk itself could not read (a missing commit), as a whole read says it.
+        for warning in summary.warnings {
+            engine.warn(warning);
         }
         Ok((engine.tip() == Some(head)).then_some(engine))
     }

@@ -438,7 +438,8 @@ impl Engine {
         }
     }
 
-    fn warn(&mut self, warning: Warning) {
+    /// Records a problem met on the way, once however many commits repeat it.
+    pub fn warn(&mut self, warning: Warning) {
         // The same problem in every version of a post would otherwise repeat once a commit.
         let key = (warning.file.clone(), warning.line, warning.message.clone());
         if self.warned.insert(key) {
