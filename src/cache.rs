@@ -1383,6 +1383,11 @@ mod tests {
         let read_back = file.engine().unwrap();
         assert_eq!(history_of(&read_back), history_of(&engine));
         assert!(read_back.touched().is_empty());
+        // Read back, the versions of a post still share the text they keep.
+        let versions = &read_back.lives()[0].versions;
+        let (first, second) = (&versions[0].post.tasks, &versions[1].post.tasks);
+        assert!(Arc::ptr_eq(&first[1].title, &second[1].title));
+        assert!(Arc::ptr_eq(&first[0].section, &second[0].section));
 
         // One more commit to week 2: the file grows by its record, not by week 1's.
         commits.push((WEEK_2, "- [x] CS242 HW 3\n"));

@@ -758,17 +758,8 @@ impl Engine {
         self.parsed.remove(&key);
         if let Some(version) = Arc::get_mut(&mut post) {
             for &(i, j) in pairs {
-                let (Some(old), Some(new)) = (base.get(i), version.tasks.get_mut(j)) else {
-                    continue;
-                };
-                if new.title == old.title {
-                    new.title = Arc::clone(&old.title);
-                }
-                if new.note == old.note {
-                    new.note = Arc::clone(&old.note);
-                }
-                if new.section == old.section {
-                    new.section = Arc::clone(&old.section);
+                if let (Some(old), Some(new)) = (base.get(i), version.tasks.get_mut(j)) {
+                    share_text(new, old);
                 }
             }
         }
@@ -886,6 +877,19 @@ impl Engine {
                 life.path = path.clone();
             }
         }
+    }
+}
+
+/// Points `task`'s title, note and section at `kept`'s copies where they are equal.
+fn share_text(task: &mut Task, kept: &Task) {
+    if task.title == kept.title {
+        task.title = Arc::clone(&kept.title);
+    }
+    if task.note == kept.note {
+        task.note = Arc::clone(&kept.note);
+    }
+    if task.section == kept.section {
+        task.section = Arc::clone(&kept.section);
     }
 }
 
@@ -1071,10 +1075,19 @@ impl LifeRecord {
                 .ok_or(SnapshotError("commit index"))
         };
         let mut versions = Vec::with_capacity(self.versions.len());
-        for v in self.versions {
+        // Each task's text as last read: a version that keeps it shares it, as in the engine
+        // that wrote the record.
+        let mut last_text: HashMap<usize, Task> = HashMap::new();
+        for mut v in self.versions {
             if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
             {
                 return Err(SnapshotError("task ids of a version"));
+            }
+            for (task, &id) in v.post.tasks.iter_mut().zip(&v.task_ids) {
+                if let Some(last) = last_text.get(&id) {
+                    share_text(task, last);
+                }
+                last_text.insert(id, task.clone());
             }
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
