@@ -249,8 +249,16 @@ fn whole_with_ledger(
     }
     let path = cache_file(repo);
     let pending = prepare_store(&path, selector, base, &engine).ok();
+    let touched = engine.touched().clone();
     let history = engine.into_history();
-    let ledger = ledger::build_with(&history, ledger_options);
+    // The stored ledger, brought forward over the posts the new commits touched; built
+    // whole when there is none.
+    let updated = base.and_then(CacheFile::ledger).and_then(|previous| {
+        let goals = ledger::goals_with(&history, |_, life| ledger::goal_date(life));
+        let plan = ledger::plan_update(&previous, &history, &goals, &touched);
+        ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)
+    });
+    let ledger = updated.unwrap_or_else(|| ledger::build_with(&history, ledger_options));
     if let Some(pending) = pending {
         let _ = pending.complete(Some(&ledger));
     }

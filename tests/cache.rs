@@ -234,6 +234,23 @@ fn history_alone_then_tasks_from_a_warm_cache() {
 }
 
 #[test]
+fn tasks_first_after_new_commits_brings_the_stored_ledger_forward() {
+    // `tasks` reads every post's life; after new commits it updates the stored ledger over
+    // the posts they touched rather than building it again, and `history` then reads it warm.
+    let mut blog = blog(12);
+    blog.documents(true);
+    for round in 0..3 {
+        blog.commit_tick(&[]);
+        if round == 1 {
+            blog.commit_new_task(&[]);
+        }
+        let tasks = blog.run_in(&blog.path, &["tasks", "--format", "json"]);
+        let history = blog.run_in(&blog.path, &["history", "--format", "json"]);
+        assert_eq!((history, tasks), blog.documents(false), "round {round}");
+    }
+}
+
+#[test]
 fn a_cache_written_without_the_ledger_still_gives_the_same_documents() {
     // The hook's path stores the engine only; the next command builds the ledger once.
     let mut blog = blog(3);
