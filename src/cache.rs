@@ -4,7 +4,7 @@
 //!
 //! The file is `<common git dir>/gitgoals/cache-v1.bin` (the common directory, so linked
 //! worktrees share one file). It starts with a magic line and a format version and ends with a
-//! trailer that locates the [`Index`]: the crate version and settings it was built under, the
+//! trailer that locates the index: the crate version and settings it was built under, the
 //! tip's post state, every post's path and date and where its record is, and where the ledger
 //! and the known commits are. Each post's life (its versions and its tasks' events) is a
 //! record of its own, so the pre-commit hook and an incremental run decode only the few posts

@@ -424,7 +424,7 @@ fn week_outcome(
 
 /// The tasks open in `this` week's post when `next` week's post was first committed, each
 /// paired with the same task in the next post: (from, to). The fuzzy matching here is most
-/// of a full build on a long history, which is why [`update`] keeps the pairs of weeks that
+/// of a full build on a long history, which is why [`apply_update`] keeps the pairs of weeks that
 /// did not change.
 fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
     let Some(next_start) = next.versions.first().map(|v| v.order) else {
