@@ -87,7 +87,7 @@ struct Index {
     known: Vec<Span>,
     warnings: Vec<Warning>,
     /// The ledger as of the tip, when a run built it.
-    ledger: Option<Span>,
+    ledger: Option<LedgerSpans>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,7 +107,10 @@ impl Index {
     fn live_bytes(&self) -> u64 {
         let records: u64 = self.posts.iter().map(|p| p.record.len).sum();
         let known: u64 = self.known.iter().map(|s| s.len).sum();
-        records + known + self.ledger.map_or(0, |s| s.len)
+        let ledger: u64 = self.ledger.as_ref().map_or(0, |l| {
+            l.links.len + l.weeks.iter().map(|s| s.len).sum::<u64>()
+        });
+        records + known + ledger
     }
 }
 
@@ -256,11 +259,19 @@ fn whole_with_ledger(
     let updated = base.and_then(CacheFile::ledger).and_then(|previous| {
         let goals = ledger::goals_with(&history, |_, life| ledger::goal_date(life));
         let plan = ledger::plan_update(&previous, &history, &goals, &touched);
-        ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)
+        let ledger = ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)?;
+        Some((ledger, plan, goals))
     });
-    let ledger = updated.unwrap_or_else(|| ledger::build_with(&history, ledger_options));
+    let (ledger, kept) = match updated {
+        Some((ledger, plan, goals)) => (ledger, Some((plan, goals))),
+        None => (ledger::build_with(&history, ledger_options), None),
+    };
     if let Some(pending) = pending {
-        let _ = pending.complete(Some(&ledger));
+        let kept_week = |week: usize| {
+            kept.as_ref()
+                .and_then(|(plan, goals)| plan.kept_week(week, goals))
+        };
+        let _ = pending.complete(Some(&ledger), &kept_week);
     }
     Ok((history, ledger))
 }
@@ -348,13 +359,10 @@ fn update_partially(
         return Ok(None);
     };
     let selector = file.index.selector.clone();
-    let _ = store(
-        &cache_file(repo),
-        &selector,
-        Some(file),
-        &engine,
-        Some(&ledger),
-    );
+    let path = cache_file(repo);
+    if let Ok(pending) = prepare_store(&path, &selector, Some(file), &engine) {
+        let _ = pending.complete(Some(&ledger), &|week| plan.kept_week(week, &goals));
+    }
     Ok(Some(ledger))
 }
 
@@ -447,10 +455,28 @@ impl CacheFile {
             .flatten()
     }
 
+    /// The stored ledger: each week's part read, and the weeks linked again.
     fn ledger(&self) -> Option<Ledger> {
-        let bytes = self.read(self.index.ledger?)?;
-        let record: LedgerRecord = postcard::from_bytes(&bytes).ok()?;
-        record.into_ledger()
+        let spans = self.index.ledger.as_ref()?;
+        let mut weeks = Vec::with_capacity(spans.weeks.len());
+        for (index, &span) in spans.weeks.iter().enumerate() {
+            let part: WeekPartRecord = postcard::from_bytes(&self.read(span)?).ok()?;
+            weeks.push(part.into_week(index)?);
+        }
+        let links: LinksPart = postcard::from_bytes(&self.read(spans.links)?).ok()?;
+        let (next_week, links) = links.into_parts(weeks.len())?;
+        Some(ledger::assemble(
+            spans.head.clone(),
+            self.index.warnings.clone(),
+            weeks,
+            &next_week,
+            &links,
+        ))
+    }
+
+    /// Where week `week` of the stored ledger is, to be kept as it is.
+    fn week_span(&self, week: usize) -> Option<Span> {
+        self.index.ledger.as_ref()?.weeks.get(week).copied()
     }
 
     /// Every goals post of a history that holds only some posts' versions, with its date
@@ -781,7 +807,7 @@ fn store(
     engine: &Engine,
     ledger: Option<&Ledger>,
 ) -> std::io::Result<()> {
-    prepare_store(path, selector, base, engine)?.complete(ledger)
+    prepare_store(path, selector, base, engine)?.complete(ledger, &|_| None)
 }
 
 /// A write under way: the post records and commits are written, the ledger and the index
@@ -829,10 +855,18 @@ fn prepare_store<'a>(
 
 impl PendingStore<'_> {
     /// Writes the ledger, when there is one, and the index, and puts the new state in place.
-    fn complete(mut self, ledger: Option<&Ledger>) -> std::io::Result<()> {
+    /// `kept` names the week of the file read that a week of `ledger` is unchanged from:
+    /// when appending, that week's part stays where it is.
+    fn complete(
+        mut self,
+        ledger: Option<&Ledger>,
+        kept: &dyn Fn(usize) -> Option<usize>,
+    ) -> std::io::Result<()> {
         if let Some(ledger) = ledger {
-            match self.writer.encoded(&LedgerRecordView::new(ledger)) {
-                Ok(span) => self.index.ledger = Some(span),
+            let base = self.append;
+            let kept_span = |week: usize| base.and_then(|b| b.week_span(kept(week)?));
+            match write_ledger(&mut self.writer, ledger, &kept_span) {
+                Ok(spans) => self.index.ledger = Some(spans),
                 Err(e) => {
                     self.writer.abandon();
                     return Err(e);
@@ -841,6 +875,46 @@ impl PendingStore<'_> {
         }
         self.writer.finish(self.path, &self.index, self.append)
     }
+}
+
+/// Writes `ledger` as a part per week (or the span of an unchanged week already in the file)
+/// and a part for the links between weeks.
+fn write_ledger(
+    writer: &mut Writer,
+    ledger: &Ledger,
+    kept: &dyn Fn(usize) -> Option<Span>,
+) -> std::io::Result<LedgerSpans> {
+    let mut records: Vec<Vec<&TaskRecord>> = vec![Vec::new(); ledger.weeks.len()];
+    for record in &ledger.tasks {
+        if let Some(week) = records.get_mut(record.week) {
+            week.push(record);
+        }
+    }
+    let mut weeks = Vec::with_capacity(ledger.weeks.len());
+    for (index, (week, records)) in ledger.weeks.iter().zip(&records).enumerate() {
+        let span = match kept(index) {
+            Some(span) => span,
+            None => writer.encoded(&WeekPartView::new(week, records))?,
+        };
+        weeks.push(span);
+    }
+    let links = ledger::carry_links_of(ledger)
+        .ok_or_else(|| std::io::Error::other("a carry link points nowhere"))?;
+    let links = LinksPart {
+        next_week: ledger::next_weeks(ledger)
+            .into_iter()
+            .map(|n| n.map(|n| n as u32))
+            .collect(),
+        links: links
+            .into_iter()
+            .map(|pairs| pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect())
+            .collect(),
+    };
+    Ok(LedgerSpans {
+        head: ledger.head.clone(),
+        weeks,
+        links: writer.encoded(&links)?,
+    })
 }
 
 /// Writes every part but the index, and returns the index that names them.
@@ -1007,20 +1081,30 @@ impl HookView {
     }
 }
 
-/// The ledger in plain parts: commits stored once, dates as day numbers. Generic over how text
-/// and tasks are held, like [`history::LifeParts`]: [`LedgerRecordView`] borrows from a ledger
-/// to be written without copying, and [`LedgerRecord`] owns what was read back.
-#[derive(Debug, Serialize, Deserialize)]
-struct LedgerParts<S, T, W> {
-    head: Option<S>,
-    commits: Vec<CommitRecord<S>>,
-    weeks: Vec<WeekRecord<S>>,
-    tasks: Vec<TaskRecordParts<S, T>>,
-    warnings: W,
+/// Where the stored ledger is: a part per week, and one for the links between weeks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LedgerSpans {
+    head: Option<String>,
+    weeks: Vec<Span>,
+    links: Span,
 }
 
-type LedgerRecord = LedgerParts<String, Task, Vec<Warning>>;
-type LedgerRecordView<'a> = LedgerParts<&'a str, &'a Task, &'a [Warning]>;
+/// One week of the ledger as stored: its own figures and task records, commits written once,
+/// dates as day numbers. What ties it to the weeks around it (carried in and out, dropped,
+/// the carry links and streaks) is in the [`LinksPart`] and worked out again on reading, so
+/// a week whose post did not change keeps its part when its neighbours change.
+///
+/// Generic over how text and tasks are held, like [`history::LifeParts`]: [`WeekPartView`]
+/// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back.
+#[derive(Debug, Serialize, Deserialize)]
+struct WeekPart<S, T> {
+    commits: Vec<CommitRecord<S>>,
+    week: WeekRecord<S>,
+    tasks: Vec<TaskRecordParts<S, T>>,
+}
+
+type WeekPartView<'a> = WeekPart<&'a str, &'a Task>;
+type WeekPartRecord = WeekPart<String, Task>;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct CommitRecord<S> {
@@ -1040,7 +1124,8 @@ struct WeekRecord<S> {
     due_source: DueSource,
     first_commit_after_due: bool,
     has_next: bool,
-    counts: [usize; 11],
+    /// tasks, planned, added, removed, done, open, cancelled, forwarded.
+    counts: [usize; 8],
     done_on_time: Option<usize>,
     by_confidence: Vec<(S, usize, usize)>,
     by_section: Vec<(S, usize, usize)>,
@@ -1050,19 +1135,72 @@ struct WeekRecord<S> {
 struct TaskRecordParts<S, T> {
     id: usize,
     key: S,
-    week: usize,
     task: T,
     status: u8,
     planned: bool,
+    /// Indices into the part's commits.
     added: u32,
     checked: Option<u32>,
-    carried_from: Option<usize>,
-    carried_to: Option<usize>,
-    carry_streak: usize,
 }
 
-impl<'a> LedgerRecordView<'a> {
-    fn new(ledger: &'a Ledger) -> LedgerRecordView<'a> {
+/// How the stored weeks link up: each week's next week in its series, and the (from, to)
+/// task ids carried from it into that week.
+#[derive(Debug, Serialize, Deserialize)]
+struct LinksPart {
+    next_week: Vec<Option<u32>>,
+    links: Vec<Vec<(usize, usize)>>,
+}
+
+impl LinksPart {
+    /// The parts [`ledger::assemble`] takes, checked against the number of weeks.
+    #[allow(clippy::type_complexity)]
+    fn into_parts(self, weeks: usize) -> Option<(Vec<Option<usize>>, Vec<Vec<(TaskId, TaskId)>>)> {
+        if self.next_week.len() != weeks || self.links.len() != weeks {
+            return None;
+        }
+        let mut next_week = Vec::with_capacity(weeks);
+        for (week, next) in self.next_week.into_iter().enumerate() {
+            let next = next.map(|n| n as usize);
+            if next.is_some_and(|n| n <= week || n >= weeks) {
+                return None;
+            }
+            next_week.push(next);
+        }
+        let links = self
+            .links
+            .into_iter()
+            .map(|pairs| {
+                pairs
+                    .into_iter()
+                    .map(|(from, to)| (TaskId(from), TaskId(to)))
+                    .collect()
+            })
+            .collect();
+        Some((next_week, links))
+    }
+}
+
+fn status_code(status: Status) -> u8 {
+    match status {
+        Status::Done => 0,
+        Status::Open => 1,
+        Status::Removed => 2,
+        Status::Cancelled => 3,
+    }
+}
+
+fn status_of(code: u8) -> Option<Status> {
+    Some(match code {
+        0 => Status::Done,
+        1 => Status::Open,
+        2 => Status::Removed,
+        3 => Status::Cancelled,
+        _ => return None,
+    })
+}
+
+impl<'a> WeekPartView<'a> {
+    fn new(week: &'a Week, records: &[&'a TaskRecord]) -> WeekPartView<'a> {
         let mut index: std::collections::HashMap<*const CommitInfo, u32> =
             std::collections::HashMap::new();
         let mut commits = Vec::new();
@@ -1082,70 +1220,53 @@ impl<'a> LedgerRecordView<'a> {
                 .map(|(key, tally)| (key.as_str(), tally.total, tally.done))
                 .collect()
         };
-        let weeks = ledger
-            .weeks
-            .iter()
-            .map(|w| WeekRecord {
-                post: w.post,
-                path: w.path.as_str(),
-                title: w.title.as_str(),
-                date: w.date.num_days_from_ce(),
-                due: w.due.num_days_from_ce(),
-                due_source: w.due_source,
-                first_commit_after_due: w.first_commit_after_due,
-                has_next: w.has_next,
-                counts: [
-                    w.tasks,
-                    w.planned,
-                    w.added,
-                    w.removed,
-                    w.done,
-                    w.open,
-                    w.carried_in,
-                    w.carried_out,
-                    w.dropped,
-                    w.cancelled,
-                    w.forwarded,
-                ],
-                done_on_time: w.done_on_time,
-                by_confidence: breakdown(&w.by_confidence),
-                by_section: breakdown(&w.by_section),
-            })
-            .collect();
-        let tasks = ledger
-            .tasks
+        let tasks = records
             .iter()
             .map(|t| TaskRecordParts {
                 id: t.id.0,
                 key: t.key.as_str(),
-                week: t.week,
                 task: &t.task,
-                status: match t.status {
-                    Status::Done => 0,
-                    Status::Open => 1,
-                    Status::Removed => 2,
-                    Status::Cancelled => 3,
-                },
+                status: status_code(t.status),
                 planned: t.planned,
                 added: intern(&t.added),
                 checked: t.checked.as_ref().map(&mut intern),
-                carried_from: t.carried_from,
-                carried_to: t.carried_to,
-                carry_streak: t.carry_streak,
             })
             .collect();
-        LedgerParts {
-            head: ledger.head.as_deref(),
+        let week = WeekRecord {
+            post: week.post,
+            path: week.path.as_str(),
+            title: week.title.as_str(),
+            date: week.date.num_days_from_ce(),
+            due: week.due.num_days_from_ce(),
+            due_source: week.due_source,
+            first_commit_after_due: week.first_commit_after_due,
+            has_next: week.has_next,
+            counts: [
+                week.tasks,
+                week.planned,
+                week.added,
+                week.removed,
+                week.done,
+                week.open,
+                week.cancelled,
+                week.forwarded,
+            ],
+            done_on_time: week.done_on_time,
+            by_confidence: breakdown(&week.by_confidence),
+            by_section: breakdown(&week.by_section),
+        };
+        WeekPart {
             commits,
-            weeks,
+            week,
             tasks,
-            warnings: &ledger.warnings,
         }
     }
 }
 
-impl LedgerRecord {
-    fn into_ledger(self) -> Option<Ledger> {
+impl WeekPartRecord {
+    /// Week `index` and its records, with nothing carried yet ([`ledger::assemble`] links
+    /// them); none when the part does not hold together.
+    fn into_week(self, index: usize) -> Option<(Week, Vec<TaskRecord>)> {
         let commits: Vec<Arc<CommitInfo>> = self.commits.into_iter().map(commit_info).collect();
         let commit = |i: u32| commits.get(i as usize).cloned();
         let breakdown = |parts: Vec<(String, usize, usize)>| {
@@ -1157,77 +1278,61 @@ impl LedgerRecord {
             )
         };
         let day = |n: i32| NaiveDate::from_num_days_from_ce_opt(n);
-        let mut weeks = Vec::with_capacity(self.weeks.len());
-        for w in self.weeks {
-            let [
-                tasks,
-                planned,
-                added,
-                removed,
-                done,
-                open,
-                carried_in,
-                carried_out,
-                dropped,
-                cancelled,
-                forwarded,
-            ] = w.counts;
-            weeks.push(Week {
-                post: w.post,
-                path: w.path,
-                title: w.title,
-                date: day(w.date)?,
-                due: day(w.due)?,
-                due_source: w.due_source,
-                first_commit_after_due: w.first_commit_after_due,
-                tasks,
-                planned,
-                added,
-                removed,
-                done,
-                done_on_time: w.done_on_time,
-                open,
-                carried_in,
-                carried_out,
-                dropped,
-                cancelled,
-                forwarded,
-                has_next: w.has_next,
-                by_confidence: breakdown(w.by_confidence),
-                by_section: breakdown(w.by_section),
-            });
-        }
-        let mut tasks = Vec::with_capacity(self.tasks.len());
+        let w = self.week;
+        let [
+            tasks,
+            planned,
+            added,
+            removed,
+            done,
+            open,
+            cancelled,
+            forwarded,
+        ] = w.counts;
+        let week = Week {
+            post: w.post,
+            path: w.path,
+            title: w.title,
+            date: day(w.date)?,
+            due: day(w.due)?,
+            due_source: w.due_source,
+            first_commit_after_due: w.first_commit_after_due,
+            tasks,
+            planned,
+            added,
+            removed,
+            done,
+            done_on_time: w.done_on_time,
+            open,
+            carried_in: 0,
+            carried_out: 0,
+            dropped: 0,
+            cancelled,
+            forwarded,
+            has_next: w.has_next,
+            by_confidence: breakdown(w.by_confidence),
+            by_section: breakdown(w.by_section),
+        };
+        let mut records = Vec::with_capacity(self.tasks.len());
         for t in self.tasks {
-            tasks.push(TaskRecord {
+            records.push(TaskRecord {
                 id: TaskId(t.id),
                 key: t.key,
-                week: t.week,
+                week: index,
                 task: t.task,
-                status: match t.status {
-                    0 => Status::Done,
-                    1 => Status::Open,
-                    2 => Status::Removed,
-                    3 => Status::Cancelled,
-                    _ => return None,
-                },
+                status: status_of(t.status)?,
                 planned: t.planned,
                 added: commit(t.added)?,
                 checked: match t.checked {
                     Some(i) => Some(commit(i)?),
                     None => None,
                 },
-                carried_from: t.carried_from,
-                carried_to: t.carried_to,
-                carry_streak: t.carry_streak,
+                carried_from: None,
+                carried_to: None,
+                carry_streak: 0,
             });
         }
-        Some(Ledger {
-            head: self.head,
-            weeks,
-            tasks,
-            warnings: self.warnings,
-        })
+        Some((week, records))
     }
 }
 

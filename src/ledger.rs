@@ -462,7 +462,7 @@ fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
 /// The weeks in order with their records flattened into one list, each week's carry links
 /// (`links[w]` pairs week `w`'s tasks with week `next_week[w]`'s) turned into record
 /// indices, and carried in, carried out, dropped and carry streaks counted.
-fn assemble(
+pub(crate) fn assemble(
     head: Option<String>,
     warnings: Vec<Warning>,
     weeks: Vec<(Week, Vec<TaskRecord>)>,
@@ -518,6 +518,25 @@ fn assemble(
     }
 }
 
+/// Each week's carry links as (from, to) task ids: what [`assemble`] takes to link the weeks
+/// again. None when a record's link points nowhere.
+pub(crate) fn carry_links_of(ledger: &Ledger) -> Option<Vec<Vec<(TaskId, TaskId)>>> {
+    let mut links = vec![Vec::new(); ledger.weeks.len()];
+    for record in &ledger.tasks {
+        if let Some(to) = record.carried_to {
+            links
+                .get_mut(record.week)?
+                .push((record.id, ledger.tasks.get(to)?.id));
+        }
+    }
+    Some(links)
+}
+
+/// For each week of `ledger`, the next week of its series, as [`assemble`] takes it.
+pub(crate) fn next_weeks(ledger: &Ledger) -> Vec<Option<usize>> {
+    series_links(ledger.weeks.iter().map(|w| w.path.as_str()))
+}
+
 /// How a ledger built earlier becomes the ledger of a history that changed only in the
 /// posts `changed` names: which weeks are worked out again, which pairs of weeks are matched
 /// again, and so which posts' versions the history must hold. Everything else is taken from
@@ -533,6 +552,17 @@ pub(crate) struct UpdatePlan {
     previous_week: HashMap<usize, usize>,
     /// Posts whose versions [`apply_update`] reads.
     pub needed: Vec<usize>,
+}
+
+impl UpdatePlan {
+    /// The earlier ledger's week that week `index` of the updated ledger is taken from as it
+    /// is; none when the week is worked out again.
+    pub(crate) fn kept_week(&self, index: usize, goals: &[(usize, NaiveDate)]) -> Option<usize> {
+        if *self.recompute.get(index)? {
+            return None;
+        }
+        self.previous_week.get(&goals.get(index)?.0).copied()
+    }
 }
 
 /// Plans [`apply_update`]: `goals` are the new history's goals posts ([`goals_with`]) and
@@ -614,14 +644,10 @@ pub(crate) fn apply_update(
     let next = next_in_series(history, goals);
     // Each earlier week's records, and its carry links as (from, to) task ids.
     let mut previous_records: Vec<Vec<&TaskRecord>> = vec![Vec::new(); previous.weeks.len()];
-    let mut previous_links: Vec<Vec<(TaskId, TaskId)>> = vec![Vec::new(); previous.weeks.len()];
     for record in &previous.tasks {
-        let week = previous_records.get_mut(record.week)?;
-        week.push(record);
-        if let Some(to) = record.carried_to {
-            previous_links[record.week].push((record.id, previous.tasks.get(to)?.id));
-        }
+        previous_records.get_mut(record.week)?.push(record);
     }
+    let previous_links = carry_links_of(previous)?;
     let mut weeks = Vec::with_capacity(goals.len());
     for (index, &(post, date)) in goals.iter().enumerate() {
         let next_goal = next[index].map(|n| goals[n]);
