@@ -458,9 +458,23 @@ impl CacheFile {
     /// The stored ledger: each week's part read, and the weeks linked again.
     fn ledger(&self) -> Option<Ledger> {
         let spans = self.index.ledger.as_ref()?;
+        let stretch = self.read_stretch(&spans.weeks);
         let mut weeks = Vec::with_capacity(spans.weeks.len());
         for (index, &span) in spans.weeks.iter().enumerate() {
-            let part: WeekPartRecord = postcard::from_bytes(&self.read(span)?).ok()?;
+            let owned;
+            let bytes = match &stretch {
+                Some((start, buffer)) => {
+                    let from = usize::try_from(span.at.checked_sub(*start)?).ok()?;
+                    let part =
+                        buffer.get(from..from.checked_add(usize::try_from(span.len).ok()?)?)?;
+                    (checksum(part) == span.checksum).then_some(part)?
+                }
+                None => {
+                    owned = self.read(span)?;
+                    owned.as_slice()
+                }
+            };
+            let part: WeekPartRecord = postcard::from_bytes(bytes).ok()?;
             weeks.push(part.into_week(index)?);
         }
         let links: LinksPart = postcard::from_bytes(&self.read(spans.links)?).ok()?;
@@ -472,6 +486,25 @@ impl CacheFile {
             &next_week,
             &links,
         ))
+    }
+
+    /// The stretch of the file that holds all of `spans`, with where it starts, read at once
+    /// when the parts mostly fill it (parts written together lie together, and a thousand
+    /// small reads cost more than one); none when they are scattered.
+    fn read_stretch(&self, spans: &[Span]) -> Option<(u64, Vec<u8>)> {
+        let start = spans.iter().map(|s| s.at).min()?;
+        let end = spans
+            .iter()
+            .map(|s| s.at.checked_add(s.len))
+            .collect::<Option<Vec<u64>>>()?
+            .into_iter()
+            .max()?;
+        let filled: u64 = spans.iter().map(|s| s.len).sum();
+        let fits = start >= START_LEN && end <= self.length;
+        if !fits || end - start > 2 * filled + (1 << 20) {
+            return None;
+        }
+        Some((start, read_at(&self.file, start, end - start)?))
     }
 
     /// Where week `week` of the stored ledger is, to be kept as it is.
