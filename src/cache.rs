@@ -333,13 +333,13 @@ fn update_partially(
     let Some(previous) = file.ledger() else {
         return Ok(None);
     };
-    let Some(engine) = file.partial_engine(options, head, repo)? else {
+    let Some(mut engine) = file.partial_engine(options, head, repo)? else {
         return Ok(None);
     };
+    // The partial engine saw only the new commits' warnings; the stored ones come first.
+    engine.put_warnings_first(&file.index.warnings);
     let touched = engine.touched().clone();
     let mut history = engine.history();
-    let warnings = merged_warnings(&file.index.warnings, engine.warnings());
-    history.warnings = warnings;
     let goals = file.goals(&history);
     let plan = ledger::plan_update(&previous, &history, &goals, &touched);
     for &post in &plan.needed {
@@ -364,15 +364,6 @@ fn update_partially(
         let _ = pending.complete(Some(&ledger), &|week| plan.kept_week(week, &goals));
     }
     Ok(Some(ledger))
-}
-
-/// The stored warnings, then the new ones not among them: the order a whole read gives.
-fn merged_warnings(stored: &[Warning], new: &[Warning]) -> Vec<Warning> {
-    let key = |w: &Warning| (w.file.clone(), w.line, w.message.clone());
-    let seen: HashSet<_> = stored.iter().map(key).collect();
-    let mut warnings = stored.to_vec();
-    warnings.extend(new.iter().filter(|w| !seen.contains(&key(w))).cloned());
-    warnings
 }
 
 /// What decides which files are posts, how they read and how weeks are counted: a cache
@@ -1020,10 +1011,9 @@ fn write_parts(
         all.sort_unstable();
         known.push(writer.encoded(&all)?);
     }
-    let warnings = match base {
-        Some(b) => merged_warnings(&b.index.warnings, engine.warnings()),
-        None => engine.warnings().to_vec(),
-    };
+    // A whole engine holds every warning in the order a read without the cache gives them;
+    // a partial one was given the stored ones first.
+    let warnings = engine.warnings().to_vec();
     Ok(Index {
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
         selector: selector.to_string(),

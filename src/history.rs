@@ -438,6 +438,16 @@ impl Engine {
         }
     }
 
+    /// Puts `earlier` warnings (given before this engine's own) ahead of its own, each once:
+    /// for a partial engine, whose walk saw only the commits since the stored ones.
+    pub fn put_warnings_first(&mut self, earlier: &[Warning]) {
+        let own = std::mem::take(&mut self.warnings);
+        self.warned.clear();
+        for warning in earlier.iter().cloned().chain(own) {
+            self.warn(warning);
+        }
+    }
+
     /// Records a problem met on the way, once however many commits repeat it.
     pub fn warn(&mut self, warning: Warning) {
         // The same problem in every version of a post would otherwise repeat once a commit.
