@@ -27,9 +27,8 @@
 //! gives.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
@@ -37,23 +36,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::{ObjectId, Repo};
 use crate::history::{
-    self, Engine, History, HistoryError, HistoryOptions, LifeRecord, PostLife, StoredLife, TaskId,
-    TipParts,
+    self, Engine, History, HistoryError, HistoryOptions, LifeRecord, PostLife, StoredLife, TipParts,
 };
-use crate::ledger::{self, Ledger, LedgerOptions, Status, TaskRecord, Week};
-use crate::model::{CommitInfo, DueSource, Task, Warning};
-use crate::tally::{Breakdown, Tally};
+use crate::ledger::{self, Ledger, LedgerOptions};
+use crate::model::Warning;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
 pub const FORMAT_VERSION: u32 = 5;
 
-const MAGIC: &[u8; 8] = b"ggcache\n";
-const TRAILER_MAGIC: &[u8; 8] = b"ggindex\n";
-/// Magic and format version.
-const START_LEN: u64 = 12;
-/// Where the index is, its length and checksum, and the trailer's magic.
-const TRAILER_LEN: u64 = 32;
-const FILE_NAME: &str = "cache-v1.bin";
+mod file;
+mod weeks;
+
+use file::{
+    FILE_NAME, MAGIC, START_LEN, Span, TRAILER_LEN, TRAILER_MAGIC, Writer, checksum, read_at,
+    read_span,
+};
+use weeks::LedgerSpans;
 
 /// A cold read shorter than this shows no progress bar.
 const PROGRESS_AFTER: Duration = Duration::from_millis(500);
@@ -65,14 +63,6 @@ const PARTIAL_FOLDS_AT_MOST: usize = 64;
 /// Where the cache of `repo` lives.
 pub fn cache_file(repo: &Repo) -> PathBuf {
     repo.common_dir().join("gitgoals").join(FILE_NAME)
-}
-
-/// Where a part of the file is, and its checksum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Span {
-    at: u64,
-    len: u64,
-    checksum: u64,
 }
 
 /// The root of the file: what the rest is, and where.
@@ -465,11 +455,9 @@ impl CacheFile {
                     owned.as_slice()
                 }
             };
-            let part: WeekPartRecord = postcard::from_bytes(bytes).ok()?;
-            weeks.push(part.into_week(index)?);
+            weeks.push(weeks::week_from(bytes, index)?);
         }
-        let links: LinksPart = postcard::from_bytes(&self.read(spans.links)?).ok()?;
-        let (next_week, links) = links.into_parts(weeks.len())?;
+        let (next_week, links) = weeks::links_from(&self.read(spans.links)?, weeks.len())?;
         Some(ledger::assemble(
             spans.head.clone(),
             self.index.warnings.clone(),
@@ -604,225 +592,6 @@ impl CacheFile {
     }
 }
 
-fn read_at(file: &std::fs::File, at: u64, len: u64) -> Option<Vec<u8>> {
-    let mut file = file;
-    file.seek(SeekFrom::Start(at)).ok()?;
-    let mut bytes = vec![0; usize::try_from(len).ok()?];
-    file.read_exact(&mut bytes).ok()?;
-    Some(bytes)
-}
-
-fn read_span(file: &std::fs::File, span: Span) -> Option<Vec<u8>> {
-    let bytes = read_at(file, span.at, span.len)?;
-    (checksum(&bytes) == span.checksum).then_some(bytes)
-}
-
-/// How old a temporary cache file must be before it counts as left by a killed writer: far
-/// longer than any write takes, so a writer at work is never disturbed.
-const ABANDONED_AFTER: Duration = Duration::from_secs(600);
-
-/// Removes temporary files that writers killed mid-write left behind (best effort).
-fn remove_abandoned_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ours = name.starts_with(&format!("{FILE_NAME}.")) && name.ends_with(".tmp");
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > ABANDONED_AFTER);
-        if ours && old {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Where new parts go: a whole new file under a temporary name, or the end of the file read.
-enum Output {
-    Whole {
-        file: std::io::BufWriter<std::fs::File>,
-        temporary: PathBuf,
-    },
-    /// Kept in memory until the lock is held, so the lock is held only while writing.
-    Append { bytes: Vec<u8> },
-}
-
-/// The output, with a running checksum of what went through.
-struct Summed<'a> {
-    output: &'a mut Output,
-    sum: Checksum,
-}
-
-impl<'a> Summed<'a> {
-    fn new(output: &'a mut Output) -> Summed<'a> {
-        Summed {
-            output,
-            sum: Checksum::default(),
-        }
-    }
-}
-
-impl Write for Summed<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        match self.output {
-            Output::Whole { file, .. } => file.write_all(bytes)?,
-            Output::Append { bytes: kept } => kept.extend_from_slice(bytes),
-        }
-        self.sum.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Writes parts one after another and knows where each landed.
-struct Writer {
-    output: Output,
-    /// Where the next byte lands in the file.
-    at: u64,
-}
-
-impl Writer {
-    fn whole(path: &Path) -> std::io::Result<Writer> {
-        let dir = path
-            .parent()
-            .ok_or_else(|| std::io::Error::other("the cache path has no directory"))?;
-        std::fs::create_dir_all(dir)?;
-        remove_abandoned_temporaries(dir);
-        // One temporary name per process, so two writers never write into the same file.
-        let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-        let written = file
-            .write_all(MAGIC)
-            .and_then(|()| file.write_all(&FORMAT_VERSION.to_le_bytes()));
-        if let Err(e) = written {
-            drop(file);
-            let _ = std::fs::remove_file(&temporary);
-            return Err(e);
-        }
-        Ok(Writer {
-            output: Output::Whole { file, temporary },
-            at: START_LEN,
-        })
-    }
-
-    /// Drops a write that went wrong: a whole file's temporary is removed.
-    fn abandon(self) {
-        if let Output::Whole { file, temporary } = self.output {
-            drop(file);
-            let _ = std::fs::remove_file(&temporary);
-        }
-    }
-
-    fn append(length: u64) -> Writer {
-        Writer {
-            output: Output::Append { bytes: Vec::new() },
-            at: length,
-        }
-    }
-
-    fn part(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
-        let mut summed = Summed::new(&mut self.output);
-        summed.write_all(bytes)?;
-        let sum = summed.sum;
-        Ok(self.landed(sum))
-    }
-
-    /// Encodes `value` straight into the output: a large part (the ledger) is never held
-    /// encoded in memory as well.
-    fn encoded<T: Serialize>(&mut self, value: &T) -> std::io::Result<Span> {
-        let sum = postcard::to_io(value, Summed::new(&mut self.output))
-            .map_err(std::io::Error::other)?
-            .sum;
-        Ok(self.landed(sum))
-    }
-
-    /// The span of the part just written, whose bytes `sum` saw.
-    fn landed(&mut self, sum: Checksum) -> Span {
-        let span = Span {
-            at: self.at,
-            len: sum.len,
-            checksum: sum.finish(),
-        };
-        self.at += span.len;
-        span
-    }
-
-    /// Writes the index and the trailer and puts the new state in place: renames the whole
-    /// file, or appends to `base` when it is still the length it was read at.
-    fn finish(
-        mut self,
-        path: &Path,
-        index: &Index,
-        base: Option<&CacheFile>,
-    ) -> std::io::Result<()> {
-        let span = self.encoded(index)?;
-        let mut trailer = Vec::with_capacity(TRAILER_LEN as usize);
-        for word in [span.at, span.len, span.checksum] {
-            trailer.extend_from_slice(&word.to_le_bytes());
-        }
-        trailer.extend_from_slice(TRAILER_MAGIC);
-        match self.output {
-            Output::Whole {
-                mut file,
-                temporary,
-            } => {
-                let written = file
-                    .write_all(&trailer)
-                    .and_then(|()| file.flush())
-                    .and_then(|()| {
-                        drop(file);
-                        std::fs::rename(&temporary, path)
-                    });
-                if written.is_err() {
-                    let _ = std::fs::remove_file(&temporary);
-                }
-                written
-            }
-            Output::Append { mut bytes } => {
-                bytes.extend_from_slice(&trailer);
-                let base = base.ok_or_else(|| std::io::Error::other("nothing to append to"))?;
-                let mut file = std::fs::File::options().append(true).open(path)?;
-                file.lock()?;
-                // Still the file that was read, and nobody appended since?
-                let same = file.metadata()?.len() == base.length
-                    && same_file(&file, &base.file).unwrap_or(false);
-                let written = if same {
-                    // A write cut short (a full disk) is taken back: the file stays as it was.
-                    file.write_all(&bytes)
-                        .inspect_err(|_| drop(file.set_len(base.length)))
-                } else {
-                    Ok(())
-                };
-                let _ = file.unlock();
-                written
-            }
-        }
-    }
-}
-
-/// Whether two handles are one file (an append must not land in a file renamed into place
-/// since the other was opened).
-#[cfg(unix)]
-fn same_file(a: &std::fs::File, b: &std::fs::File) -> std::io::Result<bool> {
-    use std::os::unix::fs::MetadataExt;
-    let (a, b) = (a.metadata()?, b.metadata()?);
-    Ok(a.dev() == b.dev() && a.ino() == b.ino())
-}
-
-/// Without a portable way to tell, never append: a whole rewrite is always safe.
-#[cfg(not(unix))]
-fn same_file(_: &std::fs::File, _: &std::fs::File) -> std::io::Result<bool> {
-    Ok(false)
-}
-
 /// Brings the cache up to `engine` and `ledger`; see [`prepare_store`].
 fn store(
     path: &Path,
@@ -889,7 +658,7 @@ impl PendingStore<'_> {
         if let Some(ledger) = ledger {
             let base = self.append;
             let kept_span = |week: usize| base.and_then(|b| b.week_span(kept(week)?));
-            match write_ledger(&mut self.writer, ledger, &kept_span) {
+            match weeks::write_ledger(&mut self.writer, ledger, &kept_span) {
                 Ok(spans) => self.index.ledger = Some(spans),
                 Err(e) => {
                     self.writer.abandon();
@@ -897,48 +666,9 @@ impl PendingStore<'_> {
                 }
             }
         }
-        self.writer.finish(self.path, &self.index, self.append)
+        self.writer
+            .finish(self.path, &self.index, self.append.map(|b| &b.file))
     }
-}
-
-/// Writes `ledger` as a part per week (or the span of an unchanged week already in the file)
-/// and a part for the links between weeks.
-fn write_ledger(
-    writer: &mut Writer,
-    ledger: &Ledger,
-    kept: &dyn Fn(usize) -> Option<Span>,
-) -> std::io::Result<LedgerSpans> {
-    let mut records: Vec<Vec<&TaskRecord>> = vec![Vec::new(); ledger.weeks.len()];
-    for record in &ledger.tasks {
-        if let Some(week) = records.get_mut(record.week) {
-            week.push(record);
-        }
-    }
-    let mut weeks = Vec::with_capacity(ledger.weeks.len());
-    for (index, (week, records)) in ledger.weeks.iter().zip(&records).enumerate() {
-        let span = match kept(index) {
-            Some(span) => span,
-            None => writer.encoded(&WeekPartView::new(week, records))?,
-        };
-        weeks.push(span);
-    }
-    let links = ledger::carry_links_of(ledger)
-        .ok_or_else(|| std::io::Error::other("a carry link points nowhere"))?;
-    let links = LinksPart {
-        next_week: ledger::next_weeks(ledger)
-            .into_iter()
-            .map(|n| n.map(|n| n as u32))
-            .collect(),
-        links: links
-            .into_iter()
-            .map(|pairs| pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect())
-            .collect(),
-    };
-    Ok(LedgerSpans {
-        head: ledger.head.clone(),
-        weeks,
-        links: writer.encoded(&links)?,
-    })
 }
 
 /// Writes every part but the index, and returns the index that names them.
@@ -1104,332 +834,6 @@ impl HookView {
     }
 }
 
-/// Where the stored ledger is: a part per week, and one for the links between weeks.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct LedgerSpans {
-    head: Option<String>,
-    weeks: Vec<Span>,
-    links: Span,
-}
-
-/// One week of the ledger as stored: its own figures and task records, commits written once,
-/// dates as day numbers. What ties it to the weeks around it (carried in and out, dropped,
-/// the carry links and streaks) is in the [`LinksPart`] and worked out again on reading, so
-/// a week whose post did not change keeps its part when its neighbours change.
-///
-/// Generic over how text and tasks are held, like [`history::LifeParts`]: [`WeekPartView`]
-/// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back.
-#[derive(Debug, Serialize, Deserialize)]
-struct WeekPart<S, T> {
-    commits: Vec<CommitRecord<S>>,
-    week: WeekRecord<S>,
-    tasks: Vec<TaskRecordParts<S, T>>,
-}
-
-type WeekPartView<'a> = WeekPart<&'a str, &'a Task>;
-type WeekPartRecord = WeekPart<String, Task>;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct CommitRecord<S> {
-    id: S,
-    seconds: i64,
-    offset_seconds: i32,
-    summary: S,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct WeekRecord<S> {
-    post: usize,
-    path: S,
-    title: S,
-    date: i32,
-    due: i32,
-    due_source: DueSource,
-    first_commit_after_due: bool,
-    has_next: bool,
-    /// tasks, planned, added, removed, done, open, cancelled, forwarded.
-    counts: [usize; 8],
-    done_on_time: Option<usize>,
-    by_confidence: Vec<(S, usize, usize)>,
-    by_section: Vec<(S, usize, usize)>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct TaskRecordParts<S, T> {
-    id: usize,
-    key: S,
-    task: T,
-    status: u8,
-    planned: bool,
-    /// Indices into the part's commits.
-    added: u32,
-    checked: Option<u32>,
-}
-
-/// How the stored weeks link up: each week's next week in its series, and the (from, to)
-/// task ids carried from it into that week.
-#[derive(Debug, Serialize, Deserialize)]
-struct LinksPart {
-    next_week: Vec<Option<u32>>,
-    links: Vec<Vec<(usize, usize)>>,
-}
-
-impl LinksPart {
-    /// The parts [`ledger::assemble`] takes, checked against the number of weeks.
-    #[allow(clippy::type_complexity)]
-    fn into_parts(self, weeks: usize) -> Option<(Vec<Option<usize>>, Vec<Vec<(TaskId, TaskId)>>)> {
-        if self.next_week.len() != weeks || self.links.len() != weeks {
-            return None;
-        }
-        let mut next_week = Vec::with_capacity(weeks);
-        for (week, next) in self.next_week.into_iter().enumerate() {
-            let next = next.map(|n| n as usize);
-            if next.is_some_and(|n| n <= week || n >= weeks) {
-                return None;
-            }
-            next_week.push(next);
-        }
-        let links = self
-            .links
-            .into_iter()
-            .map(|pairs| {
-                pairs
-                    .into_iter()
-                    .map(|(from, to)| (TaskId(from), TaskId(to)))
-                    .collect()
-            })
-            .collect();
-        Some((next_week, links))
-    }
-}
-
-fn status_code(status: Status) -> u8 {
-    match status {
-        Status::Done => 0,
-        Status::Open => 1,
-        Status::Removed => 2,
-        Status::Cancelled => 3,
-    }
-}
-
-fn status_of(code: u8) -> Option<Status> {
-    Some(match code {
-        0 => Status::Done,
-        1 => Status::Open,
-        2 => Status::Removed,
-        3 => Status::Cancelled,
-        _ => return None,
-    })
-}
-
-impl<'a> WeekPartView<'a> {
-    fn new(week: &'a Week, records: &[&'a TaskRecord]) -> WeekPartView<'a> {
-        let mut index: std::collections::HashMap<*const CommitInfo, u32> =
-            std::collections::HashMap::new();
-        let mut commits = Vec::new();
-        let mut intern = |commit: &'a Arc<CommitInfo>| -> u32 {
-            *index.entry(Arc::as_ptr(commit)).or_insert_with(|| {
-                commits.push(CommitRecord {
-                    id: commit.id.as_str(),
-                    seconds: commit.time.timestamp(),
-                    offset_seconds: commit.time.offset().local_minus_utc(),
-                    summary: commit.summary.as_str(),
-                });
-                (commits.len() - 1) as u32
-            })
-        };
-        let breakdown = |b: &'a Breakdown| -> Vec<(&'a str, usize, usize)> {
-            b.0.iter()
-                .map(|(key, tally)| (key.as_str(), tally.total, tally.done))
-                .collect()
-        };
-        let tasks = records
-            .iter()
-            .map(|t| TaskRecordParts {
-                id: t.id.0,
-                key: t.key.as_str(),
-                task: &t.task,
-                status: status_code(t.status),
-                planned: t.planned,
-                added: intern(&t.added),
-                checked: t.checked.as_ref().map(&mut intern),
-            })
-            .collect();
-        let week = WeekRecord {
-            post: week.post,
-            path: week.path.as_str(),
-            title: week.title.as_str(),
-            date: week.date.num_days_from_ce(),
-            due: week.due.num_days_from_ce(),
-            due_source: week.due_source,
-            first_commit_after_due: week.first_commit_after_due,
-            has_next: week.has_next,
-            counts: [
-                week.tasks,
-                week.planned,
-                week.added,
-                week.removed,
-                week.done,
-                week.open,
-                week.cancelled,
-                week.forwarded,
-            ],
-            done_on_time: week.done_on_time,
-            by_confidence: breakdown(&week.by_confidence),
-            by_section: breakdown(&week.by_section),
-        };
-        WeekPart {
-            commits,
-            week,
-            tasks,
-        }
-    }
-}
-
-impl WeekPartRecord {
-    /// Week `index` and its records, with nothing carried yet ([`ledger::assemble`] links
-    /// them); none when the part does not hold together.
-    fn into_week(self, index: usize) -> Option<(Week, Vec<TaskRecord>)> {
-        let commits: Vec<Arc<CommitInfo>> = self.commits.into_iter().map(commit_info).collect();
-        let commit = |i: u32| commits.get(i as usize).cloned();
-        let breakdown = |parts: Vec<(String, usize, usize)>| {
-            Breakdown(
-                parts
-                    .into_iter()
-                    .map(|(key, total, done)| (key, Tally { total, done }))
-                    .collect(),
-            )
-        };
-        let day = |n: i32| NaiveDate::from_num_days_from_ce_opt(n);
-        let w = self.week;
-        let [
-            tasks,
-            planned,
-            added,
-            removed,
-            done,
-            open,
-            cancelled,
-            forwarded,
-        ] = w.counts;
-        let week = Week {
-            post: w.post,
-            path: w.path,
-            title: w.title,
-            date: day(w.date)?,
-            due: day(w.due)?,
-            due_source: w.due_source,
-            first_commit_after_due: w.first_commit_after_due,
-            tasks,
-            planned,
-            added,
-            removed,
-            done,
-            done_on_time: w.done_on_time,
-            open,
-            carried_in: 0,
-            carried_out: 0,
-            dropped: 0,
-            cancelled,
-            forwarded,
-            has_next: w.has_next,
-            by_confidence: breakdown(w.by_confidence),
-            by_section: breakdown(w.by_section),
-        };
-        let mut records = Vec::with_capacity(self.tasks.len());
-        for t in self.tasks {
-            records.push(TaskRecord {
-                id: TaskId(t.id),
-                key: t.key,
-                week: index,
-                task: t.task,
-                status: status_of(t.status)?,
-                planned: t.planned,
-                added: commit(t.added)?,
-                checked: match t.checked {
-                    Some(i) => Some(commit(i)?),
-                    None => None,
-                },
-                carried_from: None,
-                carried_to: None,
-                carry_streak: 0,
-            });
-        }
-        Some((week, records))
-    }
-}
-
-fn commit_info(record: CommitRecord<String>) -> Arc<CommitInfo> {
-    let utc = crate::git::to_datetime(record.seconds, 0);
-    let time = chrono::FixedOffset::east_opt(record.offset_seconds)
-        .map_or(utc, |offset| utc.with_timezone(&offset));
-    Arc::new(CommitInfo {
-        id: record.id,
-        time,
-        summary: record.summary,
-    })
-}
-
-/// A fast 64-bit checksum of the payload (damage detection, not security): a multiply-rotate
-/// over 8-byte words, then the length.
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut sum = Checksum::default();
-    sum.update(bytes);
-    sum.finish()
-}
-
-/// [`checksum`] fed piece by piece, so a part can be checked while it is written out.
-#[derive(Default)]
-struct Checksum {
-    hash: u64,
-    len: u64,
-    /// Bytes of a word not yet complete.
-    pending: [u8; 8],
-    filled: usize,
-}
-
-impl Checksum {
-    const K: u64 = 0x9fb2_1c65_1e98_df25;
-
-    fn word(&mut self, word: [u8; 8]) {
-        self.hash = (self.hash ^ u64::from_le_bytes(word))
-            .wrapping_mul(Self::K)
-            .rotate_left(29);
-    }
-
-    fn update(&mut self, mut bytes: &[u8]) {
-        self.len += bytes.len() as u64;
-        if self.filled > 0 {
-            let take = bytes.len().min(8 - self.filled);
-            self.pending[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
-            self.filled += take;
-            bytes = &bytes[take..];
-            if self.filled < 8 {
-                return;
-            }
-            self.word(self.pending);
-            self.filled = 0;
-        }
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let mut value = [0u8; 8];
-            value.copy_from_slice(word);
-            self.word(value);
-        }
-        let rest = words.remainder();
-        self.pending[..rest.len()].copy_from_slice(rest);
-        self.filled = rest.len();
-    }
-
-    fn finish(mut self) -> u64 {
-        let mut last = [0u8; 8];
-        last[..self.filled].copy_from_slice(&self.pending[..self.filled]);
-        self.word(last);
-        let hash = (self.hash ^ self.len).wrapping_mul(Self::K);
-        hash ^ (hash >> 32)
-    }
-}
-
 /// A spinner on stderr counting commits, shown only when stderr is a terminal and the walk
 /// has already taken [`PROGRESS_AFTER`].
 struct Progress {
@@ -1480,6 +884,7 @@ impl Progress {
 mod tests {
     use super::*;
     use crate::git::CommitDelta;
+    use std::sync::Arc;
 
     const SELECTOR: &str = "Dirs([\"_posts\"])";
 
@@ -1633,35 +1038,5 @@ mod tests {
         let file = CacheFile::open(&path, SELECTOR).unwrap();
         assert!(file.life(0).is_none());
         assert!(file.engine().is_none());
-    }
-
-    #[test]
-    fn a_checksum_fed_in_pieces_equals_one_fed_whole() {
-        let bytes: Vec<u8> = (0..61u8).map(|b| b.wrapping_mul(37)).collect();
-        let whole = checksum(&bytes);
-        for first in 0..bytes.len() {
-            for second in first..bytes.len() {
-                let mut sum = Checksum::default();
-                sum.update(&bytes[..first]);
-                sum.update(&bytes[first..second]);
-                sum.update(&bytes[second..]);
-                assert_eq!(sum.finish(), whole, "split at {first} and {second}");
-            }
-        }
-    }
-
-    #[test]
-    fn checksum_sees_a_change_in_any_byte_and_in_length() {
-        let bytes: Vec<u8> = (0..100u8).collect();
-        let base = checksum(&bytes);
-        for i in 0..bytes.len() {
-            let mut changed = bytes.clone();
-            changed[i] ^= 0x40;
-            assert_ne!(checksum(&changed), base, "byte {i}");
-        }
-        assert_ne!(checksum(&bytes[..99]), base);
-        let mut padded = bytes.clone();
-        padded.push(0);
-        assert_ne!(checksum(&padded), base);
     }
 }
