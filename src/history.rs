@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::events;
 use crate::git::{self, CommitDelta, FileChange, GitError, ObjectId, Repo};
 use crate::matching;
-use crate::model::{CommitInfo, EventKind, Post, Task, Warning};
+use crate::model::{CommitInfo, DateSource, Due, EventKind, Mark, Post, Task, Warning};
 use crate::post;
 
 /// A task's identity over its whole life: an index into [`History::tasks`].
@@ -995,27 +995,54 @@ impl CommitRecord<String> {
 }
 
 /// One post's life stored on its own: its versions and its tasks' events, with the commits
-/// they name written once. The cache keeps a record per post, so a run reads and writes only
-/// the posts it needs.
+/// they name and the text of its tasks written once. The cache keeps a record per post, so a
+/// run reads and writes only the posts it needs.
 ///
-/// Generic over how text, posts and lists are held, so that one layout serves both ways:
-/// [`LifeRecordView`] borrows from the engine to be written without copying, and
+/// Generic over how text, due dates, warnings and lists are held, so that one layout serves
+/// both ways: [`LifeRecordView`] borrows from the engine to be written without copying, and
 /// [`LifeRecord`] owns what was read back.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LifeParts<S, P, I> {
+pub struct LifeParts<S, D, W, I> {
     commits: Vec<CommitRecord<S>>,
-    versions: Vec<VersionRecord<S, P, I>>,
+    /// Every distinct title, note and heading of the post's tasks, once: most of a version
+    /// repeats the one before it.
+    texts: Vec<S>,
+    /// Every distinct section, as indices into `texts`, once.
+    sections: Vec<Vec<u32>>,
+    versions: Vec<VersionRecord<S, D, W, I>>,
     /// Each task of the post: its id and its events.
     tasks: Vec<(usize, Vec<EventRecord<S>>)>,
 }
 
+/// One version: the [`Post`] as read, its tasks' text as indices into the record's tables.
 #[derive(Debug, Serialize, Deserialize)]
-struct VersionRecord<S, P, I> {
+struct VersionRecord<S, D, W, I> {
     commit: u32,
     order: usize,
     path: S,
-    post: P,
+    title: Option<S>,
+    date: Option<chrono::NaiveDate>,
+    date_source: Option<DateSource>,
+    due: Option<D>,
+    warnings: W,
+    tasks: Vec<StoredTask>,
     task_ids: I,
+}
+
+/// A [`Task`] with its title, note and section as indices into the record's tables.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredTask {
+    title: u32,
+    note: u32,
+    section: u32,
+    checked: bool,
+    confidence: Option<u8>,
+    parent: Option<usize>,
+    line: usize,
+    marker: std::ops::Range<usize>,
+    mark: Mark,
+    done_date: Option<chrono::NaiveDate>,
+    due: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -1030,10 +1057,73 @@ struct EventRecord<S> {
 }
 
 /// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
-pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Post, &'a [TaskId]>;
+pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Due, &'a [Warning], &'a [TaskId]>;
 
 /// A post's life as read back from storage.
-pub type LifeRecord = LifeParts<String, Post, Vec<usize>>;
+pub type LifeRecord = LifeParts<String, Due, Vec<Warning>, Vec<usize>>;
+
+/// The text tables of a record being written: each distinct text and section gets an index.
+/// Versions that share a text share one allocation, so most lookups are by address; only a
+/// text seen at a new address is looked up by content.
+#[derive(Default)]
+struct TextTable<'a> {
+    by_address: HashMap<*const u8, u32>,
+    text_index: HashMap<&'a str, u32>,
+    texts: Vec<&'a str>,
+    section_by_address: HashMap<*const String, u32>,
+    section_index: HashMap<Vec<u32>, u32>,
+    sections: Vec<Vec<u32>>,
+}
+
+impl<'a> TextTable<'a> {
+    fn text(&mut self, text: &'a str) -> u32 {
+        if let Some(&id) = self.by_address.get(&text.as_ptr()) {
+            return id;
+        }
+        let next = self.texts.len() as u32;
+        let id = *self.text_index.entry(text).or_insert_with(|| {
+            self.texts.push(text);
+            next
+        });
+        // Empty texts all sit at one dangling address: only longer ones are told apart by it.
+        if !text.is_empty() {
+            self.by_address.insert(text.as_ptr(), id);
+        }
+        id
+    }
+
+    fn section(&mut self, headings: &'a [String]) -> u32 {
+        if let Some(&id) = self.section_by_address.get(&headings.as_ptr()) {
+            return id;
+        }
+        let ids: Vec<u32> = headings.iter().map(|h| self.text(h)).collect();
+        let next = self.sections.len() as u32;
+        let id = *self.section_index.entry(ids.clone()).or_insert_with(|| {
+            self.sections.push(ids);
+            next
+        });
+        if !headings.is_empty() {
+            self.section_by_address.insert(headings.as_ptr(), id);
+        }
+        id
+    }
+
+    fn task(&mut self, task: &'a Task) -> StoredTask {
+        StoredTask {
+            title: self.text(&task.title),
+            note: self.text(&task.note),
+            section: self.section(&task.section),
+            checked: task.checked,
+            confidence: task.confidence,
+            parent: task.parent,
+            line: task.line,
+            marker: task.marker.clone(),
+            mark: task.mark,
+            done_date: task.done_date,
+            due: task.due,
+        }
+    }
+}
 
 /// A post's life read back from its record: its versions and its tasks' lives.
 #[derive(Debug, Clone)]
@@ -1084,26 +1174,60 @@ impl LifeRecord {
                 .cloned()
                 .ok_or(SnapshotError("commit index"))
         };
+        // Tasks that share a text in the record share one copy of it when read back, as in
+        // the engine that wrote it.
+        let texts: Vec<Arc<str>> = self.texts.into_iter().map(Arc::from).collect();
+        let mut sections: Vec<Arc<[String]>> = Vec::with_capacity(self.sections.len());
+        for ids in self.sections {
+            let headings = ids
+                .iter()
+                .map(|&i| texts.get(i as usize).map(|t| t.to_string()))
+                .collect::<Option<Vec<String>>>()
+                .ok_or(SnapshotError("heading index"))?;
+            sections.push(Arc::from(headings));
+        }
+        let text = |i: u32| {
+            texts
+                .get(i as usize)
+                .cloned()
+                .ok_or(SnapshotError("text index"))
+        };
         let mut versions = Vec::with_capacity(self.versions.len());
-        // Each task's text as last read: a version that keeps it shares it, as in the engine
-        // that wrote the record.
-        let mut last_text: HashMap<usize, Task> = HashMap::new();
-        for mut v in self.versions {
-            if v.task_ids.len() != v.post.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count)
-            {
+        for v in self.versions {
+            if v.task_ids.len() != v.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count) {
                 return Err(SnapshotError("task ids of a version"));
             }
-            for (task, &id) in v.post.tasks.iter_mut().zip(&v.task_ids) {
-                if let Some(last) = last_text.get(&id) {
-                    share_text(task, last);
-                }
-                last_text.insert(id, task.clone());
+            let mut read = Vec::with_capacity(v.tasks.len());
+            for t in v.tasks {
+                read.push(Task {
+                    title: text(t.title)?,
+                    note: text(t.note)?,
+                    section: sections
+                        .get(t.section as usize)
+                        .cloned()
+                        .ok_or(SnapshotError("section index"))?,
+                    checked: t.checked,
+                    confidence: t.confidence,
+                    parent: t.parent,
+                    line: t.line,
+                    marker: t.marker,
+                    mark: t.mark,
+                    done_date: t.done_date,
+                    due: t.due,
+                });
             }
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
                 order: v.order,
                 path: v.path,
-                post: Arc::new(v.post),
+                post: Arc::new(Post {
+                    title: v.title,
+                    date: v.date,
+                    date_source: v.date_source,
+                    due: v.due,
+                    tasks: read,
+                    warnings: v.warnings,
+                }),
                 task_ids: v.task_ids.into_iter().map(TaskId).collect(),
             });
         }
@@ -1217,6 +1341,7 @@ impl Engine {
     /// Post `post`'s life as a record, borrowed; `tasks` are its tasks ([`Self::tasks_by_post`]).
     pub fn life_record<'a>(&'a self, post: usize, tasks: &[TaskId]) -> LifeRecordView<'a> {
         let mut commits = Interner::<CommitInfo>::new();
+        let mut table = TextTable::default();
         let versions = self.posts.get(post).map_or(Vec::new(), |life| {
             life.versions
                 .iter()
@@ -1224,7 +1349,12 @@ impl Engine {
                     commit: commits.id(&v.commit),
                     order: v.order,
                     path: v.path.as_str(),
-                    post: &*v.post,
+                    title: v.post.title.as_deref(),
+                    date: v.post.date,
+                    date_source: v.post.date_source,
+                    due: v.post.due.as_ref(),
+                    warnings: v.post.warnings.as_slice(),
+                    tasks: v.post.tasks.iter().map(|t| table.task(t)).collect(),
                     task_ids: v.task_ids.as_slice(),
                 })
                 .collect()
@@ -1251,6 +1381,8 @@ impl Engine {
             .collect();
         LifeParts {
             commits: commits.values.into_iter().map(CommitRecord::of).collect(),
+            texts: table.texts,
+            sections: table.sections,
             versions,
             tasks,
         }
