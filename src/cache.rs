@@ -5,19 +5,20 @@
 //! The file is `<common git dir>/gitgoals/cache-v1.bin` (the common directory, so linked
 //! worktrees share one file). It starts with a magic line and a format version and ends with a
 //! trailer that locates the index: the crate version and settings it was built under, the
-//! tip's post state, every post's path and date and where its record is, and where the ledger
-//! and the known commits are. Each post's life (its versions and its tasks' events) is a
-//! record of its own, so the pre-commit hook and an incremental run decode only the few posts
-//! they need. Every part carries its own checksum; any mismatch or damage makes the file
-//! worthless, never an error: the history is read again and the file replaced.
+//! tip's post state, every post's path and date and where its record is, and where the
+//! ledger's weeks and the known commits are. Each post's life (its versions and its tasks'
+//! events) is a record of its own, and so is each week of the ledger (module `weeks`), so the
+//! pre-commit hook and an incremental run decode only the few posts they need. Every part
+//! carries its own checksum (module `file`); any mismatch or damage makes the file worthless,
+//! never an error: the history is read again and the file replaced.
 //!
 //! Two ways to write:
 //! - **whole**: a temporary file beside it, renamed into place, so a reader sees the old file
 //!   or the new one, never half of one (a cold run, or when appended parts have piled up);
-//! - **append**: a run that changed a few posts appends their records, the new ledger, the
-//!   new commits and a new index and trailer, under an exclusive lock, and only when the file
-//!   is still the length it read (else another run wrote meanwhile and this one's write is
-//!   dropped: it only costs speed). Readers hold a shared lock while they read the trailer
+//! - **append**: a run that changed a few posts appends their records, the weeks it worked
+//!   out again, the new commits and a new index and trailer, under an exclusive lock, and
+//!   only when the file is still the length it read (else another run wrote meanwhile and
+//!   this one's write is dropped: it only costs speed). Readers hold a shared lock while they read the trailer
 //!   and index; what an index points to is never written again, so later reads need no lock.
 //!
 //! The state is per commit: it is reused as it is when HEAD is the cached commit, and new
