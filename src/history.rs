@@ -165,7 +165,7 @@ pub fn update_observed(
     let selector = repo.post_selector_for(&options.globs())?;
     engine.parse_options = options.parse.clone();
     if engine.selector.as_ref().is_some_and(|s| *s != selector) {
-        *engine = Engine::new();
+        engine.restart();
     }
     let tip_before = engine.tip();
     let fed_before = engine.next_order;
@@ -173,7 +173,7 @@ pub fn update_observed(
     let nothing_new = engine.next_order == fed_before;
     let moved_back = nothing_new && summary.head != tip_before;
     if engine.lost_parent_state || moved_back {
-        *engine = Engine::new();
+        engine.restart();
         return walk_into(engine, repo, &selector, observe);
     }
     Ok(summary)
@@ -292,6 +292,8 @@ pub struct Engine {
     /// Posts whose versions or task events changed since the engine was made or read back:
     /// the ones whose stored records must be written again.
     touched: std::collections::BTreeSet<usize>,
+    /// How many times the engine started over: a checkpoint of an earlier start does not fit.
+    restarts: u64,
     selector: Option<git::PostSelector>,
     parse_options: crate::post::ParseOptions,
 }
@@ -299,6 +301,18 @@ pub struct Engine {
 impl Engine {
     pub fn new() -> Engine {
         Engine::default()
+    }
+
+    /// Starts over with nothing folded in (the history was rewritten under it), reading
+    /// posts as before.
+    fn restart(&mut self) {
+        let restarts = self.restarts + 1;
+        let parse_options = std::mem::take(&mut self.parse_options);
+        *self = Engine {
+            restarts,
+            parse_options,
+            ..Engine::new()
+        };
     }
 
     /// Commits already folded in: a later walk stops at them.
@@ -900,6 +914,112 @@ fn share_text(task: &mut Task, kept: &Task) {
     }
     if task.section == kept.section {
         task.section = Arc::clone(&kept.section);
+    }
+}
+
+/// An engine's place at its tip, kept so that what is folded in after it can be taken back:
+/// how the watcher answers an amend without reading the whole history again. It holds the
+/// tip's post state and how long each list was, not a copy of the lists.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    restarts: u64,
+    tip: ObjectId,
+    head: Option<ObjectId>,
+    last_fed: Option<ObjectId>,
+    next_order: usize,
+    state: PostsState,
+    known: HashSet<ObjectId>,
+    /// Each post's number of versions and its path.
+    posts: Vec<(usize, String)>,
+    /// Each task's number of events.
+    tasks: Vec<usize>,
+    warnings: usize,
+}
+
+impl Checkpoint {
+    /// The commit the checkpoint is at.
+    pub fn tip(&self) -> ObjectId {
+        self.tip
+    }
+}
+
+impl Engine {
+    /// The engine's place at its tip; none before the first commit.
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        let tip = self.tip()?;
+        Some(Checkpoint {
+            restarts: self.restarts,
+            tip,
+            head: self.head,
+            last_fed: self.last_fed,
+            next_order: self.next_order,
+            state: self.states.get(&tip)?.clone(),
+            known: self.known.clone(),
+            posts: self
+                .posts
+                .iter()
+                .map(|life| (life.versions.len(), life.path.clone()))
+                .collect(),
+            tasks: self.tasks.iter().map(|t| t.events.len()).collect(),
+            warnings: self.warnings.len(),
+        })
+    }
+
+    /// Takes back every commit folded in since `checkpoint` was taken of this engine: it is
+    /// again exactly as it was at the checkpoint's tip, and a later walk goes on from there.
+    /// False, with nothing changed, when the checkpoint cannot be this engine's: taken before
+    /// it started over, or with more posts, tasks or commits than it has now.
+    pub fn roll_back(&mut self, checkpoint: Checkpoint) -> bool {
+        let fits = checkpoint.restarts == self.restarts
+            && checkpoint.posts.len() <= self.posts.len()
+            && checkpoint.tasks.len() <= self.tasks.len()
+            && checkpoint.warnings <= self.warnings.len()
+            && checkpoint.next_order <= self.next_order
+            && checkpoint.known.is_subset(&self.known)
+            && checkpoint
+                .posts
+                .iter()
+                .zip(&self.posts)
+                .all(|((versions, _), life)| *versions <= life.versions.len())
+            && checkpoint
+                .tasks
+                .iter()
+                .zip(&self.tasks)
+                .all(|(events, life)| *events <= life.events.len());
+        if !fits {
+            return false;
+        }
+        self.posts.truncate(checkpoint.posts.len());
+        for (post, (life, (versions, path))) in
+            self.posts.iter_mut().zip(checkpoint.posts).enumerate()
+        {
+            if life.versions.len() != versions || life.path != path {
+                self.touched.insert(post);
+            }
+            life.versions.truncate(versions);
+            life.path = path;
+        }
+        self.tasks.truncate(checkpoint.tasks.len());
+        for (life, events) in self.tasks.iter_mut().zip(checkpoint.tasks) {
+            if life.events.len() != events {
+                self.touched.insert(life.post);
+            }
+            life.events.truncate(events);
+        }
+        self.warnings.truncate(checkpoint.warnings);
+        self.warned = self
+            .warnings
+            .iter()
+            .map(|w| (w.file.clone(), w.line, w.message.clone()))
+            .collect();
+        self.states = HashMap::from([(checkpoint.tip, checkpoint.state)]);
+        self.children_left.clear();
+        self.known = checkpoint.known;
+        self.head = checkpoint.head;
+        self.last_fed = checkpoint.last_fed;
+        self.next_order = checkpoint.next_order;
+        self.lost_parent_state = false;
+        true
     }
 }
 
@@ -1705,6 +1825,39 @@ pub(crate) mod tests {
             assert!(Arc::ptr_eq(&old[i].section, &new[i].section), "section {i}");
         }
         assert_eq!(&*new[2].title, "Plan the talk");
+    }
+
+    #[test]
+    fn a_roll_back_to_a_checkpoint_then_an_amended_commit_equals_a_fresh_fold() {
+        let path = "_posts/2020-12-07-week.md";
+        let other = "_posts/2020-12-14-week.md";
+        let first = delta(1, &[], 1, path, "- [ ] A\n- [ ] B\n", true);
+        let mut engine = Engine::new();
+        engine.feed(first.clone());
+        let checkpoint = engine.checkpoint().expect("a tip");
+        // Commit 2 ticks A and starts another post; then it is amended into commit 3,
+        // which ticks B instead, on the same parent.
+        engine.feed(delta(
+            2,
+            &[1],
+            0,
+            path,
+            "- [x] A\n- [ ] B\n- [ ] C\n",
+            false,
+        ));
+        engine.feed(delta(4, &[2], 0, other, "- [ ] D\n", true));
+        assert!(engine.roll_back(checkpoint));
+        let amended = delta(3, &[1], 0, path, "- [ ] A\n- [x] B\n", false);
+        engine.feed(amended.clone());
+
+        let mut fresh = Engine::new();
+        fresh.feed(first);
+        fresh.feed(amended);
+        assert_eq!(
+            format!("{:?}", engine.history()),
+            format!("{:?}", fresh.history())
+        );
+        assert!(!engine.known_commits().contains(&ObjectId([2; 20])));
     }
 
     #[test]

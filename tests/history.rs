@@ -747,6 +747,46 @@ fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
     assert_eq!(post(&incremental, POST).versions.len(), 2);
 }
 
+/// An engine that starts over after a rewrite reads posts with the options it was given, not
+/// the defaults: a `7/10` rating stays a rating after a reset.
+#[test]
+fn an_engine_starting_over_after_a_reset_keeps_its_reading_options() {
+    let repo = TestRepo::new();
+    let plan = repo.commit(
+        &[(POST, Some(&week("- [ ] Write the essay, 7/10\n")))],
+        MONDAY,
+        "plan",
+    );
+    repo.commit(
+        &[(POST, Some(&week("- [x] Write the essay, 7/10\n")))],
+        MONDAY + DAY,
+        "tick",
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let mut options = HistoryOptions::default();
+    options.parse.rating_scale = 10;
+    let mut engine = gitgoals::history::Engine::new();
+    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    repo.move_branch(plan);
+    gitgoals::history::update(&mut engine, &opened, &options).expect("walk after the reset");
+    let history = engine.into_history();
+    let task = &history.posts[0]
+        .versions
+        .last()
+        .expect("a version")
+        .post
+        .tasks[0];
+    assert_eq!(
+        history.posts[0].versions.len(),
+        1,
+        "read again from the reset HEAD"
+    );
+    assert_eq!(
+        (&*task.title, task.confidence),
+        ("Write the essay", Some(7))
+    );
+}
+
 /// Feeding only the new commits onto an engine gives what a full read gives.
 #[test]
 fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {

@@ -303,6 +303,16 @@ fn an_amend_prints_only_what_it_adds() {
         pairs(&[("checked", "Read the PixelCNN paper")])
     );
     assert_eq!(batch.last().unwrap()["done"], 2);
+
+    // Amended again: the watcher takes back the amended commit as it took back the first.
+    blog.write(POST, &post([true, true, false, true]));
+    blog.commits += 1;
+    blog.git(&["commit", "-q", "--amend", "-a", "-m", "three ticks"]);
+    let batch = watcher.committed_batch();
+    assert_eq!(batch[0]["type"], "rewrite", "{:?}", batch);
+    assert_eq!(batch[0]["to"], blog.head().as_str());
+    assert_eq!(events(&batch), pairs(&[("checked", "CS242 HW 1")]));
+    assert_eq!(batch.last().unwrap()["done"], 3);
 }
 
 #[test]

@@ -53,6 +53,9 @@ pub struct Tracker {
     /// The history engine, fed the new commits as HEAD moves.
     git: git::Repo,
     engine: history::Engine,
+    /// The engine's place before the last commits it folded in: an amend of them is taken
+    /// back to here and folded anew, not read from the first commit again.
+    checkpoint: Option<history::Checkpoint>,
     history_options: HistoryOptions,
     /// How many times each event occurs in the engine's current history.
     current: HashMap<EventKey, usize>,
@@ -89,6 +92,7 @@ impl Tracker {
             head,
             git,
             engine,
+            checkpoint: None,
             history_options,
             shown: current.clone(),
             current,
@@ -169,9 +173,24 @@ impl Tracker {
         }
 
         // The engine feeds only the new commits when they continue its history, and reads
-        // the whole history again after a rewrite.
+        // the whole history again after a rewrite, unless the rewrite (an amend) keeps the
+        // place the engine stood before the commits it took back.
         let fed_before = self.engine.known_commits().len();
         let old_tip = self.engine.tip();
+        if let Some(checkpoint) = self.checkpoint.take()
+            && old.oid.is_some()
+            && base != old.oid
+            && let Some(head) = new
+                .oid
+                .and_then(|o| git::ObjectId::from_hex(&o.to_string()))
+            && self
+                .git
+                .is_ancestor(checkpoint.tip(), head)
+                .unwrap_or(false)
+        {
+            self.engine.roll_back(checkpoint);
+        }
+        self.checkpoint = self.engine.checkpoint();
         history::update(&mut self.engine, &self.git, &self.history_options)?;
         let rebuilt = old_tip.is_some_and(|tip| !self.engine.known_commits().contains(&tip))
             || self.engine.known_commits().len() < fed_before;
