@@ -180,7 +180,7 @@ pub fn load_engine(
     };
     let selector = selector_key(repo, options, ledger_options)?;
     let file = CacheFile::open(&cache_file(repo), &selector);
-    let mut engine = whole(file, repo, options, head, &selector)?;
+    let mut engine = whole(file, repo, options, ledger_options, head, &selector)?;
     // The hook goes on to parse the staged post with it.
     engine.set_parse_options(options.parse.clone());
     Ok(engine)
@@ -205,12 +205,13 @@ fn whole_engine<'a>(
     })
 }
 
-/// The whole engine at `head`, with the cache brought up to it. The stored ledger is kept
-/// when HEAD is still the cached commit, else dropped: the next run that wants one builds it.
+/// The whole engine at `head`, with the cache brought up to it, its stored ledger too: the
+/// next `history` reads it warm.
 fn whole(
     file: Option<CacheFile>,
     repo: &Repo,
     options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
     head: ObjectId,
     selector: &str,
 ) -> Result<Engine, HistoryError> {
@@ -218,9 +219,54 @@ fn whole(
     if base.is_none_or(|f| f.index.tip.tip() != head) {
         // A cache that cannot be written (a read-only repository, a full disk) only costs
         // speed.
-        let _ = store(&cache_file(repo), selector, base, &engine, None);
+        let path = cache_file(repo);
+        if let Ok(pending) = prepare_store(&path, selector, base, &engine) {
+            // The caller goes on with the engine: the ledger is brought forward on a copy of
+            // its history, when there is a stored ledger to bring forward.
+            let forward = base.and_then(CacheFile::ledger).and_then(|previous| {
+                let history = engine.history();
+                brought_forward(&previous, &history, engine.touched(), ledger_options)
+            });
+            let _ = match &forward {
+                Some(forward) => pending.complete(Some(&forward.ledger), &|w| forward.kept(w)),
+                None => pending.complete(None, &|_| None),
+            };
+        }
     }
     Ok(engine)
+}
+
+/// A stored ledger brought forward over the posts new commits touched, and which of its
+/// weeks were kept as they were.
+struct BroughtForward {
+    ledger: Ledger,
+    plan: ledger::UpdatePlan,
+    goals: Vec<(usize, NaiveDate)>,
+}
+
+impl BroughtForward {
+    /// The stored week that week `week` was kept from, unchanged.
+    fn kept(&self, week: usize) -> Option<usize> {
+        self.plan.kept_week(week, &self.goals)
+    }
+}
+
+/// `previous` brought forward to `history`, a whole history whose posts `touched` changed
+/// since; none when it does not fit.
+fn brought_forward(
+    previous: &Ledger,
+    history: &History,
+    touched: &std::collections::BTreeSet<usize>,
+    options: &LedgerOptions,
+) -> Option<BroughtForward> {
+    let goals = ledger::goals_with(history, |_, life| ledger::goal_date(life));
+    let plan = ledger::plan_update(previous, history, &goals, touched);
+    let ledger = ledger::apply_update(&plan, previous, history, options, &goals)?;
+    Some(BroughtForward {
+        ledger,
+        plan,
+        goals,
+    })
 }
 
 /// The whole history at `head` and its ledger, with the cache brought up to them. The post
@@ -247,23 +293,24 @@ fn whole_with_ledger(
     let history = engine.into_history();
     // The stored ledger, brought forward over the posts the new commits touched; built
     // whole when there is none.
-    let updated = base.and_then(CacheFile::ledger).and_then(|previous| {
-        let goals = ledger::goals_with(&history, |_, life| ledger::goal_date(life));
-        let plan = ledger::plan_update(&previous, &history, &goals, &touched);
-        let ledger = ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)?;
-        Some((ledger, plan, goals))
-    });
-    let (ledger, kept) = match updated {
-        Some((ledger, plan, goals)) => (ledger, Some((plan, goals))),
-        None => (ledger::build_with(&history, ledger_options), None),
+    let forward = base
+        .and_then(CacheFile::ledger)
+        .and_then(|previous| brought_forward(&previous, &history, &touched, ledger_options));
+    let ledger = match forward {
+        Some(forward) => {
+            if let Some(pending) = pending {
+                let _ = pending.complete(Some(&forward.ledger), &|week| forward.kept(week));
+            }
+            forward.ledger
+        }
+        None => {
+            let ledger = ledger::build_with(&history, ledger_options);
+            if let Some(pending) = pending {
+                let _ = pending.complete(Some(&ledger), &|_| None);
+            }
+            ledger
+        }
     };
-    if let Some(pending) = pending {
-        let kept_week = |week: usize| {
-            kept.as_ref()
-                .and_then(|(plan, goals)| plan.kept_week(week, goals))
-        };
-        let _ = pending.complete(Some(&ledger), &kept_week);
-    }
     Ok((history, ledger))
 }
 
@@ -593,17 +640,6 @@ impl CacheFile {
     }
 }
 
-/// Brings the cache up to `engine` and `ledger`; see [`prepare_store`].
-fn store(
-    path: &Path,
-    selector: &str,
-    base: Option<&CacheFile>,
-    engine: &Engine,
-    ledger: Option<&Ledger>,
-) -> std::io::Result<()> {
-    prepare_store(path, selector, base, engine)?.complete(ledger, &|_| None)
-}
-
 /// A write under way: the post records and commits are written, the ledger and the index
 /// are to come.
 struct PendingStore<'a> {
@@ -886,6 +922,17 @@ mod tests {
     use super::*;
     use crate::git::CommitDelta;
     use std::sync::Arc;
+
+    /// Brings the cache up to `engine` and `ledger` in one go; see [`prepare_store`].
+    fn store(
+        path: &Path,
+        selector: &str,
+        base: Option<&CacheFile>,
+        engine: &Engine,
+        ledger: Option<&Ledger>,
+    ) -> std::io::Result<()> {
+        prepare_store(path, selector, base, engine)?.complete(ledger, &|_| None)
+    }
 
     const SELECTOR: &str = "Dirs([\"_posts\"])";
 

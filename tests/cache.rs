@@ -251,6 +251,31 @@ fn tasks_first_after_new_commits_brings_the_stored_ledger_forward() {
 }
 
 #[test]
+fn reading_the_engine_after_new_commits_brings_the_stored_ledger_forward() {
+    // The hook (past what it folds on its own), `stats` and the watcher read the whole
+    // engine; they bring the stored figures forward too, so `history` then reads them warm.
+    let mut blog = blog(13);
+    blog.documents(true);
+    blog.commit_new_task(&[]);
+    let repo = Repo::open(Some(&blog.path)).expect("repository opens");
+    cache::load_engine(
+        &repo,
+        &HistoryOptions::default(),
+        &gitgoals::ledger::LedgerOptions::default(),
+        true,
+    )
+    .expect("engine");
+    let before = std::fs::read(blog.cache_file()).expect("cache reads");
+    let history = blog.run_in(&blog.path, &["history", "--format", "json"]);
+    assert_eq!(history, blog.documents(false).0);
+    assert_eq!(
+        std::fs::read(blog.cache_file()).expect("cache reads"),
+        before,
+        "history found the figures at HEAD and wrote nothing"
+    );
+}
+
+#[test]
 fn a_cache_written_without_the_ledger_still_gives_the_same_documents() {
     // The hook's path stores the engine only; the next command builds the ledger once.
     let mut blog = blog(3);
