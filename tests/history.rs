@@ -1126,3 +1126,61 @@ fn a_reset_then_a_commit_and_a_branch_switch_after_a_roll_back_equal_full_reads(
     watch_step(&mut engine, &mut checkpoint, &repo, &opened, later);
     assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
 }
+
+/// Warnings given by commits folded in after the checkpoint are taken back with them: an
+/// amend that mends a broken post leaves no warning of it, and one that breaks it again
+/// warns again, as a full read does.
+#[test]
+fn warnings_after_the_checkpoint_are_taken_back_with_their_commits() {
+    let repo = TestRepo::new();
+    let broken = "---\ntitle: [unclosed\n---\n\n- [ ] Alpha\n";
+    let start = repo.commit(&[(POST, Some(&week("- [ ] Alpha\n")))], MONDAY, "plan");
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let mut engine = gitgoals::history::Engine::new();
+    let mut checkpoint = None;
+    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+
+    let bad = repo.commit(&[(POST, Some(broken))], MONDAY + DAY, "broken");
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);
+    let full = history_of(&repo);
+    assert!(!full.warnings.is_empty(), "the broken front matter warns");
+    assert_eq!(whole(&engine.history()), whole(&full));
+
+    let mended = repo.commit_with(
+        &[start],
+        &[(POST, Some(&week("- [x] Alpha\n")))],
+        MONDAY + DAY,
+        MONDAY + 2 * DAY,
+        "mended",
+        None,
+    );
+    repo.move_branch(mended);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        bad
+    ));
+    let full = history_of(&repo);
+    assert!(full.warnings.is_empty());
+    assert_eq!(whole(&engine.history()), whole(&full));
+
+    let broken_again = repo.commit_with(
+        &[start],
+        &[(POST, Some(broken))],
+        MONDAY + DAY,
+        MONDAY + 3 * DAY,
+        "broken again",
+        None,
+    );
+    repo.move_branch(broken_again);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        mended
+    ));
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+}
