@@ -1184,20 +1184,23 @@ pub type LifeRecord = LifeParts<String, Due, Vec<Warning>, Vec<usize>>;
 
 /// The text tables of a record being written: each distinct text and section gets an index.
 /// Versions that share a text share one allocation, so most lookups are by address; only a
-/// text seen at a new address is looked up by content.
+/// text seen at a new address is looked up by content. An address goes with a length: a
+/// shorter text (an empty one, a prefix) can begin where another does, but two borrowed
+/// texts with the same start and length are the same bytes.
 #[derive(Default)]
 struct TextTable<'a> {
-    by_address: HashMap<*const u8, u32>,
+    by_address: HashMap<(*const u8, usize), u32>,
     text_index: HashMap<&'a str, u32>,
     texts: Vec<&'a str>,
-    section_by_address: HashMap<*const String, u32>,
+    section_by_address: HashMap<(*const String, usize), u32>,
     section_index: HashMap<Vec<u32>, u32>,
     sections: Vec<Vec<u32>>,
 }
 
 impl<'a> TextTable<'a> {
     fn text(&mut self, text: &'a str) -> u32 {
-        if let Some(&id) = self.by_address.get(&text.as_ptr()) {
+        let address = (text.as_ptr(), text.len());
+        if let Some(&id) = self.by_address.get(&address) {
             return id;
         }
         let next = self.texts.len() as u32;
@@ -1205,15 +1208,13 @@ impl<'a> TextTable<'a> {
             self.texts.push(text);
             next
         });
-        // Empty texts all sit at one dangling address: only longer ones are told apart by it.
-        if !text.is_empty() {
-            self.by_address.insert(text.as_ptr(), id);
-        }
+        self.by_address.insert(address, id);
         id
     }
 
     fn section(&mut self, headings: &'a [String]) -> u32 {
-        if let Some(&id) = self.section_by_address.get(&headings.as_ptr()) {
+        let address = (headings.as_ptr(), headings.len());
+        if let Some(&id) = self.section_by_address.get(&address) {
             return id;
         }
         let ids: Vec<u32> = headings.iter().map(|h| self.text(h)).collect();
@@ -1222,9 +1223,7 @@ impl<'a> TextTable<'a> {
             self.sections.push(ids);
             next
         });
-        if !headings.is_empty() {
-            self.section_by_address.insert(headings.as_ptr(), id);
-        }
+        self.section_by_address.insert(address, id);
         id
     }
 
@@ -1740,6 +1739,33 @@ pub(crate) mod tests {
             marker: 0..3,
             ..Task::default()
         }
+    }
+
+    #[test]
+    fn a_text_table_tells_apart_texts_that_start_at_one_address() {
+        // An empty text, or a shorter one, can begin where a longer one does; each must
+        // still be written as itself.
+        let long = String::from("Read the WaveNet paper");
+        let headings = vec!["Courses".to_string(), "Reading".to_string()];
+        let mut table = TextTable::default();
+        let whole = table.text(&long);
+        let empty = table.text(&long[..0]);
+        let prefix = table.text(&long[..4]);
+        assert_eq!(table.texts[whole as usize], "Read the WaveNet paper");
+        assert_eq!(table.texts[empty as usize], "");
+        assert_eq!(table.texts[prefix as usize], "Read");
+        let both = table.section(&headings);
+        let first = table.section(&headings[..1]);
+        let none = table.section(&headings[..0]);
+        let named = |id: u32| -> Vec<&str> {
+            table.sections[id as usize]
+                .iter()
+                .map(|&t| table.texts[t as usize])
+                .collect()
+        };
+        assert_eq!(named(both), ["Courses", "Reading"]);
+        assert_eq!(named(first), ["Courses"]);
+        assert!(named(none).is_empty());
     }
 
     /// A commit delta as a walk would hand it over, for a post at `path` with `text`.

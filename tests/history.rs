@@ -912,3 +912,275 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
     assert_eq!((week.tasks, week.done), (27, 14));
     assert_eq!(week.done_on_time, None);
 }
+
+/// Everything a history says, for comparing two of them whole.
+fn whole(history: &History) -> String {
+    format!("{history:?}")
+}
+
+/// What the watcher does when HEAD moves from `old` to the repository's HEAD: a rewrite
+/// whose new HEAD descends from the checkpoint's tip is taken back to it first; a new
+/// checkpoint is taken before each update.
+fn watch_step(
+    engine: &mut gitgoals::history::Engine,
+    checkpoint: &mut Option<gitgoals::history::Checkpoint>,
+    repo: &TestRepo,
+    opened: &Repo,
+    old: git2::Oid,
+) -> bool {
+    let new = repo.head().expect("a HEAD");
+    let base = repo.repo.merge_base(old, new).ok();
+    let mut rolled = false;
+    if let Some(taken) = checkpoint.take()
+        && base != Some(old)
+    {
+        let head = gitgoals::git::ObjectId::from_hex(&new.to_string()).expect("an id");
+        if opened.is_ancestor(taken.tip(), head).expect("ancestry") {
+            rolled = engine.roll_back(taken);
+        }
+    }
+    *checkpoint = engine.checkpoint();
+    gitgoals::history::update(engine, opened, &HistoryOptions::default()).expect("walk");
+    rolled
+}
+
+/// A merge folded in after the checkpoint (a post made on each line, one made and deleted,
+/// a rename, a conflict resolved), then amended: taken back and folded anew, the engine
+/// says what a full read says.
+#[test]
+fn an_amended_merge_rolled_back_to_the_checkpoint_equals_a_full_read() {
+    let repo = TestRepo::new();
+    let other = "_posts/2020-12-14-week.md";
+    let third = "_posts/2020-12-21-week.md";
+    let renamed = "_posts/2020-12-08-week.md";
+    let start = repo.commit(
+        &[(POST, Some(&week("- [ ] Alpha\n- [ ] Beta\n- [ ] Gamma\n")))],
+        MONDAY,
+        "plan",
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let mut engine = gitgoals::history::Engine::new();
+    let mut checkpoint = None;
+    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+
+    // Two lines from the start: one ticks Alpha and starts another post; the other
+    // renames the post, ticks Beta, makes a third post and deletes it again.
+    let side = repo.commit_with(
+        &[start],
+        &[
+            (POST, Some(&week("- [x] Alpha\n- [ ] Beta\n- [ ] Gamma\n"))),
+            (other, Some(&week("- [ ] Delta\n"))),
+        ],
+        MONDAY + DAY,
+        MONDAY + DAY,
+        "side",
+        None,
+    );
+    let main1 = repo.commit_with(
+        &[start],
+        &[
+            (POST, None),
+            (
+                renamed,
+                Some(&week("- [ ] Alpha\n- [x] Beta\n- [ ] Gamma\n")),
+            ),
+            (third, Some(&week("- [ ] Epsilon\n"))),
+        ],
+        MONDAY + 2 * DAY,
+        MONDAY + 2 * DAY,
+        "main rename",
+        None,
+    );
+    let main2 = repo.commit_with(
+        &[main1],
+        &[(third, None)],
+        MONDAY + 3 * DAY,
+        MONDAY + 3 * DAY,
+        "main drop",
+        None,
+    );
+    let merge = repo.commit_with(
+        &[main2, side],
+        &[
+            (
+                renamed,
+                Some(&week("- [x] Alpha\n- [x] Beta\n- [ ] Gamma\n")),
+            ),
+            (other, Some(&week("- [ ] Delta\n"))),
+        ],
+        MONDAY + 4 * DAY,
+        MONDAY + 4 * DAY,
+        "merge",
+        None,
+    );
+    repo.move_branch(merge);
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+
+    // The merge amended: another resolution, the other post left out, Gamma ticked.
+    let amended = repo.commit_with(
+        &[main2, side],
+        &[(
+            renamed,
+            Some(&week("- [x] Alpha\n- [x] Beta\n- [x] Gamma\n")),
+        )],
+        MONDAY + 4 * DAY,
+        MONDAY + 5 * DAY,
+        "merge, amended",
+        None,
+    );
+    repo.move_branch(amended);
+    let rolled = watch_step(&mut engine, &mut checkpoint, &repo, &opened, merge);
+    assert!(rolled, "the amend is taken back to the checkpoint");
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+
+    // And amended again, back to the first resolution.
+    let again = repo.commit_with(
+        &[main2, side],
+        &[
+            (
+                renamed,
+                Some(&week("- [x] Alpha\n- [x] Beta\n- [ ] Gamma\n")),
+            ),
+            (other, Some(&week("- [ ] Delta\n"))),
+        ],
+        MONDAY + 4 * DAY,
+        MONDAY + 6 * DAY,
+        "merge, amended again",
+        None,
+    );
+    repo.move_branch(again);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        amended
+    ));
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+}
+
+/// `git reset --hard HEAD~1` then a new commit, and a switch to a branch that left from the
+/// checkpoint's tip: each step says what a full read says.
+#[test]
+fn a_reset_then_a_commit_and_a_branch_switch_after_a_roll_back_equal_full_reads() {
+    let repo = TestRepo::new();
+    let other = "_posts/2020-12-14-week.md";
+    let start = repo.commit(
+        &[(POST, Some(&week("- [ ] Alpha\n- [ ] Beta\n")))],
+        MONDAY,
+        "plan",
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let mut engine = gitgoals::history::Engine::new();
+    let mut checkpoint = None;
+    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+
+    let tick = repo.commit(
+        &[
+            (POST, Some(&week("- [x] Alpha\n- [ ] Beta\n"))),
+            (other, Some(&week("- [ ] Delta\n"))),
+        ],
+        MONDAY + DAY,
+        "tick",
+    );
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+
+    // reset --hard HEAD~1
+    repo.move_branch(start);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        tick
+    ));
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+    let new = repo.commit(
+        &[(other, Some(&week("- [ ] Zeta\n- [x] Delta\n")))],
+        MONDAY + 2 * DAY,
+        "new",
+    );
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+
+    // Back to the old tick (a branch that forked at the checkpoint's tip).
+    repo.move_branch(tick);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        new
+    ));
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+    let later = repo.commit(
+        &[(POST, Some(&week("- [x] Alpha\n- [x] Beta\n")))],
+        MONDAY + 3 * DAY,
+        "later",
+    );
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, tick);
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+    repo.move_branch(new);
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, later);
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+}
+
+/// Warnings given by commits folded in after the checkpoint are taken back with them: an
+/// amend that mends a broken post leaves no warning of it, and one that breaks it again
+/// warns again, as a full read does.
+#[test]
+fn warnings_after_the_checkpoint_are_taken_back_with_their_commits() {
+    let repo = TestRepo::new();
+    let broken = "---\ntitle: [unclosed\n---\n\n- [ ] Alpha\n";
+    let start = repo.commit(&[(POST, Some(&week("- [ ] Alpha\n")))], MONDAY, "plan");
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let mut engine = gitgoals::history::Engine::new();
+    let mut checkpoint = None;
+    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+
+    let bad = repo.commit(&[(POST, Some(broken))], MONDAY + DAY, "broken");
+    watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);
+    let full = history_of(&repo);
+    assert!(!full.warnings.is_empty(), "the broken front matter warns");
+    assert_eq!(whole(&engine.history()), whole(&full));
+
+    let mended = repo.commit_with(
+        &[start],
+        &[(POST, Some(&week("- [x] Alpha\n")))],
+        MONDAY + DAY,
+        MONDAY + 2 * DAY,
+        "mended",
+        None,
+    );
+    repo.move_branch(mended);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        bad
+    ));
+    let full = history_of(&repo);
+    assert!(full.warnings.is_empty());
+    assert_eq!(whole(&engine.history()), whole(&full));
+
+    let broken_again = repo.commit_with(
+        &[start],
+        &[(POST, Some(broken))],
+        MONDAY + DAY,
+        MONDAY + 3 * DAY,
+        "broken again",
+        None,
+    );
+    repo.move_branch(broken_again);
+    assert!(watch_step(
+        &mut engine,
+        &mut checkpoint,
+        &repo,
+        &opened,
+        mended
+    ));
+    assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
+}
