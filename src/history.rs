@@ -919,7 +919,7 @@ fn share_text(task: &mut Task, kept: &Task) {
 
 /// An engine's place at its tip, kept so that what is folded in after it can be taken back:
 /// how the watcher answers an amend without reading the whole history again. It holds the
-/// tip's post state and how long each list was, not a copy of the lists.
+/// post states the engine held and how long each list was, not a copy of the lists.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
     restarts: u64,
@@ -927,7 +927,10 @@ pub struct Checkpoint {
     head: Option<ObjectId>,
     last_fed: Option<ObjectId>,
     next_order: usize,
-    state: PostsState,
+    /// The post states the engine held (the tip's, and branch points' with children to
+    /// come), and how many children each still had.
+    states: HashMap<ObjectId, PostsState>,
+    children_left: HashMap<ObjectId, usize>,
     known: HashSet<ObjectId>,
     /// Each post's number of versions and its path.
     posts: Vec<(usize, String)>,
@@ -953,7 +956,11 @@ impl Engine {
             head: self.head,
             last_fed: self.last_fed,
             next_order: self.next_order,
-            state: self.states.get(&tip)?.clone(),
+            states: self
+                .states
+                .contains_key(&tip)
+                .then(|| self.states.clone())?,
+            children_left: self.children_left.clone(),
             known: self.known.clone(),
             posts: self
                 .posts
@@ -1012,8 +1019,8 @@ impl Engine {
             .iter()
             .map(|w| (w.file.clone(), w.line, w.message.clone()))
             .collect();
-        self.states = HashMap::from([(checkpoint.tip, checkpoint.state)]);
-        self.children_left.clear();
+        self.states = checkpoint.states;
+        self.children_left = checkpoint.children_left;
         self.known = checkpoint.known;
         self.head = checkpoint.head;
         self.last_fed = checkpoint.last_fed;
@@ -1884,6 +1891,35 @@ pub(crate) mod tests {
             format!("{:?}", fresh.history())
         );
         assert!(!engine.known_commits().contains(&ObjectId([2; 20])));
+    }
+
+    #[test]
+    fn a_checkpoint_between_a_branch_point_and_its_second_child_keeps_the_branch_point() {
+        let path = "_posts/2020-12-07-week.md";
+        // 1 has two children: 2 now, 4 later (a branch that left from 1).
+        let one = delta(1, &[], 2, path, "- [ ] A\n- [ ] B\n", true);
+        let two = delta(2, &[1], 0, path, "- [x] A\n- [ ] B\n", false);
+        let four = delta(4, &[1], 0, path, "- [ ] A\n- [x] B\n", false);
+        let mut engine = Engine::new();
+        engine.feed(one.clone());
+        engine.feed(two.clone());
+        let checkpoint = engine.checkpoint().expect("a tip");
+        engine.feed(delta(3, &[2], 0, path, "- [x] A\n- [x] B\n", false));
+        assert!(engine.roll_back(checkpoint));
+        engine.feed(four.clone());
+        assert!(
+            !engine.lost_parent_state(),
+            "1's state was kept for its second child"
+        );
+
+        let mut fresh = Engine::new();
+        for delta in [one, two, four] {
+            fresh.feed(delta);
+        }
+        assert_eq!(
+            format!("{:?}", engine.history()),
+            format!("{:?}", fresh.history())
+        );
     }
 
     #[test]
