@@ -1088,9 +1088,10 @@ impl History {
     }
 }
 
-/// A commit as stored: written out once per record that names it.
+/// A commit as stored: written out once per record that names it (the cache's post lives and
+/// its weeks alike).
 #[derive(Debug, Serialize, Deserialize)]
-struct CommitRecord<S> {
+pub(crate) struct CommitRecord<S> {
     id: S,
     seconds: i64,
     offset_seconds: i32,
@@ -1098,7 +1099,7 @@ struct CommitRecord<S> {
 }
 
 impl<'a> CommitRecord<&'a str> {
-    fn of(commit: &'a CommitInfo) -> Self {
+    pub(crate) fn of(commit: &'a CommitInfo) -> Self {
         CommitRecord {
             id: commit.id.as_str(),
             seconds: commit.time.timestamp(),
@@ -1109,7 +1110,7 @@ impl<'a> CommitRecord<&'a str> {
 }
 
 impl CommitRecord<String> {
-    fn into_info(self) -> CommitInfo {
+    pub(crate) fn into_info(self) -> CommitInfo {
         let utc = git::to_datetime(self.seconds, 0);
         let time = chrono::FixedOffset::east_opt(self.offset_seconds)
             .map_or(utc, |offset| utc.with_timezone(&offset));
@@ -1264,25 +1265,30 @@ pub struct StoredLife {
 pub struct SnapshotError(&'static str);
 
 /// Gives shared values (by pointer) one index each, in first-seen order.
-struct Interner<'a, T> {
+pub(crate) struct Interner<'a, T> {
     index: HashMap<*const T, u32>,
     values: Vec<&'a T>,
 }
 
 impl<'a, T> Interner<'a, T> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Interner {
             index: HashMap::new(),
             values: Vec::new(),
         }
     }
 
-    fn id(&mut self, value: &'a Arc<T>) -> u32 {
+    pub(crate) fn id(&mut self, value: &'a Arc<T>) -> u32 {
         let next = self.values.len() as u32;
         *self.index.entry(Arc::as_ptr(value)).or_insert_with(|| {
             self.values.push(value);
             next
         })
+    }
+
+    /// The values in the order they were given their indices.
+    pub(crate) fn into_values(self) -> Vec<&'a T> {
+        self.values
     }
 }
 
@@ -1506,7 +1512,11 @@ impl Engine {
             })
             .collect();
         LifeParts {
-            commits: commits.values.into_iter().map(CommitRecord::of).collect(),
+            commits: commits
+                .into_values()
+                .into_iter()
+                .map(CommitRecord::of)
+                .collect(),
             texts: table.texts,
             sections: table.sections,
             versions,

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::file::{Span, Writer};
-use crate::history::TaskId;
+use crate::history::{CommitRecord, Interner, TaskId};
 use crate::ledger::{self, Ledger, Status, TaskRecord, Week};
 use crate::model::{CommitInfo, DueSource, Task};
 use crate::tally::{Breakdown, Tally};
@@ -36,14 +36,6 @@ struct WeekPart<S, T> {
 
 type WeekPartView<'a> = WeekPart<&'a str, &'a Task>;
 type WeekPartRecord = WeekPart<String, Task>;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct CommitRecord<S> {
-    id: S,
-    seconds: i64,
-    offset_seconds: i32,
-    summary: S,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct WeekRecord<S> {
@@ -132,20 +124,7 @@ fn status_of(code: u8) -> Option<Status> {
 
 impl<'a> WeekPartView<'a> {
     fn new(week: &'a Week, records: &[&'a TaskRecord]) -> WeekPartView<'a> {
-        let mut index: std::collections::HashMap<*const CommitInfo, u32> =
-            std::collections::HashMap::new();
-        let mut commits = Vec::new();
-        let mut intern = |commit: &'a Arc<CommitInfo>| -> u32 {
-            *index.entry(Arc::as_ptr(commit)).or_insert_with(|| {
-                commits.push(CommitRecord {
-                    id: commit.id.as_str(),
-                    seconds: commit.time.timestamp(),
-                    offset_seconds: commit.time.offset().local_minus_utc(),
-                    summary: commit.summary.as_str(),
-                });
-                (commits.len() - 1) as u32
-            })
-        };
+        let mut commits = Interner::<CommitInfo>::new();
         let breakdown = |b: &'a Breakdown| -> Vec<(&'a str, usize, usize)> {
             b.0.iter()
                 .map(|(key, tally)| (key.as_str(), tally.total, tally.done))
@@ -159,8 +138,8 @@ impl<'a> WeekPartView<'a> {
                 task: &t.task,
                 status: status_code(t.status),
                 planned: t.planned,
-                added: intern(&t.added),
-                checked: t.checked.as_ref().map(&mut intern),
+                added: commits.id(&t.added),
+                checked: t.checked.as_ref().map(|c| commits.id(c)),
             })
             .collect();
         let week = WeekRecord {
@@ -187,7 +166,11 @@ impl<'a> WeekPartView<'a> {
             by_section: breakdown(&week.by_section),
         };
         WeekPart {
-            commits,
+            commits: commits
+                .into_values()
+                .into_iter()
+                .map(CommitRecord::of)
+                .collect(),
             week,
             tasks,
         }
@@ -198,7 +181,11 @@ impl WeekPartRecord {
     /// Week `index` and its records, with nothing carried yet ([`ledger::assemble`] links
     /// them); none when the part does not hold together.
     fn into_week(self, index: usize) -> Option<(Week, Vec<TaskRecord>)> {
-        let commits: Vec<Arc<CommitInfo>> = self.commits.into_iter().map(commit_info).collect();
+        let commits: Vec<Arc<CommitInfo>> = self
+            .commits
+            .into_iter()
+            .map(|c| Arc::new(c.into_info()))
+            .collect();
         let commit = |i: u32| commits.get(i as usize).cloned();
         let breakdown = |parts: Vec<(String, usize, usize)>| {
             Breakdown(
@@ -265,17 +252,6 @@ impl WeekPartRecord {
         }
         Some((week, records))
     }
-}
-
-fn commit_info(record: CommitRecord<String>) -> Arc<CommitInfo> {
-    let utc = crate::git::to_datetime(record.seconds, 0);
-    let time = chrono::FixedOffset::east_opt(record.offset_seconds)
-        .map_or(utc, |offset| utc.with_timezone(&offset));
-    Arc::new(CommitInfo {
-        id: record.id,
-        time,
-        summary: record.summary,
-    })
 }
 
 /// Writes `ledger` as a part per week (or the span of an unchanged week already in the file)
