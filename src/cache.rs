@@ -43,7 +43,7 @@ use crate::ledger::{self, Ledger, LedgerOptions};
 use crate::model::Warning;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 mod file;
 mod weeks;

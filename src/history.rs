@@ -1157,9 +1157,10 @@ struct VersionRecord<S, D, W, I> {
     task_ids: I,
 }
 
-/// A [`Task`] with its title, note and section as indices into the record's tables.
+/// A [`Task`] with its title, note and section as indices into the record's tables
+/// ([`TextTable`] writes them, [`TextTables`] reads them back).
 #[derive(Debug, Serialize, Deserialize)]
-struct StoredTask {
+pub(crate) struct StoredTask {
     title: u32,
     note: u32,
     section: u32,
@@ -1196,7 +1197,7 @@ pub type LifeRecord = LifeParts<String, Due, Vec<Warning>, Vec<usize>>;
 /// shorter text (an empty one, a prefix) can begin where another does, but two borrowed
 /// texts with the same start and length are the same bytes.
 #[derive(Default)]
-struct TextTable<'a> {
+pub(crate) struct TextTable<'a> {
     by_address: HashMap<(*const u8, usize), u32>,
     text_index: HashMap<&'a str, u32>,
     texts: Vec<&'a str>,
@@ -1235,7 +1236,12 @@ impl<'a> TextTable<'a> {
         id
     }
 
-    fn task(&mut self, task: &'a Task) -> StoredTask {
+    /// The tables written so far: each text once, each section as indices into the texts.
+    pub(crate) fn into_tables(self) -> (Vec<&'a str>, Vec<Vec<u32>>) {
+        (self.texts, self.sections)
+    }
+
+    pub(crate) fn task(&mut self, task: &'a Task) -> StoredTask {
         StoredTask {
             title: self.text(&task.title),
             note: self.text(&task.note),
@@ -1249,6 +1255,47 @@ impl<'a> TextTable<'a> {
             done_date: task.done_date,
             due: task.due,
         }
+    }
+}
+
+/// A record's text tables read back: each text and section once, shared by every task that
+/// names it.
+pub(crate) struct TextTables {
+    texts: Vec<Arc<str>>,
+    sections: Vec<Arc<[String]>>,
+}
+
+impl TextTables {
+    /// The tables as stored; none when a section names a text that is not there.
+    pub(crate) fn read(texts: Vec<String>, sections: Vec<Vec<u32>>) -> Option<TextTables> {
+        let texts: Vec<Arc<str>> = texts.into_iter().map(Arc::from).collect();
+        let sections = sections
+            .into_iter()
+            .map(|ids| {
+                ids.iter()
+                    .map(|&i| texts.get(i as usize).map(|t| t.to_string()))
+                    .collect::<Option<Vec<String>>>()
+                    .map(Arc::from)
+            })
+            .collect::<Option<Vec<Arc<[String]>>>>()?;
+        Some(TextTables { texts, sections })
+    }
+
+    /// The task `stored` names; none when it names a text or section that is not there.
+    pub(crate) fn task(&self, stored: StoredTask) -> Option<Task> {
+        Some(Task {
+            title: self.texts.get(stored.title as usize)?.clone(),
+            note: self.texts.get(stored.note as usize)?.clone(),
+            section: self.sections.get(stored.section as usize)?.clone(),
+            checked: stored.checked,
+            confidence: stored.confidence,
+            parent: stored.parent,
+            line: stored.line,
+            marker: stored.marker,
+            mark: stored.mark,
+            done_date: stored.done_date,
+            due: stored.due,
+        })
     }
 }
 
@@ -1308,46 +1355,19 @@ impl LifeRecord {
         };
         // Tasks that share a text in the record share one copy of it when read back, as in
         // the engine that wrote it.
-        let texts: Vec<Arc<str>> = self.texts.into_iter().map(Arc::from).collect();
-        let mut sections: Vec<Arc<[String]>> = Vec::with_capacity(self.sections.len());
-        for ids in self.sections {
-            let headings = ids
-                .iter()
-                .map(|&i| texts.get(i as usize).map(|t| t.to_string()))
-                .collect::<Option<Vec<String>>>()
-                .ok_or(SnapshotError("heading index"))?;
-            sections.push(Arc::from(headings));
-        }
-        let text = |i: u32| {
-            texts
-                .get(i as usize)
-                .cloned()
-                .ok_or(SnapshotError("text index"))
-        };
+        let tables =
+            TextTables::read(self.texts, self.sections).ok_or(SnapshotError("heading index"))?;
         let mut versions = Vec::with_capacity(self.versions.len());
         for v in self.versions {
             if v.task_ids.len() != v.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count) {
                 return Err(SnapshotError("task ids of a version"));
             }
-            let mut read = Vec::with_capacity(v.tasks.len());
-            for t in v.tasks {
-                read.push(Task {
-                    title: text(t.title)?,
-                    note: text(t.note)?,
-                    section: sections
-                        .get(t.section as usize)
-                        .cloned()
-                        .ok_or(SnapshotError("section index"))?,
-                    checked: t.checked,
-                    confidence: t.confidence,
-                    parent: t.parent,
-                    line: t.line,
-                    marker: t.marker,
-                    mark: t.mark,
-                    done_date: t.done_date,
-                    due: t.due,
-                });
-            }
+            let read = v
+                .tasks
+                .into_iter()
+                .map(|t| tables.task(t))
+                .collect::<Option<Vec<Task>>>()
+                .ok_or(SnapshotError("text or section index"))?;
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
                 order: v.order,
@@ -1511,14 +1531,15 @@ impl Engine {
                 (life.id.0, events)
             })
             .collect();
+        let (texts, sections) = table.into_tables();
         LifeParts {
             commits: commits
                 .into_values()
                 .into_iter()
                 .map(CommitRecord::of)
                 .collect(),
-            texts: table.texts,
-            sections: table.sections,
+            texts,
+            sections,
             versions,
             tasks,
         }

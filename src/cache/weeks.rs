@@ -7,9 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::file::{Span, Writer};
-use crate::history::{CommitRecord, Interner, TaskId};
+use crate::history::{CommitRecord, Interner, StoredTask, TaskId, TextTable, TextTables};
 use crate::ledger::{self, Ledger, Status, TaskRecord, Week};
-use crate::model::{CommitInfo, DueSource, Task};
+use crate::model::{CommitInfo, DueSource};
 use crate::tally::{Breakdown, Tally};
 
 /// Where the stored ledger is: a part per week, and one for the links between weeks.
@@ -25,17 +25,20 @@ pub(super) struct LedgerSpans {
 /// the carry links and streaks) is in the [`LinksPart`] and worked out again on reading, so
 /// a week whose post did not change keeps its part when its neighbours change.
 ///
-/// Generic over how text and tasks are held, like [`crate::history::LifeParts`]: [`WeekPartView`]
-/// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back.
+/// Generic over how text is held, like [`crate::history::LifeParts`]: [`WeekPartView`]
+/// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back. The
+/// tasks' titles, notes and sections are written once each, as in a post's record.
 #[derive(Debug, Serialize, Deserialize)]
-struct WeekPart<S, T> {
+struct WeekPart<S> {
     commits: Vec<CommitRecord<S>>,
+    texts: Vec<S>,
+    sections: Vec<Vec<u32>>,
     week: WeekRecord<S>,
-    tasks: Vec<TaskRecordParts<S, T>>,
+    tasks: Vec<TaskRecordParts<S>>,
 }
 
-type WeekPartView<'a> = WeekPart<&'a str, &'a Task>;
-type WeekPartRecord = WeekPart<String, Task>;
+type WeekPartView<'a> = WeekPart<&'a str>;
+type WeekPartRecord = WeekPart<String>;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct WeekRecord<S> {
@@ -55,10 +58,10 @@ struct WeekRecord<S> {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct TaskRecordParts<S, T> {
+struct TaskRecordParts<S> {
     id: usize,
     key: S,
-    task: T,
+    task: StoredTask,
     status: u8,
     planned: bool,
     /// Indices into the part's commits.
@@ -125,6 +128,7 @@ fn status_of(code: u8) -> Option<Status> {
 impl<'a> WeekPartView<'a> {
     fn new(week: &'a Week, records: &[&'a TaskRecord]) -> WeekPartView<'a> {
         let mut commits = Interner::<CommitInfo>::new();
+        let mut texts = TextTable::default();
         let breakdown = |b: &'a Breakdown| -> Vec<(&'a str, usize, usize)> {
             b.0.iter()
                 .map(|(key, tally)| (key.as_str(), tally.total, tally.done))
@@ -135,7 +139,7 @@ impl<'a> WeekPartView<'a> {
             .map(|t| TaskRecordParts {
                 id: t.id.0,
                 key: t.key.as_str(),
-                task: &t.task,
+                task: texts.task(&t.task),
                 status: status_code(t.status),
                 planned: t.planned,
                 added: commits.id(&t.added),
@@ -165,12 +169,15 @@ impl<'a> WeekPartView<'a> {
             by_confidence: breakdown(&week.by_confidence),
             by_section: breakdown(&week.by_section),
         };
+        let (texts, sections) = texts.into_tables();
         WeekPart {
             commits: commits
                 .into_values()
                 .into_iter()
                 .map(CommitRecord::of)
                 .collect(),
+            texts,
+            sections,
             week,
             tasks,
         }
@@ -187,6 +194,7 @@ impl WeekPartRecord {
             .map(|c| Arc::new(c.into_info()))
             .collect();
         let commit = |i: u32| commits.get(i as usize).cloned();
+        let tables = TextTables::read(self.texts, self.sections)?;
         let breakdown = |parts: Vec<(String, usize, usize)>| {
             Breakdown(
                 parts
@@ -237,7 +245,7 @@ impl WeekPartRecord {
                 id: TaskId(t.id),
                 key: t.key,
                 week: index,
-                task: t.task,
+                task: tables.task(t.task)?,
                 status: status_of(t.status)?,
                 planned: t.planned,
                 added: commit(t.added)?,
