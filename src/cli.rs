@@ -723,11 +723,20 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 /// Writes to stdout (styles are dropped unless colour is on); a reader that went away
 /// (`gitgoals … | head`) is not an error.
 pub fn print(text: &str) -> Result<()> {
-    let mut stdout = anstream::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    // Text without escape sequences (JSON, CSV, plain text) needs no colour handling, and
+    // scanning a megabyte of JSON for them cost a warm `history` several milliseconds.
+    let written = if text.contains('\x1b') {
+        let mut stdout = anstream::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+    } else {
+        let mut stdout = io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+    };
+    match written {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }
