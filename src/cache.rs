@@ -105,6 +105,22 @@ impl Index {
     }
 }
 
+/// HEAD, the key of the settings in force and the cache file read under them; none when the
+/// cache is off or the repository has no commit yet.
+fn open_cache(
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+    use_cache: bool,
+) -> Result<Option<(ObjectId, String, Option<CacheFile>)>, HistoryError> {
+    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+        return Ok(None);
+    };
+    let selector = selector_key(repo, options, ledger_options)?;
+    let file = CacheFile::open(&cache_file(repo), &selector);
+    Ok(Some((head, selector, file)))
+}
+
 /// The weekly ledger as of HEAD, through the cache unless `use_cache` is false. When HEAD is
 /// the cached commit, only the stored ledger is decoded; after a few new commits, only the
 /// posts they touch and their neighbours' weeks are.
@@ -114,13 +130,10 @@ pub fn load_ledger(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<Ledger, HistoryError> {
-    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+    let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options)?.into_history();
         return Ok(ledger::build_with(&history, ledger_options));
     };
-    let selector = selector_key(repo, options, ledger_options)?;
-    let path = cache_file(repo);
-    let file = CacheFile::open(&path, &selector);
     if let Some(file) = &file {
         if file.index.tip.tip() == head
             && let Some(ledger) = file.ledger()
@@ -145,13 +158,11 @@ pub fn load_history_and_ledger(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<(History, Ledger), HistoryError> {
-    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+    let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options)?.into_history();
         let ledger = ledger::build_with(&history, ledger_options);
         return Ok((history, ledger));
     };
-    let selector = selector_key(repo, options, ledger_options)?;
-    let file = CacheFile::open(&cache_file(repo), &selector);
     whole_with_ledger(file, repo, options, ledger_options, head, &selector)
 }
 
@@ -175,11 +186,9 @@ pub fn load_engine(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<Engine, HistoryError> {
-    let Some(head) = repo.head()?.filter(|_| use_cache) else {
+    let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         return read_fresh(repo, options);
     };
-    let selector = selector_key(repo, options, ledger_options)?;
-    let file = CacheFile::open(&cache_file(repo), &selector);
     let mut engine = whole(file, repo, options, ledger_options, head, &selector)?;
     // The hook goes on to parse the staged post with it.
     engine.set_parse_options(options.parse.clone());
@@ -813,11 +822,7 @@ pub fn load_hook_view(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
 ) -> Result<Option<HookView>, HistoryError> {
-    let Some(head) = repo.head()? else {
-        return Ok(None);
-    };
-    let selector = selector_key(repo, options, ledger_options)?;
-    let Some(file) = CacheFile::open(&cache_file(repo), &selector) else {
+    let Some((head, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
         return Ok(None);
     };
     let tip = file.index.tip.tip();
