@@ -43,7 +43,7 @@ use crate::ledger::{self, Ledger, LedgerOptions};
 use crate::model::Warning;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 mod file;
 mod weeks;
@@ -83,9 +83,9 @@ struct Index {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PostEntry {
-    /// The post's path at the tip, or its last path when it is gone.
+    /// The post's path at the tip, or its last path when it is gone (whether it is gone is
+    /// the tip's post state's to say).
     path: String,
-    deleted: bool,
     /// Its date as a goals post (days from the common era) when it has tasks now, whether
     /// or not it is still in the tree.
     date: Option<i32>,
@@ -595,8 +595,8 @@ impl CacheFile {
         .ok()
     }
 
-    /// An engine at the cached tip that holds no post's life yet: each post has its path,
-    /// and whether it is gone, as the index says.
+    /// An engine at the cached tip that holds no post's life yet: each post has its path as
+    /// the index says.
     fn empty_engine(&self, options: &HistoryOptions) -> Option<Engine> {
         let lives: Vec<PostLife> = self
             .index
@@ -604,7 +604,7 @@ impl CacheFile {
             .iter()
             .map(|entry| PostLife {
                 path: entry.path.clone(),
-                deleted: entry.deleted,
+                deleted: false,
                 versions: Vec::new(),
             })
             .collect();
@@ -731,7 +731,7 @@ fn write_parts(
     let tasks = engine.tasks_by_post();
     let paths = engine.tip_paths();
     let mut posts = Vec::with_capacity(paths.len());
-    for (post, (path, deleted)) in paths.into_iter().enumerate() {
+    for (post, path) in paths.into_iter().enumerate() {
         let kept = stored.get(post).filter(|_| !touched.contains(&post));
         let (record, date) = match kept {
             Some(entry) if appending => (entry.record, entry.date),
@@ -757,7 +757,6 @@ fn write_parts(
         };
         posts.push(PostEntry {
             path: path.to_string(),
-            deleted,
             date,
             record,
         });

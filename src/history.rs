@@ -1462,17 +1462,14 @@ impl Engine {
         &self.warnings
     }
 
-    /// Each post's path and whether it is gone, as of the tip (what [`History`] says).
-    pub fn tip_paths(&self) -> Vec<(&str, bool)> {
-        let mut paths: Vec<(&str, bool)> = self
-            .posts
-            .iter()
-            .map(|life| (life.path.as_str(), true))
-            .collect();
+    /// Each post's path as [`History`] gives it: its path at the tip, or its last path when
+    /// it is gone.
+    pub fn tip_paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.posts.iter().map(|life| life.path.as_str()).collect();
         if let Some(state) = self.tip().and_then(|tip| self.states.get(&tip)) {
             for (path, slot) in state {
                 if let Some(entry) = paths.get_mut(slot.post) {
-                    *entry = (path.as_str(), false);
+                    *entry = path.as_str();
                 }
             }
         }
