@@ -496,9 +496,27 @@ impl CacheFile {
     /// The stored ledger: each week's part read, and the weeks linked again.
     fn ledger(&self) -> Option<Ledger> {
         let spans = self.index.ledger.as_ref()?;
-        let stretch = self.read_stretch(&spans.weeks);
-        let mut weeks = Vec::with_capacity(spans.weeks.len());
-        for (index, &span) in spans.weeks.iter().enumerate() {
+        let weeks = self.each_part(&spans.weeks, weeks::week_from)?;
+        let (next_week, links) = weeks::links_from(&self.read(spans.links)?, weeks.len())?;
+        Some(ledger::assemble(
+            spans.head.clone(),
+            self.index.warnings.clone(),
+            weeks,
+            &next_week,
+            &links,
+        ))
+    }
+
+    /// `decode` applied to each part at `spans` (with its index), each checked; the parts are
+    /// read in one go when they lie together ([`Self::read_stretch`]), else one by one.
+    fn each_part<T>(
+        &self,
+        spans: &[Span],
+        mut decode: impl FnMut(&[u8], usize) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let stretch = self.read_stretch(spans);
+        let mut decoded = Vec::with_capacity(spans.len());
+        for (index, &span) in spans.iter().enumerate() {
             let owned;
             let bytes = match &stretch {
                 Some((start, buffer)) => {
@@ -512,16 +530,9 @@ impl CacheFile {
                     owned.as_slice()
                 }
             };
-            weeks.push(weeks::week_from(bytes, index)?);
+            decoded.push(decode(bytes, index)?);
         }
-        let (next_week, links) = weeks::links_from(&self.read(spans.links)?, weeks.len())?;
-        Some(ledger::assemble(
-            spans.head.clone(),
-            self.index.warnings.clone(),
-            weeks,
-            &next_week,
-            &links,
-        ))
+        Some(decoded)
     }
 
     /// The stretch of the file that holds all of `spans`, with where it starts, read at once
@@ -567,7 +578,12 @@ impl CacheFile {
     /// Post `post`'s life, read and checked from its record.
     fn life(&self, post: usize) -> Option<StoredLife> {
         let entry = self.index.posts.get(post)?;
-        let record: LifeRecord = postcard::from_bytes(&self.read(entry.record)?).ok()?;
+        self.life_from(&self.read(entry.record)?, post)
+    }
+
+    /// Post `post`'s life from its record's bytes.
+    fn life_from(&self, bytes: &[u8], post: usize) -> Option<StoredLife> {
+        let record: LifeRecord = postcard::from_bytes(bytes).ok()?;
         record.into_life(post, self.index.tip.task_count()).ok()
     }
 
@@ -582,10 +598,13 @@ impl CacheFile {
 
     /// The whole engine at the cached tip.
     fn engine(&self) -> Option<Engine> {
-        let mut lives = Vec::with_capacity(self.index.posts.len());
-        for (post, entry) in self.index.posts.iter().enumerate() {
-            lives.push((entry.path.clone(), self.life(post)?));
-        }
+        let spans: Vec<Span> = self.index.posts.iter().map(|p| p.record).collect();
+        let lives = self.each_part(&spans, |bytes, post| {
+            Some((
+                self.index.posts[post].path.clone(),
+                self.life_from(bytes, post)?,
+            ))
+        })?;
         Engine::from_stored(
             self.index.tip.clone(),
             self.known()?,
