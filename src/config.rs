@@ -13,8 +13,8 @@ use std::path::{Component, Path, PathBuf};
 use chrono::Weekday;
 use toml::{Table, Value};
 
-use crate::dates::DateOrder;
-use crate::model::DueSource;
+use crate::core::dates::DateOrder;
+use crate::core::model::DueSource;
 
 /// The repository's optional configuration file, at the work tree's root.
 pub const CONFIG_FILE: &str = ".gitgoals.toml";

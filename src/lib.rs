@@ -19,24 +19,11 @@
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
 pub mod cache;
-pub mod chart;
 pub mod cli;
 pub mod config;
-pub mod cookies;
-pub mod dates;
-pub mod events;
-pub mod frontmatter;
+pub mod core;
 pub mod git;
-pub mod history;
 pub mod hook;
-pub mod ledger;
-pub mod matching;
-pub mod model;
-pub mod post;
-pub mod report;
-pub mod statsblock;
-pub mod style;
+pub mod render;
 pub mod synthetic;
-pub mod tally;
-pub mod trends;
 pub mod watch;

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset};
 use serde::Serialize;
 
-use crate::model::{DueSource, EventKind};
+use crate::core::model::{DueSource, EventKind};
 
 /// Two titles whose character-bigram similarity (Dice coefficient) reaches this are too alike to
 /// be generated as different tasks.
@@ -2169,7 +2169,7 @@ impl TreeNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dates::find_due_phrase;
+    use crate::core::dates::find_due_phrase;
 
     fn text_of<'a>(blog: &'a Blog, path: &str) -> &'a str {
         std::str::from_utf8(&blog.final_files[path]).unwrap_or_default()

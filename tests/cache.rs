@@ -10,8 +10,8 @@ use std::process::{Command, Output};
 
 use common::{GITGOALS, Isolated as _, Scratch};
 use gitgoals::cache;
+use gitgoals::core::history::HistoryOptions;
 use gitgoals::git::Repo;
-use gitgoals::history::HistoryOptions;
 use gitgoals::synthetic::{self, Spec};
 
 /// When the tests' own commits are made: after every commit of the synthetic blog.
@@ -261,7 +261,7 @@ fn reading_the_engine_after_new_commits_brings_the_stored_ledger_forward() {
     cache::load_engine(
         &repo,
         &HistoryOptions::default(),
-        &gitgoals::ledger::LedgerOptions::default(),
+        &gitgoals::core::ledger::LedgerOptions::default(),
         true,
     )
     .expect("engine");
@@ -284,7 +284,7 @@ fn a_cache_written_without_the_ledger_still_gives_the_same_documents() {
     let history = cache::load_history(
         &repo,
         &HistoryOptions::default(),
-        &gitgoals::ledger::LedgerOptions::default(),
+        &gitgoals::core::ledger::LedgerOptions::default(),
         true,
     )
     .expect("history");
@@ -310,7 +310,7 @@ fn an_amended_commit_reads_as_if_there_were_no_cache() {
 
 #[test]
 fn a_cached_commit_pruned_after_an_amend_reads_as_if_there_were_no_cache() {
-    use gitgoals::ledger::LedgerOptions;
+    use gitgoals::core::ledger::LedgerOptions;
 
     let mut blog = blog(13);
     blog.commit_new_task(&[]);
@@ -515,9 +515,9 @@ fn staged_edit(text: &str) -> String {
 
 #[test]
 fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
+    use gitgoals::core::ledger::LedgerOptions;
     use gitgoals::hook;
-    use gitgoals::ledger::LedgerOptions;
-    use gitgoals::statsblock::{self, Renderer};
+    use gitgoals::render::statsblock::{self, Renderer};
 
     let now = chrono::DateTime::parse_from_rfc3339("2021-05-03T12:00:00+01:00").expect("date");
     // The cache at HEAD, then two commits behind it (folded onto the view by the hook).
@@ -587,8 +587,8 @@ fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
 
 #[test]
 fn a_damaged_post_record_makes_the_hook_view_step_aside() {
+    use gitgoals::core::ledger::LedgerOptions;
     use gitgoals::hook;
-    use gitgoals::ledger::LedgerOptions;
 
     let blog = blog(5);
     let repo = Repo::open(Some(&blog.path)).expect("repository opens");

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{DAY, MONDAY, TestRepo};
+use gitgoals::core::history::{History, HistoryOptions, PostLife, TaskLife, read_history};
+use gitgoals::core::model::EventKind;
 use gitgoals::git::{GitError, Repo};
-use gitgoals::history::{History, HistoryOptions, PostLife, TaskLife, read_history};
-use gitgoals::model::EventKind;
 
 fn history_of(repo: &TestRepo) -> History {
     let opened = Repo::open(Some(repo.path())).expect("open the test repository");
@@ -722,8 +722,8 @@ fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
     let options = HistoryOptions::default();
-    let mut engine = gitgoals::history::Engine::new();
-    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::history::Engine::new();
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
     // The amend: the tick replaced by a new task on top of the plan.
     let amended = repo.commit_with(
         &[plan],
@@ -737,7 +737,7 @@ fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
         None,
     );
     repo.move_branch(amended);
-    gitgoals::history::update(&mut engine, &opened, &options).expect("second walk");
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("second walk");
     let incremental = engine.into_history();
 
     assert_eq!(incremental.head, Some(amended.to_string()));
@@ -765,10 +765,10 @@ fn an_engine_starting_over_after_a_reset_keeps_its_reading_options() {
     let opened = Repo::open(Some(repo.path())).expect("open");
     let mut options = HistoryOptions::default();
     options.parse.rating_scale = 10;
-    let mut engine = gitgoals::history::Engine::new();
-    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::history::Engine::new();
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
     repo.move_branch(plan);
-    gitgoals::history::update(&mut engine, &opened, &options).expect("walk after the reset");
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("walk after the reset");
     let history = engine.into_history();
     let task = &history.posts[0]
         .versions
@@ -801,8 +801,8 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
     let options = HistoryOptions::default();
-    let mut engine = gitgoals::history::Engine::new();
-    gitgoals::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::history::Engine::new();
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
     repo.commit(
         &[(
             POST,
@@ -816,7 +816,7 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
         MONDAY + 2 * DAY,
         "drop",
     );
-    gitgoals::history::update(&mut engine, &opened, &options).expect("second walk");
+    gitgoals::core::history::update(&mut engine, &opened, &options).expect("second walk");
     let incremental = engine.into_history();
     let full = history_of(&repo);
 
@@ -902,7 +902,7 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
     assert_eq!(checks, wanted);
 
     // The history starts after the due date: how much was done on time is unknown, not 0.
-    let ledger = gitgoals::ledger::build(&history);
+    let ledger = gitgoals::core::ledger::build(&history);
     let week = ledger
         .weeks
         .iter()
@@ -922,8 +922,8 @@ fn whole(history: &History) -> String {
 /// whose new HEAD descends from the checkpoint's tip is taken back to it first; a new
 /// checkpoint is taken before each update.
 fn watch_step(
-    engine: &mut gitgoals::history::Engine,
-    checkpoint: &mut Option<gitgoals::history::Checkpoint>,
+    engine: &mut gitgoals::core::history::Engine,
+    checkpoint: &mut Option<gitgoals::core::history::Checkpoint>,
     repo: &TestRepo,
     opened: &Repo,
     old: git2::Oid,
@@ -940,7 +940,7 @@ fn watch_step(
         }
     }
     *checkpoint = engine.checkpoint();
-    gitgoals::history::update(engine, opened, &HistoryOptions::default()).expect("walk");
+    gitgoals::core::history::update(engine, opened, &HistoryOptions::default()).expect("walk");
     rolled
 }
 
@@ -959,9 +959,10 @@ fn an_amended_merge_rolled_back_to_the_checkpoint_equals_a_full_read() {
         "plan",
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::history::Engine::new();
+    let mut engine = gitgoals::core::history::Engine::new();
     let mut checkpoint = None;
-    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
+        .expect("walk");
 
     // Two lines from the start: one ticks Alpha and starts another post; the other
     // renames the post, ticks Beta, makes a third post and deletes it again.
@@ -1072,9 +1073,10 @@ fn a_reset_then_a_commit_and_a_branch_switch_after_a_roll_back_equal_full_reads(
         "plan",
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::history::Engine::new();
+    let mut engine = gitgoals::core::history::Engine::new();
     let mut checkpoint = None;
-    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
+        .expect("walk");
 
     let tick = repo.commit(
         &[
@@ -1136,9 +1138,10 @@ fn warnings_after_the_checkpoint_are_taken_back_with_their_commits() {
     let broken = "---\ntitle: [unclosed\n---\n\n- [ ] Alpha\n";
     let start = repo.commit(&[(POST, Some(&week("- [ ] Alpha\n")))], MONDAY, "plan");
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::history::Engine::new();
+    let mut engine = gitgoals::core::history::Engine::new();
     let mut checkpoint = None;
-    gitgoals::history::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
+    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
+        .expect("walk");
 
     let bad = repo.commit(&[(POST, Some(broken))], MONDAY + DAY, "broken");
     watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use chrono::NaiveDate;
 use common::{GITGOALS, Scratch, finish};
 use gitgoals::hook::{self, RunOptions};
-use gitgoals::statsblock::{BlockStats, END_MARKER, START_MARKER};
+use gitgoals::render::statsblock::{BlockStats, END_MARKER, START_MARKER};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 

@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use gitgoals::frontmatter;
-use gitgoals::model::{DateSource, Post};
-use gitgoals::post;
+use gitgoals::core::frontmatter;
+use gitgoals::core::model::{DateSource, Post};
+use gitgoals::core::post;
 
 const PATH: &str = "_posts/2020-12-07-week.md";
 
@@ -335,8 +335,8 @@ fn front_matter_reader_survives_unclosed_blocks_and_odd_delimiters() {
     }
 }
 
-fn block_stats(titles: &[&str]) -> gitgoals::statsblock::BlockStats {
-    gitgoals::statsblock::BlockStats {
+fn block_stats(titles: &[&str]) -> gitgoals::render::statsblock::BlockStats {
+    gitgoals::render::statsblock::BlockStats {
         done: 1,
         total: 2,
         due: chrono::NaiveDate::from_ymd_opt(2020, 12, 12),
@@ -351,7 +351,7 @@ fn block_stats(titles: &[&str]) -> gitgoals::statsblock::BlockStats {
 
 #[test]
 fn a_template_that_leaves_a_fence_or_html_block_open_is_refused_before_it_swallows_the_post() {
-    use gitgoals::statsblock::{self, Renderer, Rewrite};
+    use gitgoals::render::statsblock::{self, Renderer, Rewrite};
     let post = b"- [ ] a task\n\n<!-- gitgoals:stats -->\n<!-- /gitgoals:stats -->\n\nThe rest of the post.\n";
     for template in [
         "```\n{{ done }}",
@@ -398,7 +398,7 @@ fn checkboxes_holding_a_tab_or_form_feed_are_not_tasks_and_markers_always_slice_
 
 #[test]
 fn a_post_not_in_utf8_gets_no_block_it_could_never_find_again() {
-    use gitgoals::statsblock::{self, BlockError};
+    use gitgoals::render::statsblock::{self, BlockError};
     // Found by the property tests: the block was appended to a file that is not UTF-8, and
     // the next run could not read the block it had written.
     let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
@@ -410,7 +410,7 @@ fn a_post_not_in_utf8_gets_no_block_it_could_never_find_again() {
 
 #[test]
 fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
-    use gitgoals::statsblock::{self, BlockError, Rewrite};
+    use gitgoals::render::statsblock::{self, BlockError, Rewrite};
     // Found by the property tests: the appended markers were code, never found again, and
     // each run appended one more block.
     let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
@@ -440,7 +440,7 @@ fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
 
 #[test]
 fn a_dash_line_inside_the_block_is_not_front_matter_that_hides_the_end_marker() {
-    use gitgoals::statsblock::{self, Renderer, Rewrite};
+    use gitgoals::render::statsblock::{self, Renderer, Rewrite};
     // Found by the stats_rewrite fuzz target (template, NUL, post): a block body starting
     // with `---` was read as a front matter block running to a later `---` line of the post,
     // past the end marker, so the second run could not find the block it had written.

@@ -4,9 +4,9 @@
 //! and rewriting its own output again changes nothing.
 
 use chrono::NaiveDate;
-use gitgoals::frontmatter;
-use gitgoals::post;
-use gitgoals::statsblock::{self, BlockStats, Renderer, Rewrite};
+use gitgoals::core::frontmatter;
+use gitgoals::core::post;
+use gitgoals::render::statsblock::{self, BlockStats, Renderer, Rewrite};
 use proptest::prelude::*;
 
 /// Pieces goals posts are made of, including the awkward ones, so generated files reach the

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{READING_COMMANDS, Scratch};
-use gitgoals::statsblock::{self, BlockStats, Renderer};
+use gitgoals::render::statsblock::{self, BlockStats, Renderer};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 const TEXT: &str = "---\ntitle: Week\n---\n\nGoals by 2020-12-12.\n\n- [x] alpha\n- [ ] beta\n";

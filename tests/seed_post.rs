@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use gitgoals::{post, tally};
+use gitgoals::{core::post, core::tally};
 use serde_json::Value;
 
 fn shared_fixture(name: &str) -> Option<Vec<u8>> {
@@ -45,7 +45,7 @@ fn seed_post_yields_every_expected_figure() {
         Some(due.date.to_string().as_str()),
         expected["due"].as_str()
     );
-    assert_eq!(due.source, gitgoals::model::DueSource::Text);
+    assert_eq!(due.source, gitgoals::core::model::DueSource::Text);
 
     let overall = tally::overall(&post.tasks);
     assert_eq!(overall.total as u64, expected["tasks"].as_u64().unwrap());

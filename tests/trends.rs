@@ -6,11 +6,11 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use gitgoals::core::history::{self, HistoryOptions};
+use gitgoals::core::ledger::{self, Ledger, Week};
 use gitgoals::git::Repo;
-use gitgoals::history::{self, HistoryOptions};
-use gitgoals::ledger::{self, Ledger, Week};
 use gitgoals::synthetic::{self, Blog, Spec, TaskStatus, TaskTruth};
-use gitgoals::{chart, trends};
+use gitgoals::{core::trends, render::chart};
 
 fn read(seed: u64) -> (Blog, tempfile::TempDir, Ledger) {
     common::hermetic_libgit2();
@@ -78,7 +78,7 @@ fn expected_calibration(blog: &Blog) -> Expected {
 
 fn check_calibration(seed: u64, blog: &Blog, ledger: &Ledger) {
     let want = expected_calibration(blog);
-    let got = trends::calibration(ledger, None, gitgoals::post::RATING_SCALE);
+    let got = trends::calibration(ledger, None, gitgoals::core::post::RATING_SCALE);
     let rows: BTreeMap<u8, [usize; 4]> = got
         .ratings
         .iter()
@@ -274,10 +274,11 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
             .collect();
         let tasks: usize = closed.iter().map(|p| p.tasks).sum();
         let carried: usize = closed.iter().map(|p| p.carried_out).sum();
-        gitgoals::report::round3(carried as f64 / tasks as f64)
+        gitgoals::render::report::round3(carried as f64 / tasks as f64)
     };
-    let (before, recent) = posts.split_at(posts.len() - gitgoals::report::RECENT_WEEKS);
-    let summary = gitgoals::report::Summary::of(&weeks, gitgoals::report::RECENT_WEEKS);
+    let (before, recent) = posts.split_at(posts.len() - gitgoals::render::report::RECENT_WEEKS);
+    let summary =
+        gitgoals::render::report::Summary::of(&weeks, gitgoals::render::report::RECENT_WEEKS);
     assert_eq!(
         summary.recent.unwrap().carry_over_rate,
         rate(recent),
@@ -340,7 +341,7 @@ fn check_charts(seed: u64, blog: &Blog, ledger: &Ledger) {
         "first week's date labelled"
     );
 
-    let calibration = trends::calibration(ledger, None, gitgoals::post::RATING_SCALE);
+    let calibration = trends::calibration(ledger, None, gitgoals::core::post::RATING_SCALE);
     let svg = chart::calibration_svg(&calibration).expect("calibration chart");
     keep(&format!("calibration-{seed}.svg"), &svg);
     let doc = roxmltree::Document::parse(&svg).expect("the calibration chart is XML");

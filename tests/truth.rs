@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use gitgoals::core::history::{self, HistoryOptions};
 use gitgoals::git::Repo;
-use gitgoals::history::{self, HistoryOptions};
 use gitgoals::synthetic::{self, Spec, TaskStatus};
-use gitgoals::{ledger, report};
+use gitgoals::{core::ledger, render::report};
 use serde_json::{Value, json};
 
 fn check_seed(seed: u64) {

@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (front, error) = gitgoals::frontmatter::split(text);
+    let (front, error) = gitgoals::core::frontmatter::split(text);
     assert!(text.is_char_boundary(front.body_start));
     if let Some(error) = error {
         assert!(error.line >= 1);

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let post = gitgoals::post::parse("_posts/2020-12-07-week.md", data);
+    let post = gitgoals::core::post::parse("_posts/2020-12-07-week.md", data);
     for task in &post.tasks {
         let marker = data.get(task.marker.clone());
         assert!(

@@ -4,7 +4,7 @@
 #![no_main]
 
 use chrono::NaiveDate;
-use gitgoals::statsblock::{self, BlockStats, Renderer, Rewrite};
+use gitgoals::render::statsblock::{self, BlockStats, Renderer, Rewrite};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

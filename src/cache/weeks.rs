@@ -7,10 +7,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::file::{Span, Writer};
-use crate::history::{CommitRecord, Interner, StoredTask, TaskId, TextTable, TextTables};
-use crate::ledger::{self, Ledger, Status, TaskRecord, Week};
-use crate::model::{CommitInfo, DueSource};
-use crate::tally::{Breakdown, Tally};
+use crate::core::history::{CommitRecord, Interner, StoredTask, TaskId, TextTable, TextTables};
+use crate::core::ledger::{self, Ledger, Status, TaskRecord, Week};
+use crate::core::model::{CommitInfo, DueSource};
+use crate::core::tally::{Breakdown, Tally};
 
 /// Where the stored ledger is: a part per week, and one for the links between weeks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,7 +25,7 @@ pub(super) struct LedgerSpans {
 /// the carry links and streaks) is in the [`LinksPart`] and worked out again on reading, so
 /// a week whose post did not change keeps its part when its neighbours change.
 ///
-/// Generic over how text is held, like [`crate::history::LifeParts`]: [`WeekPartView`]
+/// Generic over how text is held, like [`crate::core::history::LifeParts`]: [`WeekPartView`]
 /// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back. The
 /// tasks' titles, notes and sections are written once each, as in a post's record.
 #[derive(Debug, Serialize, Deserialize)]

@@ -9,10 +9,10 @@ use std::rc::Rc;
 use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
 
 use super::{Line, Progress, TaskEvent, WatchError};
-use crate::history::{self, History, HistoryOptions};
-use crate::model::{EventKind, Post};
-use crate::tally;
-use crate::{events, git};
+use crate::core::history::{self, History, HistoryOptions};
+use crate::core::model::{EventKind, Post};
+use crate::core::tally;
+use crate::{core::events, git};
 
 /// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
 /// over old history may touch many, so the cache is emptied past this size.
@@ -73,7 +73,7 @@ impl Tracker {
         repo: Repository,
         git: git::Repo,
         history_options: HistoryOptions,
-        ledger_options: &crate::ledger::LedgerOptions,
+        ledger_options: &crate::core::ledger::LedgerOptions,
         use_cache: bool,
     ) -> Result<Self, WatchError> {
         let head = resolve_head(&repo).map_err(WatchError::git("cannot read HEAD"))?;
@@ -299,7 +299,7 @@ impl Tracker {
         let work_post = if work_id == head_id {
             Rc::clone(&head_post)
         } else {
-            Rc::new(crate::post::parse(path, &bytes))
+            Rc::new(crate::core::post::parse(path, &bytes))
         };
         let mut events = Vec::new();
         push_events(path, &head_post, &work_post, &mut events);
@@ -390,7 +390,7 @@ impl Blobs {
             return Ok(Rc::clone(post));
         }
         let blob = repo.find_blob(id)?;
-        let post = Rc::new(crate::post::parse(path, blob.content()));
+        let post = Rc::new(crate::core::post::parse(path, blob.content()));
         self.parsed.insert(id, Rc::clone(&post));
         Ok(post)
     }
@@ -455,7 +455,7 @@ fn progress(
         title: post_title(path, post, post),
         done: overall.done,
         total: overall.total,
-        completion: crate::report::round3(overall.ratio()),
+        completion: crate::render::report::round3(overall.ratio()),
         uncommitted: uncommitted.is_some(),
         uncommitted_ticks: ticks,
         uncommitted_changes: changes,

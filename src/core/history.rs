@@ -16,11 +16,11 @@ use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::events;
+use crate::core::events;
+use crate::core::matching;
+use crate::core::model::{CommitInfo, DateSource, Due, EventKind, Mark, Post, Task, Warning};
+use crate::core::post;
 use crate::git::{self, CommitDelta, FileChange, GitError, ObjectId, Repo};
-use crate::matching;
-use crate::model::{CommitInfo, DateSource, Due, EventKind, Mark, Post, Task, Warning};
-use crate::post;
 
 /// A task's identity over its whole life: an index into [`History::tasks`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -113,7 +113,7 @@ pub struct HistoryOptions {
     /// More globs (from the configuration): a file matching any of them is a post.
     pub posts_globs: Vec<String>,
     /// How each version is read (rating scale, date order, …).
-    pub parse: crate::post::ParseOptions,
+    pub parse: crate::core::post::ParseOptions,
 }
 
 impl HistoryOptions {
@@ -295,7 +295,7 @@ pub struct Engine {
     /// How many times the engine started over: a checkpoint of an earlier start does not fit.
     restarts: u64,
     selector: Option<git::PostSelector>,
-    parse_options: crate::post::ParseOptions,
+    parse_options: crate::core::post::ParseOptions,
 }
 
 impl Engine {
@@ -1763,9 +1763,9 @@ pub(crate) mod tests {
             note: Default::default(),
             checked,
             mark: if checked {
-                crate::model::Mark::Done
+                crate::core::model::Mark::Done
             } else {
-                crate::model::Mark::Open
+                crate::core::model::Mark::Open
             },
             confidence: None,
             section: vec!["Goals".to_string()].into(),

@@ -10,10 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use chrono::NaiveDate;
 
 use crate::config::Config;
+use crate::core::history::{self, History, HistoryOptions};
+use crate::core::ledger::{self, Ledger, Status};
 use crate::git::Repo;
-use crate::history::{self, History, HistoryOptions};
-use crate::ledger::{self, Ledger, Status};
-use crate::{cache, chart, hook, post, report, synthetic, trends};
+use crate::{cache, core::post, core::trends, hook, render::chart, render::report, synthetic};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub use crate::git::POSTS_DIRS;
@@ -300,9 +300,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let parse = history_options(&config).0.parse;
             let post = post::parse_with(&shown, &bytes, &parse);
             let text = match format {
-                Format::Text => {
-                    crate::style::paint(&report::show_text(&shown, &post, parse.rating_scale))
-                }
+                Format::Text => crate::render::style::paint(&report::show_text(
+                    &shown,
+                    &post,
+                    parse.rating_scale,
+                )),
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
             };
             print(&text)
@@ -327,7 +329,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
             }
             let text = match format {
-                TableFormat::Text => crate::style::paint(&report::history_text(&ledger, &weeks)),
+                TableFormat::Text => {
+                    crate::render::style::paint(&report::history_text(&ledger, &weeks))
+                }
                 TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => report::history_csv(&weeks),
                 TableFormat::Markdown => report::history_markdown(&weeks),
@@ -352,9 +356,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
             let text = match format {
-                Format::Text => {
-                    crate::style::paint(&report::tasks_text(&ledger, &records, rating_scale))
-                }
+                Format::Text => crate::render::style::paint(&report::tasks_text(
+                    &ledger,
+                    &records,
+                    rating_scale,
+                )),
                 Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
             };
             print(&text)
@@ -487,7 +493,7 @@ pub fn run(cli: Cli) -> Result<()> {
             lines.sort_by_key(|line| std::cmp::Reverse(line.event.order));
             lines.truncate(max_count.unwrap_or(usize::MAX));
             let text = match format {
-                Format::Text => crate::style::paint(&report::log_text(&lines)),
+                Format::Text => crate::render::style::paint(&report::log_text(&lines)),
                 Format::Json => {
                     let mut out = String::new();
                     for line in &lines {
@@ -609,7 +615,7 @@ fn config_flags(posts: &Option<String>) -> Vec<String> {
 
 /// What the history and ledger stages need from a configuration.
 pub fn history_options(config: &Config) -> (HistoryOptions, ledger::LedgerOptions) {
-    use crate::model::DueSource;
+    use crate::core::model::DueSource;
     let rules = &config.due_from.value;
     let parse = post::ParseOptions {
         rating_scale: config.confidence_scale.value,
@@ -767,7 +773,7 @@ fn newest_post(base: &Path) -> Result<PathBuf> {
         .max_by_key(|path| {
             let name = path.to_string_lossy();
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            (crate::dates::filename_date(&name), modified)
+            (crate::core::dates::filename_date(&name), modified)
         })
         .map_or_else(
             || {

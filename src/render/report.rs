@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::model::{Due, Post, Warning};
-use crate::tally::{self, Breakdown, Tally};
+use crate::core::model::{Due, Post, Warning};
+use crate::core::tally::{self, Breakdown, Tally};
 
 /// A bar of `width` cells, filled in proportion to `ratio`.
 pub fn bar(ratio: f64, width: usize) -> String {
@@ -22,9 +22,9 @@ pub struct ShowDocument<'a> {
     pub path: &'a str,
     pub title: Option<&'a str>,
     pub date: Option<String>,
-    pub date_source: Option<crate::model::DateSource>,
+    pub date_source: Option<crate::core::model::DateSource>,
     pub due: Option<String>,
-    pub due_source: Option<crate::model::DueSource>,
+    pub due_source: Option<crate::core::model::DueSource>,
     pub due_evidence: Option<&'a str>,
     pub tasks: usize,
     pub done: usize,
@@ -90,7 +90,7 @@ pub fn round3(x: f64) -> f64 {
 }
 
 fn due_text(due: &Due) -> String {
-    use crate::model::DueSource::*;
+    use crate::core::model::DueSource::*;
     let source = match (due.source, due.evidence.as_deref()) {
         (Text, Some(words)) => format!("from the text: \"{words}\""),
         (FrontMatter, _) => "from the front matter".to_string(),
@@ -119,7 +119,7 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     out.push('\n');
     out.push_str(&format!("  {path}\n\n"));
     let date = match (post.date, post.date_source) {
-        (Some(date), Some(crate::model::DateSource::Filename)) => {
+        (Some(date), Some(crate::core::model::DateSource::Filename)) => {
             format!("{date} (from the file name)")
         }
         (Some(date), _) => date.to_string(),
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn show_text_lists_open_tasks_and_sections() {
-        let post = crate::post::parse(
+        let post = crate::core::post::parse(
             "_posts/2021-03-01-w.md",
             b"Finish by 2021-03-06.\n\n## A\n- [x] done one, 3/5\n- [ ] open one (4/5)\n## B\n- [ ] other\n",
         );
@@ -254,12 +254,12 @@ mod tests {
 
     #[test]
     fn show_text_writes_ratings_on_the_configured_scale() {
-        let ten = crate::post::ParseOptions {
+        let ten = crate::core::post::ParseOptions {
             rating_scale: 10,
             ..Default::default()
         };
         let path = "_posts/2021-03-01-w.md";
-        let post = crate::post::parse_with(
+        let post = crate::core::post::parse_with(
             path,
             b"# Goals\n- [x] done one, 7/10\n- [ ] open one (9/10)\n- [ ] other, 7/10\n",
             &ten,
@@ -283,9 +283,9 @@ mod tests {
 // ---------------------------------------------------------------------------------------------
 // history, tasks, log
 
-use crate::history::{History, TaskEvent};
-use crate::ledger::{Ledger, Status, TaskRecord, Week};
-use crate::model::{CommitInfo, short_id};
+use crate::core::history::{History, TaskEvent};
+use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
+use crate::core::model::{CommitInfo, short_id};
 
 /// One row of `gitgoals history --format json`.
 #[derive(Debug, Serialize)]
@@ -294,7 +294,7 @@ pub struct WeekDocument<'a> {
     pub title: &'a str,
     pub date: String,
     pub due: String,
-    pub due_source: crate::model::DueSource,
+    pub due_source: crate::core::model::DueSource,
     pub tasks: usize,
     pub planned: usize,
     pub added: usize,
@@ -447,7 +447,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
-    let sparklines = crate::trends::tick_sparklines(ledger, weeks);
+    let sparklines = crate::core::trends::tick_sparklines(ledger, weeks);
     let mut out = format!(
         "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
@@ -493,7 +493,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
             percent(before.unplanned_rate),
         ));
     }
-    out.push_str(&crate::trends::summary_lines(ledger, weeks));
+    out.push_str(&crate::core::trends::summary_lines(ledger, weeks));
     out.push_str(
         "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
     );
@@ -534,8 +534,8 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn due_source_name(source: crate::model::DueSource) -> &'static str {
-    use crate::model::DueSource::*;
+fn due_source_name(source: crate::core::model::DueSource) -> &'static str {
+    use crate::core::model::DueSource::*;
     match source {
         FrontMatter => "front_matter",
         Text => "text",

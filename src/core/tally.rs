@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::model::Task;
+use crate::core::model::Task;
 
 /// Done out of total for some group of tasks.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]

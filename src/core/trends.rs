@@ -25,8 +25,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::ledger::{Ledger, Status, TaskRecord, Week};
-use crate::report::{percent, round3};
+use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
+use crate::render::report::{percent, round3};
 
 /// Ten points either side of a rating's claim. It is half a step of the usual scale of 5 (a
 /// share this close to N/5 is nearer N/5 than to the ratings on either side); the README
@@ -608,7 +608,7 @@ pub fn calibration_text(calibration: &Calibration) -> String {
             row.tasks,
             row.done,
             percent(row.done_share),
-            crate::report::bar(row.done_share, 5),
+            crate::render::report::bar(row.done_share, 5),
             on_time,
         ));
     }
@@ -816,7 +816,7 @@ pub fn carry_text(
             let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             out.push_str(&format!(
                 "\noldest open goal: \"{}\", open since {since} ({} {})\n",
-                crate::report::display_title(title),
+                crate::render::report::display_title(title),
                 chain.weeks(),
                 if chain.weeks() == 1 { "post" } else { "posts" }
             ));
@@ -855,7 +855,7 @@ fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
     format!(
         "{:>3} weeks  {}\n           {} → {fate}\n",
         chain.weeks(),
-        crate::report::display_title(title),
+        crate::render::report::display_title(title),
         dates.join(" → ")
     )
 }
@@ -867,9 +867,9 @@ mod tests {
     use chrono::{DateTime, Days};
 
     use super::*;
-    use crate::history::TaskId;
-    use crate::model::{CommitInfo, DueSource, Task};
-    use crate::tally::Breakdown;
+    use crate::core::history::TaskId;
+    use crate::core::model::{CommitInfo, DueSource, Task};
+    use crate::core::tally::Breakdown;
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
@@ -1414,7 +1414,7 @@ mod tests {
     fn history_text_gains_sparklines_and_the_unplanned_line() {
         let (ledger, _) = carried_ledger();
         let weeks: Vec<&Week> = ledger.weeks.iter().collect();
-        let text = crate::report::history_text(&ledger, &weeks);
+        let text = crate::render::report::history_text(&ledger, &weeks);
         assert!(
             text.lines().next().unwrap().ends_with("ticks by day"),
             "{text}"

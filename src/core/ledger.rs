@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
-use crate::history::{History, PostLife, TaskId};
-use crate::matching;
-use crate::model::{CommitInfo, DueSource, Mark, Task, Warning};
-use crate::tally::{self, Breakdown};
+use crate::core::history::{History, PostLife, TaskId};
+use crate::core::matching;
+use crate::core::model::{CommitInfo, DueSource, Mark, Task, Warning};
+use crate::core::tally::{self, Breakdown};
 
 /// Weekly outcomes and task records, derived from a [`History`].
 #[derive(Debug, Clone)]
@@ -778,7 +778,7 @@ fn series_name(path: &str) -> &str {
     let undated = [8, 10]
         .into_iter()
         .filter_map(|len| Some((stem.get(..len)?, stem.get(len..)?)))
-        .find(|(prefix, _)| crate::dates::filename_date(prefix).is_some())
+        .find(|(prefix, _)| crate::core::dates::filename_date(prefix).is_some())
         .map_or(stem, |(_, rest)| rest);
     undated.trim_start_matches(['-', '_', ' ', '.'])
 }
@@ -835,7 +835,7 @@ pub fn file_stem(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{PostVersion, TaskLife};
+    use crate::core::history::{PostVersion, TaskLife};
     use chrono::{DateTime, FixedOffset};
 
     /// A history built by hand: each post is a list of (commit order, day, markdown) versions;
@@ -853,7 +853,7 @@ mod tests {
                 versions: Vec::new(),
             };
             for &(order, day, markdown) in versions.iter() {
-                let post = crate::post::parse(path, markdown.as_bytes());
+                let post = crate::core::post::parse(path, markdown.as_bytes());
                 let task_ids = post
                     .tasks
                     .iter()

@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
+use crate::core::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
 
 /// Width of every chart: a blog's content column.
 pub const WIDTH: u32 = 720;
@@ -479,15 +479,15 @@ svg{max-width:100%;height:auto}\
 /// with the history chart and table, the calibration chart and table, and the carry-overs.
 /// Every piece of text from the repository is escaped.
 pub fn report_html(
-    ledger: &crate::ledger::Ledger,
+    ledger: &crate::core::ledger::Ledger,
     calibration: &Calibration,
-    chains: &[crate::trends::CarryChain],
-    oldest_open: Option<&crate::trends::CarryChain>,
+    chains: &[crate::core::trends::CarryChain],
+    oldest_open: Option<&crate::core::trends::CarryChain>,
 ) -> Result<String, ChartError> {
-    use crate::report::{percent, round3};
+    use crate::render::report::{percent, round3};
     use std::fmt::Write;
 
-    let weeks: Vec<&crate::ledger::Week> = ledger.weeks.iter().collect();
+    let weeks: Vec<&crate::core::ledger::Week> = ledger.weeks.iter().collect();
     let mut page = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
     let _ = write!(
@@ -501,7 +501,12 @@ pub fn report_html(
     let head = ledger
         .head
         .as_deref()
-        .map(|h| format!(", as of commit {}", escape_html(crate::model::short_id(h))))
+        .map(|h| {
+            format!(
+                ", as of commit {}",
+                escape_html(crate::core::model::short_id(h))
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(
         page,
@@ -512,7 +517,7 @@ pub fn report_html(
     );
 
     page.push_str("<h2>Week by week</h2>\n");
-    page.push_str(&history_svg(&crate::trends::week_points(&weeks))?);
+    page.push_str(&history_svg(&crate::core::trends::week_points(&weeks))?);
     page.push_str("\n<table>\n<tr><th class=\"text\">date</th><th class=\"text\">post</th><th>planned</th><th>added</th><th>done</th><th>on time</th><th>carried in</th><th>out</th><th>dropped</th><th>completion</th></tr>\n");
     for week in &weeks {
         let _ = writeln!(
@@ -533,7 +538,7 @@ pub fn report_html(
         );
     }
     page.push_str("</table>\n");
-    for line in crate::trends::summary_lines(ledger, &weeks).lines() {
+    for line in crate::core::trends::summary_lines(ledger, &weeks).lines() {
         let _ = writeln!(page, "<p>{}</p>", escape_html(line));
     }
     if weeks.iter().any(|w| w.done_on_time.is_none()) {
@@ -619,7 +624,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::trends::{RatingRow, Verdict};
+    use crate::core::trends::{RatingRow, Verdict};
 
     fn hex(color: RGBColor) -> String {
         format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
@@ -823,9 +828,9 @@ mod tests {
         roxmltree::Document::parse_with_options(page, options).expect("the page is well-formed")
     }
 
-    fn hostile_ledger() -> crate::ledger::Ledger {
-        use crate::ledger::{Ledger, Status, TaskRecord, Week};
-        use crate::model::{CommitInfo, DueSource, Task};
+    fn hostile_ledger() -> crate::core::ledger::Ledger {
+        use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
+        use crate::core::model::{CommitInfo, DueSource, Task};
         let date = NaiveDate::from_ymd_opt(2021, 3, 1).expect("date");
         let hostile = "<script>alert('x')</script> & \"more\"";
         let commit = std::sync::Arc::new(CommitInfo {
@@ -834,7 +839,7 @@ mod tests {
             summary: String::new(),
         });
         let task = |n: usize, week: usize, carried_from, carried_to| TaskRecord {
-            id: crate::history::TaskId(n),
+            id: crate::core::history::TaskId(n),
             key: format!("t#{n}"),
             week,
             task: Task {
@@ -894,9 +899,9 @@ mod tests {
     #[test]
     fn the_html_page_escapes_titles_and_fetches_nothing() {
         let ledger = hostile_ledger();
-        let calibration = crate::trends::calibration(&ledger, None, 5);
-        let chains = crate::trends::carry_chains(&ledger, 2);
-        let oldest = crate::trends::oldest_open(&ledger);
+        let calibration = crate::core::trends::calibration(&ledger, None, 5);
+        let chains = crate::core::trends::carry_chains(&ledger, 2);
+        let oldest = crate::core::trends::oldest_open(&ledger);
         assert_eq!(chains.len(), 1);
         let page = report_html(&ledger, &calibration, &chains, oldest.as_ref()).expect("page");
         let doc = parse_page(&page);
@@ -925,13 +930,13 @@ mod tests {
 
     #[test]
     fn an_empty_history_makes_a_short_page() {
-        let ledger = crate::ledger::Ledger {
+        let ledger = crate::core::ledger::Ledger {
             head: None,
             weeks: Vec::new(),
             tasks: Vec::new(),
             warnings: Vec::new(),
         };
-        let calibration = crate::trends::calibration(&ledger, None, 5);
+        let calibration = crate::core::trends::calibration(&ledger, None, 5);
         let page = report_html(&ledger, &calibration, &[], None).expect("page");
         parse_page(&page);
         assert!(page.contains("No goals posts"));

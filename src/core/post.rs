@@ -5,11 +5,11 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use chrono::{NaiveDate, Weekday};
 
-use crate::dates::{self, DateOrder};
-use crate::frontmatter;
-use crate::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
+use crate::core::dates::{self, DateOrder};
+use crate::core::frontmatter;
+use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
 // The markers of the block gitgoals writes into posts: nothing between them is a task.
-use crate::statsblock::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
+use crate::render::statsblock::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
 
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;

@@ -1,5 +1,5 @@
 //! Task events stage: what happened to each task between two versions of one post — added,
-//! removed, checked, unchecked, edited, moved — from the pairing that [`crate::matching`] finds.
+//! removed, checked, unchecked, edited, moved — from the pairing that [`crate::core::matching`] finds.
 //!
 //! Only changes a reader of the goals would call events are reported. Re-ordering tasks,
 //! re-rating confidence, and adding or changing a note after the title produce no event: the
@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
-use crate::matching::pair_tasks;
-use crate::model::{EventKind, Task};
+use crate::core::matching::pair_tasks;
+use crate::core::model::{EventKind, Task};
 
 /// One event between two versions of a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

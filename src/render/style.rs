@@ -1,6 +1,6 @@
 //! Terminal output: colour for the text reports, and the decision of when to use it.
 //!
-//! Reports are rendered as plain text by [`crate::report`]; this stage adds ANSI styles to
+//! Reports are rendered as plain text by [`crate::render::report`]; this stage adds ANSI styles to
 //! what it recognises (a header row, ✓ marks, open tasks, completion bars) and writes through
 //! `anstream`, which drops the styles when stdout is not a terminal, when `NO_COLOR` is set,
 //! or under `--color never`.

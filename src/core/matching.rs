@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use similar::{Algorithm, DiffOp, TextDiff, capture_diff_slices};
 
-use crate::model::Task;
+use crate::core::model::Task;
 
 /// Lowest title similarity (`similar`'s character ratio, Myers, on normalised titles) at which
 /// two different titles can still be the same task.
@@ -430,7 +430,7 @@ fn char_ratio(a: &str, b: &str) -> f32 {
 
 /// Lower case, whitespace runs collapsed to one space, trimmed.
 fn normalize(title: &str) -> String {
-    let mut collapsed = crate::post::collapse_whitespace(title);
+    let mut collapsed = crate::core::post::collapse_whitespace(title);
     if collapsed.is_ascii() {
         collapsed.make_ascii_lowercase();
         return collapsed;

@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use serde::Serialize;
 
-use crate::ledger::{Ledger, Status};
+use crate::core::ledger::{Ledger, Status};
 
 /// The line that opens the stats block.
 pub const START_MARKER: &str = "<!-- gitgoals:stats -->";
@@ -103,7 +103,7 @@ pub struct BlockStats {
     /// Completion (0.0–1.0) of recent goals posts, oldest first; the last is usually this one.
     pub recent_completion: Vec<f64>,
     /// The same weeks as the history chart plots them, for the opt-in chart beside the post.
-    pub recent_weeks: Vec<crate::trends::WeekPoint>,
+    pub recent_weeks: Vec<crate::core::trends::WeekPoint>,
     /// Where the block links its chart image, when the hook wrote one (`stats.chart`).
     pub chart: Option<String>,
     /// The scale the ratings in `by_confidence` are out of (`confidence.scale`). The ledger
@@ -125,7 +125,7 @@ impl Default for BlockStats {
             recent_completion: Vec::new(),
             recent_weeks: Vec::new(),
             chart: None,
-            rating_scale: crate::post::RATING_SCALE,
+            rating_scale: crate::core::post::RATING_SCALE,
         }
     }
 }
@@ -170,11 +170,11 @@ impl BlockStats {
                 .iter()
                 .map(|w| w.completion())
                 .collect(),
-            recent_weeks: crate::trends::week_points(
+            recent_weeks: crate::core::trends::week_points(
                 &ledger.weeks[first..=week].iter().collect::<Vec<_>>(),
             ),
             chart: None,
-            rating_scale: crate::post::RATING_SCALE,
+            rating_scale: crate::core::post::RATING_SCALE,
         }
     }
 }
@@ -476,7 +476,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
     // Front matter only at the very top, as Jekyll and Hugo read it: pulldown-cmark's metadata
     // options take a `---` line anywhere for the start of one, which would hide a marker behind
     // a thematic break. The post parser reads the body the same way.
-    let body_start = crate::frontmatter::split(text).0.body_start;
+    let body_start = crate::core::frontmatter::split(text).0.body_start;
     for (event, range) in Parser::new_ext(&text[body_start..], Options::empty()).into_offset_iter()
     {
         if !matches!(event, Event::Start(Tag::HtmlBlock)) {

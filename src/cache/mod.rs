@@ -35,12 +35,12 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::git::{ObjectId, Repo};
-use crate::history::{
+use crate::core::history::{
     self, Engine, History, HistoryError, HistoryOptions, LifeRecord, PostLife, StoredLife, TipParts,
 };
-use crate::ledger::{self, Ledger, LedgerOptions};
-use crate::model::Warning;
+use crate::core::ledger::{self, Ledger, LedgerOptions};
+use crate::core::model::Warning;
+use crate::git::{ObjectId, Repo};
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
 pub const FORMAT_VERSION: u32 = 8;
@@ -962,7 +962,7 @@ mod tests {
     /// Commit `n` on top of commit `n - 1`, writing `text` to `path`.
     fn delta(n: u8, path: &str, text: &str) -> CommitDelta {
         let parents: &[u8] = if n == 1 { &[] } else { &[n - 1] };
-        crate::history::tests::delta(n, parents, 1, path, text, n == 1)
+        crate::core::history::tests::delta(n, parents, 1, path, text, n == 1)
     }
 
     fn engine_with(commits: &[(&str, &str)]) -> Engine {

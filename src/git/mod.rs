@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags};
 
-use crate::model::{CommitInfo, Warning};
+use crate::core::model::{CommitInfo, Warning};
 
 /// Directories that hold posts in the static site generators people use — Jekyll (`_posts`,
 /// `_drafts`), Hugo and Zola (`content`), Eleventy, Astro and plain folders (`posts`,
@@ -246,7 +246,7 @@ impl PostSelector {
             PostSelector::DatedNotes => {
                 is_markdown(path)
                     && !path.split('/').any(|part| part.starts_with('.'))
-                    && crate::dates::filename_date(path).is_some()
+                    && crate::core::dates::filename_date(path).is_some()
             }
         }
     }
@@ -785,7 +785,7 @@ impl Repo {
     /// Why a blob is too large to be a post, asked of its header alone.
     fn blob_too_large(&self, blob: ObjectId) -> Option<String> {
         let (size, _) = self.repo.odb().ok()?.read_header(oid(blob)).ok()?;
-        crate::post::over_size_cap(size)
+        crate::core::post::over_size_cap(size)
     }
 
     fn read_blob(

@@ -1,7 +1,7 @@
 //! Stats block delivery: installs the pre-commit hook, and puts a fresh stats block into the
 //! staged goals posts (`hook run pre-commit`) or into working-tree files (`stats`).
 //!
-//! The block itself is rendered and placed by [`crate::statsblock`]; this module owns the git
+//! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the git
 //! and file-system side: finding the hooks directory, reading staged blobs from the index git
 //! hands the hook (`GIT_INDEX_FILE`), writing the new blob into that same index, and writing
 //! the same block change into the working file atomically.
@@ -19,13 +19,13 @@ use chrono::{DateTime, FixedOffset};
 use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
 use crate::config::{Config, Placement};
+use crate::core::history::Engine;
+use crate::core::ledger;
 use crate::git::{self, ObjectId};
-use crate::history::Engine;
-use crate::ledger;
-use crate::statsblock::{self, BlockStats, Renderer, Rewrite};
+use crate::render::statsblock::{self, BlockStats, Renderer, Rewrite};
 
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
-pub const HOOK_SCRIPT: &str = include_str!("../hooks/pre-commit");
+pub const HOOK_SCRIPT: &str = include_str!("../../hooks/pre-commit");
 /// The line that tells a hook written by gitgoals from anyone else's.
 pub const HOOK_MARKER: &str = "# gitgoals-managed-hook";
 /// The repository's optional configuration file, at the work tree's root.
@@ -924,7 +924,7 @@ fn plan_chart(
 
 /// Draws the chart for `post`; its folder must be a real folder inside the work tree.
 fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, String> {
-    let bytes = crate::chart::history_svg(&stats.recent_weeks)
+    let bytes = crate::render::chart::history_svg(&stats.recent_weeks)
         .map_err(|e| format!("drawing the chart: {e}"))?
         .into_bytes();
     let mut dir = work_tree.to_path_buf();
@@ -1146,7 +1146,7 @@ pub fn run_stats(
             };
             // Org-style progress cookies in headings are filled in too.
             let current = with_block.as_deref().unwrap_or(&old);
-            Ok(crate::cookies::fill(&relative, current).or(with_block))
+            Ok(crate::render::cookies::fill(&relative, current).or(with_block))
         })();
         match result {
             Ok(None) => {}

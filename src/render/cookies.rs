@@ -6,8 +6,8 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::model::Mark;
-use crate::post;
+use crate::core::model::Mark;
+use crate::core::post;
 
 /// The post with every progress cookie in its headings brought up to date, or `None` when
 /// nothing changes (or the post is not UTF-8). A heading's tasks are those from it to the
@@ -22,7 +22,7 @@ pub fn fill(path: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     if !text.contains('[') {
         return None;
     }
-    let body_start = crate::frontmatter::split(text).0.body_start;
+    let body_start = crate::core::frontmatter::split(text).0.body_start;
     let headings = headings(&text[body_start..], offset_base + body_start);
     if headings.is_empty() {
         return None;

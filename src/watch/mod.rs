@@ -10,7 +10,7 @@
 //! - **HEAD moved** (commit, merge, pull, amend, rebase, reset, checkout): the task events of
 //!   the commits new on HEAD are printed, each post's progress after them, and — when the old
 //!   HEAD is not an ancestor of the new one — one line saying history was rewritten. The
-//!   events come from the history engine ([`crate::history::update`]), fed only the new
+//!   events come from the history engine ([`crate::core::history::update`]), fed only the new
 //!   commits; after a rewrite it reads the history again. Events are known by what they say
 //!   (post, task, kind, detail), not by commit id: one is printed only when the new history
 //!   holds it more times than any history seen before, so an amend or rebase that re-creates
@@ -67,7 +67,7 @@ use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::model::{EventKind, short_id};
+use crate::core::model::{EventKind, short_id};
 
 pub use paths::Layout;
 
@@ -86,9 +86,9 @@ pub struct Options {
     /// A shell command to run after each batch, fed the batch's JSON lines.
     pub exec: Option<String>,
     /// Which files are posts and how they read (`--posts`, the configuration).
-    pub history: crate::history::HistoryOptions,
+    pub history: crate::core::history::HistoryOptions,
     /// How weeks are counted (the configuration): part of the cache's key.
-    pub ledger: crate::ledger::LedgerOptions,
+    pub ledger: crate::core::ledger::LedgerOptions,
     /// Start from the history cache (`--no-cache` turns it off).
     pub use_cache: bool,
     pub debounce: Duration,
@@ -127,7 +127,7 @@ pub enum WatchError {
         source: git2::Error,
     },
     #[error(transparent)]
-    History(#[from] crate::history::HistoryError),
+    History(#[from] crate::core::history::HistoryError),
     #[error(transparent)]
     Repo(#[from] crate::git::GitError),
     #[error("cannot install the Ctrl-C/SIGTERM handler")]
@@ -223,7 +223,7 @@ impl Line {
                     p.title,
                     p.done,
                     p.total,
-                    crate::report::percent(if p.total == 0 {
+                    crate::render::report::percent(if p.total == 0 {
                         0.0
                     } else {
                         p.done as f64 / p.total as f64
@@ -284,12 +284,12 @@ fn event_text(event: &TaskEvent) -> String {
             EventKind::Removed => "−",
         }
     };
-    let task = crate::report::display_title(&event.task);
+    let task = crate::render::report::display_title(&event.task);
     let what = match (event.kind, event.previous.as_deref()) {
         (EventKind::Edited, Some(old)) => {
             format!(
                 "edited \"{}\" → \"{task}\"",
-                crate::report::display_title(old)
+                crate::render::report::display_title(old)
             )
         }
         (EventKind::Moved, Some(old)) => {
