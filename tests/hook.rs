@@ -10,8 +10,9 @@ use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
 use common::{GITGOALS, Scratch, finish};
+use gitgoals::core::block::{END_MARKER, START_MARKER};
 use gitgoals::hook::{self, RunOptions};
-use gitgoals::render::statsblock::{BlockStats, END_MARKER, START_MARKER};
+use gitgoals::render::statsblock::BlockStats;
 
 const POST: &str = "_posts/2020-12-07-week.md";
 

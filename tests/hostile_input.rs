@@ -351,7 +351,8 @@ fn block_stats(titles: &[&str]) -> gitgoals::render::statsblock::BlockStats {
 
 #[test]
 fn a_template_that_leaves_a_fence_or_html_block_open_is_refused_before_it_swallows_the_post() {
-    use gitgoals::render::statsblock::{self, Renderer, Rewrite};
+    use gitgoals::core::block::{self, Rewrite};
+    use gitgoals::render::statsblock::{self, Renderer};
     let post = b"- [ ] a task\n\n<!-- gitgoals:stats -->\n<!-- /gitgoals:stats -->\n\nThe rest of the post.\n";
     for template in [
         "```\n{{ done }}",
@@ -366,11 +367,11 @@ fn a_template_that_leaves_a_fence_or_html_block_open_is_refused_before_it_swallo
             Err(error) => assert!(error.to_string().contains("open"), "{template:?}: {error}"),
             Ok(body) => {
                 // Accepted: then the block must still be found after writing it.
-                let Ok(Rewrite::Changed(out)) = statsblock::rewrite(post, &body) else {
+                let Ok(Rewrite::Changed(out)) = block::rewrite(post, &body) else {
                     panic!("{template:?}: no rewrite");
                 };
                 assert_eq!(
-                    statsblock::rewrite(&out, &body),
+                    block::rewrite(&out, &body),
                     Ok(Rewrite::Unchanged),
                     "{template:?} broke the block:\n{}",
                     String::from_utf8_lossy(&out)
@@ -398,19 +399,21 @@ fn checkboxes_holding_a_tab_or_form_feed_are_not_tasks_and_markers_always_slice_
 
 #[test]
 fn a_post_not_in_utf8_gets_no_block_it_could_never_find_again() {
-    use gitgoals::render::statsblock::{self, BlockError};
+    use gitgoals::core::block::{self, BlockError};
+    use gitgoals::render::statsblock::{self};
     // Found by the property tests: the block was appended to a file that is not UTF-8, and
     // the next run could not read the block it had written.
     let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
     assert_eq!(
-        statsblock::rewrite(b"- [ ] caf\xE9\n", &body),
+        block::rewrite(b"- [ ] caf\xE9\n", &body),
         Err(BlockError::NotUtf8 { line: 1 })
     );
 }
 
 #[test]
 fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
-    use gitgoals::render::statsblock::{self, BlockError, Rewrite};
+    use gitgoals::core::block::{self, BlockError, Rewrite};
+    use gitgoals::render::statsblock::{self};
     // Found by the property tests: the appended markers were code, never found again, and
     // each run appended one more block.
     let body = statsblock::render(&block_stats(&[]), statsblock::Renderer::Default).expect("body");
@@ -421,7 +424,7 @@ fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
         "- [ ] a\n<!-- a comment never closed\n",
     ] {
         assert_eq!(
-            statsblock::rewrite(post.as_bytes(), &body),
+            block::rewrite(post.as_bytes(), &body),
             Err(BlockError::OpenAtEnd),
             "{post:?}"
         );
@@ -429,18 +432,19 @@ fn a_post_ending_inside_an_open_fence_or_html_block_gets_no_appended_block() {
     // With the markers placed before the fence, the block goes there.
     let placed = format!(
         "- [ ] a\n\n{}\n{}\n```\nsome code",
-        statsblock::START_MARKER,
-        statsblock::END_MARKER
+        block::START_MARKER,
+        block::END_MARKER
     );
-    let Ok(Rewrite::Changed(out)) = statsblock::rewrite(placed.as_bytes(), &body) else {
+    let Ok(Rewrite::Changed(out)) = block::rewrite(placed.as_bytes(), &body) else {
         panic!("not written between the markers");
     };
-    assert_eq!(statsblock::rewrite(&out, &body), Ok(Rewrite::Unchanged));
+    assert_eq!(block::rewrite(&out, &body), Ok(Rewrite::Unchanged));
 }
 
 #[test]
 fn a_dash_line_inside_the_block_is_not_front_matter_that_hides_the_end_marker() {
-    use gitgoals::render::statsblock::{self, Renderer, Rewrite};
+    use gitgoals::core::block::{self, Rewrite};
+    use gitgoals::render::statsblock::{self, Renderer};
     // Found by the stats_rewrite fuzz target (template, NUL, post): a block body starting
     // with `---` was read as a front matter block running to a later `---` line of the post,
     // past the end marker, so the second run could not find the block it had written.
@@ -450,9 +454,9 @@ fn a_dash_line_inside_the_block_is_not_front_matter_that_hides_the_end_marker() 
     let template = std::str::from_utf8(&found[..nul]).expect("template");
     let post = &found[nul + 1..];
     let body = statsblock::render(&block_stats(&[]), Renderer::Template(template)).expect("body");
-    match statsblock::rewrite(post, &body) {
+    match block::rewrite(post, &body) {
         Ok(Rewrite::Changed(out)) => {
-            assert_eq!(statsblock::rewrite(&out, &body), Ok(Rewrite::Unchanged))
+            assert_eq!(block::rewrite(&out, &body), Ok(Rewrite::Unchanged))
         }
         Ok(Rewrite::Unchanged) => {}
         Err(error) => panic!("refused: {error}"),
@@ -461,9 +465,9 @@ fn a_dash_line_inside_the_block_is_not_front_matter_that_hides_the_end_marker() 
     // Written plainly: a thematic break and a later `---` around the markers.
     let post = format!(
         "- [ ] a\n\n---\n\n{}\n{}\n\ntail\n---\n",
-        statsblock::START_MARKER,
-        statsblock::END_MARKER
+        block::START_MARKER,
+        block::END_MARKER
     );
-    let found = statsblock::find_block(post.as_bytes()).expect("readable");
+    let found = block::find_block(post.as_bytes()).expect("readable");
     assert!(found.is_some(), "the markers after a rule were not found");
 }

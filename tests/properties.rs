@@ -4,9 +4,10 @@
 //! and rewriting its own output again changes nothing.
 
 use chrono::NaiveDate;
+use gitgoals::core::block::{self, Rewrite};
 use gitgoals::core::frontmatter;
 use gitgoals::core::post;
-use gitgoals::render::statsblock::{self, BlockStats, Renderer, Rewrite};
+use gitgoals::render::statsblock::{self, BlockStats, Renderer};
 use proptest::prelude::*;
 
 /// Pieces goals posts are made of, including the awkward ones, so generated files reach the
@@ -31,8 +32,8 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("**".to_string()),
         Just("<!-- ".to_string()),
         Just("-->".to_string()),
-        Just(statsblock::START_MARKER.to_string()),
-        Just(statsblock::END_MARKER.to_string()),
+        Just(block::START_MARKER.to_string()),
+        Just(block::END_MARKER.to_string()),
         Just("<pre>".to_string()),
         Just("[link](x)".to_string()),
         Just(", 3/5".to_string()),
@@ -105,8 +106,8 @@ fn stats(titles: Vec<String>) -> BlockStats {
 
 /// Checks the rewrite invariants for one post and one body.
 fn check_rewrite(post: &[u8], body: &str) -> Result<(), TestCaseError> {
-    let before = statsblock::find_block(post);
-    let Ok(Rewrite::Changed(out)) = statsblock::rewrite(post, body) else {
+    let before = block::find_block(post);
+    let Ok(Rewrite::Changed(out)) = block::rewrite(post, body) else {
         return Ok(());
     };
     match before {
@@ -117,7 +118,7 @@ fn check_rewrite(post: &[u8], body: &str) -> Result<(), TestCaseError> {
         }
         _ => prop_assert_eq!(&out[..post.len()], post),
     }
-    prop_assert_eq!(statsblock::rewrite(&out, body), Ok(Rewrite::Unchanged));
+    prop_assert_eq!(block::rewrite(&out, body), Ok(Rewrite::Unchanged));
     // What gitgoals wrote is never read back as tasks.
     let parsed = post::parse("_posts/2020-12-07-week.md", &out);
     let before_tasks = post::parse("_posts/2020-12-07-week.md", post).tasks.len();

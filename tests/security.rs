@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{READING_COMMANDS, Scratch};
+use gitgoals::core::block::{self};
 use gitgoals::render::statsblock::{self, BlockStats, Renderer};
 
 const POST: &str = "_posts/2020-12-07-week.md";
@@ -274,16 +275,12 @@ fn task_titles_are_escaped_in_the_stats_block_default_and_templated() {
         assert_eq!(contains_live_markup(&body), None, "{body}");
         assert!(!body.contains("-->"), "{body}");
         assert!(body.contains("&lt;script&gt;"), "{body}");
-        let post = format!("- [ ] a\n\n{}\n", statsblock::START_MARKER);
-        let post = format!("{post}{}\n", statsblock::END_MARKER);
-        let Ok(statsblock::Rewrite::Changed(out)) = statsblock::rewrite(post.as_bytes(), &body)
-        else {
+        let post = format!("- [ ] a\n\n{}\n", block::START_MARKER);
+        let post = format!("{post}{}\n", block::END_MARKER);
+        let Ok(block::Rewrite::Changed(out)) = block::rewrite(post.as_bytes(), &body) else {
             panic!("not rewritten");
         };
-        assert_eq!(
-            statsblock::rewrite(&out, &body),
-            Ok(statsblock::Rewrite::Unchanged)
-        );
+        assert_eq!(block::rewrite(&out, &body), Ok(block::Rewrite::Unchanged));
     }
 }
 

@@ -4,7 +4,8 @@
 #![no_main]
 
 use chrono::NaiveDate;
-use gitgoals::render::statsblock::{self, BlockStats, Renderer, Rewrite};
+use gitgoals::render::statsblock::{self, BlockStats, Renderer};
+use gitgoals::core::block::{self, Rewrite};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -39,8 +40,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(body) = statsblock::render(&stats, renderer) else {
         return;
     };
-    let before = statsblock::find_block(post);
-    let Ok(Rewrite::Changed(out)) = statsblock::rewrite(post, &body) else {
+    let before = block::find_block(post);
+    let Ok(Rewrite::Changed(out)) = block::rewrite(post, &body) else {
         return;
     };
     match before {
@@ -52,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
         _ => assert_eq!(out[..post.len()], *post),
     }
     assert_eq!(
-        statsblock::rewrite(&out, &body),
+        block::rewrite(&out, &body),
         Ok(Rewrite::Unchanged),
         "a second rewrite changed the file"
     );

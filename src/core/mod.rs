@@ -3,6 +3,7 @@
 //! Nothing here reads git, the file system or the clock; callers hand it bytes, commits and the
 //! day that counts as today. `tests/layers.rs` fails when a file here imports anything else.
 
+pub mod block;
 pub mod dates;
 pub mod events;
 pub mod frontmatter;

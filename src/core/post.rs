@@ -9,7 +9,7 @@ use crate::core::dates::{self, DateOrder};
 use crate::core::frontmatter;
 use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
 // The markers of the block gitgoals writes into posts: nothing between them is a task.
-use crate::render::statsblock::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
+use crate::core::block::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
 
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;

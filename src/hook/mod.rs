@@ -19,10 +19,11 @@ use chrono::{DateTime, FixedOffset};
 use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
 use crate::config::{Config, Placement};
+use crate::core::block::{self, Rewrite};
 use crate::core::history::Engine;
 use crate::core::ledger;
 use crate::git::{self, ObjectId};
-use crate::render::statsblock::{self, BlockStats, Renderer, Rewrite};
+use crate::render::statsblock::{self, BlockStats, Renderer};
 
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
 pub const HOOK_SCRIPT: &str = include_str!("../../hooks/pre-commit");
@@ -563,8 +564,8 @@ impl PostFilter {
 fn placed(placement: Placement, source: &[u8]) -> bool {
     placement == Placement::End
         || source
-            .windows(statsblock::START_MARKER.len())
-            .any(|w| w == statsblock::START_MARKER.as_bytes())
+            .windows(block::START_MARKER.len())
+            .any(|w| w == block::START_MARKER.as_bytes())
 }
 
 /// `gitgoals hook run pre-commit`: puts a fresh stats block into every staged goals post, in
@@ -846,7 +847,7 @@ fn plan_post(
     };
     let body = statsblock::render(&stats, layout.renderer).map_err(|e| e.to_string())?;
     let new_staged =
-        match statsblock::rewrite(staged, &body).map_err(|e| format!("staged version, {e}"))? {
+        match block::rewrite(staged, &body).map_err(|e| format!("staged version, {e}"))? {
             Rewrite::Unchanged => None,
             Rewrite::Changed(bytes) => Some(bytes),
         };
@@ -969,7 +970,7 @@ fn plan_working_file(
     let Some(old) = read_regular_file_in(work_tree, &file)? else {
         return Ok(None);
     };
-    match statsblock::rewrite(&old, body).map_err(|e| format!("working file, {e}"))? {
+    match block::rewrite(&old, body).map_err(|e| format!("working file, {e}"))? {
         Rewrite::Unchanged => Ok(None),
         Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
     }
@@ -1137,7 +1138,7 @@ pub fn run_stats(
             }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
-                match statsblock::rewrite(&old, &body).map_err(|e| e.to_string())? {
+                match block::rewrite(&old, &body).map_err(|e| e.to_string())? {
                     Rewrite::Unchanged => None,
                     Rewrite::Changed(new) => Some(new),
                 }
