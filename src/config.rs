@@ -316,7 +316,8 @@ impl Config {
             "posts" => {
                 let globs = typed.strings()?;
                 for glob in &globs {
-                    crate::git::Glob::new(glob).map_err(|e| typed.invalid(e.to_string()))?;
+                    crate::core::select::Glob::new(glob)
+                        .map_err(|e| typed.invalid(e.to_string()))?;
                 }
                 self.posts.set(globs, source);
             }

@@ -10,8 +10,8 @@ use std::process::{Command, Output};
 
 use common::{GITGOALS, Isolated as _, Scratch};
 use gitgoals::cache;
-use gitgoals::core::history::HistoryOptions;
 use gitgoals::git::Repo;
+use gitgoals::git::read::HistoryOptions;
 use gitgoals::synthetic::{self, Spec};
 
 /// When the tests' own commits are made: after every commit of the synthetic blog.

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Oid, Repository, Signature, Time};
 use gitgoals::cache;
-use gitgoals::core::history::HistoryOptions;
 use gitgoals::core::ledger::LedgerOptions;
 use gitgoals::git::Repo;
+use gitgoals::git::read::HistoryOptions;
 use gitgoals::synthetic::{self, Spec};
 
 /// Magic and format version: the first post record starts right after them.

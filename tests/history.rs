@@ -5,8 +5,9 @@
 mod common;
 
 use common::{DAY, MONDAY, TestRepo};
-use gitgoals::core::history::{History, HistoryOptions, PostLife, TaskLife, read_history};
+use gitgoals::core::history::{History, PostLife, TaskLife};
 use gitgoals::core::model::EventKind;
+use gitgoals::git::read::{HistoryOptions, read_history};
 use gitgoals::git::{GitError, Repo};
 
 fn history_of(repo: &TestRepo) -> History {
@@ -722,8 +723,8 @@ fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
     let options = HistoryOptions::default();
-    let mut engine = gitgoals::core::history::Engine::new();
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::fold::Engine::new();
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("first walk");
     // The amend: the tick replaced by a new task on top of the plan.
     let amended = repo.commit_with(
         &[plan],
@@ -737,7 +738,7 @@ fn an_amended_tip_read_onto_an_earlier_engine_equals_a_full_read() {
         None,
     );
     repo.move_branch(amended);
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("second walk");
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("second walk");
     let incremental = engine.into_history();
 
     assert_eq!(incremental.head, Some(amended.to_string()));
@@ -765,10 +766,10 @@ fn an_engine_starting_over_after_a_reset_keeps_its_reading_options() {
     let opened = Repo::open(Some(repo.path())).expect("open");
     let mut options = HistoryOptions::default();
     options.parse.rating_scale = 10;
-    let mut engine = gitgoals::core::history::Engine::new();
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::fold::Engine::new();
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("first walk");
     repo.move_branch(plan);
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("walk after the reset");
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("walk after the reset");
     let history = engine.into_history();
     let task = &history.posts[0]
         .versions
@@ -801,8 +802,8 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
     let options = HistoryOptions::default();
-    let mut engine = gitgoals::core::history::Engine::new();
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("first walk");
+    let mut engine = gitgoals::core::fold::Engine::new();
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("first walk");
     repo.commit(
         &[(
             POST,
@@ -816,7 +817,7 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
         MONDAY + 2 * DAY,
         "drop",
     );
-    gitgoals::core::history::update(&mut engine, &opened, &options).expect("second walk");
+    gitgoals::git::read::update(&mut engine, &opened, &options).expect("second walk");
     let incremental = engine.into_history();
     let full = history_of(&repo);
 
@@ -922,8 +923,8 @@ fn whole(history: &History) -> String {
 /// whose new HEAD descends from the checkpoint's tip is taken back to it first; a new
 /// checkpoint is taken before each update.
 fn watch_step(
-    engine: &mut gitgoals::core::history::Engine,
-    checkpoint: &mut Option<gitgoals::core::history::Checkpoint>,
+    engine: &mut gitgoals::core::fold::Engine,
+    checkpoint: &mut Option<gitgoals::core::fold::Checkpoint>,
     repo: &TestRepo,
     opened: &Repo,
     old: git2::Oid,
@@ -934,13 +935,13 @@ fn watch_step(
     if let Some(taken) = checkpoint.take()
         && base != Some(old)
     {
-        let head = gitgoals::git::ObjectId::from_hex(&new.to_string()).expect("an id");
+        let head = gitgoals::core::delta::ObjectId::from_hex(&new.to_string()).expect("an id");
         if opened.is_ancestor(taken.tip(), head).expect("ancestry") {
             rolled = engine.roll_back(taken);
         }
     }
     *checkpoint = engine.checkpoint();
-    gitgoals::core::history::update(engine, opened, &HistoryOptions::default()).expect("walk");
+    gitgoals::git::read::update(engine, opened, &HistoryOptions::default()).expect("walk");
     rolled
 }
 
@@ -959,10 +960,9 @@ fn an_amended_merge_rolled_back_to_the_checkpoint_equals_a_full_read() {
         "plan",
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::core::history::Engine::new();
+    let mut engine = gitgoals::core::fold::Engine::new();
     let mut checkpoint = None;
-    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
-        .expect("walk");
+    gitgoals::git::read::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
 
     // Two lines from the start: one ticks Alpha and starts another post; the other
     // renames the post, ticks Beta, makes a third post and deletes it again.
@@ -1073,10 +1073,9 @@ fn a_reset_then_a_commit_and_a_branch_switch_after_a_roll_back_equal_full_reads(
         "plan",
     );
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::core::history::Engine::new();
+    let mut engine = gitgoals::core::fold::Engine::new();
     let mut checkpoint = None;
-    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
-        .expect("walk");
+    gitgoals::git::read::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
 
     let tick = repo.commit(
         &[
@@ -1138,10 +1137,9 @@ fn warnings_after_the_checkpoint_are_taken_back_with_their_commits() {
     let broken = "---\ntitle: [unclosed\n---\n\n- [ ] Alpha\n";
     let start = repo.commit(&[(POST, Some(&week("- [ ] Alpha\n")))], MONDAY, "plan");
     let opened = Repo::open(Some(repo.path())).expect("open");
-    let mut engine = gitgoals::core::history::Engine::new();
+    let mut engine = gitgoals::core::fold::Engine::new();
     let mut checkpoint = None;
-    gitgoals::core::history::update(&mut engine, &opened, &HistoryOptions::default())
-        .expect("walk");
+    gitgoals::git::read::update(&mut engine, &opened, &HistoryOptions::default()).expect("walk");
 
     let bad = repo.commit(&[(POST, Some(broken))], MONDAY + DAY, "broken");
     watch_step(&mut engine, &mut checkpoint, &repo, &opened, start);

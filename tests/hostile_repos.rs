@@ -10,9 +10,10 @@ use std::path::Path;
 
 use common::{DAY, MONDAY, READING_COMMANDS, Scratch, TestRepo};
 use git2::{FileMode, Oid, Signature, Time};
-use gitgoals::core::history::{History, HistoryOptions, read_history};
+use gitgoals::core::history::History;
 use gitgoals::core::model::EventKind;
 use gitgoals::git::Repo;
+use gitgoals::git::read::{HistoryOptions, read_history};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 

@@ -6,9 +6,9 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use gitgoals::core::history::{self, HistoryOptions};
 use gitgoals::core::ledger::{self, Ledger, Week};
 use gitgoals::git::Repo;
+use gitgoals::git::read::HistoryOptions;
 use gitgoals::synthetic::{self, Blog, Spec, TaskStatus, TaskTruth};
 use gitgoals::{core::trends, render::chart};
 
@@ -18,7 +18,8 @@ fn read(seed: u64) -> (Blog, tempfile::TempDir, Ledger) {
     let dir = tempfile::tempdir().expect("temp dir");
     synthetic::write_repo(&blog, dir.path()).expect("repository written");
     let repo = Repo::open(Some(dir.path())).expect("repository opens");
-    let history = history::read_history(&repo, &HistoryOptions::default()).expect("history");
+    let history =
+        gitgoals::git::read::read_history(&repo, &HistoryOptions::default()).expect("history");
     let ledger = ledger::build(&history);
     assert_eq!(ledger.weeks.len(), blog.truth.posts.len(), "seed {seed}");
     (blog, dir, ledger)

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use gitgoals::core::history::{self, HistoryOptions};
 use gitgoals::git::Repo;
+use gitgoals::git::read::HistoryOptions;
 use gitgoals::synthetic::{self, Spec, TaskStatus};
 use gitgoals::{core::ledger, render::report};
 use serde_json::{Value, json};
@@ -16,7 +16,8 @@ fn check_seed(seed: u64) {
     let id = |commit: usize| written.commits[commit].to_string();
 
     let repo = Repo::open(Some(dir.path())).expect("repository opens");
-    let history = history::read_history(&repo, &HistoryOptions::default()).expect("history");
+    let history =
+        gitgoals::git::read::read_history(&repo, &HistoryOptions::default()).expect("history");
     let ledger = ledger::build(&history);
     let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
     let got = serde_json::to_value(report::history_document(&ledger, &weeks)).unwrap();

@@ -35,17 +35,20 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::core::history::{
-    self, Engine, History, HistoryError, HistoryOptions, LifeRecord, PostLife, StoredLife, TipParts,
-};
+use crate::cache::record::{LifeRecord, TipParts};
+use crate::core::delta::ObjectId;
+use crate::core::fold::{Engine, StoredLife};
+use crate::core::history::{History, PostLife};
 use crate::core::ledger::{self, Ledger, LedgerOptions};
 use crate::core::model::Warning;
-use crate::git::{ObjectId, Repo};
+use crate::git::Repo;
+use crate::git::read::{HistoryError, HistoryOptions};
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
 pub const FORMAT_VERSION: u32 = 8;
 
 mod file;
+pub mod record;
 mod weeks;
 
 use file::{
@@ -344,7 +347,7 @@ fn extend(
     // in a full walk; folding it after them could order events differently.
     let mut new_root = false;
     let mut progress = Progress::new();
-    history::update_observed(&mut engine, repo, options, &mut |delta| {
+    crate::git::read::update_observed(&mut engine, repo, options, &mut |delta| {
         progress.tick();
         new_root |= delta.parents.is_empty();
     })?;
@@ -361,7 +364,7 @@ fn continues_from(repo: &Repo, tip: ObjectId, head: ObjectId) -> bool {
 fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, HistoryError> {
     let mut engine = Engine::new();
     let mut progress = Progress::new();
-    history::update_observed(&mut engine, repo, options, &mut |_| progress.tick())?;
+    crate::git::read::update_observed(&mut engine, repo, options, &mut |_| progress.tick())?;
     progress.finish();
     Ok(engine)
 }
@@ -943,7 +946,7 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::CommitDelta;
+    use crate::core::delta::CommitDelta;
     use std::sync::Arc;
 
     /// Brings the cache up to `engine` and `ledger` in one go; see [`prepare_store`].
@@ -962,7 +965,7 @@ mod tests {
     /// Commit `n` on top of commit `n - 1`, writing `text` to `path`.
     fn delta(n: u8, path: &str, text: &str) -> CommitDelta {
         let parents: &[u8] = if n == 1 { &[] } else { &[n - 1] };
-        crate::core::history::tests::delta(n, parents, 1, path, text, n == 1)
+        crate::core::fold::tests::delta(n, parents, 1, path, text, n == 1)
     }
 
     fn engine_with(commits: &[(&str, &str)]) -> Engine {

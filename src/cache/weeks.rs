@@ -7,7 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::file::{Span, Writer};
-use crate::core::history::{CommitRecord, Interner, StoredTask, TaskId, TextTable, TextTables};
+use crate::cache::record::{CommitRecord, Interner, StoredTask, TextTable, TextTables};
+use crate::core::history::TaskId;
 use crate::core::ledger::{self, Ledger, Status, TaskRecord, Week};
 use crate::core::model::{CommitInfo, DueSource};
 use crate::core::tally::{Breakdown, Tally};
@@ -25,7 +26,7 @@ pub(super) struct LedgerSpans {
 /// the carry links and streaks) is in the [`LinksPart`] and worked out again on reading, so
 /// a week whose post did not change keeps its part when its neighbours change.
 ///
-/// Generic over how text is held, like [`crate::core::history::LifeParts`]: [`WeekPartView`]
+/// Generic over how text is held, like [`crate::cache::record::LifeParts`]: [`WeekPartView`]
 /// borrows from a ledger to be written, and [`WeekPartRecord`] owns what was read back. The
 /// tasks' titles, notes and sections are written once each, as in a post's record.
 #[derive(Debug, Serialize, Deserialize)]

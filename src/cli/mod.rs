@@ -10,13 +10,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::core::history::{self, History, HistoryOptions};
+use crate::core::history::History;
 use crate::core::ledger::{self, Ledger, Status};
 use crate::git::Repo;
+use crate::git::read::HistoryOptions;
 use crate::{cache, core::post, core::trends, hook, render::chart, render::report, synthetic};
 
 /// Where blog engines keep posts, in the order they are looked for.
-pub use crate::git::POSTS_DIRS;
+pub use crate::core::select::POSTS_DIRS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -650,8 +651,8 @@ fn engine_at_head(
     posts: &Option<String>,
     use_cache: bool,
 ) -> Result<(
-    history::Engine,
-    Option<crate::git::ObjectId>,
+    crate::core::fold::Engine,
+    Option<crate::core::delta::ObjectId>,
     ledger::LedgerOptions,
 )> {
     let repo = Repo::open(dir.as_deref())?;

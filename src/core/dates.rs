@@ -1,6 +1,6 @@
 //! Reading dates as people write them: front matter values and "by DATE" phrases in prose.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Weekday};
 
 /// How a numeric date whose first two numbers could be either day or month is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -285,6 +285,17 @@ fn words_with_ends(text: &str, n: usize) -> Vec<(&str, usize)> {
     words
 }
 
+/// A git timestamp in its own offset; an offset chrono refuses (beyond ±24 h) reads as UTC.
+pub fn to_datetime(seconds: i64, offset_minutes: i32) -> DateTime<FixedOffset> {
+    let utc = FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!());
+    let offset = FixedOffset::east_opt(offset_minutes.saturating_mul(60)).unwrap_or(utc);
+    offset
+        .timestamp_opt(seconds, 0)
+        .single()
+        .or_else(|| utc.timestamp_opt(0, 0).single())
+        .unwrap_or_else(|| DateTime::UNIX_EPOCH.with_timezone(&utc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,5 +414,11 @@ mod tests {
         let text = "Written by me. I will finish by 2021-01-03 or by 2021-01-10.";
         let found = find_due_phrase(text, None).unwrap();
         assert_eq!(found.date, ymd(2021, 1, 3));
+    }
+
+    #[test]
+    fn datetime_keeps_the_authors_offset() {
+        let time = to_datetime(1_627_616_487, 60);
+        assert_eq!(time.to_rfc3339(), "2021-07-30T04:41:27+01:00");
     }
 }

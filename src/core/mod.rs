@@ -5,12 +5,15 @@
 
 pub mod block;
 pub mod dates;
+pub mod delta;
 pub mod events;
+pub mod fold;
 pub mod frontmatter;
 pub mod history;
 pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod post;
+pub mod select;
 pub mod tally;
 pub mod trends;

@@ -20,9 +20,10 @@ use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
 use crate::config::{Config, Placement};
 use crate::core::block::{self, Rewrite};
-use crate::core::history::Engine;
+use crate::core::delta::ObjectId;
+use crate::core::fold::Engine;
 use crate::core::ledger;
-use crate::git::{self, ObjectId};
+use crate::git::{self};
 use crate::render::statsblock::{self, BlockStats, Renderer};
 
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
@@ -531,14 +532,14 @@ fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, Ho
 /// in a posts folder when the repository has one, else every Markdown file.
 #[derive(Debug, Default)]
 struct PostFilter {
-    globs: Vec<crate::git::Glob>,
+    globs: Vec<crate::core::select::Glob>,
 }
 
 impl PostFilter {
     fn new(globs: &[String]) -> Result<PostFilter, HookError> {
         let globs = globs
             .iter()
-            .map(|g| crate::git::Glob::new(g))
+            .map(|g| crate::core::select::Glob::new(g))
             .collect::<Result<_, _>>()
             .map_err(|e| HookError::Config(format!("posts: {e}")))?;
         Ok(PostFilter { globs })
@@ -795,14 +796,14 @@ fn is_markdown(path: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-/// Whether `path` lies in one of the posts folders history reads ([`crate::git::POSTS_DIRS`]),
+/// Whether `path` lies in one of the posts folders history reads ([`crate::core::select::POSTS_DIRS`]),
 /// at any depth (`blog/content/posts/week.md`).
 fn in_post_dir(path: &str) -> bool {
     let Some((dir, _)) = path.rsplit_once('/') else {
         return false;
     };
     let dir = format!("/{dir}/");
-    crate::git::POSTS_DIRS
+    crate::core::select::POSTS_DIRS
         .iter()
         .any(|posts| dir.contains(&format!("/{posts}/")))
 }

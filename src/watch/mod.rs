@@ -10,7 +10,7 @@
 //! - **HEAD moved** (commit, merge, pull, amend, rebase, reset, checkout): the task events of
 //!   the commits new on HEAD are printed, each post's progress after them, and — when the old
 //!   HEAD is not an ancestor of the new one — one line saying history was rewritten. The
-//!   events come from the history engine ([`crate::core::history::update`]), fed only the new
+//!   events come from the history engine ([`crate::git::read::update`]), fed only the new
 //!   commits; after a rewrite it reads the history again. Events are known by what they say
 //!   (post, task, kind, detail), not by commit id: one is printed only when the new history
 //!   holds it more times than any history seen before, so an amend or rebase that re-creates
@@ -86,7 +86,7 @@ pub struct Options {
     /// A shell command to run after each batch, fed the batch's JSON lines.
     pub exec: Option<String>,
     /// Which files are posts and how they read (`--posts`, the configuration).
-    pub history: crate::core::history::HistoryOptions,
+    pub history: crate::git::read::HistoryOptions,
     /// How weeks are counted (the configuration): part of the cache's key.
     pub ledger: crate::core::ledger::LedgerOptions,
     /// Start from the history cache (`--no-cache` turns it off).
@@ -127,7 +127,7 @@ pub enum WatchError {
         source: git2::Error,
     },
     #[error(transparent)]
-    History(#[from] crate::core::history::HistoryError),
+    History(#[from] crate::git::read::HistoryError),
     #[error(transparent)]
     Repo(#[from] crate::git::GitError),
     #[error("cannot install the Ctrl-C/SIGTERM handler")]

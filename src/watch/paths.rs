@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::git::PostSelector;
+use crate::core::select::PostSelector;
 
 use super::WatchError;
 

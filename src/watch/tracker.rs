@@ -9,9 +9,10 @@ use std::rc::Rc;
 use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
 
 use super::{Line, Progress, TaskEvent, WatchError};
-use crate::core::history::{self, History, HistoryOptions};
+use crate::core::history::{self, History};
 use crate::core::model::{EventKind, Post};
 use crate::core::tally;
+use crate::git::read::HistoryOptions;
 use crate::{core::events, git};
 
 /// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
@@ -52,10 +53,10 @@ pub struct Tracker {
     head: Head,
     /// The history engine, fed the new commits as HEAD moves.
     git: git::Repo,
-    engine: history::Engine,
+    engine: crate::core::fold::Engine,
     /// The engine's place before the last commits it folded in: an amend of them is taken
     /// back to here and folded anew, not read from the first commit again.
-    checkpoint: Option<history::Checkpoint>,
+    checkpoint: Option<crate::core::fold::Checkpoint>,
     history_options: HistoryOptions,
     /// How many times each event occurs in the engine's current history.
     current: HashMap<EventKey, usize>,
@@ -182,7 +183,7 @@ impl Tracker {
             && base != old.oid
             && let Some(head) = new
                 .oid
-                .and_then(|o| git::ObjectId::from_hex(&o.to_string()))
+                .and_then(|o| crate::core::delta::ObjectId::from_hex(&o.to_string()))
             && self
                 .git
                 .is_ancestor(checkpoint.tip(), head)
@@ -191,7 +192,7 @@ impl Tracker {
             self.engine.roll_back(checkpoint);
         }
         self.checkpoint = self.engine.checkpoint();
-        history::update(&mut self.engine, &self.git, &self.history_options)?;
+        crate::git::read::update(&mut self.engine, &self.git, &self.history_options)?;
         let rebuilt = old_tip.is_some_and(|tip| !self.engine.known_commits().contains(&tip))
             || self.engine.known_commits().len() < fed_before;
         let history = self.engine.history();
