@@ -200,6 +200,16 @@ impl Config {
     /// Reads `.gitgoals.toml` in `work_tree` (when given and present) over the defaults, then
     /// applies `flags` (`KEY=VALUE` pairs, as given to `-c`).
     pub fn load(work_tree: Option<&Path>, flags: &[String]) -> Result<Loaded, ConfigError> {
+        Config::load_with(work_tree, None, flags)
+    }
+
+    /// [`Config::load`] with `--posts GLOB` applied after the file and before the flags (so a
+    /// `-c posts=…` still has the last word).
+    pub fn load_with(
+        work_tree: Option<&Path>,
+        posts: Option<&str>,
+        flags: &[String],
+    ) -> Result<Loaded, ConfigError> {
         let mut config = Config::default();
         let mut warnings = Vec::new();
         let mut file = None;
@@ -213,6 +223,11 @@ impl Config {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(source) => return Err(ConfigError::Read { path, source }),
             }
+        }
+        if let Some(glob) = posts {
+            let value = Value::String(glob.to_string());
+            let origin = format!("--posts {glob}");
+            config.apply_key("posts", &value, Source::Flag, &origin)?;
         }
         for flag in flags {
             config.apply_flag(flag)?;

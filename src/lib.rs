@@ -25,5 +25,6 @@ pub mod core;
 pub mod git;
 pub mod hook;
 pub mod render;
+pub mod session;
 pub mod synthetic;
 pub mod watch;

@@ -1,4 +1,4 @@
-//! The `gitgoals` binary: parses arguments, runs a command, maps errors to exit codes.
+//! The `gitgoals` binary: parses arguments, runs a command, and alone picks the exit code.
 
 use std::process::ExitCode;
 
@@ -7,7 +7,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = gitgoals::cli::Cli::parse();
     match gitgoals::cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("gitgoals: {error:#}");
             ExitCode::FAILURE

@@ -13,6 +13,7 @@ use common::{GITGOALS, Scratch, finish};
 use gitgoals::core::block::{END_MARKER, START_MARKER};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::render::statsblock::BlockStats;
+use gitgoals::session::{Args as SessionArgs, Session};
 
 const POST: &str = "_posts/2020-12-07-week.md";
 
@@ -486,8 +487,13 @@ fn hostile_task_title_does_not_break_the_block() {
             ..Default::default()
         }))
     };
+    let session = Session::open(&SessionArgs {
+        dir: Some(repo.dir.clone()),
+        ..SessionArgs::default()
+    })
+    .expect("a session");
     let report = hook::run_stats(
-        &repo.dir,
+        &session,
         &[PathBuf::from(POST)],
         false,
         &RunOptions::default(),

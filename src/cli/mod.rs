@@ -2,22 +2,16 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use chrono::NaiveDate;
 
-use crate::config::Config;
-use crate::core::history::History;
-use crate::core::ledger::{self, Ledger, Status};
-use crate::git::Repo;
-use crate::git::read::HistoryOptions;
-use crate::{cache, core::post, core::trends, hook, render::chart, render::report, synthetic};
-
-/// Where blog engines keep posts, in the order they are looked for.
-pub use crate::core::select::POSTS_DIRS;
+use crate::core::ledger::{self, Status};
+use crate::core::select::{self, PostSelector};
+use crate::session::{Args as SessionArgs, Session};
+use crate::{core::post, core::trends, hook, render::chart, render::report, synthetic};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -223,83 +217,77 @@ pub enum TableFormat {
     Markdown,
 }
 
-/// Options given once for the whole run that every stage reads through [`load`] (kept here
-/// so `load`'s callers need not thread them through).
-#[derive(Debug, Default)]
-struct RunWide {
-    config_flags: Vec<String>,
-    quiet: bool,
-}
-
-static RUN_WIDE: OnceLock<RunWide> = OnceLock::new();
-
-fn run_wide() -> &'static RunWide {
-    RUN_WIDE.get_or_init(RunWide::default)
-}
-
-/// Prints a warning on stderr unless `--quiet`.
-pub fn warn(message: impl std::fmt::Display) {
-    if !run_wide().quiet {
-        let _ = writeln!(io::stderr(), "warning: {message}");
-    }
-}
-
-/// How a run ended, as an exit code: 0 success, 1 failure (2, bad usage, is clap's).
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs one command line and gives the exit code: 0 success, 1 failure (2, bad usage, is
+/// clap's). Errors are returned for `main` to print with their causes.
+pub fn run(cli: Cli) -> Result<u8> {
     let choice = match cli.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
-    let _ = RUN_WIDE.set(RunWide {
-        config_flags: cli.set.clone(),
+    let args = SessionArgs {
+        dir: cli.repo.clone(),
+        posts: cli.posts.clone(),
+        settings: cli.set.clone(),
+        use_cache: !cli.no_cache,
         quiet: cli.quiet,
-    });
-    let base = match &cli.repo {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().context("cannot read the current directory")?,
     };
     match cli.command {
-        Command::Config => {
-            let work_tree = Repo::open(cli.repo.as_deref())
-                .ok()
-                .and_then(|repo| repo.work_dir());
-            let (config, file) = effective_config(work_tree.as_deref(), &cli.posts)?;
-            print(&config.describe(file.as_deref()))
-        }
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command(), "gitgoals", &mut script);
-            print(&String::from_utf8_lossy(&script))
+            print(&String::from_utf8_lossy(&script))?;
+            Ok(0)
         }
         Command::Man => {
             let mut page = Vec::new();
             clap_mangen::Man::new(command())
                 .render(&mut page)
                 .context("cannot render the manual page")?;
-            print(&String::from_utf8_lossy(&page))
+            print(&String::from_utf8_lossy(&page))?;
+            Ok(0)
         }
+        Command::Hook {
+            action: HookAction::Run {
+                strict, template, ..
+            },
+        } => Ok(run_pre_commit(&args, strict, template)),
+        Command::Demo { dir } => {
+            let base = match &cli.repo {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir().context("cannot read the current directory")?,
+            };
+            demo(&base.join(dir), &args)?;
+            Ok(0)
+        }
+        command => {
+            let mut session = Session::open(&args)?;
+            session.show_config_warnings();
+            run_with_session(&session, command)
+        }
+    }
+}
+
+/// Runs a command on a resolved session: the seam tests call.
+pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
+    match command {
+        Command::Config => print(&session.config.describe(session.config_file.as_deref()))?,
         Command::Show { path, format } => {
             let path = match path {
-                Some(path) if cli.repo.is_some() && path.is_relative() => base.join(path),
-                Some(path) => path,
-                None => newest_post(&base)?,
+                Some(path) => session.resolve_path(&path),
+                None => newest_post(session)?,
             };
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             // The newest post is found under the work tree; name it as people would type it.
             let shown = path
-                .strip_prefix(&base)
+                .strip_prefix(&session.base)
                 .unwrap_or(&path)
                 .display()
                 .to_string();
-            let work_tree = Repo::open(Some(&base))
-                .ok()
-                .and_then(|repo| repo.work_dir());
-            let (config, _) = effective_config(work_tree.as_deref(), &cli.posts)?;
-            let parse = history_options(&config).0.parse;
-            let post = post::parse_with(&shown, &bytes, &parse);
+            let parse = session.parse_options();
+            let post = post::parse_with(&shown, &bytes, parse);
             let text = match format {
                 Format::Text => crate::render::style::paint(&report::show_text(
                     &shown,
@@ -308,7 +296,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 )),
                 Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
             };
-            print(&text)
+            print(&text)?;
         }
         Command::History {
             since,
@@ -317,7 +305,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             chart,
         } => {
-            let (ledger, _) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let ledger = session.ledger()?;
             let mut weeks: Vec<&ledger::Week> = ledger
                 .weeks
                 .iter()
@@ -337,7 +325,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 TableFormat::Csv => report::history_csv(&weeks),
                 TableFormat::Markdown => report::history_markdown(&weeks),
             };
-            print(&text)
+            print(&text)?;
         }
         Command::Tasks {
             open,
@@ -345,7 +333,7 @@ pub fn run(cli: Cli) -> Result<()> {
             carried,
             format,
         } => {
-            let (history, ledger, rating_scale) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (history, ledger) = session.history_and_ledger()?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -360,65 +348,38 @@ pub fn run(cli: Cli) -> Result<()> {
                 Format::Text => crate::render::style::paint(&report::tasks_text(
                     &ledger,
                     &records,
-                    rating_scale,
+                    session.rating_scale(),
                 )),
                 Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
             };
-            print(&text)
+            print(&text)?;
         }
-        Command::Hook { action } => run_hook(&base, &cli.posts, !cli.no_cache, action),
-        Command::Demo { dir } => {
-            let dir = if dir.is_relative() {
-                base.join(dir)
-            } else {
-                dir
-            };
-            if std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
-                bail!(
-                    "{} already exists and is not empty: remove it, or name another directory \
-                     (gitgoals demo DIR)",
-                    dir.display()
-                );
-            }
-            let blog = synthetic::generate(&synthetic::Spec::demo());
-            synthetic::write_repo(&blog, &dir)?;
-            let (_, ledger, _) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
-            let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
-            print(&format!(
-                "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
-                ledger.weeks.len(),
-                blog.commits.len(),
-                dir.display(),
-                report::history_text(&ledger, &weeks),
-                dir.display()
-            ))
-        }
+        Command::Hook { action } => return run_hook(session, action),
         Command::Stats {
             files,
             check,
             template,
         } => {
-            let (engine, head, ledger_options) =
-                engine_at_head(&Some(base.clone()), &cli.posts, !cli.no_cache)?;
-            let compute = hook::history_stats_with(&engine, head, now(), ledger_options);
+            let engine = session.engine()?;
+            let head = engine.tip();
+            let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
             let options = hook::RunOptions {
                 strict: true,
                 template,
-                config_flags: config_flags(&cli.posts),
             };
-            let report = hook::run_stats(&base, &files, check, &options, &compute);
+            let report = hook::run_stats(session, &files, check, &options, &compute);
             for failure in &report.failures {
                 eprintln!("{failure}");
             }
             for path in &report.stale {
                 eprintln!("gitgoals: stats block is out of date in {path}");
             }
-            exit_with(report.exit_code())
+            return Ok(report.exit_code());
         }
         Command::Calibration { chart, format } => {
-            let (ledger, rating_scale) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let ledger = session.ledger()?;
             let today = chrono::Local::now().date_naive();
-            let calibration = trends::calibration(&ledger, Some(today), rating_scale);
+            let calibration = trends::calibration(&ledger, Some(today), session.rating_scale());
             if let Some(path) = &chart {
                 write_chart(path, &chart::calibration_svg(&calibration)?)?;
             }
@@ -430,10 +391,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     Some(today),
                 ))?,
             };
-            print(&text)
+            print(&text)?;
         }
         Command::Carry { min_weeks, format } => {
-            let (ledger, _) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let ledger = session.ledger()?;
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
             let text = match format {
@@ -445,40 +406,33 @@ pub fn run(cli: Cli) -> Result<()> {
                     min_weeks,
                 ))?,
             };
-            print(&text)
+            print(&text)?;
         }
         Command::Report { html } => {
-            let (ledger, rating_scale) = load_ledger(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let ledger = session.ledger()?;
             let today = chrono::Local::now().date_naive();
-            let calibration = trends::calibration(&ledger, Some(today), rating_scale);
+            let calibration = trends::calibration(&ledger, Some(today), session.rating_scale());
             let chains = trends::carry_chains(&ledger, 2);
             let oldest = trends::oldest_open(&ledger);
             let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
             std::fs::write(&html, page)
                 .with_context(|| format!("cannot write the report {}", html.display()))?;
             eprintln!("gitgoals: report written to {}", html.display());
-            Ok(())
         }
         Command::Watch { format, exec } => {
-            let repo = Repo::open(Some(&base))?;
-            let (config, _) = effective_config(repo.work_dir().as_deref(), &cli.posts)?;
-            let (history, ledger) = history_options(&config);
             let options = crate::watch::Options {
                 format,
                 exec,
-                history,
-                ledger,
-                use_cache: !cli.no_cache,
                 debounce: crate::watch::DEFAULT_DEBOUNCE,
             };
-            Ok(crate::watch::run(&base, &options)?)
+            crate::watch::run(session, &options)?;
         }
         Command::Log {
             max_count,
             post,
             format,
         } => {
-            let (history, _, _) = load(&cli.repo, &cli.posts, !cli.no_cache)?;
+            let (history, _) = session.history_and_ledger()?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -506,84 +460,104 @@ pub fn run(cli: Cli) -> Result<()> {
                     out
                 }
             };
-            print(&text)
+            print(&text)?;
+        }
+        Command::Completions { .. } | Command::Man | Command::Demo { .. } => {
+            unreachable!("handled before a session is opened")
         }
     }
+    Ok(0)
 }
 
-fn run_hook(
-    base: &Path,
-    posts: &Option<String>,
-    use_cache: bool,
-    action: HookAction,
-) -> Result<()> {
-    match action {
-        HookAction::Install { force } => {
-            let outcome = hook::install(base, force)?;
-            print(&format!("{outcome}\n"))
-        }
-        HookAction::Uninstall => {
-            let outcome = hook::uninstall(base)?;
-            print(&format!("{outcome}\n"))
-        }
-        HookAction::Run {
-            strict, template, ..
-        } => {
-            // Inside a hook git says where the repository is (GIT_DIR); `-C` is for people.
-            let fail = |error: anyhow::Error| {
-                eprintln!("gitgoals: stats block not updated: {error:#}");
-                exit_with(if strict { 1 } else { 0 })
-            };
-            let now = now();
-            let view = match use_cache.then(|| hook_view(posts)).transpose() {
-                Ok(view) => view.flatten(),
-                Err(error) => return fail(error),
-            };
-            // The whole engine, read only when the cache cannot serve the hook on its own.
-            let full = std::cell::OnceCell::new();
-            let engine = || full.get_or_init(|| engine_at_head(&None, posts, use_cache));
-            if view.is_none()
-                && let Err(error) = engine()
-            {
-                return fail(anyhow::anyhow!("{error:#}"));
-            }
-            let compute = |path: &str, bytes: &[u8]| {
-                if let Some((view, ledger_options)) = &view
-                    && let Some(stats) = hook::view_stats(view, (path, bytes), now, ledger_options)
-                {
-                    return Ok(stats);
-                }
-                match engine() {
-                    Ok((engine, head, ledger_options)) => {
-                        hook::history_stats_with(engine, *head, now, *ledger_options)(path, bytes)
-                    }
-                    Err(error) => Err(format!("{error:#}")),
-                }
-            };
-            let report = hook::run_pre_commit(
-                &hook::RunOptions {
-                    strict,
-                    template,
-                    config_flags: config_flags(posts),
-                },
-                &compute,
-            );
-            for failure in &report.failures {
-                eprintln!("{failure}");
-            }
-            exit_with(report.exit_code())
-        }
+/// `gitgoals demo DIR`: writes the sample blog and shows its history.
+fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
+    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        bail!(
+            "{} already exists and is not empty: remove it, or name another directory \
+             (gitgoals demo DIR)",
+            dir.display()
+        );
     }
+    let blog = synthetic::generate(&synthetic::Spec::demo());
+    synthetic::write_repo(&blog, dir)?;
+    let session = Session::open(&SessionArgs {
+        dir: Some(dir.to_path_buf()),
+        posts: None,
+        settings: Vec::new(),
+        ..args.clone()
+    })?;
+    let ledger = session.ledger()?;
+    let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
+    print(&format!(
+        "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
+        ledger.weeks.len(),
+        blog.commits.len(),
+        dir.display(),
+        report::history_text(&ledger, &weeks),
+        dir.display()
+    ))
 }
 
-/// Ends the process with `code` once output is flushed: for commands whose outcome is a code
-/// rather than an error (the hook, `stats --check`).
-fn exit_with(code: i32) -> Result<()> {
-    if code == 0 {
-        return Ok(());
+fn run_hook(session: &Session, action: HookAction) -> Result<u8> {
+    let outcome = match action {
+        HookAction::Install { force } => hook::install(&session.base, force)?.to_string(),
+        HookAction::Uninstall => hook::uninstall(&session.base)?.to_string(),
+        HookAction::Run { .. } => unreachable!("the hook runs without a session of its own"),
+    };
+    print(&format!("{outcome}\n"))?;
+    Ok(0)
+}
+
+/// `gitgoals hook run pre-commit`, as git calls it: inside a hook git says where the
+/// repository is (GIT_DIR); `-C` is for people. Nothing here may block a commit unless the
+/// hook is strict: a broken setting or an unreadable history is reported and the commit goes
+/// on.
+fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -> u8 {
+    let fail = |error: &dyn std::fmt::Display| {
+        eprintln!("gitgoals: stats block not updated: {error:#}");
+        u8::from(strict)
+    };
+    let session = match Session::open(&SessionArgs {
+        dir: None,
+        ..args.clone()
+    }) {
+        Ok(mut session) => {
+            session.show_config_warnings();
+            session
+        }
+        Err(error) => return fail(&anyhow::Error::new(error)),
+    };
+    let now = now();
+    let view = match session.hook_view() {
+        Ok(view) => view,
+        Err(error) => return fail(&anyhow::Error::new(error)),
+    };
+    // The whole engine, read only when the cache cannot serve the hook on its own.
+    let full = std::cell::OnceCell::new();
+    let engine = || full.get_or_init(|| session.engine().map_err(anyhow::Error::new));
+    if view.is_none()
+        && let Err(error) = engine()
+    {
+        return fail(error);
     }
-    let _ = io::stdout().flush();
-    std::process::exit(code)
+    let compute = |path: &str, bytes: &[u8]| {
+        if let Some(view) = &view
+            && let Some(stats) = hook::view_stats(view, (path, bytes), now, &session.ledger)
+        {
+            return Ok(stats);
+        }
+        match engine() {
+            Ok(engine) => {
+                hook::history_stats_with(engine, engine.tip(), now, session.ledger)(path, bytes)
+            }
+            Err(error) => Err(format!("{error:#}")),
+        }
+    };
+    let report = hook::run_pre_commit(&session, &hook::RunOptions { strict, template }, &compute);
+    for failure in &report.failures {
+        eprintln!("{failure}");
+    }
+    report.exit_code()
 }
 
 /// The clap command, for completions and the manual page.
@@ -591,126 +565,9 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// The configuration in effect for a work tree: defaults, `.gitgoals.toml`, then flags
-/// (`--posts`, `-c`). Warnings about the file go to stderr.
-fn effective_config(
-    work_tree: Option<&Path>,
-    posts: &Option<String>,
-) -> Result<(Config, Option<PathBuf>)> {
-    let loaded = Config::load(work_tree, &config_flags(posts))?;
-    for warning in &loaded.warnings {
-        warn(warning);
-    }
-    Ok((loaded.config, loaded.file))
-}
-
-/// The `-c KEY=VALUE` settings of this run, `--posts` among them.
-fn config_flags(posts: &Option<String>) -> Vec<String> {
-    let mut flags = run_wide().config_flags.clone();
-    if let Some(glob) = posts {
-        // `--posts` is shorthand for `-c posts=…`, applied before the other flags.
-        flags.insert(0, format!("posts={}", toml::Value::String(glob.clone())));
-    }
-    flags
-}
-
-/// What the history and ledger stages need from a configuration.
-pub fn history_options(config: &Config) -> (HistoryOptions, ledger::LedgerOptions) {
-    use crate::core::model::DueSource;
-    let rules = &config.due_from.value;
-    let parse = post::ParseOptions {
-        rating_scale: config.confidence_scale.value,
-        rating_pattern: (config.confidence_pattern.value
-            != crate::config::DEFAULT_CONFIDENCE_PATTERN)
-            .then(|| config.confidence_pattern.value.clone()),
-        date_order: config.date_order.value,
-        week_start: config.week_start.value,
-        due_from_front_matter: rules.contains(&DueSource::FrontMatter),
-        due_from_text: rules.contains(&DueSource::Text),
-    };
-    let history = HistoryOptions {
-        posts_glob: None,
-        posts_globs: config.posts.value.clone(),
-        parse,
-    };
-    let ledger = ledger::LedgerOptions {
-        due_from_next_post: rules.contains(&DueSource::NextPost),
-        due_days: config.due_days.value,
-    };
-    (history, ledger)
-}
-
 /// The local time now, in the offset git would date a commit made now.
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()
-}
-
-/// The history engine fed up to HEAD, and HEAD: what a commit about to be made sits on.
-fn engine_at_head(
-    dir: &Option<PathBuf>,
-    posts: &Option<String>,
-    use_cache: bool,
-) -> Result<(
-    crate::core::fold::Engine,
-    Option<crate::core::delta::ObjectId>,
-    ledger::LedgerOptions,
-)> {
-    let repo = Repo::open(dir.as_deref())?;
-    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
-    let (options, ledger_options) = history_options(&config);
-    let engine = cache::load_engine(&repo, &options, &ledger_options, use_cache)?;
-    let head = engine.tip();
-    Ok((engine, head, ledger_options))
-}
-
-/// The cache's view for the hook, with the options it was built under, when the cache is
-/// at HEAD; none when the history must be read through the engine.
-fn hook_view(posts: &Option<String>) -> Result<Option<(cache::HookView, ledger::LedgerOptions)>> {
-    let repo = Repo::open(None)?;
-    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
-    let (options, ledger_options) = history_options(&config);
-    let view = cache::load_hook_view(&repo, &options, &ledger_options)?;
-    Ok(view.map(|view| (view, ledger_options)))
-}
-
-/// Reads the history of the repository at `dir` (or the current one) with its configuration
-/// and folds it into the ledger, through the cache unless `use_cache` is false. Warnings go
-/// to stderr, one line each (none with `--quiet`); the work goes on.
-///
-/// Also gives the rating scale (`confidence.scale`) the posts were read with: the ledger
-/// holds ratings as bare numbers, and every view that prints or judges one needs the scale.
-/// It comes back from here because the configuration is read here, once.
-fn load(
-    dir: &Option<PathBuf>,
-    posts: &Option<String>,
-    use_cache: bool,
-) -> Result<(History, Ledger, u8)> {
-    let repo = Repo::open(dir.as_deref())?;
-    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
-    let (options, ledger_options) = history_options(&config);
-    let (history, ledger) =
-        cache::load_history_and_ledger(&repo, &options, &ledger_options, use_cache)?;
-    for warning in &history.warnings {
-        warn(warning);
-    }
-    Ok((history, ledger, options.parse.rating_scale))
-}
-
-/// The ledger alone (for `history`): with a warm cache the task lives are not even read.
-/// With the rating scale, as [`load`] gives it.
-fn load_ledger(
-    dir: &Option<PathBuf>,
-    posts: &Option<String>,
-    use_cache: bool,
-) -> Result<(Ledger, u8)> {
-    let repo = Repo::open(dir.as_deref())?;
-    let (config, _) = effective_config(repo.work_dir().as_deref(), posts)?;
-    let (options, ledger_options) = history_options(&config);
-    let ledger = cache::load_ledger(&repo, &options, &ledger_options, use_cache)?;
-    for warning in &ledger.warnings {
-        warn(warning);
-    }
-    Ok((ledger, options.parse.rating_scale))
 }
 
 /// Writes an SVG chart and says where on stderr, so stdout stays the report.
@@ -749,33 +606,24 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
-/// The newest post under the work tree's posts directories (by the date in its file name,
-/// then by modification time); with no posts directory, the newest Markdown file anywhere.
-fn newest_post(base: &Path) -> Result<PathBuf> {
-    let root = git2::Repository::discover(base)
-        .ok()
-        .and_then(|repo| repo.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| base.to_path_buf());
-    let dirs: Vec<PathBuf> = POSTS_DIRS
-        .iter()
-        .map(|d| root.join(d))
-        .filter(|d| d.is_dir())
-        .collect();
+/// The newest post in the work tree (by the date in its file name, then by modification
+/// time), among the files history reads as posts ([`crate::core::select`]); outside a
+/// repository, the same rules applied to the folders on disk.
+fn newest_post(session: &Session) -> Result<PathBuf> {
+    let root = session.work_tree().unwrap_or_else(|| session.base.clone());
+    let selector = match session.selector() {
+        Ok(selector) => selector,
+        Err(_) => select::choose(&session.read.globs(), true, |dir| root.join(dir).is_dir())?,
+    };
     let mut candidates = Vec::new();
-    if dirs.is_empty() {
-        collect_markdown(&root, &mut candidates, 0);
-    } else {
-        for dir in &dirs {
-            collect_markdown(dir, &mut candidates, 0);
-        }
-    }
+    collect_posts(&root, "", &selector, &mut candidates, 0);
     candidates
         .into_iter()
-        .max_by_key(|path| {
-            let name = path.to_string_lossy();
+        .max_by_key(|(relative, path)| {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            (crate::core::dates::filename_date(&name), modified)
+            (crate::core::dates::filename_date(relative), modified)
         })
+        .map(|(_, path)| path)
         .map_or_else(
             || {
                 bail!(
@@ -787,27 +635,35 @@ fn newest_post(base: &Path) -> Result<PathBuf> {
         )
 }
 
-/// Markdown files under `dir`, skipping hidden directories (`.git`) and symlinked ones.
-fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+/// The posts under `dir` (`relative` to the work tree's root), skipping hidden directories
+/// (`.git`), symlinked ones and folders that cannot hold posts.
+fn collect_posts(
+    dir: &Path,
+    relative: &str,
+    selector: &PostSelector,
+    out: &mut Vec<(String, PathBuf)>,
+    depth: usize,
+) {
     const MAX_DEPTH: usize = 16;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if kind.is_dir() && !hidden && depth < MAX_DEPTH {
-            collect_markdown(&path, out, depth + 1);
-        } else if kind.is_file() && is_markdown(&path) {
-            out.push(path);
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if relative.is_empty() {
+            name.clone()
+        } else {
+            format!("{relative}/{name}")
+        };
+        if kind.is_dir() && !name.starts_with('.') && depth < MAX_DEPTH {
+            if selector.may_contain_posts(&path) {
+                collect_posts(&entry.path(), &path, selector, out, depth + 1);
+            }
+        } else if kind.is_file() && selector.is_post(&path) {
+            out.push((path, entry.path()));
         }
     }
-}
-
-pub fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }

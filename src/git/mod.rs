@@ -22,7 +22,7 @@ use crate::core::model::{CommitInfo, Warning};
 use crate::core::select::{self, GlobError, PostSelector};
 
 /// What went wrong reading a repository.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum GitError {
     #[error("not a git repository: {dir}")]
     NotARepository { dir: String },
@@ -123,6 +123,11 @@ impl Repo {
                 message: e.message().to_string(),
             }),
         }
+    }
+
+    /// libgit2's handle, for the hook's index work.
+    pub(crate) fn git2(&self) -> &Repository {
+        &self.repo
     }
 
     /// The repository's git directory.

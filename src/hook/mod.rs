@@ -25,6 +25,7 @@ use crate::core::fold::Engine;
 use crate::core::ledger;
 use crate::git::{self};
 use crate::render::statsblock::{self, BlockStats, Renderer};
+use crate::session::Session;
 
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
 pub const HOOK_SCRIPT: &str = include_str!("../../hooks/pre-commit");
@@ -287,25 +288,6 @@ pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, HookError> {
 // ---------------------------------------------------------------------------------------------
 // configuration
 
-/// Settings the hook and `stats` read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HookConfig {
-    /// Make a failed update fail the commit.
-    pub strict: bool,
-    /// A template file, relative to the work tree's root.
-    pub template: Option<PathBuf>,
-}
-
-/// Reads `[hook] strict` and `[stats] template` from `.gitgoals.toml` at the work tree's root
-/// (absent file: defaults), through the project-wide [`crate::config`].
-pub fn load_config(work_tree: &Path) -> Result<HookConfig, HookError> {
-    let loaded = Config::load(Some(work_tree), &[]).map_err(config_error)?;
-    Ok(HookConfig {
-        strict: loaded.config.hook_strict.value,
-        template: loaded.config.stats_template.value,
-    })
-}
-
 fn config_error(e: crate::config::ConfigError) -> HookError {
     // The message names the file itself.
     HookError::Config(e.to_string())
@@ -342,8 +324,6 @@ pub struct RunOptions {
     pub strict: bool,
     /// A template file given on the command line (`--template`), used as is.
     pub template: Option<PathBuf>,
-    /// `-c KEY=VALUE` settings over the repository's configuration file.
-    pub config_flags: Vec<String>,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -380,7 +360,7 @@ pub struct RunReport {
 
 impl RunReport {
     /// 0 when all is well (or failures are not fatal), 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         if (self.strict && !self.failures.is_empty()) || !self.stale.is_empty() {
             1
         } else {
@@ -477,6 +457,7 @@ impl Resolved {
 /// bare repository or broken settings go into `report` (strict if the settings say so).
 fn work_tree_and_settings(
     repo: &Repository,
+    config: &Config,
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Option<(PathBuf, Resolved)> {
@@ -484,7 +465,7 @@ fn work_tree_and_settings(
         report.fail(None, HookError::Bare);
         return None;
     };
-    match resolve(&work_tree, options) {
+    match resolve(&work_tree, config, options) {
         Ok(resolved) => Some((work_tree, resolved)),
         Err((strict, e)) => {
             report.strict |= strict;
@@ -494,10 +475,11 @@ fn work_tree_and_settings(
     }
 }
 
-fn resolve(work_tree: &Path, options: &RunOptions) -> Result<Resolved, (bool, HookError)> {
-    let config = Config::load(Some(work_tree), &options.config_flags)
-        .map_err(|e| (options.strict, config_error(e)))?
-        .config;
+fn resolve(
+    work_tree: &Path,
+    config: &Config,
+    options: &RunOptions,
+) -> Result<Resolved, (bool, HookError)> {
     let strict = options.strict || config.hook_strict.value;
     let template_file = match &options.template {
         Some(given) => Some(given.clone()),
@@ -575,25 +557,31 @@ fn placed(placement: Placement, source: &[u8]) -> bool {
 /// Runs in the environment git gives a hook: the repository from `GIT_DIR` (or the current
 /// directory) and the index from `GIT_INDEX_FILE`, which is a temporary index for
 /// `commit -a`, `commit PATH` and some `--amend`s.
-pub fn run_pre_commit(options: &RunOptions, compute: &StatsSource<'_>) -> RunReport {
+pub fn run_pre_commit(
+    session: &Session,
+    options: &RunOptions,
+    compute: &StatsSource<'_>,
+) -> RunReport {
     let mut report = RunReport {
         strict: options.strict,
         ..RunReport::default()
     };
-    let repo = match Repository::open_from_env() {
-        Ok(repo) => repo,
+    let repo = match session.repo() {
+        Ok(repo) => repo.git2(),
         Err(e) => {
-            report.fail(None, format!("cannot open the repository: {}", e.message()));
+            report.fail(None, format!("cannot open the repository: {e}"));
             return report;
         }
     };
-    let Some((work_tree, resolved)) = work_tree_and_settings(&repo, options, &mut report) else {
+    let Some((work_tree, resolved)) =
+        work_tree_and_settings(repo, &session.config, options, &mut report)
+    else {
         return report;
     };
     report.strict = resolved.strict;
     let renderer = resolved.renderer();
     if let Err(e) = update_staged_posts(
-        &repo,
+        repo,
         &work_tree,
         BlockLayout {
             renderer,
@@ -1076,7 +1064,7 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
 /// tracked goals post when no file is named). With `check`, writes nothing and reports stale
 /// blocks instead.
 pub fn run_stats(
-    dir: &Path,
+    session: &Session,
     files: &[PathBuf],
     check: bool,
     options: &RunOptions,
@@ -1087,20 +1075,23 @@ pub fn run_stats(
         strict: true,
         ..RunReport::default()
     };
-    let repo = match Repository::discover(dir) {
-        Ok(repo) => repo,
+    let dir = session.base.clone();
+    let repo = match session.repo() {
+        Ok(repo) => repo.git2(),
         Err(e) => {
-            report.fail(None, format!("not in a git repository: {}", e.message()));
+            report.fail(None, e);
             return report;
         }
     };
-    let Some((work_tree, resolved)) = work_tree_and_settings(&repo, options, &mut report) else {
+    let Some((work_tree, resolved)) =
+        work_tree_and_settings(repo, &session.config, options, &mut report)
+    else {
         return report;
     };
     let renderer = resolved.renderer();
 
     let targets: Vec<(String, PathBuf)> = if files.is_empty() {
-        match tracked_posts(&repo, &resolved.posts) {
+        match tracked_posts(repo, &resolved.posts) {
             Ok(paths) => paths
                 .into_iter()
                 .map(|p| (p.clone(), work_tree.join(p)))

@@ -68,6 +68,7 @@ use serde::Serialize;
 
 use crate::cli::Format;
 use crate::core::model::{EventKind, short_id};
+use crate::session::Session;
 
 pub use paths::Layout;
 
@@ -85,12 +86,6 @@ pub struct Options {
     pub format: Format,
     /// A shell command to run after each batch, fed the batch's JSON lines.
     pub exec: Option<String>,
-    /// Which files are posts and how they read (`--posts`, the configuration).
-    pub history: crate::git::read::HistoryOptions,
-    /// How weeks are counted (the configuration): part of the cache's key.
-    pub ledger: crate::core::ledger::LedgerOptions,
-    /// Start from the history cache (`--no-cache` turns it off).
-    pub use_cache: bool,
     pub debounce: Duration,
 }
 
@@ -306,14 +301,9 @@ fn event_text(event: &TaskEvent) -> String {
 
 /// Watches the repository that contains `start` until Ctrl-C/SIGTERM (then `Ok`), the
 /// repository disappears, or output can no longer be written.
-pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
-    let repo = git2::Repository::discover(start).map_err(|source| WatchError::NotARepository {
-        path: start.to_path_buf(),
-        source,
-    })?;
-    let engine_repo = crate::git::Repo::open(Some(start))?;
-    let selector = engine_repo.post_selector_for(&options.history.globs())?;
-    let layout = Layout::of(&repo, selector)?;
+pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
+    let repo = session.repo()?;
+    let layout = Layout::of(repo.git2(), session.selector()?)?;
     let (sender, receiver) = mpsc::channel();
 
     let stop = sender.clone();
@@ -323,14 +313,7 @@ pub fn run(start: &Path, options: &Options) -> Result<(), WatchError> {
     .map_err(WatchError::Signal)?;
 
     let mut watcher = start_watching(&layout, sender)?;
-    let history_options = options.history.clone();
-    let mut tracker = tracker::Tracker::new(
-        repo,
-        engine_repo,
-        history_options,
-        &options.ledger,
-        options.use_cache,
-    )?;
+    let mut tracker = tracker::Tracker::new(session)?;
     let mut out = Output::new(options);
     let (head, branch) = tracker.head_summary();
     if !out.emit(&[Line::Ready {

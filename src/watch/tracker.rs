@@ -11,8 +11,10 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
 use super::{Line, Progress, TaskEvent, WatchError};
 use crate::core::history::{self, History};
 use crate::core::model::{EventKind, Post};
+use crate::core::post::ParseOptions;
 use crate::core::tally;
 use crate::git::read::HistoryOptions;
+use crate::session::Session;
 use crate::{core::events, git};
 
 /// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
@@ -48,11 +50,11 @@ impl EventKey {
 }
 
 /// The watcher's state; see the module docs.
-pub struct Tracker {
-    repo: Repository,
+pub struct Tracker<'a> {
     head: Head,
-    /// The history engine, fed the new commits as HEAD moves.
-    git: git::Repo,
+    /// The repository, as the session opened it; the history engine is fed its new commits
+    /// as HEAD moves.
+    git: &'a git::Repo,
     engine: crate::core::fold::Engine,
     /// The engine's place before the last commits it folded in: an amend of them is taken
     /// back to here and folded anew, not read from the first commit again.
@@ -68,18 +70,14 @@ pub struct Tracker {
     blobs: Blobs,
 }
 
-impl Tracker {
+impl<'a> Tracker<'a> {
     /// Reads the whole history once; what is in it when the watch begins is not news.
-    pub fn new(
-        repo: Repository,
-        git: git::Repo,
-        history_options: HistoryOptions,
-        ledger_options: &crate::core::ledger::LedgerOptions,
-        use_cache: bool,
-    ) -> Result<Self, WatchError> {
-        let head = resolve_head(&repo).map_err(WatchError::git("cannot read HEAD"))?;
+    pub fn new(session: &'a Session) -> Result<Self, WatchError> {
+        let git = session.repo()?;
+        let head = resolve_head(git.git2()).map_err(WatchError::git("cannot read HEAD"))?;
         // Through the cache, like every other command: a watch on a long history starts warm.
-        let engine = crate::cache::load_engine(&git, &history_options, ledger_options, use_cache)?;
+        let engine = session.engine()?;
+        let history_options = session.read.clone();
         let history = engine.history();
         let mut current: HashMap<EventKey, usize> = HashMap::new();
         for (post, event) in events_since(&history, 0) {
@@ -89,7 +87,6 @@ impl Tracker {
                 .or_default() += 1;
         }
         Ok(Tracker {
-            repo,
             head,
             git,
             engine,
@@ -114,7 +111,7 @@ impl Tracker {
     /// rewrite line when the old HEAD is not in it). A failure is reported on stderr and the
     /// watch goes on: the next batch looks again.
     pub fn check_head(&mut self, lines: &mut Vec<Line>) {
-        let now = match resolve_head(&self.repo) {
+        let now = match resolve_head(self.git.git2()) {
             Ok(head) => head,
             Err(error) => {
                 eprintln!("gitgoals watch: cannot read HEAD: {}", error.message());
@@ -146,7 +143,7 @@ impl Tracker {
     fn head_moved(&mut self, old: &Head, lines: &mut Vec<Line>) -> Result<(), WatchError> {
         let new = self.head.clone();
         let base = match (old.oid, new.oid) {
-            (Some(o), Some(n)) => match self.repo.merge_base(o, n) {
+            (Some(o), Some(n)) => match self.git.git2().merge_base(o, n) {
                 Ok(base) => Some(base),
                 Err(error) if error.code() == ErrorCode::NotFound => None,
                 Err(error) => {
@@ -192,7 +189,7 @@ impl Tracker {
             self.engine.roll_back(checkpoint);
         }
         self.checkpoint = self.engine.checkpoint();
-        crate::git::read::update(&mut self.engine, &self.git, &self.history_options)?;
+        crate::git::read::update(&mut self.engine, self.git, &self.history_options)?;
         let rebuilt = old_tip.is_some_and(|tip| !self.engine.known_commits().contains(&tip))
             || self.engine.known_commits().len() < fed_before;
         let history = self.engine.history();
@@ -237,7 +234,7 @@ impl Tracker {
         let Some(tip) = tip else {
             return Ok(Vec::new());
         };
-        let mut walk = self.repo.revwalk()?;
+        let mut walk = self.git.git2().revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         walk.push(tip)?;
         if let Some(base) = base {
@@ -248,7 +245,7 @@ impl Tracker {
 
     /// The id of the post's blob in commit `head`, zero when the post is not there.
     fn blob_at(&self, head: Oid, path: &str) -> Result<Oid, git2::Error> {
-        let tree = self.repo.find_commit(head)?.tree()?;
+        let tree = self.git.git2().find_commit(head)?.tree()?;
         match tree.get_path(Path::new(path)) {
             Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(entry.id()),
             Ok(_) => Ok(Oid::ZERO_SHA1),
@@ -296,11 +293,17 @@ impl Tracker {
         {
             return Ok(());
         }
-        let head_post = self.blobs.parse(&self.repo, head_id, path)?;
+        let head_post =
+            self.blobs
+                .parse(self.git.git2(), head_id, path, &self.history_options.parse)?;
         let work_post = if work_id == head_id {
             Rc::clone(&head_post)
         } else {
-            Rc::new(crate::core::post::parse(path, &bytes))
+            Rc::new(crate::core::post::parse_with(
+                path,
+                &bytes,
+                &self.history_options.parse,
+            ))
         };
         let mut events = Vec::new();
         push_events(path, &head_post, &work_post, &mut events);
@@ -349,10 +352,10 @@ impl Tracker {
             .map(|(path, _)| path.clone())
             .collect();
         for path in dirty {
-            let head_post = match self
-                .blob_at(head, &path)
-                .and_then(|id| self.blobs.parse(&self.repo, id, &path))
-            {
+            let head_post = match self.blob_at(head, &path).and_then(|id| {
+                self.blobs
+                    .parse(self.git.git2(), id, &path, &self.history_options.parse)
+            }) {
                 Ok(post) => post,
                 Err(_) => continue,
             };
@@ -383,7 +386,13 @@ struct Blobs {
 
 impl Blobs {
     /// A blob parsed as a post; the zero id (no such file on that side) is an empty post.
-    fn parse(&mut self, repo: &Repository, id: Oid, path: &str) -> Result<Rc<Post>, git2::Error> {
+    fn parse(
+        &mut self,
+        repo: &Repository,
+        id: Oid,
+        path: &str,
+        options: &ParseOptions,
+    ) -> Result<Rc<Post>, git2::Error> {
         if id.is_zero() {
             return Ok(Rc::default());
         }
@@ -391,7 +400,7 @@ impl Blobs {
             return Ok(Rc::clone(post));
         }
         let blob = repo.find_blob(id)?;
-        let post = Rc::new(crate::core::post::parse(path, blob.content()));
+        let post = Rc::new(crate::core::post::parse_with(path, blob.content(), options));
         self.parsed.insert(id, Rc::clone(&post));
         Ok(post)
     }

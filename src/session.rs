@@ -1,0 +1,220 @@
+//! One run's resolved state: the repository, the settings, how posts read and how weeks count,
+//! worked out once and handed to every command, the hook and the watcher.
+//!
+//! This is the seam tests call ([`Session::with_repo`]), as git-absorb's `run_with_repo` is:
+//! nothing below it opens the repository again or reads `.gitgoals.toml` a second time.
+
+use std::path::{Path, PathBuf};
+
+use crate::cache;
+use crate::config::{Config, ConfigError, ConfigWarning};
+use crate::core::fold::Engine;
+use crate::core::history::History;
+use crate::core::ledger::{Ledger, LedgerOptions};
+use crate::core::model::{DueSource, Warning};
+use crate::core::post::ParseOptions;
+use crate::core::select::PostSelector;
+use crate::git::read::{HistoryError, HistoryOptions};
+use crate::git::{GitError, Repo};
+
+/// What a run was asked for, before anything is resolved: the command line's global flags.
+#[derive(Debug, Clone, Default)]
+pub struct Args {
+    /// `-C DIR`: run as if started there.
+    pub dir: Option<PathBuf>,
+    /// `--posts GLOB`: which files are posts, before any `-c posts=…`.
+    pub posts: Option<String>,
+    /// `-c KEY=VALUE` settings, in order.
+    pub settings: Vec<String>,
+    /// `--no-cache` turns it off.
+    pub use_cache: bool,
+    /// `--quiet`: no warnings on stderr.
+    pub quiet: bool,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("cannot read the current directory")]
+    CurrentDir(#[source] std::io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// The resolved state of one run.
+pub struct Session {
+    /// Where the run started (`-C DIR`, else the current directory): paths given on the command
+    /// line are relative to it.
+    pub base: PathBuf,
+    /// The repository, or why there is none (`show` and `config` work without one).
+    repo: Result<Repo, GitError>,
+    /// The settings in effect: defaults, `.gitgoals.toml`, then `--posts` and `-c`.
+    pub config: Config,
+    /// The settings file that was read, when there was one.
+    pub config_file: Option<PathBuf>,
+    /// Notes about the settings that did not stop the run, not yet shown.
+    pub config_warnings: Vec<ConfigWarning>,
+    /// Which files are posts and how each version reads.
+    pub read: HistoryOptions,
+    /// How weeks are counted (due dates from the next post, days to the due date).
+    pub ledger: LedgerOptions,
+    pub use_cache: bool,
+    pub quiet: bool,
+}
+
+impl Session {
+    /// Opens the repository at `args.dir` (or the one git's environment names, as inside a
+    /// hook) and resolves the settings. Outside a repository the session still holds the
+    /// settings; commands that need history get the reason from [`Session::repo`].
+    pub fn open(args: &Args) -> Result<Session, SessionError> {
+        let base = match &args.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().map_err(SessionError::CurrentDir)?,
+        };
+        let repo = Repo::open(args.dir.as_deref());
+        Session::resolve(base, repo, args)
+    }
+
+    /// The seam: a session over an already opened repository.
+    pub fn with_repo(repo: Repo, args: &Args) -> Result<Session, SessionError> {
+        let base = match (&args.dir, repo.work_dir()) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(work_tree)) => work_tree,
+            (None, None) => repo.git_dir(),
+        };
+        Session::resolve(base, Ok(repo), args)
+    }
+
+    fn resolve(
+        base: PathBuf,
+        repo: Result<Repo, GitError>,
+        args: &Args,
+    ) -> Result<Session, SessionError> {
+        let work_tree = repo.as_ref().ok().and_then(Repo::work_dir);
+        let loaded =
+            Config::load_with(work_tree.as_deref(), args.posts.as_deref(), &args.settings)?;
+        let (read, ledger) = reading_options(&loaded.config);
+        Ok(Session {
+            base,
+            repo,
+            config: loaded.config,
+            config_file: loaded.file,
+            config_warnings: loaded.warnings,
+            read,
+            ledger,
+            use_cache: args.use_cache,
+            quiet: args.quiet,
+        })
+    }
+
+    /// The repository, or why the run has none.
+    pub fn repo(&self) -> Result<&Repo, GitError> {
+        self.repo.as_ref().map_err(Clone::clone)
+    }
+
+    /// The work tree's root, when there is a repository with one.
+    pub fn work_tree(&self) -> Option<PathBuf> {
+        self.repo.as_ref().ok().and_then(Repo::work_dir)
+    }
+
+    /// How each post version is read.
+    pub fn parse_options(&self) -> &ParseOptions {
+        &self.read.parse
+    }
+
+    /// The scale confidence ratings are written on (`confidence.scale`): every view that
+    /// prints or judges a rating needs it.
+    pub fn rating_scale(&self) -> u8 {
+        self.read.parse.rating_scale
+    }
+
+    /// Which files of HEAD's tree are posts. Decided by [`crate::core::select::choose`], the
+    /// one definition the walk, the hook and `show` share.
+    pub fn selector(&self) -> Result<PostSelector, GitError> {
+        self.repo()?.post_selector_for(&self.read.globs())
+    }
+
+    /// Prints a warning on stderr unless `--quiet`.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+
+    /// Shows the settings' warnings (once: they are taken).
+    pub fn show_config_warnings(&mut self) {
+        for warning in std::mem::take(&mut self.config_warnings) {
+            self.warn(warning);
+        }
+    }
+
+    fn warn_all(&self, warnings: &[Warning]) {
+        for warning in warnings {
+            self.warn(warning);
+        }
+    }
+
+    /// Every post's versions and every task's life, and the weeks they make, through the cache
+    /// unless it is off. The history's warnings go to stderr; the work goes on.
+    pub fn history_and_ledger(&self) -> Result<(History, Ledger), HistoryError> {
+        let (history, ledger) =
+            cache::load_history_and_ledger(self.repo()?, &self.read, &self.ledger, self.use_cache)?;
+        self.warn_all(&history.warnings);
+        Ok((history, ledger))
+    }
+
+    /// The weeks alone: with a warm cache the task lives are not even read.
+    pub fn ledger(&self) -> Result<Ledger, HistoryError> {
+        let ledger = cache::load_ledger(self.repo()?, &self.read, &self.ledger, self.use_cache)?;
+        self.warn_all(&ledger.warnings);
+        Ok(ledger)
+    }
+
+    /// The fold fed up to HEAD: what a commit about to be made sits on.
+    pub fn engine(&self) -> Result<Engine, HistoryError> {
+        cache::load_engine(self.repo()?, &self.read, &self.ledger, self.use_cache)
+    }
+
+    /// The cache's view for the hook when the cache is at HEAD; none when the history must be
+    /// read through the engine.
+    pub fn hook_view(&self) -> Result<Option<cache::HookView>, HistoryError> {
+        if !self.use_cache {
+            return Ok(None);
+        }
+        cache::load_hook_view(self.repo()?, &self.read, &self.ledger)
+    }
+
+    /// `path` as given on the command line, resolved against where the run started.
+    pub fn resolve_path(&self, path: &Path) -> PathBuf {
+        if path.is_relative() {
+            self.base.join(path)
+        } else {
+            path.to_path_buf()
+        }
+    }
+}
+
+/// What the history and ledger stages need from the settings.
+pub fn reading_options(config: &Config) -> (HistoryOptions, LedgerOptions) {
+    let rules = &config.due_from.value;
+    let parse = ParseOptions {
+        rating_scale: config.confidence_scale.value,
+        rating_pattern: (config.confidence_pattern.value
+            != crate::config::DEFAULT_CONFIDENCE_PATTERN)
+            .then(|| config.confidence_pattern.value.clone()),
+        date_order: config.date_order.value,
+        week_start: config.week_start.value,
+        due_from_front_matter: rules.contains(&DueSource::FrontMatter),
+        due_from_text: rules.contains(&DueSource::Text),
+    };
+    let read = HistoryOptions {
+        posts_glob: None,
+        posts_globs: config.posts.value.clone(),
+        parse,
+    };
+    let ledger = LedgerOptions {
+        due_from_next_post: rules.contains(&DueSource::NextPost),
+        due_days: config.due_days.value,
+    };
+    (read, ledger)
+}
