@@ -26,7 +26,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
-use crate::render::report::{percent, round3};
+use crate::core::tally::{percent, round3};
 
 /// Ten points either side of a rating's claim. It is half a step of the usual scale of 5 (a
 /// share this close to N/5 is nearer N/5 than to the ratings on either side); the README

@@ -484,7 +484,7 @@ pub fn report_html(
     chains: &[crate::core::trends::CarryChain],
     oldest_open: Option<&crate::core::trends::CarryChain>,
 ) -> Result<String, ChartError> {
-    use crate::render::report::{percent, round3};
+    use crate::core::tally::{percent, round3};
     use std::fmt::Write;
 
     let weeks: Vec<&crate::core::ledger::Week> = ledger.weeks.iter().collect();
