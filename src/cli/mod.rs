@@ -422,8 +422,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_chart(path, &chart::calibration_svg(&calibration)?)?;
             }
             let text = match format {
-                Format::Text => trends::calibration_text(&calibration),
-                Format::Json => json(&trends::calibration_document(
+                Format::Text => crate::render::trends::calibration_text(&calibration),
+                Format::Json => json(&crate::render::trends::calibration_document(
                     &ledger,
                     &calibration,
                     Some(today),
@@ -436,8 +436,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
             let text = match format {
-                Format::Text => trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks),
-                Format::Json => json(&trends::carry_document(
+                Format::Text => {
+                    crate::render::trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks)
+                }
+                Format::Json => json(&crate::render::trends::carry_document(
                     &ledger,
                     &chains,
                     oldest.as_ref(),

@@ -437,7 +437,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
-    let sparklines = crate::core::trends::tick_sparklines(ledger, weeks);
+    let sparklines = crate::render::trends::tick_sparklines(ledger, weeks);
     let mut out = format!(
         "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
@@ -483,7 +483,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
             percent(before.unplanned_rate),
         ));
     }
-    out.push_str(&crate::core::trends::summary_lines(ledger, weeks));
+    out.push_str(&crate::render::trends::summary_lines(ledger, weeks));
     out.push_str(
         "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
     );
