@@ -275,7 +275,7 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
             .collect();
         let tasks: usize = closed.iter().map(|p| p.tasks).sum();
         let carried: usize = closed.iter().map(|p| p.carried_out).sum();
-        gitgoals::render::report::round3(carried as f64 / tasks as f64)
+        gitgoals::core::tally::round3(carried as f64 / tasks as f64)
     };
     let (before, recent) = posts.split_at(posts.len() - gitgoals::render::report::RECENT_WEEKS);
     let summary =

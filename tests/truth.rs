@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
 use gitgoals::synthetic::{self, Spec, TaskStatus};
-use gitgoals::{core::ledger, render::report};
+use gitgoals::{core::ledger, core::tally, render::report};
 use serde_json::{Value, json};
 
 fn check_seed(seed: u64) {
@@ -41,7 +41,7 @@ fn check_seed(seed: u64) {
     );
     for (post, want) in posts.iter().zip(&blog.truth.posts) {
         let mut want = serde_json::to_value(want).unwrap();
-        want["completion"] = json!(report::round3(want["completion"].as_f64().unwrap()));
+        want["completion"] = json!(tally::round3(want["completion"].as_f64().unwrap()));
         for key in want.as_object().unwrap().keys() {
             assert_eq!(post[key], want[key], "seed {seed}, {}: {key}", want["path"]);
         }

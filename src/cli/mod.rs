@@ -384,8 +384,8 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 write_chart(path, &chart::calibration_svg(&calibration)?)?;
             }
             let text = match format {
-                Format::Text => trends::calibration_text(&calibration),
-                Format::Json => json(&trends::calibration_document(
+                Format::Text => crate::render::trends::calibration_text(&calibration),
+                Format::Json => json(&crate::render::trends::calibration_document(
                     &ledger,
                     &calibration,
                     Some(today),
@@ -398,8 +398,10 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
             let text = match format {
-                Format::Text => trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks),
-                Format::Json => json(&trends::carry_document(
+                Format::Text => {
+                    crate::render::trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks)
+                }
+                Format::Json => json(&crate::render::trends::carry_document(
                     &ledger,
                     &chains,
                     oldest.as_ref(),

@@ -1,4 +1,5 @@
-//! Counting tasks: done out of total, per section and per confidence rating.
+//! Counting tasks: done out of total, per section and per confidence rating; and how a share
+//! reads (`52%` in text, three decimals in JSON).
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -26,6 +27,16 @@ impl Tally {
             self.done as f64 / self.total as f64
         }
     }
+}
+
+/// `52%`.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.0}%", ratio * 100.0)
+}
+
+/// Ratios in JSON carry three decimals: enough to compare, short enough to read.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 /// Tallies keyed by name, in the order the keys first appeared; serialized as a JSON object.

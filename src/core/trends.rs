@@ -2,8 +2,9 @@
 //! the chronic carry-overs, rolling completion, the due-date hit rate and how much of the
 //! finished work was unplanned.
 //!
-//! Pure over [`Ledger`]: no clock (callers pass the day that counts as today), no I/O. The
-//! definitions below are the ones the README states.
+//! Pure over [`Ledger`]: no clock (callers pass the day that counts as today), no I/O. Numbers
+//! only: their text and JSON views are in `render::trends`. The definitions below are the ones
+//! the README states.
 //!
 //! - **A forecast** is a rated task in a post's current version (removed tasks are out, as in
 //!   `by_confidence`), with the rating the post gives it now. A task carried over is a new
@@ -20,13 +21,13 @@
 //!   its claim (on the usual scale of 5, nearer N/5 than either neighbouring rating); fewer
 //!   than [`MIN_TO_JUDGE`] forecasts are too few to judge.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
-use crate::render::report::{percent, round3};
+use crate::core::tally::percent;
 
 /// Ten points either side of a rating's claim. It is half a step of the usual scale of 5 (a
 /// share this close to N/5 is nearer N/5 than to the ratings on either side); the README
@@ -452,7 +453,7 @@ pub fn week_points(weeks: &[&Week]) -> Vec<WeekPoint> {
 }
 
 /// Of the weeks a report shows, which ledger weeks they are (weeks are told apart by their post).
-fn selected(ledger: &Ledger, weeks: &[&Week]) -> Vec<bool> {
+pub(crate) fn selected(ledger: &Ledger, weeks: &[&Week]) -> Vec<bool> {
     let posts: HashSet<usize> = weeks.iter().map(|w| w.post).collect();
     ledger
         .weeks
@@ -513,365 +514,19 @@ pub fn tick_days(ledger: &Ledger) -> Vec<[usize; TICK_CELLS]> {
     days
 }
 
-/// A sparkline of `counts`, scaled so that `max` fills a cell; `·` marks zero.
-pub fn sparkline(counts: &[usize], max: usize) -> String {
-    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    counts
-        .iter()
-        .map(|&n| {
-            if n == 0 || max == 0 {
-                '·'
-            } else {
-                let level = (n.min(max) * LEVELS.len()).div_ceil(max);
-                LEVELS[level.clamp(1, LEVELS.len()) - 1]
-            }
-        })
-        .collect()
-}
-
-/// Sparklines of when each shown week's tasks were ticked, on one scale for all rows so they
-/// compare; keyed by the week's post.
-pub fn tick_sparklines(ledger: &Ledger, weeks: &[&Week]) -> HashMap<usize, String> {
-    let days = tick_days(ledger);
-    let selected = selected(ledger, weeks);
-    let max = days
-        .iter()
-        .zip(&selected)
-        .filter(|(_, s)| **s)
-        .flat_map(|(d, _)| d.iter().copied())
-        .max()
-        .unwrap_or(0);
-    ledger
-        .weeks
-        .iter()
-        .zip(&days)
-        .zip(&selected)
-        .filter(|(_, s)| **s)
-        .map(|((w, d), _)| {
-            let (week, late) = d.split_at(TICK_CELLS - 1);
-            (
-                w.post,
-                format!("{} {}", sparkline(week, max), sparkline(late, max)),
-            )
-        })
-        .collect()
-}
-
-/// The two summary lines `history` adds under its trend.
-pub fn summary_lines(ledger: &Ledger, weeks: &[&Week]) -> String {
-    let mut out = String::new();
-    let unplanned = unplanned_share(ledger, weeks);
-    if let Some(ratio) = unplanned.ratio() {
-        out.push_str(&format!(
-            "unplanned goals took {} of what you finished ({} of {} done goals were added mid-week)\n",
-            percent(ratio),
-            unplanned.unplanned_done,
-            unplanned.done
-        ));
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text and JSON
-
-/// `gitgoals calibration` as text.
-pub fn calibration_text(calibration: &Calibration) -> String {
-    let mut out = String::new();
-    if calibration.ratings.is_empty() {
-        out.push_str(&calibration.sentence);
-        out.push('\n');
-        return out;
-    }
-    out.push_str("rating  claims  goals   done          on time       verdict\n");
-    for row in &calibration.ratings {
-        let on_time = match row.on_time_share {
-            Some(share) => format!(
-                "{:>3}/{:<3} {:>4}",
-                row.done_on_time,
-                row.on_time_known,
-                percent(share)
-            ),
-            None => "unknown".to_string(),
-        };
-        let verdict = match row.verdict {
-            Verdict::WellCalibrated => "well calibrated",
-            Verdict::OverConfident => "over-confident",
-            Verdict::UnderConfident => "under-confident",
-            Verdict::TooFewToJudge => "too few to judge",
-        };
-        out.push_str(&format!(
-            "{:>4}/{:<2} {:>6}  {:>5}  {:>3} {:>4} {}  {:<12}  {verdict}\n",
-            row.rating,
-            calibration.scale,
-            percent(row.claim),
-            row.tasks,
-            row.done,
-            percent(row.done_share),
-            crate::render::report::bar(row.done_share, 5),
-            on_time,
-        ));
-    }
-    out.push('\n');
-    out.push_str(&calibration.sentence);
-    out.push('\n');
-    if let (Some(brier), Some(reference)) = (calibration.brier, calibration.brier_reference) {
-        out.push_str(&format!(
-            "Brier score {brier:.3} over {} rated goals (0 is perfect; always forecasting your overall rate would score {reference:.3})\n",
-            calibration.rated
-        ));
-    }
-    let mut notes = Vec::new();
-    if calibration.unrated > 0 {
-        notes.push(format!(
-            "{} not scored",
-            goals(calibration.unrated, "unrated goal")
-        ));
-    }
-    if calibration.in_progress > 0 {
-        notes.push(format!(
-            "{} of weeks still before their due date left out",
-            goals(calibration.in_progress, "goal")
-        ));
-    }
-    if calibration.on_time_unknown > 0 {
-        notes.push(format!(
-            "on time unknown for {}: their post's history starts after its due date",
-            goals(calibration.on_time_unknown, "goal")
-        ));
-    }
-    for note in notes {
-        out.push_str(&format!("({note})\n"));
-    }
-    out
-}
-
-/// `1 goal`, `2 goals`.
-fn goals(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// `gitgoals calibration --format json`.
-#[derive(Debug, Serialize)]
-pub struct CalibrationDocument<'a> {
-    pub head: Option<&'a str>,
-    /// Weeks due on or after this day were left out.
-    pub today: Option<String>,
-    /// What a forecast is scored against.
-    pub outcome: &'static str,
-    pub well_calibrated_within: f64,
-    pub min_to_judge: usize,
-    #[serde(flatten)]
-    pub calibration: CalibrationRounded,
-}
-
-/// [`Calibration`] with ratios at three decimals, as every JSON document gives them.
-#[derive(Debug, Serialize)]
-pub struct CalibrationRounded {
-    pub rated: usize,
-    pub unrated: usize,
-    pub in_progress: usize,
-    pub on_time_unknown: usize,
-    pub brier: Option<f64>,
-    pub brier_reference: Option<f64>,
-    pub brier_on_time: Option<f64>,
-    pub ratings: Vec<RatingRow>,
-    pub sentence: String,
-}
-
-pub fn calibration_document<'a>(
-    ledger: &'a Ledger,
-    calibration: &Calibration,
-    today: Option<NaiveDate>,
-) -> CalibrationDocument<'a> {
-    CalibrationDocument {
-        head: ledger.head.as_deref(),
-        today: today.map(|d| d.to_string()),
-        outcome: "done",
-        well_calibrated_within: WELL_CALIBRATED_WITHIN,
-        min_to_judge: MIN_TO_JUDGE,
-        calibration: CalibrationRounded {
-            rated: calibration.rated,
-            unrated: calibration.unrated,
-            in_progress: calibration.in_progress,
-            on_time_unknown: calibration.on_time_unknown,
-            brier: calibration.brier.map(round3),
-            brier_reference: calibration.brier_reference.map(round3),
-            brier_on_time: calibration.brier_on_time.map(round3),
-            ratings: calibration
-                .ratings
-                .iter()
-                .map(|r| RatingRow {
-                    claim: round3(r.claim),
-                    done_share: round3(r.done_share),
-                    on_time_share: r.on_time_share.map(round3),
-                    ..r.clone()
-                })
-                .collect(),
-            sentence: calibration.sentence.clone(),
-        },
-    }
-}
-
-/// One post a carried task went through.
-#[derive(Debug, Serialize)]
-pub struct ChainStepDocument<'a> {
-    pub id: &'a str,
-    pub post: &'a str,
-    pub date: String,
-    pub text: &'a str,
-    pub status: Status,
-}
-
-/// One chain of `gitgoals carry --format json`.
-#[derive(Debug, Serialize)]
-pub struct ChainDocument<'a> {
-    /// The title as it reads in the newest post it reached.
-    pub text: &'a str,
-    pub weeks: usize,
-    pub fate: Fate,
-    pub posts: Vec<ChainStepDocument<'a>>,
-}
-
-/// `gitgoals carry --format json`.
-#[derive(Debug, Serialize)]
-pub struct CarryDocument<'a> {
-    pub head: Option<&'a str>,
-    pub min_weeks: usize,
-    pub chains: Vec<ChainDocument<'a>>,
-    pub oldest_open: Option<ChainDocument<'a>>,
-}
-
-fn chain_document<'a>(ledger: &'a Ledger, chain: &CarryChain) -> ChainDocument<'a> {
-    let steps: Vec<ChainStepDocument<'a>> = chain
-        .tasks
-        .iter()
-        .filter_map(|&i| ledger.tasks.get(i))
-        .filter_map(|r| {
-            let week = ledger.weeks.get(r.week)?;
-            Some(ChainStepDocument {
-                id: &r.key,
-                post: &week.path,
-                date: week.date.to_string(),
-                text: &r.task.title,
-                status: r.status,
-            })
-        })
-        .collect();
-    ChainDocument {
-        text: chain.last(ledger).map_or("", |r| &*r.task.title),
-        weeks: chain.weeks(),
-        fate: chain.fate,
-        posts: steps,
-    }
-}
-
-pub fn carry_document<'a>(
-    ledger: &'a Ledger,
-    chains: &[CarryChain],
-    oldest_open: Option<&CarryChain>,
-    min_weeks: usize,
-) -> CarryDocument<'a> {
-    CarryDocument {
-        head: ledger.head.as_deref(),
-        min_weeks,
-        chains: chains.iter().map(|c| chain_document(ledger, c)).collect(),
-        oldest_open: oldest_open.map(|c| chain_document(ledger, c)),
-    }
-}
-
-/// `gitgoals carry` as text.
-pub fn carry_text(
-    ledger: &Ledger,
-    chains: &[CarryChain],
-    oldest_open: Option<&CarryChain>,
-    min_weeks: usize,
-) -> String {
-    let mut out = String::new();
-    if chains.is_empty() {
-        out.push_str(&format!(
-            "no goal was carried through {} posts or more\n",
-            min_weeks.max(2)
-        ));
-    } else {
-        out.push_str(&format!(
-            "{} goals carried through {} posts or more, longest first\n\n",
-            chains.len(),
-            min_weeks.max(2)
-        ));
-    }
-    for chain in chains {
-        out.push_str(&chain_text(ledger, chain));
-    }
-    match oldest_open {
-        Some(chain) => {
-            let since = chain
-                .first(ledger)
-                .and_then(|r| ledger.weeks.get(r.week))
-                .map_or_else(String::new, |w| w.date.to_string());
-            let title = chain.last(ledger).map_or("", |r| &*r.task.title);
-            out.push_str(&format!(
-                "\noldest open goal: \"{}\", open since {since} ({} {})\n",
-                crate::render::report::display_title(title),
-                chain.weeks(),
-                if chain.weeks() == 1 { "post" } else { "posts" }
-            ));
-        }
-        None => out.push_str("\nno open goals in the newest post\n"),
-    }
-    out
-}
-
-fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
-    let title = chain.last(ledger).map_or("", |r| &*r.task.title);
-    // Full dates where the year changes, month and day otherwise: short, never ambiguous.
-    let mut dates = Vec::with_capacity(chain.tasks.len());
-    let mut year = None;
-    for week in chain
-        .tasks
-        .iter()
-        .filter_map(|&i| ledger.tasks.get(i))
-        .filter_map(|r| ledger.weeks.get(r.week))
-    {
-        let format = if year == Some(week.date.year()) {
-            "%m-%d"
-        } else {
-            "%Y-%m-%d"
-        };
-        year = Some(week.date.year());
-        dates.push(week.date.format(format).to_string());
-    }
-    let fate = match (chain.fate, chain.last(ledger)) {
-        (Fate::Done, Some(r)) => match &r.checked {
-            Some(c) => format!("done {}", c.time.format("%Y-%m-%d")),
-            None => "done".to_string(),
-        },
-        (fate, _) => fate.as_str().to_string(),
-    };
-    format!(
-        "{:>3} weeks  {}\n           {} → {fate}\n",
-        chain.weeks(),
-        crate::render::report::display_title(title),
-        dates.join(" → ")
-    )
-}
-
+/// Hand-built ledgers for the tests of the trends and of their views (`render::trends`).
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixture {
     use std::sync::Arc;
 
-    use chrono::{DateTime, Days};
+    use chrono::{DateTime, Days, NaiveDate};
 
-    use super::*;
     use crate::core::history::TaskId;
+    use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
     use crate::core::model::{CommitInfo, DueSource, Task};
     use crate::core::tally::Breakdown;
 
-    fn day(text: &str) -> NaiveDate {
+    pub(crate) fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
     }
 
@@ -888,13 +543,13 @@ mod tests {
     /// A hand-built ledger: weeks a week apart, due a week after their date; the weekly
     /// figures are filled in from the tasks by `finish`, as the ledger would count them.
     #[derive(Default)]
-    struct Build {
+    pub(crate) struct Build {
         weeks: Vec<Week>,
         tasks: Vec<TaskRecord>,
     }
 
     impl Build {
-        fn week(&mut self, date: &str, on_time_known: bool) -> usize {
+        pub(crate) fn week(&mut self, date: &str, on_time_known: bool) -> usize {
             let date = day(date);
             self.weeks.push(Week {
                 post: 100 + self.weeks.len(),
@@ -924,7 +579,12 @@ mod tests {
         }
 
         /// A task of `week`; `checked` is the day it was ticked, making it done.
-        fn task(&mut self, week: usize, rating: Option<u8>, checked: Option<&str>) -> usize {
+        pub(crate) fn task(
+            &mut self,
+            week: usize,
+            rating: Option<u8>,
+            checked: Option<&str>,
+        ) -> usize {
             let date = self.weeks[week].date;
             let status = if checked.is_some() {
                 Status::Done
@@ -957,23 +617,23 @@ mod tests {
             self.tasks.len() - 1
         }
 
-        fn removed(&mut self, week: usize, rating: Option<u8>) -> usize {
+        pub(crate) fn removed(&mut self, week: usize, rating: Option<u8>) -> usize {
             let index = self.task(week, rating, None);
             self.tasks[index].status = Status::Removed;
             index
         }
 
-        fn unplanned(&mut self, task: usize) {
+        pub(crate) fn unplanned(&mut self, task: usize) {
             self.tasks[task].planned = false;
         }
 
-        fn carry(&mut self, from: usize, to: usize) {
+        pub(crate) fn carry(&mut self, from: usize, to: usize) {
             self.tasks[from].carried_to = Some(to);
             self.tasks[to].carried_from = Some(from);
             self.tasks[to].carry_streak = self.tasks[from].carry_streak + 1;
         }
 
-        fn finish(mut self) -> Ledger {
+        pub(crate) fn finish(mut self) -> Ledger {
             let newest = self.weeks.len().saturating_sub(1);
             for (w, week) in self.weeks.iter_mut().enumerate() {
                 let mine: Vec<&TaskRecord> = self
@@ -1015,17 +675,153 @@ mod tests {
         }
     }
 
+    /// Four weeks: A travels 0→1→2 and is done; B 1→2→3 still open; C 0→1 dropped;
+    /// D 2→3 removed in week 3; E is open in week 3 and never carried.
+    pub(crate) fn carried_ledger() -> (Ledger, [usize; 5]) {
+        let mut b = Build::default();
+        let w: Vec<usize> = ["2021-03-01", "2021-03-08", "2021-03-15", "2021-03-22"]
+            .iter()
+            .map(|d| b.week(d, true))
+            .collect();
+        let a0 = b.task(w[0], Some(3), None);
+        let c0 = b.task(w[0], None, None);
+        let a1 = b.task(w[1], Some(3), None);
+        let c1 = b.task(w[1], None, None);
+        let b1 = b.task(w[1], Some(2), None);
+        let a2 = b.task(w[2], Some(4), Some("2021-03-17"));
+        let b2 = b.task(w[2], Some(2), None);
+        let d2 = b.task(w[2], None, None);
+        let b3 = b.task(w[3], Some(2), None);
+        let d3 = b.removed(w[3], None);
+        let e3 = b.task(w[3], None, None);
+        b.carry(a0, a1);
+        b.carry(a1, a2);
+        b.carry(c0, c1);
+        b.carry(b1, b2);
+        b.carry(b2, b3);
+        b.carry(d2, d3);
+        (b.finish(), [a0, b1, c0, d2, e3])
+    }
+
+    /// One week, two unrated goals: one done, one open.
+    pub(crate) fn unrated_week() -> Ledger {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-03-02"));
+        b.task(w, None, None);
+        b.finish()
+    }
+
+    /// Two weeks on the scale of 5: 3/5 right on its claim, 5/5 over-confident, 1/5 too few
+    /// to judge; one removed and one unrated goal besides.
+    pub(crate) fn three_ratings() -> Ledger {
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", true);
+        let w1 = b.week("2021-03-08", true);
+        // 3/5: 6 of 10 done — right on the claim. One of them ticked late.
+        for i in 0..10 {
+            let week = if i < 5 { w0 } else { w1 };
+            let tick = match i {
+                0 => Some("2021-03-12"), // week 0 is due 03-08: late
+                1..=4 => Some("2021-03-03"),
+                5 => Some("2021-03-10"),
+                _ => None,
+            };
+            b.task(week, Some(3), tick);
+        }
+        // 5/5: 2 of 5 done — over-confident.
+        for i in 0..5 {
+            b.task(w1, Some(5), (i < 2).then_some("2021-03-09"));
+        }
+        // 1/5: 1 of 2 — too few to judge.
+        b.task(w0, Some(1), Some("2021-03-02"));
+        b.task(w0, Some(1), None);
+        // Removed and unrated tasks are no forecasts.
+        b.removed(w0, Some(5));
+        b.task(w1, None, Some("2021-03-09"));
+        b.finish()
+    }
+
+    /// One week rated on a scale of 10: 7/10 right on its claim, 9/10 far below it.
+    pub(crate) fn out_of_ten() -> Ledger {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        // 7/10: 7 of 10 done — exactly its claim of 70%.
+        for i in 0..10 {
+            b.task(w, Some(7), (i < 7).then_some("2021-03-02"));
+        }
+        // 9/10: 2 of 5 done — far below 90%.
+        for i in 0..5 {
+            b.task(w, Some(9), (i < 2).then_some("2021-03-02"));
+        }
+        b.finish()
+    }
+
+    /// Three weeks of goals rated 2/5: one imported after its due date (on time unknown), one
+    /// ticked late, and a current week due 03-22.
+    pub(crate) fn in_progress_and_imported() -> Ledger {
+        let mut b = Build::default();
+        let imported = b.week("2021-03-01", false);
+        let closed = b.week("2021-03-08", true);
+        let current = b.week("2021-03-15", true);
+        b.task(imported, Some(2), Some("2021-04-01"));
+        b.task(imported, Some(2), None);
+        b.task(closed, Some(2), Some("2021-03-20")); // after its due date, 03-15
+        b.task(current, Some(2), None);
+        b.task(current, Some(2), Some("2021-03-16"));
+        b.finish()
+    }
+
+    /// One week, one rated goal, done: nothing carried, nothing open.
+    pub(crate) fn one_done_goal() -> Ledger {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, Some(3), Some("2021-03-02"));
+        b.finish()
+    }
+
+    /// One week whose goals were ticked over its seven days and after, one left open.
+    pub(crate) fn ticks_of_one_week() -> Ledger {
+        let mut b = Build::default();
+        let w = b.week("2021-03-01", true);
+        b.task(w, None, Some("2021-02-27")); // before the post's date: its first day
+        b.task(w, None, Some("2021-03-01"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-04"));
+        b.task(w, None, Some("2021-03-07"));
+        b.task(w, None, Some("2021-03-08")); // the eighth day: later
+        b.task(w, None, Some("2021-04-20"));
+        b.task(w, None, None);
+        b.finish()
+    }
+
+    /// [`carried_ledger`] where week 2's done task was added mid-week.
+    pub(crate) fn carried_with_unplanned_done() -> Ledger {
+        let (mut ledger, _) = carried_ledger();
+        for record in &mut ledger.tasks {
+            if record.status == Status::Done {
+                record.planned = false;
+            }
+        }
+        ledger
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{
+        Build, carried_ledger, carried_with_unplanned_done, day, in_progress_and_imported,
+        one_done_goal, out_of_ten, three_ratings, ticks_of_one_week, unrated_week,
+    };
+    use super::*;
+
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
     }
 
     #[test]
     fn no_rated_goals_means_no_score_and_says_how_to_rate() {
-        let mut b = Build::default();
-        let w = b.week("2021-03-01", true);
-        b.task(w, None, Some("2021-03-02"));
-        b.task(w, None, None);
-        let ledger = b.finish();
+        let ledger = unrated_week();
         let c = calibration(&ledger, None, 5);
         assert_eq!((c.rated, c.unrated), (0, 2));
         assert!(c.ratings.is_empty());
@@ -1036,7 +832,7 @@ mod tests {
             "{}",
             c.sentence
         );
-        assert_eq!(calibration_text(&c), format!("{}\n", c.sentence));
+        // Its text: the test of the same name in `render::trends`.
     }
 
     #[test]
@@ -1064,31 +860,7 @@ mod tests {
 
     #[test]
     fn calibration_scores_each_rating_and_names_the_worst() {
-        let mut b = Build::default();
-        let w0 = b.week("2021-03-01", true);
-        let w1 = b.week("2021-03-08", true);
-        // 3/5: 6 of 10 done — right on the claim. One of them ticked late.
-        for i in 0..10 {
-            let week = if i < 5 { w0 } else { w1 };
-            let tick = match i {
-                0 => Some("2021-03-12"), // week 0 is due 03-08: late
-                1..=4 => Some("2021-03-03"),
-                5 => Some("2021-03-10"),
-                _ => None,
-            };
-            b.task(week, Some(3), tick);
-        }
-        // 5/5: 2 of 5 done — over-confident.
-        for i in 0..5 {
-            b.task(w1, Some(5), (i < 2).then_some("2021-03-09"));
-        }
-        // 1/5: 1 of 2 — too few to judge.
-        b.task(w0, Some(1), Some("2021-03-02"));
-        b.task(w0, Some(1), None);
-        // Removed and unrated tasks are no forecasts.
-        b.removed(w0, Some(5));
-        b.task(w1, None, Some("2021-03-09"));
-        let ledger = b.finish();
+        let ledger = three_ratings();
         let c = calibration(&ledger, None, 5);
 
         let rows: Vec<(u8, usize, usize, Verdict)> = c
@@ -1117,14 +889,7 @@ mod tests {
             c.sentence,
             "5/5 goals get done 40% of the time: you are over-confident at 5/5"
         );
-        let text = calibration_text(&c);
-        assert!(text.contains("   3/5     60%     10    6  60%"), "{text}");
-        assert!(text.contains("too few to judge"), "{text}");
-        assert!(
-            text.contains("Brier score 0.358 over 17 rated goals"),
-            "{text}"
-        );
-        assert!(text.contains("1 unrated goal not scored"), "{text}");
+        // Its text: the test of the same name in `render::trends`.
     }
 
     #[test]
@@ -1146,17 +911,7 @@ mod tests {
 
     #[test]
     fn a_scale_of_ten_claims_tenths_and_labels_every_rating_out_of_ten() {
-        let mut b = Build::default();
-        let w = b.week("2021-03-01", true);
-        // 7/10: 7 of 10 done — exactly its claim of 70%.
-        for i in 0..10 {
-            b.task(w, Some(7), (i < 7).then_some("2021-03-02"));
-        }
-        // 9/10: 2 of 5 done — far below 90%.
-        for i in 0..5 {
-            b.task(w, Some(9), (i < 2).then_some("2021-03-02"));
-        }
-        let ledger = b.finish();
+        let ledger = out_of_ten();
 
         let c = calibration(&ledger, None, 10);
         assert_eq!(c.scale, 10);
@@ -1180,9 +935,7 @@ mod tests {
             c.sentence,
             "9/10 goals get done 40% of the time: you are over-confident at 9/10"
         );
-        let text = calibration_text(&c);
-        assert!(text.contains("   7/10    70%     10    7  70%"), "{text}");
-        assert!(text.contains("   9/10    90%      5    2  40%"), "{text}");
+        // Its text: the test of the same name in `render::trends`.
 
         // Read on the default scale the same ratings are out of range: no forecast at all.
         let five = calibration(&ledger, None, 5);
@@ -1199,16 +952,7 @@ mod tests {
 
     #[test]
     fn weeks_in_progress_and_unknown_on_time_are_handled_apart() {
-        let mut b = Build::default();
-        let imported = b.week("2021-03-01", false);
-        let closed = b.week("2021-03-08", true);
-        let current = b.week("2021-03-15", true);
-        b.task(imported, Some(2), Some("2021-04-01"));
-        b.task(imported, Some(2), None);
-        b.task(closed, Some(2), Some("2021-03-20")); // after its due date, 03-15
-        b.task(current, Some(2), None);
-        b.task(current, Some(2), Some("2021-03-16"));
-        let ledger = b.finish();
+        let ledger = in_progress_and_imported();
 
         // The current week is due 03-22: on 03-22 it is still in progress.
         let c = calibration(&ledger, Some(day("2021-03-22")), 5);
@@ -1220,41 +964,11 @@ mod tests {
         assert_eq!(row.on_time_share, Some(0.0));
         // On time, over the one task whose post can tell: (0.4 − 0)².
         assert!(close(c.brier_on_time.unwrap(), 0.16));
-        let text = calibration_text(&c);
-        assert!(text.contains("2 goals of weeks still before their due date left out"));
-        assert!(text.contains("on time unknown for 2 goals"));
+        // Its text: the test of the same name in `render::trends`.
 
         // A day later the week is over and counts.
         let c = calibration(&ledger, Some(day("2021-03-23")), 5);
         assert_eq!((c.in_progress, c.rated), (0, 5));
-    }
-
-    /// Four weeks: A travels 0→1→2 and is done; B 1→2→3 still open; C 0→1 dropped;
-    /// D 2→3 removed in week 3; E is open in week 3 and never carried.
-    fn carried_ledger() -> (Ledger, [usize; 5]) {
-        let mut b = Build::default();
-        let w: Vec<usize> = ["2021-03-01", "2021-03-08", "2021-03-15", "2021-03-22"]
-            .iter()
-            .map(|d| b.week(d, true))
-            .collect();
-        let a0 = b.task(w[0], Some(3), None);
-        let c0 = b.task(w[0], None, None);
-        let a1 = b.task(w[1], Some(3), None);
-        let c1 = b.task(w[1], None, None);
-        let b1 = b.task(w[1], Some(2), None);
-        let a2 = b.task(w[2], Some(4), Some("2021-03-17"));
-        let b2 = b.task(w[2], Some(2), None);
-        let d2 = b.task(w[2], None, None);
-        let b3 = b.task(w[3], Some(2), None);
-        let d3 = b.removed(w[3], None);
-        let e3 = b.task(w[3], None, None);
-        b.carry(a0, a1);
-        b.carry(a1, a2);
-        b.carry(c0, c1);
-        b.carry(b1, b2);
-        b.carry(b2, b3);
-        b.carry(d2, d3);
-        (b.finish(), [a0, b1, c0, d2, e3])
     }
 
     #[test]
@@ -1284,35 +998,15 @@ mod tests {
         let oldest = oldest_open(&ledger).expect("open goals in the newest post");
         assert_eq!(oldest.tasks[0], b1);
         assert_eq!(oldest.weeks(), 3);
-
-        let text = carry_text(&ledger, &chains, Some(&oldest), 2);
-        assert!(
-            text.contains(
-                "  3 weeks  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
-            ),
-            "{text}"
-        );
-        assert!(text.contains("oldest open goal: \"goal 8\", open since 2021-03-08 (3 posts)"));
-
-        let json =
-            serde_json::to_value(carry_document(&ledger, &chains, Some(&oldest), 2)).expect("json");
-        assert_eq!(json["chains"][2]["fate"], "dropped");
-        assert_eq!(json["chains"][3]["fate"], "removed");
-        assert_eq!(json["chains"][0]["posts"][2]["status"], "done");
-        assert_eq!(json["oldest_open"]["posts"][0]["date"], "2021-03-08");
+        // Their text and JSON: the test of the same name in `render::trends`.
     }
 
     #[test]
     fn nothing_carried_and_nothing_open() {
-        let mut b = Build::default();
-        let w = b.week("2021-03-01", true);
-        b.task(w, Some(3), Some("2021-03-02"));
-        let ledger = b.finish();
+        let ledger = one_done_goal();
         assert!(carry_chains(&ledger, 2).is_empty());
         assert_eq!(oldest_open(&ledger), None);
-        let text = carry_text(&ledger, &[], None, 2);
-        assert!(text.starts_with("no goal was carried through 2 posts or more\n"));
-        assert!(text.ends_with("no open goals in the newest post\n"));
+        // Its text: the test of the same name in `render::trends`.
         assert_eq!(oldest_open(&Build::default().finish()), None);
     }
 
@@ -1361,39 +1055,14 @@ mod tests {
 
     #[test]
     fn ticks_fall_on_the_days_of_the_week() {
-        let mut b = Build::default();
-        let w = b.week("2021-03-01", true);
-        b.task(w, None, Some("2021-02-27")); // before the post's date: its first day
-        b.task(w, None, Some("2021-03-01"));
-        b.task(w, None, Some("2021-03-04"));
-        b.task(w, None, Some("2021-03-04"));
-        b.task(w, None, Some("2021-03-07"));
-        b.task(w, None, Some("2021-03-08")); // the eighth day: later
-        b.task(w, None, Some("2021-04-20"));
-        b.task(w, None, None);
-        let ledger = b.finish();
+        let ledger = ticks_of_one_week();
         assert_eq!(tick_days(&ledger), vec![[2, 0, 0, 2, 0, 0, 1, 2]]);
-        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
-        let lines = tick_sparklines(&ledger, &weeks);
-        assert_eq!(lines[&ledger.weeks[0].post], "█··█··▄ █");
-    }
-
-    #[test]
-    fn sparkline_levels() {
-        assert_eq!(sparkline(&[0, 1, 2, 4, 9], 4), "·▂▄██");
-        assert_eq!(sparkline(&[0, 0], 0), "··");
-        assert_eq!(sparkline(&[1, 7, 8], 8), "▁▇█");
+        // Their sparklines: the test of the same name in `render::trends`.
     }
 
     #[test]
     fn unplanned_share_over_the_weeks_shown() {
-        let (mut ledger, _) = carried_ledger();
-        // Week 2's done task was added mid-week.
-        for record in &mut ledger.tasks {
-            if record.status == Status::Done {
-                record.planned = false;
-            }
-        }
+        let ledger = carried_with_unplanned_done();
         let all: Vec<&Week> = ledger.weeks.iter().collect();
         assert_eq!(
             unplanned_share(&ledger, &all),
@@ -1403,27 +1072,6 @@ mod tests {
             }
         );
         assert_eq!(unplanned_share(&ledger, &all[..2]).ratio(), None);
-
-        let lines = summary_lines(&ledger, &all);
-        assert!(lines.contains(
-            "unplanned goals took 100% of what you finished (1 of 1 done goals were added mid-week)"
-        ));
-    }
-
-    #[test]
-    fn history_text_gains_sparklines_and_the_unplanned_line() {
-        let (ledger, _) = carried_ledger();
-        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
-        let text = crate::render::report::history_text(&ledger, &weeks);
-        assert!(
-            text.lines().next().unwrap().ends_with("ticks by day"),
-            "{text}"
-        );
-        assert!(text.contains("··█···· ·"), "{text}");
-        assert!(
-            text.contains("unplanned goals took 0% of what you finished"),
-            "{text}"
-        );
-        assert!(text.contains("carried over"), "{text}");
+        // Its line under `history`: the test of the same name in `render::trends`.
     }
 }

@@ -484,7 +484,7 @@ pub fn report_html(
     chains: &[crate::core::trends::CarryChain],
     oldest_open: Option<&crate::core::trends::CarryChain>,
 ) -> Result<String, ChartError> {
-    use crate::render::report::{percent, round3};
+    use crate::core::tally::{percent, round3};
     use std::fmt::Write;
 
     let weeks: Vec<&crate::core::ledger::Week> = ledger.weeks.iter().collect();
@@ -538,7 +538,7 @@ pub fn report_html(
         );
     }
     page.push_str("</table>\n");
-    for line in crate::core::trends::summary_lines(ledger, &weeks).lines() {
+    for line in crate::render::trends::summary_lines(ledger, &weeks).lines() {
         let _ = writeln!(page, "<p>{}</p>", escape_html(line));
     }
     if weeks.iter().any(|w| w.done_on_time.is_none()) {

@@ -6,3 +6,4 @@ pub mod cookies;
 pub mod report;
 pub mod statsblock;
 pub mod style;
+pub mod trends;

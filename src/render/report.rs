@@ -3,17 +3,12 @@
 use serde::Serialize;
 
 use crate::core::model::{Due, Post, Warning};
-use crate::core::tally::{self, Breakdown, Tally};
+use crate::core::tally::{self, Breakdown, Tally, percent, round3};
 
 /// A bar of `width` cells, filled in proportion to `ratio`.
 pub fn bar(ratio: f64, width: usize) -> String {
     let filled = (ratio.clamp(0.0, 1.0) * width as f64).round() as usize;
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
-}
-
-/// `52%`.
-pub fn percent(ratio: f64) -> String {
-    format!("{:.0}%", ratio * 100.0)
 }
 
 /// The `gitgoals show --format json` document: stable field names, dates as `YYYY-MM-DD`.
@@ -82,11 +77,6 @@ impl<'a> ShowDocument<'a> {
             warnings: post.warnings.iter().map(Warning::to_string).collect(),
         }
     }
-}
-
-/// Ratios in JSON carry three decimals: enough to compare, short enough to read.
-pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 fn due_text(due: &Due) -> String {
@@ -447,7 +437,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
-    let sparklines = crate::core::trends::tick_sparklines(ledger, weeks);
+    let sparklines = crate::render::trends::tick_sparklines(ledger, weeks);
     let mut out = format!(
         "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  completion       ticks by day\n",
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
@@ -493,7 +483,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
             percent(before.unplanned_rate),
         ));
     }
-    out.push_str(&crate::core::trends::summary_lines(ledger, weeks));
+    out.push_str(&crate::render::trends::summary_lines(ledger, weeks));
     out.push_str(
         "ticks by day: one cell per day from the post's date, the last cell for later ticks\n",
     );

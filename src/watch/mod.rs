@@ -218,7 +218,7 @@ impl Line {
                     p.title,
                     p.done,
                     p.total,
-                    crate::render::report::percent(if p.total == 0 {
+                    crate::core::tally::percent(if p.total == 0 {
                         0.0
                     } else {
                         p.done as f64 / p.total as f64

@@ -465,7 +465,7 @@ fn progress(
         title: post_title(path, post, post),
         done: overall.done,
         total: overall.total,
-        completion: crate::render::report::round3(overall.ratio()),
+        completion: crate::core::tally::round3(overall.ratio()),
         uncommitted: uncommitted.is_some(),
         uncommitted_ticks: ticks,
         uncommitted_changes: changes,
