@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::git::Repo;
 use crate::history::{self, History, HistoryOptions};
 use crate::ledger::{self, Ledger, Status};
-use crate::{cache, chart, hook, post, report, synthetic, trends};
+use crate::{cache, chart, demo, hook, post, report, trends};
 
 /// Where blog engines keep posts, in the order they are looked for.
 pub use crate::git::POSTS_DIRS;
@@ -373,14 +373,13 @@ pub fn run(cli: Cli) -> Result<()> {
                     dir.display()
                 );
             }
-            let blog = synthetic::generate(&synthetic::Spec::demo());
-            synthetic::write_repo(&blog, &dir)?;
+            let commits = demo::write(&dir)?;
             let (_, ledger, _) = load(&Some(dir.clone()), &None, !cli.no_cache)?;
             let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
             print(&format!(
                 "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
                 ledger.weeks.len(),
-                blog.commits.len(),
+                commits,
                 dir.display(),
                 report::history_text(&ledger, &weeks),
                 dir.display()
