@@ -12,9 +12,8 @@
 //!
 //! Beside the pipeline: `frontmatter`, `dates` and `cookies` read the pieces of a post, `tally`
 //! counts tasks, `config` holds the settings, `cache` keeps the history stage's state and the
-//! ledger between runs (in the git directory), `cli` and `style` are the command line, `demo`
-//! writes the sample blog of `gitgoals demo`, and `synthetic` generates blog histories whose
-//! every figure is known (for the tests and the benchmark).
+//! ledger between runs (in the git directory), `cli` and `style` are the command line, and
+//! `demo` writes the sample blog of `gitgoals demo`.
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
@@ -36,7 +35,6 @@ pub mod post;
 pub mod report;
 pub mod statsblock;
 pub mod style;
-pub mod synthetic;
 pub mod tally;
 pub mod trends;
 pub mod watch;
