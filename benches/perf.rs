@@ -11,12 +11,15 @@
 //! column says n/a. (The standard library cannot ask for a child's rusage, and a `libc`
 //! dependency for one number in a benchmark is not worth it.)
 
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gitgoals::synthetic::{self, Spec};
+use synthetic::Spec;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gitgoals");
 

@@ -13,8 +13,7 @@
 //! Beside the pipeline: `frontmatter`, `dates` and `cookies` read the pieces of a post, `tally`
 //! counts tasks, `config` holds the settings, `cache` keeps the history stage's state and the
 //! ledger between runs (in the git directory), `cli` and `style` are the command line, and
-//! `synthetic` generates blog histories whose every figure is known (for `demo`, the tests and
-//! the benchmark).
+//! `demo` writes the sample blog of `gitgoals demo`.
 //!
 //! The stages in the middle are pure functions of their input: no clock, no file system, no git.
 
@@ -26,5 +25,7 @@ pub mod git;
 pub mod hook;
 pub mod render;
 pub mod session;
-pub mod synthetic;
 pub mod watch;
+
+// Private: only `gitgoals demo` writes its sample blog.
+mod demo;

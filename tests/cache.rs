@@ -4,6 +4,8 @@
 //! the cache prints.
 
 mod common;
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,7 +14,7 @@ use common::{GITGOALS, Isolated as _, Scratch};
 use gitgoals::cache;
 use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
-use gitgoals::synthetic::{self, Spec};
+use synthetic::Spec;
 
 /// When the tests' own commits are made: after every commit of the synthetic blog.
 const DATE: &str = "2021-05-03T12:00:00+01:00";

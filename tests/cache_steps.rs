@@ -5,6 +5,8 @@
 //! moved in its front matter).
 
 mod common;
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,7 @@ use gitgoals::cache;
 use gitgoals::core::ledger::LedgerOptions;
 use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
-use gitgoals::synthetic::{self, Spec};
+use synthetic::Spec;
 
 /// Magic and format version: the first post record starts right after them.
 const START_LEN: usize = 12;

@@ -3,6 +3,8 @@
 //! prints.
 
 mod common;
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -11,7 +13,7 @@ use std::time::Duration;
 use common::{GITGOALS, Scratch, assert_no_panic};
 use gitgoals::cache;
 use gitgoals::git::Repo;
-use gitgoals::synthetic::{self, Spec};
+use synthetic::Spec;
 
 #[test]
 fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {

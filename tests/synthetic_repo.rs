@@ -1,13 +1,15 @@
 //! The synthetic blog written as a real git repository reads back as the generator meant it.
 
 mod common;
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
 use common::{Isolated as _, hermetic_libgit2};
-use gitgoals::synthetic::{self, Blog, Spec, SyntheticError};
+use synthetic::{Blog, Spec, SyntheticError};
 
 fn files_of(repo: &git2::Repository, tree: &git2::Tree<'_>) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -100,7 +102,7 @@ fn truth_stamps_name_commits_that_change_the_post_at_that_time() {
 
 #[test]
 fn git_itself_accepts_the_objects() {
-    let (_blog, dir, written) = written(&Spec::demo());
+    let (_blog, dir, written) = written(&Spec::small());
     let home = tempfile::tempdir().expect("temp home");
     let output = Command::new("git")
         .args(["fsck", "--strict", "--no-progress"])
@@ -132,7 +134,7 @@ fn git_itself_accepts_the_objects() {
 #[test]
 fn refuses_a_directory_that_is_not_empty() {
     hermetic_libgit2();
-    let blog = synthetic::generate(&Spec::demo());
+    let blog = synthetic::generate(&Spec::small());
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("notes.txt"), "mine").expect("write");
     let error = synthetic::write_repo(&blog, dir.path()).expect_err("must refuse");

@@ -2,6 +2,8 @@
 //! recomputed here from the generator's own record of what it did, not by gitgoals' code.
 
 mod common;
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,8 +11,8 @@ use chrono::NaiveDate;
 use gitgoals::core::ledger::{self, Ledger, Week};
 use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
-use gitgoals::synthetic::{self, Blog, Spec, TaskStatus, TaskTruth};
 use gitgoals::{core::trends, render::chart};
+use synthetic::{Blog, Spec, TaskStatus, TaskTruth};
 
 fn read(seed: u64) -> (Blog, tempfile::TempDir, Ledger) {
     common::hermetic_libgit2();

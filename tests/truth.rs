@@ -1,13 +1,16 @@
 //! `history` and `tasks` checked figure by figure against synthetic blogs whose every answer is
 //! known: the generator decides each tick, addition, carry and drop, and records the truth.
 
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
 use std::collections::HashMap;
 
 use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
-use gitgoals::synthetic::{self, Spec, TaskStatus};
 use gitgoals::{core::ledger, core::tally, render::report};
 use serde_json::{Value, json};
+use synthetic::{Spec, TaskStatus};
 
 fn check_seed(seed: u64) {
     let blog = synthetic::generate(&Spec::test(seed));

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
 use crate::session::{Args as SessionArgs, Session};
-use crate::{core::post, core::trends, hook, render::chart, render::report, synthetic};
+use crate::{core::post, core::trends, demo, hook, render::chart, render::report};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -480,8 +480,7 @@ fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
             dir.display()
         );
     }
-    let blog = synthetic::generate(&synthetic::Spec::demo());
-    synthetic::write_repo(&blog, dir)?;
+    let commits = demo::write(dir)?;
     let session = Session::open(&SessionArgs {
         dir: Some(dir.to_path_buf()),
         posts: None,
@@ -493,7 +492,7 @@ fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
     print(&format!(
         "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
         ledger.weeks.len(),
-        blog.commits.len(),
+        commits,
         dir.display(),
         report::history_text(&ledger, &weeks),
         dir.display()

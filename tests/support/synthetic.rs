@@ -1,6 +1,9 @@
-//! Synthetic blog histories (a test and benchmark stage, outside the pipeline): a seeded model
-//! of someone writing weekly goals posts, which writes the commits and knows the true answer of
-//! every figure gitgoals reports.
+//! Synthetic blog histories, for the tests and the benchmark (not part of gitgoals): a seeded
+//! model of someone writing weekly goals posts, which writes the commits and knows the true
+//! answer of every figure gitgoals reports.
+//!
+//! Each test file that needs it includes it with `#[path = "support/synthetic.rs"] mod
+//! synthetic;` (`benches/perf.rs` too), and `tests/synthetic_model.rs` tests the model itself.
 //!
 //! The truth is tracked from the model's own decisions (what it chose to tick, carry, drop), never
 //! by reading the files back, so it can check the parser, the matcher and the history engine.
@@ -22,6 +25,7 @@
 //! - `checked` is the commit that last checked a task that is done now, else `None`;
 //! - `carry_streak` counts the carries that led to this instance: 0 for a fresh task, 2 for the
 //!   third week of a task carried twice.
+#![allow(dead_code)] // each test binary that includes the module uses a different part of it
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +33,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset};
 use serde::Serialize;
 
-use crate::core::model::{DueSource, EventKind};
+use gitgoals::core::model::{DueSource, EventKind};
 
 /// Two titles whose character-bigram similarity (Dice coefficient) reaches this are too alike to
 /// be generated as different tasks.
@@ -63,8 +67,8 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The sample blog of `gitgoals demo`: six weeks, every kind of change at least once.
-    pub fn demo() -> Spec {
+    /// A small history: six weeks, every kind of change at least once.
+    pub fn small() -> Spec {
         Spec {
             seed: 11,
             weeks: 6,
@@ -1899,7 +1903,7 @@ fn slug(text: &str) -> String {
 }
 
 /// Sorted character bigrams of the lower-cased text.
-fn bigrams(text: &str) -> Vec<u64> {
+pub fn bigrams(text: &str) -> Vec<u64> {
     let chars: Vec<char> = text.to_lowercase().chars().collect();
     let mut grams: Vec<u64> = chars
         .windows(2)
@@ -1910,7 +1914,7 @@ fn bigrams(text: &str) -> Vec<u64> {
 }
 
 /// Dice coefficient of two sorted bigram multisets: 1 for the same text, near 0 for unrelated.
-fn dice(a: &[u64], b: &[u64]) -> f64 {
+pub fn dice(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -2163,339 +2167,5 @@ impl TreeNode {
         written.push((id, path.to_string()));
         self.written = Some(id);
         Ok(id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::dates::find_due_phrase;
-
-    fn text_of<'a>(blog: &'a Blog, path: &str) -> &'a str {
-        std::str::from_utf8(&blog.final_files[path]).unwrap_or_default()
-    }
-
-    fn several() -> Vec<Blog> {
-        let mut blogs: Vec<Blog> = (1..=4).map(|seed| generate(&Spec::test(seed))).collect();
-        blogs.push(generate(&Spec::demo()));
-        blogs
-    }
-
-    #[test]
-    fn same_seed_gives_the_same_bytes_and_truth() {
-        let first = generate(&Spec::test(42));
-        let second = generate(&Spec::test(42));
-        assert_eq!(first.commits, second.commits);
-        assert_eq!(first.final_files, second.final_files);
-        assert_eq!(first.truth, second.truth);
-        let other = generate(&Spec::test(43));
-        assert_ne!(first.final_files, other.final_files);
-    }
-
-    #[test]
-    fn weekly_figures_add_up() {
-        for blog in several() {
-            let posts = &blog.truth.posts;
-            assert_eq!(posts.len(), blog.spec.weeks);
-            for (index, post) in posts.iter().enumerate() {
-                assert!(post.tasks > 0, "{} has no tasks", post.path);
-                assert_eq!(post.tasks, post.done + post.open, "{}", post.path);
-                assert_eq!(post.tasks, post.planned + post.added, "{}", post.path);
-                let by_confidence: usize = post.by_confidence.values().map(|t| t.total).sum();
-                let by_section: usize = post.by_section.values().map(|t| t.total).sum();
-                let done_by_section: usize = post.by_section.values().map(|t| t.done).sum();
-                assert_eq!((by_confidence, by_section), (post.tasks, post.tasks));
-                assert_eq!(done_by_section, post.done);
-                if let Some(on_time) = post.done_on_time {
-                    assert!(on_time <= post.done);
-                }
-                match posts.get(index + 1) {
-                    Some(next) => {
-                        assert_eq!(post.carried_out, next.carried_in, "{}", post.path);
-                        assert_eq!(post.dropped, post.open - post.carried_out, "{}", post.path);
-                        assert!(post.date < next.date);
-                    }
-                    None => assert_eq!((post.dropped, post.carried_out), (0, 0)),
-                }
-                assert!((post.completion - post.done as f64 / post.tasks as f64).abs() < 1e-12);
-            }
-            assert_eq!(posts[0].carried_in, 0);
-        }
-    }
-
-    #[test]
-    fn task_lives_agree_with_the_weekly_figures() {
-        for blog in several() {
-            for post in &blog.truth.posts {
-                let mine: Vec<&TaskTruth> = blog
-                    .truth
-                    .tasks
-                    .iter()
-                    .filter(|t| t.post == post.path)
-                    .collect();
-                let status = |s: TaskStatus| mine.iter().filter(|t| t.status == s).count();
-                assert_eq!(status(TaskStatus::Done), post.done);
-                assert_eq!(status(TaskStatus::Open), post.open);
-                assert_eq!(status(TaskStatus::Removed), post.removed);
-                for task in &mine {
-                    assert_eq!(task.checked.is_some(), task.status == TaskStatus::Done);
-                    assert_eq!(task.events.first().map(|e| e.kind), Some(EventKind::Added));
-                    assert_eq!(task.events[0].commit, task.added.commit);
-                    if let Some(checked) = task.checked {
-                        assert!(checked.commit >= task.added.commit);
-                    }
-                }
-            }
-            for task in &blog.truth.tasks {
-                if let Some(to) = &task.carried_to {
-                    let next = &blog.truth.tasks[to.task];
-                    assert_eq!(next.carried_from.as_ref().map(|l| l.task), Some(task.id));
-                    assert_eq!(next.carry_streak, task.carry_streak + 1);
-                    assert_eq!(task.status, TaskStatus::Open);
-                    assert_ne!(next.status, TaskStatus::Removed);
-                    assert!(next.planned);
-                }
-                if task.carried_from.is_none() {
-                    assert_eq!(task.carry_streak, 0);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn committed_files_show_what_the_truth_says() {
-        // An independent reading: count checkbox lines in each post's last version.
-        for blog in several() {
-            for post in &blog.truth.posts {
-                let text = text_of(&blog, &post.path);
-                let open = text.lines().filter(|l| l.starts_with("- [ ] ")).count();
-                let done = text.lines().filter(|l| l.starts_with("- [x] ")).count();
-                assert_eq!((open, done), (post.open, post.done), "{}", post.path);
-                let first_task = text.find("- [").unwrap_or(text.len());
-                let due = find_due_phrase(&text[..first_task], Some(post.date));
-                match post.due_source {
-                    DueSource::Text => assert_eq!(due.map(|d| d.date), Some(post.due)),
-                    _ => assert_eq!(due, None, "{}", post.path),
-                }
-            }
-            for task in &blog.truth.tasks {
-                let text = text_of(&blog, &task.post);
-                let line = text.lines().find(|l| {
-                    l.starts_with("- [")
-                        && (l.contains(&format!("{}**", task.text))
-                            || l.contains(&format!("{},", task.text))
-                            || l.contains(&format!("{} (", task.text))
-                            || l.contains(&format!("[{}]", task.text))
-                            || l.ends_with(&format!("] {}", task.text)))
-                });
-                assert_eq!(
-                    line.is_some(),
-                    task.status != TaskStatus::Removed,
-                    "{task:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn posts_use_every_pattern_of_the_seed_post() {
-        let blog = generate(&Spec::demo());
-        let all: String = blog
-            .truth
-            .posts
-            .iter()
-            .map(|p| text_of(&blog, &p.path))
-            .collect();
-        let has = |needle: &str| {
-            all.lines()
-                .any(|l| l.starts_with("- [") && l.contains(needle))
-        };
-        let rated = |line: &str, pattern: fn(&str, u8) -> String| {
-            (1..=5).any(|r| line.contains(&pattern("", r)))
-        };
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with("- [") && rated(l, |_, r| format!(", {r}/5")))
-        );
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with("- [") && rated(l, |_, r| format!(" ({r}/5)")))
-        );
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with("- [") && rated(l, |_, r| format!(") {r}/5")))
-        );
-        assert!(has("** [[link]]("));
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with("- [x] **") && l.contains("** *") && l.ends_with('*'))
-        );
-        assert!(
-            all.lines()
-                .any(|l| l.starts_with("- [ ] ") && !l.contains("/5"))
-        );
-        assert!(all.contains("\n<br>\n<br>\n"));
-        assert!(all.contains("\n### Courses\n#### Assignments\n"));
-        assert!(all.contains("tasks that I can finish by "));
-        assert!(all.starts_with("---\nlayout: post\ntitle:  \"Week 1: "));
-    }
-
-    #[test]
-    fn distinct_tasks_have_distinct_titles() {
-        for blog in several() {
-            let posts = &blog.truth.posts;
-            for pair in posts
-                .windows(2)
-                .map(|w| [&w[0], &w[1]])
-                .chain([[&posts[0], &posts[0]]])
-            {
-                let titles: Vec<&TaskTruth> = blog
-                    .truth
-                    .tasks
-                    .iter()
-                    .filter(|t| t.post == pair[0].path || t.post == pair[1].path)
-                    .collect();
-                for (i, a) in titles.iter().enumerate() {
-                    for b in &titles[i + 1..] {
-                        let same_task = a.carried_to.as_ref().is_some_and(|l| l.task == b.id);
-                        let numbers = |t: &str| -> Vec<String> {
-                            t.split(|c: char| !c.is_ascii_digit())
-                                .filter(|s| !s.is_empty())
-                                .map(String::from)
-                                .collect()
-                        };
-                        if same_task || numbers(&a.text) != numbers(&b.text) {
-                            continue;
-                        }
-                        let similarity = dice(&bigrams(&a.text), &bigrams(&b.text));
-                        assert!(
-                            similarity < 0.6,
-                            "{:?} vs {:?}: {similarity}",
-                            a.text,
-                            b.text
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_test_preset_covers_every_case_the_engine_must_handle() {
-        let blog = generate(&Spec::test(1));
-        assert!(
-            (250..=350).contains(&blog.commits.len()),
-            "{}",
-            blog.commits.len()
-        );
-        let tasks = &blog.truth.tasks;
-        for kind in [
-            EventKind::Added,
-            EventKind::Checked,
-            EventKind::Unchecked,
-            EventKind::Edited,
-            EventKind::Moved,
-            EventKind::Removed,
-        ] {
-            assert!(
-                tasks
-                    .iter()
-                    .any(|t| t.events.iter().any(|e| e.kind == kind)),
-                "{kind:?}"
-            );
-        }
-        assert!(tasks.iter().any(|t| t.carry_streak >= 2));
-        assert!(
-            tasks
-                .iter()
-                .any(|t| t.carried_from.as_ref().is_some_and(|l| l.text != t.text))
-        );
-        let posts = &blog.truth.posts;
-        assert!(posts[..2].iter().all(|p| p.done_on_time.is_none()));
-        assert!(posts[2..].iter().all(|p| p.done_on_time.is_some()));
-        assert!(
-            posts
-                .iter()
-                .any(|p| p.done_on_time.is_some_and(|n| n < p.done))
-        );
-        assert!(
-            posts
-                .iter()
-                .any(|p| p.dropped > 0 && p.added > 0 && p.removed > 0)
-        );
-        assert!(posts.iter().any(|p| p.due_source == DueSource::NextPost));
-        // The same course's homework in one post, told apart only by its number.
-        assert!(posts.iter().any(|p| {
-            let hw: Vec<&str> = tasks
-                .iter()
-                .filter(|t| t.post == p.path && t.text.starts_with("CS242 HW "))
-                .map(|t| t.text.as_str())
-                .collect();
-            hw.len() >= 2
-        }));
-    }
-
-    #[test]
-    fn the_demo_shows_carry_over_and_a_late_tick() {
-        let blog = generate(&Spec::demo());
-        assert!((5..=8).contains(&blog.truth.posts.len()));
-        let tasks = &blog.truth.tasks;
-        assert!(tasks.iter().any(|t| t.carry_streak >= 2));
-        assert!(tasks.iter().any(|t| !t.planned));
-        assert!(
-            blog.truth
-                .posts
-                .iter()
-                .any(|p| p.done_on_time.is_some_and(|n| n < p.done))
-        );
-        assert!(blog.truth.posts.iter().any(|p| p.dropped > 0));
-    }
-
-    #[test]
-    fn commit_times_increase_in_the_fixed_offset() {
-        let blog = generate(&Spec::test(5));
-        for pair in blog.commits.windows(2) {
-            assert!(pair[0].time < pair[1].time);
-        }
-        assert!(
-            blog.commits
-                .iter()
-                .all(|c| c.time.offset().local_minus_utc() == 3600)
-        );
-    }
-
-    #[test]
-    fn the_bench_preset_is_about_thirteen_thousand_commits() {
-        let blog = generate(&Spec::bench());
-        assert_eq!(blog.truth.posts.len(), 1000);
-        assert!(
-            (12_500..=13_500).contains(&blog.commits.len()),
-            "{}",
-            blog.commits.len()
-        );
-        let other = blog
-            .commits
-            .iter()
-            .filter(|c| c.writes.iter().all(|w| !w.path.starts_with("_posts/")))
-            .count();
-        assert!(other > 2000, "{other}");
-    }
-
-    #[test]
-    fn dice_scores_near_duplicates_high_and_strangers_low() {
-        let score = |a: &str, b: &str| dice(&bigrams(a), &bigrams(b));
-        assert!(
-            score(
-                "Review my notes on Markov chains",
-                "Review my notes on Markov chians"
-            ) > 0.8
-        );
-        assert!(
-            score(
-                "Review my notes on Markov chains",
-                "Deploy Kestrel to a small server"
-            ) < 0.3
-        );
-        assert_eq!(score("same", "same"), 1.0);
     }
 }
