@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
+pub use crate::render::Format;
 use crate::session::{Args as SessionArgs, Session};
 use crate::{core::post, core::trends, demo, hook, render::chart, render::report};
 
@@ -201,12 +202,6 @@ pub enum HookAction {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         rest: Vec<String>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

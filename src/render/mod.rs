@@ -7,3 +7,10 @@ pub mod report;
 pub mod statsblock;
 pub mod style;
 pub mod trends;
+
+/// How a command prints: a table for people, or a JSON document for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -66,8 +66,8 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 
-use crate::cli::Format;
 use crate::core::model::{EventKind, short_id};
+use crate::render::Format;
 use crate::session::Session;
 
 pub use paths::Layout;
