@@ -480,12 +480,12 @@ mod tests {
         }
         let weeks = &ledger.weeks;
         assert!(weeks.iter().all(|w| w.due_source == DueSource::Text));
-        assert!(weeks.iter().any(|w| w.added > 0));
-        assert!(weeks.iter().any(|w| w.dropped > 0));
+        assert!(weeks.iter().any(|w| w.figures.added > 0));
+        assert!(weeks.iter().any(|w| w.figures.dropped > 0));
         assert!(
             weeks
                 .iter()
-                .any(|w| w.done_on_time.is_some_and(|n| n < w.done))
+                .any(|w| w.figures.done_on_time.is_some_and(|n| n < w.figures.done))
         );
         let tasks = &ledger.tasks;
         assert!(tasks.iter().any(|t| t.carry_streak >= 4));

@@ -910,8 +910,8 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
         .find(|w| w.path == "_posts/2020-12-07-RC-Week-4.md")
         .expect("a goals post");
     assert_eq!(week.due.to_string(), "2020-12-12");
-    assert_eq!((week.tasks, week.done), (27, 14));
-    assert_eq!(week.done_on_time, None);
+    assert_eq!((week.figures.tasks, week.figures.done), (27, 14));
+    assert_eq!(week.figures.done_on_time, None);
 }
 
 /// Everything a history says, for comparing two of them whole.

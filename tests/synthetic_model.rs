@@ -36,28 +36,53 @@ fn weekly_figures_add_up() {
         let posts = &blog.truth.posts;
         assert_eq!(posts.len(), blog.spec.weeks);
         for (index, post) in posts.iter().enumerate() {
-            assert!(post.tasks > 0, "{} has no tasks", post.path);
-            assert_eq!(post.tasks, post.done + post.open, "{}", post.path);
-            assert_eq!(post.tasks, post.planned + post.added, "{}", post.path);
+            assert!(post.figures.tasks > 0, "{} has no tasks", post.path);
+            assert_eq!(
+                post.figures.tasks,
+                post.figures.done + post.figures.open,
+                "{}",
+                post.path
+            );
+            assert_eq!(
+                post.figures.tasks,
+                post.figures.planned + post.figures.added,
+                "{}",
+                post.path
+            );
             let by_confidence: usize = post.by_confidence.values().map(|t| t.total).sum();
             let by_section: usize = post.by_section.values().map(|t| t.total).sum();
             let done_by_section: usize = post.by_section.values().map(|t| t.done).sum();
-            assert_eq!((by_confidence, by_section), (post.tasks, post.tasks));
-            assert_eq!(done_by_section, post.done);
-            if let Some(on_time) = post.done_on_time {
-                assert!(on_time <= post.done);
+            assert_eq!(
+                (by_confidence, by_section),
+                (post.figures.tasks, post.figures.tasks)
+            );
+            assert_eq!(done_by_section, post.figures.done);
+            if let Some(on_time) = post.figures.done_on_time {
+                assert!(on_time <= post.figures.done);
             }
             match posts.get(index + 1) {
                 Some(next) => {
-                    assert_eq!(post.carried_out, next.carried_in, "{}", post.path);
-                    assert_eq!(post.dropped, post.open - post.carried_out, "{}", post.path);
+                    assert_eq!(
+                        post.figures.carried_out, next.figures.carried_in,
+                        "{}",
+                        post.path
+                    );
+                    assert_eq!(
+                        post.figures.dropped,
+                        post.figures.open - post.figures.carried_out,
+                        "{}",
+                        post.path
+                    );
                     assert!(post.date < next.date);
                 }
-                None => assert_eq!((post.dropped, post.carried_out), (0, 0)),
+                None => assert_eq!((post.figures.dropped, post.figures.carried_out), (0, 0)),
             }
-            assert!((post.completion - post.done as f64 / post.tasks as f64).abs() < 1e-12);
+            assert!(
+                (post.completion - post.figures.done as f64 / post.figures.tasks as f64).abs()
+                    < 1e-12
+            );
         }
-        assert_eq!(posts[0].carried_in, 0);
+        assert_eq!(posts[0].figures.carried_in, 0);
     }
 }
 
@@ -72,9 +97,9 @@ fn task_lives_agree_with_the_weekly_figures() {
                 .filter(|t| t.post == post.path)
                 .collect();
             let status = |s: TaskStatus| mine.iter().filter(|t| t.status == s).count();
-            assert_eq!(status(TaskStatus::Done), post.done);
-            assert_eq!(status(TaskStatus::Open), post.open);
-            assert_eq!(status(TaskStatus::Removed), post.removed);
+            assert_eq!(status(TaskStatus::Done), post.figures.done);
+            assert_eq!(status(TaskStatus::Open), post.figures.open);
+            assert_eq!(status(TaskStatus::Removed), post.figures.removed);
             for task in &mine {
                 assert_eq!(task.checked.is_some(), task.status == TaskStatus::Done);
                 assert_eq!(task.events.first().map(|e| e.kind), Some(EventKind::Added));
@@ -108,7 +133,12 @@ fn committed_files_show_what_the_truth_says() {
             let text = text_of(&blog, &post.path);
             let open = text.lines().filter(|l| l.starts_with("- [ ] ")).count();
             let done = text.lines().filter(|l| l.starts_with("- [x] ")).count();
-            assert_eq!((open, done), (post.open, post.done), "{}", post.path);
+            assert_eq!(
+                (open, done),
+                (post.figures.open, post.figures.done),
+                "{}",
+                post.path
+            );
             let first_task = text.find("- [").unwrap_or(text.len());
             let due = find_due_phrase(&text[..first_task], Some(post.date));
             match post.due_source {
@@ -249,17 +279,17 @@ fn the_test_preset_covers_every_case_the_engine_must_handle() {
             .any(|t| t.carried_from.as_ref().is_some_and(|l| l.text != t.text))
     );
     let posts = &blog.truth.posts;
-    assert!(posts[..2].iter().all(|p| p.done_on_time.is_none()));
-    assert!(posts[2..].iter().all(|p| p.done_on_time.is_some()));
+    assert!(posts[..2].iter().all(|p| p.figures.done_on_time.is_none()));
+    assert!(posts[2..].iter().all(|p| p.figures.done_on_time.is_some()));
     assert!(
         posts
             .iter()
-            .any(|p| p.done_on_time.is_some_and(|n| n < p.done))
+            .any(|p| p.figures.done_on_time.is_some_and(|n| n < p.figures.done))
     );
     assert!(
         posts
             .iter()
-            .any(|p| p.dropped > 0 && p.added > 0 && p.removed > 0)
+            .any(|p| p.figures.dropped > 0 && p.figures.added > 0 && p.figures.removed > 0)
     );
     assert!(posts.iter().any(|p| p.due_source == DueSource::NextPost));
     // The same course's homework in one post, told apart only by its number.
@@ -284,9 +314,9 @@ fn the_small_preset_shows_carry_over_and_a_late_tick() {
         blog.truth
             .posts
             .iter()
-            .any(|p| p.done_on_time.is_some_and(|n| n < p.done))
+            .any(|p| p.figures.done_on_time.is_some_and(|n| n < p.figures.done))
     );
-    assert!(blog.truth.posts.iter().any(|p| p.dropped > 0));
+    assert!(blog.truth.posts.iter().any(|p| p.figures.dropped > 0));
 }
 
 #[test]

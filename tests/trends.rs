@@ -64,7 +64,7 @@ fn expected_calibration(blog: &Blog) -> Expected {
         row[0] += 1;
         row[1] += usize::from(done);
         e.squared += (forecast - if done { 1.0 } else { 0.0 }).powi(2);
-        if post.done_on_time.is_some() {
+        if post.figures.done_on_time.is_some() {
             let on_time = done
                 && task
                     .checked
@@ -230,7 +230,7 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
     let points = trends::week_points(&weeks);
     let mut window: Vec<f64> = Vec::new();
     for (point, post) in points.iter().zip(posts) {
-        let completion = post.done as f64 / post.tasks as f64;
+        let completion = post.figures.done as f64 / post.figures.tasks as f64;
         window.push(completion);
         if window.len() > 4 {
             window.remove(0);
@@ -241,9 +241,12 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
         assert!(close(point.rolling_completion, rolling), "seed {seed}");
         assert_eq!(
             (point.carried_in, point.added),
-            (post.carried_in, post.added)
+            (post.figures.carried_in, post.figures.added)
         );
-        let hit = post.done_on_time.map(|n| n as f64 / post.tasks as f64);
+        let hit = post
+            .figures
+            .done_on_time
+            .map(|n| n as f64 / post.figures.tasks as f64);
         assert_eq!(point.due_hit_rate.is_some(), hit.is_some(), "seed {seed}");
         if let (Some(got), Some(want)) = (point.due_hit_rate, hit) {
             assert!(close(got, want), "seed {seed}: {}", post.path);
@@ -275,8 +278,8 @@ fn check_weekly_series(seed: u64, blog: &Blog, ledger: &Ledger) {
             .iter()
             .take_while(|p| p.path != posts[posts.len() - 1].path)
             .collect();
-        let tasks: usize = closed.iter().map(|p| p.tasks).sum();
-        let carried: usize = closed.iter().map(|p| p.carried_out).sum();
+        let tasks: usize = closed.iter().map(|p| p.figures.tasks).sum();
+        let carried: usize = closed.iter().map(|p| p.figures.carried_out).sum();
         gitgoals::core::tally::round3(carried as f64 / tasks as f64)
     };
     let (before, recent) = posts.split_at(posts.len() - gitgoals::render::report::RECENT_WEEKS);
@@ -331,11 +334,14 @@ fn check_charts(seed: u64, blog: &Blog, ledger: &Ledger) {
     let posts = &blog.truth.posts;
     // One point a week, one bar a week with carried-in or added goals; plus the legend's.
     assert_eq!(count("circle", chart::COMPLETION), posts.len() + 1);
-    let carried = posts.iter().filter(|p| p.carried_in > 0).count();
-    let added = posts.iter().filter(|p| p.added > 0).count();
+    let carried = posts.iter().filter(|p| p.figures.carried_in > 0).count();
+    let added = posts.iter().filter(|p| p.figures.added > 0).count();
     assert_eq!(count("rect", chart::CARRIED_IN), carried + 1);
     assert_eq!(count("rect", chart::ADDED), added + 1);
-    let known = posts.iter().filter(|p| p.done_on_time.is_some()).count();
+    let known = posts
+        .iter()
+        .filter(|p| p.figures.done_on_time.is_some())
+        .count();
     assert_eq!(count("polygon", chart::DUE_HIT), known);
     let first = posts[0].date.to_string();
     assert!(

@@ -31,12 +31,9 @@ fn check_seed(seed: u64) {
         blog.truth.posts.len() > 10 && blog.truth.tasks.len() > 100,
         "seed {seed}: a blog big enough to mean something"
     );
-    assert!(
-        blog.truth
-            .posts
-            .iter()
-            .any(|p| p.carried_in > 0 && p.done_on_time.is_some() && p.added > 0)
-    );
+    assert!(blog.truth.posts.iter().any(|p| p.figures.carried_in > 0
+        && p.figures.done_on_time.is_some()
+        && p.figures.added > 0));
     assert_eq!(
         posts.len(),
         blog.truth.posts.len(),

@@ -39,11 +39,25 @@ pub struct Week {
     /// When the post's first committed version is dated after its due date, git cannot know
     /// what was done on time.
     pub first_commit_after_due: bool,
+    /// What `history` counts for the week.
+    pub figures: Figures,
+    /// A later goals post of the same series exists: the week could carry work out.
+    pub has_next: bool,
+    pub by_confidence: Breakdown,
+    pub by_section: Breakdown,
+}
+
+/// The counts `history` reports for one week, named once: the ledger, the JSON documents and
+/// the tests' oracle all use this type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
     pub tasks: usize,
     pub planned: usize,
     pub added: usize,
     pub removed: usize,
     pub done: usize,
+    /// Done by the due date; `None` when the post's first commit is dated after its due date
+    /// (git cannot know).
     pub done_on_time: Option<usize>,
     /// Open: neither done nor cancelled (forwarded tasks are open here).
     pub open: usize,
@@ -54,20 +68,16 @@ pub struct Week {
     pub carried_in: usize,
     pub carried_out: usize,
     pub dropped: usize,
-    /// A later goals post of the same series exists: the week could carry work out.
-    pub has_next: bool,
-    pub by_confidence: Breakdown,
-    pub by_section: Breakdown,
 }
 
 impl Week {
     /// Done out of the tasks still meant to be done (cancelled ones are not).
     pub fn completion(&self) -> f64 {
-        let meant = self.tasks - self.cancelled;
+        let meant = self.figures.tasks - self.figures.cancelled;
         if meant == 0 {
             0.0
         } else {
-            self.done as f64 / meant as f64
+            self.figures.done as f64 / meant as f64
         }
     }
 }
@@ -403,21 +413,23 @@ fn week_outcome(
         due,
         due_source,
         first_commit_after_due,
-        tasks: overall.total,
-        planned,
-        added: overall.total - planned,
-        removed: removed.len(),
-        done: overall.done,
-        done_on_time: (!first_commit_after_due).then_some(done_on_time),
-        open: overall.total - overall.done - cancelled,
-        cancelled,
-        forwarded,
-        carried_in: 0,
-        carried_out: 0,
-        dropped: 0,
         has_next: next.is_some(),
         by_confidence: tally::by_confidence(current_tasks),
         by_section: tally::by_section(current_tasks),
+        figures: Figures {
+            tasks: overall.total,
+            planned,
+            added: overall.total - planned,
+            removed: removed.len(),
+            done: overall.done,
+            done_on_time: (!first_commit_after_due).then_some(done_on_time),
+            open: overall.total - overall.done - cancelled,
+            cancelled,
+            forwarded,
+            carried_in: 0,
+            carried_out: 0,
+            dropped: 0,
+        },
     };
     Some((week, records))
 }
@@ -499,9 +511,9 @@ pub(crate) fn assemble(
             carried_ids.insert(from_id);
             carried += 1;
         }
-        outcomes[w].carried_out = carried;
-        outcomes[next_week].carried_in = carried;
-        outcomes[w].dropped = tasks[week_records[w].clone()]
+        outcomes[w].figures.carried_out = carried;
+        outcomes[next_week].figures.carried_in = carried;
+        outcomes[w].figures.dropped = tasks[week_records[w].clone()]
             .iter()
             .filter(|r| {
                 r.status == Status::Open
@@ -663,9 +675,9 @@ pub(crate) fn apply_update(
         }
         let &earlier = plan.previous_week.get(&post)?;
         let mut week = previous.weeks[earlier].clone();
-        week.carried_in = 0;
-        week.carried_out = 0;
-        week.dropped = 0;
+        week.figures.carried_in = 0;
+        week.figures.carried_out = 0;
+        week.figures.dropped = 0;
         let records = previous_records[earlier]
             .iter()
             .map(|&record| TaskRecord {
@@ -923,13 +935,28 @@ mod tests {
         ]);
         let ledger = build(&h);
         let w1 = &ledger.weeks[0];
-        assert_eq!((w1.tasks, w1.planned, w1.added, w1.done), (4, 3, 1, 2));
-        assert_eq!(w1.done_on_time, Some(1));
+        assert_eq!(
+            (
+                w1.figures.tasks,
+                w1.figures.planned,
+                w1.figures.added,
+                w1.figures.done
+            ),
+            (4, 3, 1, 2)
+        );
+        assert_eq!(w1.figures.done_on_time, Some(1));
         assert_eq!(w1.due_source, DueSource::Text);
         // Open when week 2 began: Raft (carried, reworded), the bank call and the flaky test.
-        assert_eq!((w1.carried_out, w1.dropped), (1, 1));
+        assert_eq!((w1.figures.carried_out, w1.figures.dropped), (1, 1));
         let w2 = &ledger.weeks[1];
-        assert_eq!((w2.carried_in, w2.carried_out, w2.dropped), (1, 0, 0));
+        assert_eq!(
+            (
+                w2.figures.carried_in,
+                w2.figures.carried_out,
+                w2.figures.dropped
+            ),
+            (1, 0, 0)
+        );
         // No due date stated and no next post: a week after the post's date.
         assert_eq!(w2.due.to_string(), "2021-03-15");
         assert_eq!(w2.due_source, DueSource::DatePlusWeek);
@@ -1063,7 +1090,7 @@ mod tests {
             )],
         )]);
         let ledger = build(&h);
-        assert_eq!(ledger.weeks[0].done_on_time, None);
+        assert_eq!(ledger.weeks[0].figures.done_on_time, None);
         assert!(ledger.weeks[0].first_commit_after_due);
     }
 
@@ -1091,7 +1118,7 @@ mod tests {
         let carried: Vec<(usize, usize)> = ledger
             .weeks
             .iter()
-            .map(|w| (w.carried_in, w.carried_out))
+            .map(|w| (w.figures.carried_in, w.figures.carried_out))
             .collect();
         assert_eq!(carried, [(0, 1), (0, 1), (1, 0), (1, 0)]);
         // Due falls back to the next post of the same series.

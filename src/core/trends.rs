@@ -138,7 +138,7 @@ pub fn calibration(ledger: &Ledger, today: Option<NaiveDate>, scale: u8) -> Cali
         count.tasks += 1;
         count.done += usize::from(done);
         squared_error += (claim - f64::from(u8::from(done))).powi(2);
-        if week.done_on_time.is_some() {
+        if week.figures.done_on_time.is_some() {
             let on_time = done_on_time(record, week);
             count.on_time_known += 1;
             count.done_on_time += usize::from(on_time);
@@ -430,8 +430,8 @@ pub fn rolling_mean(values: &[f64], window: usize) -> Vec<f64> {
 
 /// Due-date hit rate of a week: tasks done by the due date, out of all its tasks.
 pub fn due_hit_rate(week: &Week) -> Option<f64> {
-    let on_time = week.done_on_time?;
-    (week.tasks > 0).then(|| on_time as f64 / week.tasks as f64)
+    let on_time = week.figures.done_on_time?;
+    (week.figures.tasks > 0).then(|| on_time as f64 / week.figures.tasks as f64)
 }
 
 /// The series behind the history chart, one point per week, oldest first.
@@ -445,8 +445,8 @@ pub fn week_points(weeks: &[&Week]) -> Vec<WeekPoint> {
             date: w.date,
             completion,
             rolling_completion,
-            carried_in: w.carried_in,
-            added: w.added,
+            carried_in: w.figures.carried_in,
+            added: w.figures.added,
             due_hit_rate: due_hit_rate(w),
         })
         .collect()
@@ -559,21 +559,23 @@ pub(crate) mod fixture {
                 due: date.checked_add_days(Days::new(7)).expect("due"),
                 due_source: DueSource::DatePlusWeek,
                 first_commit_after_due: !on_time_known,
-                tasks: 0,
-                planned: 0,
-                added: 0,
-                removed: 0,
-                done: 0,
-                done_on_time: on_time_known.then_some(0),
-                open: 0,
-                carried_in: 0,
-                carried_out: 0,
-                dropped: 0,
                 has_next: true,
-                cancelled: 0,
-                forwarded: 0,
                 by_confidence: Breakdown::default(),
                 by_section: Breakdown::default(),
+                figures: crate::core::ledger::Figures {
+                    tasks: 0,
+                    planned: 0,
+                    added: 0,
+                    removed: 0,
+                    done: 0,
+                    done_on_time: on_time_known.then_some(0),
+                    open: 0,
+                    cancelled: 0,
+                    forwarded: 0,
+                    carried_in: 0,
+                    carried_out: 0,
+                    dropped: 0,
+                },
             });
             self.weeks.len() - 1
         }
@@ -641,13 +643,13 @@ pub(crate) mod fixture {
                     .iter()
                     .filter(|r| r.week == w && r.status != Status::Removed)
                     .collect();
-                week.tasks = mine.len();
-                week.planned = mine.iter().filter(|r| r.planned).count();
-                week.added = week.tasks - week.planned;
-                week.done = mine.iter().filter(|r| r.status == Status::Done).count();
-                week.open = week.tasks - week.done;
+                week.figures.tasks = mine.len();
+                week.figures.planned = mine.iter().filter(|r| r.planned).count();
+                week.figures.added = week.figures.tasks - week.figures.planned;
+                week.figures.done = mine.iter().filter(|r| r.status == Status::Done).count();
+                week.figures.open = week.figures.tasks - week.figures.done;
                 let due = week.due;
-                week.done_on_time = week.done_on_time.map(|_| {
+                week.figures.done_on_time = week.figures.done_on_time.map(|_| {
                     mine.iter()
                         .filter(|r| {
                             r.checked
@@ -656,9 +658,9 @@ pub(crate) mod fixture {
                         })
                         .count()
                 });
-                week.carried_out = mine.iter().filter(|r| r.carried_to.is_some()).count();
-                week.carried_in = mine.iter().filter(|r| r.carried_from.is_some()).count();
-                week.dropped = if w == newest {
+                week.figures.carried_out = mine.iter().filter(|r| r.carried_to.is_some()).count();
+                week.figures.carried_in = mine.iter().filter(|r| r.carried_from.is_some()).count();
+                week.figures.dropped = if w == newest {
                     0
                 } else {
                     mine.iter()

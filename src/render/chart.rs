@@ -525,15 +525,16 @@ pub fn report_html(
             "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             week.date,
             escape_html(&week.title),
-            week.planned,
-            week.added,
-            week.done,
-            week.tasks,
-            week.done_on_time
+            week.figures.planned,
+            week.figures.added,
+            week.figures.done,
+            week.figures.tasks,
+            week.figures
+                .done_on_time
                 .map_or_else(|| "?".to_string(), |n| n.to_string()),
-            week.carried_in,
-            week.carried_out,
-            week.dropped,
+            week.figures.carried_in,
+            week.figures.carried_out,
+            week.figures.dropped,
             percent(round3(week.completion()))
         );
     }
@@ -541,7 +542,7 @@ pub fn report_html(
     for line in crate::render::trends::summary_lines(ledger, &weeks).lines() {
         let _ = writeln!(page, "<p>{}</p>", escape_html(line));
     }
-    if weeks.iter().any(|w| w.done_on_time.is_none()) {
+    if weeks.iter().any(|w| w.figures.done_on_time.is_none()) {
         page.push_str("<p class=\"note\">? — done on time is unknown where the post's history starts after its due date.</p>\n");
     }
 
@@ -869,21 +870,23 @@ mod tests {
             due: date + chrono::Days::new(7),
             due_source: DueSource::DatePlusWeek,
             first_commit_after_due: false,
-            tasks: 1,
-            planned: 1,
-            added: 0,
-            removed: 0,
-            done: 0,
-            done_on_time: Some(0),
-            open: 1,
-            carried_in,
-            carried_out,
-            dropped: 0,
             has_next: true,
-            cancelled: 0,
-            forwarded: 0,
             by_confidence: Default::default(),
             by_section: Default::default(),
+            figures: crate::core::ledger::Figures {
+                tasks: 1,
+                planned: 1,
+                added: 0,
+                removed: 0,
+                done: 0,
+                done_on_time: Some(0),
+                open: 1,
+                cancelled: 0,
+                forwarded: 0,
+                carried_in,
+                carried_out,
+                dropped: 0,
+            },
         };
         Ledger {
             head: Some("b".repeat(40)),

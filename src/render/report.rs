@@ -274,7 +274,7 @@ mod tests {
 // history, tasks, log
 
 use crate::core::history::{History, TaskEvent};
-use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
+use crate::core::ledger::{Figures, Ledger, Status, TaskRecord, Week};
 use crate::core::model::{CommitInfo, short_id};
 
 /// One row of `gitgoals history --format json`.
@@ -285,21 +285,9 @@ pub struct WeekDocument<'a> {
     pub date: String,
     pub due: String,
     pub due_source: crate::core::model::DueSource,
-    pub tasks: usize,
-    pub planned: usize,
-    pub added: usize,
-    pub removed: usize,
-    pub done: usize,
-    /// `null` when the post's history starts after its due date (git cannot know).
-    pub done_on_time: Option<usize>,
-    pub open: usize,
-    /// `[-]` tasks: neither open nor done.
-    pub cancelled: usize,
-    /// `[>]` tasks: open, moved on by the author.
-    pub forwarded: usize,
-    pub carried_in: usize,
-    pub carried_out: usize,
-    pub dropped: usize,
+    /// The week's counts, inline in the document as they were before they had a type.
+    #[serde(flatten)]
+    pub figures: &'a Figures,
     pub completion: f64,
     pub by_confidence: &'a Breakdown,
     pub by_section: &'a Breakdown,
@@ -313,18 +301,7 @@ impl<'a> WeekDocument<'a> {
             date: week.date.to_string(),
             due: week.due.to_string(),
             due_source: week.due_source,
-            tasks: week.tasks,
-            planned: week.planned,
-            added: week.added,
-            removed: week.removed,
-            done: week.done,
-            done_on_time: week.done_on_time,
-            open: week.open,
-            cancelled: week.cancelled,
-            forwarded: week.forwarded,
-            carried_in: week.carried_in,
-            carried_out: week.carried_out,
-            dropped: week.dropped,
+            figures: &week.figures,
             completion: round3(week.completion()),
             by_confidence: &week.by_confidence,
             by_section: &week.by_section,
@@ -350,7 +327,7 @@ impl Trend {
         if weeks.is_empty() {
             return None;
         }
-        let tasks: usize = weeks.iter().map(|w| w.tasks).sum();
+        let tasks: usize = weeks.iter().map(|w| w.figures.tasks).sum();
         let share = |n: usize| {
             if tasks == 0 {
                 0.0
@@ -365,15 +342,15 @@ impl Trend {
             ),
             carry_over_rate: {
                 let closed = weeks.iter().filter(|w| w.has_next);
-                let tasks: usize = closed.clone().map(|w| w.tasks).sum();
-                let carried: usize = closed.map(|w| w.carried_out).sum();
+                let tasks: usize = closed.clone().map(|w| w.figures.tasks).sum();
+                let carried: usize = closed.map(|w| w.figures.carried_out).sum();
                 round3(if tasks == 0 {
                     0.0
                 } else {
                     carried as f64 / tasks as f64
                 })
             },
-            unplanned_rate: round3(share(weeks.iter().map(|w| w.added).sum())),
+            unplanned_rate: round3(share(weeks.iter().map(|w| w.figures.added).sum())),
         })
     }
 }
@@ -419,7 +396,7 @@ pub fn history_document<'a>(ledger: &'a Ledger, weeks: &[&'a Week]) -> HistoryDo
 }
 
 fn on_time_text(week: &Week) -> String {
-    match week.done_on_time {
+    match week.figures.done_on_time {
         Some(n) => n.to_string(),
         None => "?".to_string(),
     }
@@ -444,18 +421,23 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     );
     let mut imported = false;
     for week in weeks {
-        imported |= week.done_on_time.is_none();
+        imported |= week.figures.done_on_time.is_none();
         let title = truncate(&week.title, title_width);
         out.push_str(&format!(
             "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
             week.date,
             title,
-            week.planned,
-            format!("+{}", week.added),
-            format!("{}/{} ({})", week.done, week.tasks, on_time_text(week)),
-            week.carried_in,
-            week.carried_out,
-            week.dropped,
+            week.figures.planned,
+            format!("+{}", week.figures.added),
+            format!(
+                "{}/{} ({})",
+                week.figures.done,
+                week.figures.tasks,
+                on_time_text(week)
+            ),
+            week.figures.carried_in,
+            week.figures.carried_out,
+            week.figures.dropped,
             bar(week.completion(), 10),
             percent(week.completion()),
             sparklines.get(&week.post).map_or("", String::as_str),
@@ -545,16 +527,19 @@ pub fn history_csv(weeks: &[&Week]) -> String {
             w.date,
             w.due,
             due_source_name(w.due_source),
-            w.tasks,
-            w.planned,
-            w.added,
-            w.removed,
-            w.done,
-            w.done_on_time.map(|n| n.to_string()).unwrap_or_default(),
-            w.open,
-            w.carried_in,
-            w.carried_out,
-            w.dropped,
+            w.figures.tasks,
+            w.figures.planned,
+            w.figures.added,
+            w.figures.removed,
+            w.figures.done,
+            w.figures
+                .done_on_time
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            w.figures.open,
+            w.figures.carried_in,
+            w.figures.carried_out,
+            w.figures.dropped,
             round3(w.completion())
         ));
     }
@@ -576,14 +561,14 @@ pub fn history_markdown(weeks: &[&Week]) -> String {
             "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |\n",
             w.date,
             markdown_cell(&w.title),
-            w.planned,
-            w.added,
-            w.done,
-            w.tasks,
+            w.figures.planned,
+            w.figures.added,
+            w.figures.done,
+            w.figures.tasks,
             on_time_text(w),
-            w.carried_in,
-            w.carried_out,
-            w.dropped,
+            w.figures.carried_in,
+            w.figures.carried_out,
+            w.figures.dropped,
             percent(w.completion())
         ));
     }

@@ -99,8 +99,8 @@ impl BlockStats {
             .collect();
         let first = (week + 1).saturating_sub(SPARKLINE_WEEKS);
         BlockStats {
-            done: this.done,
-            total: this.tasks,
+            done: this.figures.done,
+            total: this.figures.tasks,
             due: Some(this.due),
             today,
             carried_in,

@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset};
 use serde::Serialize;
 
+use gitgoals::core::ledger::Figures;
 use gitgoals::core::model::{DueSource, EventKind};
 
 /// Two titles whose character-bigram similarity (Dice coefficient) reaches this are too alike to
@@ -166,17 +167,9 @@ pub struct PostTruth {
     pub date: NaiveDate,
     pub due: NaiveDate,
     pub due_source: DueSource,
-    pub tasks: usize,
-    pub planned: usize,
-    pub added: usize,
-    pub removed: usize,
-    pub done: usize,
-    /// `None` when the post's first commit is dated after its due date.
-    pub done_on_time: Option<usize>,
-    pub open: usize,
-    pub carried_in: usize,
-    pub carried_out: usize,
-    pub dropped: usize,
+    /// The counts, named as gitgoals names them; the oracle fills them in its own way.
+    #[serde(flatten)]
+    pub figures: Figures,
     pub completion: f64,
     /// Keys `"0"`–`"5"` and `"unrated"`, only those with tasks.
     pub by_confidence: BTreeMap<String, Tally>,
@@ -1836,19 +1829,23 @@ impl Generator<'_> {
             date: model.date,
             due,
             due_source,
-            tasks,
-            planned: count(&|t| t.planned),
-            added: count(&|t| !t.planned),
-            removed: visible.len() - tasks,
-            done,
-            done_on_time,
-            open: tasks - done,
-            carried_in: count(&|t| t.carried_from.is_some()),
-            carried_out: count(&|t| t.carried_to.is_some()),
-            dropped: if newest {
-                0
-            } else {
-                count(&|t| !t.checked && t.carried_to.is_none())
+            figures: Figures {
+                tasks,
+                planned: count(&|t| t.planned),
+                added: count(&|t| !t.planned),
+                removed: visible.len() - tasks,
+                done,
+                done_on_time,
+                open: tasks - done,
+                carried_in: count(&|t| t.carried_from.is_some()),
+                carried_out: count(&|t| t.carried_to.is_some()),
+                dropped: if newest {
+                    0
+                } else {
+                    count(&|t| !t.checked && t.carried_to.is_none())
+                },
+                cancelled: 0,
+                forwarded: 0,
             },
             completion: if tasks == 0 {
                 0.0
