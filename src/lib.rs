@@ -1,21 +1,25 @@
 //! gitgoals: weekly goals posts in a blog's git history, turned into completion, carry-over and
 //! confidence statistics.
 //!
-//! The crate is a pipeline; each module is one stage:
+//! The crate is a pipeline, and its folders are the stages:
 //!
 //! ```text
-//! git history ─▶ post versions ─▶ task lists ─▶ task events ─▶ ledger ─▶ reports, trends, charts
-//!  (git)          (history)        (post)        (matching,     (ledger)  (report, trends, chart)
-//!                                                 events)          ├─▶ stats block (statsblock, hook)
-//!                                                                  └─▶ live view (watch)
+//! git history ─▶ post versions ─▶ task lists ─▶ task events ─▶ ledger ─▶ views
+//!   git/           core::fold      core::post     core::matching  core::ledger  render/
+//!   (walk, read)   core::history   core::select   core::events    core::trends  ├─▶ stats block (hook/)
+//!                  core::delta     core::block                                  └─▶ live view (watch/)
 //! ```
 //!
-//! Beside the pipeline: `frontmatter`, `dates` and `cookies` read the pieces of a post, `tally`
-//! counts tasks, `config` holds the settings, `cache` keeps the history stage's state and the
-//! ledger between runs (in the git directory), `cli` and `style` are the command line, and
-//! `demo` writes the sample blog of `gitgoals demo`.
-//!
-//! The stages in the middle are pure functions of their input: no clock, no file system, no git.
+//! - `core/` is pure: no git2, no file system, no clock (`tests/layers.rs` keeps it so). It
+//!   takes bytes and commits and gives values.
+//! - `git/` is the only stage that reads a repository; `cache/` keeps the fold's state and the
+//!   ledger between runs, in the git directory.
+//! - `render/` turns values into what people and scripts read.
+//! - `config` reads `.gitgoals.toml`; `session` resolves one run (repository, settings, which
+//!   files are posts, how they read) once and hands it to `cli/`, `hook/` and `watch/`.
+//! - `demo` writes the sample blog of `gitgoals demo`.
+
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cache;
 pub mod cli;

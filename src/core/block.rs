@@ -183,7 +183,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
     }
 }
 
-/// Puts `block_body` (Markdown with `\n` line breaks, as [`render`] gives it) into the file's
+/// Puts `block_body` (Markdown with `\n` line breaks, as [`crate::render::statsblock::render`] gives it) into the file's
 /// stats block: in place between the markers when they are there, else appended at the end.
 pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
     match find_block(source)? {
