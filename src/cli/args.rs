@@ -1,0 +1,206 @@
+//! The command line's grammar: global flags, commands and their options (clap).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use crate::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gitgoals",
+    version,
+    about = "Weekly goals from your blog's git history: completion, carry-over, confidence",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', long = "repo", global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    /// Which files are posts, as a glob over repository paths (default: the posts
+    /// directories `_posts/`, `_drafts/`, `content/`, `posts/`, else every Markdown file).
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub posts: Option<String>,
+
+    /// Set a configuration value for this run, over `.gitgoals.toml` (like `git -c`);
+    /// e.g. `-c due.date_order=dmy`. See `gitgoals config`.
+    #[arg(short = 'c', global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// When to colour text output: `auto` (only on a terminal, and never with NO_COLOR set).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// Print no warnings (errors still go to stderr).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Read the whole history again instead of using (and updating) the cache in the
+    /// repository's git directory.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The exit codes, as `--help` states them.
+const EXIT_CODES: &str = "Exit status: 0 success; 1 failure (an error, or `stats --check` found a stale block, or a strict hook failed); 2 bad usage. A closed output pipe (`gitgoals log | head`) is success.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the configuration in effect and where each value came from.
+    Config,
+    /// Print a shell completion script (e.g. `gitgoals completions bash > ~/.local/share/bash-completion/completions/gitgoals`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout (e.g. `gitgoals man | man -l -`).
+    Man,
+    /// Show one goals post: done/total, per section, per confidence rating, open tasks.
+    Show {
+        /// The post (default: the newest post in the repository's posts directories).
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One row per goals post, oldest first, and the trend.
+    History {
+        /// Only posts dated on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<NaiveDate>,
+        /// Only posts dated on or before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        until: Option<NaiveDate>,
+        /// Only the last N posts.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+        /// Also draw completion, carry-over and unplanned goals per week into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+    },
+    /// Every task with its life: added, checked, carried.
+    Tasks {
+        /// Only tasks still open.
+        #[arg(long)]
+        open: bool,
+        /// Only tasks of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// Only tasks carried from or into another week.
+        #[arg(long)]
+        carried: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Build a sample blog repository with a few weeks of goals and show its history.
+    Demo {
+        /// Where to create it (must be new or empty).
+        #[arg(default_value = "gitgoals-demo")]
+        dir: PathBuf,
+    },
+    /// Install, remove or run the pre-commit hook that writes the stats block into posts.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Rewrite the stats blocks of working-tree posts (for pre-commit frameworks).
+    Stats {
+        /// Posts to update (default: every goals post in the work tree).
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a block is out of date.
+        #[arg(long)]
+        check: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+    },
+    /// How well your confidence ratings (N/5, or N/scale as configured) predict what gets done.
+    Calibration {
+        /// Also draw the calibration curve against the diagonal into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The chronic carry-overs: goals carried from post to post, longest first.
+    Carry {
+        /// Only goals that went through at least N posts (2: carried at least once).
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_weeks: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write one self-contained HTML page with the charts and tables.
+    Report {
+        /// The page to write.
+        #[arg(long, value_name = "FILE.html")]
+        html: PathBuf,
+    },
+    /// Follow the repository live: task events as you commit, progress as you save.
+    Watch {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// After each batch of output, run CMD with `sh -c`, the batch's JSON lines on stdin.
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+    },
+    /// Task events, newest first, like `git log` for goals.
+    Log {
+        /// Show at most N events.
+        #[arg(short = 'n', long = "max-count", value_name = "N")]
+        max_count: Option<usize>,
+        /// Only events of this post (its path in the repository).
+        #[arg(long, value_name = "PATH")]
+        post: Option<String>,
+        /// `json` prints one event per line.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (an existing foreign hook is kept and run first).
+    Install {
+        /// Install even when core.hooksPath points outside the repository.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook and put back the one it replaced.
+    Uninstall,
+    /// What the installed hook runs; git calls it.
+    Run {
+        #[arg(value_parser = ["pre-commit"])]
+        hook: String,
+        /// Block the commit when the stats block cannot be written.
+        #[arg(long)]
+        strict: bool,
+        /// A template file for the block instead of the default layout.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Arguments git passes to the hook.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        rest: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Json,
+    Csv,
+    Markdown,
+}
