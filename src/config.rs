@@ -6,6 +6,7 @@
 //! serde structs) so that an unknown key is a warning naming it, and a value of the wrong type
 //! is an error naming the key, its line and what was expected.
 
+use crate::error::Error;
 use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -142,41 +143,6 @@ impl Default for Config {
     }
 }
 
-/// What went wrong reading the configuration. Each message names the file (or the flag) and
-/// the key.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{origin}: {message}")]
-    Syntax { origin: String, message: String },
-    #[error("{origin}: `{key}` must be {expected}, not {found}")]
-    Type {
-        origin: String,
-        key: String,
-        expected: &'static str,
-        found: &'static str,
-    },
-    #[error("{origin}: `{key}`: {message}")]
-    Invalid {
-        origin: String,
-        key: String,
-        message: String,
-    },
-    #[error("-c {arg}: unknown configuration key `{key}` (known: {})", KEYS.join(", "))]
-    UnknownFlagKey { arg: String, key: String },
-    #[error("-c {arg}: expected KEY=VALUE, e.g. -c due.date_order=dmy")]
-    BadFlag { arg: String },
-    #[error(
-        "{CONFIG_FILE}: `stats.template` = {}: {reason}; the template must be a file inside the repository",
-        path.display()
-    )]
-    TemplateOutside { path: PathBuf, reason: String },
-}
-
 /// A note about the configuration that did not stop the work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigWarning(pub String);
@@ -199,7 +165,7 @@ pub struct Loaded {
 impl Config {
     /// Reads `.gitgoals.toml` in `work_tree` (when given and present) over the defaults, then
     /// applies `flags` (`KEY=VALUE` pairs, as given to `-c`).
-    pub fn load(work_tree: Option<&Path>, flags: &[String]) -> Result<Loaded, ConfigError> {
+    pub fn load(work_tree: Option<&Path>, flags: &[String]) -> Result<Loaded, Error> {
         Config::load_with(work_tree, None, flags)
     }
 
@@ -209,7 +175,7 @@ impl Config {
         work_tree: Option<&Path>,
         posts: Option<&str>,
         flags: &[String],
-    ) -> Result<Loaded, ConfigError> {
+    ) -> Result<Loaded, Error> {
         let mut config = Config::default();
         let mut warnings = Vec::new();
         let mut file = None;
@@ -221,7 +187,7 @@ impl Config {
                     file = Some(path);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(ConfigError::Read { path, source }),
+                Err(source) => return Err(Error::ReadSettings { path, source }),
             }
         }
         if let Some(glob) = posts {
@@ -245,8 +211,8 @@ impl Config {
         text: &str,
         origin: &str,
         warnings: &mut Vec<ConfigWarning>,
-    ) -> Result<(), ConfigError> {
-        let table: Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+    ) -> Result<(), Error> {
+        let table: Table = toml::from_str(text).map_err(|e| Error::SettingsSyntax {
             origin: origin.to_string(),
             message: format!(
                 "{}{}",
@@ -270,7 +236,7 @@ impl Config {
                     }
                 }
                 _ if is_section(name) => {
-                    return Err(ConfigError::Type {
+                    return Err(Error::SettingType {
                         origin: located(origin, text, None, name),
                         key: name.clone(),
                         expected: "a table (a [section])",
@@ -296,9 +262,9 @@ impl Config {
 
     /// Applies one `KEY=VALUE` flag. The value is read as TOML (`true`, `3`, `["a", "b"]`),
     /// or as a plain string when it is not TOML.
-    pub fn apply_flag(&mut self, arg: &str) -> Result<(), ConfigError> {
+    pub fn apply_flag(&mut self, arg: &str) -> Result<(), Error> {
         let Some((key, raw)) = arg.split_once('=') else {
-            return Err(ConfigError::BadFlag {
+            return Err(Error::BadFlag {
                 arg: arg.to_string(),
             });
         };
@@ -311,9 +277,10 @@ impl Config {
         if self.apply_key(key, &value, Source::Flag, &origin)? {
             Ok(())
         } else {
-            Err(ConfigError::UnknownFlagKey {
+            Err(Error::UnknownFlagKey {
                 arg: arg.to_string(),
                 key: key.to_string(),
+                known: KEYS.join(", "),
             })
         }
     }
@@ -325,7 +292,7 @@ impl Config {
         value: &Value,
         source: Source,
         origin: &str,
-    ) -> Result<bool, ConfigError> {
+    ) -> Result<bool, Error> {
         let typed = Typed { key, origin, value };
         match key {
             "posts" => {
@@ -495,14 +462,14 @@ impl Config {
     /// the work tree: no absolute path, no `..`, and no symbolic link that leads out (a cloned
     /// repository cannot make gitgoals read the user's files). A path given as a flag is the
     /// user's own choice and is taken as is.
-    pub fn template_path(&self, work_tree: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    pub fn template_path(&self, work_tree: &Path) -> Result<Option<PathBuf>, Error> {
         let Some(path) = &self.stats_template.value else {
             return Ok(None);
         };
         if self.stats_template.source != Source::File {
             return Ok(Some(path.clone()));
         }
-        let outside = |reason: &str| ConfigError::TemplateOutside {
+        let outside = |reason: &str| Error::TemplateOutside {
             path: path.clone(),
             reason: reason.to_string(),
         };
@@ -517,15 +484,17 @@ impl Config {
         }
         let root = work_tree
             .canonicalize()
-            .map_err(|source| ConfigError::Read {
+            .map_err(|source| Error::ReadSettings {
                 path: work_tree.to_path_buf(),
                 source,
             })?;
         let joined = root.join(path);
-        let resolved = joined.canonicalize().map_err(|source| ConfigError::Read {
-            path: joined.clone(),
-            source,
-        })?;
+        let resolved = joined
+            .canonicalize()
+            .map_err(|source| Error::ReadSettings {
+                path: joined.clone(),
+                source,
+            })?;
         if !resolved.starts_with(&root) {
             return Err(outside("a symbolic link leads outside the repository"));
         }
@@ -600,8 +569,8 @@ struct Typed<'a> {
 }
 
 impl Typed<'_> {
-    fn wrong(&self, expected: &'static str) -> ConfigError {
-        ConfigError::Type {
+    fn wrong(&self, expected: &'static str) -> Error {
+        Error::SettingType {
             origin: self.origin.to_string(),
             key: self.key.to_string(),
             expected,
@@ -609,35 +578,35 @@ impl Typed<'_> {
         }
     }
 
-    fn invalid(&self, message: String) -> ConfigError {
-        ConfigError::Invalid {
+    fn invalid(&self, message: String) -> Error {
+        Error::SettingInvalid {
             origin: self.origin.to_string(),
             key: self.key.to_string(),
             message,
         }
     }
 
-    fn string(&self) -> Result<String, ConfigError> {
+    fn string(&self) -> Result<String, Error> {
         self.value
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| self.wrong("a string"))
     }
 
-    fn boolean(&self) -> Result<bool, ConfigError> {
+    fn boolean(&self) -> Result<bool, Error> {
         self.value
             .as_bool()
             .ok_or_else(|| self.wrong("true or false"))
     }
 
-    fn integer(&self) -> Result<i64, ConfigError> {
+    fn integer(&self) -> Result<i64, Error> {
         self.value
             .as_integer()
             .ok_or_else(|| self.wrong("a whole number"))
     }
 
     /// A string, or an array of strings.
-    fn strings(&self) -> Result<Vec<String>, ConfigError> {
+    fn strings(&self) -> Result<Vec<String>, Error> {
         const EXPECTED: &str = "a string or an array of strings";
         match self.value {
             Value::String(s) => Ok(vec![s.clone()]),
@@ -690,7 +659,7 @@ fn line_of_offset(text: &str, offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn from_file(text: &str) -> Result<(Config, Vec<ConfigWarning>), ConfigError> {
+    fn from_file(text: &str) -> Result<(Config, Vec<ConfigWarning>), Error> {
         let mut config = Config::default();
         let mut warnings = Vec::new();
         config.apply_file(text, CONFIG_FILE, &mut warnings)?;

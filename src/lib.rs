@@ -10,6 +10,7 @@
 //!                  core::delta     core::block                                  └─▶ live view (watch/)
 //! ```
 //!
+//! - `error` is the one error type every stage returns.
 //! - `core/` is pure: no git2, no file system, no clock (`tests/layers.rs` keeps it so). It
 //!   takes bytes and commits and gives values.
 //! - `git/` is the only stage that reads a repository; `cache/` keeps the fold's state and the
@@ -25,6 +26,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod error;
 pub mod git;
 pub mod hook;
 pub mod render;

@@ -7,15 +7,16 @@
 use std::path::{Path, PathBuf};
 
 use crate::cache;
-use crate::config::{Config, ConfigError, ConfigWarning};
+use crate::config::{Config, ConfigWarning};
 use crate::core::fold::Engine;
 use crate::core::history::History;
 use crate::core::ledger::{Ledger, LedgerOptions};
 use crate::core::model::{DueSource, Warning};
 use crate::core::post::ParseOptions;
 use crate::core::select::PostSelector;
-use crate::git::read::{HistoryError, HistoryOptions};
-use crate::git::{GitError, Repo};
+use crate::error::Error;
+use crate::git::Repo;
+use crate::git::read::HistoryOptions;
 
 /// What a run was asked for, before anything is resolved: the command line's global flags.
 #[derive(Debug, Clone, Default)]
@@ -32,22 +33,13 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// Why a run could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum SessionError {
-    #[error("cannot read the current directory")]
-    CurrentDir(#[source] std::io::Error),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-}
-
 /// The resolved state of one run.
 pub struct Session {
     /// Where the run started (`-C DIR`, else the current directory): paths given on the command
     /// line are relative to it.
     pub base: PathBuf,
     /// The repository, or why there is none (`show` and `config` work without one).
-    repo: Result<Repo, GitError>,
+    repo: Result<Repo, Error>,
     /// The settings in effect: defaults, `.gitgoals.toml`, then `--posts` and `-c`.
     pub config: Config,
     /// The settings file that was read, when there was one.
@@ -66,17 +58,17 @@ impl Session {
     /// Opens the repository at `args.dir` (or the one git's environment names, as inside a
     /// hook) and resolves the settings. Outside a repository the session still holds the
     /// settings; commands that need history get the reason from [`Session::repo`].
-    pub fn open(args: &Args) -> Result<Session, SessionError> {
+    pub fn open(args: &Args) -> Result<Session, Error> {
         let base = match &args.dir {
             Some(dir) => dir.clone(),
-            None => std::env::current_dir().map_err(SessionError::CurrentDir)?,
+            None => std::env::current_dir().map_err(Error::CurrentDir)?,
         };
         let repo = Repo::open(args.dir.as_deref());
         Session::resolve(base, repo, args)
     }
 
     /// The seam: a session over an already opened repository.
-    pub fn with_repo(repo: Repo, args: &Args) -> Result<Session, SessionError> {
+    pub fn with_repo(repo: Repo, args: &Args) -> Result<Session, Error> {
         let base = match (&args.dir, repo.work_dir()) {
             (Some(dir), _) => dir.clone(),
             (None, Some(work_tree)) => work_tree,
@@ -85,11 +77,7 @@ impl Session {
         Session::resolve(base, Ok(repo), args)
     }
 
-    fn resolve(
-        base: PathBuf,
-        repo: Result<Repo, GitError>,
-        args: &Args,
-    ) -> Result<Session, SessionError> {
+    fn resolve(base: PathBuf, repo: Result<Repo, Error>, args: &Args) -> Result<Session, Error> {
         let work_tree = repo.as_ref().ok().and_then(Repo::work_dir);
         let loaded =
             Config::load_with(work_tree.as_deref(), args.posts.as_deref(), &args.settings)?;
@@ -108,8 +96,19 @@ impl Session {
     }
 
     /// The repository, or why the run has none.
-    pub fn repo(&self) -> Result<&Repo, GitError> {
-        self.repo.as_ref().map_err(Clone::clone)
+    pub fn repo(&self) -> Result<&Repo, Error> {
+        match &self.repo {
+            Ok(repo) => Ok(repo),
+            Err(Error::NotARepository { dir }) => Err(Error::NotARepository { dir: dir.clone() }),
+            Err(Error::OpenRepository { dir, message }) => Err(Error::OpenRepository {
+                dir: dir.clone(),
+                message: message.clone(),
+            }),
+            Err(other) => Err(Error::OpenRepository {
+                dir: self.base.display().to_string(),
+                message: other.to_string(),
+            }),
+        }
     }
 
     /// The work tree's root, when there is a repository with one.
@@ -130,7 +129,7 @@ impl Session {
 
     /// Which files of HEAD's tree are posts. Decided by [`crate::core::select::choose`], the
     /// one definition the walk, the hook and `show` share.
-    pub fn selector(&self) -> Result<PostSelector, GitError> {
+    pub fn selector(&self) -> Result<PostSelector, Error> {
         self.repo()?.post_selector_for(&self.read.globs())
     }
 
@@ -156,7 +155,7 @@ impl Session {
 
     /// Every post's versions and every task's life, and the weeks they make, through the cache
     /// unless it is off. The history's warnings go to stderr; the work goes on.
-    pub fn history_and_ledger(&self) -> Result<(History, Ledger), HistoryError> {
+    pub fn history_and_ledger(&self) -> Result<(History, Ledger), Error> {
         let (history, ledger) =
             cache::load_history_and_ledger(self.repo()?, &self.read, &self.ledger, self.use_cache)?;
         self.warn_all(&history.warnings);
@@ -164,20 +163,20 @@ impl Session {
     }
 
     /// The weeks alone: with a warm cache the task lives are not even read.
-    pub fn ledger(&self) -> Result<Ledger, HistoryError> {
+    pub fn ledger(&self) -> Result<Ledger, Error> {
         let ledger = cache::load_ledger(self.repo()?, &self.read, &self.ledger, self.use_cache)?;
         self.warn_all(&ledger.warnings);
         Ok(ledger)
     }
 
     /// The fold fed up to HEAD: what a commit about to be made sits on.
-    pub fn engine(&self) -> Result<Engine, HistoryError> {
+    pub fn engine(&self) -> Result<Engine, Error> {
         cache::load_engine(self.repo()?, &self.read, &self.ledger, self.use_cache)
     }
 
     /// The cache's view for the hook when the cache is at HEAD; none when the history must be
     /// read through the engine.
-    pub fn hook_view(&self) -> Result<Option<cache::HookView>, HistoryError> {
+    pub fn hook_view(&self) -> Result<Option<cache::HookView>, Error> {
         if !self.use_cache {
             return Ok(None);
         }

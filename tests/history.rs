@@ -7,8 +7,9 @@ mod common;
 use common::{DAY, MONDAY, TestRepo};
 use gitgoals::core::history::{History, PostLife, TaskLife};
 use gitgoals::core::model::EventKind;
+use gitgoals::error::Error;
+use gitgoals::git::Repo;
 use gitgoals::git::read::{HistoryOptions, read_history};
-use gitgoals::git::{GitError, Repo};
 
 fn history_of(repo: &TestRepo) -> History {
     let opened = Repo::open(Some(repo.path())).expect("open the test repository");
@@ -699,7 +700,7 @@ fn outside_a_repository_the_error_says_so() {
     let error = Repo::open(Some(dir.path()))
         .err()
         .expect("no repository here");
-    assert!(matches!(error, GitError::NotARepository { .. }));
+    assert!(matches!(error, Error::NotARepository { .. }));
     assert_eq!(
         error.to_string(),
         format!("not a git repository: {}", dir.path().display())

@@ -280,7 +280,10 @@ fn task_titles_are_escaped_in_the_stats_block_default_and_templated() {
         let Ok(block::Rewrite::Changed(out)) = block::rewrite(post.as_bytes(), &body) else {
             panic!("not rewritten");
         };
-        assert_eq!(block::rewrite(&out, &body), Ok(block::Rewrite::Unchanged));
+        assert!(matches!(
+            block::rewrite(&out, &body),
+            Ok(block::Rewrite::Unchanged)
+        ));
     }
 }
 

@@ -41,8 +41,9 @@ use crate::core::fold::{Engine, StoredLife};
 use crate::core::history::{History, PostLife};
 use crate::core::ledger::{self, Ledger, LedgerOptions};
 use crate::core::model::Warning;
+use crate::error::Error;
 use crate::git::Repo;
-use crate::git::read::{HistoryError, HistoryOptions};
+use crate::git::read::HistoryOptions;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
 pub const FORMAT_VERSION: u32 = 8;
@@ -115,7 +116,7 @@ fn open_cache(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
-) -> Result<Option<(ObjectId, String, Option<CacheFile>)>, HistoryError> {
+) -> Result<Option<(ObjectId, String, Option<CacheFile>)>, Error> {
     let Some(head) = repo.head()?.filter(|_| use_cache) else {
         return Ok(None);
     };
@@ -132,7 +133,7 @@ pub fn load_ledger(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
-) -> Result<Ledger, HistoryError> {
+) -> Result<Ledger, Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options)?.into_history();
         return Ok(ledger::build_with(&history, ledger_options));
@@ -160,7 +161,7 @@ pub fn load_history_and_ledger(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
-) -> Result<(History, Ledger), HistoryError> {
+) -> Result<(History, Ledger), Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options)?.into_history();
         let ledger = ledger::build_with(&history, ledger_options);
@@ -176,7 +177,7 @@ pub fn load_history(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
-) -> Result<History, HistoryError> {
+) -> Result<History, Error> {
     Ok(load_engine(repo, options, ledger_options, use_cache)?.into_history())
 }
 
@@ -188,7 +189,7 @@ pub fn load_engine(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     use_cache: bool,
-) -> Result<Engine, HistoryError> {
+) -> Result<Engine, Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         return read_fresh(repo, options);
     };
@@ -205,7 +206,7 @@ fn whole_engine<'a>(
     repo: &Repo,
     options: &HistoryOptions,
     head: ObjectId,
-) -> Result<(Engine, Option<&'a CacheFile>), HistoryError> {
+) -> Result<(Engine, Option<&'a CacheFile>), Error> {
     let stored = file.and_then(|f| f.engine().map(|engine| (f, engine)));
     Ok(match stored {
         Some((file, engine)) if file.index.tip.tip() == head => (engine, Some(file)),
@@ -226,7 +227,7 @@ fn whole(
     ledger_options: &LedgerOptions,
     head: ObjectId,
     selector: &str,
-) -> Result<Engine, HistoryError> {
+) -> Result<Engine, Error> {
     let (engine, base) = whole_engine(file.as_ref(), repo, options, head)?;
     if base.is_none_or(|f| f.index.tip.tip() != head) {
         // A cache that cannot be written (a read-only repository, a full disk) only costs
@@ -291,7 +292,7 @@ fn whole_with_ledger(
     ledger_options: &LedgerOptions,
     head: ObjectId,
     selector: &str,
-) -> Result<(History, Ledger), HistoryError> {
+) -> Result<(History, Ledger), Error> {
     let (engine, base) = whole_engine(file.as_ref(), repo, options, head)?;
     if let Some(ledger) = base
         .filter(|f| f.index.tip.tip() == head)
@@ -333,7 +334,7 @@ fn extend(
     repo: &Repo,
     options: &HistoryOptions,
     head: ObjectId,
-) -> Result<Option<Engine>, HistoryError> {
+) -> Result<Option<Engine>, Error> {
     let Some(tip) = engine.tip() else {
         return Ok(None);
     };
@@ -361,7 +362,7 @@ fn continues_from(repo: &Repo, tip: ObjectId, head: ObjectId) -> bool {
     repo.is_ancestor(tip, head).unwrap_or(false)
 }
 
-fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, HistoryError> {
+fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, Error> {
     let mut engine = Engine::new();
     let mut progress = Progress::new();
     crate::git::read::update_observed(&mut engine, repo, options, &mut |_| progress.tick())?;
@@ -379,7 +380,7 @@ fn update_partially(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
     head: ObjectId,
-) -> Result<Option<Ledger>, HistoryError> {
+) -> Result<Option<Ledger>, Error> {
     let Some(previous) = file.ledger() else {
         return Ok(None);
     };
@@ -422,7 +423,7 @@ fn selector_key(
     repo: &Repo,
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
-) -> Result<String, HistoryError> {
+) -> Result<String, Error> {
     let selector = repo.post_selector_for(&options.globs())?;
     Ok(format!(
         "{selector:?} {:?} {ledger_options:?}",
@@ -642,7 +643,7 @@ impl CacheFile {
         options: &HistoryOptions,
         head: ObjectId,
         repo: &Repo,
-    ) -> Result<Option<Engine>, HistoryError> {
+    ) -> Result<Option<Engine>, Error> {
         let Some(mut engine) = self.empty_engine(options) else {
             return Ok(None);
         };
@@ -842,7 +843,7 @@ pub fn load_hook_view(
     repo: &Repo,
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
-) -> Result<Option<HookView>, HistoryError> {
+) -> Result<Option<HookView>, Error> {
     let Some((head, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
         return Ok(None);
     };

@@ -10,6 +10,7 @@ use crate::core::delta::ObjectId;
 use crate::core::fold::{Engine, PostsState, Slot, StoredLife, UNREAD};
 use crate::core::history::{PostLife, PostVersion, TaskEvent, TaskId, TaskLife};
 use crate::core::model::{CommitInfo, DateSource, Due, EventKind, Mark, Post, Task, Warning};
+use crate::error::Error;
 
 /// A commit as stored: written out once per record that names it (the cache's post lives and
 /// its weeks alike).
@@ -222,11 +223,6 @@ impl TextTables {
     }
 }
 
-/// Stored parts that do not fit together (an index out of range): they cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("inconsistent stored history: {0}")]
-pub struct SnapshotError(&'static str);
-
 /// Gives shared values (by pointer) one index each, in first-seen order.
 pub(crate) struct Interner<'a, T> {
     index: HashMap<*const T, u32>,
@@ -257,7 +253,7 @@ impl<'a, T> Interner<'a, T> {
 
 impl LifeRecord {
     /// The life stored, checked against the number of tasks the engine had.
-    pub fn into_life(self, post: usize, task_count: usize) -> Result<StoredLife, SnapshotError> {
+    pub fn into_life(self, post: usize, task_count: usize) -> Result<StoredLife, Error> {
         let commits: Vec<Arc<CommitInfo>> = self
             .commits
             .into_iter()
@@ -267,23 +263,23 @@ impl LifeRecord {
             commits
                 .get(i as usize)
                 .cloned()
-                .ok_or(SnapshotError("commit index"))
+                .ok_or(Error::Snapshot("commit index"))
         };
         // Tasks that share a text in the record share one copy of it when read back, as in
         // the engine that wrote it.
         let tables =
-            TextTables::read(self.texts, self.sections).ok_or(SnapshotError("heading index"))?;
+            TextTables::read(self.texts, self.sections).ok_or(Error::Snapshot("heading index"))?;
         let mut versions = Vec::with_capacity(self.versions.len());
         for v in self.versions {
             if v.task_ids.len() != v.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count) {
-                return Err(SnapshotError("task ids of a version"));
+                return Err(Error::Snapshot("task ids of a version"));
             }
             let read = v
                 .tasks
                 .into_iter()
                 .map(|t| tables.task(t))
                 .collect::<Option<Vec<Task>>>()
-                .ok_or(SnapshotError("text or section index"))?;
+                .ok_or(Error::Snapshot("text or section index"))?;
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
                 order: v.order,
@@ -302,7 +298,7 @@ impl LifeRecord {
         let mut tasks = Vec::with_capacity(self.tasks.len());
         for (id, events) in self.tasks {
             if id >= task_count {
-                return Err(SnapshotError("task id"));
+                return Err(Error::Snapshot("task id"));
             }
             let mut lived = Vec::with_capacity(events.len());
             for e in events {
@@ -441,14 +437,14 @@ impl Engine {
     /// their path and no version): enough to fold in commits that change only posts it
     /// holds or reads in ([`Engine::extend_partial`]), as the hook's pending commit and an
     /// incremental run do. New tasks get the ids a whole engine would give them.
-    pub fn partial(tip: TipParts, lives: Vec<PostLife>) -> Result<Engine, SnapshotError> {
+    pub fn partial(tip: TipParts, lives: Vec<PostLife>) -> Result<Engine, Error> {
         let mut state = PostsState::with_capacity(tip.tip_state.len());
         for (path, post, version, blob) in tip.tip_state {
             let fits = lives.get(post as usize).is_some_and(|l: &PostLife| {
                 l.versions.is_empty() || (version as usize) < l.versions.len()
             });
             if !fits {
-                return Err(SnapshotError("a post at the tip"));
+                return Err(Error::Snapshot("a post at the tip"));
             }
             state.insert(
                 path,
@@ -486,7 +482,7 @@ impl Engine {
         known: Vec<[u8; 20]>,
         warnings: Vec<Warning>,
         lives: Vec<(String, StoredLife)>,
-    ) -> Result<Engine, SnapshotError> {
+    ) -> Result<Engine, Error> {
         let task_count = tip.task_count;
         let paths: Vec<PostLife> = lives
             .iter()
@@ -499,11 +495,11 @@ impl Engine {
         let mut engine = Engine::partial(tip, paths)?;
         for (post, (_, life)) in lives.into_iter().enumerate() {
             if !engine.fill_life(post, life) {
-                return Err(SnapshotError("a post's life"));
+                return Err(Error::Snapshot("a post's life"));
             }
         }
         if engine.tasks.len() != task_count || engine.tasks.iter().any(|t| t.post == UNREAD) {
-            return Err(SnapshotError("a task without a post"));
+            return Err(Error::Snapshot("a task without a post"));
         }
         engine.warned = warnings
             .iter()

@@ -21,40 +21,14 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+use crate::error::{Error, Result};
+
 /// The line that opens the stats block.
 pub const START_MARKER: &str = "<!-- gitgoals:stats -->";
 /// The line that closes the stats block.
 pub const END_MARKER: &str = "<!-- /gitgoals:stats -->";
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Why a block could not be rendered or rewritten. Messages name the line when there is one;
-/// the caller adds the file name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BlockError {
-    #[error("line {line}: a second `{marker}` (the first is on line {first})")]
-    DuplicateMarker {
-        marker: &'static str,
-        line: usize,
-        first: usize,
-    },
-    #[error("line {line}: `{START_MARKER}` is never closed by a `{END_MARKER}` line")]
-    Unclosed { line: usize },
-    #[error("line {line}: `{END_MARKER}` comes before any `{START_MARKER}` line")]
-    CloseBeforeOpen { line: usize },
-    #[error("the file is UTF-16; gitgoals writes stats blocks only into UTF-8 files")]
-    Utf16,
-    #[error("line {line}: the file is not valid UTF-8 there")]
-    NotUtf8 { line: usize },
-    #[error("stats template: {0}")]
-    Template(String),
-    #[error("stats block would be unsafe: {0}")]
-    UnsafeBody(String),
-    #[error(
-        "the post ends inside an open code fence or HTML block, which would swallow a stats block appended after it; put the two marker lines where the block should go"
-    )]
-    OpenAtEnd,
-}
 
 /// The outcome of [`rewrite`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,16 +40,16 @@ pub enum Rewrite {
 }
 
 /// Refuses a body that would break the block or be read back as tasks.
-pub fn check_body(body: &str) -> Result<(), BlockError> {
+pub fn check_body(body: &str) -> Result<()> {
     if body.contains(START_MARKER) || body.contains(END_MARKER) {
-        return Err(BlockError::UnsafeBody(
+        return Err(Error::UnsafeBody(
             "it contains a gitgoals:stats marker".into(),
         ));
     }
     let parser = Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter();
     for (event, range) in parser {
         if let Event::TaskListMarker(_) = event {
-            return Err(BlockError::UnsafeBody(format!(
+            return Err(Error::UnsafeBody(format!(
                 "line {} of the rendered block is a task-list item",
                 line_of(body.as_bytes(), range.start)
             )));
@@ -91,7 +65,7 @@ pub fn check_body(body: &str) -> Result<(), BlockError> {
     framed.push_str(END_MARKER);
     framed.push('\n');
     if !matches!(find_block(framed.as_bytes()), Ok(Some(_))) {
-        return Err(BlockError::UnsafeBody(
+        return Err(Error::UnsafeBody(
             "it leaves a code fence or HTML block open, which would swallow the end marker".into(),
         ));
     }
@@ -111,11 +85,11 @@ pub struct BlockSpan {
 }
 
 /// Finds the stats block in a file. `Ok(None)` when there are no markers.
-pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
+pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
     let text_start = check_encoding(source)?;
     // Checked before the markers are looked for: a block appended to a file that is not UTF-8
     // could never be found again, and every later run would fail on it.
-    let text = std::str::from_utf8(&source[text_start..]).map_err(|e| BlockError::NotUtf8 {
+    let text = std::str::from_utf8(&source[text_start..]).map_err(|e| Error::NotUtf8 {
         line: line_of(source, text_start + e.valid_up_to()),
     })?;
     // Most posts have no block yet: skip the Markdown parse entirely for them.
@@ -142,7 +116,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
         let line = line_of(source, offset);
         if marker == START_MARKER {
             if let Some(first) = start {
-                return Err(BlockError::DuplicateMarker {
+                return Err(Error::DuplicateMarker {
                     marker: START_MARKER,
                     line,
                     first: line_of(source, first),
@@ -151,24 +125,24 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
             start = Some(offset);
         } else {
             if let Some(first) = end {
-                return Err(BlockError::DuplicateMarker {
+                return Err(Error::DuplicateMarker {
                     marker: END_MARKER,
                     line,
                     first: line_of(source, first),
                 });
             }
             if start.is_none() {
-                return Err(BlockError::CloseBeforeOpen { line });
+                return Err(Error::CloseBeforeOpen { line });
             }
             end = Some(offset);
         }
     }
     match (start, end) {
         (None, None) => Ok(None),
-        (Some(open), None) => Err(BlockError::Unclosed {
+        (Some(open), None) => Err(Error::Unclosed {
             line: line_of(source, open),
         }),
-        (None, Some(close)) => Err(BlockError::CloseBeforeOpen {
+        (None, Some(close)) => Err(Error::CloseBeforeOpen {
             line: line_of(source, close),
         }),
         (Some(open), Some(close)) => {
@@ -185,7 +159,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>, BlockError> {
 
 /// Puts `block_body` (Markdown with `\n` line breaks, as [`crate::render::statsblock::render`] gives it) into the file's
 /// stats block: in place between the markers when they are there, else appended at the end.
-pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
+pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite> {
     match find_block(source)? {
         Some(span) => {
             let body = frame_body(block_body, eol(span.crlf));
@@ -204,7 +178,7 @@ pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
                 {
                     Ok(Rewrite::Changed(out))
                 }
-                _ => Err(BlockError::UnsafeBody(
+                _ => Err(Error::UnsafeBody(
                     "with the rest of this post it would hide its own end marker".into(),
                 )),
             }
@@ -215,7 +189,7 @@ pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite, BlockError> {
             // found again, so every later run would append one more block.
             match find_block(&out) {
                 Ok(Some(_)) => Ok(Rewrite::Changed(out)),
-                _ => Err(BlockError::OpenAtEnd),
+                _ => Err(Error::OpenAtEnd),
             }
         }
     }
@@ -269,9 +243,9 @@ fn eol(crlf: bool) -> &'static str {
 }
 
 /// Returns where the text starts (after a UTF-8 byte order mark), refusing UTF-16.
-fn check_encoding(source: &[u8]) -> Result<usize, BlockError> {
+fn check_encoding(source: &[u8]) -> Result<usize> {
     if source.starts_with(b"\xFF\xFE") || source.starts_with(b"\xFE\xFF") {
-        return Err(BlockError::Utf16);
+        return Err(Error::Utf16);
     }
     Ok(if source.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
@@ -433,23 +407,23 @@ mod tests {
 
     #[test]
     fn mismatched_markers_are_errors_naming_the_line() {
-        assert_eq!(
+        assert!(matches!(
             rewrite(b"a\n<!-- gitgoals:stats -->\nb\n", "x"),
-            Err(BlockError::Unclosed { line: 2 })
-        );
-        assert_eq!(
+            Err(Error::Unclosed { line: 2 })
+        ));
+        assert!(matches!(
             rewrite(b"<!-- /gitgoals:stats -->\n<!-- gitgoals:stats -->\n", "x"),
-            Err(BlockError::CloseBeforeOpen { line: 1 })
-        );
+            Err(Error::CloseBeforeOpen { line: 1 })
+        ));
         let twice = b"<!-- gitgoals:stats -->\n<!-- /gitgoals:stats -->\n\n<!-- gitgoals:stats -->\n<!-- /gitgoals:stats -->\n";
-        assert_eq!(
+        assert!(matches!(
             rewrite(twice, "x"),
-            Err(BlockError::DuplicateMarker {
+            Err(Error::DuplicateMarker {
                 marker: START_MARKER,
                 line: 4,
                 first: 1
             })
-        );
-        assert_eq!(rewrite(b"\xFF\xFEa\0", "x"), Err(BlockError::Utf16));
+        ));
+        assert!(matches!(rewrite(b"\xFF\xFEa\0", "x"), Err(Error::Utf16)));
     }
 }

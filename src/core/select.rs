@@ -2,6 +2,8 @@
 //! all use — the user's globs, else the posts folders of the usual site generators, else an
 //! Obsidian vault's dated notes, else every Markdown file.
 
+use crate::error::{Error, Result};
+
 /// Directories that hold posts in the static site generators people use — Jekyll (`_posts`,
 /// `_drafts`), Hugo and Zola (`content`), Eleventy, Astro and plain folders (`posts`,
 /// `src/posts`); when any of them exists at HEAD only they are read.
@@ -10,14 +12,6 @@ pub const POSTS_DIRS: [&str; 5] = ["_posts", "_drafts", "content", "posts", "src
 /// The folder Obsidian keeps a vault's settings in: a repository that tracks it is a vault,
 /// and its posts are the daily and weekly notes (files named by a date or an ISO week).
 pub const OBSIDIAN_DIR: &str = ".obsidian";
-
-/// A posts glob that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid posts glob {glob:?}: {reason}")]
-pub struct GlobError {
-    pub glob: String,
-    pub reason: String,
-}
 
 /// Decides which files are posts: any of the user's `globs`; else the posts directories when
 /// any of them is a directory at HEAD (`is_dir` answers for a path at HEAD); else, in an
@@ -28,7 +22,7 @@ pub fn choose(
     globs: &[&str],
     has_head: bool,
     is_dir: impl Fn(&str) -> bool,
-) -> Result<PostSelector, GlobError> {
+) -> Result<PostSelector> {
     match globs {
         [] => {}
         [glob] => return Ok(PostSelector::Glob(Glob::new(glob)?)),
@@ -131,8 +125,8 @@ pub struct Glob {
 
 impl Glob {
     /// Compiles a glob; an empty pattern, or `**` glued to other characters, is refused.
-    pub fn new(pattern: &str) -> Result<Glob, GlobError> {
-        let bad = |reason: &str| GlobError {
+    pub fn new(pattern: &str) -> Result<Glob> {
+        let bad = |reason: &str| Error::BadGlob {
             glob: pattern.to_string(),
             reason: reason.to_string(),
         };

@@ -19,20 +19,8 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags};
 use crate::core::dates::to_datetime;
 use crate::core::delta::{BlobContent, CommitDelta, FileChange, ObjectId, PENDING_COMMIT};
 use crate::core::model::{CommitInfo, Warning};
-use crate::core::select::{self, GlobError, PostSelector};
-
-/// What went wrong reading a repository.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum GitError {
-    #[error("not a git repository: {dir}")]
-    NotARepository { dir: String },
-    #[error("cannot open the git repository at {dir}: {message}")]
-    Open { dir: String, message: String },
-    #[error("cannot read {what}: {message}")]
-    Read { what: String, message: String },
-    #[error(transparent)]
-    BadGlob(#[from] GlobError),
-}
+use crate::core::select::{self, PostSelector};
+use crate::error::Error;
 
 /// What a walk saw as a whole.
 #[derive(Debug, Clone, Default)]
@@ -91,7 +79,7 @@ pub struct Repo {
 impl Repo {
     /// Opens the repository at or above `dir` (like `git -C DIR`), or, with no dir, the one
     /// git itself would use (`GIT_DIR`, else the current directory and its parents).
-    pub fn open(dir: Option<&Path>) -> Result<Repo, GitError> {
+    pub fn open(dir: Option<&Path>) -> Result<Repo, Error> {
         // libgit2 hashes every object it reads to verify it; git does not, and it was more
         // than half of the time of a history walk.
         git2::opts::strict_hash_verification(false);
@@ -115,10 +103,8 @@ impl Repo {
         };
         match opened {
             Ok(repo) => Ok(Repo { repo }),
-            Err(e) if e.code() == ErrorCode::NotFound => {
-                Err(GitError::NotARepository { dir: shown })
-            }
-            Err(e) => Err(GitError::Open {
+            Err(e) if e.code() == ErrorCode::NotFound => Err(Error::NotARepository { dir: shown }),
+            Err(e) => Err(Error::OpenRepository {
                 dir: shown,
                 message: e.message().to_string(),
             }),
@@ -142,7 +128,7 @@ impl Repo {
     }
 
     /// Whether `ancestor` is `commit` or one of its ancestors.
-    pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> Result<bool, GitError> {
+    pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> Result<bool, Error> {
         if ancestor == commit {
             return Ok(true);
         }
@@ -157,7 +143,7 @@ impl Repo {
     }
 
     /// HEAD's commit id; none for an empty repository or an unborn branch.
-    pub fn head(&self) -> Result<Option<ObjectId>, GitError> {
+    pub fn head(&self) -> Result<Option<ObjectId>, Error> {
         match self.repo.head() {
             Ok(reference) => match reference.peel_to_commit() {
                 Ok(commit) => Ok(Some(object_id(commit.id()))),
@@ -170,7 +156,7 @@ impl Repo {
 
     /// Decides which files are posts: the user's glob, else the posts directories when any
     /// of them exists at HEAD, else every Markdown file.
-    pub fn post_selector(&self, glob: Option<&str>) -> Result<PostSelector, GitError> {
+    pub fn post_selector(&self, glob: Option<&str>) -> Result<PostSelector, Error> {
         let globs: Vec<&str> = glob.into_iter().collect();
         self.post_selector_for(&globs)
     }
@@ -178,12 +164,12 @@ impl Repo {
     /// Decides which files are posts: any of the user's globs; else the posts directories
     /// when any of them exists at HEAD; else, in an Obsidian vault (a tracked `.obsidian/`
     /// folder), the notes named by a date or an ISO week; else every Markdown file.
-    pub fn post_selector_for(&self, globs: &[&str]) -> Result<PostSelector, GitError> {
+    pub fn post_selector_for(&self, globs: &[&str]) -> Result<PostSelector, Error> {
         if !globs.is_empty() {
-            return Ok(select::choose(globs, true, |_| false)?);
+            return select::choose(globs, true, |_| false);
         }
         let Some(head) = self.head()? else {
-            return Ok(select::choose(globs, false, |_| false)?);
+            return select::choose(globs, false, |_| false);
         };
         let tree = self
             .repo
@@ -194,7 +180,7 @@ impl Repo {
             tree.get_path(Path::new(dir))
                 .is_ok_and(|entry| entry.kind() == Some(ObjectType::Tree))
         };
-        Ok(select::choose(globs, true, is_dir)?)
+        select::choose(globs, true, is_dir)
     }
 
     /// Walks the commits reachable from HEAD, parents before children, and hands each one's
@@ -205,7 +191,7 @@ impl Repo {
         selector: &PostSelector,
         known: &HashSet<ObjectId>,
         mut sink: impl FnMut(CommitDelta),
-    ) -> Result<WalkSummary, GitError> {
+    ) -> Result<WalkSummary, Error> {
         let mut summary = WalkSummary {
             head: self.head()?,
             ..WalkSummary::default()
@@ -541,8 +527,8 @@ pub fn blob_id(bytes: &[u8]) -> Option<ObjectId> {
         .map(object_id)
 }
 
-fn read_error(what: &str, e: &git2::Error) -> GitError {
-    GitError::Read {
+fn read_error(what: &str, e: &git2::Error) -> Error {
+    Error::ReadGit {
         what: what.to_string(),
         message: e.message().to_string(),
     }

@@ -9,7 +9,8 @@ use crate::core::fold::{Engine, parse_blobs};
 use crate::core::history::History;
 use crate::core::model::Post;
 use crate::core::select::PostSelector;
-use crate::git::{GitError, Repo, WalkSummary};
+use crate::error::Error;
+use crate::git::{Repo, WalkSummary};
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
@@ -33,16 +34,9 @@ impl HistoryOptions {
     }
 }
 
-/// What went wrong building a history.
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error(transparent)]
-    Git(#[from] GitError),
-}
-
 /// Reads the whole history reachable from HEAD. The walk (git, parsing posts) and the fold
 /// (matching tasks) run on two threads.
-pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, HistoryError> {
+pub fn read_history(repo: &Repo, options: &HistoryOptions) -> Result<History, Error> {
     let mut engine = Engine::new();
     update(&mut engine, repo, options)?;
     Ok(engine.into_history())
@@ -56,7 +50,7 @@ pub fn update(
     engine: &mut Engine,
     repo: &Repo,
     options: &HistoryOptions,
-) -> Result<WalkSummary, HistoryError> {
+) -> Result<WalkSummary, Error> {
     update_observed(engine, repo, options, &mut |_| {})
 }
 
@@ -67,7 +61,7 @@ pub fn update_observed(
     repo: &Repo,
     options: &HistoryOptions,
     observe: &mut (dyn FnMut(&CommitDelta) + Send),
-) -> Result<WalkSummary, HistoryError> {
+) -> Result<WalkSummary, Error> {
     let selector = repo.post_selector_for(&options.globs())?;
     engine.parse_options = options.parse.clone();
     if engine.selector.as_ref().is_some_and(|s| *s != selector) {
@@ -102,7 +96,7 @@ fn walk_into(
     repo: &Repo,
     selector: &PostSelector,
     observe: &mut (dyn FnMut(&CommitDelta) + Send),
-) -> Result<WalkSummary, HistoryError> {
+) -> Result<WalkSummary, Error> {
     engine.selector = Some(selector.clone());
     // Each commit with its posts parsed, or `None` for the fold to parse them.
     type Batch = Vec<(CommitDelta, Option<Vec<Post>>)>;
@@ -143,7 +137,7 @@ fn walk_into(
         }
         drop(sender);
         if folder.join().is_err() {
-            return Err(GitError::Read {
+            return Err(Error::ReadGit {
                 what: "the history".to_string(),
                 message: "the task matching thread stopped unexpectedly".to_string(),
             });

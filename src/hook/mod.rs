@@ -288,7 +288,7 @@ pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, HookError> {
 // ---------------------------------------------------------------------------------------------
 // configuration
 
-fn config_error(e: crate::config::ConfigError) -> HookError {
+fn config_error(e: crate::error::Error) -> HookError {
     // The message names the file itself.
     HookError::Config(e.to_string())
 }

@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::core::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
+use crate::error::Error;
 
 /// Width of every chart: a blog's content column.
 pub const WIDTH: u32 = 720;
@@ -34,20 +35,8 @@ const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 const DIAGONAL: RGBColor = RGBColor(0x70, 0x70, 0x70);
 const BAND: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 
-/// A chart that could not be drawn.
-#[derive(Debug, thiserror::Error)]
-pub enum ChartError {
-    #[error("nothing to draw in the {0} chart: no goals posts")]
-    Empty(&'static str),
-    #[error("cannot draw the {chart} chart: {message}")]
-    Draw {
-        chart: &'static str,
-        message: String,
-    },
-}
-
-fn draw_error<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> ChartError {
-    move |e| ChartError::Draw {
+fn draw_error<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> Error {
+    move |e| Error::Draw {
         chart,
         message: e.to_string(),
     }
@@ -55,9 +44,9 @@ fn draw_error<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> ChartE
 
 /// Per week: completion % (points and line) with its rolling average, the due-date hit rate,
 /// and bars of goals carried in and added mid-week on a second axis.
-pub fn history_svg(points: &[WeekPoint]) -> Result<String, ChartError> {
+pub fn history_svg(points: &[WeekPoint]) -> Result<String, Error> {
     if points.is_empty() {
-        return Err(ChartError::Empty("history"));
+        return Err(Error::EmptyChart("history"));
     }
     let mut svg = String::new();
     {
@@ -299,7 +288,7 @@ fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a
 /// The calibration curve: per rating, the share of its goals done (and done on time) against
 /// what it claims, with the diagonal of perfect calibration and the band counted as well
 /// calibrated around it.
-pub fn calibration_svg(calibration: &Calibration) -> Result<String, ChartError> {
+pub fn calibration_svg(calibration: &Calibration) -> Result<String, Error> {
     let mut svg = String::new();
     {
         let root =
@@ -483,7 +472,7 @@ pub fn report_html(
     calibration: &Calibration,
     chains: &[crate::core::trends::CarryChain],
     oldest_open: Option<&crate::core::trends::CarryChain>,
-) -> Result<String, ChartError> {
+) -> Result<String, Error> {
     use crate::core::tally::{percent, round3};
     use std::fmt::Write;
 
@@ -748,7 +737,7 @@ mod tests {
     fn nothing_to_draw_is_an_error_not_an_empty_picture() {
         assert!(matches!(
             history_svg(&[]),
-            Err(ChartError::Empty("history"))
+            Err(Error::EmptyChart("history"))
         ));
     }
 

@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::core::block::{BlockError, check_body};
+use crate::core::block::check_body;
 use crate::core::ledger::{Ledger, Status};
+use crate::error::Error;
 
 /// Titles longer than this are cut (with an ellipsis) so the block stays a summary.
 const MAX_TITLE_CHARS: usize = 80;
@@ -217,7 +218,7 @@ impl TemplateContext {
 
 /// Renders the block body (without markers) with the chosen renderer and checks that it is
 /// safe to place in a post: it holds no marker and no task-list item.
-pub fn render(stats: &BlockStats, renderer: Renderer<'_>) -> Result<String, BlockError> {
+pub fn render(stats: &BlockStats, renderer: Renderer<'_>) -> Result<String, Error> {
     let context = TemplateContext::new(stats);
     let body = match renderer {
         Renderer::Default => render_default(&context),
@@ -286,7 +287,7 @@ fn push_titles(out: &mut String, label: &str, titles: &[String]) {
     }
 }
 
-fn render_template(source: &str, context: &TemplateContext) -> Result<String, BlockError> {
+fn render_template(source: &str, context: &TemplateContext) -> Result<String, Error> {
     let mut env = minijinja::Environment::new();
     // A misspelt name should be an error the user sees, not a silently empty figure.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -295,7 +296,7 @@ fn render_template(source: &str, context: &TemplateContext) -> Result<String, Bl
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     let value = minijinja::Value::from(minijinja::value::Serde(context));
     env.render_str(source, value)
-        .map_err(|e| BlockError::Template(describe_template_error(&e)))
+        .map_err(|e| Error::Template(describe_template_error(&e)))
 }
 
 fn describe_template_error(error: &minijinja::Error) -> String {
@@ -479,12 +480,12 @@ mod tests {
             "{{ 1 / 0 }}",
         ] {
             let err = render(&stats(), Renderer::Template(source)).unwrap_err();
-            assert!(matches!(err, BlockError::Template(_)), "{source}: {err}");
+            assert!(matches!(err, Error::Template(_)), "{source}: {err}");
         }
         let err = render(&stats(), Renderer::Template("- [ ] {{ done }}")).unwrap_err();
-        assert!(matches!(err, BlockError::UnsafeBody(_)));
+        assert!(matches!(err, Error::UnsafeBody(_)));
         let err = render(&stats(), Renderer::Template("<!-- /gitgoals:stats -->")).unwrap_err();
-        assert!(matches!(err, BlockError::UnsafeBody(_)));
+        assert!(matches!(err, Error::UnsafeBody(_)));
     }
 
     #[test]

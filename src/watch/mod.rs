@@ -122,9 +122,7 @@ pub enum WatchError {
         source: git2::Error,
     },
     #[error(transparent)]
-    History(#[from] crate::git::read::HistoryError),
-    #[error(transparent)]
-    Repo(#[from] crate::git::GitError),
+    Repo(#[from] crate::error::Error),
     #[error("cannot install the Ctrl-C/SIGTERM handler")]
     Signal(#[source] ctrlc::Error),
     #[error("cannot write to standard output")]
