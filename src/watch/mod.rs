@@ -96,7 +96,7 @@ pub enum WatchError {
     NotARepository {
         path: PathBuf,
         #[source]
-        source: git2::Error,
+        source: crate::git::GitError,
     },
     #[error("{0} is a bare repository: there is no work tree with posts to watch")]
     Bare(PathBuf),
@@ -119,7 +119,7 @@ pub enum WatchError {
     Git {
         context: String,
         #[source]
-        source: git2::Error,
+        source: crate::git::GitError,
     },
     #[error(transparent)]
     History(#[from] crate::git::read::HistoryError),
@@ -132,7 +132,7 @@ pub enum WatchError {
 }
 
 impl WatchError {
-    fn git(context: impl Into<String>) -> impl FnOnce(git2::Error) -> WatchError {
+    fn git(context: impl Into<String>) -> impl FnOnce(crate::git::GitError) -> WatchError {
         let context = context.into();
         move |source| WatchError::Git { context, source }
     }
@@ -303,7 +303,7 @@ fn event_text(event: &TaskEvent) -> String {
 /// repository disappears, or output can no longer be written.
 pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
     let repo = session.repo()?;
-    let layout = Layout::of(repo.git2(), session.selector()?)?;
+    let layout = Layout::of(repo, session.selector()?)?;
     let (sender, receiver) = mpsc::channel();
 
     let stop = sender.clone();
