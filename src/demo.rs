@@ -1,16 +1,15 @@
 //! The sample blog `gitgoals demo` writes: six weekly goals posts, scripted commit by commit so
 //! that every kind of change gitgoals reports happens at least once.
 //!
-//! Commits are written with libgit2 at fixed author times, their trees built from the parent's
-//! (no index, no work tree), so every run makes the same repository, down to the commit ids the
-//! README shows.
+//! The commits are written at fixed author times by [`crate::git::write`], so every run makes
+//! the same repository, down to the commit ids the README shows.
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
 use chrono::NaiveDateTime;
-use git2::build::{CheckoutBuilder, TreeUpdateBuilder};
-use git2::{FileMode, Oid, Repository, RepositoryInitOptions, Signature, Time};
+
+use crate::error::Result;
+use crate::git::write::{Author, ScriptedCommit, write_history};
 
 /// The blogger's time zone, in minutes east of UTC: every commit is authored in it.
 const OFFSET_MINUTES: i32 = 60;
@@ -18,44 +17,22 @@ const OFFSET_MINUTES: i32 = 60;
 /// Writes the blog into `dir` (created if missing; the caller makes sure it is empty) on
 /// branch `main`, checked out, and returns how many commits it made.
 pub fn write(dir: &Path) -> Result<usize> {
-    let commits = script();
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut options = RepositoryInitOptions::new();
-    options.initial_head("main");
-    let repo = Repository::init_opts(dir, &options)
-        .with_context(|| format!("cannot create a repository in {}", dir.display()))?;
-    let mut head = None;
-    for commit in &commits {
-        let id = write_commit(&repo, head, commit)
-            .with_context(|| format!("cannot write the demo commit \"{}\"", commit.message))?;
-        head = Some(id);
-    }
-    if let Some(head) = head {
-        repo.reference("refs/heads/main", head, true, "gitgoals demo")?;
-    }
-    repo.checkout_head(Some(CheckoutBuilder::new().force()))
-        .with_context(|| format!("cannot check out the demo blog in {}", dir.display()))?;
-    Ok(commits.len())
-}
-
-/// One commit on top of `parent`, with the same author and committer at the script's time.
-fn write_commit(repo: &Repository, parent: Option<Oid>, commit: &Commit) -> Result<Oid> {
-    let mut update = TreeUpdateBuilder::new();
-    update.upsert(
-        &commit.path,
-        repo.blob(commit.text.as_bytes())?,
-        FileMode::Blob,
-    );
-    let parent = parent.map(|id| repo.find_commit(id)).transpose()?;
-    let base = match &parent {
-        Some(parent) => parent.tree()?,
-        None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+    let commits: Vec<ScriptedCommit> = script()
+        .into_iter()
+        .map(|commit| ScriptedCommit {
+            time: commit.time,
+            offset_minutes: OFFSET_MINUTES,
+            message: commit.message.to_string(),
+            path: commit.path,
+            bytes: commit.text.into_bytes(),
+        })
+        .collect();
+    let author = Author {
+        name: "Demo Blogger",
+        email: "blogger@example.org",
     };
-    let tree = repo.find_tree(update.create_updated(repo, &base)?)?;
-    let time = Time::new(commit.time, OFFSET_MINUTES);
-    let who = Signature::new("Demo Blogger", "blogger@example.org", &time)?;
-    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    Ok(repo.commit(None, &who, &who, commit.message, &tree, &parents)?)
+    write_history(dir, "main", &author, &commits)?;
+    Ok(commits.len())
 }
 
 /// A commit of the script: author time (seconds since the epoch), message, and the one file it

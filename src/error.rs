@@ -158,6 +158,8 @@ pub enum Error {
         #[source]
         source: Cause,
     },
+    #[error("{} is a bare repository: there is no work tree with posts to watch", .0.display())]
+    BareWatch(PathBuf),
     #[error(
         "the repository is gone: {} was removed or replaced; stopped watching (start again once it is back)",
         .0.display()
@@ -165,6 +167,24 @@ pub enum Error {
     RepositoryGone(PathBuf),
     #[error("cannot install the Ctrl-C/SIGTERM handler")]
     Signal(#[source] Cause),
+
+    // --- Commands -------------------------------------------------------------------------------
+    /// Something the command was doing failed; `doing` says what ("read _posts/week.md").
+    #[error("cannot {doing}")]
+    Cannot {
+        doing: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("cannot write JSON")]
+    Json(#[from] serde_json::Error),
+    #[error(
+        "{} already exists and is not empty: remove it, or name another directory (gitgoals demo DIR)",
+        dir.display()
+    )]
+    DemoDirTaken { dir: PathBuf },
+    #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
+    NoPosts { root: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, in the file it happened in.
@@ -177,6 +197,34 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error and its causes, each said once, as `main` prints it: a cause whose text the
+    /// message already ends with is not repeated.
+    pub fn report(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(next) = cause {
+            let said = next.to_string();
+            if !text.ends_with(&said) {
+                text.push_str(": ");
+                text.push_str(&said);
+            }
+            cause = next.source();
+        }
+        text
+    }
+
+    /// `doing` failed because of the error it is given.
+    pub fn cannot<E>(doing: impl Into<String>) -> impl FnOnce(E) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let doing = doing.into();
+        move |source| Error::Cannot {
+            doing,
+            source: Box::new(source),
+        }
+    }
+
     /// This error, said of `path`.
     pub fn in_file(self, path: impl Into<String>) -> Error {
         Error::InFile {
@@ -206,6 +254,16 @@ mod tests {
     fn the_markers_in_messages_are_the_markers_the_block_uses() {
         assert_eq!(START, crate::core::block::START_MARKER);
         assert_eq!(END, crate::core::block::END_MARKER);
+    }
+
+    #[test]
+    fn a_report_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let error = Error::cannot("read _posts/week.md")(io);
+        assert_eq!(error.report(), "cannot read _posts/week.md: no such file");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let error = Error::io("_posts/week.md")(io);
+        assert_eq!(error.report(), "_posts/week.md: no such file");
     }
 
     #[test]

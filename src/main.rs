@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match gitgoals::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("gitgoals: {error:#}");
+            eprintln!("gitgoals: {}", error.report());
             ExitCode::FAILURE
         }
     }

@@ -510,3 +510,148 @@ fn a_watch_started_from_a_warm_cache_reports_new_commits_and_nothing_old() {
     let batch = watcher.committed_batch();
     assert_eq!(events(&batch), pairs(&[("checked", "CS242 HW 1")]));
 }
+
+/// The issue's case: with `confidence.scale = 10` and a pattern of one's own, a task's
+/// rating is not part of its title, in the live view of a save as in `tasks` and `log`.
+/// (The watcher once read saved posts with the default scale and pattern, so a live event
+/// named the task `Run 10k (7 of 10)` where the history says `Run 10k`, rated 7.)
+#[test]
+fn live_events_read_ratings_with_the_configured_scale_and_pattern() {
+    const CONFIG: &str = "[confidence]\nscale = 10\npattern = \"({n} of {scale})\"\n";
+    let rated = |run_ticked: bool, with_paper: bool| {
+        let mut text = format!(
+            "---\ntitle: Week 5 goals\n---\n## Training\n\
+             - [{}] Run 10k (7 of 10)\n- [x] Stretch daily (9 of 10)\n- [ ] Swim\n",
+            if run_ticked { "x" } else { " " }
+        );
+        if with_paper {
+            text.push_str("\n## Papers\n- [ ] Read the WaveNet paper (10 of 10)\n");
+        }
+        text
+    };
+    let mut blog = Blog::new();
+    blog.commit(
+        &[(".gitgoals.toml", CONFIG), (POST, &rated(false, false))],
+        "Week 5 goals",
+    );
+    let mut watcher = Watcher::start(&blog, &[]);
+
+    // Saved, not committed: a tick and a new rated task.
+    blog.write(POST, &rated(true, true));
+    let mut live = Vec::new();
+    let live_progress = loop {
+        let line = watcher.next();
+        assert_eq!(line["uncommitted"], true, "{line}");
+        if line["type"] == "progress" {
+            break line;
+        }
+        live.push(line);
+    };
+
+    // The same content committed.
+    blog.git(&["add", POST]);
+    blog.commits += 1;
+    blog.git(&["commit", "-q", "-m", "ran, and a paper"]);
+    let head = blog.head();
+    let batch = watcher.committed_batch();
+    let committed: Vec<Value> = batch
+        .iter()
+        .filter(|v| v["type"] == "event")
+        .cloned()
+        .collect();
+    let committed_progress = batch.last().unwrap();
+
+    // What the history reports for the same repository, read afresh.
+    let json = |args: &[&str]| -> Vec<Value> {
+        let args = [&["--no-cache"], args].concat();
+        let stdout = blog.scratch.gitgoals(blog.path(), &args).ok().stdout;
+        serde_json::Deserializer::from_str(&stdout)
+            .into_iter::<Value>()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let tasks = json(&["tasks", "--format", "json"]).remove(0);
+    let ratings: Vec<(String, Value)> = tasks["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["text"].as_str().unwrap().to_string(),
+                t["confidence"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ratings,
+        [
+            ("Run 10k".to_string(), Value::from(7)),
+            ("Stretch daily".to_string(), Value::from(9)),
+            ("Swim".to_string(), Value::Null),
+            ("Read the WaveNet paper".to_string(), Value::from(10)),
+        ],
+        "the history reads the configured ratings: {tasks}"
+    );
+    let logged: Vec<(String, String)> = json(&["log", "--format", "json"])
+        .iter()
+        .filter(|e| e["commit"] == head.as_str())
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["task"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let sorted = |mut list: Vec<(String, String)>| {
+        list.sort();
+        list
+    };
+    let expected = pairs(&[("added", "Read the WaveNet paper"), ("checked", "Run 10k")]);
+    assert_eq!(sorted(logged), expected, "log of {head}");
+
+    // The live events of the save and the events of the commit are the history's: same
+    // kinds, same titles, no rating left in a title.
+    assert_eq!(sorted(events(&live)), expected, "live: {live:?}");
+    assert_eq!(
+        sorted(events(&committed)),
+        expected,
+        "committed: {committed:?}"
+    );
+    let known: Vec<&str> = ratings.iter().map(|(text, _)| text.as_str()).collect();
+    for event in live.iter().chain(&committed) {
+        let task = event["task"].as_str().unwrap();
+        assert!(
+            known.contains(&task),
+            "{task:?} is not a task of tasks: {event}"
+        );
+        assert!(
+            !task.contains(" of 10"),
+            "the rating stayed in the title: {event}"
+        );
+        assert_eq!(event["post"], POST);
+        assert_eq!(event["title"], "Week 5 goals");
+    }
+    for event in &live {
+        let section = if event["task"] == "Run 10k" {
+            "Training"
+        } else {
+            "Papers"
+        };
+        assert_eq!(event["section"], section, "{event}");
+    }
+    for event in &committed {
+        assert_eq!(event["commit"], head.as_str());
+    }
+
+    // Progress live and committed counts what history counts for the post.
+    let history = json(&["history", "--format", "json"]).remove(0);
+    let post = &history["posts"][0];
+    assert_eq!(post["path"], POST);
+    for progress in [&live_progress, committed_progress] {
+        assert_eq!(progress["done"], post["done"], "{progress} vs {post}");
+        assert_eq!(progress["total"], post["tasks"], "{progress} vs {post}");
+    }
+    assert_eq!(live_progress["uncommitted_ticks"], 1);
+    assert_eq!(live_progress["uncommitted_changes"], 2);
+    assert_eq!(committed_progress["commit"], head.as_str());
+}

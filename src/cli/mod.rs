@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Error, Result};
 
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let mut page = Vec::new();
             clap_mangen::Man::new(command())
                 .render(&mut page)
-                .context("cannot render the manual page")?;
+                .map_err(Error::cannot("render the manual page"))?;
             print(&String::from_utf8_lossy(&page))?;
             Ok(0)
         }
@@ -53,7 +53,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Demo { dir } => {
             let base = match &cli.repo {
                 Some(dir) => dir.clone(),
-                None => std::env::current_dir().context("cannot read the current directory")?,
+                None => std::env::current_dir().map_err(Error::CurrentDir)?,
             };
             demo(&base.join(dir), &args)?;
             Ok(0)
@@ -76,7 +76,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 None => newest_post(session)?,
             };
             let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                std::fs::read(&path).map_err(Error::cannot(format!("read {}", path.display())))?;
             // The newest post is found under the work tree; name it as people would type it.
             let shown = path
                 .strip_prefix(&session.base)
@@ -214,8 +214,10 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             let chains = trends::carry_chains(&ledger, 2);
             let oldest = trends::oldest_open(&ledger);
             let page = chart::report_html(&ledger, &calibration, &chains, oldest.as_ref())?;
-            std::fs::write(&html, page)
-                .with_context(|| format!("cannot write the report {}", html.display()))?;
+            std::fs::write(&html, page).map_err(Error::cannot(format!(
+                "write the report {}",
+                html.display()
+            )))?;
             eprintln!("gitgoals: report written to {}", html.display());
         }
         Command::Watch { format, exec } => {
@@ -271,11 +273,9 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
 /// `gitgoals demo DIR`: writes the sample blog and shows its history.
 fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
     if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
-        bail!(
-            "{} already exists and is not empty: remove it, or name another directory \
-             (gitgoals demo DIR)",
-            dir.display()
-        );
+        return Err(Error::DemoDirTaken {
+            dir: dir.to_path_buf(),
+        });
     }
     let commits = demo::write(dir)?;
     let session = Session::open(&SessionArgs {
@@ -298,8 +298,12 @@ fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
 
 fn run_hook(session: &Session, action: HookAction) -> Result<u8> {
     let outcome = match action {
-        HookAction::Install { force } => hook::install(&session.base, force)?.to_string(),
-        HookAction::Uninstall => hook::uninstall(&session.base)?.to_string(),
+        HookAction::Install { force } => hook::install(&session.base, force)
+            .map_err(Error::cannot("install the hook"))?
+            .to_string(),
+        HookAction::Uninstall => hook::uninstall(&session.base)
+            .map_err(Error::cannot("remove the hook"))?
+            .to_string(),
         HookAction::Run { .. } => unreachable!("the hook runs without a session of its own"),
     };
     print(&format!("{outcome}\n"))?;
@@ -312,7 +316,7 @@ fn run_hook(session: &Session, action: HookAction) -> Result<u8> {
 /// on.
 fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -> u8 {
     let fail = |error: &dyn std::fmt::Display| {
-        eprintln!("gitgoals: stats block not updated: {error:#}");
+        eprintln!("gitgoals: stats block not updated: {error}");
         u8::from(strict)
     };
     let session = match Session::open(&SessionArgs {
@@ -323,16 +327,16 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             session.show_config_warnings();
             session
         }
-        Err(error) => return fail(&anyhow::Error::new(error)),
+        Err(error) => return fail(&error.report()),
     };
     let now = now();
     let view = match session.hook_view() {
         Ok(view) => view,
-        Err(error) => return fail(&anyhow::Error::new(error)),
+        Err(error) => return fail(&error.report()),
     };
     // The whole engine, read only when the cache cannot serve the hook on its own.
     let full = std::cell::OnceCell::new();
-    let engine = || full.get_or_init(|| session.engine().map_err(anyhow::Error::new));
+    let engine = || full.get_or_init(|| session.engine().map_err(|e| e.report()));
     if view.is_none()
         && let Err(error) = engine()
     {
@@ -348,7 +352,7 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             Ok(engine) => {
                 hook::history_stats_with(engine, engine.tip(), now, session.ledger)(path, bytes)
             }
-            Err(error) => Err(format!("{error:#}")),
+            Err(error) => Err(error.clone()),
         }
     };
     let report = hook::run_pre_commit(&session, &hook::RunOptions { strict, template }, &compute);
@@ -371,7 +375,7 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 /// Writes an SVG chart and says where on stderr, so stdout stays the report.
 fn write_chart(path: &Path, svg: &str) -> Result<()> {
     std::fs::write(path, svg)
-        .with_context(|| format!("cannot write the chart {}", path.display()))?;
+        .map_err(Error::cannot(format!("write the chart {}", path.display())))?;
     eprintln!("gitgoals: chart written to {}", path.display());
     Ok(())
 }
@@ -400,7 +404,7 @@ pub fn print(text: &str) -> Result<()> {
     };
     match written {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
+        other => other.map_err(Error::Output),
     }
 }
 
@@ -422,15 +426,7 @@ fn newest_post(session: &Session) -> Result<PathBuf> {
             (crate::core::dates::filename_date(relative), modified)
         })
         .map(|(_, path)| path)
-        .map_or_else(
-            || {
-                bail!(
-                    "no Markdown posts under {}; name one: gitgoals show PATH",
-                    root.display()
-                )
-            },
-            Ok,
-        )
+        .ok_or(Error::NoPosts { root })
 }
 
 /// The posts under `dir` (`relative` to the work tree's root), skipping hidden directories

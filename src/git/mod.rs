@@ -6,7 +6,9 @@
 //! files that differ from its first parent, with renames detected and each new blob's bytes
 //! read once. Everything it hands out is a plain type; the history engine never sees git2.
 
+pub mod live;
 pub mod read;
+pub mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

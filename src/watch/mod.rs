@@ -58,7 +58,7 @@ mod paths;
 mod tracker;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -67,6 +67,7 @@ use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 
 use crate::core::model::{EventKind, short_id};
+use crate::error::Error;
 use crate::render::Format;
 use crate::session::Session;
 
@@ -89,50 +90,11 @@ pub struct Options {
     pub debounce: Duration,
 }
 
-/// Why watching could not start or had to stop.
-#[derive(Debug, thiserror::Error)]
-pub enum WatchError {
-    #[error("{path} is not in a git repository")]
-    NotARepository {
-        path: PathBuf,
-        #[source]
-        source: git2::Error,
-    },
-    #[error("{0} is a bare repository: there is no work tree with posts to watch")]
-    Bare(PathBuf),
-    #[error(
-        "too many file watches: the system's inotify limit was reached while watching {path}; \
-         raise it (e.g. `sudo sysctl fs.inotify.max_user_watches=524288`, or fs.inotify.max_user_instances if that is the one exhausted) and start again"
-    )]
-    TooManyWatches { path: PathBuf },
-    #[error("cannot watch {path}")]
-    Watch {
-        path: PathBuf,
-        #[source]
-        source: notify::Error,
-    },
-    #[error(
-        "the repository is gone: {0} was removed or replaced; stopped watching (start again once it is back)"
-    )]
-    RepositoryGone(PathBuf),
-    #[error("{context}")]
-    Git {
-        context: String,
-        #[source]
-        source: git2::Error,
-    },
-    #[error(transparent)]
-    Repo(#[from] crate::error::Error),
-    #[error("cannot install the Ctrl-C/SIGTERM handler")]
-    Signal(#[source] ctrlc::Error),
-    #[error("cannot write to standard output")]
-    Output(#[source] io::Error),
-}
-
-impl WatchError {
-    fn git(context: impl Into<String>) -> impl FnOnce(git2::Error) -> WatchError {
-        let context = context.into();
-        move |source| WatchError::Git { context, source }
+/// A failure of the repository while doing `context`.
+fn git_error(context: &'static str) -> impl FnOnce(Error) -> Error {
+    move |source| Error::Git {
+        context: context.to_string(),
+        source: Box::new(source),
     }
 }
 
@@ -299,16 +261,16 @@ fn event_text(event: &TaskEvent) -> String {
 
 /// Watches the repository that contains `start` until Ctrl-C/SIGTERM (then `Ok`), the
 /// repository disappears, or output can no longer be written.
-pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
+pub fn run(session: &Session, options: &Options) -> Result<(), Error> {
     let repo = session.repo()?;
-    let layout = Layout::of(repo.git2(), session.selector()?)?;
+    let layout = Layout::of(repo, session.selector()?)?;
     let (sender, receiver) = mpsc::channel();
 
     let stop = sender.clone();
     ctrlc::set_handler(move || {
         let _ = stop.send(Message::Stop);
     })
-    .map_err(WatchError::Signal)?;
+    .map_err(|e| Error::Signal(Box::new(e)))?;
 
     let mut watcher = start_watching(&layout, sender)?;
     let mut tracker = tracker::Tracker::new(session)?;
@@ -340,7 +302,7 @@ pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
                 }
                 Err(error) => {
                     if matches!(error.kind, notify::ErrorKind::MaxFilesWatch) {
-                        return Err(WatchError::TooManyWatches {
+                        return Err(Error::TooManyWatches {
                             path: layout.workdir.clone(),
                         });
                     }
@@ -349,14 +311,14 @@ pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
             }
         }
         if !layout.still_there() {
-            return Err(WatchError::RepositoryGone(layout.git_dir_shown()));
+            return Err(Error::RepositoryGone(layout.git_dir_shown()));
         }
         for dir in &triggers.new_dirs {
             // A directory that appeared (a new posts folder) is watched from now on; one that
             // vanished again before we got to it needs nothing.
             match watcher.watch(dir, RecursiveMode::Recursive) {
                 Err(error) if matches!(error.kind, notify::ErrorKind::MaxFilesWatch) => {
-                    return Err(WatchError::TooManyWatches { path: dir.clone() });
+                    return Err(Error::TooManyWatches { path: dir.clone() });
                 }
                 _ => {}
             }
@@ -385,7 +347,7 @@ pub fn run(session: &Session, options: &Options) -> Result<(), WatchError> {
 fn start_watching(
     layout: &Layout,
     sender: Sender<Message>,
-) -> Result<notify::RecommendedWatcher, WatchError> {
+) -> Result<notify::RecommendedWatcher, Error> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // inotify reports every open and read close, ours included (reading HEAD after a
         // batch would start the next batch): only writes wake the main thread.
@@ -419,7 +381,7 @@ fn is_write(kind: &notify::EventKind) -> bool {
     }
 }
 
-fn watch_error(path: &Path, source: notify::Error) -> WatchError {
+fn watch_error(path: &Path, source: notify::Error) -> Error {
     let too_many = match &source.kind {
         notify::ErrorKind::MaxFilesWatch => true,
         // Creating an inotify instance past fs.inotify.max_user_instances fails with EMFILE.
@@ -427,13 +389,13 @@ fn watch_error(path: &Path, source: notify::Error) -> WatchError {
         _ => false,
     };
     if too_many {
-        WatchError::TooManyWatches {
+        Error::TooManyWatches {
             path: path.to_path_buf(),
         }
     } else {
-        WatchError::Watch {
+        Error::Watch {
             path: path.to_path_buf(),
-            source,
+            source: Box::new(source),
         }
     }
 }
@@ -474,7 +436,7 @@ impl<'a> Output<'a> {
 
     /// Prints one batch and flushes; `false` when the reader went away (`… | head`), which
     /// ends the watch quietly.
-    fn emit(&mut self, lines: &[Line]) -> Result<bool, WatchError> {
+    fn emit(&mut self, lines: &[Line]) -> Result<bool, Error> {
         if lines.is_empty() {
             return Ok(true);
         }
@@ -493,7 +455,7 @@ impl<'a> Output<'a> {
             .and_then(|()| stdout.flush())
         {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(false),
-            Err(error) => return Err(WatchError::Output(error)),
+            Err(error) => return Err(Error::Output(error)),
             Ok(()) => {}
         }
         drop(stdout);

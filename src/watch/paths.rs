@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::core::select::PostSelector;
+use crate::git::Repo;
 
-use super::WatchError;
+use crate::error::Error;
 
 /// Directories that never hold posts a user writes, skipped when the whole work tree is
 /// watched: generated sites and dependency trees can hold thousands of directories.
@@ -96,13 +97,13 @@ fn is_post_file_name(name: &str) -> bool {
 
 impl Layout {
     /// The layout of an opened repository, and which posts directories its work tree has.
-    pub fn of(repo: &git2::Repository, selector: PostSelector) -> Result<Layout, WatchError> {
+    pub fn of(repo: &Repo, selector: PostSelector) -> Result<Layout, Error> {
         let workdir = repo
-            .workdir()
-            .map(clean)
-            .ok_or_else(|| WatchError::Bare(repo.path().to_path_buf()))?;
-        let git_dir = clean(repo.path());
-        let common_dir = clean(repo.commondir());
+            .work_dir()
+            .map(|dir| clean(&dir))
+            .ok_or_else(|| Error::BareWatch(repo.git_dir()))?;
+        let git_dir = clean(&repo.git_dir());
+        let common_dir = clean(&repo.common_dir());
         let dot_git = workdir.join(".git");
         // Posts directories are watched whole; otherwise the whole work tree is.
         let posts_dirs = match &selector {
@@ -239,7 +240,8 @@ impl Layout {
     }
 }
 
-/// Drops a trailing `/` (git2 gives `…/repo/`) so event paths compare equal.
+/// Drops a trailing `/` (the repository names its directories `…/repo/`) so event paths
+/// compare equal.
 fn clean(path: &Path) -> PathBuf {
     path.components().collect()
 }

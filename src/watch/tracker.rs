@@ -1,18 +1,19 @@
 //! The watcher's memory of the repository: the HEAD it last saw, the events it has printed,
 //! what each post looked like in the work tree. Turns "HEAD moved" and "a post was saved" into
-//! lines of output. git2 stays inside this file.
+//! lines of output. What it asks of the repository goes through [`crate::git::live`].
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 
-use git2::{ErrorCode, ObjectType, Oid, Repository, Sort};
-
-use super::{Line, Progress, TaskEvent, WatchError};
+use super::{Line, Progress, TaskEvent, git_error};
+use crate::core::delta::ObjectId;
 use crate::core::history::{self, History};
 use crate::core::model::{EventKind, Post};
 use crate::core::post::ParseOptions;
 use crate::core::tally;
+use crate::error::Error;
+use crate::git::live::{HeadRef, hash_blob};
 use crate::git::read::HistoryOptions;
 use crate::session::Session;
 use crate::{core::events, git};
@@ -20,13 +21,6 @@ use crate::{core::events, git};
 /// Parsed versions kept between batches; a week's posts are a handful of blobs, a rebase
 /// over old history may touch many, so the cache is emptied past this size.
 const PARSE_CACHE_LIMIT: usize = 1024;
-
-/// Where HEAD points.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Head {
-    oid: Option<Oid>,
-    branch: Option<String>,
-}
 
 /// What an event says, without where it was committed: the same tick re-created by an amend
 /// or a rebase has the same key, so it is not printed twice.
@@ -51,7 +45,7 @@ impl EventKey {
 
 /// The watcher's state; see the module docs.
 pub struct Tracker<'a> {
-    head: Head,
+    head: HeadRef,
     /// The repository, as the session opened it; the history engine is fed its new commits
     /// as HEAD moves.
     git: &'a git::Repo,
@@ -72,9 +66,9 @@ pub struct Tracker<'a> {
 
 impl<'a> Tracker<'a> {
     /// Reads the whole history once; what is in it when the watch begins is not news.
-    pub fn new(session: &'a Session) -> Result<Self, WatchError> {
+    pub fn new(session: &'a Session) -> Result<Self, Error> {
         let git = session.repo()?;
-        let head = resolve_head(git.git2()).map_err(WatchError::git("cannot read HEAD"))?;
+        let head = git.head_ref()?;
         // Through the cache, like every other command: a watch on a long history starts warm.
         let engine = session.engine()?;
         let history_options = session.read.clone();
@@ -102,7 +96,7 @@ impl<'a> Tracker<'a> {
     /// HEAD's commit id and branch, for the ready line.
     pub fn head_summary(&self) -> (Option<String>, Option<String>) {
         (
-            self.head.oid.map(|oid| oid.to_string()),
+            self.head.commit.map(|id| id.to_string()),
             self.head.branch.clone(),
         )
     }
@@ -111,14 +105,14 @@ impl<'a> Tracker<'a> {
     /// rewrite line when the old HEAD is not in it). A failure is reported on stderr and the
     /// watch goes on: the next batch looks again.
     pub fn check_head(&mut self, lines: &mut Vec<Line>) {
-        let now = match resolve_head(self.git.git2()) {
+        let now = match self.git.head_ref() {
             Ok(head) => head,
             Err(error) => {
-                eprintln!("gitgoals watch: cannot read HEAD: {}", error.message());
+                eprintln!("gitgoals watch: {error}");
                 return;
             }
         };
-        if now.oid == self.head.oid {
+        if now.commit == self.head.commit {
             // `git checkout -b` or a branch rename: same commits, nothing to say.
             self.head = now;
             return;
@@ -126,12 +120,12 @@ impl<'a> Tracker<'a> {
         let old = std::mem::replace(&mut self.head, now);
         if let Err(error) = self.head_moved(&old, lines) {
             eprintln!(
-                "gitgoals watch: cannot read the history from {} to {}: {:#}",
-                old.oid.map_or("nothing".to_string(), |o| o.to_string()),
+                "gitgoals watch: cannot read the history from {} to {}: {}",
+                old.commit.map_or("nothing".to_string(), |o| o.to_string()),
                 self.head
-                    .oid
+                    .commit
                     .map_or("nothing".to_string(), |o| o.to_string()),
-                anyhow::Error::from(error)
+                error.report()
             );
         }
         self.refresh_live();
@@ -140,33 +134,28 @@ impl<'a> Tracker<'a> {
         }
     }
 
-    fn head_moved(&mut self, old: &Head, lines: &mut Vec<Line>) -> Result<(), WatchError> {
+    fn head_moved(&mut self, old: &HeadRef, lines: &mut Vec<Line>) -> Result<(), Error> {
         let new = self.head.clone();
-        let base = match (old.oid, new.oid) {
-            (Some(o), Some(n)) => match self.git.git2().merge_base(o, n) {
-                Ok(base) => Some(base),
-                Err(error) if error.code() == ErrorCode::NotFound => None,
-                Err(error) => {
-                    return Err(WatchError::git("cannot find where the histories part")(
-                        error,
-                    ));
-                }
-            },
+        let base = match (old.commit, new.commit) {
+            (Some(o), Some(n)) => self
+                .git
+                .merge_base(o, n)
+                .map_err(git_error("cannot find where the histories part"))?,
             _ => None,
         };
-        if old.oid.is_some() && base != old.oid {
+        if old.commit.is_some() && base != old.commit {
             let count = |tip| {
                 self.commits(tip, base)
                     .map(|c| c.len())
-                    .map_err(WatchError::git("cannot walk the history"))
+                    .map_err(git_error("cannot walk the history"))
             };
             lines.push(Line::Rewrite {
-                from: old.oid.map(|o| o.to_string()),
-                to: new.oid.map(|o| o.to_string()),
+                from: old.commit.map(|o| o.to_string()),
+                to: new.commit.map(|o| o.to_string()),
                 base: base.map(|o| o.to_string()),
                 branch: new.branch.clone(),
-                commits_dropped: count(old.oid)?,
-                commits_new: count(new.oid)?,
+                commits_dropped: count(old.commit)?,
+                commits_new: count(new.commit)?,
             });
         }
 
@@ -176,11 +165,9 @@ impl<'a> Tracker<'a> {
         let fed_before = self.engine.known_commits().len();
         let old_tip = self.engine.tip();
         if let Some(checkpoint) = self.checkpoint.take()
-            && old.oid.is_some()
-            && base != old.oid
-            && let Some(head) = new
-                .oid
-                .and_then(|o| crate::core::delta::ObjectId::from_hex(&o.to_string()))
+            && old.commit.is_some()
+            && base != old.commit
+            && let Some(head) = new.commit
             && self
                 .git
                 .is_ancestor(checkpoint.tip(), head)
@@ -213,7 +200,7 @@ impl<'a> Tracker<'a> {
                 lines.push(Line::Event(event));
             }
         }
-        if let Some(head) = new.oid {
+        if let Some(head) = new.commit {
             for post in touched {
                 let life = &history.posts[post];
                 if let (false, Some(version)) = (life.deleted, life.current()) {
@@ -230,27 +217,14 @@ impl<'a> Tracker<'a> {
     }
 
     /// Commits reachable from `tip` and not from `base`, parents before children.
-    fn commits(&self, tip: Option<Oid>, base: Option<Oid>) -> Result<Vec<Oid>, git2::Error> {
-        let Some(tip) = tip else {
-            return Ok(Vec::new());
-        };
-        let mut walk = self.git.git2().revwalk()?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-        walk.push(tip)?;
-        if let Some(base) = base {
-            walk.hide(base)?;
-        }
-        walk.collect()
-    }
-
-    /// The id of the post's blob in commit `head`, zero when the post is not there.
-    fn blob_at(&self, head: Oid, path: &str) -> Result<Oid, git2::Error> {
-        let tree = self.git.git2().find_commit(head)?.tree()?;
-        match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(entry.id()),
-            Ok(_) => Ok(Oid::ZERO_SHA1),
-            Err(error) if error.code() == ErrorCode::NotFound => Ok(Oid::ZERO_SHA1),
-            Err(error) => Err(error),
+    fn commits(
+        &self,
+        tip: Option<ObjectId>,
+        base: Option<ObjectId>,
+    ) -> Result<Vec<ObjectId>, Error> {
+        match tip {
+            Some(tip) => self.git.commits_between(tip, base),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -258,10 +232,7 @@ impl<'a> Tracker<'a> {
     /// progress, when they differ from what was last shown.
     pub fn post_saved(&mut self, workdir: &Path, path: &str, lines: &mut Vec<Line>) {
         if let Err(error) = self.compare_with_head(workdir, path, lines) {
-            eprintln!(
-                "gitgoals watch: cannot compare {path} with HEAD: {}",
-                error.message()
-            );
+            eprintln!("gitgoals watch: cannot compare {path} with HEAD: {error}");
         }
     }
 
@@ -270,22 +241,22 @@ impl<'a> Tracker<'a> {
         workdir: &Path,
         path: &str,
         lines: &mut Vec<Line>,
-    ) -> Result<(), git2::Error> {
-        let head_id = match self.head.oid {
-            Some(head) => self.blob_at(head, path)?,
-            None => Oid::ZERO_SHA1,
+    ) -> Result<(), Error> {
+        let head_id = match self.head.commit {
+            Some(head) => self.git.blob_id_at(head, path)?,
+            None => None,
         };
         let bytes = match std::fs::read(workdir.join(path)) {
             Ok(bytes) => bytes,
             // Deleted, or renamed away: a post that was never committed leaves nothing to
             // compare, one that was is shown with all its tasks removed.
-            Err(_) if head_id.is_zero() => {
+            Err(_) if head_id.is_none() => {
                 self.saved.remove(path);
                 return Ok(());
             }
             Err(_) => Vec::new(),
         };
-        let work_id = Oid::hash_object(ObjectType::Blob, &bytes)?;
+        let work_id = hash_blob(&bytes)?;
         if self
             .saved
             .get(path)
@@ -293,10 +264,10 @@ impl<'a> Tracker<'a> {
         {
             return Ok(());
         }
-        let head_post =
-            self.blobs
-                .parse(self.git.git2(), head_id, path, &self.history_options.parse)?;
-        let work_post = if work_id == head_id {
+        let head_post = self
+            .blobs
+            .parse(self.git, head_id, path, &self.history_options.parse)?;
+        let work_post = if head_id == Some(work_id) {
             Rc::clone(&head_post)
         } else {
             Rc::new(crate::core::post::parse_with(
@@ -324,7 +295,7 @@ impl<'a> Tracker<'a> {
             lines.push(Line::Progress(progress(
                 path,
                 &work_post,
-                self.head.oid,
+                self.head.commit,
                 Some((ticks, changes)),
             )));
         }
@@ -342,7 +313,7 @@ impl<'a> Tracker<'a> {
     /// After HEAD moved, the saved posts that differed from the old HEAD are compared with the
     /// new one without printing: committing the ticks shown live makes them committed, not new.
     fn refresh_live(&mut self) {
-        let Some(head) = self.head.oid else {
+        let Some(head) = self.head.commit else {
             return;
         };
         let dirty: Vec<String> = self
@@ -352,9 +323,9 @@ impl<'a> Tracker<'a> {
             .map(|(path, _)| path.clone())
             .collect();
         for path in dirty {
-            let head_post = match self.blob_at(head, &path).and_then(|id| {
+            let head_post = match self.git.blob_id_at(head, &path).and_then(|id| {
                 self.blobs
-                    .parse(self.git.git2(), id, &path, &self.history_options.parse)
+                    .parse(self.git, id, &path, &self.history_options.parse)
             }) {
                 Ok(post) => post,
                 Err(_) => continue,
@@ -372,7 +343,7 @@ impl<'a> Tracker<'a> {
 struct Saved {
     /// Its blob id: a save that wrote the same bytes (a touch, gitgoals' own rewrite of a file
     /// back to what it was) is nothing new.
-    id: Oid,
+    id: ObjectId,
     post: Rc<Post>,
     /// The uncommitted events it showed against HEAD, as last printed.
     shown: HashSet<EventKey>,
@@ -381,26 +352,26 @@ struct Saved {
 /// Parsed versions of blobs, so a blob seen in several diffs is read once.
 #[derive(Default)]
 struct Blobs {
-    parsed: HashMap<Oid, Rc<Post>>,
+    parsed: HashMap<ObjectId, Rc<Post>>,
 }
 
 impl Blobs {
-    /// A blob parsed as a post; the zero id (no such file on that side) is an empty post.
+    /// A blob parsed as a post; no blob (no such file on that side) is an empty post.
     fn parse(
         &mut self,
-        repo: &Repository,
-        id: Oid,
+        repo: &git::Repo,
+        id: Option<ObjectId>,
         path: &str,
         options: &ParseOptions,
-    ) -> Result<Rc<Post>, git2::Error> {
-        if id.is_zero() {
+    ) -> Result<Rc<Post>, Error> {
+        let Some(id) = id else {
             return Ok(Rc::default());
-        }
+        };
         if let Some(post) = self.parsed.get(&id) {
             return Ok(Rc::clone(post));
         }
-        let blob = repo.find_blob(id)?;
-        let post = Rc::new(crate::core::post::parse_with(path, blob.content(), options));
+        let bytes = repo.blob_bytes(id)?;
+        let post = Rc::new(crate::core::post::parse_with(path, &bytes, options));
         self.parsed.insert(id, Rc::clone(&post));
         Ok(post)
     }
@@ -455,7 +426,7 @@ fn post_title(path: &str, post: &Post, earlier: &Post) -> String {
 fn progress(
     path: &str,
     post: &Post,
-    head: Option<Oid>,
+    head: Option<ObjectId>,
     uncommitted: Option<(usize, usize)>,
 ) -> Progress {
     let overall = tally::overall(&post.tasks);
@@ -470,33 +441,6 @@ fn progress(
         uncommitted_ticks: ticks,
         uncommitted_changes: changes,
         commit: head.map(|o| o.to_string()),
-    }
-}
-
-fn resolve_head(repo: &Repository) -> Result<Head, git2::Error> {
-    match repo.head() {
-        Ok(head) => Ok(Head {
-            oid: head.target(),
-            branch: if head.is_branch() {
-                head.shorthand().ok().map(str::to_string)
-            } else {
-                None
-            },
-        }),
-        Err(error) if matches!(error.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
-            let branch = repo
-                .find_reference("HEAD")
-                .ok()
-                .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string))
-                .map(|target| {
-                    target
-                        .strip_prefix("refs/heads/")
-                        .unwrap_or(&target)
-                        .to_string()
-                });
-            Ok(Head { oid: None, branch })
-        }
-        Err(error) => Err(error),
     }
 }
 
