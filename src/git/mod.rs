@@ -6,6 +6,7 @@
 //! files that differ from its first parent, with renames detected and each new blob's bytes
 //! read once. Everything it hands out is a plain type; the history engine never sees git2.
 
+pub mod index;
 pub mod read;
 
 use std::collections::{HashMap, HashSet};

@@ -1,10 +1,10 @@
 //! Stats block delivery: installs the pre-commit hook, and puts a fresh stats block into the
 //! staged goals posts (`hook run pre-commit`) or into working-tree files (`stats`).
 //!
-//! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the git
-//! and file-system side: finding the hooks directory, reading staged blobs from the index git
-//! hands the hook (`GIT_INDEX_FILE`), writing the new blob into that same index, and writing
-//! the same block change into the working file atomically.
+//! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the
+//! delivery: finding the hooks directory, reading staged blobs from the index git hands the
+//! hook (`GIT_INDEX_FILE`) and writing the new blob into that same index through
+//! [`crate::git::index`], and writing the same block change into the working file atomically.
 //!
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
@@ -16,14 +16,14 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, FixedOffset};
-use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
 use crate::config::{Config, Placement};
 use crate::core::block::{self, Rewrite};
 use crate::core::delta::ObjectId;
 use crate::core::fold::Engine;
 use crate::core::ledger;
-use crate::git::{self};
+use crate::git::index::{IndexError, StagedEntry, StagedIndex};
+use crate::git::{self, Repo};
 use crate::render::statsblock::{self, BlockStats, Renderer};
 use crate::session::Session;
 
@@ -36,9 +36,6 @@ pub use crate::config::CONFIG_FILE;
 
 const HOOK_NAME: &str = "pre-commit";
 const LEGACY_NAME: &str = "pre-commit.legacy";
-/// Folders that hold posts in the blog engines gitgoals knows; when none is present, every
-/// Markdown file is a candidate.
-const SYMLINK_MODE: u32 = 0o120000;
 
 /// Computes the figures for one post from its path and the bytes about to be committed.
 /// `Ok(None)` means "not a goals post" (no tasks): the post is left alone.
@@ -49,11 +46,8 @@ pub type StatsSource<'a> = dyn Fn(&str, &[u8]) -> Result<Option<BlockStats>, Str
 pub enum HookError {
     #[error("git {args}: {reason}")]
     GitCommand { args: String, reason: String },
-    #[error("{context}: {source}")]
-    Git {
-        context: String,
-        source: git2::Error,
-    },
+    #[error(transparent)]
+    Git(#[from] IndexError),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -80,13 +74,6 @@ pub enum HookError {
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
     move |source| HookError::Io {
         path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn git_error(context: &str) -> impl FnOnce(git2::Error) -> HookError + '_ {
-    move |source| HookError::Git {
-        context: context.to_owned(),
         source,
     }
 }
@@ -456,12 +443,12 @@ impl Resolved {
 /// The work tree and the settings of an opened repository, for the hook and `stats` alike; a
 /// bare repository or broken settings go into `report` (strict if the settings say so).
 fn work_tree_and_settings(
-    repo: &Repository,
+    repo: &Repo,
     config: &Config,
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Option<(PathBuf, Resolved)> {
-    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
+    let Some(work_tree) = repo.work_dir() else {
         report.fail(None, HookError::Bare);
         return None;
     };
@@ -528,7 +515,7 @@ impl PostFilter {
     }
 
     /// The goals posts among `paths`, Markdown files in `index`.
-    fn select(&self, index: &git2::Index, paths: Vec<String>) -> Vec<String> {
+    fn select(&self, index: &StagedIndex<'_>, paths: Vec<String>) -> Vec<String> {
         if !self.globs.is_empty() {
             return paths
                 .into_iter()
@@ -567,7 +554,7 @@ pub fn run_pre_commit(
         ..RunReport::default()
     };
     let repo = match session.repo() {
-        Ok(repo) => repo.git2(),
+        Ok(repo) => repo,
         Err(e) => {
             report.fail(None, format!("cannot open the repository: {e}"));
             return report;
@@ -612,7 +599,7 @@ struct BlockLayout<'a> {
 /// One post's planned change, computed in full before anything is written.
 struct Plan {
     path: String,
-    entry: IndexEntry,
+    entry: StagedEntry,
     new_staged: Option<Vec<u8>>,
     working: Option<WorkingChange>,
     chart: Option<ChartFile>,
@@ -636,20 +623,20 @@ struct WorkingChange {
 }
 
 fn update_staged_posts(
-    repo: &Repository,
+    repo: &Repo,
     work_tree: &Path,
     layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
     report: &mut RunReport,
 ) -> Result<(), HookError> {
-    let mut index = repo.index().map_err(git_error("reading the index"))?;
-    let candidates = layout.posts.select(&index, staged_markdown(repo, &index)?);
+    let mut index = StagedIndex::open(repo)?;
+    let candidates = layout.posts.select(&index, staged_markdown(&index)?);
     if candidates.is_empty() {
         return Ok(());
     }
     let mut plans = Vec::new();
     for path in candidates {
-        match plan_post(repo, &index, work_tree, &path, layout, compute) {
+        match plan_post(&index, work_tree, &path, layout, compute) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
             Err(reason) => report.fail(Some(&path), reason),
@@ -662,12 +649,16 @@ fn update_staged_posts(
     // With `git commit PATH` git commits from a temporary index and, afterwards, keeps the real
     // index it locked as `index.lock`: give that one the same blob, or the post would show as
     // modified after the commit.
-    let mut real_index = partial_commit_real_index(repo, &index);
+    let mut real_index = index.partial_commit_real_index();
 
     let mut written: Vec<&WorkingChange> = Vec::new();
     let mut staged_any = false;
     for plan in &plans {
-        let staged_id = match plan.new_staged.as_deref().map(|bytes| repo.blob(bytes)) {
+        let staged_id = match plan
+            .new_staged
+            .as_deref()
+            .map(|bytes| index.write_blob(bytes))
+        {
             None => None,
             Some(Ok(id)) => Some(id),
             Some(Err(e)) => {
@@ -679,9 +670,7 @@ fn update_staged_posts(
             }
         };
         if let Some(chart) = &plan.chart {
-            if let Err(reason) =
-                write_chart(repo, work_tree, &mut index, real_index.as_mut(), chart)
-            {
+            if let Err(reason) = write_chart(work_tree, &mut index, real_index.as_mut(), chart) {
                 report.fail(Some(&plan.path), reason);
                 continue;
             }
@@ -694,8 +683,8 @@ fn update_staged_posts(
             continue;
         }
         if let Some(id) = staged_id {
-            let entry = refreshed_entry(&plan.entry, id);
-            if let Err(e) = index.add(&entry) {
+            let entry = plan.entry.with_blob(id);
+            if let Err(e) = index.stage(&entry) {
                 if let Some(change) = &plan.working {
                     let _ = write_atomically(&change.file, &change.old, None);
                 }
@@ -707,10 +696,10 @@ fn update_staged_posts(
             }
             if let Some(real) = real_index.as_mut() {
                 let same_as_committed = real
-                    .get_path(Path::new(&plan.path), 0)
-                    .is_some_and(|e| e.id == plan.entry.id);
+                    .entry(&plan.path)
+                    .is_some_and(|e| e.blob_id() == plan.entry.blob_id());
                 if same_as_committed {
-                    let _ = real.add(&entry);
+                    let _ = real.stage(&entry);
                 }
             }
             staged_any = true;
@@ -740,41 +729,10 @@ fn update_staged_posts(
 }
 
 /// Paths of Markdown files this commit adds or changes (index against HEAD).
-fn staged_markdown(repo: &Repository, index: &git2::Index) -> Result<Vec<String>, HookError> {
-    let head_tree = match repo.head() {
-        Ok(head) => Some(
-            head.peel_to_tree()
-                .map_err(git_error("reading HEAD's tree"))?,
-        ),
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            None
-        }
-        Err(e) => return Err(git_error("reading HEAD")(e)),
-    };
-    let mut opts = DiffOptions::new();
-    opts.include_typechange(true);
-    let diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))
-        .map_err(git_error("comparing the index with HEAD"))?;
-    Ok(diff
-        .deltas()
-        .filter(|d| {
-            matches!(
-                d.status(),
-                Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-            )
-        })
-        .filter_map(|d| {
-            d.new_file()
-                .path()
-                .and_then(Path::to_str)
-                .map(str::to_owned)
-        })
+fn staged_markdown(index: &StagedIndex<'_>) -> Result<Vec<String>, HookError> {
+    Ok(index
+        .changed_paths()?
+        .into_iter()
         .filter(|p| is_markdown(p))
         .collect())
 }
@@ -796,30 +754,25 @@ fn in_post_dir(path: &str) -> bool {
         .any(|posts| dir.contains(&format!("/{posts}/")))
 }
 
-fn post_dirs_present(index: &git2::Index) -> bool {
-    index.iter().any(|entry| {
-        std::str::from_utf8(&entry.path).is_ok_and(|p| is_markdown(p) && in_post_dir(p))
-    })
+fn post_dirs_present(index: &StagedIndex<'_>) -> bool {
+    index.any_path(|p| is_markdown(p) && in_post_dir(p))
 }
 
 fn plan_post(
-    repo: &Repository,
-    index: &git2::Index,
+    index: &StagedIndex<'_>,
     work_tree: &Path,
     path: &str,
     layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
 ) -> Result<Option<Plan>, String> {
-    let entry = index
-        .get_path(Path::new(path), 0)
-        .ok_or("not in the index (unmerged?)")?;
-    if entry.mode & 0o170000 == SYMLINK_MODE {
+    let entry = index.entry(path).ok_or("not in the index (unmerged?)")?;
+    if entry.is_symlink() {
         return Err("it is a symbolic link; gitgoals never writes through links".into());
     }
-    let blob = repo
-        .find_blob(entry.id)
+    let blob = index
+        .blob(&entry)
         .map_err(|e| format!("reading the staged version: {}", e.message()))?;
-    let staged = blob.content();
+    let staged = blob.as_slice();
     if !placed(layout.placement, staged) {
         return Ok(None);
     }
@@ -828,7 +781,7 @@ fn plan_post(
     };
     stats.rating_scale = layout.rating_scale;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
-        let chart = plan_chart(repo, index, work_tree, path, &stats)?;
+        let chart = plan_chart(index, work_tree, path, &stats)?;
         stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
         chart
     } else {
@@ -856,36 +809,21 @@ fn plan_post(
 /// Writes the chart file (atomically, inside the work tree) and stages it, in the temporary
 /// index and, for `git commit PATH`, in the real one too.
 fn write_chart(
-    repo: &Repository,
     work_tree: &Path,
-    index: &mut git2::Index,
-    real_index: Option<&mut git2::Index>,
+    index: &mut StagedIndex<'_>,
+    real_index: Option<&mut StagedIndex<'_>>,
     chart: &ChartFile,
 ) -> Result<(), String> {
     write_chart_file(work_tree, chart)?;
-    let id = repo
-        .blob(&chart.bytes)
+    let id = index
+        .write_blob(&chart.bytes)
         .map_err(|e| format!("writing the chart's blob: {}", e.message()))?;
-    let entry = IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id,
-        // The low bits hold the path's length, capped as git caps it.
-        flags: chart.path.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: chart.path.clone().into_bytes(),
-    };
+    let entry = StagedEntry::new_file(&chart.path, id);
     index
-        .add(&entry)
+        .stage(&entry)
         .map_err(|e| format!("staging the chart: {}", e.message()))?;
     if let Some(real) = real_index {
-        let _ = real.add(&entry);
+        let _ = real.stage(&entry);
     }
     Ok(())
 }
@@ -898,17 +836,13 @@ fn post_stem(path: &str) -> &str {
 
 /// The chart of the post's recent weeks, when it differs from what is staged or on disk.
 fn plan_chart(
-    repo: &Repository,
-    index: &git2::Index,
+    index: &StagedIndex<'_>,
     work_tree: &Path,
     post: &str,
     stats: &BlockStats,
 ) -> Result<Option<ChartFile>, String> {
     let chart = draw_chart(work_tree, post, stats)?;
-    let staged_same = index.get_path(Path::new(&chart.path), 0).is_some_and(|e| {
-        repo.find_blob(e.id)
-            .is_ok_and(|blob| blob.content() == chart.bytes.as_slice())
-    });
+    let staged_same = index.holds(&chart.path, &chart.bytes);
     Ok((!staged_same || !chart_on_disk(work_tree, &chart)?).then_some(chart))
 }
 
@@ -980,39 +914,6 @@ fn read_regular_file_in(work_tree: &Path, file: &Path) -> Result<Option<Vec<u8>>
     fs::read(file).map(Some).map_err(|e| e.to_string())
 }
 
-/// The index entry for new content: same path, mode and flags; the stat data is cleared so git
-/// compares the working file by content next time instead of trusting sizes and times.
-fn refreshed_entry(old: &IndexEntry, id: git2::Oid) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: old.dev,
-        ino: old.ino,
-        mode: old.mode,
-        uid: old.uid,
-        gid: old.gid,
-        file_size: 0,
-        id,
-        flags: old.flags,
-        flags_extended: old.flags_extended,
-        path: old.path.clone(),
-    }
-}
-
-/// The real index git keeps locked during `git commit PATH`, when this hook runs on the
-/// temporary one (`next-index-*.lock`).
-fn partial_commit_real_index(repo: &Repository, index: &git2::Index) -> Option<git2::Index> {
-    let name = index.path()?.file_name()?.to_str()?;
-    if !name.starts_with("next-index") {
-        return None;
-    }
-    let locked = repo.path().join("index.lock");
-    if !locked.is_file() {
-        return None;
-    }
-    git2::Index::open(&locked).ok()
-}
-
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
 /// reader (or a crash) sees the old file or the new one, never half of one. Keeps the old
 /// file's permissions (or uses `mode` for a new file).
@@ -1077,7 +978,7 @@ pub fn run_stats(
     };
     let dir = session.base.clone();
     let repo = match session.repo() {
-        Ok(repo) => repo.git2(),
+        Ok(repo) => repo,
         Err(e) => {
             report.fail(None, e);
             return report;
@@ -1175,12 +1076,11 @@ fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
 }
 
 /// Tracked goals posts ([`PostFilter`]).
-fn tracked_posts(repo: &Repository, posts: &PostFilter) -> Result<Vec<String>, HookError> {
-    let index = repo.index().map_err(git_error("reading the index"))?;
+fn tracked_posts(repo: &Repo, posts: &PostFilter) -> Result<Vec<String>, HookError> {
+    let index = StagedIndex::open(repo)?;
     let markdown = index
-        .iter()
-        .filter(|e| e.mode & 0o170000 != SYMLINK_MODE)
-        .filter_map(|e| String::from_utf8(e.path).ok())
+        .tracked_files()
+        .into_iter()
         .filter(|p| is_markdown(p))
         .collect();
     Ok(posts.select(&index, markdown))
