@@ -113,12 +113,13 @@ impl<'r> StagedIndex<'r> {
             .collect()
     }
 
-    /// Whether any entry's path (symbolic links included; a path that is not UTF-8 never
-    /// matches) satisfies `matches`.
-    pub fn any_path(&self, matches: impl Fn(&str) -> bool) -> bool {
+    /// Whether the index holds anything under the folder `dir` (relative, `/`-separated):
+    /// whether `dir` will be a folder of the commit made from this index.
+    pub fn has_file_under(&self, dir: &str) -> bool {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
         self.index
             .iter()
-            .any(|e| std::str::from_utf8(&e.path).is_ok_and(&matches))
+            .any(|e| e.path.starts_with(prefix.as_bytes()))
     }
 
     /// The entry of `path` (stage 0); none when the path is not in the index or only in

@@ -2,8 +2,9 @@
 //! staged goals posts (`hook run pre-commit`) or into working-tree files (`stats`).
 //!
 //! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the
-//! delivery: finding the hooks directory, reading staged blobs from the index git hands the
-//! hook (`GIT_INDEX_FILE`) and writing the new blob into that same index through
+//! delivery: finding the hooks directory, choosing the staged posts (by [`select::choose`], as
+//! history does), reading their staged blobs from the index git hands the hook
+//! (`GIT_INDEX_FILE`) and writing the new blob into that same index through
 //! [`crate::git::index`], and writing the same block change into the working file atomically.
 //!
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
@@ -22,6 +23,7 @@ use crate::core::block::{self, Rewrite};
 use crate::core::delta::ObjectId;
 use crate::core::fold::Engine;
 use crate::core::ledger;
+use crate::core::select::{self, PostSelector};
 use crate::git::index::{IndexError, StagedEntry, StagedIndex};
 use crate::git::{self, Repo};
 use crate::render::statsblock::{self, BlockStats, Renderer};
@@ -428,8 +430,6 @@ struct Resolved {
     chart: bool,
     /// `confidence.scale`: the block writes ratings out of it.
     rating_scale: u8,
-    /// Which files are goals posts: the `posts` globs, as history reads them.
-    posts: PostFilter,
 }
 
 impl Resolved {
@@ -492,42 +492,19 @@ fn resolve(
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
         rating_scale: config.confidence_scale.value,
-        posts: PostFilter::new(&config.posts.value).map_err(|e| (strict, e))?,
     })
 }
 
-/// Which tracked or staged Markdown files are goals posts. With `posts` globs configured
-/// (or `--posts`), the files they match, exactly as history reads them; otherwise the files
-/// in a posts folder when the repository has one, else every Markdown file.
-#[derive(Debug, Default)]
-struct PostFilter {
-    globs: Vec<crate::core::select::Glob>,
-}
-
-impl PostFilter {
-    fn new(globs: &[String]) -> Result<PostFilter, HookError> {
-        let globs = globs
-            .iter()
-            .map(|g| crate::core::select::Glob::new(g))
-            .collect::<Result<_, _>>()
-            .map_err(|e| HookError::Config(format!("posts: {e}")))?;
-        Ok(PostFilter { globs })
-    }
-
-    /// The goals posts among `paths`, Markdown files in `index`.
-    fn select(&self, index: &StagedIndex<'_>, paths: Vec<String>) -> Vec<String> {
-        if !self.globs.is_empty() {
-            return paths
-                .into_iter()
-                .filter(|p| self.globs.iter().any(|g| g.matches(p)))
-                .collect();
-        }
-        let dirs_present = post_dirs_present(index);
-        paths
-            .into_iter()
-            .filter(|p| !dirs_present || in_post_dir(p))
-            .collect()
-    }
+/// Which files are goals posts once the index is committed: [`select::choose`], the one
+/// definition history uses, asked about the index instead of HEAD's tree (`has_file_under`
+/// says whether the index holds a file under a folder). What is staged is what HEAD holds
+/// after the commit, so a file gets a block exactly when `history` will read it as a post.
+fn post_selector(
+    globs: &[&str],
+    has_file_under: impl Fn(&str) -> bool,
+) -> Result<PostSelector, HookError> {
+    select::choose(globs, true, has_file_under)
+        .map_err(|e| HookError::Config(format!("posts: {e}")))
 }
 
 /// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
@@ -567,6 +544,7 @@ pub fn run_pre_commit(
     };
     report.strict = resolved.strict;
     let renderer = resolved.renderer();
+    let globs = session.read.globs();
     if let Err(e) = update_staged_posts(
         repo,
         &work_tree,
@@ -575,7 +553,7 @@ pub fn run_pre_commit(
             placement: resolved.placement,
             chart: resolved.chart,
             rating_scale: resolved.rating_scale,
-            posts: &resolved.posts,
+            globs: &globs,
         },
         compute,
         &mut report,
@@ -593,7 +571,8 @@ struct BlockLayout<'a> {
     chart: bool,
     /// Ratings in the block read N/`rating_scale`.
     rating_scale: u8,
-    posts: &'a PostFilter,
+    /// The posts globs in force (`--posts`, the configuration's), as history reads them.
+    globs: &'a [&'a str],
 }
 
 /// One post's planned change, computed in full before anything is written.
@@ -630,7 +609,9 @@ fn update_staged_posts(
     report: &mut RunReport,
 ) -> Result<(), HookError> {
     let mut index = StagedIndex::open(repo)?;
-    let candidates = layout.posts.select(&index, staged_markdown(&index)?);
+    let changed = index.changed_paths()?;
+    let posts = post_selector(layout.globs, |dir| index.has_file_under(dir))?;
+    let candidates: Vec<String> = changed.into_iter().filter(|p| posts.is_post(p)).collect();
     if candidates.is_empty() {
         return Ok(());
     }
@@ -726,36 +707,6 @@ fn update_staged_posts(
         }
     }
     Ok(())
-}
-
-/// Paths of Markdown files this commit adds or changes (index against HEAD).
-fn staged_markdown(index: &StagedIndex<'_>) -> Result<Vec<String>, HookError> {
-    Ok(index
-        .changed_paths()?
-        .into_iter()
-        .filter(|p| is_markdown(p))
-        .collect())
-}
-
-fn is_markdown(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".md") || lower.ends_with(".markdown")
-}
-
-/// Whether `path` lies in one of the posts folders history reads ([`crate::core::select::POSTS_DIRS`]),
-/// at any depth (`blog/content/posts/week.md`).
-fn in_post_dir(path: &str) -> bool {
-    let Some((dir, _)) = path.rsplit_once('/') else {
-        return false;
-    };
-    let dir = format!("/{dir}/");
-    crate::core::select::POSTS_DIRS
-        .iter()
-        .any(|posts| dir.contains(&format!("/{posts}/")))
-}
-
-fn post_dirs_present(index: &StagedIndex<'_>) -> bool {
-    index.any_path(|p| is_markdown(p) && in_post_dir(p))
 }
 
 fn plan_post(
@@ -992,7 +943,7 @@ pub fn run_stats(
     let renderer = resolved.renderer();
 
     let targets: Vec<(String, PathBuf)> = if files.is_empty() {
-        match tracked_posts(repo, &resolved.posts) {
+        match tracked_posts(repo, &session.read.globs()) {
             Ok(paths) => paths
                 .into_iter()
                 .map(|p| (p.clone(), work_tree.join(p)))
@@ -1075,27 +1026,66 @@ fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-/// Tracked goals posts ([`PostFilter`]).
-fn tracked_posts(repo: &Repo, posts: &PostFilter) -> Result<Vec<String>, HookError> {
+/// Tracked goals posts that are not links, as history will read them ([`post_selector`]).
+fn tracked_posts(repo: &Repo, globs: &[&str]) -> Result<Vec<String>, HookError> {
     let index = StagedIndex::open(repo)?;
-    let markdown = index
+    let posts = post_selector(globs, |dir| index.has_file_under(dir))?;
+    Ok(index
         .tracked_files()
         .into_iter()
-        .filter(|p| is_markdown(p))
-        .collect();
-    Ok(posts.select(&index, markdown))
+        .filter(|p| posts.is_post(p))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The selector the hook builds for an index holding `files`.
+    fn posts_of(globs: &[&str], files: &[&str]) -> PostSelector {
+        post_selector(globs, |dir| {
+            files.iter().any(|f| {
+                f.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .unwrap()
+    }
+
     #[test]
-    fn post_dirs_are_recognised_at_any_depth_but_not_as_file_names() {
-        assert!(in_post_dir("_posts/2020-12-07-week.md"));
-        assert!(in_post_dir("blog/content/posts/week.md"));
-        assert!(!in_post_dir("posts.md"));
-        assert!(!in_post_dir("notes/week.md"));
+    fn staged_posts_are_the_files_history_reads_posts_folders_count_at_the_top_only() {
+        let blog = posts_of(
+            &[],
+            &[
+                "_posts/2020-12-07-week.md",
+                "blog/_posts/2020-12-14-week.md",
+            ],
+        );
+        assert!(blog.is_post("_posts/2020-12-07-week.md"));
+        assert!(blog.is_post("_drafts/week.mkd"), "any Markdown extension");
+        assert!(!blog.is_post("blog/_posts/2020-12-14-week.md"));
+        assert!(!blog.is_post("blog/content/posts/week.md"));
+        assert!(!blog.is_post("posts.md"));
+        assert!(!blog.is_post("notes/week.md"));
+
+        let nested_only = posts_of(&[], &["blog/_posts/2020-12-14-week.md", "README.md"]);
+        assert_eq!(nested_only, PostSelector::AllMarkdown);
+
+        let vault = posts_of(&[], &[".obsidian/app.json", "Daily/2024-01-15.md"]);
+        assert!(vault.is_post("Daily/2024-01-15.md"));
+        assert!(vault.is_post("2024-W03.md"));
+        assert!(!vault.is_post("Ideas/Books.md"));
+        assert!(!vault.is_post(".obsidian/2024-01-15.md"));
+
+        let globbed = posts_of(&["journal/*.md"], &["_posts/2020-12-07-week.md"]);
+        assert!(globbed.is_post("journal/2020-12-07-week.md"));
+        assert!(!globbed.is_post("_posts/2020-12-07-week.md"));
+    }
+
+    #[test]
+    fn a_bad_posts_glob_is_a_settings_error() {
+        let error = post_selector(&["posts/a**b"], |_| false).unwrap_err();
+        assert!(matches!(error, HookError::Config(ref m) if m.starts_with("posts: ")));
     }
 
     #[cfg(unix)]
