@@ -117,6 +117,14 @@ pub enum Error {
     CurrentDir(#[source] std::io::Error),
     #[error("cannot write to standard output")]
     Output(#[source] std::io::Error),
+    #[error("it is a symbolic link; gitgoals never writes through links")]
+    Symlink,
+    #[error("not a regular file")]
+    NotRegularFile,
+    #[error("no such file")]
+    NoSuchFile,
+    #[error("not in the index (unmerged?)")]
+    NotInIndex,
     #[error("{}: not inside the work tree {}", path.display(), root.display())]
     OutsideWorkTree { path: PathBuf, root: PathBuf },
 
@@ -140,6 +148,8 @@ pub enum Error {
     // --- Charts ---------------------------------------------------------------------------------
     #[error("nothing to draw in the {0} chart: no goals posts")]
     EmptyChart(&'static str),
+    #[error("{} is not a folder (a link?); the chart is not written", dir.display())]
+    ChartFolder { dir: PathBuf },
     #[error("cannot draw the {chart} chart: {message}")]
     Draw {
         chart: &'static str,
@@ -187,6 +197,13 @@ pub enum Error {
     NoPosts { root: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
+    /// Another error, met while doing something: "staged version, line 3: …".
+    #[error("{doing}, {source}")]
+    While {
+        doing: &'static str,
+        #[source]
+        source: Box<Error>,
+    },
     /// Another error, in the file it happened in.
     #[error("{path}: {source}")]
     InFile {
@@ -229,6 +246,14 @@ impl Error {
     pub fn in_file(self, path: impl Into<String>) -> Error {
         Error::InFile {
             path: path.into(),
+            source: Box::new(self),
+        }
+    }
+
+    /// This error, met while `doing` something.
+    pub fn during(self, doing: &'static str) -> Error {
+        Error::While {
+            doing,
             source: Box::new(self),
         }
     }

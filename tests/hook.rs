@@ -604,6 +604,80 @@ fn configured_posts_globs_decide_which_staged_files_get_a_block() {
 }
 
 #[test]
+fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
+    let repo = Repo::new();
+    // A vault: Obsidian's settings folder is tracked, there is no posts folder.
+    repo.write(".obsidian/app.json", "{}\n");
+    repo.ok(&["add", ".obsidian/app.json"]);
+    repo.commit_ok(&[]);
+
+    let note = "2024-01-15.md";
+    let idea = "Ideas/Books.md";
+    repo.write(
+        note,
+        "# Week 3\n\n- [x] Finish the draft\n- [ ] Send it out\n",
+    );
+    repo.write(idea, "# To read\n\n- [ ] Dune\n");
+    repo.ok(&["add", note, idea]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr, "", "a successful update prints nothing");
+
+    let committed = repo.blob("HEAD", note);
+    assert!(
+        text(&committed).contains(START_MARKER),
+        "the vault's dated note is a post: it gets its block\n{}",
+        text(&committed)
+    );
+    assert_eq!(
+        repo.read(note),
+        committed,
+        "the work tree holds what was committed"
+    );
+    assert!(
+        !text(&repo.blob("HEAD", idea)).contains(START_MARKER),
+        "a note not named by a date is not a post in a vault, tasks or not"
+    );
+    let history = repo.gitgoals_ok(&["history", "--format", "json"]);
+    assert!(history.contains(note), "{history}");
+    assert!(!history.contains(idea), "{history}");
+
+    let check = repo.gitgoals(&["stats", "--check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "the committed block is current: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_history() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+
+    // Posts folders count at the top of the repository only: `notes/_posts/` is just a
+    // folder of notes, for the hook as for history.
+    let nested = "notes/_posts/2024-01-15-week.md";
+    let nested_text = "# Week 3\n\n- [x] Finish the draft\n- [ ] Send it out\n";
+    repo.write(nested, nested_text);
+    repo.ok(&["add", nested]);
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr, "");
+    assert_eq!(repo.blob("HEAD", nested), nested_text.as_bytes());
+    assert_eq!(repo.read(nested), nested_text.as_bytes());
+
+    let history = repo.gitgoals_ok(&["history", "--format", "json"]);
+    assert!(history.contains(POST), "{history}");
+    assert!(
+        !history.contains(nested),
+        "history does not read it either: {history}"
+    );
+}
+
+#[test]
 fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     let repo = Repo::bare_init();
     repo.write(POST, POST_TEXT);

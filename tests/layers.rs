@@ -254,6 +254,17 @@ fn the_core_names_no_git_file_system_or_clock() {
 }
 
 #[test]
+fn only_the_git_stage_names_git2() {
+    let offences: Vec<String> = sources()
+        .iter()
+        .filter(|s| stage_of(&s.module) != "git")
+        .filter(|s| without_strings(&s.code).contains("git2"))
+        .map(|s| s.module.clone())
+        .collect();
+    assert!(offences.is_empty(), "git2 outside src/git/: {offences:#?}");
+}
+
+#[test]
 fn every_stage_imports_only_its_own_or_lower_stages() {
     let mut offences = Vec::new();
     for (module, deps) in graph() {

@@ -336,11 +336,11 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
     };
     // The whole engine, read only when the cache cannot serve the hook on its own.
     let full = std::cell::OnceCell::new();
-    let engine = || full.get_or_init(|| session.engine().map_err(|e| e.report()));
+    let engine = || full.get_or_init(|| session.engine());
     if view.is_none()
         && let Err(error) = engine()
     {
-        return fail(error);
+        return fail(&error.report());
     }
     let compute = |path: &str, bytes: &[u8]| {
         if let Some(view) = &view
@@ -352,7 +352,10 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             Ok(engine) => {
                 hook::history_stats_with(engine, engine.tip(), now, session.ledger)(path, bytes)
             }
-            Err(error) => Err(error.clone()),
+            Err(error) => Err(Error::Cannot {
+                doing: "read the history".to_string(),
+                source: error.report().into(),
+            }),
         }
     };
     let report = hook::run_pre_commit(&session, &hook::RunOptions { strict, template }, &compute);

@@ -6,11 +6,13 @@
 //! files that differ from its first parent, with renames detected and each new blob's bytes
 //! read once. Everything it hands out is a plain type; the history engine never sees git2.
 
+pub mod index;
 pub mod live;
 pub mod read;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -111,11 +113,6 @@ impl Repo {
                 message: e.message().to_string(),
             }),
         }
-    }
-
-    /// libgit2's handle, for the hook's index work.
-    pub(crate) fn git2(&self) -> &Repository {
-        &self.repo
     }
 
     /// The repository's git directory.
@@ -511,6 +508,26 @@ fn change_sort_key(change: &FileChange) -> &str {
 fn oid(id: ObjectId) -> Oid {
     // 20 bytes always make an Oid; the fallback is never taken.
     Oid::from_bytes(&id.0).unwrap_or(Oid::ZERO_SHA1)
+}
+
+/// libgit2's reason alone, without its error class and code: the cause people read.
+#[derive(Debug)]
+pub(crate) struct Libgit2(String);
+
+impl fmt::Display for Libgit2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Libgit2 {}
+
+/// A libgit2 failure while doing `context`, as the one error type.
+pub(crate) fn libgit2(context: &str) -> impl FnOnce(git2::Error) -> Error + '_ {
+    move |e| Error::Git {
+        context: context.to_string(),
+        source: Box::new(Libgit2(e.message().to_string())),
+    }
 }
 
 /// libgit2's id as the core's plain value.

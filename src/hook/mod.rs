@@ -1,10 +1,11 @@
 //! Stats block delivery: installs the pre-commit hook, and puts a fresh stats block into the
 //! staged goals posts (`hook run pre-commit`) or into working-tree files (`stats`).
 //!
-//! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the git
-//! and file-system side: finding the hooks directory, reading staged blobs from the index git
-//! hands the hook (`GIT_INDEX_FILE`), writing the new blob into that same index, and writing
-//! the same block change into the working file atomically.
+//! The block itself is rendered and placed by [`crate::render::statsblock`]; this module owns the
+//! delivery: finding the hooks directory, choosing the staged posts (by [`select::choose`], as
+//! history does), reading their staged blobs from the index git hands the hook
+//! (`GIT_INDEX_FILE`) and writing the new blob into that same index through
+//! [`crate::git::index`], and writing the same block change into the working file atomically.
 //!
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
@@ -16,14 +17,16 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, FixedOffset};
-use git2::{Delta, DiffOptions, IndexEntry, IndexTime, Repository};
 
 use crate::config::{Config, Placement};
 use crate::core::block::{self, Rewrite};
 use crate::core::delta::ObjectId;
 use crate::core::fold::Engine;
 use crate::core::ledger;
-use crate::git::{self};
+use crate::core::select::{self, PostSelector};
+use crate::error::Error;
+use crate::git::index::{StagedEntry, StagedIndex};
+use crate::git::{self, Repo};
 use crate::render::statsblock::{self, BlockStats, Renderer};
 use crate::session::Session;
 
@@ -36,59 +39,13 @@ pub use crate::config::CONFIG_FILE;
 
 const HOOK_NAME: &str = "pre-commit";
 const LEGACY_NAME: &str = "pre-commit.legacy";
-/// Folders that hold posts in the blog engines gitgoals knows; when none is present, every
-/// Markdown file is a candidate.
-const SYMLINK_MODE: u32 = 0o120000;
 
 /// Computes the figures for one post from its path and the bytes about to be committed.
 /// `Ok(None)` means "not a goals post" (no tasks): the post is left alone.
-pub type StatsSource<'a> = dyn Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + 'a;
+pub type StatsSource<'a> = dyn Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + 'a;
 
-/// What went wrong outside a single post.
-#[derive(Debug, thiserror::Error)]
-pub enum HookError {
-    #[error("git {args}: {reason}")]
-    GitCommand { args: String, reason: String },
-    #[error("{context}: {source}")]
-    Git {
-        context: String,
-        source: git2::Error,
-    },
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the hooks directory {} (core.hooksPath) is outside this repository; pass --force to install there anyway",
-        path.display()
-    )]
-    HooksPathOutside { path: PathBuf },
-    #[error(
-        "{} already exists beside a pre-commit hook gitgoals did not write; move one of them away and install again",
-        path.display()
-    )]
-    LegacyTaken { path: PathBuf },
-    #[error("this repository has no work tree (bare); the hook and `gitgoals stats` need one")]
-    Bare,
-    #[error("{0}")]
-    Config(String),
-    #[error("{}: not inside the work tree {}", path.display(), root.display())]
-    OutsideWorkTree { path: PathBuf, root: PathBuf },
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
-    move |source| HookError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn git_error(context: &str) -> impl FnOnce(git2::Error) -> HookError + '_ {
-    move |source| HookError::Git {
-        context: context.to_owned(),
-        source,
-    }
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    Error::io(path)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +121,7 @@ struct HooksDir {
     inside_repository: bool,
 }
 
-fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, HookError> {
+fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, Error> {
     let args = [
         "rev-parse",
         "--path-format=absolute",
@@ -178,20 +135,20 @@ fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, HookError> {
         .arg(repo_dir)
         .args(args)
         .output()
-        .map_err(|e| HookError::GitCommand {
+        .map_err(|e| Error::GitCommand {
             args: args.join(" "),
             reason: e.to_string(),
         })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut lines = stdout.lines();
     let (Some(hooks), Some(common), top) = (lines.next(), lines.next(), lines.next()) else {
-        return Err(HookError::GitCommand {
+        return Err(Error::GitCommand {
             args: args.join(" "),
             reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         });
     };
     let Some(top) = top.filter(|_| output.status.success()) else {
-        return Err(HookError::Bare);
+        return Err(Error::Bare);
     };
     let path = PathBuf::from(hooks);
     let resolved = canonical_or_self(&path);
@@ -232,10 +189,10 @@ fn is_ours(hook: &Path) -> bool {
 
 /// Installs the pre-commit hook in the repository at (or above) `repo_dir`. A pre-commit hook
 /// gitgoals did not write is kept as `pre-commit.legacy` and run first by ours.
-pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, HookError> {
+pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, Error> {
     let dir = hooks_dir(repo_dir)?;
     if !dir.inside_repository && !force {
-        return Err(HookError::HooksPathOutside { path: dir.path });
+        return Err(Error::HooksPathOutside { path: dir.path });
     }
     fs::create_dir_all(&dir.path).map_err(io_error(&dir.path))?;
     let hook = dir.path.join(HOOK_NAME);
@@ -250,7 +207,7 @@ pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, HookError
         }
         let legacy_path = dir.path.join(LEGACY_NAME);
         if fs::symlink_metadata(&legacy_path).is_ok() {
-            return Err(HookError::LegacyTaken { path: legacy_path });
+            return Err(Error::LegacyTaken { path: legacy_path });
         }
         // A rename keeps the foreign hook byte for byte, with its mode (or as the link it is).
         fs::rename(&hook, &legacy_path).map_err(io_error(&hook))?;
@@ -266,7 +223,7 @@ pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, HookError
 }
 
 /// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any.
-pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, HookError> {
+pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, Error> {
     let dir = hooks_dir(repo_dir)?;
     let hook = dir.path.join(HOOK_NAME);
     if !is_ours(&hook) {
@@ -285,29 +242,21 @@ pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, HookError> {
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// configuration
-
-fn config_error(e: crate::error::Error) -> HookError {
-    // The message names the file itself.
-    HookError::Config(e.to_string())
-}
-
 /// Reads a template named in the repository's config; the path must stay inside the work tree
 /// (a repository cannot make gitgoals read files elsewhere).
-pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, HookError> {
+pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, Error> {
     let resolved = inside_work_tree(work_tree, &work_tree.join(relative))?;
     fs::read_to_string(&resolved).map_err(io_error(relative))
 }
 
 /// Canonicalises `path` and checks that it lies inside the work tree.
-fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, HookError> {
+fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
     let root = work_tree.canonicalize().map_err(io_error(work_tree))?;
     let resolved = path.canonicalize().map_err(io_error(path))?;
     if resolved.starts_with(&root) {
         Ok(resolved)
     } else {
-        Err(HookError::OutsideWorkTree {
+        Err(Error::OutsideWorkTree {
             path: path.to_path_buf(),
             root,
         })
@@ -383,7 +332,7 @@ pub fn history_stats(
     engine: &Engine,
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
-) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + '_ {
     history_stats_with(engine, head, now, ledger::LedgerOptions::default())
 }
 
@@ -393,7 +342,7 @@ pub fn history_stats_with(
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
     options: ledger::LedgerOptions,
-) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, String> + '_ {
+) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + '_ {
     move |path, bytes| {
         let mut engine = engine.clone();
         engine.feed_pending(git::pending_commit(
@@ -441,8 +390,6 @@ struct Resolved {
     chart: bool,
     /// `confidence.scale`: the block writes ratings out of it.
     rating_scale: u8,
-    /// Which files are goals posts: the `posts` globs, as history reads them.
-    posts: PostFilter,
 }
 
 impl Resolved {
@@ -456,13 +403,13 @@ impl Resolved {
 /// The work tree and the settings of an opened repository, for the hook and `stats` alike; a
 /// bare repository or broken settings go into `report` (strict if the settings say so).
 fn work_tree_and_settings(
-    repo: &Repository,
+    repo: &Repo,
     config: &Config,
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Option<(PathBuf, Resolved)> {
-    let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
-        report.fail(None, HookError::Bare);
+    let Some(work_tree) = repo.work_dir() else {
+        report.fail(None, Error::Bare);
         return None;
     };
     match resolve(&work_tree, config, options) {
@@ -479,19 +426,17 @@ fn resolve(
     work_tree: &Path,
     config: &Config,
     options: &RunOptions,
-) -> Result<Resolved, (bool, HookError)> {
+) -> Result<Resolved, (bool, Error)> {
     let strict = options.strict || config.hook_strict.value;
     let template_file = match &options.template {
         Some(given) => Some(given.clone()),
-        None => config
-            .template_path(work_tree)
-            .map_err(|e| (strict, config_error(e)))?,
+        None => config.template_path(work_tree).map_err(|e| (strict, e))?,
     };
     let template = match template_file {
         Some(file) => Some(fs::read_to_string(&file).map_err(|e| {
             (
                 strict,
-                HookError::Io {
+                Error::Io {
                     path: file.clone(),
                     source: e,
                 },
@@ -505,42 +450,18 @@ fn resolve(
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
         rating_scale: config.confidence_scale.value,
-        posts: PostFilter::new(&config.posts.value).map_err(|e| (strict, e))?,
     })
 }
 
-/// Which tracked or staged Markdown files are goals posts. With `posts` globs configured
-/// (or `--posts`), the files they match, exactly as history reads them; otherwise the files
-/// in a posts folder when the repository has one, else every Markdown file.
-#[derive(Debug, Default)]
-struct PostFilter {
-    globs: Vec<crate::core::select::Glob>,
-}
-
-impl PostFilter {
-    fn new(globs: &[String]) -> Result<PostFilter, HookError> {
-        let globs = globs
-            .iter()
-            .map(|g| crate::core::select::Glob::new(g))
-            .collect::<Result<_, _>>()
-            .map_err(|e| HookError::Config(format!("posts: {e}")))?;
-        Ok(PostFilter { globs })
-    }
-
-    /// The goals posts among `paths`, Markdown files in `index`.
-    fn select(&self, index: &git2::Index, paths: Vec<String>) -> Vec<String> {
-        if !self.globs.is_empty() {
-            return paths
-                .into_iter()
-                .filter(|p| self.globs.iter().any(|g| g.matches(p)))
-                .collect();
-        }
-        let dirs_present = post_dirs_present(index);
-        paths
-            .into_iter()
-            .filter(|p| !dirs_present || in_post_dir(p))
-            .collect()
-    }
+/// Which files are goals posts once the index is committed: [`select::choose`], the one
+/// definition history uses, asked about the index instead of HEAD's tree (`has_file_under`
+/// says whether the index holds a file under a folder). What is staged is what HEAD holds
+/// after the commit, so a file gets a block exactly when `history` will read it as a post.
+fn post_selector(
+    globs: &[&str],
+    has_file_under: impl Fn(&str) -> bool,
+) -> Result<PostSelector, Error> {
+    select::choose(globs, true, has_file_under)
 }
 
 /// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
@@ -567,7 +488,7 @@ pub fn run_pre_commit(
         ..RunReport::default()
     };
     let repo = match session.repo() {
-        Ok(repo) => repo.git2(),
+        Ok(repo) => repo,
         Err(e) => {
             report.fail(None, format!("cannot open the repository: {e}"));
             return report;
@@ -580,6 +501,7 @@ pub fn run_pre_commit(
     };
     report.strict = resolved.strict;
     let renderer = resolved.renderer();
+    let globs = session.read.globs();
     if let Err(e) = update_staged_posts(
         repo,
         &work_tree,
@@ -588,7 +510,7 @@ pub fn run_pre_commit(
             placement: resolved.placement,
             chart: resolved.chart,
             rating_scale: resolved.rating_scale,
-            posts: &resolved.posts,
+            globs: &globs,
         },
         compute,
         &mut report,
@@ -606,13 +528,14 @@ struct BlockLayout<'a> {
     chart: bool,
     /// Ratings in the block read N/`rating_scale`.
     rating_scale: u8,
-    posts: &'a PostFilter,
+    /// The posts globs in force (`--posts`, the configuration's), as history reads them.
+    globs: &'a [&'a str],
 }
 
 /// One post's planned change, computed in full before anything is written.
 struct Plan {
     path: String,
-    entry: IndexEntry,
+    entry: StagedEntry,
     new_staged: Option<Vec<u8>>,
     working: Option<WorkingChange>,
     chart: Option<ChartFile>,
@@ -636,20 +559,22 @@ struct WorkingChange {
 }
 
 fn update_staged_posts(
-    repo: &Repository,
+    repo: &Repo,
     work_tree: &Path,
     layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
     report: &mut RunReport,
-) -> Result<(), HookError> {
-    let mut index = repo.index().map_err(git_error("reading the index"))?;
-    let candidates = layout.posts.select(&index, staged_markdown(repo, &index)?);
+) -> Result<(), Error> {
+    let mut index = StagedIndex::open(repo)?;
+    let changed = index.changed_paths()?;
+    let posts = post_selector(layout.globs, |dir| index.has_file_under(dir))?;
+    let candidates: Vec<String> = changed.into_iter().filter(|p| posts.is_post(p)).collect();
     if candidates.is_empty() {
         return Ok(());
     }
     let mut plans = Vec::new();
     for path in candidates {
-        match plan_post(repo, &index, work_tree, &path, layout, compute) {
+        match plan_post(&index, work_tree, &path, layout, compute) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
             Err(reason) => report.fail(Some(&path), reason),
@@ -662,26 +587,25 @@ fn update_staged_posts(
     // With `git commit PATH` git commits from a temporary index and, afterwards, keeps the real
     // index it locked as `index.lock`: give that one the same blob, or the post would show as
     // modified after the commit.
-    let mut real_index = partial_commit_real_index(repo, &index);
+    let mut real_index = index.partial_commit_real_index();
 
     let mut written: Vec<&WorkingChange> = Vec::new();
     let mut staged_any = false;
     for plan in &plans {
-        let staged_id = match plan.new_staged.as_deref().map(|bytes| repo.blob(bytes)) {
+        let staged_id = match plan
+            .new_staged
+            .as_deref()
+            .map(|bytes| index.write_blob(bytes))
+        {
             None => None,
             Some(Ok(id)) => Some(id),
             Some(Err(e)) => {
-                report.fail(
-                    Some(&plan.path),
-                    format!("writing the blob: {}", e.message()),
-                );
+                report.fail(Some(&plan.path), e);
                 continue;
             }
         };
         if let Some(chart) = &plan.chart {
-            if let Err(reason) =
-                write_chart(repo, work_tree, &mut index, real_index.as_mut(), chart)
-            {
+            if let Err(reason) = write_chart(work_tree, &mut index, real_index.as_mut(), chart) {
                 report.fail(Some(&plan.path), reason);
                 continue;
             }
@@ -694,23 +618,20 @@ fn update_staged_posts(
             continue;
         }
         if let Some(id) = staged_id {
-            let entry = refreshed_entry(&plan.entry, id);
-            if let Err(e) = index.add(&entry) {
+            let entry = plan.entry.with_blob(id);
+            if let Err(e) = index.stage(&entry) {
                 if let Some(change) = &plan.working {
                     let _ = write_atomically(&change.file, &change.old, None);
                 }
-                report.fail(
-                    Some(&plan.path),
-                    format!("updating the index: {}", e.message()),
-                );
+                report.fail(Some(&plan.path), e);
                 continue;
             }
             if let Some(real) = real_index.as_mut() {
                 let same_as_committed = real
-                    .get_path(Path::new(&plan.path), 0)
-                    .is_some_and(|e| e.id == plan.entry.id);
+                    .entry(&plan.path)
+                    .is_some_and(|e| e.blob_id() == plan.entry.blob_id());
                 if same_as_committed {
-                    let _ = real.add(&entry);
+                    let _ = real.stage(&entry);
                 }
             }
             staged_any = true;
@@ -727,7 +648,7 @@ fn update_staged_posts(
             }
             let updated = std::mem::take(&mut report.updated);
             for path in updated {
-                report.fail(Some(&path), format!("writing the index: {}", e.message()));
+                report.fail(Some(&path), &e);
             }
             return Ok(());
         }
@@ -739,87 +660,19 @@ fn update_staged_posts(
     Ok(())
 }
 
-/// Paths of Markdown files this commit adds or changes (index against HEAD).
-fn staged_markdown(repo: &Repository, index: &git2::Index) -> Result<Vec<String>, HookError> {
-    let head_tree = match repo.head() {
-        Ok(head) => Some(
-            head.peel_to_tree()
-                .map_err(git_error("reading HEAD's tree"))?,
-        ),
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            None
-        }
-        Err(e) => return Err(git_error("reading HEAD")(e)),
-    };
-    let mut opts = DiffOptions::new();
-    opts.include_typechange(true);
-    let diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut opts))
-        .map_err(git_error("comparing the index with HEAD"))?;
-    Ok(diff
-        .deltas()
-        .filter(|d| {
-            matches!(
-                d.status(),
-                Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-            )
-        })
-        .filter_map(|d| {
-            d.new_file()
-                .path()
-                .and_then(Path::to_str)
-                .map(str::to_owned)
-        })
-        .filter(|p| is_markdown(p))
-        .collect())
-}
-
-fn is_markdown(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".md") || lower.ends_with(".markdown")
-}
-
-/// Whether `path` lies in one of the posts folders history reads ([`crate::core::select::POSTS_DIRS`]),
-/// at any depth (`blog/content/posts/week.md`).
-fn in_post_dir(path: &str) -> bool {
-    let Some((dir, _)) = path.rsplit_once('/') else {
-        return false;
-    };
-    let dir = format!("/{dir}/");
-    crate::core::select::POSTS_DIRS
-        .iter()
-        .any(|posts| dir.contains(&format!("/{posts}/")))
-}
-
-fn post_dirs_present(index: &git2::Index) -> bool {
-    index.iter().any(|entry| {
-        std::str::from_utf8(&entry.path).is_ok_and(|p| is_markdown(p) && in_post_dir(p))
-    })
-}
-
 fn plan_post(
-    repo: &Repository,
-    index: &git2::Index,
+    index: &StagedIndex<'_>,
     work_tree: &Path,
     path: &str,
     layout: BlockLayout<'_>,
     compute: &StatsSource<'_>,
-) -> Result<Option<Plan>, String> {
-    let entry = index
-        .get_path(Path::new(path), 0)
-        .ok_or("not in the index (unmerged?)")?;
-    if entry.mode & 0o170000 == SYMLINK_MODE {
-        return Err("it is a symbolic link; gitgoals never writes through links".into());
+) -> Result<Option<Plan>, Error> {
+    let entry = index.entry(path).ok_or(Error::NotInIndex)?;
+    if entry.is_symlink() {
+        return Err(Error::Symlink);
     }
-    let blob = repo
-        .find_blob(entry.id)
-        .map_err(|e| format!("reading the staged version: {}", e.message()))?;
-    let staged = blob.content();
+    let blob = index.blob(&entry)?;
+    let staged = blob.as_slice();
     if !placed(layout.placement, staged) {
         return Ok(None);
     }
@@ -828,18 +681,17 @@ fn plan_post(
     };
     stats.rating_scale = layout.rating_scale;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
-        let chart = plan_chart(repo, index, work_tree, path, &stats)?;
+        let chart = plan_chart(index, work_tree, path, &stats)?;
         stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
         chart
     } else {
         None
     };
-    let body = statsblock::render(&stats, layout.renderer).map_err(|e| e.to_string())?;
-    let new_staged =
-        match block::rewrite(staged, &body).map_err(|e| format!("staged version, {e}"))? {
-            Rewrite::Unchanged => None,
-            Rewrite::Changed(bytes) => Some(bytes),
-        };
+    let body = statsblock::render(&stats, layout.renderer)?;
+    let new_staged = match block::rewrite(staged, &body).map_err(|e| e.during("staged version"))? {
+        Rewrite::Unchanged => None,
+        Rewrite::Changed(bytes) => Some(bytes),
+    };
     let working = plan_working_file(work_tree, path, &body)?;
     if new_staged.is_none() && working.is_none() && chart.is_none() {
         return Ok(None);
@@ -856,36 +708,17 @@ fn plan_post(
 /// Writes the chart file (atomically, inside the work tree) and stages it, in the temporary
 /// index and, for `git commit PATH`, in the real one too.
 fn write_chart(
-    repo: &Repository,
     work_tree: &Path,
-    index: &mut git2::Index,
-    real_index: Option<&mut git2::Index>,
+    index: &mut StagedIndex<'_>,
+    real_index: Option<&mut StagedIndex<'_>>,
     chart: &ChartFile,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     write_chart_file(work_tree, chart)?;
-    let id = repo
-        .blob(&chart.bytes)
-        .map_err(|e| format!("writing the chart's blob: {}", e.message()))?;
-    let entry = IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id,
-        // The low bits hold the path's length, capped as git caps it.
-        flags: chart.path.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: chart.path.clone().into_bytes(),
-    };
-    index
-        .add(&entry)
-        .map_err(|e| format!("staging the chart: {}", e.message()))?;
+    let id = index.write_blob(&chart.bytes)?;
+    let entry = StagedEntry::new_file(&chart.path, id);
+    index.stage(&entry)?;
     if let Some(real) = real_index {
-        let _ = real.add(&entry);
+        let _ = real.stage(&entry);
     }
     Ok(())
 }
@@ -898,33 +731,28 @@ fn post_stem(path: &str) -> &str {
 
 /// The chart of the post's recent weeks, when it differs from what is staged or on disk.
 fn plan_chart(
-    repo: &Repository,
-    index: &git2::Index,
+    index: &StagedIndex<'_>,
     work_tree: &Path,
     post: &str,
     stats: &BlockStats,
-) -> Result<Option<ChartFile>, String> {
+) -> Result<Option<ChartFile>, Error> {
     let chart = draw_chart(work_tree, post, stats)?;
-    let staged_same = index.get_path(Path::new(&chart.path), 0).is_some_and(|e| {
-        repo.find_blob(e.id)
-            .is_ok_and(|blob| blob.content() == chart.bytes.as_slice())
-    });
+    let staged_same = index.holds(&chart.path, &chart.bytes);
     Ok((!staged_same || !chart_on_disk(work_tree, &chart)?).then_some(chart))
 }
 
 /// Draws the chart for `post`; its folder must be a real folder inside the work tree.
-fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, String> {
+fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, Error> {
     let bytes = crate::render::chart::history_svg(&stats.recent_weeks)
-        .map_err(|e| format!("drawing the chart: {e}"))?
+        .map_err(|e| e.during("drawing the chart"))?
         .into_bytes();
     let mut dir = work_tree.to_path_buf();
     for part in CHART_DIR.split('/') {
         dir.push(part);
         if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
-            return Err(format!(
-                "{} is not a folder (a link?); the chart is not written",
-                dir.display()
-            ));
+            return Err(Error::ChartFolder {
+                dir: dir.to_path_buf(),
+            });
         }
     }
     Ok(ChartFile {
@@ -934,18 +762,20 @@ fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartF
 }
 
 /// Whether the working tree already holds exactly this chart.
-fn chart_on_disk(work_tree: &Path, chart: &ChartFile) -> Result<bool, String> {
+fn chart_on_disk(work_tree: &Path, chart: &ChartFile) -> Result<bool, Error> {
     let on_disk = read_regular_file_in(work_tree, &work_tree.join(&chart.path))?;
     Ok(on_disk.as_deref() == Some(chart.bytes.as_slice()))
 }
 
 /// Writes the chart file atomically, in a folder inside the work tree.
-fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), String> {
+fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), Error> {
     let file = work_tree.join(&chart.path);
-    let dir = file.parent().ok_or("the chart has no folder")?;
-    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    inside_work_tree(work_tree, dir).map_err(|e| e.to_string())?;
-    write_atomically(&file, &chart.bytes, None).map_err(|e| e.to_string())
+    let dir = file
+        .parent()
+        .ok_or(Error::ChartFolder { dir: file.clone() })?;
+    fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    inside_work_tree(work_tree, dir)?;
+    write_atomically(&file, &chart.bytes, None)
 }
 
 /// Plans the same block change in the working file, from the working file's own bytes (so
@@ -954,69 +784,36 @@ fn plan_working_file(
     work_tree: &Path,
     path: &str,
     body: &str,
-) -> Result<Option<WorkingChange>, String> {
+) -> Result<Option<WorkingChange>, Error> {
     let file = work_tree.join(path);
     let Some(old) = read_regular_file_in(work_tree, &file)? else {
         return Ok(None);
     };
-    match block::rewrite(&old, body).map_err(|e| format!("working file, {e}"))? {
+    match block::rewrite(&old, body).map_err(|e| e.during("working file"))? {
         Rewrite::Unchanged => Ok(None),
         Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
     }
 }
 
 /// Reads a file that is a regular file inside the work tree; `None` when it does not exist.
-fn read_regular_file_in(work_tree: &Path, file: &Path) -> Result<Option<Vec<u8>>, String> {
+fn read_regular_file_in(work_tree: &Path, file: &Path) -> Result<Option<Vec<u8>>, Error> {
     match fs::symlink_metadata(file) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(Error::io(file)(e)),
         Ok(meta) if meta.file_type().is_symlink() => {
-            return Err("it is a symbolic link; gitgoals never writes through links".into());
+            return Err(Error::Symlink);
         }
-        Ok(meta) if !meta.is_file() => return Err("not a regular file".into()),
+        Ok(meta) if !meta.is_file() => return Err(Error::NotRegularFile),
         Ok(_) => {}
     }
-    inside_work_tree(work_tree, file).map_err(|e| e.to_string())?;
-    fs::read(file).map(Some).map_err(|e| e.to_string())
-}
-
-/// The index entry for new content: same path, mode and flags; the stat data is cleared so git
-/// compares the working file by content next time instead of trusting sizes and times.
-fn refreshed_entry(old: &IndexEntry, id: git2::Oid) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: old.dev,
-        ino: old.ino,
-        mode: old.mode,
-        uid: old.uid,
-        gid: old.gid,
-        file_size: 0,
-        id,
-        flags: old.flags,
-        flags_extended: old.flags_extended,
-        path: old.path.clone(),
-    }
-}
-
-/// The real index git keeps locked during `git commit PATH`, when this hook runs on the
-/// temporary one (`next-index-*.lock`).
-fn partial_commit_real_index(repo: &Repository, index: &git2::Index) -> Option<git2::Index> {
-    let name = index.path()?.file_name()?.to_str()?;
-    if !name.starts_with("next-index") {
-        return None;
-    }
-    let locked = repo.path().join("index.lock");
-    if !locked.is_file() {
-        return None;
-    }
-    git2::Index::open(&locked).ok()
+    inside_work_tree(work_tree, file)?;
+    fs::read(file).map(Some).map_err(Error::io(file))
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
 /// reader (or a crash) sees the old file or the new one, never half of one. Keeps the old
 /// file's permissions (or uses `mode` for a new file).
-pub fn write_atomically(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), HookError> {
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -1077,7 +874,7 @@ pub fn run_stats(
     };
     let dir = session.base.clone();
     let repo = match session.repo() {
-        Ok(repo) => repo.git2(),
+        Ok(repo) => repo,
         Err(e) => {
             report.fail(None, e);
             return report;
@@ -1091,7 +888,7 @@ pub fn run_stats(
     let renderer = resolved.renderer();
 
     let targets: Vec<(String, PathBuf)> = if files.is_empty() {
-        match tracked_posts(repo, &resolved.posts) {
+        match tracked_posts(repo, &session.read.globs()) {
             Ok(paths) => paths
                 .into_iter()
                 .map(|p| (p.clone(), work_tree.join(p)))
@@ -1109,9 +906,9 @@ pub fn run_stats(
     };
     for (shown, file) in targets {
         let relative = relative_slash_path(&work_tree, &file).unwrap_or_else(|| shown.clone());
-        let result = (|| -> Result<Option<Vec<u8>>, String> {
+        let result = (|| -> Result<Option<Vec<u8>>, Error> {
             let Some(old) = read_regular_file_in(&work_tree, &file)? else {
-                return Err("no such file".into());
+                return Err(Error::NoSuchFile);
             };
             let Some(mut stats) = compute(&relative, &old)? else {
                 return Ok(None);
@@ -1129,8 +926,8 @@ pub fn run_stats(
                 stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(&relative)));
             }
             let with_block = if placed(resolved.placement, &old) {
-                let body = statsblock::render(&stats, renderer).map_err(|e| e.to_string())?;
-                match block::rewrite(&old, &body).map_err(|e| e.to_string())? {
+                let body = statsblock::render(&stats, renderer)?;
+                match block::rewrite(&old, &body)? {
                     Rewrite::Unchanged => None,
                     Rewrite::Changed(new) => Some(new),
                 }
@@ -1174,28 +971,66 @@ fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-/// Tracked goals posts ([`PostFilter`]).
-fn tracked_posts(repo: &Repository, posts: &PostFilter) -> Result<Vec<String>, HookError> {
-    let index = repo.index().map_err(git_error("reading the index"))?;
-    let markdown = index
-        .iter()
-        .filter(|e| e.mode & 0o170000 != SYMLINK_MODE)
-        .filter_map(|e| String::from_utf8(e.path).ok())
-        .filter(|p| is_markdown(p))
-        .collect();
-    Ok(posts.select(&index, markdown))
+/// Tracked goals posts that are not links, as history will read them ([`post_selector`]).
+fn tracked_posts(repo: &Repo, globs: &[&str]) -> Result<Vec<String>, Error> {
+    let index = StagedIndex::open(repo)?;
+    let posts = post_selector(globs, |dir| index.has_file_under(dir))?;
+    Ok(index
+        .tracked_files()
+        .into_iter()
+        .filter(|p| posts.is_post(p))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The selector the hook builds for an index holding `files`.
+    fn posts_of(globs: &[&str], files: &[&str]) -> PostSelector {
+        post_selector(globs, |dir| {
+            files.iter().any(|f| {
+                f.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .unwrap()
+    }
+
     #[test]
-    fn post_dirs_are_recognised_at_any_depth_but_not_as_file_names() {
-        assert!(in_post_dir("_posts/2020-12-07-week.md"));
-        assert!(in_post_dir("blog/content/posts/week.md"));
-        assert!(!in_post_dir("posts.md"));
-        assert!(!in_post_dir("notes/week.md"));
+    fn staged_posts_are_the_files_history_reads_posts_folders_count_at_the_top_only() {
+        let blog = posts_of(
+            &[],
+            &[
+                "_posts/2020-12-07-week.md",
+                "blog/_posts/2020-12-14-week.md",
+            ],
+        );
+        assert!(blog.is_post("_posts/2020-12-07-week.md"));
+        assert!(blog.is_post("_drafts/week.mkd"), "any Markdown extension");
+        assert!(!blog.is_post("blog/_posts/2020-12-14-week.md"));
+        assert!(!blog.is_post("blog/content/posts/week.md"));
+        assert!(!blog.is_post("posts.md"));
+        assert!(!blog.is_post("notes/week.md"));
+
+        let nested_only = posts_of(&[], &["blog/_posts/2020-12-14-week.md", "README.md"]);
+        assert_eq!(nested_only, PostSelector::AllMarkdown);
+
+        let vault = posts_of(&[], &[".obsidian/app.json", "Daily/2024-01-15.md"]);
+        assert!(vault.is_post("Daily/2024-01-15.md"));
+        assert!(vault.is_post("2024-W03.md"));
+        assert!(!vault.is_post("Ideas/Books.md"));
+        assert!(!vault.is_post(".obsidian/2024-01-15.md"));
+
+        let globbed = posts_of(&["journal/*.md"], &["_posts/2020-12-07-week.md"]);
+        assert!(globbed.is_post("journal/2020-12-07-week.md"));
+        assert!(!globbed.is_post("_posts/2020-12-07-week.md"));
+    }
+
+    #[test]
+    fn a_bad_posts_glob_is_an_error_naming_the_glob() {
+        let error = post_selector(&["posts/a**b"], |_| false).unwrap_err();
+        assert!(matches!(error, Error::BadGlob { ref glob, .. } if glob == "posts/a**b"));
     }
 
     #[cfg(unix)]
