@@ -85,15 +85,14 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 .to_string();
             let parse = session.parse_options();
             let post = post::parse_with(&shown, &bytes, parse);
-            let text = match format {
-                Format::Text => crate::render::style::paint(&report::show_text(
+            match format {
+                Format::Text => print(&crate::render::style::paint(&report::show_text(
                     &shown,
                     &post,
                     parse.rating_scale,
-                )),
-                Format::Json => json(&report::ShowDocument::new(&shown, &post))?,
-            };
-            print(&text)?;
+                )))?,
+                Format::Json => print_json(&report::ShowDocument::new(&shown, &post))?,
+            }
         }
         Command::History {
             since,
@@ -114,15 +113,14 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             if let Some(path) = &chart {
                 write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
             }
-            let text = match format {
-                TableFormat::Text => {
-                    crate::render::style::paint(&report::history_text(&ledger, &weeks))
-                }
-                TableFormat::Json => json(&report::history_document(&ledger, &weeks))?,
-                TableFormat::Csv => report::history_csv(&weeks),
-                TableFormat::Markdown => report::history_markdown(&weeks),
-            };
-            print(&text)?;
+            match format {
+                TableFormat::Text => print(&crate::render::style::paint(&report::history_text(
+                    &ledger, &weeks,
+                )))?,
+                TableFormat::Json => print_json(&report::history_document(&ledger, &weeks))?,
+                TableFormat::Csv => print(&report::history_csv(&weeks))?,
+                TableFormat::Markdown => print(&report::history_markdown(&weeks))?,
+            }
         }
         Command::Tasks {
             open,
@@ -141,15 +139,14 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 })
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
-            let text = match format {
-                Format::Text => crate::render::style::paint(&report::tasks_text(
+            match format {
+                Format::Text => print(&crate::render::style::paint(&report::tasks_text(
                     &ledger,
                     &records,
                     session.rating_scale(),
-                )),
-                Format::Json => json(&report::tasks_document(&ledger, &history, &records))?,
-            };
-            print(&text)?;
+                )))?,
+                Format::Json => print_json(&report::tasks_document(&ledger, &history, &records))?,
+            }
         }
         Command::Hook { action } => return run_hook(session, action),
         Command::Stats {
@@ -180,32 +177,33 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             if let Some(path) = &chart {
                 write_chart(path, &chart::calibration_svg(&calibration)?)?;
             }
-            let text = match format {
-                Format::Text => crate::render::trends::calibration_text(&calibration),
-                Format::Json => json(&crate::render::trends::calibration_document(
+            match format {
+                Format::Text => print(&crate::render::trends::calibration_text(&calibration))?,
+                Format::Json => print_json(&crate::render::trends::calibration_document(
                     &ledger,
                     &calibration,
                     Some(today),
                 ))?,
-            };
-            print(&text)?;
+            }
         }
         Command::Carry { min_weeks, format } => {
             let ledger = session.ledger()?;
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);
-            let text = match format {
-                Format::Text => {
-                    crate::render::trends::carry_text(&ledger, &chains, oldest.as_ref(), min_weeks)
-                }
-                Format::Json => json(&crate::render::trends::carry_document(
+            match format {
+                Format::Text => print(&crate::render::trends::carry_text(
                     &ledger,
                     &chains,
                     oldest.as_ref(),
                     min_weeks,
                 ))?,
-            };
-            print(&text)?;
+                Format::Json => print_json(&crate::render::trends::carry_document(
+                    &ledger,
+                    &chains,
+                    oldest.as_ref(),
+                    min_weeks,
+                ))?,
+            }
         }
         Command::Report { html } => {
             let ledger = session.ledger()?;
@@ -248,20 +246,19 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             // Newest first by the commit graph; events of one commit keep the post's order.
             lines.sort_by_key(|line| std::cmp::Reverse(line.event.order));
             lines.truncate(max_count.unwrap_or(usize::MAX));
-            let text = match format {
-                Format::Text => crate::render::style::paint(&report::log_text(&lines)),
+            match format {
+                Format::Text => print(&crate::render::style::paint(&report::log_text(&lines)))?,
                 Format::Json => {
-                    let mut out = String::new();
-                    for line in &lines {
-                        out.push_str(&serde_json::to_string(&report::EventDocument::new(
-                            line.event, line.post,
-                        ))?);
-                        out.push('\n');
-                    }
-                    out
+                    // One document a line, streamed as they come.
+                    let mut stdout = io::BufWriter::new(io::stdout().lock());
+                    let written = lines.iter().try_for_each(|line| {
+                        let document = report::EventDocument::new(line.event, line.post);
+                        serde_json::to_writer(&mut stdout, &document)?;
+                        stdout.write_all(b"\n")
+                    });
+                    finish_output(written.and_then(|()| stdout.flush()))?;
                 }
-            };
-            print(&text)?;
+            }
         }
         Command::Completions { .. } | Command::Man | Command::Demo { .. } => {
             unreachable!("handled before a session is opened")
@@ -383,10 +380,10 @@ fn write_chart(path: &Path, svg: &str) -> Result<()> {
     Ok(())
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    let mut text = serde_json::to_string_pretty(value)?;
-    text.push('\n');
-    Ok(text)
+/// Streams a JSON document to stdout, without building it as a string first.
+fn print_json<T: serde::Serialize>(document: &T) -> Result<()> {
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    finish_output(crate::render::write_json(&mut stdout, document).and_then(|()| stdout.flush()))
 }
 
 /// Writes to stdout (styles are dropped unless colour is on); a reader that went away
@@ -405,6 +402,11 @@ pub fn print(text: &str) -> Result<()> {
             .write_all(text.as_bytes())
             .and_then(|()| stdout.flush())
     };
+    finish_output(written)
+}
+
+/// A reader that went away (`gitgoals … | head`) is not an error.
+fn finish_output(written: io::Result<()>) -> Result<()> {
     match written {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(Error::Output),

@@ -8,6 +8,15 @@ pub mod statsblock;
 pub mod style;
 pub mod trends;
 
+/// Writes a JSON document (pretty, with a final line break) to any writer.
+pub fn write_json<T: serde::Serialize>(
+    out: &mut impl std::io::Write,
+    document: &T,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, document)?;
+    out.write_all(b"\n")
+}
+
 /// How a command prints: a table for people, or a JSON document for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
