@@ -148,6 +148,8 @@ fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
     assert!(committed.contains("due 2020-12-12") || committed.contains("(2020-12-12)"));
     assert_eq!(repo.read(POST), committed.as_bytes());
     assert_eq!(repo.status(), "", "nothing left modified or staged");
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]

@@ -7,7 +7,9 @@
 mod isolated;
 
 #[allow(unused_imports)] // each test file uses a different part
-pub use isolated::{GITGOALS, Isolated, READING_COMMANDS, Run, Scratch, assert_no_panic, finish};
+pub use isolated::{
+    BlockFigures, GITGOALS, Isolated, READING_COMMANDS, Run, Scratch, assert_no_panic, finish,
+};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
