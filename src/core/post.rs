@@ -9,7 +9,6 @@ use crate::core::dates::{self, DateOrder};
 use crate::core::frontmatter;
 use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
 // The markers of the block gitgoals writes into posts: nothing between them is a task.
-use crate::core::block::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
 
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;
@@ -544,20 +543,15 @@ pub fn cookie_len(text: &str) -> Option<usize> {
     ok.then_some(inner_end + 1)
 }
 
-/// Byte ranges of gitgoals' own stats blocks in `body`, markers included.
+/// Byte ranges of gitgoals' own stats blocks in `body`, markers included: the block the hook
+/// writes, found by the one definition the writer uses ([`crate::core::block::find_block`]),
+/// so marker text shown in code, inline or in a task's title hides nothing. A post whose
+/// markers do not make a block (one missing, or two) hides nothing either: its tasks count.
 fn stats_block_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
-    let mut ranges = Vec::new();
-    let mut from = 0;
-    while let Some(begin) = body[from..].find(STATS_BEGIN) {
-        let begin = from + begin;
-        let after = begin + STATS_BEGIN.len();
-        let end = body[after..]
-            .find(STATS_END)
-            .map_or(body.len(), |e| after + e + STATS_END.len());
-        ranges.push(begin..end);
-        from = end;
+    match crate::core::block::find_block(body.as_bytes()) {
+        Ok(Some(span)) => vec![span.whole],
+        Ok(None) | Err(_) => Vec::new(),
     }
-    ranges
 }
 
 fn collect_prose(prose: &mut String, event: Event) {
@@ -992,6 +986,7 @@ fn is_ascii_white_space(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::block::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
 
     fn tasks(markdown: &str) -> Vec<Task> {
         parse("_posts/2021-03-01-week.md", markdown.as_bytes()).tasks
@@ -1317,6 +1312,31 @@ mod tests {
         let md =
             format!("- [ ] real\n\n{STATS_BEGIN}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
         assert_eq!(titles(&md), ["real", "also real"]);
+    }
+
+    #[test]
+    fn marker_text_in_a_code_fence_hides_no_task() {
+        let md = format!("- [ ] before\n\n```\n{STATS_BEGIN}\n```\n\n- [ ] after\n- [x] last\n");
+        assert_eq!(titles(&md), ["before", "after", "last"]);
+    }
+
+    #[test]
+    fn marker_text_in_inline_code_hides_no_task() {
+        let md = format!("The hook writes `{STATS_BEGIN}` here.\n\n- [ ] one\n- [ ] two\n");
+        assert_eq!(titles(&md), ["one", "two"]);
+    }
+
+    #[test]
+    fn marker_text_in_a_task_title_hides_no_task() {
+        let md = format!("- [ ] explain {STATS_BEGIN} in the README\n- [ ] next\n");
+        assert_eq!(titles(&md).len(), 2, "{:?}", titles(&md));
+        assert_eq!(titles(&md)[1], "next");
+    }
+
+    #[test]
+    fn an_unclosed_block_hides_no_task() {
+        let md = format!("- [ ] before\n\n{STATS_BEGIN}\n\n- [ ] after\n");
+        assert_eq!(titles(&md), ["before", "after"]);
     }
 
     #[test]
