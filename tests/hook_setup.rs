@@ -1,0 +1,137 @@
+//! The hook in the setups people really have (issue 15, F9–F12): a sparse checkout with a
+//! sparse index, cache writers killed mid-write, `stats --check` on a later day, and a hook
+//! installed by a binary that is not on PATH. Every case drives the real `git` binary with the
+//! machine's git configuration kept away ([`common::Isolated`]).
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Output;
+
+use chrono::{Duration, Local};
+use common::{GITGOALS, Scratch, finish};
+use gitgoals::hook::{self, RunOptions};
+use gitgoals::session::{Args as SessionArgs, Session};
+
+/// A blog repository in a scratch directory, with a README committed so HEAD exists.
+struct Blog {
+    scratch: Scratch,
+    dir: PathBuf,
+}
+
+impl Blog {
+    fn new() -> Blog {
+        let scratch = Scratch::new();
+        let dir = scratch.init("blog");
+        let blog = Blog { scratch, dir };
+        blog.write("README.md", "blog\n");
+        blog.git_ok(&["add", "README.md"]);
+        blog.git_ok(&["commit", "-q", "-m", "start"]);
+        blog
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        self.scratch
+            .command("git", &self.dir, args)
+            .output()
+            .expect("run git")
+    }
+
+    fn git_ok(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn gitgoals_ok(&self, args: &[&str]) -> String {
+        let out = finish(&mut self.scratch.command(GITGOALS, &self.dir, args));
+        assert!(
+            out.status.success(),
+            "gitgoals {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
+        let file = self.dir.join(path);
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent).expect("parent dir");
+        }
+        fs::write(file, text).expect("write file");
+    }
+
+    fn read(&self, path: &str) -> String {
+        fs::read_to_string(self.dir.join(path)).expect("read file")
+    }
+
+    fn committed(&self, path: &str) -> String {
+        self.git_ok(&["show", &format!("HEAD:{path}")])
+    }
+}
+
+/// The user's text of a committed post: everything before the stats block.
+fn before_block(post: &str) -> &str {
+    let at = post.find("<!-- gitgoals:stats -->").expect("a stats block");
+    &post[..at]
+}
+
+// ---------------------------------------------------------------------------------------------
+// F11: the block is a function of the commit, not of the clock
+
+#[test]
+fn f11_stats_check_the_day_after_a_commit_still_passes() {
+    let blog = Blog::new();
+    blog.gitgoals_ok(&["hook", "install"]);
+    // A post of this week, due in three days: a countdown would read "3 days left" today.
+    let today = Local::now().date_naive();
+    let due = today + Duration::days(3);
+    let post = format!("_posts/{}-week.md", today.format("%Y-%m-%d"));
+    let text = format!(
+        "---\ntitle: This week\n---\n\nGoals I can finish by {}.\n\n- [x] One 3/5\n- [ ] Two 4/5\n",
+        due.format("%Y-%m-%d")
+    );
+    blog.write(&post, &text);
+    blog.git_ok(&["add", &post]);
+    // Committed at the real time, as the hook dates its block.
+    let out = blog
+        .scratch
+        .command("git", &blog.dir, &["commit", "-q", "-m", "this week"])
+        .output()
+        .expect("commit");
+    assert!(out.status.success());
+    let committed = blog.committed(&post);
+    assert_eq!(before_block(&committed), format!("{text}\n"));
+    assert!(
+        committed.contains(&format!("due {}", due.format("%Y-%m-%d"))),
+        "the block states the due date:\n{committed}"
+    );
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, &post);
+
+    // `stats --check` as it runs on each of the next days, up to after the due date: nothing
+    // changed, so nothing is stale.
+    let session = Session::open(&SessionArgs {
+        dir: Some(blog.dir.clone()),
+        ..SessionArgs::default()
+    })
+    .expect("a session");
+    let engine = session.engine().expect("history");
+    for days_later in [1, 3, 4, 30] {
+        let later = Local::now().fixed_offset() + Duration::days(days_later);
+        let compute = hook::history_stats_with(&engine, engine.tip(), later, session.ledger);
+        let report = hook::run_stats(&session, &[], true, &RunOptions::default(), &compute);
+        assert!(
+            report.failures.is_empty() && report.stale.is_empty(),
+            "{days_later} days later: stale {:?}, failures {:?}",
+            report.stale,
+            report.failures
+        );
+    }
+    assert_eq!(blog.read(&post), committed, "the check wrote nothing");
+}
