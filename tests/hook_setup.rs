@@ -7,12 +7,16 @@ mod common;
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Command, Output};
 
 use chrono::{Duration, Local};
 use common::{GITGOALS, Scratch, finish};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::session::{Args as SessionArgs, Session};
+
+const POST: &str = "_posts/2020-12-07-week.md";
+
+const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
 
 /// A blog repository in a scratch directory, with a README committed so HEAD exists.
 struct Blog {
@@ -73,12 +77,81 @@ impl Blog {
     fn committed(&self, path: &str) -> String {
         self.git_ok(&["show", &format!("HEAD:{path}")])
     }
+
+    fn cache_dir(&self) -> PathBuf {
+        self.dir.join(".git").join("gitgoals")
+    }
 }
 
 /// The user's text of a committed post: everything before the stats block.
 fn before_block(post: &str) -> &str {
     let at = post.find("<!-- gitgoals:stats -->").expect("a stats block");
     &post[..at]
+}
+
+// ---------------------------------------------------------------------------------------------
+// F10: temporaries of cache writers that were killed
+
+/// A process id that no process has now: a child that has already ended.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("spawn true");
+    let pid = child.id();
+    child.wait().expect("wait");
+    pid
+}
+
+#[test]
+fn f10_temporaries_of_killed_cache_writers_are_removed_by_the_next_run() {
+    let blog = Blog::new();
+    blog.write(POST, POST_TEXT);
+    blog.git_ok(&["add", POST]);
+    blog.git_ok(&["commit", "-q", "-m", "week"]);
+    blog.gitgoals_ok(&["history"]);
+    let cache = blog.cache_dir();
+    assert!(
+        cache.join("cache-v1.bin").is_file(),
+        "the cache was written"
+    );
+
+    // What a cold run killed mid-write leaves: a temporary named after its process, just
+    // written (a kill a moment ago), of a good size.
+    let junk = vec![0x5a_u8; 1 << 20];
+    let dead: Vec<PathBuf> = (0..3)
+        .map(|_| cache.join(format!("cache-v1.bin.{}.tmp", dead_pid())))
+        .collect();
+    for file in &dead {
+        fs::write(file, &junk).expect("leave a temporary");
+    }
+    // A writer still at work (this test process is alive) is never disturbed, and files that
+    // are not gitgoals' temporaries are left alone.
+    let alive = cache.join(format!("cache-v1.bin.{}.tmp", std::process::id()));
+    fs::write(&alive, b"being written").expect("live temporary");
+    let other = cache.join("notes.tmp");
+    fs::write(&other, b"someone else's").expect("other file");
+
+    // A warm run: nothing to write, the history is read from the cache.
+    blog.gitgoals_ok(&["history"]);
+    for file in &dead {
+        assert!(
+            !file.exists(),
+            "{} of a dead writer is still there",
+            file.display()
+        );
+    }
+    assert!(alive.exists(), "a live writer's temporary was removed");
+    assert!(other.exists());
+
+    // The same after a run that writes (a new commit, appended to the cache).
+    let again = cache.join(format!("cache-v1.bin.{}.tmp", dead_pid()));
+    fs::write(&again, &junk).expect("leave a temporary");
+    blog.write(
+        POST,
+        POST_TEXT.replace("- [ ] PixelCNN++", "- [x] PixelCNN++"),
+    );
+    blog.git_ok(&["commit", "-q", "-a", "-m", "tick"]);
+    blog.gitgoals_ok(&["log"]);
+    assert!(!again.exists(), "{} is still there", again.display());
+    assert!(alive.exists());
 }
 
 // ---------------------------------------------------------------------------------------------
