@@ -5,12 +5,13 @@
 
 mod common;
 
+use std::ffi::OsString;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::{Duration, Local};
-use common::{GITGOALS, Scratch, finish};
+use common::{GITGOALS, Isolated, Scratch, finish};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::session::{Args as SessionArgs, Session};
 
@@ -76,6 +77,17 @@ impl Blog {
 
     fn committed(&self, path: &str) -> String {
         self.git_ok(&["show", &format!("HEAD:{path}")])
+    }
+
+    /// Commits what is staged (the hook runs) and returns git's stderr, where the hook speaks.
+    fn commit(&self, message: &str) -> String {
+        let out = self.git(&["commit", "-q", "-m", message]);
+        assert!(
+            out.status.success(),
+            "commit failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
     fn cache_dir(&self) -> PathBuf {
@@ -207,4 +219,103 @@ fn f11_stats_check_the_day_after_a_commit_still_passes() {
         );
     }
     assert_eq!(blog.read(&post), committed, "the check wrote nothing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// F12: a hook installed by a binary that is not on PATH
+
+/// A PATH that has git and the shell tools but no gitgoals.
+fn path_without_gitgoals() -> OsString {
+    let gitgoals_dir = Path::new(GITGOALS).parent().expect("bin dir");
+    let kept: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|dir| dir != gitgoals_dir && !dir.join("gitgoals").exists())
+        .collect();
+    std::env::join_paths(kept).expect("PATH")
+}
+
+#[test]
+fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
+    let blog = Blog::new();
+    // A binary in a folder whose name needs quoting in a shell script.
+    let elsewhere = blog.scratch.root.join("build dir/it's $HOME `here`");
+    fs::create_dir_all(&elsewhere).expect("folder");
+    let binary = elsewhere.join("gitgoals");
+    fs::copy(GITGOALS, &binary).expect("copy the binary");
+    let path = path_without_gitgoals();
+    let on_path = Command::new("sh")
+        .args(["-c", "command -v gitgoals"])
+        .env("PATH", &path)
+        .output()
+        .expect("sh");
+    assert!(
+        !on_path.status.success(),
+        "the precondition: no gitgoals on PATH"
+    );
+
+    let run = |program: &Path, args: &[&str]| -> Output {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(&blog.dir)
+            .isolated(&blog.scratch.home)
+            .env("PATH", &path);
+        finish(&mut cmd)
+    };
+    let install = run(&binary, &["hook", "install"]);
+    assert!(install.status.success());
+    let said = String::from_utf8_lossy(&install.stdout);
+    assert!(
+        said.contains(&binary.display().to_string()),
+        "install names the binary the hook runs: {said}"
+    );
+    let script = fs::read_to_string(blog.dir.join(".git/hooks/pre-commit")).expect("hook");
+    let syntax = Command::new("sh")
+        .arg("-n")
+        .arg(blog.dir.join(".git/hooks/pre-commit"))
+        .output()
+        .expect("sh -n");
+    assert!(syntax.status.success(), "not POSIX sh:\n{script}");
+
+    blog.write(POST, POST_TEXT);
+    blog.git_ok(&["add", POST]);
+    let commit = run(Path::new("git"), &["commit", "-q", "-m", "week"]);
+    assert!(commit.status.success());
+    let stderr = String::from_utf8_lossy(&commit.stderr);
+    assert_eq!(stderr, "", "the hook ran the binary that installed it");
+    let committed = blog.committed(POST);
+    assert_eq!(before_block(&committed), format!("{POST_TEXT}\n"));
+    assert!(committed.contains("1 of 3 done"), "{committed}");
+    assert_eq!(blog.read(POST), committed);
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
+
+    // Installing again from the same binary changes nothing; a gitgoals on PATH still wins
+    // when there is one (the tests' PATH has the built one first).
+    let again = run(&binary, &["hook", "install"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).starts_with("already installed"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    blog.write(
+        POST,
+        committed.replace("- [ ] PixelCNN++", "- [x] PixelCNN++"),
+    );
+    blog.git_ok(&["add", POST]);
+    assert_eq!(blog.commit("tick"), "");
+    assert!(blog.committed(POST).contains("2 of 3 done"));
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
+
+    // Once that binary is gone too, the hook says so in one line and lets the commit through.
+    fs::remove_file(&binary).expect("remove the binary");
+    blog.write(
+        POST,
+        blog.read(POST).replace("### Papers", "### Papers to read"),
+    );
+    blog.git_ok(&["add", POST]);
+    let gone = run(Path::new("git"), &["commit", "-q", "-m", "prose"]);
+    assert!(gone.status.success());
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("gitgoals"), "{stderr}");
 }
