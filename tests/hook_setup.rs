@@ -102,6 +102,92 @@ fn before_block(post: &str) -> &str {
 }
 
 // ---------------------------------------------------------------------------------------------
+// F9: a sparse checkout with a sparse index
+
+#[test]
+fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries() {
+    let blog = Blog::new();
+    blog.write(POST, POST_TEXT);
+    blog.write("notes/ideas.md", "- [ ] not a post\n");
+    blog.write("assets/style.css", "body {}\n");
+    blog.git_ok(&["add", "."]);
+    blog.git_ok(&["commit", "-q", "-m", "posts and the rest"]);
+    blog.gitgoals_ok(&["hook", "install"]);
+    blog.git_ok(&[
+        "sparse-checkout",
+        "set",
+        "--cone",
+        "--sparse-index",
+        "_posts",
+    ]);
+    let index = fs::read(blog.dir.join(".git/index")).expect("index");
+    assert!(
+        index.windows(4).any(|w| w == b"sdir"),
+        "the precondition: git wrote a sparse index"
+    );
+    assert!(
+        !blog.dir.join("notes").exists(),
+        "notes/ is outside the cone"
+    );
+
+    let ticked = POST_TEXT.replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    blog.write(POST, &ticked);
+    blog.git_ok(&["add", POST]);
+    let stderr = blog.commit("tick");
+    assert_eq!(stderr, "", "the hook worked without a word");
+
+    let committed = blog.committed(POST);
+    assert_eq!(before_block(&committed), format!("{ticked}\n"));
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert_eq!(
+        blog.read(POST),
+        committed,
+        "the working file carries the block"
+    );
+    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    // Nothing outside the cone was lost from the index or checked out.
+    let tracked = blog.git_ok(&["ls-files", "--sparse"]);
+    let all = blog.git_ok(&["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert!(all.contains("notes/ideas.md") && all.contains("assets/style.css"));
+    assert!(
+        tracked.contains("notes/") && tracked.contains("assets/"),
+        "{tracked}"
+    );
+    assert!(!blog.dir.join("notes").exists(), "still outside the cone");
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
+
+    // `commit -a` (a temporary index git builds from the sparse one) works too.
+    let more = committed.replace("- [ ] Graphics homework 0", "- [x] Graphics homework 0");
+    blog.write(POST, &more);
+    let out = blog.git(&["commit", "-q", "-a", "-m", "tick again"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let committed = blog.committed(POST);
+    assert!(committed.contains("3 of 3 done"), "{committed}");
+    assert_eq!(blog.read(POST), committed);
+    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
+
+    // `commit -- PATH` (a temporary index, and the sparse real one git keeps locked).
+    blog.git_ok(&["sparse-checkout", "reapply"]);
+    let unticked = committed.replace("- [x] CS242 HW 1", "- [ ] CS242 HW 1");
+    blog.write(POST, &unticked);
+    let out = blog.git(&["commit", "-q", "-m", "untick", "--", POST]);
+    assert!(out.status.success());
+    // (git itself hints that `commit PATH` expands a sparse index; the hook says nothing.)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("gitgoals"), "{stderr}");
+    let committed = blog.committed(POST);
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert_eq!(blog.read(POST), committed);
+    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
+}
+
+// ---------------------------------------------------------------------------------------------
 // F10: temporaries of cache writers that were killed
 
 /// A process id that no process has now: a child that has already ended.
