@@ -30,6 +30,9 @@ use crate::git::{self, Repo};
 use crate::render::statsblock::{self, BlockStats, Renderer};
 use crate::session::Session;
 
+mod merge;
+pub use merge::{MergeFiles, merge as merge_driver, plain_merge};
+
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
 pub const HOOK_SCRIPT: &str = include_str!("../../hooks/pre-commit");
 /// The line that tells a hook written by gitgoals from anyone else's.
@@ -121,16 +124,43 @@ impl fmt::Display for HookRunner {
     }
 }
 
-/// What `hook install` did, and which binary the hook will run.
+/// What `hook install` did, which binary the hook will run, and where the merge driver for
+/// posts is registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallReport {
     pub outcome: InstallOutcome,
     pub runner: HookRunner,
+    /// The attributes file that names the merge driver for posts (`info/attributes`).
+    pub attributes: PathBuf,
 }
 
 impl fmt::Display for InstallReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n{}", self.outcome, self.runner)
+        write!(
+            f,
+            "{}\n{}\nmerge driver for the stats block: merge.{} in the repository's git config, posts named in {}",
+            self.outcome,
+            self.runner,
+            merge::DRIVER,
+            self.attributes.display()
+        )
+    }
+}
+
+/// What `hook uninstall` did, and whether it removed the merge driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UninstallReport {
+    pub outcome: UninstallOutcome,
+    pub merge_driver_removed: bool,
+}
+
+impl fmt::Display for UninstallReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.outcome)?;
+        if self.merge_driver_removed {
+            write!(f, "\nremoved the merge driver for the stats block")?;
+        }
+        Ok(())
     }
 }
 
@@ -306,12 +336,17 @@ fn is_ours(hook: &Path) -> bool {
 pub fn install(repo_dir: &Path, force: bool) -> Result<InstallReport, Error> {
     let installer = this_binary();
     let outcome = install_script(repo_dir, force, &hook_script(installer.as_deref()))?;
+    let attributes = merge::register(repo_dir, installer.as_deref())?;
     let runner = match (gitgoals_on_path(), installer) {
         (Some(found), _) => HookRunner::OnPath(found),
         (None, Some(installer)) => HookRunner::Installer(installer),
         (None, None) => HookRunner::Unknown,
     };
-    Ok(InstallReport { outcome, runner })
+    Ok(InstallReport {
+        outcome,
+        runner,
+        attributes,
+    })
 }
 
 fn install_script(repo_dir: &Path, force: bool, script: &[u8]) -> Result<InstallOutcome, Error> {
@@ -347,8 +382,18 @@ fn install_script(repo_dir: &Path, force: bool, script: &[u8]) -> Result<Install
     Ok(InstallOutcome::Installed { hook, legacy })
 }
 
-/// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any.
-pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, Error> {
+/// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any, and removes
+/// the merge driver `install` registered.
+pub fn uninstall(repo_dir: &Path) -> Result<UninstallReport, Error> {
+    let outcome = uninstall_script(repo_dir)?;
+    let merge_driver_removed = merge::unregister(repo_dir)?;
+    Ok(UninstallReport {
+        outcome,
+        merge_driver_removed,
+    })
+}
+
+fn uninstall_script(repo_dir: &Path) -> Result<UninstallOutcome, Error> {
     let dir = hooks_dir(repo_dir)?;
     let hook = dir.path.join(HOOK_NAME);
     if !is_ours(&hook) {
