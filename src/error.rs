@@ -42,6 +42,11 @@ pub enum Error {
     GitCommand { args: String, reason: String },
     #[error("this repository has no work tree (bare); the hook and `gitgoals stats` need one")]
     Bare,
+    /// A sparse index (`index.sparse`), which libgit2 cannot read, and `git` could not expand.
+    #[error(
+        "the index is a sparse index (index.sparse=true), which gitgoals cannot read, and git could not expand it ({reason}); `git sparse-checkout reapply --no-sparse-index` keeps the sparse checkout with a full index"
+    )]
+    SparseIndex { reason: String },
     #[error("invalid posts glob {glob:?}: {reason}")]
     BadGlob { glob: String, reason: String },
 

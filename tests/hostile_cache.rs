@@ -50,7 +50,8 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
         assert_eq!(after, truth, "after a kill at {delay_ms} ms");
     }
 
-    // What a kill leaves at worst: a torn temporary file beside a torn cache.
+    // What a kill leaves at worst: a torn temporary file beside a torn cache. (Named after a
+    // process that is alive, this test's, it stands for a writer still at work.)
     scratch.gitgoals(&dir, &["tasks"]).ok();
     let whole = std::fs::read(&file).expect("cache written");
     let torn = &whole[..whole.len() * 2 / 3];
@@ -58,7 +59,7 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
     let leftover = cache_dir.join(format!(
         "{}.{}.tmp",
         file.file_name().and_then(|n| n.to_str()).expect("name"),
-        999_999
+        std::process::id()
     ));
     std::fs::write(&leftover, &whole[..whole.len() / 3]).expect("torn temporary");
     let after = scratch
@@ -71,8 +72,8 @@ fn a_run_killed_mid_write_of_the_cache_is_recovered_by_the_next_one() {
     scratch.gitgoals(&dir, &["hook", "run", "pre-commit"]).ok();
     assert!(Path::new(&file).is_file());
 
-    // A temporary file left long ago by a killed writer is cleared at the next write; a
-    // recent one may be a writer at work and stays.
+    // A temporary file left long ago by a killed writer is cleared at the next run; a recent
+    // one of a live process may be a writer at work and stays.
     let abandoned = cache_dir.join(format!(
         "{}.{}.tmp",
         file.file_name().and_then(|n| n.to_str()).expect("name"),

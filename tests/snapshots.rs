@@ -14,7 +14,8 @@
 //!   date is today or later, and `calibration --format json` writes today's date. With every
 //!   due date years in the past the text is the same on any day, so only the JSON `today`
 //!   field would move, and it is not snapshotted. (`stats` and the hook date their block
-//!   "now" and say "due passed" or the days left: they are not snapshotted here either);
+//!   "now", though their default layout states only the due date: they are not snapshotted
+//!   here either);
 //! - each hand-built-blog snapshot is also what a second run (from the cache) and a
 //!   `--no-cache` run print, so it pins all three ways of reading the history;
 //! - `TZ=UTC` is set although no output here depends on the local offset (times are shown in

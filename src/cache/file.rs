@@ -39,28 +39,57 @@ pub(super) fn read_span(file: &std::fs::File, span: Span) -> Option<Vec<u8>> {
     (checksum(&bytes) == span.checksum).then_some(bytes)
 }
 
-/// How old a temporary cache file must be before it counts as left by a killed writer: far
-/// longer than any write takes, so a writer at work is never disturbed.
+/// How old a temporary cache file must be before it counts as left by a killed writer when
+/// whether its writer is alive cannot be told: far longer than any write takes, so a writer at
+/// work is never disturbed.
 pub(super) const ABANDONED_AFTER: Duration = Duration::from_secs(600);
 
-/// Removes temporary files that writers killed mid-write left behind (best effort).
+/// Removes temporary files that writers killed mid-write left behind (best effort): those
+/// whose writer (the process id in the name, `cache-v1.bin.<pid>.tmp`) is no longer running,
+/// and any older than [`ABANDONED_AFTER`]. Every run that uses the cache calls it, so a kill
+/// leaves its temporary only until the next run.
 pub(super) fn remove_abandoned_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let prefix = format!("{FILE_NAME}.");
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let ours = name.starts_with(&format!("{FILE_NAME}.")) && name.ends_with(".tmp");
+        let Some(writer) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let dead_writer = writer
+            .parse::<u32>()
+            .ok()
+            .filter(|&pid| pid != std::process::id())
+            .is_some_and(|pid| process_is_gone(pid) == Some(true));
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|modified| modified.elapsed().ok())
             .is_some_and(|age| age > ABANDONED_AFTER);
-        if ours && old {
+        if dead_writer || old {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+/// Whether no process `pid` is running: `Some` only where the system says so for sure
+/// (`/proc` on Linux); `None` elsewhere, where the age alone decides.
+fn process_is_gone(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    match std::fs::symlink_metadata(proc.join(pid.to_string())) {
+        Ok(_) => Some(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(true),
+        Err(_) => None,
     }
 }
 

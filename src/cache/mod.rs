@@ -121,7 +121,11 @@ fn open_cache(
         return Ok(None);
     };
     let selector = selector_key(repo, options, ledger_options)?;
-    let file = CacheFile::open(&cache_file(repo), &selector);
+    let path = cache_file(repo);
+    if let Some(dir) = path.parent() {
+        file::remove_abandoned_temporaries(dir);
+    }
+    let file = CacheFile::open(&path, &selector);
     Ok(Some((head, selector, file)))
 }
 

@@ -157,6 +157,18 @@ pub enum Command {
         #[arg(long, value_name = "CMD")]
         exec: Option<String>,
     },
+    /// The merge driver `hook install` registers: git runs it as `merge-driver %O %A %B %P %L`
+    /// and it leaves the merge of a post in OURS, its stats block written anew.
+    #[command(hide = true)]
+    MergeDriver {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        /// The path in the repository the merge is for.
+        path: String,
+        /// The conflict marker size.
+        marker_size: Option<usize>,
+    },
     /// Task events, newest first, like `git log` for goals.
     Log {
         /// Show at most N events.

@@ -50,6 +50,22 @@ pub fn run(cli: Cli) -> Result<u8> {
                 strict, template, ..
             },
         } => Ok(run_pre_commit(&args, strict, template)),
+        Command::MergeDriver {
+            base,
+            ours,
+            theirs,
+            path,
+            marker_size,
+        } => Ok(merge_driver(
+            &args,
+            &hook::MergeFiles {
+                base,
+                ours,
+                theirs,
+                path,
+                marker_size,
+            },
+        )),
         Command::Demo { dir } => {
             let base = match &cli.repo {
                 Some(dir) => dir.clone(),
@@ -260,7 +276,10 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 }
             }
         }
-        Command::Completions { .. } | Command::Man | Command::Demo { .. } => {
+        Command::Completions { .. }
+        | Command::Man
+        | Command::Demo { .. }
+        | Command::MergeDriver { .. } => {
             unreachable!("handled before a session is opened")
         }
     }
@@ -360,6 +379,41 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         eprintln!("{failure}");
     }
     report.exit_code()
+}
+
+/// `gitgoals merge-driver`, as git calls it for a post both sides changed: 0 when the merge is
+/// clean, 1 when conflicts outside the stats block remain. Whatever goes wrong, the files are
+/// merged as git merges them without the driver, so nothing either side wrote is lost.
+fn merge_driver(args: &SessionArgs, files: &hook::MergeFiles) -> u8 {
+    let merged = Session::open(&SessionArgs {
+        dir: None,
+        quiet: true,
+        ..args.clone()
+    })
+    .and_then(|session| {
+        let engine = std::cell::OnceCell::new();
+        let compute = |path: &str, bytes: &[u8]| match engine.get_or_init(|| session.engine()) {
+            Ok(engine) => {
+                hook::history_stats_with(engine, engine.tip(), now(), session.ledger)(path, bytes)
+            }
+            Err(error) => Err(Error::Cannot {
+                doing: "read the history".to_string(),
+                source: error.report().into(),
+            }),
+        };
+        hook::merge_driver(&session, files, &compute)
+    });
+    match merged {
+        Ok(clean) => u8::from(!clean),
+        Err(error) => {
+            eprintln!(
+                "gitgoals: merging {} as git does, block and all: {}",
+                files.path,
+                error.report()
+            );
+            u8::from(!hook::plain_merge(files))
+        }
+    }
 }
 
 /// The clap command, for completions and the manual page.

@@ -8,7 +8,8 @@
 //! themselves are the hook's: this module never writes outside the object database and the
 //! index files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use git2::{Delta, DiffOptions, ErrorCode, Index, IndexEntry, IndexTime};
 
@@ -43,11 +44,20 @@ pub struct StagedEntry(IndexEntry);
 impl<'r> StagedIndex<'r> {
     /// The index git uses for this repository: the one `GIT_INDEX_FILE` names, else the
     /// repository's own.
+    ///
+    /// A sparse index (`index.sparse`, git's `sdir` extension), which libgit2 cannot read, is
+    /// first expanded in place by `git` into the full index it stands for: the same entries,
+    /// the ones outside the sparse checkout marked skip-worktree as before. Git reads either
+    /// form and makes it sparse again the next time it writes it.
     pub fn open(repo: &'r Repo) -> Result<StagedIndex<'r>, Error> {
-        let index = repo
-            .repo
-            .index()
-            .map_err(index_error("reading the index"))?;
+        let index = match repo.repo.index() {
+            Err(e) if is_sparse_index(&e) => {
+                expand_sparse_index(repo, &index_file(repo)?)?;
+                repo.repo.index()
+            }
+            opened => opened,
+        }
+        .map_err(index_error("reading the index"))?;
         Ok(StagedIndex { repo, index })
     }
 
@@ -170,10 +180,64 @@ impl<'r> StagedIndex<'r> {
         if !locked.is_file() {
             return None;
         }
-        let index = Index::open(&locked).ok()?;
+        let index = match Index::open(&locked) {
+            Err(e) if is_sparse_index(&e) => {
+                expand_sparse_index(self.repo, &locked).ok()?;
+                Index::open(&locked)
+            }
+            opened => opened,
+        }
+        .ok()?;
         Some(StagedIndex {
             repo: self.repo,
             index,
+        })
+    }
+}
+
+/// Whether libgit2 refused an index for being sparse: a mandatory extension it does not know,
+/// `sdir`.
+fn is_sparse_index(error: &git2::Error) -> bool {
+    error.message().contains("'sdir'")
+}
+
+/// The index file git uses here, as libgit2 chose it: `GIT_INDEX_FILE` (relative to the
+/// current directory), else the git directory's `index`.
+fn index_file(repo: &Repo) -> Result<PathBuf, Error> {
+    match std::env::var_os("GIT_INDEX_FILE") {
+        Some(file) => std::path::absolute(&file).map_err(Error::io(&file)),
+        None => Ok(repo.repo.path().join("index")),
+    }
+}
+
+/// Rewrites the sparse index `file` as a full one: `git update-index` with the sparse index
+/// turned off for that run reads it, expands it, and writes it back under git's own lock.
+fn expand_sparse_index(repo: &Repo, file: &Path) -> Result<(), Error> {
+    let mut git = Command::new("git");
+    git.arg("--git-dir").arg(repo.repo.path());
+    if let Some(work_tree) = repo.repo.workdir() {
+        git.arg("--work-tree").arg(work_tree);
+    }
+    let output = git
+        .args([
+            "-c",
+            "index.sparse=false",
+            "-c",
+            "advice.sparseIndexExpanded=false",
+            "update-index",
+            "--index-info",
+        ])
+        .env("GIT_INDEX_FILE", file)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::SparseIndex {
+            reason: format!("cannot run git: {e}"),
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(Error::SparseIndex {
+            reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         })
     }
 }

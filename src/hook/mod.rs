@@ -30,6 +30,9 @@ use crate::git::{self, Repo};
 use crate::render::statsblock::{self, BlockStats, Renderer};
 use crate::session::Session;
 
+mod merge;
+pub use merge::{MergeFiles, merge as merge_driver, plain_merge};
+
 /// The script `gitgoals hook install` writes (kept in the repository as `hooks/pre-commit`).
 pub const HOOK_SCRIPT: &str = include_str!("../../hooks/pre-commit");
 /// The line that tells a hook written by gitgoals from anyone else's.
@@ -39,6 +42,8 @@ pub use crate::config::CONFIG_FILE;
 
 const HOOK_NAME: &str = "pre-commit";
 const LEGACY_NAME: &str = "pre-commit.legacy";
+/// The line of [`HOOK_SCRIPT`] that `install` fills in with the binary that installed it.
+const INSTALLED_BY_LINE: &str = "installed_by=''";
 
 /// Computes the figures for one post from its path and the bytes about to be committed.
 /// `Ok(None)` means "not a goals post" (no tasks): the post is left alone.
@@ -86,6 +91,144 @@ impl fmt::Display for InstallOutcome {
             }
         }
     }
+}
+
+/// Which gitgoals the installed hook runs: the one on PATH when there is one, else the binary
+/// that installed it (recorded in the script by its absolute path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookRunner {
+    /// `gitgoals` as found on PATH now (the hook looks it up again at each commit).
+    OnPath(PathBuf),
+    /// Not on PATH: the hook runs the binary that installed it.
+    Installer(PathBuf),
+    /// Not on PATH, and where this binary is could not be told: the hook will say so.
+    Unknown,
+}
+
+impl fmt::Display for HookRunner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HookRunner::OnPath(path) => {
+                write!(f, "the hook runs gitgoals from PATH ({})", path.display())
+            }
+            HookRunner::Installer(path) => write!(
+                f,
+                "gitgoals is not on PATH: the hook runs {}, the binary that installed it",
+                path.display()
+            ),
+            HookRunner::Unknown => write!(
+                f,
+                "gitgoals is not on PATH and this binary's path is unknown: put gitgoals on PATH"
+            ),
+        }
+    }
+}
+
+/// What `hook install` did, which binary the hook will run, and where the merge driver for
+/// posts is registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallReport {
+    pub outcome: InstallOutcome,
+    pub runner: HookRunner,
+    /// The attributes file that names the merge driver for posts (`info/attributes`).
+    pub attributes: PathBuf,
+}
+
+impl fmt::Display for InstallReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\n{}\nmerge driver for the stats block: merge.{} in the repository's git config, posts named in {}",
+            self.outcome,
+            self.runner,
+            merge::DRIVER,
+            self.attributes.display()
+        )
+    }
+}
+
+/// What `hook uninstall` did, and whether it removed the merge driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UninstallReport {
+    pub outcome: UninstallOutcome,
+    pub merge_driver_removed: bool,
+}
+
+impl fmt::Display for UninstallReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.outcome)?;
+        if self.merge_driver_removed {
+            write!(f, "\nremoved the merge driver for the stats block")?;
+        }
+        Ok(())
+    }
+}
+
+/// The hook script, with `installed_by` (the absolute path of the binary that installs it)
+/// written in, quoted for the shell, as its fallback when no gitgoals is on PATH.
+pub fn hook_script(installed_by: Option<&Path>) -> Vec<u8> {
+    let Some(binary) = installed_by else {
+        return HOOK_SCRIPT.as_bytes().to_vec();
+    };
+    let mut line = b"installed_by=".to_vec();
+    line.extend_from_slice(&shell_quoted(binary));
+    let script = HOOK_SCRIPT.as_bytes();
+    let at = HOOK_SCRIPT.find(INSTALLED_BY_LINE).unwrap_or(script.len());
+    let end = (at + INSTALLED_BY_LINE.len()).min(script.len());
+    [&script[..at], &line, &script[end..]].concat()
+}
+
+/// `path` as one POSIX shell word: in single quotes, each `'` written `'\''`. Nothing inside
+/// single quotes is special to the shell (`$`, backquotes, spaces, newlines).
+fn shell_quoted(path: &Path) -> Vec<u8> {
+    let mut out = vec![b'\''];
+    for &byte in path_bytes(path).iter() {
+        if byte == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(byte);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Owned(path.to_string_lossy().into_owned().into_bytes())
+}
+
+/// `gitgoals` as a shell would find it on PATH now.
+fn gitgoals_on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(format!("gitgoals{}", std::env::consts::EXE_SUFFIX)))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// This binary's absolute path, for the hook's fallback.
+fn this_binary() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .filter(|path| path.is_absolute())
 }
 
 /// What `hook uninstall` did.
@@ -188,8 +331,25 @@ fn is_ours(hook: &Path) -> bool {
 }
 
 /// Installs the pre-commit hook in the repository at (or above) `repo_dir`. A pre-commit hook
-/// gitgoals did not write is kept as `pre-commit.legacy` and run first by ours.
-pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, Error> {
+/// gitgoals did not write is kept as `pre-commit.legacy` and run first by ours. The hook runs
+/// the gitgoals on PATH, else this binary (by its absolute path); the report says which.
+pub fn install(repo_dir: &Path, force: bool) -> Result<InstallReport, Error> {
+    let installer = this_binary();
+    let outcome = install_script(repo_dir, force, &hook_script(installer.as_deref()))?;
+    let attributes = merge::register(repo_dir, installer.as_deref())?;
+    let runner = match (gitgoals_on_path(), installer) {
+        (Some(found), _) => HookRunner::OnPath(found),
+        (None, Some(installer)) => HookRunner::Installer(installer),
+        (None, None) => HookRunner::Unknown,
+    };
+    Ok(InstallReport {
+        outcome,
+        runner,
+        attributes,
+    })
+}
+
+fn install_script(repo_dir: &Path, force: bool, script: &[u8]) -> Result<InstallOutcome, Error> {
     let dir = hooks_dir(repo_dir)?;
     if !dir.inside_repository && !force {
         return Err(Error::HooksPathOutside { path: dir.path });
@@ -199,10 +359,10 @@ pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, Error> {
     let mut legacy = None;
     if fs::symlink_metadata(&hook).is_ok() {
         if is_ours(&hook) {
-            if fs::read(&hook).is_ok_and(|bytes| bytes == HOOK_SCRIPT.as_bytes()) {
+            if fs::read(&hook).is_ok_and(|bytes| bytes == script) {
                 return Ok(InstallOutcome::AlreadyInstalled { hook });
             }
-            write_atomically(&hook, HOOK_SCRIPT.as_bytes(), Some(0o755))?;
+            write_atomically(&hook, script, Some(0o755))?;
             return Ok(InstallOutcome::Updated { hook });
         }
         let legacy_path = dir.path.join(LEGACY_NAME);
@@ -213,7 +373,7 @@ pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, Error> {
         fs::rename(&hook, &legacy_path).map_err(io_error(&hook))?;
         legacy = Some(legacy_path);
     }
-    if let Err(e) = write_atomically(&hook, HOOK_SCRIPT.as_bytes(), Some(0o755)) {
+    if let Err(e) = write_atomically(&hook, script, Some(0o755)) {
         if let Some(legacy_path) = &legacy {
             let _ = fs::rename(legacy_path, &hook);
         }
@@ -222,8 +382,18 @@ pub fn install(repo_dir: &Path, force: bool) -> Result<InstallOutcome, Error> {
     Ok(InstallOutcome::Installed { hook, legacy })
 }
 
-/// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any.
-pub fn uninstall(repo_dir: &Path) -> Result<UninstallOutcome, Error> {
+/// Removes gitgoals' pre-commit hook and puts back the one it replaced, if any, and removes
+/// the merge driver `install` registered.
+pub fn uninstall(repo_dir: &Path) -> Result<UninstallReport, Error> {
+    let outcome = uninstall_script(repo_dir)?;
+    let merge_driver_removed = merge::unregister(repo_dir)?;
+    Ok(UninstallReport {
+        outcome,
+        merge_driver_removed,
+    })
+}
+
+fn uninstall_script(repo_dir: &Path) -> Result<UninstallOutcome, Error> {
     let dir = hooks_dir(repo_dir)?;
     let hook = dir.path.join(HOOK_NAME);
     if !is_ours(&hook) {
@@ -1053,5 +1223,18 @@ mod tests {
         assert!(HOOK_SCRIPT.lines().any(|l| l == HOOK_MARKER));
         assert!(HOOK_SCRIPT.contains(LEGACY_NAME));
         assert!(HOOK_SCRIPT.contains("gitgoals hook run pre-commit \"$@\""));
+        assert_eq!(HOOK_SCRIPT.matches(INSTALLED_BY_LINE).count(), 1);
+    }
+
+    #[test]
+    fn hook_script_records_the_installing_binary_as_one_shell_word() {
+        let script = hook_script(Some(Path::new("/opt/it's $HOME/`x`/gitgoals")));
+        let script = String::from_utf8(script).unwrap();
+        assert!(
+            script.contains("\ninstalled_by='/opt/it'\\''s $HOME/`x`/gitgoals'\n"),
+            "{script}"
+        );
+        assert!(!script.contains(INSTALLED_BY_LINE));
+        assert_eq!(hook_script(None), HOOK_SCRIPT.as_bytes());
     }
 }

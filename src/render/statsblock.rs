@@ -142,6 +142,8 @@ pub struct TemplateContext {
     pub completion: f64,
     /// `YYYY-MM-DD`, or none.
     pub due: Option<String>,
+    /// The day the block is written. It, `days_left` and `due_passed` are the clock's, not
+    /// the commit's: the default layout shows none of them, so its block never goes stale.
     pub today: String,
     /// Days from today to the due date; negative once it has passed.
     pub days_left: Option<i64>,
@@ -241,14 +243,10 @@ pub fn render_default(c: &TemplateContext) -> String {
             c.done, c.total, c.percent
         );
     }
-    if let (Some(due), Some(days)) = (&c.due, c.days_left) {
-        let when = match days {
-            d if d < 0 => format!("due passed ({due})"),
-            0 => format!("due today ({due})"),
-            1 => format!("1 day left (due {due})"),
-            d => format!("{d} days left (due {due})"),
-        };
-        let _ = write!(out, " · {when}");
+    // The due date, never a countdown: the block is a function of the commit, so
+    // `stats --check` on a later day finds it as current as on the day it was written.
+    if let Some(due) = &c.due {
+        let _ = write!(out, " · due {due}");
     }
     out.push('\n');
     push_titles(&mut out, "Carried in from last week", &c.carried_in);
@@ -428,17 +426,16 @@ mod tests {
     fn default_block_shows_the_figures() {
         let body = render(&stats(), Renderer::Default).unwrap();
         assert!(body.contains("14 of 27 done (52%)"), "{body}");
-        assert!(body.contains("3 days left (due 2020-12-12)"), "{body}");
+        assert!(body.contains("(52%) · due 2020-12-12\n"), "{body}");
         assert!(body.contains("Carried in from last week (1):** Finish studies on wavelets"));
         assert!(body.contains("3/5 → 2 of 8 · unrated → 8 of 13"));
         assert!(body.contains("▃▅█"), "{body}");
-        let mut late = stats();
-        late.today = day(2020, 12, 13);
-        assert!(
-            render(&late, Renderer::Default)
-                .unwrap()
-                .contains("due passed")
-        );
+        // The day it is written on does not show: no countdown that goes stale.
+        for today in [day(2020, 12, 12), day(2020, 12, 13), day(2021, 6, 1)] {
+            let mut later = stats();
+            later.today = today;
+            assert_eq!(render(&later, Renderer::Default).unwrap(), body);
+        }
     }
 
     #[test]
