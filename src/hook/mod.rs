@@ -617,8 +617,8 @@ fn update_staged_posts(
             report.fail(Some(&plan.path), e);
             continue;
         }
-        if let Some(id) = staged_id {
-            let entry = plan.entry.with_blob(id);
+        if let (Some(id), Some(bytes)) = (staged_id, plan.new_staged.as_deref()) {
+            let entry = entry_for_written(&plan.entry, (id, bytes), work_tree, &plan.path);
             if let Err(e) = index.stage(&entry) {
                 if let Some(change) = &plan.working {
                     let _ = write_atomically(&change.file, &change.old, None);
@@ -715,7 +715,12 @@ fn write_chart(
 ) -> Result<(), Error> {
     write_chart_file(work_tree, chart)?;
     let id = index.write_blob(&chart.bytes)?;
-    let entry = StagedEntry::new_file(&chart.path, id);
+    let entry = entry_for_written(
+        &StagedEntry::new_file(&chart.path, id),
+        (id, &chart.bytes),
+        work_tree,
+        &chart.path,
+    );
     index.stage(&entry)?;
     if let Some(real) = real_index {
         let _ = real.stage(&entry);
@@ -793,6 +798,61 @@ fn plan_working_file(
         Rewrite::Unchanged => Ok(None),
         Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
     }
+}
+
+/// The index entry of `entry` once it holds `blob` (its id and bytes), with the stat data
+/// `git add` would leave: the working file's own when it holds exactly these bytes (it was
+/// just written with them), else what git had, never claiming a file that differs is clean.
+fn entry_for_written(
+    entry: &StagedEntry,
+    (id, bytes): (ObjectId, &[u8]),
+    work_tree: &Path,
+    path: &str,
+) -> StagedEntry {
+    let file = work_tree.join(path);
+    let staged = entry.with_blob(id);
+    match read_with_stat(work_tree, &file) {
+        Ok(Some((on_disk, meta))) if on_disk == bytes => staged.with_stat_of(&meta),
+        Ok(Some((_, meta))) => staged.not_claiming_clean(&meta),
+        Ok(None) => staged,
+        Err(_) => match fs::symlink_metadata(&file) {
+            Ok(meta) => staged.not_claiming_clean(&meta),
+            Err(_) => staged,
+        },
+    }
+}
+
+/// Reads a regular file inside the work tree together with the stat data of the very file
+/// read (as `git add` takes them); `None` when it does not exist.
+fn read_with_stat(work_tree: &Path, file: &Path) -> Result<Option<(Vec<u8>, fs::Metadata)>, Error> {
+    let looked_at = match fs::symlink_metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(file)(e)),
+        Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Symlink),
+        Ok(meta) if !meta.is_file() => return Err(Error::NotRegularFile),
+        Ok(meta) => meta,
+    };
+    inside_work_tree(work_tree, file)?;
+    let mut opened = fs::File::open(file).map_err(Error::io(file))?;
+    let meta = opened.metadata().map_err(Error::io(file))?;
+    if !same_file(&looked_at, &meta) {
+        // Replaced (by a link?) since it was looked at.
+        return Err(Error::NotRegularFile);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut opened, &mut bytes).map_err(Error::io(file))?;
+    Ok(Some((bytes, meta)))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.is_file() && b.is_file()
 }
 
 /// Reads a file that is a regular file inside the work tree; `None` when it does not exist.

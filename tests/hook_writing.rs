@@ -1,0 +1,255 @@
+//! The hook's writing, driven through the real `git` binary (issue 15, "A hook people can
+//! trust"): it writes only its own block, never what the user did not stage, never over text
+//! it did not write, and leaves the index as `git add` would.
+//!
+//! Every test keeps the rule that nothing the user typed is ever absent from both the working
+//! tree and the commit, and checks it byte for byte.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::{GITGOALS, Scratch, finish};
+
+const POST: &str = "_posts/2020-12-07-week.md";
+
+const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
+
+/// How every opening marker starts, with or without the checksum gitgoals keeps in it.
+const OPENING: &str = "<!-- gitgoals:stats";
+
+struct Repo {
+    scratch: Scratch,
+    dir: PathBuf,
+}
+
+impl Repo {
+    /// A repository with a README committed and the hook installed.
+    fn new() -> Repo {
+        let scratch = Scratch::new();
+        let dir = scratch.init("blog");
+        let repo = Repo { scratch, dir };
+        repo.write("README.md", "blog\n");
+        repo.ok(&["add", "README.md"]);
+        repo.ok(&["commit", "-q", "-m", "start"]);
+        repo.gitgoals_ok(&["hook", "install"]);
+        repo
+    }
+
+    /// [`Repo::new`] with [`POST`] committed through the hook (so it carries a block).
+    fn with_committed_post() -> Repo {
+        let repo = Repo::new();
+        repo.write(POST, POST_TEXT);
+        repo.ok(&["add", POST]);
+        repo.commit_ok(&[]);
+        let committed = repo.blob("HEAD", POST);
+        assert!(committed.contains(OPENING), "{committed}");
+        assert_eq!(repo.read(POST), committed);
+        repo
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        self.scratch.command(program, &self.dir, args)
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        self.command("git", args).output().expect("run git")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Whether `git args` exits 0 (for `--quiet` comparisons).
+    fn succeeds(&self, args: &[&str]) -> bool {
+        self.git(args).status.success()
+    }
+
+    fn gitgoals(&self, args: &[&str]) -> Output {
+        finish(&mut self.command(GITGOALS, args))
+    }
+
+    fn gitgoals_ok(&self, args: &[&str]) -> String {
+        let out = self.gitgoals(args);
+        assert!(
+            out.status.success(),
+            "gitgoals {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let file = self.dir.join(path);
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent).expect("parent dir");
+        }
+        fs::write(file, text).expect("write file");
+    }
+
+    fn read(&self, path: &str) -> String {
+        String::from_utf8(fs::read(self.dir.join(path)).expect("read file")).expect("utf-8")
+    }
+
+    /// The text of `path` at a revision (`HEAD`), or in the index (``).
+    fn blob(&self, rev: &str, path: &str) -> String {
+        self.ok(&["cat-file", "blob", &format!("{rev}:{path}")])
+    }
+
+    fn commit(&self, args: &[&str]) -> Output {
+        let mut all = vec!["commit", "-q", "-m", "goals"];
+        all.extend_from_slice(args);
+        self.git(&all)
+    }
+
+    /// Commits (the hook runs) and returns what it printed on stderr.
+    fn commit_ok(&self, args: &[&str]) -> String {
+        let out = self.commit(args);
+        assert!(
+            out.status.success(),
+            "commit failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// The harness's check, in a checkout of HEAD beside the work tree: for a commit whose
+    /// working file was left with the user's unstaged text, the committed block must still
+    /// be current and state history's figures, while the work tree stays as it is.
+    fn assert_committed_block_agrees_with_history(&self, post: &str) {
+        let checkout = self.scratch.root.join(format!(
+            "check-{}",
+            self.ok(&["rev-parse", "--short", "HEAD"]).trim()
+        ));
+        self.ok(&[
+            "worktree",
+            "add",
+            "-q",
+            "--detach",
+            checkout.to_str().expect("utf-8 path"),
+            "HEAD",
+        ]);
+        self.scratch
+            .assert_block_agrees_with_history(&checkout, post);
+        self.ok(&[
+            "worktree",
+            "remove",
+            "--force",
+            checkout.to_str().expect("utf-8 path"),
+        ]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// F7: the index entries of files the hook wrote carry their real stat data
+
+#[test]
+fn f7_after_a_hook_commit_the_index_says_the_tree_is_clean() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    // No `git status` first: it would refresh the index and hide the hook's entry.
+    assert!(
+        repo.succeeds(&["diff-index", "--quiet", "HEAD"]),
+        "after `git commit`: {}",
+        repo.ok(&["ls-files", "--debug", POST])
+    );
+    let debug = repo.ok(&["ls-files", "--debug", POST]);
+    let size = fs::metadata(repo.dir.join(POST)).expect("post").len();
+    assert!(debug.contains(&format!("size: {size}\t")), "{debug}");
+
+    let tick = |from: &str, to: &str| {
+        let text = repo.read(POST).replace(from, to);
+        repo.write(POST, &text);
+    };
+    tick("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.commit_ok(&["-a"]);
+    assert!(
+        repo.succeeds(&["diff-index", "--quiet", "HEAD"]),
+        "after `git commit -a`"
+    );
+
+    tick("- [ ] Graphics", "- [x] Graphics");
+    repo.commit_ok(&["--", POST]);
+    assert!(
+        repo.succeeds(&["diff-index", "--quiet", "HEAD"]),
+        "after `git commit -- PATH`"
+    );
+    assert!(repo.blob("HEAD", POST).contains("3 of 3 done"));
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
+}
+
+#[test]
+fn f7_sparse_checkout_set_leaves_no_post_behind() {
+    let repo = Repo::new();
+    repo.write(POST, POST_TEXT);
+    repo.write("notes/todo.md", "later\n");
+    repo.ok(&["add", POST, "notes/todo.md"]);
+    repo.commit_ok(&[]);
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
+
+    let out = repo.git(&["sparse-checkout", "set", "notes"]);
+    assert!(out.status.success());
+    assert!(
+        !repo.dir.join(POST).exists(),
+        "the post is outside the sparse checkout: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(repo.dir.join("notes/todo.md").exists());
+    repo.ok(&["sparse-checkout", "disable"]);
+    assert_eq!(repo.read(POST), repo.blob("HEAD", POST));
+}
+
+#[test]
+fn f7_the_opt_in_chart_is_staged_with_its_stat_data_too() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", ".gitgoals.toml", POST]);
+    repo.commit_ok(&[]);
+    assert!(
+        repo.dir
+            .join("assets/gitgoals/2020-12-07-week.svg")
+            .is_file()
+    );
+    assert!(
+        repo.succeeds(&["diff-index", "--quiet", "HEAD"]),
+        "{}",
+        repo.ok(&["ls-files", "--debug"])
+    );
+}
+
+#[test]
+fn f7_an_unstaged_change_stays_visible_after_a_hook_commit() {
+    // The working file differs from the staged blob: the index must not claim it is clean.
+    let repo = Repo::with_committed_post();
+    let ticked = repo
+        .read(POST)
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.ok(&["add", POST]);
+    let typed = ticked.replace("Goals I can", "Draft note.\n\nGoals I can");
+    repo.write(POST, &typed);
+    repo.commit_ok(&[]);
+
+    assert!(
+        !repo.succeeds(&["diff-files", "--quiet"]),
+        "the post is modified in the work tree"
+    );
+    assert!(repo.ok(&["diff", "--", POST]).contains("+Draft note."));
+    assert!(repo.read(POST).contains("Draft note."));
+    assert!(!repo.blob("HEAD", POST).contains("Draft note."));
+    repo.assert_committed_block_agrees_with_history(POST);
+}
