@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::{GITGOALS, Scratch, finish};
+use gitgoals::core::block::END_MARKER;
 
 const POST: &str = "_posts/2020-12-07-week.md";
 
@@ -147,6 +148,117 @@ impl Repo {
             checkout.to_str().expect("utf-8 path"),
         ]);
     }
+}
+
+/// `text` with `insert` put just before the line that closes the stats block.
+fn inside_the_block(text: &str, insert: &str) -> String {
+    let at = text.find(END_MARKER).expect("a block");
+    format!("{}{insert}{}", &text[..at], &text[at..])
+}
+
+/// `text` without its stats block (the marker lines and everything between them).
+fn without_the_block(text: &str) -> String {
+    let start = text.find(OPENING).expect("a block");
+    let end = text.find(END_MARKER).expect("a block") + END_MARKER.len() + 1;
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+fn lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// F1, F2: text the user did not stage is never touched
+
+#[test]
+fn f1_unstaged_note_inside_the_block_survives_the_commit() {
+    let repo = Repo::with_committed_post();
+    let ticked = repo
+        .read(POST)
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.ok(&["add", POST]);
+    // Typed after staging the tick, inside the block, and not staged.
+    let typed = inside_the_block(&ticked, "Note to self: PixelCNN++ was a group effort.\n\n");
+    repo.write(POST, &typed);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(
+        repo.read(POST),
+        typed,
+        "the working file is left exactly as typed"
+    );
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert!(
+        !committed.contains("Note to self"),
+        "the unstaged note was not committed: {committed}"
+    );
+    assert_eq!(repo.ok(&["diff", "--cached"]), "", "nothing else staged");
+    let notice = lines(&stderr);
+    assert_eq!(notice.len(), 1, "one line: {stderr}");
+    assert!(notice[0].contains(POST), "{stderr}");
+    repo.assert_committed_block_agrees_with_history(POST);
+    assert_eq!(repo.read(POST), typed, "and still, after the check");
+}
+
+#[test]
+fn f1_unstaged_note_outside_the_block_gets_the_new_block_beside_it() {
+    // The working file's block equals the staged one: it gets the new block, and the note
+    // stays where it is, unstaged.
+    let repo = Repo::with_committed_post();
+    let ticked = repo
+        .read(POST)
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.ok(&["add", POST]);
+    let note = "Draft note, not ready.\n\n";
+    let typed = ticked.replace("Goals I can", &format!("{note}Goals I can"));
+    repo.write(POST, &typed);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(stderr, "", "nothing to say");
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert!(!committed.contains("Draft note"), "{committed}");
+    assert_eq!(
+        repo.read(POST),
+        committed.replace("Goals I can", &format!("{note}Goals I can")),
+        "the working file is the commit plus the note, byte for byte"
+    );
+    repo.assert_committed_block_agrees_with_history(POST);
+}
+
+#[test]
+fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
+    let repo = Repo::with_committed_post();
+    let ticked = repo
+        .read(POST)
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.ok(&["add", POST]);
+    let typed = without_the_block(&ticked);
+    assert!(!typed.contains("gitgoals:stats"));
+    repo.write(POST, &typed);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(
+        repo.read(POST),
+        typed,
+        "the unstaged deletion is not undone"
+    );
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert_eq!(
+        without_the_block(&committed),
+        typed,
+        "the commit is the staged text with its new block"
+    );
+    let notice = lines(&stderr);
+    assert_eq!(notice.len(), 1, "one line: {stderr}");
+    assert!(notice[0].contains(POST), "{stderr}");
+    repo.assert_committed_block_agrees_with_history(POST);
+    assert_eq!(repo.read(POST), typed);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -359,6 +359,11 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
     for failure in &report.failures {
         eprintln!("{failure}");
     }
+    if !session.quiet {
+        for notice in &report.notices {
+            eprintln!("{notice}");
+        }
+    }
     report.exit_code()
 }
 

@@ -157,6 +157,31 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
     }
 }
 
+/// Whether two versions of a file hold the same stats block: the same marker lines and the
+/// same bytes between them, line endings aside (a work tree with CRLF and a blob with LF hold
+/// the same block). Two files without a block hold the same (none); a file whose markers
+/// cannot be read holds none that is the same as another's.
+pub fn same_block(a: &[u8], b: &[u8]) -> bool {
+    let region = |source: &[u8]| -> Result<Option<Vec<u8>>> {
+        Ok(find_block(source)?.map(|span| without_cr(&source[span.whole])))
+    };
+    match (region(a), region(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `bytes` with every CR that ends a line left out.
+fn without_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// Puts `block_body` (Markdown with `\n` line breaks, as [`crate::render::statsblock::render`] gives it) into the file's
 /// stats block: in place between the markers when they are there, else appended at the end.
 pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite> {
@@ -403,6 +428,23 @@ mod tests {
         // An unclosed fence swallows the rest of the file, markers included (CommonMark).
         let unclosed = "~~~\n<!-- gitgoals:stats -->\n";
         assert!(find_block(unclosed.as_bytes()).unwrap().is_none());
+    }
+
+    #[test]
+    fn same_block_compares_the_marker_lines_and_body_line_endings_aside() {
+        let post = changed(rewrite(b"- [ ] a\n", "body").unwrap());
+        let elsewhere = [b"intro\n\n".as_slice(), &post].concat();
+        assert!(same_block(&post, &elsewhere), "the rest of the file aside");
+        let crlf = text(&post).replace('\n', "\r\n");
+        assert!(same_block(&post, crlf.as_bytes()));
+        assert!(same_block(b"- [ ] a\n", b"- [x] a\n"), "neither has one");
+
+        let noted = text(&post).replace("body\n", "body\nmy note\n");
+        assert!(!same_block(&post, noted.as_bytes()));
+        assert!(!same_block(&post, b"- [ ] a\n"), "deleted");
+        let broken = text(&post).replace(END_MARKER, "");
+        assert!(!same_block(&post, broken.as_bytes()));
+        assert!(!same_block(broken.as_bytes(), broken.as_bytes()));
     }
 
     #[test]

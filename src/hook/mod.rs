@@ -5,7 +5,9 @@
 //! delivery: finding the hooks directory, choosing the staged posts (by [`select::choose`], as
 //! history does), reading their staged blobs from the index git hands the hook
 //! (`GIT_INDEX_FILE`) and writing the new blob into that same index through
-//! [`crate::git::index`], and writing the same block change into the working file atomically.
+//! [`crate::git::index`], and writing the same block change into the working file atomically
+//! where the working file's block is still the staged one (text the user did not stage is
+//! never touched: a working file whose block differs is left as it is, with a notice).
 //!
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
@@ -295,11 +297,31 @@ impl fmt::Display for Failure {
     }
 }
 
+/// A post whose commit got the new block while its working file was left as it was, because
+/// the working file's block has changes that are not staged: they are the user's, and the
+/// hook never touches what was not staged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub path: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gitgoals: {}: the commit has the new stats block; the working file was left as it is, because its block has changes that are not staged",
+            self.path
+        )
+    }
+}
+
 /// What a run did, for the CLI to print and turn into an exit code.
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
     /// Posts whose block was written (staged blob and/or working file).
     pub updated: Vec<String>,
+    /// Posts whose staged blob got the new block but whose working file was left alone.
+    pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
     pub failures: Vec<Failure>,
@@ -538,6 +560,8 @@ struct Plan {
     entry: StagedEntry,
     new_staged: Option<Vec<u8>>,
     working: Option<WorkingChange>,
+    /// The working file's block differs from the staged one: it is left as it is.
+    working_left: bool,
     chart: Option<ChartFile>,
 }
 
@@ -639,6 +663,11 @@ fn update_staged_posts(
         if let Some(change) = &plan.working {
             written.push(change);
         }
+        if plan.working_left {
+            report.notices.push(Notice {
+                path: plan.path.clone(),
+            });
+        }
         report.updated.push(plan.path.clone());
     }
     if staged_any {
@@ -692,8 +721,17 @@ fn plan_post(
         Rewrite::Unchanged => None,
         Rewrite::Changed(bytes) => Some(bytes),
     };
-    let working = plan_working_file(work_tree, path, &body)?;
-    if new_staged.is_none() && working.is_none() && chart.is_none() {
+    let (working, working_left) = match new_staged.as_deref() {
+        // The staged block is current: the working file's block, whatever it holds, is the
+        // user's business.
+        None => (None, false),
+        Some(committed) => match plan_working_file(work_tree, path, (staged, committed), &body)? {
+            WorkingPlan::Current => (None, false),
+            WorkingPlan::Write(change) => (Some(change), false),
+            WorkingPlan::LeaveAlone => (None, true),
+        },
+    };
+    if new_staged.is_none() && chart.is_none() {
         return Ok(None);
     }
     Ok(Some(Plan {
@@ -701,6 +739,7 @@ fn plan_post(
         entry,
         new_staged,
         working,
+        working_left,
         chart,
     }))
 }
@@ -783,20 +822,39 @@ fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), Error> {
     write_atomically(&file, &chart.bytes, None)
 }
 
-/// Plans the same block change in the working file, from the working file's own bytes (so
-/// unstaged edits stay). `None` when it is absent or already current.
+/// What becomes of the working file when the staged blob gets a new block.
+enum WorkingPlan {
+    /// Absent, or its block already is the new one.
+    Current,
+    /// Its block is the staged one: it gets the same new block, in its own bytes (so unstaged
+    /// edits elsewhere in the file stay).
+    Write(WorkingChange),
+    /// Its block differs from the staged one (an unstaged note, a deletion, a broken marker):
+    /// those changes are the user's and are never touched.
+    LeaveAlone,
+}
+
+/// Plans the working file's side of the block change from `staged` to `committed`: the new
+/// block goes in only where the working file's block region still equals the staged one.
 fn plan_working_file(
     work_tree: &Path,
     path: &str,
+    (staged, committed): (&[u8], &[u8]),
     body: &str,
-) -> Result<Option<WorkingChange>, Error> {
+) -> Result<WorkingPlan, Error> {
     let file = work_tree.join(path);
     let Some(old) = read_regular_file_in(work_tree, &file)? else {
-        return Ok(None);
+        return Ok(WorkingPlan::Current);
     };
+    if block::same_block(&old, committed) {
+        return Ok(WorkingPlan::Current);
+    }
+    if !block::same_block(&old, staged) {
+        return Ok(WorkingPlan::LeaveAlone);
+    }
     match block::rewrite(&old, body).map_err(|e| e.during("working file"))? {
-        Rewrite::Unchanged => Ok(None),
-        Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
+        Rewrite::Unchanged => Ok(WorkingPlan::Current),
+        Rewrite::Changed(new) => Ok(WorkingPlan::Write(WorkingChange { file, old, new })),
     }
 }
 
