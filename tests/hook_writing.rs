@@ -262,6 +262,168 @@ fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// F3: text gitgoals did not write is never destroyed
+
+#[test]
+fn f3_staged_hand_edit_inside_the_block_is_committed_as_written() {
+    let repo = Repo::with_committed_post();
+    let before = repo.ok(&["rev-parse", "HEAD"]);
+    let edited = inside_the_block(&repo.read(POST), "Tough week: the flu took Wednesday.\n\n");
+    repo.write(POST, &edited);
+    repo.ok(&["add", POST]);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_ne!(repo.ok(&["rev-parse", "HEAD"]), before, "a commit was made");
+    assert!(
+        !repo.succeeds(&["diff", "--quiet", "HEAD~1", "HEAD"]),
+        "and it is not empty"
+    );
+    assert_eq!(repo.blob("HEAD", POST), edited, "committed as staged");
+    assert_eq!(repo.read(POST), edited, "the working file is untouched");
+    let warning = lines(&stderr);
+    assert_eq!(warning.len(), 1, "one line: {stderr}");
+    assert!(warning[0].contains(POST), "{stderr}");
+    assert!(warning[0].contains("gitgoals stats --force"), "{stderr}");
+
+    // `stats` leaves it too, and says how to regenerate it.
+    let refused = repo.gitgoals(&["stats", POST]);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--force") && said.contains(POST), "{said}");
+    assert_eq!(repo.read(POST), edited);
+
+    let check = repo.gitgoals(&["stats", "--check", POST]);
+    assert_eq!(check.status.code(), Some(1), "not what gitgoals writes");
+    assert!(String::from_utf8_lossy(&check.stderr).contains("--force"));
+    let both = repo.gitgoals(&["stats", "--check", "--force", POST]);
+    assert_eq!(both.status.code(), Some(2), "--check writes nothing");
+    assert_eq!(repo.read(POST), edited);
+
+    // `stats --force` regenerates it; committed, the block is gitgoals' own again.
+    repo.gitgoals_ok(&["stats", "--force", POST]);
+    let regenerated = repo.read(POST);
+    assert!(!regenerated.contains("Tough week"), "{regenerated}");
+    assert!(regenerated.contains("1 of 3 done"), "{regenerated}");
+    repo.ok(&["add", POST]);
+    assert_eq!(repo.commit_ok(&[]), "");
+    assert_eq!(repo.blob("HEAD", POST), regenerated);
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
+    assert!(
+        repo.blob("HEAD~1", POST).contains("Tough week"),
+        "the note stays in the history"
+    );
+}
+
+#[test]
+fn f3_a_tick_beside_a_hand_edited_block_is_committed_and_the_block_left_alone() {
+    let repo = Repo::with_committed_post();
+    let edited = inside_the_block(&repo.read(POST), "Tough week.\n\n")
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &edited);
+    repo.ok(&["add", POST]);
+
+    let stderr = repo.commit_ok(&[]);
+    assert_eq!(repo.blob("HEAD", POST), edited);
+    assert_eq!(repo.read(POST), edited);
+    assert_eq!(lines(&stderr).len(), 1, "{stderr}");
+    assert!(stderr.contains("gitgoals stats --force"), "{stderr}");
+}
+
+#[test]
+fn f3_a_strict_hook_stops_the_commit_of_a_hand_edited_block_and_changes_nothing() {
+    let repo = Repo::with_committed_post();
+    repo.write(".gitgoals.toml", "[hook]\nstrict = true\n");
+    let edited = inside_the_block(&repo.read(POST), "Tough week.\n\n");
+    repo.write(POST, &edited);
+    repo.ok(&["add", POST]);
+    let before = repo.ok(&["rev-parse", "HEAD"]);
+    let out = repo.commit(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gitgoals stats --force"));
+    assert_eq!(repo.ok(&["rev-parse", "HEAD"]), before);
+    assert_eq!(repo.blob("", POST), edited, "still staged as it was");
+    assert_eq!(repo.read(POST), edited);
+}
+
+#[test]
+fn f3_with_placement_markers_a_block_carrying_its_checksum_is_still_updated() {
+    let repo = Repo::new();
+    repo.write(".gitgoals.toml", "[stats]\nplacement = \"markers\"\n");
+    let (head, tail) = POST_TEXT.split_at(POST_TEXT.find("### Courses").expect("section"));
+    let with_markers = format!("{head}<!-- gitgoals:stats -->\n{END_MARKER}\n\n{tail}");
+    repo.write(POST, &with_markers);
+    repo.ok(&["add", ".gitgoals.toml", POST]);
+    repo.commit_ok(&[]);
+    assert!(repo.blob("HEAD", POST).contains("1 of 3 done"));
+
+    let ticked = repo
+        .read(POST)
+        .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    repo.commit_ok(&["-a"]);
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.contains("2 of 3 done"), "{committed}");
+    assert_eq!(repo.read(POST), committed);
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
+}
+
+#[test]
+fn f3_a_block_written_before_checksums_is_still_regenerated() {
+    // Posts committed by an older gitgoals have a bare opening marker: the block is gitgoals'
+    // own and is regenerated as before.
+    let repo = Repo::new();
+    let old = format!(
+        "{POST_TEXT}\n<!-- gitgoals:stats -->\n\n**Goals:** 0 of 3 done (0%)\n\n{END_MARKER}\n"
+    );
+    repo.write(POST, &old);
+    repo.ok(&["add", POST]);
+    assert_eq!(repo.commit_ok(&[]), "");
+    let committed = repo.blob("HEAD", POST);
+    assert!(committed.starts_with(POST_TEXT), "{committed}");
+    assert!(committed.contains("1 of 3 done"), "{committed}");
+    assert_eq!(committed.matches(OPENING).count(), 1, "{committed}");
+    assert_eq!(repo.read(POST), committed);
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
+}
+
+#[test]
+fn f3_an_edit_inside_a_block_without_checksum_never_makes_the_commit_empty() {
+    // An older block (no checksum) holding current figures is committed without the hook;
+    // then an edit inside it is the only staged change. Regenerating the block would give
+    // back HEAD's post: the commit would be empty.
+    let repo = Repo::with_committed_post();
+    let current = repo.read(POST);
+    let start = current.find(OPENING).expect("block");
+    let line_end = start + current[start..].find('\n').expect("marker line");
+    let old_style = format!(
+        "{}<!-- gitgoals:stats -->{}",
+        &current[..start],
+        &current[line_end..]
+    );
+    repo.write(POST, &old_style);
+    repo.ok(&["add", POST]);
+    if !repo.succeeds(&["diff", "--cached", "--quiet"]) {
+        repo.ok(&["commit", "-q", "--no-verify", "-m", "older gitgoals"]);
+    }
+
+    let edited = inside_the_block(&old_style, "Tough week.\n\n");
+    repo.write(POST, &edited);
+    repo.ok(&["add", POST]);
+    let stderr = repo.commit_ok(&[]);
+    assert!(
+        !repo.succeeds(&["diff", "--quiet", "HEAD~1", "HEAD"]),
+        "the commit is not empty"
+    );
+    assert_eq!(repo.blob("HEAD", POST), edited);
+    assert_eq!(repo.read(POST), edited);
+    assert_eq!(lines(&stderr).len(), 1, "{stderr}");
+    assert!(stderr.contains(POST), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // F7: the index entries of files the hook wrote carry their real stat data
 
 #[test]

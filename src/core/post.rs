@@ -9,7 +9,7 @@ use crate::core::dates::{self, DateOrder};
 use crate::core::frontmatter;
 use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
 // The markers of the block gitgoals writes into posts: nothing between them is a task.
-use crate::core::block::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
+use crate::core::block::{END_MARKER as STATS_END, START_PREFIX as STATS_BEGIN, opening_marker_at};
 
 /// The highest confidence rating: ratings are written `N/5`.
 pub const RATING_SCALE: u8 = 5;
@@ -544,13 +544,18 @@ pub fn cookie_len(text: &str) -> Option<usize> {
     ok.then_some(inner_end + 1)
 }
 
-/// Byte ranges of gitgoals' own stats blocks in `body`, markers included.
+/// Byte ranges of gitgoals' own stats blocks in `body`, markers included (the opening marker
+/// with its checksum or without).
 fn stats_block_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
     let mut ranges = Vec::new();
     let mut from = 0;
     while let Some(begin) = body[from..].find(STATS_BEGIN) {
         let begin = from + begin;
-        let after = begin + STATS_BEGIN.len();
+        let Some((marker_len, _)) = opening_marker_at(&body[begin..]) else {
+            from = begin + STATS_BEGIN.len();
+            continue;
+        };
+        let after = begin + marker_len;
         let end = body[after..]
             .find(STATS_END)
             .map_or(body.len(), |e| after + e + STATS_END.len());
@@ -1314,9 +1319,16 @@ mod tests {
 
     #[test]
     fn tasks_in_the_stats_block_are_not_tasks() {
-        let md =
-            format!("- [ ] real\n\n{STATS_BEGIN}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
-        assert_eq!(titles(&md), ["real", "also real"]);
+        for opening in [
+            crate::core::block::START_MARKER,
+            "<!-- gitgoals:stats 3f9a1c2e -->",
+        ] {
+            let md =
+                format!("- [ ] real\n\n{opening}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
+            assert_eq!(titles(&md), ["real", "also real"], "{opening}");
+        }
+        let not_a_marker = format!("- [ ] real\n\n{STATS_BEGIN}s -->\n- [x] seen\n");
+        assert_eq!(titles(&not_a_marker), ["real", "seen"]);
     }
 
     #[test]

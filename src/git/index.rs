@@ -135,6 +135,16 @@ impl<'r> StagedIndex<'r> {
         })
     }
 
+    /// The bytes HEAD's tree holds at `path`; none before the first commit or when HEAD has
+    /// no such file.
+    pub fn committed_blob(&self, path: &str) -> Option<Vec<u8>> {
+        let repo = &self.repo.repo;
+        let tree = repo.head().and_then(|head| head.peel_to_tree()).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
     /// Writes `bytes` as a blob into the object database; the index is not changed.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, Error> {
         self.repo

@@ -275,6 +275,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// A template file given on the command line (`--template`), used as is.
     pub template: Option<PathBuf>,
+    /// `stats --force`: regenerate blocks edited by hand too (the hook never does).
+    pub force: bool,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -486,12 +488,13 @@ fn post_selector(
     select::choose(globs, true, has_file_under)
 }
 
-/// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
+/// Whether a post gets a block: always, or (placement `markers`) only when it has the markers
+/// (the opening one with a checksum or without).
 fn placed(placement: Placement, source: &[u8]) -> bool {
     placement == Placement::End
         || source
-            .windows(block::START_MARKER.len())
-            .any(|w| w == block::START_MARKER.as_bytes())
+            .windows(block::START_PREFIX.len())
+            .any(|w| w == block::START_PREFIX.as_bytes())
 }
 
 /// `gitgoals hook run pre-commit`: puts a fresh stats block into every staged goals post, in
@@ -717,10 +720,20 @@ fn plan_post(
         None
     };
     let body = statsblock::render(&stats, layout.renderer)?;
+    // A block edited by hand is refused here: the post is left as staged, with one line.
     let new_staged = match block::rewrite(staged, &body).map_err(|e| e.during("staged version"))? {
         Rewrite::Unchanged => None,
         Rewrite::Changed(bytes) => Some(bytes),
     };
+    if let Some(bytes) = new_staged.as_deref()
+        && let Some(committed) = index.committed_blob(path)
+        && block::with_bare_marker(bytes) == block::with_bare_marker(&committed)
+    {
+        // The post differed from HEAD only inside its block (an edit in a block from before
+        // checksums, a stale block): the new block would drop the whole staged change (all
+        // but the checksum), and could leave nothing to commit.
+        return Err(Error::BlockUndoesStagedChange);
+    }
     let (working, working_left) = match new_staged.as_deref() {
         // The staged block is current: the working file's block, whatever it holds, is the
         // user's business.
@@ -975,9 +988,10 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `gitgoals stats [FILES…] [--check]`: rewrites the blocks in working-tree files (every
-/// tracked goals post when no file is named). With `check`, writes nothing and reports stale
-/// blocks instead.
+/// `gitgoals stats [FILES…] [--check | --force]`: rewrites the blocks in working-tree files
+/// (every tracked goals post when no file is named). A block edited by hand is left as it is
+/// and reported, unless `options.force`. With `check`, writes nothing and reports stale blocks
+/// instead.
 pub fn run_stats(
     session: &Session,
     files: &[PathBuf],
@@ -1045,7 +1059,12 @@ pub fn run_stats(
             }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer)?;
-                match block::rewrite(&old, &body)? {
+                let rewrite = if options.force {
+                    block::regenerate
+                } else {
+                    block::rewrite
+                };
+                match rewrite(&old, &body)? {
                     Rewrite::Unchanged => None,
                     Rewrite::Changed(new) => Some(new),
                 }
