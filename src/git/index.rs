@@ -209,11 +209,42 @@ impl StagedEntry {
         })
     }
 
-    /// The same entry holding blob `id` instead: same path, mode and flags, and the stat data
-    /// git had. Say next what the working file holds: [`StagedEntry::with_stat_of`] when it
-    /// holds exactly this blob, [`StagedEntry::not_claiming_clean`] when it holds something
-    /// else.
+    /// The same entry holding blob `id` instead: same path, mode, flags and stat data, but the
+    /// size cleared (as git does for a racily clean entry), so git compares the working file's
+    /// content before it calls the file clean: nothing says the file holds this blob yet.
+    /// [`StagedEntry::with_stat_of`] then records a working file that does;
+    /// [`StagedEntry::with_blob_beside`] is for one that holds something else.
     pub fn with_blob(&self, id: ObjectId) -> StagedEntry {
+        let mut entry = self.holding(id);
+        entry.0.file_size = 0;
+        entry
+    }
+
+    /// The same entry holding blob `id` instead, for a working file that holds something else
+    /// (`working`: its stat data, when there is one): the stat data git had stays, as
+    /// `git add -p` leaves it, unless it matches the working file as it is, which would tell
+    /// git the file holds this blob; then the size is cleared, as in
+    /// [`StagedEntry::with_blob`].
+    pub fn with_blob_beside(
+        &self,
+        id: ObjectId,
+        working: Option<&std::fs::Metadata>,
+    ) -> StagedEntry {
+        let mut entry = self.holding(id);
+        let claims_clean = working.is_some_and(|meta| {
+            StatData::of(meta).is_none_or(|stat| {
+                stat.mtime == (entry.0.mtime.seconds(), entry.0.mtime.nanoseconds())
+                    && stat.size == entry.0.file_size
+            })
+        });
+        if claims_clean {
+            entry.0.file_size = 0;
+        }
+        entry
+    }
+
+    /// This entry's path, mode, flags and stat data, holding blob `id`.
+    fn holding(&self, id: ObjectId) -> StagedEntry {
         let old = &self.0;
         StagedEntry(IndexEntry {
             ctime: old.ctime,
@@ -240,21 +271,6 @@ impl StagedEntry {
         match StatData::of(meta) {
             Some(stat) => stat.put(&mut self.0),
             None => StatData::CLEARED.put(&mut self.0),
-        }
-        self
-    }
-
-    /// The entry, for a working file that does not hold its blob (`meta`): the stat data git
-    /// had stays, unless it matches the working file as it is, which would tell git that the
-    /// file holds this blob; then its size is cleared (as git does for a racily clean entry),
-    /// so git compares the content and sees the difference.
-    pub fn not_claiming_clean(mut self, meta: &std::fs::Metadata) -> StagedEntry {
-        let matches = StatData::of(meta).is_none_or(|stat| {
-            stat.mtime == (self.0.mtime.seconds(), self.0.mtime.nanoseconds())
-                && stat.size == self.0.file_size
-        });
-        if matches {
-            self.0.file_size = 0;
         }
         self
     }
@@ -355,20 +371,30 @@ mod tests {
         let meta = std::fs::metadata(&file).unwrap();
         let stat = StatData::of(&meta).unwrap();
 
-        let written = entry_with((1, 2), 99).with_stat_of(&meta);
+        let written = entry_with((1, 2), 99)
+            .with_blob(ObjectId([8; 20]))
+            .with_stat_of(&meta);
         assert_eq!(written.0.file_size, 8);
         assert_eq!(
             (written.0.mtime.seconds(), written.0.mtime.nanoseconds()),
             stat.mtime
         );
         assert_eq!(written.0.ino, stat.ino);
+        assert_eq!(written.blob_id(), ObjectId([8; 20]));
+
+        // Nothing known of the working file: git is told to compare content.
+        let unknown = entry_with((1, 2), 99).with_blob(ObjectId([8; 20]));
+        assert_eq!(unknown.0.file_size, 0);
 
         // git's stat data of another version of the file stays as git had it.
-        let other = entry_with((1, 2), 99).not_claiming_clean(&meta);
+        let other = entry_with((1, 2), 99).with_blob_beside(ObjectId([8; 20]), Some(&meta));
         assert_eq!(other.0.file_size, 99);
         assert_eq!(other.0.mtime.seconds(), 1);
+        let gone = entry_with((1, 2), 99).with_blob_beside(ObjectId([8; 20]), None);
+        assert_eq!(gone.0.file_size, 99);
         // Stat data that matches the file as it is would call it clean: its size goes.
-        let racy = entry_with(stat.mtime, stat.size).not_claiming_clean(&meta);
+        let racy =
+            entry_with(stat.mtime, stat.size).with_blob_beside(ObjectId([8; 20]), Some(&meta));
         assert_eq!(racy.0.file_size, 0);
         assert_eq!(racy.0.mtime.seconds(), stat.mtime.0);
     }

@@ -881,15 +881,11 @@ fn entry_for_written(
     path: &str,
 ) -> StagedEntry {
     let file = work_tree.join(path);
-    let staged = entry.with_blob(id);
     match read_with_stat(work_tree, &file) {
-        Ok(Some((on_disk, meta))) if on_disk == bytes => staged.with_stat_of(&meta),
-        Ok(Some((_, meta))) => staged.not_claiming_clean(&meta),
-        Ok(None) => staged,
-        Err(_) => match fs::symlink_metadata(&file) {
-            Ok(meta) => staged.not_claiming_clean(&meta),
-            Err(_) => staged,
-        },
+        Ok(Some((on_disk, meta))) if on_disk == bytes => entry.with_blob(id).with_stat_of(&meta),
+        Ok(Some((_, meta))) => entry.with_blob_beside(id, Some(&meta)),
+        Ok(None) => entry.with_blob_beside(id, None),
+        Err(_) => entry.with_blob_beside(id, fs::symlink_metadata(&file).ok().as_ref()),
     }
 }
 
