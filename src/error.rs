@@ -110,6 +110,17 @@ pub enum Error {
         "the post ends inside an open code fence or HTML block, which would swallow a stats block appended after it; put the two marker lines where the block should go"
     )]
     OpenAtEnd,
+    /// The text between the markers no longer matches the checksum gitgoals wrote with it.
+    #[error(
+        "line {line}: the stats block was edited by hand (its text no longer matches the checksum in its opening marker), so it is left as it is; `gitgoals stats --force` regenerates it"
+    )]
+    HandEdited { line: usize },
+    /// Regenerating the block would give back the post HEAD has: the commit would lose what
+    /// was staged.
+    #[error(
+        "the staged change is all inside the stats block, and a fresh block would undo it (the commit would lose it), so the post is committed as staged; `gitgoals stats --force` regenerates the block"
+    )]
+    BlockUndoesStagedChange,
 
     // --- Files ----------------------------------------------------------------------------------
     #[error("{}: {source}", path.display())]

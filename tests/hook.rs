@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
 use common::{GITGOALS, Scratch, finish};
-use gitgoals::core::block::{END_MARKER, START_MARKER};
+use gitgoals::core::block::{END_MARKER, START_MARKER, START_PREFIX};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::render::statsblock::BlockStats;
 use gitgoals::session::{Args as SessionArgs, Session};
@@ -143,7 +143,7 @@ fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
         committed.starts_with(POST_TEXT),
         "the user's text is kept byte for byte"
     );
-    assert!(committed.contains(START_MARKER) && committed.contains(END_MARKER));
+    assert!(committed.contains(START_PREFIX) && committed.contains(END_MARKER));
     assert!(committed.contains("1 of 3 done (33%)"), "{committed}");
     assert!(committed.contains("due 2020-12-12") || committed.contains("(2020-12-12)"));
     assert_eq!(repo.read(POST), committed.as_bytes());
@@ -319,7 +319,7 @@ fn crlf_post_gets_a_crlf_block_and_keeps_its_bytes() {
         .filter(|&(i, &b)| b == b'\n' && (i == 0 || committed[i - 1] != b'\r'))
         .count();
     assert_eq!(lone_lf, 0, "every line ends with CRLF");
-    assert!(text(&committed).contains(START_MARKER));
+    assert!(text(&committed).contains(START_PREFIX));
     assert_eq!(repo.read(POST), committed);
 }
 
@@ -333,13 +333,13 @@ fn markers_in_the_middle_are_filled_in_place() {
     repo.commit_ok(&[]);
 
     let committed = String::from_utf8(repo.blob("HEAD", POST)).expect("utf-8");
-    assert!(committed.starts_with(&format!("{head}{START_MARKER}\n")));
+    assert!(committed.starts_with(&format!("{head}{START_PREFIX} ")));
     assert!(
         committed.ends_with(&format!("{END_MARKER}\n\n{tail}")),
         "{committed}"
     );
     assert!(committed.contains("1 of 3 done"));
-    assert_eq!(count(&committed, START_MARKER), 1, "nothing appended");
+    assert_eq!(count(&committed, START_PREFIX), 1, "nothing appended");
 }
 
 #[test]
@@ -375,7 +375,7 @@ fn foreign_hook_is_kept_chained_and_restored() {
         "the old hook ran"
     );
     assert!(
-        text(&repo.blob("HEAD", POST)).contains(START_MARKER),
+        text(&repo.blob("HEAD", POST)).contains(START_PREFIX),
         "and then ours"
     );
 
@@ -411,7 +411,7 @@ fn hooks_path_inside_is_used_and_outside_needs_force() {
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
-    assert!(text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_PREFIX));
 
     let outside = repo.scratch.home.join("shared-hooks");
     repo.ok(&[
@@ -538,7 +538,7 @@ fn broken_template_or_config_leaves_the_post_alone_and_says_so_once() {
     let stderr = repo.commit_ok(&[]);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(".gitgoals.toml"), "{stderr}");
-    assert!(!text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+    assert!(!text(&repo.blob("HEAD", POST)).contains(START_PREFIX));
 
     // Strict mode blocks the commit instead.
     repo.write(
@@ -596,11 +596,11 @@ fn configured_posts_globs_decide_which_staged_files_get_a_block() {
     repo.ok(&["add", "."]);
     repo.commit_ok(&[]);
     assert!(
-        text(&repo.blob("HEAD", journal)).contains(START_MARKER),
+        text(&repo.blob("HEAD", journal)).contains(START_PREFIX),
         "the goals post the globs name gets its block"
     );
     assert!(
-        !text(&repo.blob("HEAD", article)).contains(START_MARKER),
+        !text(&repo.blob("HEAD", article)).contains(START_PREFIX),
         "a file the globs do not name is left alone, posts folder or not"
     );
 }
@@ -626,7 +626,7 @@ fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
 
     let committed = repo.blob("HEAD", note);
     assert!(
-        text(&committed).contains(START_MARKER),
+        text(&committed).contains(START_PREFIX),
         "the vault's dated note is a post: it gets its block\n{}",
         text(&committed)
     );
@@ -636,7 +636,7 @@ fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
         "the work tree holds what was committed"
     );
     assert!(
-        !text(&repo.blob("HEAD", idea)).contains(START_MARKER),
+        !text(&repo.blob("HEAD", idea)).contains(START_PREFIX),
         "a note not named by a date is not a post in a vault, tasks or not"
     );
     let history = repo.gitgoals_ok(&["history", "--format", "json"]);
@@ -658,7 +658,7 @@ fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_histor
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
-    assert!(text(&repo.blob("HEAD", POST)).contains(START_MARKER));
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_PREFIX));
 
     // Posts folders count at the top of the repository only: `notes/_posts/` is just a
     // folder of notes, for the hook as for history.
@@ -696,7 +696,7 @@ fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     );
 
     repo.gitgoals_ok(&["stats"]);
-    assert!(text(&repo.read(POST)).contains(START_MARKER));
+    assert!(text(&repo.read(POST)).contains(START_PREFIX));
     assert_eq!(repo.read("_posts/2020-11-30-no-tasks.md"), b"just prose\n");
     let check = repo.gitgoals(&["stats", "--check", POST]);
     assert_eq!(

@@ -106,14 +106,14 @@ impl Blog {
     fn assert_merged(&self, user_text: &str, done: usize) {
         let committed = self.committed(POST);
         let at = committed
-            .find("<!-- gitgoals:stats -->")
+            .find("<!-- gitgoals:stats")
             .expect("a stats block");
         assert_eq!(
             &committed[..at],
             format!("{user_text}\n"),
             "the user's text"
         );
-        assert_eq!(count(&committed, "<!-- gitgoals:stats -->"), 1);
+        assert_eq!(count(&committed, "<!-- gitgoals:stats"), 1);
         assert!(
             committed.contains(&format!("{done} of 4 done")),
             "{committed}"
@@ -235,7 +235,7 @@ fn f8_a_real_conflict_outside_the_block_stays_a_conflict_and_resolves_as_usual()
     let conflicted = blog.read(POST);
     // Git's markers are around the Notes line, and both sides' words are there.
     let notes = conflicted.find("### Notes").expect("notes");
-    let block = conflicted.find("<!-- gitgoals:stats -->").expect("block");
+    let block = conflicted.find("<!-- gitgoals:stats").expect("block");
     let open = conflicted.find("<<<<<<<").expect("conflict markers");
     let close = conflicted.find(">>>>>>>").expect("conflict markers");
     assert!(notes < open && close < block, "{conflicted}");

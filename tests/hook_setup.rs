@@ -97,7 +97,7 @@ impl Blog {
 
 /// The user's text of a committed post: everything before the stats block.
 fn before_block(post: &str) -> &str {
-    let at = post.find("<!-- gitgoals:stats -->").expect("a stats block");
+    let at = post.find("<!-- gitgoals:stats").expect("a stats block");
     &post[..at]
 }
 

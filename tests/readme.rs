@@ -76,12 +76,12 @@ fn readme_examples_are_what_the_tool_prints() {
         let actual = if let Some(command) = first.strip_prefix("$ gitgoals ") {
             let args: Vec<&str> = command.split_whitespace().collect();
             format!("{first}\n{}", trim_lines(&gitgoals(&scratch, &demo, &args)))
-        } else if *first == gitgoals::core::block::START_MARKER {
+        } else if gitgoals::core::block::opening_marker_at(first).is_some() {
             let post = "_posts/2021-02-08-week-6.md";
             gitgoals(&scratch, &demo, &["stats", post]);
             let text = std::fs::read_to_string(demo.join(post)).expect("post");
             let begin = text
-                .find(gitgoals::core::block::START_MARKER)
+                .find(gitgoals::core::block::START_PREFIX)
                 .expect("block written");
             trim_lines(&text[begin..])
         } else {

@@ -123,6 +123,10 @@ pub enum Command {
         /// Change nothing; exit 1 when a block is out of date.
         #[arg(long)]
         check: bool,
+        /// Regenerate blocks edited by hand too: what was typed between the markers is
+        /// replaced (without it such a block is left as it is, and reported).
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
         /// A template file for the block instead of the default layout.
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,

@@ -168,6 +168,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         Command::Stats {
             files,
             check,
+            force,
             template,
         } => {
             let engine = session.engine()?;
@@ -176,6 +177,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             let options = hook::RunOptions {
                 strict: true,
                 template,
+                force,
             };
             let report = hook::run_stats(session, &files, check, &options, &compute);
             for failure in &report.failures {
@@ -374,9 +376,19 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             }),
         }
     };
-    let report = hook::run_pre_commit(&session, &hook::RunOptions { strict, template }, &compute);
+    let options = hook::RunOptions {
+        strict,
+        template,
+        force: false,
+    };
+    let report = hook::run_pre_commit(&session, &options, &compute);
     for failure in &report.failures {
         eprintln!("{failure}");
+    }
+    if !session.quiet {
+        for notice in &report.notices {
+            eprintln!("{notice}");
+        }
     }
     report.exit_code()
 }

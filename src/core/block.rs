@@ -7,9 +7,16 @@
 //!   (at most three spaces of indentation, nothing else on the line) as CommonMark reads the
 //!   file: markers in fenced or indented code, in front matter, in a block quote or inline in
 //!   a paragraph are text, not markers.
-//! - Rewriting replaces only the bytes between the two marker lines; the marker lines stay
-//!   byte for byte. Inside the block the file's line ending is used (the one ending the opening
-//!   marker line).
+//! - gitgoals writes the opening marker with a checksum of the text it put between the markers
+//!   (`<!-- gitgoals:stats 3f9a1c2e -->`, see [`checksum`]), so a block edited by hand can be
+//!   told from its own: [`rewrite`] refuses to overwrite one ([`Error::HandEdited`]);
+//!   [`regenerate`] (`gitgoals stats --force`) does it anyway. The bare marker, as a person
+//!   types it or an older gitgoals wrote it, opens a block that is gitgoals' own.
+//! - Rewriting replaces only the bytes between the two marker lines and the opening marker's
+//!   text (to state the new checksum); its indentation, line ending and the closing marker line
+//!   stay byte for byte. Inside the block the file's line ending is used (the one ending the
+//!   opening marker line). A bare marker over a body that is already current stays bare: a
+//!   post from before checksums changes only when its figures do.
 //! - Without markers, the block is appended after one blank line, using the line ending most of
 //!   the file uses. A file whose last line has no line break gets one (so the last line stays
 //!   what it was) and the appended block then ends without a line break, as the file did. A
@@ -17,14 +24,18 @@
 //! - A body that gives the same bytes is reported as [`Rewrite::Unchanged`], so callers do not
 //!   write the file again.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::error::{Error, Result};
 
-/// The line that opens the stats block.
+/// The line that opens the stats block, as a person types it (and as gitgoals wrote it before
+/// it kept a checksum there; see [`opening_marker`]).
 pub const START_MARKER: &str = "<!-- gitgoals:stats -->";
+/// How every opening marker begins, with a checksum or without.
+pub const START_PREFIX: &str = "<!-- gitgoals:stats";
 /// The line that closes the stats block.
 pub const END_MARKER: &str = "<!-- /gitgoals:stats -->";
 
@@ -39,9 +50,46 @@ pub enum Rewrite {
     Changed(Vec<u8>),
 }
 
+/// The checksum gitgoals keeps in the opening marker: 32-bit FNV-1a over the bytes between the
+/// marker lines, a CR that ends a line left out (git may turn LF into CRLF in the work tree).
+/// Specified once and for all, so a block written by any version on any machine checks the
+/// same; std's hashers make no such promise. It tells an accidental edit from gitgoals' own
+/// text (one edit in four billion goes unseen); it is no protection against a forger.
+pub fn checksum(body: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for (i, &byte) in body.iter().enumerate() {
+        if byte == b'\r' && body.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+/// The opening marker gitgoals writes above `body` (the bytes between the marker lines).
+pub fn opening_marker(body: &[u8]) -> String {
+    format!("{START_PREFIX} {:08x} -->", checksum(body))
+}
+
+/// The length of the opening marker `text` starts with (bare, or with a checksum), and the
+/// checksum it states; `None` when `text` does not start with one.
+pub fn opening_marker_at(text: &str) -> Option<(usize, Option<u32>)> {
+    if text.starts_with(START_MARKER) {
+        return Some((START_MARKER.len(), None));
+    }
+    let rest = text.strip_prefix(START_PREFIX)?.strip_prefix(' ')?;
+    let hex = rest.get(..8)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) || !rest[8..].starts_with(" -->") {
+        return None;
+    }
+    let sum = u32::from_str_radix(hex, 16).ok()?;
+    Some((START_PREFIX.len() + 1 + 8 + " -->".len(), Some(sum)))
+}
+
 /// Refuses a body that would break the block or be read back as tasks.
 pub fn check_body(body: &str) -> Result<()> {
-    if body.contains(START_MARKER) || body.contains(END_MARKER) {
+    if body.contains(START_PREFIX) || body.contains(END_MARKER) {
         return Err(Error::UnsafeBody(
             "it contains a gitgoals:stats marker".into(),
         ));
@@ -82,6 +130,21 @@ pub struct BlockSpan {
     pub body: Range<usize>,
     /// The line ending used after the opening marker.
     pub crlf: bool,
+    /// The opening marker's own text (no indentation, no line ending): where a rewrite states
+    /// the new checksum.
+    pub marker: Range<usize>,
+    /// The checksum the opening marker states; `None` for a bare marker.
+    pub checksum: Option<u32>,
+}
+
+impl BlockSpan {
+    /// Whether the text between the markers is no longer what gitgoals wrote there: the opening
+    /// marker states a checksum that text does not have. A block under a bare marker is
+    /// gitgoals' own (regenerable), as it was before checksums.
+    pub fn hand_edited(&self, source: &[u8]) -> bool {
+        self.checksum
+            .is_some_and(|sum| sum != checksum(&source[self.body.clone()]))
+    }
 }
 
 /// Finds the stats block in a file. `Ok(None)` when there are no markers.
@@ -93,12 +156,14 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
         line: line_of(source, text_start + e.valid_up_to()),
     })?;
     // Most posts have no block yet: skip the Markdown parse entirely for them.
-    if !text.contains(START_MARKER) && !text.contains(END_MARKER) {
+    if !text.contains(START_PREFIX) && !text.contains(END_MARKER) {
         return Ok(None);
     }
 
     let mut start: Option<usize> = None;
     let mut end: Option<usize> = None;
+    // The opening marker's text and the checksum it states.
+    let mut opening = (0..0, None);
     // Front matter only at the very top, as Jekyll and Hugo read it: pulldown-cmark's metadata
     // options take a `---` line anywhere for the start of one, which would hide a marker behind
     // a thematic break. The post parser reads the body the same way.
@@ -114,7 +179,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
         };
         let offset = text_start + line_start(text, range.start);
         let line = line_of(source, offset);
-        if marker == START_MARKER {
+        if let Marker::Open { len, checksum } = marker {
             if let Some(first) = start {
                 return Err(Error::DuplicateMarker {
                     marker: START_MARKER,
@@ -123,6 +188,8 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
                 });
             }
             start = Some(offset);
+            let at = text_start + range.start;
+            opening = (at..at + len, checksum);
         } else {
             if let Some(first) = end {
                 return Err(Error::DuplicateMarker {
@@ -148,33 +215,101 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
         (Some(open), Some(close)) => {
             let body_start = line_end(source, open);
             let crlf = source[..body_start].ends_with(b"\r\n");
+            let (marker, checksum) = opening;
             Ok(Some(BlockSpan {
                 whole: open..line_end(source, close),
                 body: body_start..close,
                 crlf,
+                marker,
+                checksum,
             }))
         }
     }
 }
 
+/// Whether two versions of a file hold the same stats block: the same marker lines and the
+/// same bytes between them, line endings aside (a work tree with CRLF and a blob with LF hold
+/// the same block). Two files without a block hold the same (none); a file whose markers
+/// cannot be read holds none that is the same as another's.
+pub fn same_block(a: &[u8], b: &[u8]) -> bool {
+    let region = |source: &[u8]| -> Result<Option<Vec<u8>>> {
+        Ok(find_block(source)?.map(|span| without_cr(&source[span.whole])))
+    };
+    match (region(a), region(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `source` with its opening marker written bare, without the checksum: two versions of a post
+/// that differ only in the checksum gitgoals keeps there compare equal this way.
+pub fn with_bare_marker(source: &[u8]) -> Cow<'_, [u8]> {
+    match find_block(source) {
+        Ok(Some(span)) if span.checksum.is_some() => {
+            let mut out = Vec::with_capacity(source.len());
+            out.extend_from_slice(&source[..span.marker.start]);
+            out.extend_from_slice(START_MARKER.as_bytes());
+            out.extend_from_slice(&source[span.marker.end..]);
+            Cow::Owned(out)
+        }
+        _ => Cow::Borrowed(source),
+    }
+}
+
+/// `bytes` with every CR that ends a line left out.
+fn without_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// Puts `block_body` (Markdown with `\n` line breaks, as [`crate::render::statsblock::render`] gives it) into the file's
 /// stats block: in place between the markers when they are there, else appended at the end.
+/// A block edited by hand is refused ([`Error::HandEdited`]): text gitgoals did not write is
+/// never destroyed.
 pub fn rewrite(source: &[u8], block_body: &str) -> Result<Rewrite> {
+    rewrite_block(source, block_body, false)
+}
+
+/// [`rewrite`], over a block edited by hand too (`gitgoals stats --force`): what was typed
+/// between the markers is replaced.
+pub fn regenerate(source: &[u8], block_body: &str) -> Result<Rewrite> {
+    rewrite_block(source, block_body, true)
+}
+
+fn rewrite_block(source: &[u8], block_body: &str, over_hand_edits: bool) -> Result<Rewrite> {
     match find_block(source)? {
         Some(span) => {
+            if !over_hand_edits && span.hand_edited(source) {
+                return Err(Error::HandEdited {
+                    line: line_of(source, span.whole.start),
+                });
+            }
             let body = frame_body(block_body, eol(span.crlf));
-            if source[span.body.clone()] == *body.as_bytes() {
+            let sum = checksum(body.as_bytes());
+            if source[span.body.clone()] == *body.as_bytes()
+                && span.checksum.is_none_or(|stated| stated == sum)
+            {
                 return Ok(Rewrite::Unchanged);
             }
-            let mut out = Vec::with_capacity(source.len() + body.len());
-            out.extend_from_slice(&source[..span.body.start]);
+            let marker = opening_marker(body.as_bytes());
+            let mut out = Vec::with_capacity(source.len() + body.len() + 16);
+            out.extend_from_slice(&source[..span.marker.start]);
+            out.extend_from_slice(marker.as_bytes());
+            out.extend_from_slice(&source[span.marker.end..span.body.start]);
+            let body_start = out.len();
             out.extend_from_slice(body.as_bytes());
             out.extend_from_slice(&source[span.body.end..]);
             // The body is checked on its own when rendered; what follows the block in this post
             // could still combine with it so that the end marker is no longer one.
             match find_block(&out) {
                 Ok(Some(again))
-                    if again.body == (span.body.start..span.body.start + body.len()) =>
+                    if again.body == (body_start..body_start + body.len())
+                        && again.checksum == Some(sum) =>
                 {
                     Ok(Rewrite::Changed(out))
                 }
@@ -211,7 +346,7 @@ fn append_block(source: &[u8], block_body: &str) -> Vec<u8> {
             out.extend_from_slice(newline.as_bytes());
         }
     }
-    out.extend_from_slice(START_MARKER.as_bytes());
+    out.extend_from_slice(opening_marker(body.as_bytes()).as_bytes());
     out.extend_from_slice(newline.as_bytes());
     out.extend_from_slice(body.as_bytes());
     out.extend_from_slice(END_MARKER.as_bytes());
@@ -254,17 +389,30 @@ fn check_encoding(source: &[u8]) -> Result<usize> {
     })
 }
 
+/// A marker line.
+enum Marker {
+    /// An opening marker `len` bytes long, stating `checksum` or none.
+    Open {
+        len: usize,
+        checksum: Option<u32>,
+    },
+    Close,
+}
+
 /// Which marker, if any, is the whole of the line holding an HTML block that starts at `at`.
-fn marker_at(text: &str, at: usize) -> Option<&'static str> {
+fn marker_at(text: &str, at: usize) -> Option<Marker> {
     let start = line_start(text, at);
     let indent = &text[start..at];
     if indent.len() > 3 || indent.bytes().any(|b| b != b' ') {
         return None;
     }
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    match text[at..end].trim_end() {
-        START_MARKER => Some(START_MARKER),
-        END_MARKER => Some(END_MARKER),
+    let line = text[at..end].trim_end();
+    if line == END_MARKER {
+        return Some(Marker::Close);
+    }
+    match opening_marker_at(line) {
+        Some((len, checksum)) if len == line.len() => Some(Marker::Open { len, checksum }),
         _ => None,
     }
 }
@@ -311,19 +459,27 @@ mod tests {
         std::str::from_utf8(bytes).unwrap()
     }
 
+    /// The opening marker gitgoals writes above these bytes between the markers.
+    fn opening(between: &str) -> String {
+        opening_marker(between.as_bytes())
+    }
+
     #[test]
     fn appends_after_one_blank_line_when_no_markers() {
         let out = changed(rewrite(b"# Week\n\n- [ ] a\n", "body").unwrap());
         assert_eq!(
             text(&out),
-            "# Week\n\n- [ ] a\n\n<!-- gitgoals:stats -->\n\nbody\n\n<!-- /gitgoals:stats -->\n"
+            format!(
+                "# Week\n\n- [ ] a\n\n{}\n\nbody\n\n<!-- /gitgoals:stats -->\n",
+                opening("\nbody\n\n")
+            )
         );
     }
 
     #[test]
     fn append_does_not_add_a_second_blank_line() {
         let out = changed(rewrite(b"- [ ] a\n\n", "body").unwrap());
-        assert!(text(&out).starts_with("- [ ] a\n\n<!-- gitgoals:stats -->\n"));
+        assert!(text(&out).starts_with(&format!("- [ ] a\n\n{}\n", opening("\nbody\n\n"))));
     }
 
     #[test]
@@ -333,7 +489,10 @@ mod tests {
         let out = changed(rewrite(src.as_bytes(), "new").unwrap());
         assert_eq!(
             text(&out),
-            "intro\n\n<!-- gitgoals:stats -->\n\nnew\n\n<!-- /gitgoals:stats -->\n\n- [ ] a\n"
+            format!(
+                "intro\n\n{}\n\nnew\n\n<!-- /gitgoals:stats -->\n\n- [ ] a\n",
+                opening("\nnew\n\n")
+            )
         );
     }
 
@@ -365,7 +524,11 @@ mod tests {
         let added = &out[src.len()..];
         assert_eq!(
             text(added),
-            "\r\n<!-- gitgoals:stats -->\r\n\r\none\r\ntwo\r\n\r\n<!-- /gitgoals:stats -->\r\n"
+            format!(
+                "\r\n{}\r\n\r\none\r\ntwo\r\n\r\n<!-- /gitgoals:stats -->\r\n",
+                opening("\none\ntwo\n\n")
+            ),
+            "the checksum leaves line endings aside"
         );
         let in_place = changed(rewrite(&out, "three").unwrap());
         assert!(!text(&in_place).replace("\r\n", "").contains('\n'));
@@ -374,10 +537,11 @@ mod tests {
     #[test]
     fn bom_is_kept() {
         let out = changed(rewrite(b"\xEF\xBB\xBF- [ ] a\n", "b").unwrap());
-        assert!(out.starts_with(b"\xEF\xBB\xBF- [ ] a\n\n<!-- gitgoals:stats -->"));
+        let marker = opening("\nb\n\n");
+        assert!(out.starts_with(format!("\u{feff}- [ ] a\n\n{marker}").as_bytes()));
         let with_markers = b"\xEF\xBB\xBF<!-- gitgoals:stats -->\n<!-- /gitgoals:stats -->\n";
         let out = changed(rewrite(with_markers, "b").unwrap());
-        assert!(out.starts_with(b"\xEF\xBB\xBF<!-- gitgoals:stats -->\n\nb\n"));
+        assert!(out.starts_with(format!("\u{feff}{marker}\n\nb\n").as_bytes()));
     }
 
     #[test]
@@ -385,7 +549,10 @@ mod tests {
         let out = changed(rewrite(b"- [ ] a", "b").unwrap());
         assert_eq!(
             text(&out),
-            "- [ ] a\n\n<!-- gitgoals:stats -->\n\nb\n\n<!-- /gitgoals:stats -->"
+            format!(
+                "- [ ] a\n\n{}\n\nb\n\n<!-- /gitgoals:stats -->",
+                opening("\nb\n\n")
+            )
         );
         let again = changed(rewrite(&out, "c").unwrap());
         assert!(again.ends_with(END_MARKER.as_bytes()));
@@ -399,10 +566,152 @@ mod tests {
             out.starts_with(src.as_bytes()),
             "the fenced text is untouched"
         );
-        assert!(text(&out[src.len()..]).starts_with("\n<!-- gitgoals:stats -->\n\nb\n"));
+        assert!(text(&out[src.len()..]).starts_with(&format!("\n{}\n\nb\n", opening("\nb\n\n"))));
         // An unclosed fence swallows the rest of the file, markers included (CommonMark).
         let unclosed = "~~~\n<!-- gitgoals:stats -->\n";
         assert!(find_block(unclosed.as_bytes()).unwrap().is_none());
+    }
+
+    #[test]
+    fn same_block_compares_the_marker_lines_and_body_line_endings_aside() {
+        let post = changed(rewrite(b"- [ ] a\n", "body").unwrap());
+        let elsewhere = [b"intro\n\n".as_slice(), &post].concat();
+        assert!(same_block(&post, &elsewhere), "the rest of the file aside");
+        let crlf = text(&post).replace('\n', "\r\n");
+        assert!(same_block(&post, crlf.as_bytes()));
+        assert!(same_block(b"- [ ] a\n", b"- [x] a\n"), "neither has one");
+
+        let noted = text(&post).replace("body\n", "body\nmy note\n");
+        assert!(!same_block(&post, noted.as_bytes()));
+        assert!(!same_block(&post, b"- [ ] a\n"), "deleted");
+        let broken = text(&post).replace(END_MARKER, "");
+        assert!(!same_block(&post, broken.as_bytes()));
+        assert!(!same_block(broken.as_bytes(), broken.as_bytes()));
+    }
+
+    #[test]
+    fn the_checksum_is_fnv_1a_over_the_text_between_the_markers_line_endings_aside() {
+        // The published FNV-1a (32-bit) test vectors.
+        assert_eq!(checksum(b""), 0x811c_9dc5);
+        assert_eq!(checksum(b"a"), 0xe40c_292c);
+        assert_eq!(checksum(b"foobar"), 0xbf9c_f968);
+        assert_eq!(checksum(b"\r\nbody\r\n"), checksum(b"\nbody\n"));
+        assert_ne!(
+            checksum(b"a\rb"),
+            checksum(b"ab"),
+            "only a CR ending a line is left out"
+        );
+        assert_eq!(opening_marker(b"a"), "<!-- gitgoals:stats e40c292c -->");
+    }
+
+    #[test]
+    fn both_opening_markers_are_read_and_nothing_else() {
+        assert_eq!(
+            opening_marker_at(START_MARKER),
+            Some((START_MARKER.len(), None))
+        );
+        let marker = "<!-- gitgoals:stats 3f9a1c2e -->";
+        assert_eq!(
+            opening_marker_at(marker),
+            Some((marker.len(), Some(0x3f9a_1c2e)))
+        );
+        assert_eq!(
+            opening_marker_at("<!-- gitgoals:stats 3F9A1C2E --> and more").map(|m| m.1),
+            Some(Some(0x3f9a_1c2e))
+        );
+        for not_one in [
+            "<!-- gitgoals:stats 3f9a1c2 -->",
+            "<!-- gitgoals:stats 3f9a1c2e0 -->",
+            "<!-- gitgoals:stats 3f9a1cxe -->",
+            "<!-- gitgoals:stats  -->",
+            "<!-- gitgoals:statsx -->",
+            "<!-- /gitgoals:stats -->",
+        ] {
+            assert_eq!(opening_marker_at(not_one), None, "{not_one}");
+        }
+        let post = format!("- [ ] a\n\n  {marker}\nx\n{END_MARKER}\n");
+        let span = find_block(post.as_bytes()).unwrap().unwrap();
+        assert_eq!(&post[span.marker.clone()], marker, "indentation aside");
+        assert_eq!(span.checksum, Some(0x3f9a_1c2e));
+        let line = format!("  {marker} \n");
+        assert!(
+            find_block(format!("{line}x\n{END_MARKER}\n").as_bytes())
+                .unwrap()
+                .is_some()
+        );
+        let trailing = format!("{marker} x\nx\n{END_MARKER}\n");
+        assert!(
+            find_block(trailing.as_bytes()).is_err(),
+            "not a marker: the end comes first"
+        );
+    }
+
+    #[test]
+    fn a_block_edited_by_hand_is_refused_and_regenerated_only_on_request() {
+        let ours = changed(rewrite(b"- [ ] a\n", "**Goals:** 0 of 1").unwrap());
+        assert!(!find_block(&ours).unwrap().unwrap().hand_edited(&ours));
+        let edited = text(&ours).replace("0 of 1", "0 of 1\n\nA hard week.");
+        let span = find_block(edited.as_bytes()).unwrap().unwrap();
+        assert!(span.hand_edited(edited.as_bytes()));
+        assert!(matches!(
+            rewrite(edited.as_bytes(), "**Goals:** 1 of 1"),
+            Err(Error::HandEdited { line: 3 })
+        ));
+        assert!(matches!(
+            rewrite(edited.as_bytes(), "**Goals:** 0 of 1"),
+            Err(Error::HandEdited { line: 3 })
+        ));
+        let forced = changed(regenerate(edited.as_bytes(), "**Goals:** 0 of 1").unwrap());
+        assert_eq!(
+            forced, ours,
+            "regenerated, the block is gitgoals' own again"
+        );
+        assert_eq!(
+            regenerate(&ours, "**Goals:** 0 of 1").unwrap(),
+            Rewrite::Unchanged
+        );
+
+        // Line endings changed by git (autocrlf) are no hand edit.
+        let crlf = text(&ours).replace('\n', "\r\n");
+        assert_eq!(
+            rewrite(crlf.as_bytes(), "**Goals:** 0 of 1").unwrap(),
+            Rewrite::Unchanged
+        );
+    }
+
+    #[test]
+    fn a_block_under_a_bare_marker_is_gitgoals_own_and_stays_bare_while_current() {
+        // As an older gitgoals wrote it.
+        let old = format!("- [ ] a\n\n{START_MARKER}\n\nbody\n\n{END_MARKER}\n");
+        let span = find_block(old.as_bytes()).unwrap().unwrap();
+        assert_eq!(span.checksum, None);
+        assert!(!span.hand_edited(old.as_bytes()));
+        assert_eq!(rewrite(old.as_bytes(), "body").unwrap(), Rewrite::Unchanged);
+        let new = changed(rewrite(old.as_bytes(), "new body").unwrap());
+        assert_eq!(
+            text(&new),
+            format!(
+                "- [ ] a\n\n{}\n\nnew body\n\n{END_MARKER}\n",
+                opening("\nnew body\n\n")
+            )
+        );
+        // Typed by hand inside a bare block: gitgoals cannot tell, and regenerates it.
+        let typed = old.replace("body\n", "body\nmy note\n");
+        assert!(matches!(
+            rewrite(typed.as_bytes(), "body"),
+            Ok(Rewrite::Changed(_))
+        ));
+    }
+
+    #[test]
+    fn with_a_bare_marker_versions_differing_only_in_the_checksum_are_equal() {
+        let old = format!("- [ ] a\n\n{START_MARKER}\n\nbody\n\n{END_MARKER}\n");
+        let other = changed(rewrite(old.as_bytes(), "other").unwrap());
+        let sealed = changed(rewrite(&other, "body").unwrap());
+        assert_ne!(sealed, old.as_bytes());
+        assert_eq!(with_bare_marker(&sealed), old.as_bytes());
+        assert_eq!(with_bare_marker(old.as_bytes()), old.as_bytes());
+        assert_ne!(with_bare_marker(&other), old.as_bytes());
     }
 
     #[test]

@@ -1309,9 +1309,16 @@ mod tests {
 
     #[test]
     fn tasks_in_the_stats_block_are_not_tasks() {
-        let md =
-            format!("- [ ] real\n\n{STATS_BEGIN}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
-        assert_eq!(titles(&md), ["real", "also real"]);
+        for opening in [
+            crate::core::block::START_MARKER,
+            "<!-- gitgoals:stats 3f9a1c2e -->",
+        ] {
+            let md =
+                format!("- [ ] real\n\n{opening}\n- [x] fake\n{STATS_END}\n\n- [ ] also real\n");
+            assert_eq!(titles(&md), ["real", "also real"], "{opening}");
+        }
+        let not_a_marker = format!("- [ ] real\n\n{STATS_BEGIN}s -->\n- [x] seen\n");
+        assert_eq!(titles(&not_a_marker), ["real", "seen"]);
     }
 
     #[test]

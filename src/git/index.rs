@@ -145,6 +145,16 @@ impl<'r> StagedIndex<'r> {
         })
     }
 
+    /// The bytes HEAD's tree holds at `path`; none before the first commit or when HEAD has
+    /// no such file.
+    pub fn committed_blob(&self, path: &str) -> Option<Vec<u8>> {
+        let repo = &self.repo.repo;
+        let tree = repo.head().and_then(|head| head.peel_to_tree()).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
     /// Writes `bytes` as a blob into the object database; the index is not changed.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, Error> {
         self.repo
@@ -263,25 +273,70 @@ impl StagedEntry {
         })
     }
 
-    /// The same entry holding blob `id` instead: same path, mode, flags, device, inode and
-    /// owner; the times and size are cleared so git compares the working file by content next
-    /// time instead of trusting them.
+    /// The same entry holding blob `id` instead: same path, mode, flags and stat data, but the
+    /// size cleared (as git does for a racily clean entry), so git compares the working file's
+    /// content before it calls the file clean: nothing says the file holds this blob yet.
+    /// [`StagedEntry::with_stat_of`] then records a working file that does;
+    /// [`StagedEntry::with_blob_beside`] is for one that holds something else.
     pub fn with_blob(&self, id: ObjectId) -> StagedEntry {
+        let mut entry = self.holding(id);
+        entry.0.file_size = 0;
+        entry
+    }
+
+    /// The same entry holding blob `id` instead, for a working file that holds something else
+    /// (`working`: its stat data, when there is one): the stat data git had stays, as
+    /// `git add -p` leaves it, unless it matches the working file as it is, which would tell
+    /// git the file holds this blob; then the size is cleared, as in
+    /// [`StagedEntry::with_blob`].
+    pub fn with_blob_beside(
+        &self,
+        id: ObjectId,
+        working: Option<&std::fs::Metadata>,
+    ) -> StagedEntry {
+        let mut entry = self.holding(id);
+        let claims_clean = working.is_some_and(|meta| {
+            StatData::of(meta).is_none_or(|stat| {
+                stat.mtime == (entry.0.mtime.seconds(), entry.0.mtime.nanoseconds())
+                    && stat.size == entry.0.file_size
+            })
+        });
+        if claims_clean {
+            entry.0.file_size = 0;
+        }
+        entry
+    }
+
+    /// This entry's path, mode, flags and stat data, holding blob `id`.
+    fn holding(&self, id: ObjectId) -> StagedEntry {
         let old = &self.0;
         StagedEntry(IndexEntry {
-            ctime: IndexTime::new(0, 0),
-            mtime: IndexTime::new(0, 0),
+            ctime: old.ctime,
+            mtime: old.mtime,
             dev: old.dev,
             ino: old.ino,
             mode: old.mode,
             uid: old.uid,
             gid: old.gid,
-            file_size: 0,
+            file_size: old.file_size,
             id: oid(id),
             flags: old.flags,
             flags_extended: old.flags_extended,
             path: old.path.clone(),
         })
+    }
+
+    /// The entry with the stat data of a working file that holds exactly this entry's blob
+    /// (`meta`, taken after the file was written), as `git add` records it: git then knows
+    /// the file is clean without reading it, as `git diff-index HEAD` and
+    /// `git sparse-checkout` need. The mode stays the entry's. (Off Unix the times and size
+    /// are cleared instead, so git compares the file's content.)
+    pub fn with_stat_of(mut self, meta: &std::fs::Metadata) -> StagedEntry {
+        match StatData::of(meta) {
+            Some(stat) => stat.put(&mut self.0),
+            None => StatData::CLEARED.put(&mut self.0),
+        }
+        self
     }
 
     /// The file mode git records (`0o100644`, `0o100755`, `0o120000`, …).
@@ -297,5 +352,114 @@ impl StagedEntry {
     /// The blob the entry names.
     pub fn blob_id(&self) -> ObjectId {
         object_id(self.0.id)
+    }
+}
+
+/// The stat data an index entry keeps of its working file, in git's widths: git stores each
+/// field in 32 bits and compares the truncated values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StatData {
+    ctime: (i32, u32),
+    mtime: (i32, u32),
+    dev: u32,
+    ino: u32,
+    uid: u32,
+    gid: u32,
+    size: u32,
+}
+
+impl StatData {
+    /// No stat data: git compares the working file by content.
+    const CLEARED: StatData = StatData {
+        ctime: (0, 0),
+        mtime: (0, 0),
+        dev: 0,
+        ino: 0,
+        uid: 0,
+        gid: 0,
+        size: 0,
+    };
+
+    /// A file's stat data as git's `fill_stat_data` takes it.
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Option<StatData> {
+        use std::os::unix::fs::MetadataExt;
+        // Truncated to 32 bits as git truncates them.
+        let time = |seconds: i64, nanos: i64| (seconds as u32 as i32, nanos as u32);
+        Some(StatData {
+            ctime: time(meta.ctime(), meta.ctime_nsec()),
+            mtime: time(meta.mtime(), meta.mtime_nsec()),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            size: meta.size() as u32,
+        })
+    }
+
+    /// Off Unix, gitgoals does not know which fields git reads: none are claimed.
+    #[cfg(not(unix))]
+    fn of(_meta: &std::fs::Metadata) -> Option<StatData> {
+        None
+    }
+
+    fn put(self, entry: &mut IndexEntry) {
+        entry.ctime = IndexTime::new(self.ctime.0, self.ctime.1);
+        entry.mtime = IndexTime::new(self.mtime.0, self.mtime.1);
+        entry.dev = self.dev;
+        entry.ino = self.ino;
+        entry.uid = self.uid;
+        entry.gid = self.gid;
+        entry.file_size = self.size;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry_with(mtime: (i32, u32), size: u32) -> StagedEntry {
+        let mut entry = StagedEntry::new_file("_posts/week.md", ObjectId([7; 20]));
+        entry.0.mtime = IndexTime::new(mtime.0, mtime.1);
+        entry.0.ctime = IndexTime::new(mtime.0, mtime.1);
+        entry.0.file_size = size;
+        entry
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_gives_its_stat_data_and_one_that_differs_is_never_called_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("week.md");
+        std::fs::write(&file, "- [x] a\n").unwrap();
+        let meta = std::fs::metadata(&file).unwrap();
+        let stat = StatData::of(&meta).unwrap();
+
+        let written = entry_with((1, 2), 99)
+            .with_blob(ObjectId([8; 20]))
+            .with_stat_of(&meta);
+        assert_eq!(written.0.file_size, 8);
+        assert_eq!(
+            (written.0.mtime.seconds(), written.0.mtime.nanoseconds()),
+            stat.mtime
+        );
+        assert_eq!(written.0.ino, stat.ino);
+        assert_eq!(written.blob_id(), ObjectId([8; 20]));
+
+        // Nothing known of the working file: git is told to compare content.
+        let unknown = entry_with((1, 2), 99).with_blob(ObjectId([8; 20]));
+        assert_eq!(unknown.0.file_size, 0);
+
+        // git's stat data of another version of the file stays as git had it.
+        let other = entry_with((1, 2), 99).with_blob_beside(ObjectId([8; 20]), Some(&meta));
+        assert_eq!(other.0.file_size, 99);
+        assert_eq!(other.0.mtime.seconds(), 1);
+        let gone = entry_with((1, 2), 99).with_blob_beside(ObjectId([8; 20]), None);
+        assert_eq!(gone.0.file_size, 99);
+        // Stat data that matches the file as it is would call it clean: its size goes.
+        let racy =
+            entry_with(stat.mtime, stat.size).with_blob_beside(ObjectId([8; 20]), Some(&meta));
+        assert_eq!(racy.0.file_size, 0);
+        assert_eq!(racy.0.mtime.seconds(), stat.mtime.0);
     }
 }

@@ -54,6 +54,9 @@ struct Split {
 }
 
 fn split(bytes: &[u8]) -> Result<Split, Error> {
+    // The opening marker carries a checksum of the body each side wrote: without it the marker
+    // lines are equal and git merges around them.
+    let bytes = &*block::with_bare_marker(bytes);
     Ok(match block::find_block(bytes)? {
         Some(span) => Split {
             text: [&bytes[..span.body.start], &bytes[span.body.end..]].concat(),

@@ -5,7 +5,9 @@
 //! delivery: finding the hooks directory, choosing the staged posts (by [`select::choose`], as
 //! history does), reading their staged blobs from the index git hands the hook
 //! (`GIT_INDEX_FILE`) and writing the new blob into that same index through
-//! [`crate::git::index`], and writing the same block change into the working file atomically.
+//! [`crate::git::index`], and writing the same block change into the working file atomically
+//! where the working file's block is still the staged one (text the user did not stage is
+//! never touched: a working file whose block differs is left as it is, with a notice).
 //!
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
@@ -443,6 +445,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// A template file given on the command line (`--template`), used as is.
     pub template: Option<PathBuf>,
+    /// `stats --force`: regenerate blocks edited by hand too (the hook never does).
+    pub force: bool,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -465,11 +469,31 @@ impl fmt::Display for Failure {
     }
 }
 
+/// A post whose commit got the new block while its working file was left as it was, because
+/// the working file's block has changes that are not staged: they are the user's, and the
+/// hook never touches what was not staged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub path: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gitgoals: {}: the commit has the new stats block; the working file was left as it is, because its block has changes that are not staged",
+            self.path
+        )
+    }
+}
+
 /// What a run did, for the CLI to print and turn into an exit code.
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
     /// Posts whose block was written (staged blob and/or working file).
     pub updated: Vec<String>,
+    /// Posts whose staged blob got the new block but whose working file was left alone.
+    pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
     pub failures: Vec<Failure>,
@@ -634,12 +658,13 @@ fn post_selector(
     select::choose(globs, true, has_file_under)
 }
 
-/// Whether a post gets a block: always, or (placement `markers`) only when it has the markers.
+/// Whether a post gets a block: always, or (placement `markers`) only when it has the markers
+/// (the opening one with a checksum or without).
 fn placed(placement: Placement, source: &[u8]) -> bool {
     placement == Placement::End
         || source
-            .windows(block::START_MARKER.len())
-            .any(|w| w == block::START_MARKER.as_bytes())
+            .windows(block::START_PREFIX.len())
+            .any(|w| w == block::START_PREFIX.as_bytes())
 }
 
 /// `gitgoals hook run pre-commit`: puts a fresh stats block into every staged goals post, in
@@ -708,6 +733,8 @@ struct Plan {
     entry: StagedEntry,
     new_staged: Option<Vec<u8>>,
     working: Option<WorkingChange>,
+    /// The working file's block differs from the staged one: it is left as it is.
+    working_left: bool,
     chart: Option<ChartFile>,
 }
 
@@ -787,8 +814,8 @@ fn update_staged_posts(
             report.fail(Some(&plan.path), e);
             continue;
         }
-        if let Some(id) = staged_id {
-            let entry = plan.entry.with_blob(id);
+        if let (Some(id), Some(bytes)) = (staged_id, plan.new_staged.as_deref()) {
+            let entry = entry_for_written(&plan.entry, (id, bytes), work_tree, &plan.path);
             if let Err(e) = index.stage(&entry) {
                 if let Some(change) = &plan.working {
                     let _ = write_atomically(&change.file, &change.old, None);
@@ -808,6 +835,11 @@ fn update_staged_posts(
         }
         if let Some(change) = &plan.working {
             written.push(change);
+        }
+        if plan.working_left {
+            report.notices.push(Notice {
+                path: plan.path.clone(),
+            });
         }
         report.updated.push(plan.path.clone());
     }
@@ -858,12 +890,31 @@ fn plan_post(
         None
     };
     let body = statsblock::render(&stats, layout.renderer)?;
+    // A block edited by hand is refused here: the post is left as staged, with one line.
     let new_staged = match block::rewrite(staged, &body).map_err(|e| e.during("staged version"))? {
         Rewrite::Unchanged => None,
         Rewrite::Changed(bytes) => Some(bytes),
     };
-    let working = plan_working_file(work_tree, path, &body)?;
-    if new_staged.is_none() && working.is_none() && chart.is_none() {
+    if let Some(bytes) = new_staged.as_deref()
+        && let Some(committed) = index.committed_blob(path)
+        && block::with_bare_marker(bytes) == block::with_bare_marker(&committed)
+    {
+        // The post differed from HEAD only inside its block (an edit in a block from before
+        // checksums, a stale block): the new block would drop the whole staged change (all
+        // but the checksum), and could leave nothing to commit.
+        return Err(Error::BlockUndoesStagedChange);
+    }
+    let (working, working_left) = match new_staged.as_deref() {
+        // The staged block is current: the working file's block, whatever it holds, is the
+        // user's business.
+        None => (None, false),
+        Some(committed) => match plan_working_file(work_tree, path, (staged, committed), &body)? {
+            WorkingPlan::Current => (None, false),
+            WorkingPlan::Write(change) => (Some(change), false),
+            WorkingPlan::LeaveAlone => (None, true),
+        },
+    };
+    if new_staged.is_none() && chart.is_none() {
         return Ok(None);
     }
     Ok(Some(Plan {
@@ -871,6 +922,7 @@ fn plan_post(
         entry,
         new_staged,
         working,
+        working_left,
         chart,
     }))
 }
@@ -885,7 +937,12 @@ fn write_chart(
 ) -> Result<(), Error> {
     write_chart_file(work_tree, chart)?;
     let id = index.write_blob(&chart.bytes)?;
-    let entry = StagedEntry::new_file(&chart.path, id);
+    let entry = entry_for_written(
+        &StagedEntry::new_file(&chart.path, id),
+        (id, &chart.bytes),
+        work_tree,
+        &chart.path,
+    );
     index.stage(&entry)?;
     if let Some(real) = real_index {
         let _ = real.stage(&entry);
@@ -948,21 +1005,91 @@ fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), Error> {
     write_atomically(&file, &chart.bytes, None)
 }
 
-/// Plans the same block change in the working file, from the working file's own bytes (so
-/// unstaged edits stay). `None` when it is absent or already current.
+/// What becomes of the working file when the staged blob gets a new block.
+enum WorkingPlan {
+    /// Absent, or its block already is the new one.
+    Current,
+    /// Its block is the staged one: it gets the same new block, in its own bytes (so unstaged
+    /// edits elsewhere in the file stay).
+    Write(WorkingChange),
+    /// Its block differs from the staged one (an unstaged note, a deletion, a broken marker):
+    /// those changes are the user's and are never touched.
+    LeaveAlone,
+}
+
+/// Plans the working file's side of the block change from `staged` to `committed`: the new
+/// block goes in only where the working file's block region still equals the staged one.
 fn plan_working_file(
     work_tree: &Path,
     path: &str,
+    (staged, committed): (&[u8], &[u8]),
     body: &str,
-) -> Result<Option<WorkingChange>, Error> {
+) -> Result<WorkingPlan, Error> {
     let file = work_tree.join(path);
     let Some(old) = read_regular_file_in(work_tree, &file)? else {
-        return Ok(None);
+        return Ok(WorkingPlan::Current);
     };
-    match block::rewrite(&old, body).map_err(|e| e.during("working file"))? {
-        Rewrite::Unchanged => Ok(None),
-        Rewrite::Changed(new) => Ok(Some(WorkingChange { file, old, new })),
+    if block::same_block(&old, committed) {
+        return Ok(WorkingPlan::Current);
     }
+    if !block::same_block(&old, staged) {
+        return Ok(WorkingPlan::LeaveAlone);
+    }
+    match block::rewrite(&old, body).map_err(|e| e.during("working file"))? {
+        Rewrite::Unchanged => Ok(WorkingPlan::Current),
+        Rewrite::Changed(new) => Ok(WorkingPlan::Write(WorkingChange { file, old, new })),
+    }
+}
+
+/// The index entry of `entry` once it holds `blob` (its id and bytes), with the stat data
+/// `git add` would leave: the working file's own when it holds exactly these bytes (it was
+/// just written with them), else what git had, never claiming a file that differs is clean.
+fn entry_for_written(
+    entry: &StagedEntry,
+    (id, bytes): (ObjectId, &[u8]),
+    work_tree: &Path,
+    path: &str,
+) -> StagedEntry {
+    let file = work_tree.join(path);
+    match read_with_stat(work_tree, &file) {
+        Ok(Some((on_disk, meta))) if on_disk == bytes => entry.with_blob(id).with_stat_of(&meta),
+        Ok(Some((_, meta))) => entry.with_blob_beside(id, Some(&meta)),
+        Ok(None) => entry.with_blob_beside(id, None),
+        Err(_) => entry.with_blob_beside(id, fs::symlink_metadata(&file).ok().as_ref()),
+    }
+}
+
+/// Reads a regular file inside the work tree together with the stat data of the very file
+/// read (as `git add` takes them); `None` when it does not exist.
+fn read_with_stat(work_tree: &Path, file: &Path) -> Result<Option<(Vec<u8>, fs::Metadata)>, Error> {
+    let looked_at = match fs::symlink_metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(file)(e)),
+        Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Symlink),
+        Ok(meta) if !meta.is_file() => return Err(Error::NotRegularFile),
+        Ok(meta) => meta,
+    };
+    inside_work_tree(work_tree, file)?;
+    let mut opened = fs::File::open(file).map_err(Error::io(file))?;
+    let meta = opened.metadata().map_err(Error::io(file))?;
+    if !same_file(&looked_at, &meta) {
+        // Replaced (by a link?) since it was looked at.
+        return Err(Error::NotRegularFile);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut opened, &mut bytes).map_err(Error::io(file))?;
+    Ok(Some((bytes, meta)))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.is_file() && b.is_file()
 }
 
 /// Reads a file that is a regular file inside the work tree; `None` when it does not exist.
@@ -1027,9 +1154,10 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `gitgoals stats [FILES…] [--check]`: rewrites the blocks in working-tree files (every
-/// tracked goals post when no file is named). With `check`, writes nothing and reports stale
-/// blocks instead.
+/// `gitgoals stats [FILES…] [--check | --force]`: rewrites the blocks in working-tree files
+/// (every tracked goals post when no file is named). A block edited by hand is left as it is
+/// and reported, unless `options.force`. With `check`, writes nothing and reports stale blocks
+/// instead.
 pub fn run_stats(
     session: &Session,
     files: &[PathBuf],
@@ -1097,7 +1225,12 @@ pub fn run_stats(
             }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer)?;
-                match block::rewrite(&old, &body)? {
+                let rewrite = if options.force {
+                    block::regenerate
+                } else {
+                    block::rewrite
+                };
+                match rewrite(&old, &body)? {
                     Rewrite::Unchanged => None,
                     Rewrite::Changed(new) => Some(new),
                 }

@@ -213,7 +213,8 @@ pub struct BlockFigures {
 impl BlockFigures {
     /// The figures of the block in `post` (a whole file), or `None` without a block.
     pub fn read(post: &str) -> Option<BlockFigures> {
-        let start = post.find("<!-- gitgoals:stats -->")?;
+        // The opening marker, bare or with the checksum gitgoals keeps in it.
+        let start = post.find("<!-- gitgoals:stats")?;
         let block = &post[start..post[start..].find("<!-- /gitgoals:stats -->")? + start];
         let count_after = |label: &str| -> usize {
             block
