@@ -60,20 +60,41 @@ pub fn pending_commit(
             bytes: bytes.clone(),
         });
     }
+    pending_delta(
+        parent.into_iter().collect(),
+        time,
+        changes,
+        blobs,
+        Vec::new(),
+    )
+}
+
+/// A commit about to be made on `parents` (first parent first), dated `time`: `changes`
+/// against the first parent, as a walk would read them, and the bytes of their new versions.
+pub(crate) fn pending_delta(
+    parents: Vec<ObjectId>,
+    time: DateTime<FixedOffset>,
+    changes: Vec<FileChange>,
+    blobs: Vec<BlobContent>,
+    warnings: Vec<Warning>,
+) -> CommitDelta {
     CommitDelta {
         id: PENDING_COMMIT,
         commit: Arc::new(CommitInfo {
             id: PENDING_COMMIT.to_string(),
             time,
-            summary: "(about to be committed)".to_string(),
+            summary: PENDING_SUMMARY.to_string(),
         }),
-        parents: parent.into_iter().collect(),
+        parents,
         children: 0,
         changes,
         blobs,
-        warnings: Vec::new(),
+        warnings,
     }
 }
+
+/// How a commit about to be made is named in the history.
+const PENDING_SUMMARY: &str = "(about to be committed)";
 
 /// An open repository.
 pub struct Repo {
@@ -189,10 +210,22 @@ impl Repo {
         &self,
         selector: &PostSelector,
         known: &HashSet<ObjectId>,
+        sink: impl FnMut(CommitDelta),
+    ) -> Result<WalkSummary, Error> {
+        self.walk_from(self.head()?, selector, known, sink)
+    }
+
+    /// [`Repo::walk`] from `tip` instead of HEAD (the parent of an amended commit, say): the
+    /// summary's `head` is `tip`; nothing is walked when it is none.
+    pub fn walk_from(
+        &self,
+        tip: Option<ObjectId>,
+        selector: &PostSelector,
+        known: &HashSet<ObjectId>,
         mut sink: impl FnMut(CommitDelta),
     ) -> Result<WalkSummary, Error> {
         let mut summary = WalkSummary {
-            head: self.head()?,
+            head: tip,
             ..WalkSummary::default()
         };
         let Some(head) = summary.head else {
