@@ -181,13 +181,6 @@ impl Session {
         cache::load_engine_at(self.repo()?, &self.read, &self.ledger, self.use_cache, tip)
     }
 
-    /// The cache's view for the hook when the cache is at HEAD; none when the history must be
-    /// read through the engine.
-    pub fn hook_view(&self) -> Result<Option<cache::HookView>, Error> {
-        let head = self.repo()?.head()?;
-        self.hook_view_at(head)
-    }
-
     /// The cache's view for a commit about to be made on `tip`, when the cache is at `tip` or
     /// a few plain commits behind it; none when the history must be read through the engine.
     pub fn hook_view_at(&self, tip: Option<ObjectId>) -> Result<Option<cache::HookView>, Error> {

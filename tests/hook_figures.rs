@@ -13,8 +13,12 @@ use common::{BlockFigures, Isolated, Scratch};
 /// The date every commit is made at, as the harness's own `git` runs do.
 const DATE: &str = "2020-12-08T10:00:00+00:00";
 
+const WEEK_3: &str = "_posts/2020-11-30-week-3.md";
 const WEEK_4: &str = "_posts/2020-12-07-week-4.md";
 const WEEK_5: &str = "_posts/2020-12-14-week-5.md";
+
+const WEEK_3_TEXT: &str =
+    "---\ntitle: Week 3\n---\n\n- [x] CS242 HW 0\n- [ ] Graphics homework 0\n";
 
 const WEEK_4_TEXT: &str = "---\ntitle: Week 4\n---\n\nGoals for the week.\n\n- [x] CS242 HW 1\n- [ ] Graphics homework 0\n- [ ] Read PixelCNN++\n";
 
@@ -94,6 +98,118 @@ impl Blog {
 /// The user's text of a committed post, without the block (what they would edit).
 fn tasks_of(text: &str) -> &str {
     text.split("<!-- gitgoals:stats -->").next().unwrap_or(text)
+}
+
+/// F4: `git commit --amend` of the post's first commit, adding a goal. The amended commit
+/// is still the post's first: every goal is planned, none was added mid-week. Amended three
+/// times: right after the commit (the cache at the amended commit's parent: its view serves
+/// the hook), after a gitgoals command wrote the cache at the commit being amended (the
+/// history is read up to the parent), and with no cache at all.
+#[test]
+fn f4_amend_of_the_first_commit_adding_a_goal_keeps_every_goal_planned() {
+    let blog = Blog::new();
+    blog.write(WEEK_3, WEEK_3_TEXT);
+    blog.git(&["add", WEEK_3]);
+    blog.commit("week 3", &[]);
+    blog.agrees(&[WEEK_3]);
+
+    blog.write(WEEK_4, WEEK_4_TEXT);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("week 4", &[]);
+    let first = blog.committed_block(WEEK_4);
+    assert_eq!((first.total, first.added_mid_week), (3, 0));
+
+    // Amended before any other gitgoals command ran.
+    let grown = format!("{}- [ ] Plan the talk\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("week 4", &["--amend"]);
+    assert_eq!(blog.git(&["rev-list", "--count", "HEAD"]).trim(), "3");
+    let amended = blog.committed_block(WEEK_4);
+    assert_eq!((amended.total, amended.added_mid_week), (4, 0));
+    blog.agrees(&[WEEK_4]);
+
+    // Amended again, now that `stats --check` and `history` ran at HEAD.
+    let grown = format!("{}- [ ] Book the room\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("week 4", &["--amend", "--no-edit"]);
+    assert_eq!(blog.committed_block(WEEK_4).added_mid_week, 0);
+    blog.agrees(&[WEEK_4]);
+
+    // And with no cache, `commit -a --amend`.
+    blog.drop_cache();
+    let grown = format!("{}- [ ] Write it up\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    blog.commit("week 4", &["-a", "--amend"]);
+    let last = blog.committed_block(WEEK_4);
+    assert_eq!((last.total, last.added_mid_week), (6, 0));
+    blog.agrees(&[WEEK_4]);
+}
+
+/// F4 on a blog whose first commit is the post: amending it folds onto nothing at all.
+#[test]
+fn f4_amend_of_the_first_commit_of_the_repository_keeps_every_goal_planned() {
+    let scratch = Scratch::new();
+    let dir = scratch.init("blog");
+    scratch.gitgoals(&dir, &["hook", "install"]).ok();
+    let blog = Blog { scratch, dir };
+    blog.write(WEEK_4, WEEK_4_TEXT);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("week 4", &[]);
+    blog.agrees(&[WEEK_4]);
+
+    let grown = format!("{}- [ ] Plan the talk\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    blog.commit("week 4", &["-a", "--amend"]);
+    assert_eq!(blog.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    let block = blog.committed_block(WEEK_4);
+    assert_eq!((block.total, block.added_mid_week), (4, 0));
+    blog.agrees(&[WEEK_4]);
+
+    // Through an alias of the repository's configuration.
+    blog.git(&["config", "alias.amend-all", "commit -a --amend --no-edit"]);
+    let grown = format!("{}- [ ] Book the room\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    let output = blog
+        .scratch
+        .command("git", &blog.dir, &["amend-all", "-q"])
+        .dated(DATE)
+        .output()
+        .expect("run git");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(blog.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert_eq!(blog.committed_block(WEEK_4).added_mid_week, 0);
+    blog.agrees(&[WEEK_4]);
+}
+
+/// F4, the other way round: a goal added by a later commit is still added mid-week after
+/// that commit is amended (the amend folds onto the post's first commit, not onto itself).
+#[test]
+fn f4_amend_of_a_later_commit_keeps_its_goal_added_mid_week() {
+    let blog = Blog::new();
+    blog.write(WEEK_4, WEEK_4_TEXT);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("week 4", &[]);
+    blog.agrees(&[WEEK_4]);
+
+    let grown = format!("{}- [ ] Plan the talk\n", tasks_of(&blog.read(WEEK_4)));
+    blog.write(WEEK_4, &grown);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("a goal mid-week", &[]);
+    assert_eq!(blog.committed_block(WEEK_4).added_mid_week, 1);
+    blog.agrees(&[WEEK_4]);
+
+    // Ticking it in an amend: still one goal added mid-week, and now done.
+    let ticked = blog
+        .read(WEEK_4)
+        .replace("- [ ] Plan the talk", "- [x] Plan the talk");
+    blog.write(WEEK_4, &ticked);
+    blog.git(&["add", WEEK_4]);
+    blog.commit("a goal mid-week, done", &["--amend"]);
+    let block = blog.committed_block(WEEK_4);
+    assert_eq!((block.done, block.added_mid_week), (2, 1));
+    blog.agrees(&[WEEK_4]);
 }
 
 /// F5: a post renamed in the commit that ticks a goal (`git mv` and an edit) is the same

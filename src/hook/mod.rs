@@ -10,6 +10,8 @@
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
 
+mod commit;
+
 use std::fmt;
 use std::fs;
 use std::io::Write as _;
@@ -338,6 +340,8 @@ pub type FiguresSource<'a> =
 pub struct CommitBeingMade {
     pub parents: Vec<ObjectId>,
     pub time: DateTime<FixedOffset>,
+    /// It replaces HEAD (`git commit --amend`): its parents are HEAD's.
+    pub amend: bool,
 }
 
 impl CommitBeingMade {
@@ -347,14 +351,28 @@ impl CommitBeingMade {
     }
 }
 
-/// The commit about to be made in `repo`: on HEAD, dated `now`.
+/// The commit about to be made in `repo`, dated as `git commit` dates it (`GIT_AUTHOR_DATE`,
+/// else `now`): on HEAD, or, for an amend, on HEAD's parents. How an amend is told, and when
+/// it cannot be, is the notes of the `commit` module beside this one; when it cannot, the
+/// commit is taken to be made on HEAD. The amend of a merge is taken so too: the history is
+/// read up to one parent only.
 pub fn commit_being_made(
     repo: &Repo,
     now: DateTime<FixedOffset>,
 ) -> Result<CommitBeingMade, Error> {
+    let time = commit::author_date().unwrap_or(now);
+    let Some(head) = repo.head_commit()? else {
+        return Ok(CommitBeingMade {
+            parents: Vec::new(),
+            time,
+            amend: false,
+        });
+    };
+    let amend = head.parents.len() <= 1 && commit::amending(&|name| repo.alias(name));
     Ok(CommitBeingMade {
-        parents: repo.head()?.into_iter().collect(),
-        time: now,
+        parents: if amend { head.parents } else { vec![head.id] },
+        time,
+        amend,
     })
 }
 
