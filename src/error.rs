@@ -156,6 +156,14 @@ pub enum Error {
     )]
     LegacyTaken { path: PathBuf },
 
+    // --- The hook's figures ----------------------------------------------------------------------
+    /// The history the figures were to be folded on is not the one the commit about to be
+    /// made sits on: using it would give another commit's figures.
+    #[error(
+        "the history read stands at {found}, not at {parent}, the parent of the commit being made"
+    )]
+    PendingParent { parent: String, found: String },
+
     // --- The cache ------------------------------------------------------------------------------
     /// Stored parts that do not fit together (an index out of range): they cannot be used.
     #[error("inconsistent stored history: {0}")]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cache;
 use crate::config::{Config, ConfigWarning};
+use crate::core::delta::ObjectId;
 use crate::core::fold::Engine;
 use crate::core::history::History;
 use crate::core::ledger::{Ledger, LedgerOptions};
@@ -174,13 +175,21 @@ impl Session {
         cache::load_engine(self.repo()?, &self.read, &self.ledger, self.use_cache)
     }
 
-    /// The cache's view for the hook when the cache is at HEAD; none when the history must be
-    /// read through the engine.
-    pub fn hook_view(&self) -> Result<Option<cache::HookView>, Error> {
-        if !self.use_cache {
-            return Ok(None);
+    /// The fold fed up to `tip` (none: nothing fed): what a commit about to be made on `tip`
+    /// sits on, HEAD or, for an amend, the amended commit's parent.
+    pub fn engine_at(&self, tip: Option<ObjectId>) -> Result<Engine, Error> {
+        cache::load_engine_at(self.repo()?, &self.read, &self.ledger, self.use_cache, tip)
+    }
+
+    /// The cache's view for a commit about to be made on `tip`, when the cache is at `tip` or
+    /// a few plain commits behind it; none when the history must be read through the engine.
+    pub fn hook_view_at(&self, tip: Option<ObjectId>) -> Result<Option<cache::HookView>, Error> {
+        match tip {
+            Some(tip) if self.use_cache => {
+                cache::load_hook_view_at(self.repo()?, &self.read, &self.ledger, tip)
+            }
+            _ => Ok(None),
         }
-        cache::load_hook_view(self.repo()?, &self.read, &self.ledger)
     }
 
     /// `path` as given on the command line, resolved against where the run started.

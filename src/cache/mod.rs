@@ -36,7 +36,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::record::{LifeRecord, TipParts};
-use crate::core::delta::ObjectId;
+use crate::core::delta::{CommitDelta, FileChange, ObjectId};
 use crate::core::fold::{Engine, StoredLife};
 use crate::core::history::{History, PostLife};
 use crate::core::ledger::{self, Ledger, LedgerOptions};
@@ -139,7 +139,7 @@ pub fn load_ledger(
     use_cache: bool,
 ) -> Result<Ledger, Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
-        let history = read_fresh(repo, options)?.into_history();
+        let history = read_fresh(repo, options, repo.head()?)?.into_history();
         return Ok(ledger::build_with(&history, ledger_options));
     };
     if let Some(file) = &file {
@@ -167,7 +167,7 @@ pub fn load_history_and_ledger(
     use_cache: bool,
 ) -> Result<(History, Ledger), Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
-        let history = read_fresh(repo, options)?.into_history();
+        let history = read_fresh(repo, options, repo.head()?)?.into_history();
         let ledger = ledger::build_with(&history, ledger_options);
         return Ok((history, ledger));
     };
@@ -194,10 +194,24 @@ pub fn load_engine(
     ledger_options: &LedgerOptions,
     use_cache: bool,
 ) -> Result<Engine, Error> {
-    let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
-        return read_fresh(repo, options);
+    load_engine_at(repo, options, ledger_options, use_cache, repo.head()?)
+}
+
+/// [`load_engine`] folded up to `tip` instead of HEAD (none: nothing folded in), for a commit
+/// about to be made on another parent than HEAD: an amend's. The cache serves it when its
+/// commit is `tip` or an ancestor of it, and is then brought up to `tip`.
+pub fn load_engine_at(
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+    use_cache: bool,
+    tip: Option<ObjectId>,
+) -> Result<Engine, Error> {
+    let cache = open_cache(repo, options, ledger_options, use_cache)?;
+    let (Some(tip), Some((_, selector, file))) = (tip, cache) else {
+        return read_fresh(repo, options, tip);
     };
-    let mut engine = whole(file, repo, options, ledger_options, head, &selector)?;
+    let mut engine = whole(file, repo, options, ledger_options, tip, &selector)?;
     // The hook goes on to parse the staged post with it.
     engine.set_parse_options(options.parse.clone());
     Ok(engine)
@@ -216,9 +230,9 @@ fn whole_engine<'a>(
         Some((file, engine)) if file.index.tip.tip() == head => (engine, Some(file)),
         Some((file, engine)) => match extend(engine, repo, options, head)? {
             Some(engine) => (engine, Some(file)),
-            None => (read_fresh(repo, options)?, None),
+            None => (read_fresh(repo, options, Some(head))?, None),
         },
-        None => (read_fresh(repo, options)?, None),
+        None => (read_fresh(repo, options, Some(head))?, None),
     })
 }
 
@@ -352,7 +366,7 @@ fn extend(
     // in a full walk; folding it after them could order events differently.
     let mut new_root = false;
     let mut progress = Progress::new();
-    crate::git::read::update_observed(&mut engine, repo, options, &mut |delta| {
+    crate::git::read::update_to(&mut engine, repo, options, Some(head), &mut |delta| {
         progress.tick();
         new_root |= delta.parents.is_empty();
     })?;
@@ -366,10 +380,15 @@ fn continues_from(repo: &Repo, tip: ObjectId, head: ObjectId) -> bool {
     repo.is_ancestor(tip, head).unwrap_or(false)
 }
 
-fn read_fresh(repo: &Repo, options: &HistoryOptions) -> Result<Engine, Error> {
+/// The history up to `tip` (HEAD, or an amended commit's parent), read without the cache.
+fn read_fresh(
+    repo: &Repo,
+    options: &HistoryOptions,
+    tip: Option<ObjectId>,
+) -> Result<Engine, Error> {
     let mut engine = Engine::new();
     let mut progress = Progress::new();
-    crate::git::read::update_observed(&mut engine, repo, options, &mut |_| progress.tick())?;
+    crate::git::read::update_to(&mut engine, repo, options, tip, &mut |_| progress.tick())?;
     progress.finish();
     Ok(engine)
 }
@@ -658,7 +677,7 @@ impl CacheFile {
         let selector = repo.post_selector_for(&options.globs())?;
         let mut deltas = Vec::new();
         let mut too_many = false;
-        let summary = repo.walk(&selector, &HashSet::from([tip]), |delta| {
+        let summary = repo.walk_from(Some(head), &selector, &HashSet::from([tip]), |delta| {
             if deltas.len() < PARTIAL_FOLDS_AT_MOST {
                 deltas.push(delta);
             } else {
@@ -848,7 +867,22 @@ pub fn load_hook_view(
     options: &HistoryOptions,
     ledger_options: &LedgerOptions,
 ) -> Result<Option<HookView>, Error> {
-    let Some((head, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
+    match repo.head()? {
+        Some(head) => load_hook_view_at(repo, options, ledger_options, head),
+        None => Ok(None),
+    }
+}
+
+/// [`load_hook_view`] at `head` instead of HEAD: the parent of an amended commit, say. None
+/// unless the cached commit is `head` or an ancestor that a few plain commits separate from
+/// it.
+pub fn load_hook_view_at(
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+    head: ObjectId,
+) -> Result<Option<HookView>, Error> {
+    let Some((_, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
         return Ok(None);
     };
     let tip = file.index.tip.tip();
@@ -865,6 +899,11 @@ pub fn load_hook_view(
 }
 
 impl HookView {
+    /// The commit the view stands at: the first parent of the commit about to be made.
+    pub fn tip(&self) -> Option<ObjectId> {
+        self.base.tip()
+    }
+
     /// The ledger [`ledger::build_around`] gives for `path` once `bytes` are committed there
     /// at `now`: the same weeks and figures as from the whole history. None when a record
     /// turns out damaged.
@@ -876,29 +915,59 @@ impl HookView {
         options: &LedgerOptions,
         window: usize,
     ) -> Option<Ledger> {
-        let mut engine = self.base.clone();
-        if let Some(post) = engine.post_at_tip(path)
-            && !engine.holds_life(post)
-            && !engine.fill_life(post, self.file.life(post)?)
-        {
+        let pending =
+            crate::git::pending_commit(self.base.tip(), now, &[(path.to_string(), bytes.to_vec())]);
+        self.ledgers_around(pending, &[path], options, window)?
+            .pop()
+    }
+
+    /// The ledgers [`ledger::build_around`] gives for each of `paths` once `pending` (a commit
+    /// on the view's tip) is made, folded in once: the same weeks and figures as from the
+    /// whole history. None when a record turns out damaged or `pending` is not a commit on
+    /// the view's tip alone.
+    pub fn ledgers_around(
+        &self,
+        pending: CommitDelta,
+        paths: &[&str],
+        options: &LedgerOptions,
+        window: usize,
+    ) -> Option<Vec<Ledger>> {
+        if pending.parents != Vec::from_iter(self.base.tip()) {
             return None;
         }
-        let head = engine.tip();
-        engine.feed_pending(crate::git::pending_commit(
-            head,
-            now,
-            &[(path.to_string(), bytes.to_vec())],
-        ));
-        let mut history = engine.into_history();
-        let goals = self.file.goals(&history);
-        for post in ledger::window_posts(&history, &goals, path, window) {
-            if history.posts.get(post)?.versions.is_empty() {
-                history.posts[post].versions = self.file.life(post)?.versions;
+        let mut engine = self.base.clone();
+        // Every post the commit changes, renames or deletes is folded on its whole life.
+        for change in &pending.changes {
+            let paths: [Option<&String>; 2] = match change {
+                FileChange::Added { path, .. }
+                | FileChange::Modified { path, .. }
+                | FileChange::Deleted { path } => [Some(path), None],
+                FileChange::Renamed { from, to, .. } => [Some(from), Some(to)],
+            };
+            for path in paths.into_iter().flatten() {
+                if let Some(post) = engine.post_at_tip(path)
+                    && !engine.holds_life(post)
+                    && !engine.fill_life(post, self.file.life(post)?)
+                {
+                    return None;
+                }
             }
         }
-        Some(ledger::build_around_goals(
-            &history, options, &goals, path, window,
-        ))
+        engine.feed_pending(pending);
+        let mut history = engine.into_history();
+        let goals = self.file.goals(&history);
+        let mut ledgers = Vec::with_capacity(paths.len());
+        for path in paths {
+            for post in ledger::window_posts(&history, &goals, path, window) {
+                if history.posts.get(post)?.versions.is_empty() {
+                    history.posts[post].versions = self.file.life(post)?.versions;
+                }
+            }
+            ledgers.push(ledger::build_around_goals(
+                &history, options, &goals, path, window,
+            ));
+        }
+        Some(ledgers)
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+use crate::core::delta::CommitDelta;
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
 use crate::session::{Args as SessionArgs, Session};
@@ -348,28 +349,37 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         Err(error) => return fail(&error.report()),
     };
     let now = now();
-    let view = match session.hook_view() {
+    let made = match session
+        .repo()
+        .and_then(|repo| hook::commit_being_made(repo, now))
+    {
+        Ok(made) => made,
+        Err(error) => return fail(&error.report()),
+    };
+    // The history the commit is made on: its first parent's.
+    let parent = made.first_parent();
+    let view = match session.hook_view_at(parent) {
         Ok(view) => view,
         Err(error) => return fail(&error.report()),
     };
     // The whole engine, read only when the cache cannot serve the hook on its own.
     let full = std::cell::OnceCell::new();
-    let engine = || full.get_or_init(|| session.engine());
+    let engine = || full.get_or_init(|| session.engine_at(parent));
     if view.is_none()
         && let Err(error) = engine()
     {
         return fail(&error.report());
     }
-    let compute = |path: &str, bytes: &[u8]| {
+    let today = now.date_naive();
+    let figures = |pending: &CommitDelta, paths: &[&str]| {
         if let Some(view) = &view
-            && let Some(stats) = hook::view_stats(view, (path, bytes), now, &session.ledger)
+            && let Some(stats) =
+                hook::view_pending_stats(view, pending, paths, today, &session.ledger)
         {
             return Ok(stats);
         }
         match engine() {
-            Ok(engine) => {
-                hook::history_stats_with(engine, engine.tip(), now, session.ledger)(path, bytes)
-            }
+            Ok(engine) => hook::pending_stats(engine, pending, paths, today, session.ledger),
             Err(error) => Err(Error::Cannot {
                 doing: "read the history".to_string(),
                 source: error.report().into(),
@@ -381,7 +391,7 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         template,
         force: false,
     };
-    let report = hook::run_pre_commit(&session, &options, &compute);
+    let report = hook::run_pre_commit(&session, &options, &made, &figures);
     for failure in &report.failures {
         eprintln!("{failure}");
     }

@@ -8,13 +8,16 @@
 //! themselves are the hook's: this module never writes outside the object database and the
 //! index files.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use git2::{Delta, DiffOptions, ErrorCode, Index, IndexEntry, IndexTime};
+use chrono::{DateTime, FixedOffset};
+use git2::{Delta, DiffFile, DiffOptions, ErrorCode, FileMode, Index, IndexEntry, IndexTime};
 
+use super::walk::RawChange;
 use super::{Repo, object_id, oid};
-use crate::core::delta::ObjectId;
+use crate::core::delta::{CommitDelta, ObjectId, PENDING_COMMIT};
 use crate::error::Error;
 
 /// The file mode git gives a symbolic link.
@@ -98,6 +101,79 @@ impl<'r> StagedIndex<'r> {
                     .map(str::to_owned)
             })
             .collect())
+    }
+
+    /// The commit this index makes on `parents` (first parent first; none for a first
+    /// commit), dated `time`, as the history will read it: every file `is_post` names that
+    /// differs from the first parent's tree, deletions included, with a deleted and an added
+    /// post paired into a rename as a walk pairs them, and the bytes of each new version.
+    /// Feeding it to the history engine gives the history as it will be once the commit is
+    /// made.
+    pub fn pending_commit(
+        &self,
+        parents: &[ObjectId],
+        time: DateTime<FixedOffset>,
+        is_post: &dyn Fn(&str) -> bool,
+    ) -> Result<CommitDelta, Error> {
+        let repo = &self.repo.repo;
+        let base_tree = match parents.first() {
+            Some(parent) => Some(
+                repo.find_commit(oid(*parent))
+                    .and_then(|commit| commit.tree())
+                    .map_err(index_error("reading the parent commit's tree"))?,
+            ),
+            None => None,
+        };
+        let mut opts = DiffOptions::new();
+        opts.include_typechange(true);
+        let diff = repo
+            .diff_tree_to_index(base_tree.as_ref(), Some(&self.index), Some(&mut opts))
+            .map_err(index_error("comparing the index with the parent commit"))?;
+        // One side of a change, when it is a post's file (a link or a submodule holds none,
+        // as in a walk).
+        let post_side = |file: DiffFile<'_>| -> Option<(String, ObjectId)> {
+            let mode = file.mode();
+            let blob = matches!(
+                mode,
+                FileMode::Blob | FileMode::BlobExecutable | FileMode::BlobGroupWritable
+            );
+            let path = file.path()?.to_str()?;
+            (blob && !file.id().is_zero() && is_post(path))
+                .then(|| (path.to_owned(), object_id(file.id())))
+        };
+        let mut raw = Vec::new();
+        for delta in diff.deltas() {
+            if !matches!(
+                delta.status(),
+                Delta::Added | Delta::Deleted | Delta::Modified | Delta::Typechange
+            ) {
+                continue;
+            }
+            let old = post_side(delta.old_file());
+            let new = post_side(delta.new_file());
+            let Some(path) = new.as_ref().or(old.as_ref()).map(|(p, _)| p.clone()) else {
+                continue;
+            };
+            raw.push(RawChange {
+                path,
+                old: old.map(|(_, id)| id),
+                new: new.map(|(_, id)| id),
+            });
+        }
+        let mut warnings = Vec::new();
+        let (changes, blobs) = self.repo.finish_changes(
+            raw,
+            &mut HashSet::new(),
+            &PENDING_COMMIT.to_string(),
+            &mut warnings,
+        );
+        Ok(super::pending_delta(
+            parents.to_vec(),
+            time,
+            changes,
+            blobs,
+            warnings,
+        ))
     }
 
     /// Every tracked path that is not a symbolic link, in the index's order (a path with

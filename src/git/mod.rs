@@ -61,19 +61,48 @@ pub fn pending_commit(
             bytes: bytes.clone(),
         });
     }
+    pending_delta(
+        parent.into_iter().collect(),
+        time,
+        changes,
+        blobs,
+        Vec::new(),
+    )
+}
+
+/// A commit about to be made on `parents` (first parent first), dated `time`: `changes`
+/// against the first parent, as a walk would read them, and the bytes of their new versions.
+pub(crate) fn pending_delta(
+    parents: Vec<ObjectId>,
+    time: DateTime<FixedOffset>,
+    changes: Vec<FileChange>,
+    blobs: Vec<BlobContent>,
+    warnings: Vec<Warning>,
+) -> CommitDelta {
     CommitDelta {
         id: PENDING_COMMIT,
         commit: Arc::new(CommitInfo {
             id: PENDING_COMMIT.to_string(),
             time,
-            summary: "(about to be committed)".to_string(),
+            summary: PENDING_SUMMARY.to_string(),
         }),
-        parents: parent.into_iter().collect(),
+        parents,
         children: 0,
         changes,
         blobs,
-        warnings: Vec::new(),
+        warnings,
     }
+}
+
+/// How a commit about to be made is named in the history.
+const PENDING_SUMMARY: &str = "(about to be committed)";
+
+/// What the hook needs to know of HEAD's commit to tell what `git commit` is making.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadCommit {
+    pub id: ObjectId,
+    /// Its parents, first parent first.
+    pub parents: Vec<ObjectId>,
 }
 
 /// An open repository.
@@ -152,6 +181,30 @@ impl Repo {
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(read_error("HEAD", &e)),
         }
+    }
+
+    /// HEAD's commit with its parents; none for an empty repository or an unborn branch.
+    pub fn head_commit(&self) -> Result<Option<HeadCommit>, Error> {
+        let Some(id) = self.head()? else {
+            return Ok(None);
+        };
+        let commit = self
+            .repo
+            .find_commit(oid(id))
+            .map_err(|e| read_error("HEAD's commit", &e))?;
+        Ok(Some(HeadCommit {
+            id,
+            parents: commit.parent_ids().map(object_id).collect(),
+        }))
+    }
+
+    /// The value of `alias.NAME` in the repository's configuration, when it is set.
+    pub fn alias(&self, name: &str) -> Option<String> {
+        self.repo
+            .config()
+            .ok()?
+            .get_string(&format!("alias.{name}"))
+            .ok()
     }
 
     /// Decides which files are posts: the user's glob, else the posts directories when any

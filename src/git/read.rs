@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use crate::core::delta::CommitDelta;
+use crate::core::delta::{CommitDelta, ObjectId};
 use crate::core::fold::{Engine, parse_blobs};
 use crate::core::history::History;
 use crate::core::model::Post;
@@ -62,6 +62,18 @@ pub fn update_observed(
     options: &HistoryOptions,
     observe: &mut (dyn FnMut(&CommitDelta) + Send),
 ) -> Result<WalkSummary, Error> {
+    update_to(engine, repo, options, repo.head()?, observe)
+}
+
+/// [`update_observed`] up to `tip` instead of HEAD: the history an amended commit's parent
+/// stands on, say. Posts are chosen as for HEAD.
+pub fn update_to(
+    engine: &mut Engine,
+    repo: &Repo,
+    options: &HistoryOptions,
+    tip: Option<ObjectId>,
+    observe: &mut (dyn FnMut(&CommitDelta) + Send),
+) -> Result<WalkSummary, Error> {
     let selector = repo.post_selector_for(&options.globs())?;
     engine.parse_options = options.parse.clone();
     if engine.selector.as_ref().is_some_and(|s| *s != selector) {
@@ -69,12 +81,12 @@ pub fn update_observed(
     }
     let tip_before = engine.tip();
     let fed_before = engine.next_order;
-    let summary = walk_into(engine, repo, &selector, observe)?;
+    let summary = walk_into(engine, repo, tip, &selector, observe)?;
     let nothing_new = engine.next_order == fed_before;
     let moved_back = nothing_new && summary.head != tip_before;
     if engine.lost_parent_state || moved_back {
         engine.restart();
-        return walk_into(engine, repo, &selector, observe);
+        return walk_into(engine, repo, tip, &selector, observe);
     }
     Ok(summary)
 }
@@ -94,6 +106,7 @@ const FOLD_BACKLOG: usize = 4 * FOLD_BATCH;
 fn walk_into(
     engine: &mut Engine,
     repo: &Repo,
+    tip: Option<ObjectId>,
     selector: &PostSelector,
     observe: &mut (dyn FnMut(&CommitDelta) + Send),
 ) -> Result<WalkSummary, Error> {
@@ -119,7 +132,7 @@ fn walk_into(
             }
         });
         let mut batch: Batch = Vec::with_capacity(FOLD_BATCH);
-        let summary = repo.walk(selector, &known, |delta| {
+        let summary = repo.walk_from(tip, selector, &known, |delta| {
             let posts = (backlog.load(Ordering::Relaxed) >= FOLD_BACKLOG)
                 .then(|| parse_blobs(&delta, &parse_options));
             backlog.fetch_add(1, Ordering::Relaxed);

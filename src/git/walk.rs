@@ -25,10 +25,22 @@ impl Repo {
         &self,
         selector: &PostSelector,
         known: &HashSet<ObjectId>,
+        sink: impl FnMut(CommitDelta),
+    ) -> Result<WalkSummary, Error> {
+        self.walk_from(self.head()?, selector, known, sink)
+    }
+
+    /// [`Repo::walk`] from `tip` instead of HEAD (the parent of an amended commit, say): the
+    /// summary's `head` is `tip`; nothing is walked when it is none.
+    pub fn walk_from(
+        &self,
+        tip: Option<ObjectId>,
+        selector: &PostSelector,
+        known: &HashSet<ObjectId>,
         mut sink: impl FnMut(CommitDelta),
     ) -> Result<WalkSummary, Error> {
         let mut summary = WalkSummary {
-            head: self.head()?,
+            head: tip,
             ..WalkSummary::default()
         };
         let Some(head) = summary.head else {
@@ -177,7 +189,7 @@ impl Repo {
     }
 
     /// Pairs deletions with additions into renames and reads the bytes of new blobs.
-    fn finish_changes(
+    pub(super) fn finish_changes(
         &self,
         raw: Vec<RawChange>,
         handed_out: &mut HashSet<(ObjectId, String)>,
@@ -531,10 +543,11 @@ impl<'odb> TreeCache<'odb> {
     }
 }
 
-struct RawChange {
-    path: String,
-    old: Option<ObjectId>,
-    new: Option<ObjectId>,
+/// One path that differs between two trees, before renames are paired.
+pub(super) struct RawChange {
+    pub(super) path: String,
+    pub(super) old: Option<ObjectId>,
+    pub(super) new: Option<ObjectId>,
 }
 
 struct TreeDiff<'a, 'odb> {

@@ -12,17 +12,19 @@
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
 
+mod commit;
+
 use std::fmt;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::config::{Config, Placement};
 use crate::core::block::{self, Rewrite};
-use crate::core::delta::ObjectId;
+use crate::core::delta::{CommitDelta, ObjectId};
 use crate::core::fold::Engine;
 use crate::core::ledger;
 use crate::core::select::{self, PostSelector};
@@ -519,6 +521,117 @@ impl RunReport {
     }
 }
 
+/// Computes the figures of the commit about to be made: `pending` (every staged post change on
+/// the commit's parents, [`StagedIndex::pending_commit`]) folded in once, and the figures of
+/// each of `paths` from that one history: one for each path, in their order. `None` for a path
+/// that is not a goals post (no tasks): it is left alone.
+pub type FiguresSource<'a> =
+    dyn Fn(&CommitDelta, &[&str]) -> Result<Vec<Option<BlockStats>>, Error> + 'a;
+
+/// The commit `git commit` is about to make, as far as the hook can tell: its parents (first
+/// parent first) and its date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitBeingMade {
+    pub parents: Vec<ObjectId>,
+    pub time: DateTime<FixedOffset>,
+    /// It replaces HEAD (`git commit --amend`): its parents are HEAD's.
+    pub amend: bool,
+}
+
+impl CommitBeingMade {
+    /// The commit its history is folded on: its first parent (none for a first commit).
+    pub fn first_parent(&self) -> Option<ObjectId> {
+        self.parents.first().copied()
+    }
+}
+
+/// The commit about to be made in `repo`, dated as `git commit` dates it (`GIT_AUTHOR_DATE`,
+/// else `now`): on HEAD, or, for an amend, on HEAD's parents. How an amend is told, and when
+/// it cannot be, is the notes of the `commit` module beside this one; when it cannot, the
+/// commit is taken to be made on HEAD. The amend of a merge is taken so too: the history is
+/// read up to one parent only.
+pub fn commit_being_made(
+    repo: &Repo,
+    now: DateTime<FixedOffset>,
+) -> Result<CommitBeingMade, Error> {
+    let time = commit::author_date().unwrap_or(now);
+    let Some(head) = repo.head_commit()? else {
+        return Ok(CommitBeingMade {
+            parents: Vec::new(),
+            time,
+            amend: false,
+        });
+    };
+    let amend = head.parents.len() <= 1 && commit::amending(&|name| repo.alias(name));
+    Ok(CommitBeingMade {
+        parents: if amend { head.parents } else { vec![head.id] },
+        time,
+        amend,
+    })
+}
+
+/// The figures of each of `paths` once `pending` is made, from one fold of it onto `engine`,
+/// which must stand at `pending`'s first parent (else [`Error::PendingParent`]): the weeks
+/// [`ledger::build_around`] gives each path, written on `today`.
+pub fn pending_stats(
+    engine: &Engine,
+    pending: &CommitDelta,
+    paths: &[&str],
+    today: NaiveDate,
+    options: ledger::LedgerOptions,
+) -> Result<Vec<Option<BlockStats>>, Error> {
+    let parent = pending.parents.first().copied();
+    if engine.tip() != parent {
+        let name =
+            |id: Option<ObjectId>| id.map_or_else(|| "no commit".to_string(), |id| id.to_string());
+        return Err(Error::PendingParent {
+            parent: name(parent),
+            found: name(engine.tip()),
+        });
+    }
+    let mut engine = engine.clone();
+    engine.feed_pending(pending.clone());
+    let history = engine.into_history();
+    Ok(paths
+        .iter()
+        .map(|path| {
+            let ledger =
+                ledger::build_around(&history, &options, path, statsblock::SPARKLINE_WEEKS);
+            stats_of(&ledger, path, today)
+        })
+        .collect())
+}
+
+/// [`pending_stats`] read from the cache's view for the hook (only the posts the blocks show
+/// and the commit changes are decoded); `None` when the view cannot serve it (a damaged
+/// record, a commit not on the view's tip) and the caller must read the history another way.
+pub fn view_pending_stats(
+    view: &crate::cache::HookView,
+    pending: &CommitDelta,
+    paths: &[&str],
+    today: NaiveDate,
+    options: &ledger::LedgerOptions,
+) -> Option<Vec<Option<BlockStats>>> {
+    let ledgers =
+        view.ledgers_around(pending.clone(), paths, options, statsblock::SPARKLINE_WEEKS)?;
+    Some(
+        ledgers
+            .iter()
+            .zip(paths)
+            .map(|(ledger, path)| stats_of(ledger, path, today))
+            .collect(),
+    )
+}
+
+/// The block's figures of the week at `path` in `ledger`, when it is a goals post's.
+fn stats_of(ledger: &ledger::Ledger, path: &str, today: NaiveDate) -> Option<BlockStats> {
+    ledger
+        .weeks
+        .iter()
+        .position(|week| week.path == path)
+        .map(|week| BlockStats::from_ledger(ledger, week, today))
+}
+
 /// The figures of a post as they will be once it is committed: the history up to HEAD
 /// (`engine`, read once per run) with this version of the post on top, dated `now`. A file
 /// with no tasks is not a goals post: `Ok(None)`, and it is left alone.
@@ -538,19 +651,9 @@ pub fn history_stats_with(
     options: ledger::LedgerOptions,
 ) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + '_ {
     move |path, bytes| {
-        let mut engine = engine.clone();
-        engine.feed_pending(git::pending_commit(
-            head,
-            now,
-            &[(path.to_string(), bytes.to_vec())],
-        ));
-        let history = engine.into_history();
-        let ledger = ledger::build_around(&history, &options, path, statsblock::SPARKLINE_WEEKS);
-        Ok(ledger
-            .weeks
-            .iter()
-            .position(|week| week.path == path)
-            .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())))
+        let pending = git::pending_commit(head, now, &[(path.to_string(), bytes.to_vec())]);
+        let mut stats = pending_stats(engine, &pending, &[path], now.date_naive(), options)?;
+        Ok(stats.pop().flatten())
     }
 }
 
@@ -564,14 +667,8 @@ pub fn view_stats(
     now: DateTime<FixedOffset>,
     options: &ledger::LedgerOptions,
 ) -> Option<Option<BlockStats>> {
-    let ledger = view.ledger_around(path, bytes, now, options, statsblock::SPARKLINE_WEEKS)?;
-    Some(
-        ledger
-            .weeks
-            .iter()
-            .position(|week| week.path == path)
-            .map(|week| BlockStats::from_ledger(&ledger, week, now.date_naive())),
-    )
+    let pending = git::pending_commit(view.tip(), now, &[(path.to_string(), bytes.to_vec())]);
+    view_pending_stats(view, &pending, &[path], now.date_naive(), options)?.pop()
 }
 
 /// Settings resolved for one run: strictness, the renderer's template text, and where a block
@@ -676,7 +773,8 @@ fn placed(placement: Placement, source: &[u8]) -> bool {
 pub fn run_pre_commit(
     session: &Session,
     options: &RunOptions,
-    compute: &StatsSource<'_>,
+    made: &CommitBeingMade,
+    figures: &FiguresSource<'_>,
 ) -> RunReport {
     let mut report = RunReport {
         strict: options.strict,
@@ -707,7 +805,8 @@ pub fn run_pre_commit(
             rating_scale: resolved.rating_scale,
             globs: &globs,
         },
-        compute,
+        made,
+        figures,
         &mut report,
     ) {
         report.fail(None, e);
@@ -759,7 +858,8 @@ fn update_staged_posts(
     repo: &Repo,
     work_tree: &Path,
     layout: BlockLayout<'_>,
-    compute: &StatsSource<'_>,
+    made: &CommitBeingMade,
+    figures: &FiguresSource<'_>,
     report: &mut RunReport,
 ) -> Result<(), Error> {
     let mut index = StagedIndex::open(repo)?;
@@ -769,9 +869,22 @@ fn update_staged_posts(
     if candidates.is_empty() {
         return Ok(());
     }
+    // One commit of the whole staged state, folded once: each block sees every other staged
+    // change (a renamed post, a post ticked beside a new one) as `history` will.
+    let pending = index.pending_commit(&made.parents, made.time, &|path| posts.is_post(path))?;
+    let paths: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    let stats = match figures(&pending, &paths) {
+        Ok(stats) => stats,
+        Err(reason) => {
+            for path in &candidates {
+                report.fail(Some(path), &reason);
+            }
+            return Ok(());
+        }
+    };
     let mut plans = Vec::new();
-    for path in candidates {
-        match plan_post(&index, work_tree, &path, layout, compute) {
+    for (path, stats) in candidates.into_iter().zip(stats) {
+        match plan_post(&index, work_tree, &path, layout, stats) {
             Ok(Some(plan)) => plans.push(plan),
             Ok(None) => {}
             Err(reason) => report.fail(Some(&path), reason),
@@ -867,7 +980,7 @@ fn plan_post(
     work_tree: &Path,
     path: &str,
     layout: BlockLayout<'_>,
-    compute: &StatsSource<'_>,
+    stats: Option<BlockStats>,
 ) -> Result<Option<Plan>, Error> {
     let entry = index.entry(path).ok_or(Error::NotInIndex)?;
     if entry.is_symlink() {
@@ -878,7 +991,7 @@ fn plan_post(
     if !placed(layout.placement, staged) {
         return Ok(None);
     }
-    let Some(mut stats) = compute(path, staged)? else {
+    let Some(mut stats) = stats else {
         return Ok(None);
     };
     stats.rating_scale = layout.rating_scale;
