@@ -465,7 +465,7 @@ fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
     }
     let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
     let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
-    matching::pair_task_refs(&old, &new)
+    matching::pair_carried(&old, &new)
         .into_iter()
         .map(|(o, n)| (open_then[o].0, candidates[n].0))
         .collect()
