@@ -569,8 +569,8 @@ pub struct CarryExplanation {
 /// decides.
 const CARRY_ASSIGNMENT_PAIRS: usize = 4096;
 
-/// Connective words and the words people put around a goal they carry forward: they say
-/// how the work goes on, not what the work is.
+/// Connective words, and the progress and manner words people put around a goal they carry
+/// forward: they say how the work goes on, not what the work is.
 const PROGRESS_WORDS: &[&str] = &[
     // connectives
     "a",
@@ -646,6 +646,14 @@ const PROGRESS_WORDS: &[&str] = &[
     "resume",
     "redo",
     "retry",
+    // manner: how the work is to be done, not what it is
+    "properly",
+    "carefully",
+    "thoroughly",
+    "fully",
+    "quickly",
+    "really",
+    "actually",
 ];
 
 /// Pairs one week's open goals (`old`) with the goals of the next week's post (`new`): the
