@@ -118,3 +118,39 @@ fn reworded_carries_are_linked_and_weekly_figures_are_exact() {
     assert!(recall >= 0.99, "recall {recall:.4}");
     assert_eq!(exact_weeks, weeks, "every weekly figure exact");
 }
+
+#[test]
+fn carry_explain_shows_each_link_with_its_rule_and_score() {
+    let blog = synthetic::generate(&Spec::rewording(1));
+    let dir = tempfile::tempdir().expect("temp dir");
+    synthetic::write_repo(&blog, dir.path()).expect("repository written");
+    let run = |format: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_gitgoals"))
+            .args(["--no-cache", "--color", "never", "carry", "--explain"])
+            .args(["--format", format])
+            .current_dir(dir.path())
+            .output()
+            .expect("gitgoals runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let document: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    let links: Vec<&serde_json::Value> = document["weeks"]
+        .as_array()
+        .expect("weeks")
+        .iter()
+        .flat_map(|week| week["links"].as_array().expect("links"))
+        .collect();
+    assert_eq!(links.len(), true_links(&blog).len());
+    assert!(
+        links
+            .iter()
+            .all(|l| l["rule"].is_string() && l["score"].is_number())
+    );
+    for rule in ["same_title", "same_core_words"] {
+        assert!(links.iter().any(|l| l["rule"] == rule), "no link by {rule}");
+    }
+    let text = run("text");
+    assert!(text.contains("  carried      "), "{text}");
+    assert!(text.contains("same core words"), "{text}");
+}
