@@ -146,6 +146,11 @@ pub enum Command {
         min_weeks: usize,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Instead of the chains, show how each week's goals were matched to the next week's:
+        /// every link and every near miss, with the two titles and the score and rule that
+        /// decided it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Write one self-contained HTML page with the charts and tables.
     Report {

@@ -205,7 +205,23 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 ))?,
             }
         }
-        Command::Carry { min_weeks, format } => {
+        Command::Carry {
+            explain: true,
+            format,
+            ..
+        } => {
+            let (history, ledger) = session.history_and_ledger()?;
+            let weeks = ledger::explain_carry(&history, &ledger);
+            match format {
+                Format::Text => print(&crate::render::trends::carry_explain_text(&ledger, &weeks))?,
+                Format::Json => print_json(&crate::render::trends::carry_explain_document(
+                    &ledger, &weeks,
+                ))?,
+            }
+        }
+        Command::Carry {
+            min_weeks, format, ..
+        } => {
             let ledger = session.ledger()?;
             let chains = trends::carry_chains(&ledger, min_weeks);
             let oldest = trends::oldest_open(&ledger);

@@ -439,13 +439,27 @@ fn week_outcome(
 /// of a full build on a long history, which is why [`apply_update`] keeps the pairs of weeks that
 /// did not change.
 fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
-    let Some(next_start) = next.versions.first().map(|v| v.order) else {
+    let Some((open_then, candidates)) = carry_sides(this, next) else {
         return Vec::new();
     };
+    let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
+    let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
+    matching::pair_carried(&old, &new)
+        .into_iter()
+        .map(|(o, n)| (open_then[o].0, candidates[n].0))
+        .collect()
+}
+
+/// What [`carry_links`] matches: the tasks open in `this` week's post when `next` week's post
+/// was first committed, and every task `next` week's post ever had, as it first read.
+#[allow(clippy::type_complexity)]
+fn carry_sides<'a>(
+    this: &'a PostLife,
+    next: &'a PostLife,
+) -> Option<(Vec<(TaskId, &'a Task)>, Vec<(TaskId, &'a Task)>)> {
+    let next_start = next.versions.first().map(|v| v.order)?;
     // This week's post as it stood when next week's post was first committed.
-    let Some(then) = this.versions.iter().rev().find(|v| v.order <= next_start) else {
-        return Vec::new();
-    };
+    let then = this.versions.iter().rev().find(|v| v.order <= next_start)?;
     let open_then: Vec<(TaskId, &Task)> = then
         .task_ids
         .iter()
@@ -453,7 +467,6 @@ fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
         .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
         .map(|(&id, task)| (id, task))
         .collect();
-    // Every task next week's post ever had, as it first read.
     let mut seen = HashSet::new();
     let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
     for version in &next.versions {
@@ -463,12 +476,57 @@ fn carry_links(this: &PostLife, next: &PostLife) -> Vec<(TaskId, TaskId)> {
             }
         }
     }
-    let old: Vec<&Task> = open_then.iter().map(|(_, t)| *t).collect();
-    let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
-    matching::pair_task_refs(&old, &new)
-        .into_iter()
-        .map(|(o, n)| (open_then[o].0, candidates[n].0))
-        .collect()
+    Some((open_then, candidates))
+}
+
+/// How the carry matcher decided between one week and the next of its series.
+#[derive(Debug, Clone)]
+pub struct CarryWeek {
+    /// Index into [`Ledger::weeks`] of the earlier week.
+    pub week: usize,
+    /// Index into [`Ledger::weeks`] of the next week of its series.
+    pub next: usize,
+    /// The earlier week's goals open when the next post was first written, as they read then.
+    pub open: Vec<Task>,
+    /// Every goal the next week's post ever had, as it first read.
+    pub candidates: Vec<Task>,
+    /// Indices into `open` and `candidates`.
+    pub explanation: matching::CarryExplanation,
+}
+
+/// For each week of `ledger` that has a next week, every carry link and near miss the matcher
+/// weighed, with the rule and score that decided it (`gitgoals carry --explain`). `history`
+/// must be the history `ledger` was built from; weeks whose posts it does not hold are left
+/// out.
+pub fn explain_carry(history: &History, ledger: &Ledger) -> Vec<CarryWeek> {
+    let mut weeks = Vec::new();
+    for (w, next) in next_weeks(ledger).into_iter().enumerate() {
+        let Some(next) = next else { continue };
+        let life = |week: usize| {
+            let week = &ledger.weeks[week];
+            history
+                .posts
+                .get(week.post)
+                .filter(|life| life.path == week.path)
+        };
+        let (Some(this), Some(after)) = (life(w), life(next)) else {
+            continue;
+        };
+        let Some((open, candidates)) = carry_sides(this, after) else {
+            continue;
+        };
+        let old: Vec<&Task> = open.iter().map(|(_, t)| *t).collect();
+        let new: Vec<&Task> = candidates.iter().map(|(_, t)| *t).collect();
+        let explanation = matching::explain_carried(&old, &new);
+        weeks.push(CarryWeek {
+            week: w,
+            next,
+            open: old.into_iter().cloned().collect(),
+            candidates: new.into_iter().cloned().collect(),
+            explanation,
+        });
+    }
+    weeks
 }
 
 /// The weeks in order with their records flattened into one list, each week's carry links

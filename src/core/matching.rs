@@ -13,6 +13,14 @@
 //! 3. **Similar titles.** What remains pairs greedily, most similar first, when the similarity
 //!    reaches [`SAME_TASK_THRESHOLD`] and both titles hold the same numbers (`CS242 HW 3` and
 //!    `CS242 HW 4` are different tasks, however alike they look). Empty titles never take part.
+//!
+//! Carry-over — one week's open goals against the next week's goals — has rules of its own
+//! ([`pair_carried`]): people carry a goal forward reworded (`Continue: …`, `… (cont.)`, a
+//! qualifier dropped), so after rounds 1 and 2 the leftovers are judged by the **core words**
+//! they share (connectives and progress words left out, see [`CarryRule`]), under the same
+//! numbers veto, and linked by a maximum-weight assignment over the whole week. Between two
+//! versions of one post an edit that drastic is rare and a removal plus an addition is the
+//! better reading, so [`pair_tasks`] keeps its three rounds.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -99,6 +107,20 @@ impl<'a> Entry<'a> {
 }
 
 fn pair_entries(old: &[Entry], new: &[Entry]) -> Vec<(usize, usize)> {
+    let mut found = pair_exact(old, new);
+
+    // Round 3: similar titles. Empty titles stay out: they are similar to nothing.
+    let (old_left, new_left) = found.leftovers(old, new);
+    if !old_left.is_empty() && !new_left.is_empty() {
+        for (o, n) in pair_similar(old, new, &old_left, &new_left) {
+            found.link(o, n);
+        }
+    }
+    found.into_pairs()
+}
+
+/// Rounds 1 and 2: equal titles, aligned in order, then those that moved.
+fn pair_exact(old: &[Entry], new: &[Entry]) -> Pairing {
     let mut found = Pairing {
         old_paired: vec![false; old.len()],
         new_paired: vec![false; new.len()],
@@ -137,23 +159,7 @@ fn pair_entries(old: &[Entry], new: &[Entry]) -> Vec<(usize, usize)> {
             found.link(o, n);
         }
     }
-
-    // Round 3: similar titles. Empty titles stay out: they are similar to nothing.
-    let old_left: Vec<usize> = (0..old.len())
-        .filter(|&o| !found.old_paired[o] && !old[o].key.is_empty())
-        .collect();
-    let new_left: Vec<usize> = (0..new.len())
-        .filter(|&n| !found.new_paired[n] && !new[n].key.is_empty())
-        .collect();
-    if !old_left.is_empty() && !new_left.is_empty() {
-        for (o, n) in pair_similar(old, new, &old_left, &new_left) {
-            found.link(o, n);
-        }
-    }
-
-    let mut pairs = found.pairs;
-    pairs.sort_unstable_by_key(|&(_, n)| n);
-    pairs
+    found
 }
 
 /// Pairs found so far, and which tasks on each side they use.
@@ -168,6 +174,25 @@ impl Pairing {
         self.old_paired[old] = true;
         self.new_paired[new] = true;
         self.pairs.push((old, new));
+    }
+
+    /// The tasks of each side not paired yet, empty titles left out: they are similar to
+    /// nothing.
+    fn leftovers(&self, old: &[Entry], new: &[Entry]) -> (Vec<usize>, Vec<usize>) {
+        let old_left = (0..old.len())
+            .filter(|&o| !self.old_paired[o] && !old[o].key.is_empty())
+            .collect();
+        let new_left = (0..new.len())
+            .filter(|&n| !self.new_paired[n] && !new[n].key.is_empty())
+            .collect();
+        (old_left, new_left)
+    }
+
+    /// The pairs, sorted by the new index.
+    fn into_pairs(self) -> Vec<(usize, usize)> {
+        let mut pairs = self.pairs;
+        pairs.sort_unstable_by_key(|&(_, n)| n);
+        pairs
     }
 }
 
@@ -457,6 +482,560 @@ fn normalize(title: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// Carry-over: one week's open goals against the next week's goals.
+
+/// The rule that linked a goal to the next week's goal, or would have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CarryRule {
+    /// Equal titles, ignoring case and whitespace.
+    SameTitle,
+    /// The rule of [`pair_tasks`]: similar characters, no word replaced, same numbers.
+    SimilarTitle,
+    /// The same core words, whatever progress words were put around them (`Continue: …`,
+    /// `… (cont.)`, `… again`) and whatever the case or punctuation.
+    SameCoreWords,
+    /// Every core word of one title is in the other, which adds at most as many (`Implement
+    /// BPE` → `Implement BPE in Rust`; `… for the reading group` dropped).
+    ContainedTitle,
+}
+
+impl CarryRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CarryRule::SameTitle => "same title",
+            CarryRule::SimilarTitle => "similar title",
+            CarryRule::SameCoreWords => "same core words",
+            CarryRule::ContainedTitle => "title contained",
+        }
+    }
+}
+
+/// Why a pair of goals that share something was not linked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CarryMiss {
+    /// The titles hold different numbers (`CS242 HW 3` / `CS242 HW 4`).
+    NumbersDiffer,
+    /// Too few core words in common: `shared` of the old title's `old` and the new one's `new`.
+    FewSharedWords {
+        shared: usize,
+        old: usize,
+        new: usize,
+    },
+    /// The pair passed a rule, but the week's assignment linked one of the two elsewhere.
+    LostToBetterMatch,
+}
+
+impl std::fmt::Display for CarryMiss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CarryMiss::NumbersDiffer => f.write_str("numbers differ"),
+            CarryMiss::FewSharedWords { shared, old, new } => {
+                write!(f, "shares {shared} core word(s) of {old} and {new}")
+            }
+            CarryMiss::LostToBetterMatch => f.write_str("lost to a better match"),
+        }
+    }
+}
+
+/// One pair of goals the carry matcher weighed: a link, or a near miss.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CarryDecision {
+    /// Index into the old (open) goals.
+    pub old: usize,
+    /// Index into the next week's goals.
+    pub new: usize,
+    /// The pair's score in `0.0..=1.0` (1 for equal titles).
+    pub score: f32,
+    /// The rule that linked them, or that they passed before losing to a better match.
+    pub rule: Option<CarryRule>,
+    /// Why they were not linked; `None` for a link.
+    pub miss: Option<CarryMiss>,
+}
+
+/// Every link and near miss between two weeks' goals, as [`explain_carried`] gives it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CarryExplanation {
+    /// Sorted by the new index.
+    pub links: Vec<CarryDecision>,
+    /// Pairs sharing a core word (or close in characters) that were not linked.
+    pub near_misses: Vec<CarryDecision>,
+}
+
+/// Leftover pairs up to which carry matching scores every pair and solves the assignment;
+/// above it (a list of thousands of goals, never a week) the greedy rule of [`pair_tasks`]
+/// decides.
+const CARRY_ASSIGNMENT_PAIRS: usize = 4096;
+
+/// Connective words, and the progress and manner words people put around a goal they carry
+/// forward: they say how the work goes on, not what the work is.
+const PROGRESS_WORDS: &[&str] = &[
+    // connectives
+    "a",
+    "an",
+    "the",
+    "of",
+    "on",
+    "in",
+    "for",
+    "to",
+    "with",
+    "and",
+    "or",
+    "at",
+    "by",
+    "from",
+    "into",
+    "about",
+    "my",
+    "me",
+    "i",
+    "our",
+    "your",
+    "this",
+    "that",
+    "it",
+    "its",
+    "up",
+    "some",
+    "more",
+    "et",
+    "al",
+    "vs",
+    "via",
+    "per",
+    "then",
+    "so",
+    "also",
+    // progress
+    "continue",
+    "continued",
+    "continuing",
+    "continuation",
+    "cont",
+    "contd",
+    "finish",
+    "finished",
+    "finishing",
+    "still",
+    "again",
+    "part",
+    "last",
+    "take",
+    "round",
+    "keep",
+    "keeping",
+    "working",
+    "wrap",
+    "remaining",
+    "rest",
+    "another",
+    "next",
+    "try",
+    "two",
+    "second",
+    "finally",
+    "carry",
+    "carried",
+    "over",
+    "wip",
+    "pending",
+    "ongoing",
+    "resume",
+    "redo",
+    "retry",
+    // manner: how the work is to be done, not what it is
+    "properly",
+    "carefully",
+    "thoroughly",
+    "fully",
+    "quickly",
+    "really",
+    "actually",
+];
+
+/// Pairs one week's open goals (`old`) with the goals of the next week's post (`new`): the
+/// carry-over links, one-to-one, sorted by the new index.
+///
+/// Equal titles pair first, as in [`pair_tasks`]. What is left is decided by the core content
+/// the titles share — their words without connectives and progress words — under the rules
+/// of [`CarryRule`], with the numbers veto of [`pair_tasks`]; the links are a maximum-weight
+/// assignment over the whole week, not a first-come match. A pair sharing only a topic word
+/// (`Study wavelets` / `Implement wavelets in Rust`) is no link: where the evidence is weak,
+/// nothing is said.
+pub fn pair_carried(old: &[&Task], new: &[&Task]) -> Vec<(usize, usize)> {
+    carry(old, new, false)
+        .links
+        .iter()
+        .map(|d| (d.old, d.new))
+        .collect()
+}
+
+/// [`pair_carried`] with its reasons: each link with the rule and score that decided it, and
+/// each near miss with why it missed.
+pub fn explain_carried(old: &[&Task], new: &[&Task]) -> CarryExplanation {
+    carry(old, new, true)
+}
+
+/// Whether two titles, on their own, pass a carry-over rule (the assignment aside), and which.
+pub fn carry_rule(a: &str, b: &str) -> Option<CarryRule> {
+    let (a, b) = (normalize(a), normalize(b));
+    if a == b {
+        return Some(CarryRule::SameTitle);
+    }
+    let (a, b) = (Core::new(&a), Core::new(&b));
+    match a.verdict(&b) {
+        Verdict::Link { rule, .. } => Some(rule),
+        _ => None,
+    }
+}
+
+fn carry(old: &[&Task], new: &[&Task], explain: bool) -> CarryExplanation {
+    let old_entries: Vec<Entry> = old.iter().map(|task| Entry::new(task)).collect();
+    let new_entries: Vec<Entry> = new.iter().map(|task| Entry::new(task)).collect();
+    let mut found = pair_exact(&old_entries, &new_entries);
+    let mut explanation = CarryExplanation::default();
+    for &(o, n) in &found.pairs {
+        explanation.links.push(CarryDecision {
+            old: o,
+            new: n,
+            score: 1.0,
+            rule: Some(CarryRule::SameTitle),
+            miss: None,
+        });
+    }
+    let (old_left, new_left) = found.leftovers(&old_entries, &new_entries);
+    if old_left.is_empty() || new_left.is_empty() {
+        explanation.links.sort_unstable_by_key(|d| d.new);
+        return explanation;
+    }
+    if old_left.len().saturating_mul(new_left.len()) > CARRY_ASSIGNMENT_PAIRS {
+        for (o, n) in pair_similar(&old_entries, &new_entries, &old_left, &new_left) {
+            found.link(o, n);
+            let (a, b) = (&old_entries[o].key, &new_entries[n].key);
+            explanation.links.push(CarryDecision {
+                old: o,
+                new: n,
+                score: char_ratio(a, b),
+                rule: Some(CarryRule::SimilarTitle),
+                miss: None,
+            });
+        }
+        explanation.links.sort_unstable_by_key(|d| d.new);
+        return explanation;
+    }
+
+    let old_core: Vec<Core> = old_left
+        .iter()
+        .map(|&o| Core::new(&old_entries[o].key))
+        .collect();
+    let new_core: Vec<Core> = new_left
+        .iter()
+        .map(|&n| Core::new(&new_entries[n].key))
+        .collect();
+    let verdicts: Vec<Vec<Verdict>> = old_core
+        .iter()
+        .map(|a| new_core.iter().map(|b| a.verdict(b)).collect())
+        .collect();
+    // Weights for the assignment: the score, a thousandth more in the same section, and a
+    // millionth less per place apart, so ties resolve the way a reader would.
+    let weights: Vec<Vec<f64>> = verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, verdict)| match verdict {
+                    Verdict::Link { score, .. } => {
+                        let (o, n) = (old_left[i], new_left[j]);
+                        let section = old_entries[o].section == new_entries[n].section;
+                        f64::from(*score) + if section { 1e-3 } else { 0.0 }
+                            - 1e-6 * (o.abs_diff(n) as f64).min(100.0)
+                    }
+                    _ => 0.0,
+                })
+                .collect()
+        })
+        .collect();
+    let assigned = max_weight_assignment(&weights);
+    let mut linked = vec![vec![false; new_left.len()]; old_left.len()];
+    for (i, j) in assigned {
+        if let Verdict::Link { rule, score } = verdicts[i][j] {
+            linked[i][j] = true;
+            explanation.links.push(CarryDecision {
+                old: old_left[i],
+                new: new_left[j],
+                score,
+                rule: Some(rule),
+                miss: None,
+            });
+        }
+    }
+    explanation.links.sort_unstable_by_key(|d| d.new);
+    if explain {
+        for (i, row) in verdicts.iter().enumerate() {
+            for (j, verdict) in row.iter().enumerate() {
+                let (rule, score, miss) = match verdict {
+                    Verdict::Link { .. } if linked[i][j] => continue,
+                    Verdict::Link { rule, score } => {
+                        (Some(*rule), *score, CarryMiss::LostToBetterMatch)
+                    }
+                    Verdict::Miss { score, why } => (None, *score, why.clone()),
+                    Verdict::Unrelated => continue,
+                };
+                explanation.near_misses.push(CarryDecision {
+                    old: old_left[i],
+                    new: new_left[j],
+                    score,
+                    rule,
+                    miss: Some(miss),
+                });
+            }
+        }
+    }
+    explanation
+}
+
+/// How the carry matcher judges one pair of titles on their own.
+#[derive(Debug, Clone)]
+enum Verdict {
+    Link {
+        rule: CarryRule,
+        score: f32,
+    },
+    /// Something in common, but not enough: a near miss worth explaining.
+    Miss {
+        score: f32,
+        why: CarryMiss,
+    },
+    Unrelated,
+}
+
+/// What the carry matcher needs to know about one (normalised) title.
+struct Core<'a> {
+    fuzzy: Fuzzy<'a>,
+    /// The core words, each once, in order: words less connectives and progress words,
+    /// each folded to its [`stem`].
+    words: Vec<String>,
+}
+
+impl<'a> Core<'a> {
+    fn new(text: &'a str) -> Self {
+        let fuzzy = Fuzzy::new(text);
+        let mut words: Vec<String> = Vec::new();
+        for word in &fuzzy.words {
+            let folded = stem(word);
+            if word.chars().all(|c| c.is_ascii_digit())
+                || PROGRESS_WORDS.contains(word)
+                || PROGRESS_WORDS.contains(&folded.as_str())
+            {
+                continue;
+            }
+            let word = folded;
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        Core { fuzzy, words }
+    }
+
+    /// How many of `self`'s core words are in `other`, a misspelt word counting as its
+    /// spelling (`finsih` is `finish`), each word of `other` used once.
+    fn shared_words(&self, other: &Core) -> usize {
+        let mut used = vec![false; other.words.len()];
+        let mut shared = 0;
+        for word in &self.words {
+            let exact = other
+                .words
+                .iter()
+                .enumerate()
+                .position(|(k, w)| !used[k] && w == word);
+            let found = exact.or_else(|| {
+                other.words.iter().enumerate().position(|(k, w)| {
+                    !used[k]
+                        && word.chars().count() >= 5
+                        && w.chars().count() >= 5
+                        && is_small_word_change(word, w)
+                })
+            });
+            if let Some(k) = found {
+                used[k] = true;
+                shared += 1;
+            }
+        }
+        shared
+    }
+
+    fn verdict(&self, other: &Core) -> Verdict {
+        let shared = self.shared_words(other);
+        // The character rule of `pair_tasks`, before its numbers veto (applied below).
+        let similar = self.fuzzy.score(&other.fuzzy);
+        if shared == 0 && similar.is_none() {
+            return Verdict::Unrelated;
+        }
+        let ratio = char_ratio(self.fuzzy.text, other.fuzzy.text);
+        let (small, large) = if self.words.len() <= other.words.len() {
+            (self.words.len(), other.words.len())
+        } else {
+            (other.words.len(), self.words.len())
+        };
+        let mut best: Option<(CarryRule, f32)> = similar.map(|s| (CarryRule::SimilarTitle, s));
+        let mut consider = |rule: CarryRule, score: f32| {
+            if best.is_none_or(|(_, b)| score > b) {
+                best = Some((rule, score));
+            }
+        };
+        if small > 0 && shared == small {
+            if small == large {
+                consider(CarryRule::SameCoreWords, 0.9 + 0.1 * ratio);
+            } else if large - small <= small {
+                // At most as many words added as kept: `Study wavelets` may grow into
+                // `Study wavelets in Rust`, but not into a different goal about wavelets.
+                consider(
+                    CarryRule::ContainedTitle,
+                    0.5 + 0.4 * small as f32 / large as f32,
+                );
+            }
+        }
+        match best {
+            // Numbers veto: `CS242 HW 3` and `CS242 HW 4` pass every other rule.
+            Some(_) if self.fuzzy.numbers != other.fuzzy.numbers => Verdict::Miss {
+                score: ratio,
+                why: CarryMiss::NumbersDiffer,
+            },
+            Some((rule, score)) => Verdict::Link { rule, score },
+            // A near miss worth explaining shares half the core words of the shorter title and
+            // a third of the longer's, or most of the characters; less is no evidence at all.
+            None if (2 * shared >= small.max(1) && 3 * shared >= large) || ratio >= 0.6 => {
+                Verdict::Miss {
+                    score: ratio,
+                    why: CarryMiss::FewSharedWords {
+                        shared,
+                        old: self.words.len(),
+                        new: other.words.len(),
+                    },
+                }
+            }
+            None => Verdict::Unrelated,
+        }
+    }
+}
+
+/// A word folded to a rough stem, so the forms people switch between while carrying a goal
+/// meet: plurals (`papers` → `paper`, `studies` → `study`), `-ing` and `-ed` (`implementing`,
+/// `implemented` → `implement`) and a final `e` (`writing` and `write` → `writ`).
+fn stem(word: &str) -> String {
+    let mut stem = word.to_string();
+    if stem.chars().count() > 4 {
+        if let Some(rest) = stem.strip_suffix("ies") {
+            stem = format!("{rest}y");
+        } else if let Some(rest) = stem.strip_suffix('s')
+            && !rest.ends_with('s')
+        {
+            stem = rest.to_string();
+        }
+    }
+    for suffix in ["ing", "ed"] {
+        if let Some(rest) = stem.strip_suffix(suffix)
+            && rest.chars().count() >= 3
+        {
+            stem = rest.to_string();
+            break;
+        }
+    }
+    if stem.chars().count() > 3 && stem.ends_with('e') {
+        stem.pop();
+    }
+    stem
+}
+
+/// A maximum-weight one-to-one assignment of rows to columns (weights ≥ 0; a zero weight is
+/// no edge), by the Hungarian algorithm in O(n²·m): (row, column) pairs of positive weight.
+fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<(usize, usize)> {
+    let rows = weights.len();
+    let cols = weights.first().map_or(0, Vec::len);
+    if rows == 0 || cols == 0 {
+        return Vec::new();
+    }
+    // The algorithm wants no more rows than columns: transpose if needed.
+    let transposed = rows > cols;
+    let (n, m) = if transposed {
+        (cols, rows)
+    } else {
+        (rows, cols)
+    };
+    let cost = |i: usize, j: usize| -> f64 {
+        if transposed {
+            -weights[j][i]
+        } else {
+            -weights[i][j]
+        }
+    };
+    // Potentials and matching, 1-based with 0 as the sentinel column (e-maxx formulation).
+    let mut u = vec![0.0f64; n + 1];
+    let mut v = vec![0.0f64; m + 1];
+    let mut row_of = vec![0usize; m + 1];
+    let mut way = vec![0usize; m + 1];
+    for i in 1..=n {
+        row_of[0] = i;
+        let mut j0 = 0;
+        let mut min_to = vec![f64::INFINITY; m + 1];
+        let mut used = vec![false; m + 1];
+        loop {
+            used[j0] = true;
+            let i0 = row_of[j0];
+            let mut delta = f64::INFINITY;
+            let mut j1 = 0;
+            for j in 1..=m {
+                if used[j] {
+                    continue;
+                }
+                let reduced = cost(i0 - 1, j - 1) - u[i0] - v[j];
+                if reduced < min_to[j] {
+                    min_to[j] = reduced;
+                    way[j] = j0;
+                }
+                if min_to[j] < delta {
+                    delta = min_to[j];
+                    j1 = j;
+                }
+            }
+            for j in 0..=m {
+                if used[j] {
+                    u[row_of[j]] += delta;
+                    v[j] -= delta;
+                } else {
+                    min_to[j] -= delta;
+                }
+            }
+            j0 = j1;
+            if row_of[j0] == 0 {
+                break;
+            }
+        }
+        loop {
+            let j1 = way[j0];
+            row_of[j0] = row_of[j1];
+            j0 = j1;
+            if j0 == 0 {
+                break;
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = (1..=m)
+        .filter(|&j| row_of[j] != 0)
+        .map(|j| {
+            let (i, j) = (row_of[j] - 1, j - 1);
+            if transposed { (j, i) } else { (i, j) }
+        })
+        .filter(|&(r, c)| weights[r][c] > 0.0)
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,5 +1305,272 @@ mod tests {
         let next: Vec<&Task> = next_week.iter().collect();
         // HW 3 (open) is not HW 4; the rewording and the section change do not matter.
         assert_eq!(pair_task_refs(&open, &next), vec![(1, 1), (2, 2)]);
+    }
+
+    // Carry-over: one test per way people reword a goal they carry forward.
+
+    /// The carry links between last week's open goals and next week's goals, by title.
+    fn carried(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
+        let (old, new) = (tasks(old), tasks(new));
+        let old: Vec<&Task> = old.iter().collect();
+        let new: Vec<&Task> = new.iter().collect();
+        pair_carried(&old, &new)
+    }
+
+    /// Each `(before, after)` links on its own, and among unrelated goals of both weeks.
+    fn assert_carries(cases: &[(&str, &str)]) {
+        for &(before, after) in cases {
+            assert!(
+                carry_rule(before, after).is_some(),
+                "{before:?} → {after:?} is no carry"
+            );
+            let old = [
+                "Solve practice problems in group theory",
+                before,
+                "Deploy Kestrel to a small server",
+            ];
+            let new = [
+                "Make flashcards for Markov chains",
+                "Write integration tests for Gannet",
+                after,
+            ];
+            assert_eq!(carried(&old, &new), vec![(1, 2)], "{before:?} → {after:?}");
+        }
+    }
+
+    fn assert_no_carry(cases: &[(&str, &str)]) {
+        for &(before, after) in cases {
+            assert_eq!(carry_rule(before, after), None, "{before:?} → {after:?}");
+            assert!(
+                carried(&[before], &[after]).is_empty(),
+                "{before:?} → {after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn carry_continue_prefix() {
+        assert_carries(&[
+            ("Implement BPE", "Continue implementing BPE"),
+            ("Implement BPE", "Continue: Implement BPE"),
+            (
+                "Read the RL book chapter 3",
+                "Continue reading the RL book chapter 3",
+            ),
+            (
+                "Read the RL book chapter 3",
+                "Keep working on: read the RL book chapter 3",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn carry_continued_suffix() {
+        assert_carries(&[
+            ("Implement BPE", "Implement BPE continued"),
+            ("Implement BPE", "Implement BPE (cont.)"),
+            ("Implement BPE", "Implement BPE, contd"),
+        ]);
+    }
+
+    #[test]
+    fn carry_still_prefix() {
+        assert_carries(&[("Write the weekly post", "Still: write the weekly post")]);
+    }
+
+    #[test]
+    fn carry_finish_prefix() {
+        assert_carries(&[
+            ("Wavelets chapter", "Finish: wavelets chapter"),
+            (
+                "Port the parser to Rust",
+                "Finish porting the parser to Rust",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn carry_last_part_suffix() {
+        assert_carries(&[(
+            "Review my notes on convex duality",
+            "Review my notes on convex duality — last part",
+        )]);
+    }
+
+    #[test]
+    fn carry_take_two_suffix() {
+        assert_carries(&[
+            ("Deploy StarChart", "Deploy StarChart, take two"),
+            ("Deploy StarChart", "Deploy StarChart: round two"),
+        ]);
+    }
+
+    #[test]
+    fn carry_again_suffix() {
+        assert_carries(&[("Call the bank", "Call the bank again")]);
+    }
+
+    #[test]
+    fn carry_trailing_qualifier_dropped() {
+        assert_carries(&[
+            (
+                "Summarise the attention paper for the reading group",
+                "Summarise the attention paper",
+            ),
+            (
+                "Watch the lecture on kernels with notes",
+                "Watch the lecture on kernels",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn carry_short_title_grown_by_a_word() {
+        assert_carries(&[
+            ("Implement BPE", "Implement BPE tokenizer"),
+            ("Gym", "Gym twice"),
+            ("Study eigenvalues", "Study eigenvalues and eigenvectors"),
+        ]);
+    }
+
+    #[test]
+    fn carry_case_changed() {
+        assert_carries(&[
+            (
+                "implement bpe from scratch",
+                "IMPLEMENT BPE FROM SCRATCH (cont.)",
+            ),
+            ("Read The Survey Article", "read the survey article again"),
+        ]);
+    }
+
+    #[test]
+    fn carry_typo_fixed_and_prefixed() {
+        assert_carries(&[(
+            "Finsih the lecture series on optimal transport",
+            "Continue: finish the lecture series on optimal transport",
+        )]);
+    }
+
+    #[test]
+    fn carry_plural_changed() {
+        assert_carries(&[(
+            "Solve the practice problem on queueing models",
+            "Solve the practice problems on queueing models, take two",
+        )]);
+    }
+
+    #[test]
+    fn carry_moved_and_rerated_while_reworded() {
+        let mut old = task("Write a blog post explaining Raft");
+        old.confidence = Some(2);
+        old.section = vec!["Writing".to_owned()].into();
+        let mut new = task("Continue: write a blog post explaining Raft (part two)");
+        new.confidence = Some(4);
+        new.section = vec!["Carried over".to_owned()].into();
+        assert_eq!(pair_carried(&[&old], &[&new]), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn carry_numbers_still_veto() {
+        assert_no_carry(&[
+            ("CS242 HW 3", "CS242 HW 4"),
+            ("CS242 HW 3", "Continue CS242 HW 4"),
+            ("Read part 2 of the RL book", "Read part 3 of the RL book"),
+            (
+                "Catch up on the CS242 lecture videos",
+                "Catch up on the EE263 lecture videos",
+            ),
+        ]);
+        // The same number carried with a progress word is still the same goal.
+        assert_carries(&[("CS242 HW 3", "CS242 HW 3 (cont.)")]);
+    }
+
+    #[test]
+    fn carry_needs_more_than_a_shared_topic() {
+        assert_no_carry(&[
+            ("Study wavelets", "Implement wavelets in Rust"),
+            ("Read the WaveNet paper", "Read the PixelCNN paper"),
+            ("Fix bug in parser", "Fix bug in printer"),
+            (
+                "Make flashcards for Markov chains",
+                "Review my notes on Markov chains",
+            ),
+            (
+                "Catch up on the compilers lecture videos",
+                "Catch up on the robotics lecture videos",
+            ),
+            ("Read", "Read the WaveNet paper"),
+            ("Continue", "Continue the RL book"),
+            (
+                "Implement BPE",
+                "Implement a BPE tokenizer benchmark suite in Rust",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn carry_is_an_assignment_over_the_week_not_a_greedy_match() {
+        // Most alike first would give "Read wavelets book" the first goal and leave the
+        // other open goal with nothing; the week's best assignment links both.
+        let old = ["Read wavelets book", "Read wavelets book carefully"];
+        let new = ["Read wavelets book again", "Read wavelets book chapter"];
+        assert_eq!(carried(&old, &new), vec![(1, 0), (0, 1)]);
+    }
+
+    #[test]
+    fn carry_pairs_equal_titles_first_and_one_to_one() {
+        let old = ["Implement BPE", "Deploy StarChart"];
+        let new = [
+            "Implement BPE",
+            "Implement BPE continued",
+            "Deploy StarChart again",
+        ];
+        assert_eq!(carried(&old, &new), vec![(0, 0), (1, 2)]);
+    }
+
+    #[test]
+    fn carry_explanation_gives_rules_scores_and_near_misses() {
+        let old = tasks(&["CS242 HW 3", "Implement BPE", "Study wavelets"]);
+        let new = tasks(&[
+            "CS242 HW 4",
+            "Implement BPE continued",
+            "Implement wavelets in Rust",
+        ]);
+        let old: Vec<&Task> = old.iter().collect();
+        let new: Vec<&Task> = new.iter().collect();
+        let explained = explain_carried(&old, &new);
+        assert_eq!(explained.links.len(), 1);
+        let link = &explained.links[0];
+        assert_eq!((link.old, link.new), (1, 1));
+        assert_eq!(link.rule, Some(CarryRule::SameCoreWords));
+        assert!(link.score > 0.9 && link.score <= 1.0, "{}", link.score);
+        let misses: Vec<(usize, usize, Option<CarryMiss>)> = explained
+            .near_misses
+            .iter()
+            .map(|d| (d.old, d.new, d.miss.clone()))
+            .collect();
+        assert!(misses.contains(&(0, 0, Some(CarryMiss::NumbersDiffer))));
+        assert!(misses.contains(&(
+            2,
+            2,
+            Some(CarryMiss::FewSharedWords {
+                shared: 1,
+                old: 2,
+                new: 3
+            })
+        )));
+        assert_eq!(pair_carried(&old, &new), vec![(1, 1)]);
+    }
+
+    #[test]
+    fn assignment_maximises_total_weight() {
+        let weights = vec![vec![0.9, 0.8], vec![0.85, 0.0]];
+        assert_eq!(max_weight_assignment(&weights), vec![(0, 1), (1, 0)]);
+        // More rows than columns, and rows with no edge.
+        let weights = vec![vec![0.0], vec![0.5], vec![0.7]];
+        assert_eq!(max_weight_assignment(&weights), vec![(2, 0)]);
+        assert!(max_weight_assignment(&[vec![0.0, 0.0]]).is_empty());
+        assert!(max_weight_assignment(&[]).is_empty());
     }
 }

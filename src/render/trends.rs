@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::core::ledger::{Ledger, Status, Week};
+use crate::core::ledger::{CarryWeek, Ledger, Status, Week};
+use crate::core::matching::{CarryDecision, CarryMiss, CarryRule};
 use crate::core::tally::{percent, round3};
 use crate::core::trends::{
     Calibration, CarryChain, Fate, MIN_TO_JUDGE, RatingRow, TICK_CELLS, Verdict,
@@ -287,6 +288,115 @@ pub fn carry_document<'a>(
         chains: chains.iter().map(|c| chain_document(ledger, c)).collect(),
         oldest_open: oldest_open.map(|c| chain_document(ledger, c)),
     }
+}
+
+/// One link or near miss of `gitgoals carry --explain --format json`.
+#[derive(Debug, Serialize)]
+pub struct CarryDecisionDocument<'a> {
+    /// The open goal of the earlier week, as it read when the next post was written.
+    pub from: &'a str,
+    /// The goal of the next week's post, as it first read.
+    pub to: &'a str,
+    pub score: f64,
+    /// The rule that linked them (for a near miss: that they passed before losing out).
+    pub rule: Option<CarryRule>,
+    /// Why a near miss was not linked.
+    pub miss: Option<&'a CarryMiss>,
+}
+
+/// One pair of consecutive weeks of `gitgoals carry --explain --format json`.
+#[derive(Debug, Serialize)]
+pub struct CarryWeekDocument<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub links: Vec<CarryDecisionDocument<'a>>,
+    pub near_misses: Vec<CarryDecisionDocument<'a>>,
+}
+
+/// `gitgoals carry --explain --format json`.
+#[derive(Debug, Serialize)]
+pub struct CarryExplainDocument<'a> {
+    pub head: Option<&'a str>,
+    pub weeks: Vec<CarryWeekDocument<'a>>,
+}
+
+fn decision_document<'a>(week: &'a CarryWeek, d: &'a CarryDecision) -> CarryDecisionDocument<'a> {
+    CarryDecisionDocument {
+        from: week.open.get(d.old).map_or("", |t| &*t.title),
+        to: week.candidates.get(d.new).map_or("", |t| &*t.title),
+        score: round3(f64::from(d.score)),
+        rule: d.rule,
+        miss: d.miss.as_ref(),
+    }
+}
+
+pub fn carry_explain_document<'a>(
+    ledger: &'a Ledger,
+    weeks: &'a [CarryWeek],
+) -> CarryExplainDocument<'a> {
+    CarryExplainDocument {
+        head: ledger.head.as_deref(),
+        weeks: weeks
+            .iter()
+            .map(|week| CarryWeekDocument {
+                from: ledger.weeks.get(week.week).map_or("", |w| &w.path),
+                to: ledger.weeks.get(week.next).map_or("", |w| &w.path),
+                links: week
+                    .explanation
+                    .links
+                    .iter()
+                    .map(|d| decision_document(week, d))
+                    .collect(),
+                near_misses: week
+                    .explanation
+                    .near_misses
+                    .iter()
+                    .map(|d| decision_document(week, d))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// `gitgoals carry --explain` as text: per pair of consecutive weeks, each link and each near
+/// miss with the two titles and the score and rule that decided it.
+pub fn carry_explain_text(ledger: &Ledger, weeks: &[CarryWeek]) -> String {
+    let mut out = String::new();
+    let mut any = false;
+    for week in weeks {
+        let explanation = &week.explanation;
+        if explanation.links.is_empty() && explanation.near_misses.is_empty() {
+            continue;
+        }
+        any = true;
+        let path = |w: usize| ledger.weeks.get(w).map_or("", |w| w.path.as_str());
+        out.push_str(&format!("{} → {}\n", path(week.week), path(week.next)));
+        for (verdict, list) in [
+            ("carried", &explanation.links),
+            ("not carried", &explanation.near_misses),
+        ] {
+            for d in list {
+                let doc = decision_document(week, d);
+                let why = match (&d.miss, d.rule) {
+                    (None, Some(rule)) => rule.as_str().to_string(),
+                    (Some(CarryMiss::LostToBetterMatch), Some(rule)) => {
+                        format!("{}, but lost to a better match", rule.as_str())
+                    }
+                    (Some(miss), _) => miss.to_string(),
+                    (None, None) => String::new(),
+                };
+                out.push_str(&format!(
+                    "  {verdict:<11}  {:.2}  {why}\n      {:?}\n    → {:?}\n",
+                    d.score, doc.from, doc.to
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    if !any {
+        out.push_str("No goal was carried, and no pair of goals came close.\n");
+    }
+    out
 }
 
 /// `gitgoals carry` as text.

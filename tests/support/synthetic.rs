@@ -14,8 +14,11 @@
 //! - titles in one post, and in a post and the one before it, are far apart (character-bigram
 //!   similarity below [`DISTINCT_BELOW`]) except numbered homework of one course (`CS242 HW 3`,
 //!   `CS242 HW 4`), which differ in a number and so are different tasks;
-//! - the same task is only ever re-worded slightly (a transposed-letter typo fixed, one word
-//!   added to a long title), re-rated, bolded with a note, moved to another section;
+//! - within a post, the same task is only ever re-worded slightly (a transposed-letter typo
+//!   fixed, one word added to a long title), re-rated, bolded with a note, moved to another
+//!   section; carried into the next post it may also be re-worded the ways people carry goals
+//!   forward ([`Rewording`], when [`Spec::carry_rewording`] is above zero), and the carry is
+//!   still the one the model decided;
 //! - once the next post exists, a post changes only by late ticks of tasks that were not carried,
 //!   and a carried task is never removed from the post it was carried into.
 //!
@@ -65,6 +68,10 @@ pub struct Spec {
     pub late_tick_probability: f64,
     /// Add a page outside `_posts/` that holds a task list (gitgoals must ignore it).
     pub page_with_tasks: bool,
+    /// Chance that a carried task is re-worded as people carry goals forward ([`Rewording`]),
+    /// and that a fresh task gets a trailing qualifier such a re-wording may drop. At 0 the
+    /// model draws nothing for it, so the other presets' histories are what they always were.
+    pub carry_rewording: f64,
 }
 
 impl Spec {
@@ -82,6 +89,7 @@ impl Spec {
             carry_probability: 0.7,
             late_tick_probability: 0.3,
             page_with_tasks: false,
+            carry_rewording: 0.0,
         }
     }
 
@@ -100,6 +108,21 @@ impl Spec {
             carry_probability: 0.6,
             late_tick_probability: 0.25,
             page_with_tasks: true,
+            carry_rewording: 0.0,
+        }
+    }
+
+    /// Thirty weeks in which most carried goals are re-worded, every [`Rewording`] many times:
+    /// what the carry-over matcher must see through.
+    pub fn rewording(seed: u64) -> Spec {
+        Spec {
+            weeks: 30,
+            edits_per_week: 6,
+            other_commits_ratio: 0.1,
+            imported_weeks: 0,
+            carry_probability: 0.75,
+            carry_rewording: 0.8,
+            ..Spec::test(seed)
         }
     }
 
@@ -117,6 +140,7 @@ impl Spec {
             carry_probability: 0.6,
             late_tick_probability: 0.2,
             page_with_tasks: true,
+            carry_rewording: 0.0,
         }
     }
 }
@@ -214,6 +238,8 @@ pub struct TaskTruth {
     pub carried_from: Option<TaskLink>,
     pub carried_to: Option<TaskLink>,
     pub carry_streak: usize,
+    /// How it was re-worded when it was carried in, if it was.
+    pub rewording: Option<Rewording>,
     pub events: Vec<EventTruth>,
 }
 
@@ -582,6 +608,87 @@ const PAPERS_BLURBS: &[&str] = &[
 
 const ADDED_WORDS: &[&str] = &["again", "properly", "carefully", "thoroughly"];
 
+/// Trailing qualifiers a goal may be written with, and lose when it is carried forward.
+const QUALIFIERS: &[&str] = &[
+    " for the reading group",
+    " with notes",
+    " before the Friday meetup",
+    " for my mentor",
+    " in a notebook",
+];
+
+/// Qualifiers a carried goal may gain (a short title grown by a word or two).
+const GAINED_QUALIFIERS: &[&str] = &[" in Rust", " tonight", " with diagrams", " for review"];
+
+/// How a carried goal is re-worded in the next week's post (the model's own list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rewording {
+    /// `Continue: X`
+    ContinueColon,
+    /// `Continue x` (the title's first letter lowered)
+    ContinuePrefix,
+    /// `Still: X`
+    StillPrefix,
+    /// `Finish: X`
+    FinishColon,
+    /// `Keep working on x`
+    KeepWorkingOn,
+    /// `X (cont.)`
+    ContSuffix,
+    /// `X continued`
+    ContinuedSuffix,
+    /// `X — last part`
+    LastPartSuffix,
+    /// `X, take two`
+    TakeTwoSuffix,
+    /// `X again`
+    AgainSuffix,
+    /// `X (round two)`
+    RoundTwoSuffix,
+    /// `x` all in lower case
+    LowerCase,
+    /// `X` all in upper case
+    UpperCase,
+    /// `X for the reading group` → `X`
+    QualifierDropped,
+    /// `X` → `X in Rust`
+    QualifierGained,
+    /// `X for the reading group` → `Continue: X`
+    QualifierDroppedAndPrefixed,
+    /// `Continue: X`, moved to another section and re-rated in the same post
+    PrefixedMovedAndRerated,
+}
+
+const REWORDINGS: &[Rewording] = &[
+    Rewording::ContinueColon,
+    Rewording::ContinuePrefix,
+    Rewording::StillPrefix,
+    Rewording::FinishColon,
+    Rewording::KeepWorkingOn,
+    Rewording::ContSuffix,
+    Rewording::ContinuedSuffix,
+    Rewording::LastPartSuffix,
+    Rewording::TakeTwoSuffix,
+    Rewording::AgainSuffix,
+    Rewording::RoundTwoSuffix,
+    Rewording::LowerCase,
+    Rewording::UpperCase,
+    Rewording::QualifierDropped,
+    Rewording::QualifierGained,
+    Rewording::QualifierDroppedAndPrefixed,
+    Rewording::PrefixedMovedAndRerated,
+];
+
+/// `X` with its first letter lowered, for a prefix that reads on into the title.
+fn lower_first(title: &str) -> String {
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 const AUTHOR_NAME: &str = "Synthetic Blogger";
 const AUTHOR_EMAIL: &str = "blogger@example.org";
 
@@ -656,6 +763,13 @@ struct TaskModel {
     carried_from: Option<usize>,
     carried_to: Option<usize>,
     streak: usize,
+    /// The title as first written, before any carry re-worded it (typo and added word aside).
+    base_title: String,
+    /// The trailing qualifier of `base_title` (` for the reading group`), which a re-wording
+    /// may drop.
+    qualifier: Option<&'static str>,
+    /// How it was re-worded when carried in.
+    rewording: Option<Rewording>,
 }
 
 #[derive(Debug, Clone)]
@@ -1103,6 +1217,13 @@ impl Generator<'_> {
         {
             task.confidence = Some(self.other_rating(confidence));
         }
+        task.rewording = None;
+        if self.spec.carry_rewording > 0.0
+            && task.typo_of.is_none()
+            && self.rng.chance(self.spec.carry_rewording)
+        {
+            self.reword(&mut task, post);
+        }
         let id = self.tasks.len();
         self.tasks.push(task);
         self.tasks[from].carried_to = Some(id);
@@ -1112,6 +1233,86 @@ impl Generator<'_> {
             self.dress_tick(id);
         }
         self.pending.push((id, EventKind::Added));
+    }
+
+    /// Re-words a carried task one of the ways of [`Rewording`], from the title as first
+    /// written (so a goal carried twice is not `Continue: Continue: …`).
+    fn reword(&mut self, task: &mut TaskModel, post: usize) {
+        let mut choices: Vec<Rewording> = REWORDINGS
+            .iter()
+            .copied()
+            .filter(|r| match r {
+                Rewording::QualifierDropped | Rewording::QualifierDroppedAndPrefixed => {
+                    task.qualifier.is_some()
+                }
+                Rewording::QualifierGained => task.qualifier.is_none() && task.family.is_none(),
+                _ => true,
+            })
+            .collect();
+        if task.qualifier.is_some() {
+            // Goals written with a qualifier lose it more often than not.
+            choices.push(Rewording::QualifierDropped);
+            choices.push(Rewording::QualifierDroppedAndPrefixed);
+        }
+        let rewording = *self.rng.pick(&choices);
+        let base = task.base_title.clone();
+        let bare = task
+            .qualifier
+            .and_then(|q| base.strip_suffix(q))
+            .unwrap_or(&base)
+            .to_string();
+        let bare_title = bare.clone();
+        let title = match rewording {
+            Rewording::ContinueColon => format!("Continue: {base}"),
+            Rewording::ContinuePrefix => format!("Continue {}", lower_first(&base)),
+            Rewording::StillPrefix => format!("Still: {base}"),
+            Rewording::FinishColon => format!("Finish: {base}"),
+            Rewording::KeepWorkingOn => format!("Keep working on {}", lower_first(&base)),
+            Rewording::ContSuffix => format!("{base} (cont.)"),
+            Rewording::ContinuedSuffix => format!("{base} continued"),
+            Rewording::LastPartSuffix => format!("{base} — last part"),
+            Rewording::TakeTwoSuffix => format!("{base}, take two"),
+            Rewording::AgainSuffix => format!("{base} again"),
+            Rewording::RoundTwoSuffix => format!("{base} (round two)"),
+            Rewording::LowerCase => base.to_lowercase(),
+            Rewording::UpperCase => base.to_uppercase(),
+            Rewording::QualifierDropped => bare,
+            Rewording::QualifierGained => {
+                format!("{base}{}", self.rng.pick(GAINED_QUALIFIERS))
+            }
+            Rewording::QualifierDroppedAndPrefixed => format!("Continue: {bare}"),
+            Rewording::PrefixedMovedAndRerated => {
+                let elsewhere: Vec<Kind> = self.posts[post]
+                    .sections
+                    .iter()
+                    .map(|s| s.kind)
+                    .filter(|&k| k != task.section)
+                    .collect();
+                if !elsewhere.is_empty() {
+                    task.section = *self.rng.pick(&elsewhere);
+                }
+                if let Some(confidence) = task.confidence {
+                    task.confidence = Some(self.other_rating(confidence));
+                }
+                format!("Continue: {base}")
+            }
+        };
+        // A goal that lost its qualifier or grew one keeps that form: later carries re-word
+        // the goal as it now reads, not as it first read.
+        match rewording {
+            Rewording::QualifierGained => task.base_title = title.clone(),
+            Rewording::QualifierDropped | Rewording::QualifierDroppedAndPrefixed => {
+                task.base_title = bare_title;
+                task.qualifier = None;
+            }
+            _ => {}
+        }
+        if title == task.title {
+            return;
+        }
+        task.grams = bigrams(&title);
+        task.title = title;
+        task.rewording = Some(rewording);
     }
 
     fn place(&mut self, post: usize, id: usize) {
@@ -1150,7 +1351,17 @@ impl Generator<'_> {
             .collect();
         let kind = kinds[self.weighted(&weights)];
         for _ in 0..40 {
-            let (title, family) = self.make_title(kind);
+            let (mut title, family) = self.make_title(kind);
+            let mut qualifier = None;
+            if self.spec.carry_rewording > 0.0
+                && family.is_none()
+                && self.rng.chance(self.spec.carry_rewording / 4.0)
+            {
+                let chosen = *self.rng.pick(QUALIFIERS);
+                title.push_str(chosen);
+                qualifier = Some(chosen);
+            }
+            let base_title = title.clone();
             let grams = bigrams(&title);
             if !self.is_distinct(post, &grams, family) {
                 continue;
@@ -1198,6 +1409,9 @@ impl Generator<'_> {
                 carried_from: None,
                 carried_to: None,
                 streak: 0,
+                base_title,
+                qualifier,
+                rewording: None,
             });
             self.place(post, id);
             if self.rng.chance(checked_chance) {
@@ -1767,6 +1981,7 @@ impl Generator<'_> {
                     carried_from: link(task.carried_from),
                     carried_to: link(task.carried_to),
                     carry_streak: task.streak,
+                    rewording: task.rewording,
                     events: task.events.clone(),
                 })
             })
