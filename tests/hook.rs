@@ -181,6 +181,8 @@ fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
     );
     assert_eq!(repo.read(POST), edited.as_bytes());
     assert_eq!(repo.blob("HEAD", POST), edited.as_bytes());
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -233,6 +235,8 @@ fn partially_staged_post_keeps_its_unstaged_hunk_unstaged() {
         })
         .collect();
     assert_eq!(changed, ["+Draft note, not ready.", "+"], "{unstaged}");
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -251,6 +255,8 @@ fn commit_all_updates_the_temporary_index() {
     assert!(text(&committed).contains("2 of 3 done"));
     assert_eq!(repo.read(POST), committed);
     assert_eq!(repo.status(), "");
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -280,6 +286,8 @@ fn commit_of_a_path_updates_the_commit_and_the_real_index() {
         " M about.md\n",
         "only the other file is left modified"
     );
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -301,6 +309,8 @@ fn amend_updates_the_amended_commit() {
     assert!(text(&committed).contains("2 of 3 done"));
     assert_eq!(repo.read(POST), committed);
     assert_eq!(repo.status(), "");
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -321,6 +331,8 @@ fn crlf_post_gets_a_crlf_block_and_keeps_its_bytes() {
     assert_eq!(lone_lf, 0, "every line ends with CRLF");
     assert!(text(&committed).contains(START_PREFIX));
     assert_eq!(repo.read(POST), committed);
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
@@ -340,6 +352,8 @@ fn markers_in_the_middle_are_filled_in_place() {
     );
     assert!(committed.contains("1 of 3 done"));
     assert_eq!(count(&committed, START_PREFIX), 1, "nothing appended");
+    repo.scratch
+        .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
