@@ -386,8 +386,12 @@ impl<'a> Fuzzy<'a> {
         if 2.0 * shared as f32 / (total as f32) < SAME_TASK_THRESHOLD {
             return None;
         }
+        // The word-level check first: it is the cheaper of the two, and most pairs fail it.
+        if !self.only_small_word_changes(other) {
+            return None;
+        }
         let score = char_ratio(self.text, other.text);
-        (score >= SAME_TASK_THRESHOLD && self.only_small_word_changes(other)).then_some(score)
+        (score >= SAME_TASK_THRESHOLD).then_some(score)
     }
 
     /// Whether every run of words swapped for other words is a spelling-level change.
@@ -418,24 +422,34 @@ impl<'a> Fuzzy<'a> {
 
 /// A misspelling-sized change between two runs of words (spaces removed), or two short words.
 fn is_small_word_change(before: &str, after: &str) -> bool {
-    let before: Vec<char> = before.chars().collect();
-    let after: Vec<char> = after.chars().collect();
-    let shorter = before.len().min(after.len());
-    if before.len().max(after.len()) <= 3 {
+    let (before_len, after_len) = (before.chars().count(), after.chars().count());
+    let shorter = before_len.min(after_len);
+    if before_len.max(after_len) <= 3 {
         return true;
     }
     // One slip per word of about five letters: `finsih` (two edits) still reads as `finish`.
-    edit_distance(&before, &after) <= 1 + shorter / 5
+    let allowed = 1 + shorter / 5;
+    // The edit distance is at least the difference in length: most unrelated words stop here,
+    // before the distance is worked out (carry matching asks this of every pair of words).
+    if before_len.abs_diff(after_len) > allowed {
+        return false;
+    }
+    if before.is_ascii() && after.is_ascii() {
+        return edit_distance(before.as_bytes(), after.as_bytes()) <= allowed;
+    }
+    let before: Vec<char> = before.chars().collect();
+    let after: Vec<char> = after.chars().collect();
+    edit_distance(&before, &after) <= allowed
 }
 
 /// Levenshtein distance; only ever run on the few words a title swapped, so the quadratic
 /// table stays tiny.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &ca) in a.iter().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
+        for (j, cb) in b.iter().enumerate() {
             let substitute = diagonal + usize::from(ca != cb);
             diagonal = row[j + 1];
             row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
@@ -686,7 +700,7 @@ pub fn carry_rule(a: &str, b: &str) -> Option<CarryRule> {
         return Some(CarryRule::SameTitle);
     }
     let (a, b) = (Core::new(&a), Core::new(&b));
-    match a.verdict(&b) {
+    match a.verdict(&b, false) {
         Verdict::Link { rule, .. } => Some(rule),
         _ => None,
     }
@@ -737,7 +751,7 @@ fn carry(old: &[&Task], new: &[&Task], explain: bool) -> CarryExplanation {
         .collect();
     let verdicts: Vec<Vec<Verdict>> = old_core
         .iter()
-        .map(|a| new_core.iter().map(|b| a.verdict(b)).collect())
+        .map(|a| new_core.iter().map(|b| a.verdict(b, explain)).collect())
         .collect();
     // Weights for the assignment: the score, a thousandth more in the same section, and a
     // millionth less per place apart, so ties resolve the way a reader would.
@@ -868,14 +882,18 @@ impl<'a> Core<'a> {
         shared
     }
 
-    fn verdict(&self, other: &Core) -> Verdict {
+    /// How `self` and `other` compare. Without `explain`, only links are told apart: a near
+    /// miss is reported as unrelated, which saves the character diff that only scores it (a
+    /// diff per pair of titles sharing a word was a fifth of a cold history's time).
+    fn verdict(&self, other: &Core, explain: bool) -> Verdict {
         let shared = self.shared_words(other);
         // The character rule of `pair_tasks`, before its numbers veto (applied below).
         let similar = self.fuzzy.score(&other.fuzzy);
         if shared == 0 && similar.is_none() {
             return Verdict::Unrelated;
         }
-        let ratio = char_ratio(self.fuzzy.text, other.fuzzy.text);
+        let ratio_once = std::cell::OnceCell::new();
+        let ratio = || *ratio_once.get_or_init(|| char_ratio(self.fuzzy.text, other.fuzzy.text));
         let (small, large) = if self.words.len() <= other.words.len() {
             (self.words.len(), other.words.len())
         } else {
@@ -889,7 +907,7 @@ impl<'a> Core<'a> {
         };
         if small > 0 && shared == small {
             if small == large {
-                consider(CarryRule::SameCoreWords, 0.9 + 0.1 * ratio);
+                consider(CarryRule::SameCoreWords, 0.9 + 0.1 * ratio());
             } else if large - small <= small {
                 // At most as many words added as kept: `Study wavelets` may grow into
                 // `Study wavelets in Rust`, but not into a different goal about wavelets.
@@ -902,15 +920,16 @@ impl<'a> Core<'a> {
         match best {
             // Numbers veto: `CS242 HW 3` and `CS242 HW 4` pass every other rule.
             Some(_) if self.fuzzy.numbers != other.fuzzy.numbers => Verdict::Miss {
-                score: ratio,
+                score: if explain { ratio() } else { 0.0 },
                 why: CarryMiss::NumbersDiffer,
             },
             Some((rule, score)) => Verdict::Link { rule, score },
+            None if !explain => Verdict::Unrelated,
             // A near miss worth explaining shares half the core words of the shorter title and
             // a third of the longer's, or most of the characters; less is no evidence at all.
-            None if (2 * shared >= small.max(1) && 3 * shared >= large) || ratio >= 0.6 => {
+            None if (2 * shared >= small.max(1) && 3 * shared >= large) || ratio() >= 0.6 => {
                 Verdict::Miss {
-                    score: ratio,
+                    score: ratio(),
                     why: CarryMiss::FewSharedWords {
                         shared,
                         old: self.words.len(),
