@@ -641,6 +641,13 @@ fn live_events_read_ratings_with_the_configured_scale_and_pattern() {
     }
     for event in &committed {
         assert_eq!(event["commit"], head.as_str());
+        // A committed tick names the section the task stands in, as a live one does.
+        let section = if event["task"] == "Run 10k" {
+            "Training"
+        } else {
+            "Papers"
+        };
+        assert_eq!(event["section"], section, "{event}");
     }
 
     // Progress live and committed counts what history counts for the post.

@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use super::{Line, Progress, TaskEvent, git_error};
 use crate::core::delta::ObjectId;
-use crate::core::history::{self, History};
-use crate::core::model::{EventKind, Post};
+use crate::core::history::{self, History, PostLife, TaskId};
+use crate::core::model::{EventKind, Post, Task};
 use crate::core::post::ParseOptions;
 use crate::core::tally;
 use crate::error::Error;
@@ -74,8 +74,8 @@ impl<'a> Tracker<'a> {
         let history_options = session.read.clone();
         let history = engine.history();
         let mut current: HashMap<EventKey, usize> = HashMap::new();
-        for (post, event) in events_since(&history, 0) {
-            let event = task_event(&history, post, event);
+        for (post, task, event) in events_since(&history, 0) {
+            let event = task_event(&history, post, task, event);
             *current
                 .entry(history_key(&history, post, &event))
                 .or_default() += 1;
@@ -185,8 +185,8 @@ impl<'a> Tracker<'a> {
         }
         let first = if rebuilt { 0 } else { fed_before };
         let mut touched = BTreeSet::new();
-        for (post, event) in events_since(&history, first) {
-            let event = task_event(&history, post, event);
+        for (post, task, event) in events_since(&history, first) {
+            let event = task_event(&history, post, task, event);
             let key = history_key(&history, post, &event);
             let count = self.current.entry(key.clone()).or_default();
             *count += 1;
@@ -446,27 +446,39 @@ fn progress(
 
 /// The engine's events of commits from topological index `first` on, in commit order: each
 /// with the index of its post.
-fn events_since(history: &History, first: usize) -> Vec<(usize, &history::TaskEvent)> {
-    let mut events: Vec<(usize, &history::TaskEvent)> = history
+fn events_since(history: &History, first: usize) -> Vec<(usize, TaskId, &history::TaskEvent)> {
+    let mut events: Vec<(usize, TaskId, &history::TaskEvent)> = history
         .tasks
         .iter()
         .flat_map(|life| {
             let start = life.events.partition_point(|e| e.order < first);
-            life.events[start..].iter().map(move |e| (life.post, e))
+            life.events[start..]
+                .iter()
+                .map(move |e| (life.post, life.id, e))
         })
         .collect();
-    events.sort_by_key(|(_, event)| event.order);
+    events.sort_by_key(|(_, _, event)| event.order);
     events
 }
 
 /// An engine event as the watcher prints it: under the post's path and title at HEAD.
-fn task_event(history: &History, post: usize, event: &history::TaskEvent) -> TaskEvent {
+fn task_event(
+    history: &History,
+    post: usize,
+    task: TaskId,
+    event: &history::TaskEvent,
+) -> TaskEvent {
     let life = &history.posts[post];
     let (title, section) = match event.kind {
         EventKind::Removed => (None, event.from_section.clone()),
         _ => (
             life.current().and_then(|v| v.post.title.clone()),
-            event.to_section.clone(),
+            // The history names the section only where the task arrived in it (added,
+            // moved); for a tick it is where the task stood in that commit's version.
+            event
+                .to_section
+                .clone()
+                .or_else(|| section_at(life, task, event.order)),
         ),
     };
     let empty = Post::default();
@@ -486,6 +498,13 @@ fn task_event(history: &History, post: usize, event: &history::TaskEvent) -> Tas
         time: Some(event.commit.time),
         uncommitted: false,
     }
+}
+
+/// The section task `task` stood in, in the version of the post as of commit `order`.
+fn section_at(life: &PostLife, task: TaskId, order: usize) -> Option<String> {
+    let version = life.version_at(order)?;
+    let index = version.task_ids.iter().position(|&id| id == task)?;
+    version.post.tasks.get(index).map(Task::section_path)
 }
 
 /// An event's key in the engine's history: the post is named by its first path, which a
