@@ -113,25 +113,3 @@ impl Repo {
             .map_err(|e| read_error(&format!("the blob {blob}"), &e))
     }
 }
-
-/// The id git gives a blob of these bytes (`git hash-object`): whether a saved file is what a
-/// commit holds, or what was seen last.
-pub fn hash_blob(bytes: &[u8]) -> Result<ObjectId, Error> {
-    Oid::hash_object(ObjectType::Blob, bytes)
-        .map(object_id)
-        .map_err(|e| read_error("the id of a saved file", &e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_blob_id_is_the_one_git_gives() {
-        // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(
-            hash_blob(b"hello\n").unwrap().to_string(),
-            "ce013625030ba8dba906f756967f9e9ca394464a"
-        );
-    }
-}

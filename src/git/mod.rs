@@ -271,16 +271,31 @@ fn object_id(oid: Oid) -> ObjectId {
     ObjectId(bytes)
 }
 
-/// The id git gives a blob of these bytes; `None` only if libgit2 cannot hash at all.
-pub fn blob_id(bytes: &[u8]) -> Option<ObjectId> {
+/// The id git gives a blob of these bytes (`git hash-object`); an error only if libgit2
+/// cannot hash at all.
+pub fn blob_id(bytes: &[u8]) -> Result<ObjectId, Error> {
     Oid::hash_object(ObjectType::Blob, bytes)
-        .ok()
         .map(object_id)
+        .map_err(|e| read_error("the id of a file's bytes", &e))
 }
 
 fn read_error(what: &str, e: &git2::Error) -> Error {
     Error::ReadGit {
         what: what.to_string(),
         message: e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_id_is_the_one_git_gives() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        assert_eq!(
+            blob_id(b"hello\n").unwrap().to_string(),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
     }
 }

@@ -13,7 +13,8 @@ use crate::core::model::{EventKind, Post, Task};
 use crate::core::post::ParseOptions;
 use crate::core::tally;
 use crate::error::Error;
-use crate::git::live::{HeadRef, hash_blob};
+use crate::git::blob_id;
+use crate::git::live::HeadRef;
 use crate::git::read::HistoryOptions;
 use crate::session::Session;
 use crate::{core::events, git};
@@ -256,7 +257,7 @@ impl<'a> Tracker<'a> {
             }
             Err(_) => Vec::new(),
         };
-        let work_id = hash_blob(&bytes)?;
+        let work_id = blob_id(&bytes)?;
         if self
             .saved
             .get(path)
