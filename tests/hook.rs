@@ -5,11 +5,10 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
-use common::{GITGOALS, Scratch, finish};
+use common::blog::Blog;
 use gitgoals::core::block::{END_MARKER, START_MARKER, START_PREFIX};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::render::statsblock::BlockStats;
@@ -19,106 +18,12 @@ const POST: &str = "_posts/2020-12-07-week.md";
 
 const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
 
-struct Repo {
-    scratch: Scratch,
-    dir: PathBuf,
-}
-
-impl Repo {
-    /// A fresh repository with one commit of a README (so HEAD exists) and the hook installed.
-    fn new() -> Repo {
-        let repo = Repo::bare_init();
-        repo.write("README.md", "blog\n");
-        repo.ok(&["add", "README.md"]);
-        repo.ok(&["commit", "-q", "-m", "start"]);
-        repo.gitgoals_ok(&["hook", "install"]);
-        repo
-    }
-
-    /// A fresh repository with nothing in it and no hook.
-    fn bare_init() -> Repo {
-        let scratch = Scratch::new();
-        let dir = scratch.init("blog");
-        Repo { scratch, dir }
-    }
-
-    fn command(&self, program: &str, args: &[&str]) -> Command {
-        self.scratch.command(program, &self.dir, args)
-    }
-
-    fn git(&self, args: &[&str]) -> Output {
-        self.command("git", args).output().expect("run git")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.git(args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn gitgoals(&self, args: &[&str]) -> Output {
-        finish(&mut self.command(GITGOALS, args))
-    }
-
-    fn gitgoals_ok(&self, args: &[&str]) -> String {
-        let out = self.gitgoals(args);
-        assert!(
-            out.status.success(),
-            "gitgoals {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
-        let file = self.dir.join(path);
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).expect("parent dir");
-        }
-        fs::write(file, text).expect("write file");
-    }
-
-    fn read(&self, path: &str) -> Vec<u8> {
-        fs::read(self.dir.join(path)).expect("read file")
-    }
-
-    /// The blob of `path` at a revision (`HEAD`), or in the index (``).
-    fn blob(&self, rev: &str, path: &str) -> Vec<u8> {
-        let out = self.git(&["cat-file", "blob", &format!("{rev}:{path}")]);
-        assert!(out.status.success(), "no {rev}:{path}");
-        out.stdout
-    }
-
-    fn status(&self) -> String {
-        self.ok(&["status", "--porcelain"])
-    }
-
-    fn commit(&self, args: &[&str]) -> Output {
-        let mut all = vec!["commit", "-q", "-m", "goals"];
-        all.extend_from_slice(args);
-        self.git(&all)
-    }
-
-    fn commit_ok(&self, args: &[&str]) -> String {
-        let out = self.commit(args);
-        assert!(
-            out.status.success(),
-            "commit failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-
-    fn commit_count(&self) -> usize {
-        self.ok(&["rev-list", "--count", "HEAD"])
-            .trim()
-            .parse()
-            .expect("count")
-    }
+/// How many commits HEAD has.
+fn commit_count(repo: &Blog) -> usize {
+    repo.ok(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .expect("count")
 }
 
 fn text(bytes: &[u8]) -> &str {
@@ -131,7 +36,7 @@ fn count(haystack: &str, needle: &str) -> usize {
 
 #[test]
 fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     let stderr = repo.commit_ok(&[]);
@@ -146,7 +51,7 @@ fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
     assert!(committed.contains(START_PREFIX) && committed.contains(END_MARKER));
     assert!(committed.contains("1 of 3 done (33%)"), "{committed}");
     assert!(committed.contains("due 2020-12-12") || committed.contains("(2020-12-12)"));
-    assert_eq!(repo.read(POST), committed.as_bytes());
+    assert_eq!(repo.read_bytes(POST), committed.as_bytes());
     assert_eq!(repo.status(), "", "nothing left modified or staged");
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
@@ -154,13 +59,13 @@ fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
 
 #[test]
 fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
 
     // Edit prose only: the figures stay the same, so the hook must not touch the file.
-    let edited = String::from_utf8(repo.read(POST))
+    let edited = String::from_utf8(repo.read_bytes(POST))
         .expect("utf-8")
         .replace("### Papers", "### Papers to read");
     repo.write(POST, &edited);
@@ -179,7 +84,7 @@ fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
         old_time,
         "file not rewritten"
     );
-    assert_eq!(repo.read(POST), edited.as_bytes());
+    assert_eq!(repo.read_bytes(POST), edited.as_bytes());
     assert_eq!(repo.blob("HEAD", POST), edited.as_bytes());
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
@@ -187,11 +92,11 @@ fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
 
 #[test]
 fn partially_staged_post_keeps_its_unstaged_hunk_unstaged() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
-    let base = String::from_utf8(repo.read(POST)).expect("utf-8");
+    let base = String::from_utf8(repo.read_bytes(POST)).expect("utf-8");
 
     // Stage a tick (as `git add -p` would) while an unrelated edit stays in the work tree only.
     let staged = base.replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
@@ -215,7 +120,7 @@ fn partially_staged_post_keeps_its_unstaged_hunk_unstaged() {
         "the unstaged hunk was not committed"
     );
 
-    let now = String::from_utf8(repo.read(POST)).expect("utf-8");
+    let now = String::from_utf8(repo.read_bytes(POST)).expect("utf-8");
     assert!(
         now.contains("Draft note, not ready."),
         "the unstaged hunk is intact"
@@ -241,11 +146,11 @@ fn partially_staged_post_keeps_its_unstaged_hunk_unstaged() {
 
 #[test]
 fn commit_all_updates_the_temporary_index() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
-    let ticked = String::from_utf8(repo.read(POST))
+    let ticked = String::from_utf8(repo.read_bytes(POST))
         .expect("utf-8")
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     repo.write(POST, &ticked);
@@ -253,7 +158,7 @@ fn commit_all_updates_the_temporary_index() {
     repo.commit_ok(&["-a"]);
     let committed = repo.blob("HEAD", POST);
     assert!(text(&committed).contains("2 of 3 done"));
-    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.read_bytes(POST), committed);
     assert_eq!(repo.status(), "");
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
@@ -261,12 +166,12 @@ fn commit_all_updates_the_temporary_index() {
 
 #[test]
 fn commit_of_a_path_updates_the_commit_and_the_real_index() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.write("about.md", "about\n");
     repo.ok(&["add", POST, "about.md"]);
     repo.commit_ok(&[]);
-    let ticked = String::from_utf8(repo.read(POST))
+    let ticked = String::from_utf8(repo.read_bytes(POST))
         .expect("utf-8")
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     repo.write(POST, &ticked);
@@ -275,7 +180,7 @@ fn commit_of_a_path_updates_the_commit_and_the_real_index() {
     repo.commit_ok(&["--", POST]);
     let committed = repo.blob("HEAD", POST);
     assert!(text(&committed).contains("2 of 3 done"));
-    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.read_bytes(POST), committed);
     assert_eq!(
         repo.blob("HEAD", "about.md"),
         b"about\n",
@@ -292,22 +197,22 @@ fn commit_of_a_path_updates_the_commit_and_the_real_index() {
 
 #[test]
 fn amend_updates_the_amended_commit() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
-    let before = repo.commit_count();
-    let ticked = String::from_utf8(repo.read(POST))
+    let before = commit_count(&repo);
+    let ticked = String::from_utf8(repo.read_bytes(POST))
         .expect("utf-8")
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     repo.write(POST, &ticked);
     repo.ok(&["add", POST]);
 
     repo.commit_ok(&["--amend", "--no-edit"]);
-    assert_eq!(repo.commit_count(), before);
+    assert_eq!(commit_count(&repo), before);
     let committed = repo.blob("HEAD", POST);
     assert!(text(&committed).contains("2 of 3 done"));
-    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.read_bytes(POST), committed);
     assert_eq!(repo.status(), "");
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
@@ -315,7 +220,7 @@ fn amend_updates_the_amended_commit() {
 
 #[test]
 fn crlf_post_gets_a_crlf_block_and_keeps_its_bytes() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     let crlf = POST_TEXT.replace('\n', "\r\n");
     repo.write(POST, &crlf);
     repo.ok(&["add", POST]);
@@ -330,14 +235,14 @@ fn crlf_post_gets_a_crlf_block_and_keeps_its_bytes() {
         .count();
     assert_eq!(lone_lf, 0, "every line ends with CRLF");
     assert!(text(&committed).contains(START_PREFIX));
-    assert_eq!(repo.read(POST), committed);
+    assert_eq!(repo.read_bytes(POST), committed);
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
 fn markers_in_the_middle_are_filled_in_place() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     let (head, tail) = POST_TEXT.split_at(POST_TEXT.find("### Courses").expect("section"));
     let with_markers = format!("{head}{START_MARKER}\n{END_MARKER}\n\n{tail}");
     repo.write(POST, &with_markers);
@@ -358,7 +263,7 @@ fn markers_in_the_middle_are_filled_in_place() {
 
 #[test]
 fn foreign_hook_is_kept_chained_and_restored() {
-    let repo = Repo::bare_init();
+    let repo = Blog::empty();
     let foreign = "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/legacy-ran\"\n";
     let hook_path = repo.dir.join(".git/hooks/pre-commit");
     fs::write(&hook_path, foreign).expect("write hook");
@@ -417,7 +322,7 @@ fn make_executable(path: &Path) {
 
 #[test]
 fn hooks_path_inside_is_used_and_outside_needs_force() {
-    let repo = Repo::bare_init();
+    let repo = Blog::empty();
     repo.ok(&["config", "core.hooksPath", ".githooks"]);
     repo.gitgoals_ok(&["hook", "install"]);
     assert!(repo.dir.join(".githooks/pre-commit").is_file());
@@ -444,7 +349,7 @@ fn hooks_path_inside_is_used_and_outside_needs_force() {
 #[cfg(unix)]
 #[test]
 fn symlinked_post_is_never_written() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write("notes/week.md", POST_TEXT);
     fs::create_dir_all(repo.dir.join("_posts")).expect("dir");
     std::os::unix::fs::symlink("../notes/week.md", repo.dir.join(POST)).expect("symlink");
@@ -452,7 +357,7 @@ fn symlinked_post_is_never_written() {
 
     let stderr = repo.commit_ok(&[]);
     assert_eq!(
-        repo.read("notes/week.md"),
+        repo.read_bytes("notes/week.md"),
         POST_TEXT.as_bytes(),
         "link target untouched"
     );
@@ -472,7 +377,7 @@ fn symlinked_post_is_never_written() {
 
 #[test]
 fn hostile_task_title_does_not_break_the_block() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     let hostile = format!("{POST_TEXT}- [ ] --> <script>alert(1)</script> {END_MARKER}\n");
     repo.write(POST, &hostile);
     repo.ok(&["add", POST]);
@@ -516,7 +421,7 @@ fn hostile_task_title_does_not_break_the_block() {
         &carried,
     );
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    let written = String::from_utf8(repo.read(POST)).expect("utf-8");
+    let written = String::from_utf8(repo.read_bytes(POST)).expect("utf-8");
     let block = &written[hostile.len()..];
     assert!(
         block.contains("--&gt; &lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -528,7 +433,7 @@ fn hostile_task_title_does_not_break_the_block() {
 
 #[test]
 fn broken_template_or_config_leaves_the_post_alone_and_says_so_once() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[stats]\ntemplate = \"stats.j2\"\n");
     repo.write("stats.j2", "{{ done ");
     repo.write(POST, POST_TEXT);
@@ -541,7 +446,7 @@ fn broken_template_or_config_leaves_the_post_alone_and_says_so_once() {
     );
     assert!(stderr.contains("template"), "{stderr}");
     assert_eq!(repo.blob("HEAD", POST), POST_TEXT.as_bytes());
-    assert_eq!(repo.read(POST), POST_TEXT.as_bytes());
+    assert_eq!(repo.read_bytes(POST), POST_TEXT.as_bytes());
 
     repo.write(".gitgoals.toml", "[hook\nstrict = 1\n");
     repo.write(
@@ -568,7 +473,7 @@ fn broken_template_or_config_leaves_the_post_alone_and_says_so_once() {
 
 #[test]
 fn good_template_is_used() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[stats]\ntemplate = \"stats.j2\"\n");
     repo.write(
         "stats.j2",
@@ -582,7 +487,7 @@ fn good_template_is_used() {
 
 #[test]
 fn the_committed_block_writes_ratings_on_the_configured_scale() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[confidence]\nscale = 10\n");
     repo.write(
         POST,
@@ -600,7 +505,7 @@ fn the_committed_block_writes_ratings_on_the_configured_scale() {
 
 #[test]
 fn configured_posts_globs_decide_which_staged_files_get_a_block() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     // The blog keeps its goals in `journal/`; `_posts/` holds ordinary articles.
     repo.write(".gitgoals.toml", "posts = [\"journal/*.md\"]\n");
     let journal = "journal/2020-12-07-week.md";
@@ -621,7 +526,7 @@ fn configured_posts_globs_decide_which_staged_files_get_a_block() {
 
 #[test]
 fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     // A vault: Obsidian's settings folder is tracked, there is no posts folder.
     repo.write(".obsidian/app.json", "{}\n");
     repo.ok(&["add", ".obsidian/app.json"]);
@@ -645,7 +550,7 @@ fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
         text(&committed)
     );
     assert_eq!(
-        repo.read(note),
+        repo.read_bytes(note),
         committed,
         "the work tree holds what was committed"
     );
@@ -668,7 +573,7 @@ fn obsidian_vault_dated_note_gets_the_block_and_stats_check_passes() {
 
 #[test]
 fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_history() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
@@ -683,7 +588,7 @@ fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_histor
     let stderr = repo.commit_ok(&[]);
     assert_eq!(stderr, "");
     assert_eq!(repo.blob("HEAD", nested), nested_text.as_bytes());
-    assert_eq!(repo.read(nested), nested_text.as_bytes());
+    assert_eq!(repo.read_bytes(nested), nested_text.as_bytes());
 
     let history = repo.gitgoals_ok(&["history", "--format", "json"]);
     assert!(history.contains(POST), "{history}");
@@ -695,7 +600,7 @@ fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_histor
 
 #[test]
 fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
-    let repo = Repo::bare_init();
+    let repo = Blog::empty();
     repo.write(POST, POST_TEXT);
     repo.write("_posts/2020-11-30-no-tasks.md", "just prose\n");
     repo.ok(&["add", "."]);
@@ -704,14 +609,17 @@ fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     assert_eq!(check.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&check.stderr).contains(POST));
     assert_eq!(
-        repo.read(POST),
+        repo.read_bytes(POST),
         POST_TEXT.as_bytes(),
         "--check writes nothing"
     );
 
     repo.gitgoals_ok(&["stats"]);
-    assert!(text(&repo.read(POST)).contains(START_PREFIX));
-    assert_eq!(repo.read("_posts/2020-11-30-no-tasks.md"), b"just prose\n");
+    assert!(text(&repo.read_bytes(POST)).contains(START_PREFIX));
+    assert_eq!(
+        repo.read_bytes("_posts/2020-11-30-no-tasks.md"),
+        b"just prose\n"
+    );
     let check = repo.gitgoals(&["stats", "--check", POST]);
     assert_eq!(
         check.status.code(),
@@ -723,22 +631,22 @@ fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
 
 #[test]
 fn commit_without_posts_is_untouched_and_quiet() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write("notes.md", "- [ ] a task outside the posts folder\n");
     repo.write(POST, "prose only\n");
     repo.ok(&["add", "."]);
     let stderr = repo.commit_ok(&[]);
     assert_eq!(stderr, "");
     assert_eq!(
-        repo.read("notes.md"),
+        repo.read_bytes("notes.md"),
         b"- [ ] a task outside the posts folder\n"
     );
-    assert_eq!(repo.read(POST), b"prose only\n");
+    assert_eq!(repo.read_bytes(POST), b"prose only\n");
 }
 
 #[test]
 fn block_names_what_was_carried_in_and_what_was_added_mid_week() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(
         "_posts/2020-12-07-week-5.md",
         "---\ntitle: Week 5\n---\n\n- [x] Graphics homework 0\n- [ ] Write the parser for the interpreter\n",
@@ -774,12 +682,12 @@ fn block_names_what_was_carried_in_and_what_was_added_mid_week() {
         "{second}"
     );
     assert!(second.contains("0 of 3 done"), "{second}");
-    assert_eq!(repo.read(next), second.as_bytes());
+    assert_eq!(repo.read_bytes(next), second.as_bytes());
 }
 
 #[test]
 fn opt_in_chart_is_drawn_beside_the_post_staged_and_linked_from_the_block() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
     repo.write(
         "_posts/2020-12-07-week-5.md",
@@ -810,7 +718,7 @@ fn opt_in_chart_is_drawn_beside_the_post_staged_and_linked_from_the_block() {
         "both weeks plotted"
     );
     assert_eq!(
-        repo.read(chart),
+        repo.read_bytes(chart),
         svg.as_bytes(),
         "working chart equals the committed one"
     );
@@ -821,16 +729,16 @@ fn opt_in_chart_is_drawn_beside_the_post_staged_and_linked_from_the_block() {
     // Nothing new to draw: neither the post nor the chart is rewritten.
     repo.write("notes.txt", "unrelated\n");
     repo.ok(&["add", "notes.txt"]);
-    let before = repo.commit_count();
+    let before = commit_count(&repo);
     repo.commit_ok(&[]);
-    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(commit_count(&repo), before + 1);
     let changed = repo.ok(&["diff", "--name-only", "HEAD~1", "HEAD"]);
     assert_eq!(changed.trim(), "notes.txt");
 }
 
 #[test]
 fn without_the_option_no_chart_is_written() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
@@ -842,7 +750,7 @@ fn without_the_option_no_chart_is_written() {
 #[cfg(unix)]
 #[test]
 fn chart_folder_linked_out_of_the_work_tree_is_never_written() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     let outside = tempfile::tempdir().expect("outside dir");
     std::os::unix::fs::symlink(outside.path(), repo.dir.join("assets")).expect("link");
     repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
@@ -852,7 +760,7 @@ fn chart_folder_linked_out_of_the_work_tree_is_never_written() {
     assert!(stderr.contains("not a folder"), "{stderr}");
     assert_eq!(count(&stderr, "\n"), 1, "one line: {stderr}");
     assert_eq!(
-        repo.read(POST),
+        repo.read_bytes(POST),
         POST_TEXT.as_bytes(),
         "the post is left as it was"
     );

@@ -5,125 +5,61 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::Output;
 
-use common::{GITGOALS, Scratch, finish};
+use common::Scratch;
+use common::blog::Blog;
 
 const POST: &str = "_posts/2020-12-07-week.md";
 
 /// A post with prose between the sections, so each side can edit text of its own.
 const BASE: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n\nThe courses come first this week.\n\n- [ ] CS242 HW 1 2/5\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n\nTwo papers, one of them long.\n\n- [ ] PixelCNN++ 4/5\n- [ ] Wavenet\n\n### Notes\n\nNothing yet.\n";
 
-struct Blog {
-    scratch: Scratch,
-    dir: PathBuf,
+/// A repository with the hook installed and the post committed on `main` (with its block).
+fn blog_with_post() -> Blog {
+    let blog = Blog::new();
+    blog.write(POST, BASE);
+    blog.ok(&["add", POST]);
+    blog.ok(&["commit", "-q", "-m", "week 5"]);
+    assert!(blog.committed(POST).contains("0 of 4 done"));
+    blog
 }
 
-impl Blog {
-    /// A repository with the hook installed and the post committed on `main` (with its block).
-    fn new() -> Blog {
-        let scratch = Scratch::new();
-        let dir = scratch.init("blog");
-        let blog = Blog { scratch, dir };
-        blog.write("README.md", "blog\n");
-        blog.ok(&["add", "README.md"]);
-        blog.ok(&["commit", "-q", "-m", "start"]);
-        blog.gitgoals_ok(&["hook", "install"]);
-        blog.write(POST, BASE);
-        blog.ok(&["add", POST]);
-        blog.ok(&["commit", "-q", "-m", "week 5"]);
-        assert!(blog.committed(POST).contains("0 of 4 done"));
-        blog
+/// On `branch` (made from `from`), replaces each `(old, new)` in the post and commits
+/// through the hook.
+fn edit_on(blog: &Blog, branch: &str, from: &str, edits: &[(&str, &str)]) {
+    blog.ok(&["checkout", "-q", "-b", branch, from]);
+    let mut text = blog.read(POST);
+    for (old, new) in edits {
+        assert!(text.contains(old), "{old:?} is not in the post");
+        text = text.replace(old, new);
     }
+    blog.write(POST, &text);
+    blog.ok(&["add", POST]);
+    blog.ok(&["commit", "-q", "-m", &format!("{branch}: {}", edits[0].1)]);
+}
 
-    fn git(&self, args: &[&str]) -> Output {
-        self.scratch
-            .command("git", &self.dir, args)
-            .env("GIT_SEQUENCE_EDITOR", "true")
-            .env("GIT_EDITOR", "true")
-            .output()
-            .expect("run git")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.git(args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn gitgoals_ok(&self, args: &[&str]) -> String {
-        let out = finish(&mut self.scratch.command(GITGOALS, &self.dir, args));
-        assert!(
-            out.status.success(),
-            "gitgoals {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
-        let file = self.dir.join(path);
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).expect("parent dir");
-        }
-        fs::write(file, text).expect("write file");
-    }
-
-    fn read(&self, path: &str) -> String {
-        fs::read_to_string(self.dir.join(path)).expect("read file")
-    }
-
-    fn committed(&self, path: &str) -> String {
-        self.ok(&["show", &format!("HEAD:{path}")])
-    }
-
-    /// On `branch` (made from `from`), replaces each `(old, new)` in the post and commits
-    /// through the hook.
-    fn edit_on(&self, branch: &str, from: &str, edits: &[(&str, &str)]) {
-        self.ok(&["checkout", "-q", "-b", branch, from]);
-        let mut text = self.read(POST);
-        for (old, new) in edits {
-            assert!(text.contains(old), "{old:?} is not in the post");
-            text = text.replace(old, new);
-        }
-        self.write(POST, &text);
-        self.ok(&["add", POST]);
-        self.ok(&["commit", "-q", "-m", &format!("{branch}: {}", edits[0].1)]);
-    }
-
-    fn status(&self) -> String {
-        self.ok(&["status", "--porcelain"])
-    }
-
-    /// After a merge, cherry-pick or rebase that went through: the post states both sides'
-    /// text byte for byte, the block agrees with history and nothing is left over.
-    fn assert_merged(&self, user_text: &str, done: usize) {
-        let committed = self.committed(POST);
-        let at = committed
-            .find("<!-- gitgoals:stats")
-            .expect("a stats block");
-        assert_eq!(
-            &committed[..at],
-            format!("{user_text}\n"),
-            "the user's text"
-        );
-        assert_eq!(count(&committed, "<!-- gitgoals:stats"), 1);
-        assert!(
-            committed.contains(&format!("{done} of 4 done")),
-            "{committed}"
-        );
-        assert!(!committed.contains("<<<<<<<") && !committed.contains(">>>>>>>"));
-        assert_eq!(self.read(POST), committed, "the working file is the commit");
-        assert_eq!(self.status(), "", "nothing left modified or staged");
-        self.scratch
-            .assert_block_agrees_with_history(&self.dir, POST);
-    }
+/// After a merge, cherry-pick or rebase that went through: the post states both sides'
+/// text byte for byte, the block agrees with history and nothing is left over.
+fn assert_merged(blog: &Blog, user_text: &str, done: usize) {
+    let committed = blog.committed(POST);
+    let at = committed
+        .find("<!-- gitgoals:stats")
+        .expect("a stats block");
+    assert_eq!(
+        &committed[..at],
+        format!("{user_text}\n"),
+        "the user's text"
+    );
+    assert_eq!(count(&committed, "<!-- gitgoals:stats"), 1);
+    assert!(
+        committed.contains(&format!("{done} of 4 done")),
+        "{committed}"
+    );
+    assert!(!committed.contains("<<<<<<<") && !committed.contains(">>>>>>>"));
+    assert_eq!(blog.read(POST), committed, "the working file is the commit");
+    assert_eq!(blog.status(), "", "nothing left modified or staged");
+    blog.scratch
+        .assert_block_agrees_with_history(&blog.dir, POST);
 }
 
 fn count(haystack: &str, needle: &str) -> usize {
@@ -157,9 +93,9 @@ fn both_sides() -> String {
 
 #[test]
 fn f8_merge_of_branches_that_both_ticked_goals_does_not_conflict_in_the_block() {
-    let blog = Blog::new();
-    blog.edit_on("a", "main", &A_EDITS);
-    blog.edit_on("b", "main", &B_EDITS);
+    let blog = blog_with_post();
+    edit_on(&blog, "a", "main", &A_EDITS);
+    edit_on(&blog, "b", "main", &B_EDITS);
     blog.ok(&["checkout", "-q", "a"]);
     let merge = blog.git(&["merge", "-q", "--no-edit", "b"]);
     assert!(
@@ -169,14 +105,14 @@ fn f8_merge_of_branches_that_both_ticked_goals_does_not_conflict_in_the_block() 
         String::from_utf8_lossy(&merge.stderr),
         blog.read(POST)
     );
-    blog.assert_merged(&both_sides(), 2);
+    assert_merged(&blog, &both_sides(), 2);
 }
 
 #[test]
 fn f8_cherry_pick_and_rebase_of_ticks_do_not_conflict_in_the_block() {
-    let blog = Blog::new();
-    blog.edit_on("a", "main", &A_EDITS);
-    blog.edit_on("b", "main", &B_EDITS);
+    let blog = blog_with_post();
+    edit_on(&blog, "a", "main", &A_EDITS);
+    edit_on(&blog, "b", "main", &B_EDITS);
 
     // cherry-pick b's tick onto a copy of a.
     blog.ok(&["checkout", "-q", "-b", "picked", "a"]);
@@ -187,7 +123,7 @@ fn f8_cherry_pick_and_rebase_of_ticks_do_not_conflict_in_the_block() {
         String::from_utf8_lossy(&pick.stderr),
         blog.read(POST)
     );
-    blog.assert_merged(&both_sides(), 2);
+    assert_merged(&blog, &both_sides(), 2);
 
     // rebase -i of b (two commits: the tick, then another tick) onto a.
     blog.ok(&["checkout", "-q", "b"]);
@@ -202,13 +138,18 @@ fn f8_cherry_pick_and_rebase_of_ticks_do_not_conflict_in_the_block() {
         blog.read(POST)
     );
     assert_eq!(blog.ok(&["rev-list", "--count", "a..HEAD"]).trim(), "2");
-    blog.assert_merged(&both_sides().replace("- [ ] Wavenet", "- [x] Wavenet"), 3);
+    assert_merged(
+        &blog,
+        &both_sides().replace("- [ ] Wavenet", "- [x] Wavenet"),
+        3,
+    );
 }
 
 #[test]
 fn f8_a_real_conflict_outside_the_block_stays_a_conflict_and_resolves_as_usual() {
-    let blog = Blog::new();
-    blog.edit_on(
+    let blog = blog_with_post();
+    edit_on(
+        &blog,
         "a",
         "main",
         &[
@@ -216,7 +157,8 @@ fn f8_a_real_conflict_outside_the_block_stays_a_conflict_and_resolves_as_usual()
             ("Nothing yet.", "Homework went well."),
         ],
     );
-    blog.edit_on(
+    edit_on(
+        &blog,
         "b",
         "main",
         &[
@@ -265,7 +207,7 @@ fn f8_a_real_conflict_outside_the_block_stays_a_conflict_and_resolves_as_usual()
         .replace("- [ ] CS242 HW 1", "- [x] CS242 HW 1")
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++")
         .replace("Nothing yet.", "Homework went well. The paper was hard.");
-    blog.assert_merged(&user, 2);
+    assert_merged(&blog, &user, 2);
 }
 
 #[test]

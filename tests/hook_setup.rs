@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::{Duration, Local};
-use common::{GITGOALS, Isolated, Scratch, finish};
+use common::blog::Blog;
+use common::{GITGOALS, Isolated, finish};
 use gitgoals::hook::{self, RunOptions};
 use gitgoals::session::{Args as SessionArgs, Session};
 
@@ -19,80 +20,20 @@ const POST: &str = "_posts/2020-12-07-week.md";
 
 const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-12-12.\n\n### Courses\n- [x] CS242 HW 1\n- [ ] Graphics homework 0, 3/5\n\n### Papers\n- [ ] PixelCNN++\n";
 
-/// A blog repository in a scratch directory, with a README committed so HEAD exists.
-struct Blog {
-    scratch: Scratch,
-    dir: PathBuf,
+/// Commits what is staged (the hook runs) and returns git's stderr, where the hook speaks.
+fn commit_through_the_hook(blog: &Blog, message: &str) -> String {
+    let out = blog.git(&["commit", "-q", "-m", message]);
+    assert!(
+        out.status.success(),
+        "commit failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-impl Blog {
-    fn new() -> Blog {
-        let scratch = Scratch::new();
-        let dir = scratch.init("blog");
-        let blog = Blog { scratch, dir };
-        blog.write("README.md", "blog\n");
-        blog.git_ok(&["add", "README.md"]);
-        blog.git_ok(&["commit", "-q", "-m", "start"]);
-        blog
-    }
-
-    fn git(&self, args: &[&str]) -> Output {
-        self.scratch
-            .command("git", &self.dir, args)
-            .output()
-            .expect("run git")
-    }
-
-    fn git_ok(&self, args: &[&str]) -> String {
-        let out = self.git(args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn gitgoals_ok(&self, args: &[&str]) -> String {
-        let out = finish(&mut self.scratch.command(GITGOALS, &self.dir, args));
-        assert!(
-            out.status.success(),
-            "gitgoals {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, path: &str, text: impl AsRef<[u8]>) {
-        let file = self.dir.join(path);
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).expect("parent dir");
-        }
-        fs::write(file, text).expect("write file");
-    }
-
-    fn read(&self, path: &str) -> String {
-        fs::read_to_string(self.dir.join(path)).expect("read file")
-    }
-
-    fn committed(&self, path: &str) -> String {
-        self.git_ok(&["show", &format!("HEAD:{path}")])
-    }
-
-    /// Commits what is staged (the hook runs) and returns git's stderr, where the hook speaks.
-    fn commit(&self, message: &str) -> String {
-        let out = self.git(&["commit", "-q", "-m", message]);
-        assert!(
-            out.status.success(),
-            "commit failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-
-    fn cache_dir(&self) -> PathBuf {
-        self.dir.join(".git").join("gitgoals")
-    }
+/// Where the cache lives.
+fn cache_dir(blog: &Blog) -> PathBuf {
+    blog.dir.join(".git").join("gitgoals")
 }
 
 /// The user's text of a committed post: everything before the stats block.
@@ -106,14 +47,14 @@ fn before_block(post: &str) -> &str {
 
 #[test]
 fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries() {
-    let blog = Blog::new();
+    let blog = Blog::without_hook();
     blog.write(POST, POST_TEXT);
     blog.write("notes/ideas.md", "- [ ] not a post\n");
     blog.write("assets/style.css", "body {}\n");
-    blog.git_ok(&["add", "."]);
-    blog.git_ok(&["commit", "-q", "-m", "posts and the rest"]);
+    blog.ok(&["add", "."]);
+    blog.ok(&["commit", "-q", "-m", "posts and the rest"]);
     blog.gitgoals_ok(&["hook", "install"]);
-    blog.git_ok(&[
+    blog.ok(&[
         "sparse-checkout",
         "set",
         "--cone",
@@ -132,8 +73,8 @@ fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries()
 
     let ticked = POST_TEXT.replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     blog.write(POST, &ticked);
-    blog.git_ok(&["add", POST]);
-    let stderr = blog.commit("tick");
+    blog.ok(&["add", POST]);
+    let stderr = commit_through_the_hook(&blog, "tick");
     assert_eq!(stderr, "", "the hook worked without a word");
 
     let committed = blog.committed(POST);
@@ -144,10 +85,10 @@ fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries()
         committed,
         "the working file carries the block"
     );
-    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    assert_eq!(blog.ok(&["status", "--porcelain"]), "");
     // Nothing outside the cone was lost from the index or checked out.
-    let tracked = blog.git_ok(&["ls-files", "--sparse"]);
-    let all = blog.git_ok(&["ls-tree", "-r", "--name-only", "HEAD"]);
+    let tracked = blog.ok(&["ls-files", "--sparse"]);
+    let all = blog.ok(&["ls-tree", "-r", "--name-only", "HEAD"]);
     assert!(all.contains("notes/ideas.md") && all.contains("assets/style.css"));
     assert!(
         tracked.contains("notes/") && tracked.contains("assets/"),
@@ -166,12 +107,12 @@ fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries()
     let committed = blog.committed(POST);
     assert!(committed.contains("3 of 3 done"), "{committed}");
     assert_eq!(blog.read(POST), committed);
-    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    assert_eq!(blog.ok(&["status", "--porcelain"]), "");
     blog.scratch
         .assert_block_agrees_with_history(&blog.dir, POST);
 
     // `commit -- PATH` (a temporary index, and the sparse real one git keeps locked).
-    blog.git_ok(&["sparse-checkout", "reapply"]);
+    blog.ok(&["sparse-checkout", "reapply"]);
     let unticked = committed.replace("- [x] CS242 HW 1", "- [ ] CS242 HW 1");
     blog.write(POST, &unticked);
     let out = blog.git(&["commit", "-q", "-m", "untick", "--", POST]);
@@ -182,7 +123,7 @@ fn f9_sparse_index_checkout_commit_gets_its_block_and_keeps_the_sparse_entries()
     let committed = blog.committed(POST);
     assert!(committed.contains("2 of 3 done"), "{committed}");
     assert_eq!(blog.read(POST), committed);
-    assert_eq!(blog.git_ok(&["status", "--porcelain"]), "");
+    assert_eq!(blog.ok(&["status", "--porcelain"]), "");
     blog.scratch
         .assert_block_agrees_with_history(&blog.dir, POST);
 }
@@ -200,12 +141,12 @@ fn dead_pid() -> u32 {
 
 #[test]
 fn f10_temporaries_of_killed_cache_writers_are_removed_by_the_next_run() {
-    let blog = Blog::new();
+    let blog = Blog::without_hook();
     blog.write(POST, POST_TEXT);
-    blog.git_ok(&["add", POST]);
-    blog.git_ok(&["commit", "-q", "-m", "week"]);
+    blog.ok(&["add", POST]);
+    blog.ok(&["commit", "-q", "-m", "week"]);
     blog.gitgoals_ok(&["history"]);
-    let cache = blog.cache_dir();
+    let cache = cache_dir(&blog);
     assert!(
         cache.join("cache-v1.bin").is_file(),
         "the cache was written"
@@ -246,7 +187,7 @@ fn f10_temporaries_of_killed_cache_writers_are_removed_by_the_next_run() {
         POST,
         POST_TEXT.replace("- [ ] PixelCNN++", "- [x] PixelCNN++"),
     );
-    blog.git_ok(&["commit", "-q", "-a", "-m", "tick"]);
+    blog.ok(&["commit", "-q", "-a", "-m", "tick"]);
     blog.gitgoals_ok(&["log"]);
     assert!(!again.exists(), "{} is still there", again.display());
     assert!(alive.exists());
@@ -257,7 +198,7 @@ fn f10_temporaries_of_killed_cache_writers_are_removed_by_the_next_run() {
 
 #[test]
 fn f11_stats_check_the_day_after_a_commit_still_passes() {
-    let blog = Blog::new();
+    let blog = Blog::without_hook();
     blog.gitgoals_ok(&["hook", "install"]);
     // A post of this week, due in three days: a countdown would read "3 days left" today.
     let today = Local::now().date_naive();
@@ -268,7 +209,7 @@ fn f11_stats_check_the_day_after_a_commit_still_passes() {
         due.format("%Y-%m-%d")
     );
     blog.write(&post, &text);
-    blog.git_ok(&["add", &post]);
+    blog.ok(&["add", &post]);
     // Committed at the real time, as the hook dates its block.
     let out = blog
         .scratch
@@ -321,7 +262,7 @@ fn path_without_gitgoals() -> OsString {
 
 #[test]
 fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
-    let blog = Blog::new();
+    let blog = Blog::without_hook();
     // A binary in a folder whose name needs quoting in a shell script.
     let elsewhere = blog.scratch.root.join("build dir/it's $HOME `here`");
     fs::create_dir_all(&elsewhere).expect("folder");
@@ -362,7 +303,7 @@ fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
     assert!(syntax.status.success(), "not POSIX sh:\n{script}");
 
     blog.write(POST, POST_TEXT);
-    blog.git_ok(&["add", POST]);
+    blog.ok(&["add", POST]);
     let commit = run(Path::new("git"), &["commit", "-q", "-m", "week"]);
     assert!(commit.status.success());
     let stderr = String::from_utf8_lossy(&commit.stderr);
@@ -386,8 +327,8 @@ fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
         POST,
         committed.replace("- [ ] PixelCNN++", "- [x] PixelCNN++"),
     );
-    blog.git_ok(&["add", POST]);
-    assert_eq!(blog.commit("tick"), "");
+    blog.ok(&["add", POST]);
+    assert_eq!(commit_through_the_hook(&blog, "tick"), "");
     assert!(blog.committed(POST).contains("2 of 3 done"));
     blog.scratch
         .assert_block_agrees_with_history(&blog.dir, POST);
@@ -398,7 +339,7 @@ fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
         POST,
         blog.read(POST).replace("### Papers", "### Papers to read"),
     );
-    blog.git_ok(&["add", POST]);
+    blog.ok(&["add", POST]);
     let gone = run(Path::new("git"), &["commit", "-q", "-m", "prose"]);
     assert!(gone.status.success());
     let stderr = String::from_utf8_lossy(&gone.stderr);

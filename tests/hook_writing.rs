@@ -8,10 +8,8 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-use common::{GITGOALS, Scratch, finish};
+use common::blog::Blog;
 use gitgoals::core::block::END_MARKER;
 
 const POST: &str = "_posts/2020-12-07-week.md";
@@ -21,133 +19,42 @@ const POST_TEXT: &str = "---\ntitle: Week 5\n---\n\nGoals I can finish by 2020-1
 /// How every opening marker starts, with or without the checksum gitgoals keeps in it.
 const OPENING: &str = "<!-- gitgoals:stats";
 
-struct Repo {
-    scratch: Scratch,
-    dir: PathBuf,
+/// [`Blog::new`] with [`POST`] committed through the hook (so it carries a block).
+fn with_committed_post() -> Blog {
+    let repo = Blog::new();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.commit_ok(&[]);
+    let committed = repo.committed(POST);
+    assert!(committed.contains(OPENING), "{committed}");
+    assert_eq!(repo.read(POST), committed);
+    repo
 }
 
-impl Repo {
-    /// A repository with a README committed and the hook installed.
-    fn new() -> Repo {
-        let scratch = Scratch::new();
-        let dir = scratch.init("blog");
-        let repo = Repo { scratch, dir };
-        repo.write("README.md", "blog\n");
-        repo.ok(&["add", "README.md"]);
-        repo.ok(&["commit", "-q", "-m", "start"]);
-        repo.gitgoals_ok(&["hook", "install"]);
-        repo
-    }
-
-    /// [`Repo::new`] with [`POST`] committed through the hook (so it carries a block).
-    fn with_committed_post() -> Repo {
-        let repo = Repo::new();
-        repo.write(POST, POST_TEXT);
-        repo.ok(&["add", POST]);
-        repo.commit_ok(&[]);
-        let committed = repo.blob("HEAD", POST);
-        assert!(committed.contains(OPENING), "{committed}");
-        assert_eq!(repo.read(POST), committed);
-        repo
-    }
-
-    fn command(&self, program: &str, args: &[&str]) -> Command {
-        self.scratch.command(program, &self.dir, args)
-    }
-
-    fn git(&self, args: &[&str]) -> Output {
-        self.command("git", args).output().expect("run git")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.git(args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Whether `git args` exits 0 (for `--quiet` comparisons).
-    fn succeeds(&self, args: &[&str]) -> bool {
-        self.git(args).status.success()
-    }
-
-    fn gitgoals(&self, args: &[&str]) -> Output {
-        finish(&mut self.command(GITGOALS, args))
-    }
-
-    fn gitgoals_ok(&self, args: &[&str]) -> String {
-        let out = self.gitgoals(args);
-        assert!(
-            out.status.success(),
-            "gitgoals {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let file = self.dir.join(path);
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).expect("parent dir");
-        }
-        fs::write(file, text).expect("write file");
-    }
-
-    fn read(&self, path: &str) -> String {
-        String::from_utf8(fs::read(self.dir.join(path)).expect("read file")).expect("utf-8")
-    }
-
-    /// The text of `path` at a revision (`HEAD`), or in the index (``).
-    fn blob(&self, rev: &str, path: &str) -> String {
-        self.ok(&["cat-file", "blob", &format!("{rev}:{path}")])
-    }
-
-    fn commit(&self, args: &[&str]) -> Output {
-        let mut all = vec!["commit", "-q", "-m", "goals"];
-        all.extend_from_slice(args);
-        self.git(&all)
-    }
-
-    /// Commits (the hook runs) and returns what it printed on stderr.
-    fn commit_ok(&self, args: &[&str]) -> String {
-        let out = self.commit(args);
-        assert!(
-            out.status.success(),
-            "commit failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-
-    /// The harness's check, in a checkout of HEAD beside the work tree: for a commit whose
-    /// working file was left with the user's unstaged text, the committed block must still
-    /// be current and state history's figures, while the work tree stays as it is.
-    fn assert_committed_block_agrees_with_history(&self, post: &str) {
-        let checkout = self.scratch.root.join(format!(
-            "check-{}",
-            self.ok(&["rev-parse", "--short", "HEAD"]).trim()
-        ));
-        self.ok(&[
-            "worktree",
-            "add",
-            "-q",
-            "--detach",
-            checkout.to_str().expect("utf-8 path"),
-            "HEAD",
-        ]);
-        self.scratch
-            .assert_block_agrees_with_history(&checkout, post);
-        self.ok(&[
-            "worktree",
-            "remove",
-            "--force",
-            checkout.to_str().expect("utf-8 path"),
-        ]);
-    }
+/// The harness's check, in a checkout of HEAD beside the work tree: for a commit whose
+/// working file was left with the user's unstaged text, the committed block must still
+/// be current and state history's figures, while the work tree stays as it is.
+fn assert_committed_block_agrees_with_history(repo: &Blog, post: &str) {
+    let checkout = repo.scratch.root.join(format!(
+        "check-{}",
+        repo.ok(&["rev-parse", "--short", "HEAD"]).trim()
+    ));
+    repo.ok(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        checkout.to_str().expect("utf-8 path"),
+        "HEAD",
+    ]);
+    repo.scratch
+        .assert_block_agrees_with_history(&checkout, post);
+    repo.ok(&[
+        "worktree",
+        "remove",
+        "--force",
+        checkout.to_str().expect("utf-8 path"),
+    ]);
 }
 
 /// `text` with `insert` put just before the line that closes the stats block.
@@ -172,7 +79,7 @@ fn lines(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn f1_unstaged_note_inside_the_block_survives_the_commit() {
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let ticked = repo
         .read(POST)
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
@@ -188,7 +95,7 @@ fn f1_unstaged_note_inside_the_block_survives_the_commit() {
         typed,
         "the working file is left exactly as typed"
     );
-    let committed = repo.blob("HEAD", POST);
+    let committed = repo.blob_text("HEAD", POST);
     assert!(committed.contains("2 of 3 done"), "{committed}");
     assert!(
         !committed.contains("Note to self"),
@@ -198,7 +105,7 @@ fn f1_unstaged_note_inside_the_block_survives_the_commit() {
     let notice = lines(&stderr);
     assert_eq!(notice.len(), 1, "one line: {stderr}");
     assert!(notice[0].contains(POST), "{stderr}");
-    repo.assert_committed_block_agrees_with_history(POST);
+    assert_committed_block_agrees_with_history(&repo, POST);
     assert_eq!(repo.read(POST), typed, "and still, after the check");
 }
 
@@ -206,7 +113,7 @@ fn f1_unstaged_note_inside_the_block_survives_the_commit() {
 fn f1_unstaged_note_outside_the_block_gets_the_new_block_beside_it() {
     // The working file's block equals the staged one: it gets the new block, and the note
     // stays where it is, unstaged.
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let ticked = repo
         .read(POST)
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
@@ -218,7 +125,7 @@ fn f1_unstaged_note_outside_the_block_gets_the_new_block_beside_it() {
 
     let stderr = repo.commit_ok(&[]);
     assert_eq!(stderr, "", "nothing to say");
-    let committed = repo.blob("HEAD", POST);
+    let committed = repo.blob_text("HEAD", POST);
     assert!(committed.contains("2 of 3 done"), "{committed}");
     assert!(!committed.contains("Draft note"), "{committed}");
     assert_eq!(
@@ -226,12 +133,12 @@ fn f1_unstaged_note_outside_the_block_gets_the_new_block_beside_it() {
         committed.replace("Goals I can", &format!("{note}Goals I can")),
         "the working file is the commit plus the note, byte for byte"
     );
-    repo.assert_committed_block_agrees_with_history(POST);
+    assert_committed_block_agrees_with_history(&repo, POST);
 }
 
 #[test]
 fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let ticked = repo
         .read(POST)
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
@@ -247,7 +154,7 @@ fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
         typed,
         "the unstaged deletion is not undone"
     );
-    let committed = repo.blob("HEAD", POST);
+    let committed = repo.blob_text("HEAD", POST);
     assert!(committed.contains("2 of 3 done"), "{committed}");
     assert_eq!(
         without_the_block(&committed),
@@ -257,7 +164,7 @@ fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
     let notice = lines(&stderr);
     assert_eq!(notice.len(), 1, "one line: {stderr}");
     assert!(notice[0].contains(POST), "{stderr}");
-    repo.assert_committed_block_agrees_with_history(POST);
+    assert_committed_block_agrees_with_history(&repo, POST);
     assert_eq!(repo.read(POST), typed);
 }
 
@@ -266,7 +173,7 @@ fn f2_block_deleted_in_the_working_tree_only_stays_deleted() {
 
 #[test]
 fn f3_staged_hand_edit_inside_the_block_is_committed_as_written() {
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let before = repo.ok(&["rev-parse", "HEAD"]);
     let edited = inside_the_block(&repo.read(POST), "Tough week: the flu took Wednesday.\n\n");
     repo.write(POST, &edited);
@@ -278,7 +185,7 @@ fn f3_staged_hand_edit_inside_the_block_is_committed_as_written() {
         !repo.succeeds(&["diff", "--quiet", "HEAD~1", "HEAD"]),
         "and it is not empty"
     );
-    assert_eq!(repo.blob("HEAD", POST), edited, "committed as staged");
+    assert_eq!(repo.blob_text("HEAD", POST), edited, "committed as staged");
     assert_eq!(repo.read(POST), edited, "the working file is untouched");
     let warning = lines(&stderr);
     assert_eq!(warning.len(), 1, "one line: {stderr}");
@@ -306,25 +213,25 @@ fn f3_staged_hand_edit_inside_the_block_is_committed_as_written() {
     assert!(regenerated.contains("1 of 3 done"), "{regenerated}");
     repo.ok(&["add", POST]);
     assert_eq!(repo.commit_ok(&[]), "");
-    assert_eq!(repo.blob("HEAD", POST), regenerated);
+    assert_eq!(repo.blob_text("HEAD", POST), regenerated);
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
     assert!(
-        repo.blob("HEAD~1", POST).contains("Tough week"),
+        repo.blob_text("HEAD~1", POST).contains("Tough week"),
         "the note stays in the history"
     );
 }
 
 #[test]
 fn f3_a_tick_beside_a_hand_edited_block_is_committed_and_the_block_left_alone() {
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let edited = inside_the_block(&repo.read(POST), "Tough week.\n\n")
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     repo.write(POST, &edited);
     repo.ok(&["add", POST]);
 
     let stderr = repo.commit_ok(&[]);
-    assert_eq!(repo.blob("HEAD", POST), edited);
+    assert_eq!(repo.blob_text("HEAD", POST), edited);
     assert_eq!(repo.read(POST), edited);
     assert_eq!(lines(&stderr).len(), 1, "{stderr}");
     assert!(stderr.contains("gitgoals stats --force"), "{stderr}");
@@ -332,7 +239,7 @@ fn f3_a_tick_beside_a_hand_edited_block_is_committed_and_the_block_left_alone() 
 
 #[test]
 fn f3_a_strict_hook_stops_the_commit_of_a_hand_edited_block_and_changes_nothing() {
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     repo.write(".gitgoals.toml", "[hook]\nstrict = true\n");
     let edited = inside_the_block(&repo.read(POST), "Tough week.\n\n");
     repo.write(POST, &edited);
@@ -342,27 +249,27 @@ fn f3_a_strict_hook_stops_the_commit_of_a_hand_edited_block_and_changes_nothing(
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gitgoals stats --force"));
     assert_eq!(repo.ok(&["rev-parse", "HEAD"]), before);
-    assert_eq!(repo.blob("", POST), edited, "still staged as it was");
+    assert_eq!(repo.blob_text("", POST), edited, "still staged as it was");
     assert_eq!(repo.read(POST), edited);
 }
 
 #[test]
 fn f3_with_placement_markers_a_block_carrying_its_checksum_is_still_updated() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[stats]\nplacement = \"markers\"\n");
     let (head, tail) = POST_TEXT.split_at(POST_TEXT.find("### Courses").expect("section"));
     let with_markers = format!("{head}<!-- gitgoals:stats -->\n{END_MARKER}\n\n{tail}");
     repo.write(POST, &with_markers);
     repo.ok(&["add", ".gitgoals.toml", POST]);
     repo.commit_ok(&[]);
-    assert!(repo.blob("HEAD", POST).contains("1 of 3 done"));
+    assert!(repo.blob_text("HEAD", POST).contains("1 of 3 done"));
 
     let ticked = repo
         .read(POST)
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
     repo.write(POST, &ticked);
     repo.commit_ok(&["-a"]);
-    let committed = repo.blob("HEAD", POST);
+    let committed = repo.blob_text("HEAD", POST);
     assert!(committed.contains("2 of 3 done"), "{committed}");
     assert_eq!(repo.read(POST), committed);
     repo.scratch
@@ -373,14 +280,14 @@ fn f3_with_placement_markers_a_block_carrying_its_checksum_is_still_updated() {
 fn f3_a_block_written_before_checksums_is_still_regenerated() {
     // Posts committed by an older gitgoals have a bare opening marker: the block is gitgoals'
     // own and is regenerated as before.
-    let repo = Repo::new();
+    let repo = Blog::new();
     let old = format!(
         "{POST_TEXT}\n<!-- gitgoals:stats -->\n\n**Goals:** 0 of 3 done (0%)\n\n{END_MARKER}\n"
     );
     repo.write(POST, &old);
     repo.ok(&["add", POST]);
     assert_eq!(repo.commit_ok(&[]), "");
-    let committed = repo.blob("HEAD", POST);
+    let committed = repo.blob_text("HEAD", POST);
     assert!(committed.starts_with(POST_TEXT), "{committed}");
     assert!(committed.contains("1 of 3 done"), "{committed}");
     assert_eq!(committed.matches(OPENING).count(), 1, "{committed}");
@@ -394,7 +301,7 @@ fn f3_an_edit_inside_a_block_without_checksum_never_makes_the_commit_empty() {
     // An older block (no checksum) holding current figures is committed without the hook;
     // then an edit inside it is the only staged change. Regenerating the block would give
     // back HEAD's post: the commit would be empty.
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let current = repo.read(POST);
     let start = current.find(OPENING).expect("block");
     let line_end = start + current[start..].find('\n').expect("marker line");
@@ -417,7 +324,7 @@ fn f3_an_edit_inside_a_block_without_checksum_never_makes_the_commit_empty() {
         !repo.succeeds(&["diff", "--quiet", "HEAD~1", "HEAD"]),
         "the commit is not empty"
     );
-    assert_eq!(repo.blob("HEAD", POST), edited);
+    assert_eq!(repo.blob_text("HEAD", POST), edited);
     assert_eq!(repo.read(POST), edited);
     assert_eq!(lines(&stderr).len(), 1, "{stderr}");
     assert!(stderr.contains(POST), "{stderr}");
@@ -428,7 +335,7 @@ fn f3_an_edit_inside_a_block_without_checksum_never_makes_the_commit_empty() {
 
 #[test]
 fn f7_after_a_hook_commit_the_index_says_the_tree_is_clean() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", POST]);
     repo.commit_ok(&[]);
@@ -459,14 +366,14 @@ fn f7_after_a_hook_commit_the_index_says_the_tree_is_clean() {
         repo.succeeds(&["diff-index", "--quiet", "HEAD"]),
         "after `git commit -- PATH`"
     );
-    assert!(repo.blob("HEAD", POST).contains("3 of 3 done"));
+    assert!(repo.blob_text("HEAD", POST).contains("3 of 3 done"));
     repo.scratch
         .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
 #[test]
 fn f7_sparse_checkout_set_leaves_no_post_behind() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(POST, POST_TEXT);
     repo.write("notes/todo.md", "later\n");
     repo.ok(&["add", POST, "notes/todo.md"]);
@@ -483,12 +390,12 @@ fn f7_sparse_checkout_set_leaves_no_post_behind() {
     );
     assert!(repo.dir.join("notes/todo.md").exists());
     repo.ok(&["sparse-checkout", "disable"]);
-    assert_eq!(repo.read(POST), repo.blob("HEAD", POST));
+    assert_eq!(repo.read(POST), repo.blob_text("HEAD", POST));
 }
 
 #[test]
 fn f7_the_opt_in_chart_is_staged_with_its_stat_data_too() {
-    let repo = Repo::new();
+    let repo = Blog::new();
     repo.write(".gitgoals.toml", "[stats]\nchart = true\n");
     repo.write(POST, POST_TEXT);
     repo.ok(&["add", ".gitgoals.toml", POST]);
@@ -508,7 +415,7 @@ fn f7_the_opt_in_chart_is_staged_with_its_stat_data_too() {
 #[test]
 fn f7_an_unstaged_change_stays_visible_after_a_hook_commit() {
     // The working file differs from the staged blob: the index must not claim it is clean.
-    let repo = Repo::with_committed_post();
+    let repo = with_committed_post();
     let ticked = repo
         .read(POST)
         .replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
@@ -524,6 +431,6 @@ fn f7_an_unstaged_change_stays_visible_after_a_hook_commit() {
     );
     assert!(repo.ok(&["diff", "--", POST]).contains("+Draft note."));
     assert!(repo.read(POST).contains("Draft note."));
-    assert!(!repo.blob("HEAD", POST).contains("Draft note."));
-    repo.assert_committed_block_agrees_with_history(POST);
+    assert!(!repo.blob_text("HEAD", POST).contains("Draft note."));
+    assert_committed_block_agrees_with_history(&repo, POST);
 }

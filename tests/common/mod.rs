@@ -4,6 +4,7 @@
 //! ([`isolated`]).
 #![allow(dead_code)] // each test file uses a different part of the helper
 
+pub mod blog;
 mod isolated;
 
 #[allow(unused_imports)] // each test file uses a different part
