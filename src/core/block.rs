@@ -445,17 +445,18 @@ fn mostly_crlf(source: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn changed(r: Rewrite) -> Vec<u8> {
+    /// The new bytes of a rewrite that must change the file.
+    pub(crate) fn changed(r: Rewrite) -> Vec<u8> {
         match r {
             Rewrite::Changed(bytes) => bytes,
             Rewrite::Unchanged => panic!("expected a change"),
         }
     }
 
-    fn text(bytes: &[u8]) -> &str {
+    pub(crate) fn text(bytes: &[u8]) -> &str {
         std::str::from_utf8(bytes).unwrap()
     }
 

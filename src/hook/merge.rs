@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::render::statsblock;
 use crate::session::Session;
 
-use super::{CHART_DIR, RunOptions, StatsSource, post_stem, resolve, write_atomically};
+use super::{CHART_DIR, RunOptions, StatsSource, git_in, post_stem, resolve, write_atomically};
 
 /// The driver's name in git config and in the attributes (`merge=gitgoals`).
 pub const DRIVER: &str = "gitgoals";
@@ -248,18 +248,6 @@ fn driver_command(installed_by: Option<&Path>) -> String {
     }
     command.push_str(&format!("else {plain}; fi"));
     command
-}
-
-fn git_in(repo_dir: &Path, args: &[&str]) -> Result<std::process::Output, Error> {
-    Command::new("git")
-        .arg("-C")
-        .arg(repo_dir)
-        .args(args)
-        .output()
-        .map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            reason: e.to_string(),
-        })
 }
 
 fn git_ok(repo_dir: &Path, args: &[&str]) -> Result<String, Error> {

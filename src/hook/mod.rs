@@ -268,6 +268,19 @@ struct HooksDir {
     inside_repository: bool,
 }
 
+/// Runs the `git` program in `repo_dir`, for what libgit2 does not do.
+fn git_in(repo_dir: &Path, args: &[&str]) -> Result<std::process::Output, Error> {
+    Command::new("git")
+        .arg("-C")
+        .arg(repo_dir)
+        .args(args)
+        .output()
+        .map_err(|e| Error::GitCommand {
+            args: args.join(" "),
+            reason: e.to_string(),
+        })
+}
+
 fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, Error> {
     let args = [
         "rev-parse",
@@ -277,15 +290,7 @@ fn hooks_dir(repo_dir: &Path) -> Result<HooksDir, Error> {
         "--git-common-dir",
         "--show-toplevel",
     ];
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(repo_dir)
-        .args(args)
-        .output()
-        .map_err(|e| Error::GitCommand {
-            args: args.join(" "),
-            reason: e.to_string(),
-        })?;
+    let output = git_in(repo_dir, &args)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut lines = stdout.lines();
     let (Some(hooks), Some(common), top) = (lines.next(), lines.next(), lines.next()) else {

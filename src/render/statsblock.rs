@@ -355,7 +355,8 @@ pub fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::block::{Rewrite, find_block, rewrite};
+    use crate::core::block::tests::{changed, text};
+    use crate::core::block::{find_block, rewrite};
     use pulldown_cmark::{Event, Options, Parser};
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -385,17 +386,6 @@ mod tests {
             recent_completion: vec![0.25, 0.5, 1.0],
             ..Default::default()
         }
-    }
-
-    fn changed(r: Rewrite) -> Vec<u8> {
-        match r {
-            Rewrite::Changed(bytes) => bytes,
-            Rewrite::Unchanged => panic!("expected a change"),
-        }
-    }
-
-    fn text(bytes: &[u8]) -> &str {
-        std::str::from_utf8(bytes).unwrap()
     }
 
     #[test]
