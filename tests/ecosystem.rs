@@ -217,6 +217,119 @@ fn obsidian_vault_reads_daily_and_weekly_notes_only() {
     assert_eq!(posts[1]["date"], "2024-01-21");
 }
 
+/// A weekly note as people keep them in a vault: statuses of Obsidian Tasks, a comment block
+/// of ideas not yet goals, an inline aside, and a `%%` shown in code.
+const VAULT_WEEK: &str = "---\ndue: 2024-01-28\n---\n\
+## Goals\n\
+- [x] Write the chapter outline\n\
+- [/] Port the parser %% started on Tuesday %%\n\
+- [-] Learn Haskell\n\
+- [?] Ask about the grant\n\
+- [ ] Fix the bike\n\
+%%\n\
+Maybe later:\n\
+- [ ] Learn Go\n\
+- [ ] Build a shed\n\
+%%\n\
+Use `%%` to hide text.\n\
+- [x] Book the train %% booked early %%\n";
+
+#[test]
+fn obsidian_vault_reads_tasks_as_obsidian_does() {
+    let blog = Blog::new();
+    blog.write(".obsidian/app.json", "{}\n");
+    blog.write("Weekly/2024-W04.md", VAULT_WEEK);
+    blog.commit("2024-01-22T10:00:00+00:00");
+
+    let posts = blog.history(&[]);
+    let week = &posts[0];
+    // Six tasks: the two inside the comment are hidden; `[/]` and `[?]` are open.
+    assert_eq!(week["tasks"], 6);
+    assert_eq!(week["done"], 2);
+    assert_eq!(week["open"], 3);
+    assert_eq!(week["cancelled"], 1);
+    // Completion leaves the cancelled task out: 2 of 5.
+    assert_eq!(week["completion"], 0.4);
+    let tasks: Value =
+        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
+    let titles: Vec<&str> = tasks["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["text"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Write the chapter outline",
+            "Port the parser",
+            "Learn Haskell",
+            "Ask about the grant",
+            "Fix the bike",
+            "Book the train"
+        ]
+    );
+
+    // `format = "markdown"` reads the same note as plain Markdown: the comment is text, and
+    // only `[-]` of the extra boxes is a task.
+    let plain = blog.history(&["-c", "format=markdown"]);
+    assert_eq!(plain[0]["tasks"], 6);
+    assert_eq!(plain[0]["done"], 2);
+    assert_eq!(plain[0]["open"], 3);
+
+    // Other status characters are configured in `.gitgoals.toml`.
+    blog.write(
+        ".gitgoals.toml",
+        "[statuses]\ndone = \"/\"\nignored = [\"?\"]\n",
+    );
+    blog.commit("2024-01-23T10:00:00+00:00");
+    let configured = blog.history(&[]);
+    assert_eq!(configured[0]["tasks"], 5);
+    assert_eq!(configured[0]["done"], 3);
+    let shown = blog.stdout_ok(&["config"]);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("statuses.done = \"/\"") && l.ends_with("# file")),
+        "{shown}"
+    );
+    assert!(shown.contains("format = \"auto\""), "{shown}");
+}
+
+#[test]
+fn format_obsidian_reads_obsidian_outside_a_vault_and_bad_statuses_are_refused() {
+    let blog = Blog::new();
+    blog.write("_posts/2024-01-22-week.md", VAULT_WEEK);
+    blog.commit("2024-01-22T10:00:00+00:00");
+    let titles = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["tasks", "--format", "json"];
+        all.extend_from_slice(args);
+        let tasks: Value = serde_json::from_str(&blog.stdout_ok(&all)).expect("JSON");
+        tasks["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .filter_map(|t| t["text"].as_str().map(str::to_string))
+            .collect()
+    };
+    // No vault: plain Markdown, where the commented tasks count and `[/]` is no box.
+    let plain = titles(&[]);
+    assert!(plain.contains(&"Learn Go".to_string()), "{plain:?}");
+    assert!(!plain.contains(&"Port the parser".to_string()), "{plain:?}");
+    let obsidian = titles(&["-c", "format=obsidian"]);
+    assert!(!obsidian.contains(&"Learn Go".to_string()), "{obsidian:?}");
+    assert!(
+        obsidian.contains(&"Port the parser".to_string()),
+        "{obsidian:?}"
+    );
+    let bad = blog.gitgoals(&["-c", "statuses.open=x", "history"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("statuses.open"), "{err}");
+    let bad = blog.gitgoals(&["-c", "format=roam", "history"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("auto, markdown or obsidian"));
+}
+
 #[test]
 fn obsidian_tasks_done_dates_and_statuses_count() {
     let blog = Blog::new();
