@@ -781,6 +781,7 @@ mod tests {
         let text = r#"
 posts = ["notes/**/*.md", "_posts/*.md"]
 week_start = "sunday"
+format = "obsidian"
 
 [confidence]
 scale = 10
@@ -798,6 +799,13 @@ chart = true
 
 [hook]
 strict = true
+
+[statuses]
+open = "/"
+done = ["!", "*"]
+cancelled = "-"
+forwarded = ">"
+ignored = "?~"
 "#;
         let (config, warnings) = from_file(text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -818,6 +826,19 @@ strict = true
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
         assert!(config.hook_strict.value);
+        assert_eq!(config.format.value, Format::Obsidian);
+        assert_eq!(
+            config.status_table(),
+            [
+                ('/', Some(Mark::Open)),
+                ('!', Some(Mark::Done)),
+                ('*', Some(Mark::Done)),
+                ('-', Some(Mark::Cancelled)),
+                ('>', Some(Mark::Forwarded)),
+                ('?', None),
+                ('~', None),
+            ]
+        );
         // Every key was set by the file: none is left at its default.
         assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
     }

@@ -384,6 +384,118 @@ fn obsidian_tasks_done_dates_and_statuses_count() {
             "Review PR"
         ]
     );
+
+    // The done date a person wrote is shown beside the commit that checked the task, with
+    // which of the two decided on-time.
+    let list = tasks["tasks"].as_array().expect("tasks");
+    let fields = |i: usize| {
+        (
+            list[i]["done_date"].clone(),
+            list[i]["on_time"].clone(),
+            list[i]["on_time_by"].clone(),
+        )
+    };
+    assert_eq!(
+        fields(0),
+        (
+            Value::from("2024-01-12"),
+            Value::from(true),
+            Value::from("done_date")
+        )
+    );
+    assert_eq!(
+        fields(1),
+        (Value::Null, Value::from(false), Value::from("commit"))
+    );
+    assert_eq!(fields(2), (Value::Null, Value::Null, Value::Null));
+    assert_eq!(
+        fields(4),
+        (
+            Value::from("2024-01-11"),
+            Value::from(false),
+            Value::from("done_date")
+        )
+    );
+    let checked = |i: usize| list[i]["events"][1].clone();
+    assert_eq!(checked(0)["kind"], "checked");
+    assert_eq!(checked(0)["done_date"], "2024-01-12");
+    assert_eq!(checked(1)["done_date"], Value::Null);
+    let text = blog.stdout_ok(&["--color", "never", "tasks"]);
+    assert!(text.contains("(✅ 2024-01-12)"), "{text}");
+    let log = blog.stdout_ok(&["--color", "never", "log"]);
+    let line = log
+        .lines()
+        .find(|l| l.contains("checked") && l.contains("Ship the draft"))
+        .expect("the tick in the log");
+    assert!(line.contains("✅ 2024-01-12"), "{log}");
+    let review = log
+        .lines()
+        .find(|l| l.contains("checked") && l.contains("Call the bank"))
+        .expect("the tick in the log");
+    assert!(!review.contains('✅'), "{log}");
+    let json_log = blog.stdout_ok(&["log", "--format", "json"]);
+    assert!(
+        json_log
+            .lines()
+            .any(|l| l.contains("\"Ship the draft\"") && l.contains("\"done_date\":\"2024-01-12\"")),
+        "{json_log}"
+    );
+}
+
+#[test]
+fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-a.md",
+        "- [ ] Implement BPE\n- [ ] Call the bank\n- [x] Run\n",
+    );
+    blog.commit("2024-01-08T09:00:00+00:00");
+    // Both open goals carried; one is finished in the new week.
+    blog.write(
+        "_posts/2024-01-15-b.md",
+        "- [x] Implement BPE continued\n- [ ] Call the bank again\n- [ ] Read, think \"hard\"\n",
+    );
+    blog.commit("2024-01-15T09:00:00+00:00");
+    let open = blog.stdout_ok(&["--color", "never", "tasks", "--open"]);
+    // The old week's copies are not open goals any more: only the new week is listed.
+    assert!(!open.contains("2024-01-08"), "{open}");
+    assert!(!open.contains("Implement BPE"), "{open}");
+    assert!(open.contains("· Call the bank again"), "{open}");
+    assert!(open.contains("· Read, think"), "{open}");
+    // The marks are explained under the list.
+    assert!(
+        open.trim_end().ends_with(
+            "✓ done  · open  – cancelled  ✗ removed  → carried into the week of that date"
+        ),
+        "{open}"
+    );
+
+    let csv = blog.stdout_ok(&["tasks", "--format", "csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[0].starts_with("id,post,title,section,confidence,status,planned,"),
+        "{csv}"
+    );
+    assert_eq!(rows.len(), 1 + 6, "{csv}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",\"Read, think \"\"hard\"\"\",")),
+        "a title with a comma and quotes is one quoted field: {csv}"
+    );
+    let bpe = rows
+        .iter()
+        .find(|r| r.contains(",Implement BPE,"))
+        .expect("the first week's copy");
+    assert!(bpe.contains(",open,") && bpe.ends_with(",0"), "{bpe}");
+    let markdown = blog.stdout_ok(&["tasks", "--format", "markdown"]);
+    assert!(
+        markdown.starts_with("| Week | Task | Status | Done | Carried |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| 2024-01-08 | Call the bank | open |  | → 2024-01-15 |"),
+        "{markdown}"
+    );
 }
 
 #[test]
