@@ -445,11 +445,17 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     }
     let summary = Summary::of(weeks, RECENT_WEEKS);
     if let Some(all) = summary.all {
+        // The newest post has had no chance to carry anything: a rate over no such week
+        // would read as "nothing was carried".
+        let carried = if weeks.iter().any(|w| w.has_next) {
+            format!("carried over {} of tasks", percent(all.carry_over_rate))
+        } else {
+            "carried over: nothing yet (no later post)".to_string()
+        };
         out.push_str(&format!(
-            "\n{} weeks: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
-            all.weeks,
+            "\n{}: average completion {}, {carried}, unplanned {} of tasks\n",
+            crate::render::count(all.weeks, "week"),
             percent(all.average_completion),
-            percent(all.carry_over_rate),
             percent(all.unplanned_rate)
         ));
     }
