@@ -158,7 +158,6 @@ pub fn calibration_text(calibration: &Calibration) -> String {
     out
 }
 
-
 /// `gitgoals calibration --format json`.
 #[derive(Debug, Serialize)]
 pub struct CalibrationDocument<'a> {
