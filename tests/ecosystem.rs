@@ -499,6 +499,31 @@ fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
 }
 
 #[test]
+fn show_without_a_path_skips_newer_posts_that_have_no_tasks() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-goals.md",
+        "---\ntitle: Goals\n---\n- [x] Ship it\n- [ ] Call the bank\n",
+    );
+    blog.write(
+        "_posts/2024-01-20-essay.md",
+        "---\ntitle: An essay\n---\nNo task list here.\n",
+    );
+    blog.commit("2024-01-20T10:00:00+00:00");
+    let shown = blog.stdout_ok(&["show"]);
+    assert!(shown.starts_with("Goals\n"), "{shown}");
+    assert!(shown.contains("done  1/2"), "{shown}");
+
+    // With no post that has tasks, the newest post is shown as it is.
+    let empty = Blog::new();
+    empty.write("_posts/2024-01-08-old.md", "---\ntitle: Old\n---\nText.\n");
+    empty.write("_posts/2024-01-20-new.md", "---\ntitle: New\n---\nText.\n");
+    empty.commit("2024-01-20T10:00:00+00:00");
+    let shown = empty.stdout_ok(&["show"]);
+    assert!(shown.starts_with("New\n"), "{shown}");
+}
+
+#[test]
 fn a_forwarded_task_is_not_dropped() {
     let blog = Blog::new();
     blog.write(

@@ -515,9 +515,11 @@ fn finish_output(written: io::Result<()>) -> Result<()> {
     }
 }
 
-/// The newest post in the work tree (by the date in its file name, then by modification
-/// time), among the files history reads as posts ([`crate::core::select`]); outside a
-/// repository, the same rules applied to the folders on disk.
+/// The newest goals post in the work tree (by the date in its file name, then by
+/// modification time), among the files history reads as posts ([`crate::core::select`]);
+/// outside a repository, the same rules applied to the folders on disk. A blog's newest post
+/// is often an article with no task list: the newest one that has tasks is shown, and the
+/// newest post only when none has any.
 fn newest_post(session: &Session) -> Result<PathBuf> {
     let root = session.work_tree().unwrap_or_else(|| session.base.clone());
     let selector = match session.selector() {
@@ -526,13 +528,18 @@ fn newest_post(session: &Session) -> Result<PathBuf> {
     };
     let mut candidates = Vec::new();
     collect_posts(&root, "", &selector, &mut candidates, 0);
-    candidates
-        .into_iter()
-        .max_by_key(|(relative, path)| {
-            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            (crate::core::dates::filename_date(relative), modified)
-        })
-        .map(|(_, path)| path)
+    candidates.sort_by_cached_key(|(relative, path)| {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        std::cmp::Reverse((crate::core::dates::filename_date(relative), modified))
+    });
+    let parse = session.parse_options();
+    let with_tasks = candidates.iter().find(|(relative, path)| {
+        std::fs::read(path)
+            .is_ok_and(|bytes| !post::parse_with(relative, &bytes, parse).tasks.is_empty())
+    });
+    with_tasks
+        .or(candidates.first())
+        .map(|(_, path)| path.clone())
         .ok_or(Error::NoPosts { root })
 }
 
