@@ -193,6 +193,9 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             for path in &report.stale {
                 eprintln!("gitgoals: stats block is out of date in {path}");
             }
+            for path in &report.missing {
+                eprintln!("gitgoals: {path} has no stats block yet (`gitgoals stats` writes one)");
+            }
             return Ok(report.exit_code());
         }
         Command::Calibration { chart, format } => {
