@@ -219,6 +219,8 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
+    #[error("no post {path} in this history (`gitgoals history` lists the goals posts)")]
+    NotAPost { path: String },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

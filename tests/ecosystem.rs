@@ -513,6 +513,33 @@ fn show_without_a_path_skips_newer_posts_that_have_no_tasks() {
 }
 
 #[test]
+fn post_filters_take_a_path_as_typed_and_refuse_one_the_history_lacks() {
+    let blog = Blog::new();
+    let post = "_posts/2024-01-08-goals.md";
+    blog.write(post, "- [x] Ship it\n- [ ] Call the bank\n");
+    blog.commit("2024-01-08T10:00:00+00:00");
+    for typed in [post, "./_posts/2024-01-08-goals.md"] {
+        assert_eq!(blog.task_titles(&["--post", typed]).len(), 2, "{typed}");
+        let log = blog.stdout_ok(&["log", "--post", typed]);
+        assert!(log.contains("\"Ship it\""), "{typed}: {log}");
+    }
+    // Typed from inside the posts folder, as a path relative to it.
+    let inside = blog.stdout_ok(&["-C", "_posts", "tasks", "--post", "2024-01-08-goals.md"]);
+    assert!(inside.contains("Call the bank"), "{inside}");
+
+    // A typo is an error that names the path, not an empty list.
+    for command in ["tasks", "log"] {
+        let out = blog.gitgoals(&[command, "--post", "_posts/2024-01-08-goal.md"]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no post _posts/2024-01-08-goal.md in this history"),
+            "{command}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_forwarded_task_is_not_dropped() {
     let blog = Blog::new();
     blog.write(

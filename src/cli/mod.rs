@@ -146,6 +146,9 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, ledger) = session.history_and_ledger()?;
+            let post = post
+                .map(|p| post_in_history(session, ledger.weeks.iter().map(|w| w.path.as_str()), &p))
+                .transpose()?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -276,6 +279,11 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, _) = session.history_and_ledger()?;
+            let post = post
+                .map(|p| {
+                    post_in_history(session, history.posts.iter().map(|h| h.path.as_str()), &p)
+                })
+                .transpose()?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -515,6 +523,29 @@ fn finish_output(written: io::Result<()>) -> Result<()> {
     match written {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(Error::Output),
+    }
+}
+
+/// `--post PATH` as history names the post: as typed, or typed from a subfolder, with `./`
+/// or absolute, made relative to the work tree. A path no post of `known` has is an error: a
+/// typo would otherwise list nothing, as if the post had nothing in it.
+fn post_in_history<'a>(
+    session: &Session,
+    known: impl Iterator<Item = &'a str> + Clone,
+    typed: &str,
+) -> Result<String> {
+    let is_known = |path: &str| known.clone().any(|k| k == path);
+    if is_known(typed) {
+        return Ok(typed.to_string());
+    }
+    let relative = session
+        .work_tree()
+        .and_then(|root| hook::relative_slash_path(&root, &session.resolve_path(Path::new(typed))));
+    match relative {
+        Some(path) if is_known(&path) => Ok(path),
+        _ => Err(Error::NotAPost {
+            path: typed.to_string(),
+        }),
     }
 }
 

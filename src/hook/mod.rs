@@ -1395,7 +1395,7 @@ fn display_path(path: &Path) -> String {
 }
 
 /// The path of `file` relative to the work tree with `/` separators, as git names it.
-fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
+pub fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     let root = work_tree.canonicalize().ok()?;
     let parent = file.parent()?.canonicalize().ok()?;
     let relative = parent.join(file.file_name()?);
