@@ -406,7 +406,15 @@ fn on_time_text(week: &Week) -> String {
 /// from: the tick sparklines and the unplanned share need the weeks' tasks.
 pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
-        return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
+        // Filters (`--since`, `--until`, `--last`) that leave nothing are not an empty blog.
+        return if ledger.weeks.is_empty() {
+            "no goals posts (Markdown posts with task lists) in this history\n".to_string()
+        } else {
+            format!(
+                "no goals posts in the dates asked for ({} in the whole history)\n",
+                crate::render::count(ledger.weeks.len(), "goals post")
+            )
+        };
     }
     let title_width = weeks
         .iter()

@@ -613,6 +613,24 @@ mod tests {
     }
 
     #[test]
+    fn a_range_with_no_weeks_is_not_called_an_empty_history() {
+        let (ledger, _) = carried_ledger();
+        let text = crate::render::report::history_text(&ledger, &[]);
+        assert_eq!(
+            text,
+            "no goals posts in the dates asked for (4 goals posts in the whole history)\n"
+        );
+        let empty = Ledger {
+            head: None,
+            weeks: Vec::new(),
+            tasks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let text = crate::render::report::history_text(&empty, &[]);
+        assert!(text.contains("in this history"), "{text}");
+    }
+
+    #[test]
     fn history_text_gains_sparklines_and_the_unplanned_line() {
         let (ledger, _) = carried_ledger();
         let weeks: Vec<&Week> = ledger.weeks.iter().collect();
