@@ -499,8 +499,8 @@ pub fn report_html(
         .unwrap_or_default();
     let _ = writeln!(
         page,
-        "<p>{} goals posts from {} to {}{head}.</p>",
-        weeks.len(),
+        "<p>{} from {} to {}{head}.</p>",
+        crate::render::count(weeks.len(), "goals post"),
         first.date,
         last.date
     );
@@ -918,6 +918,15 @@ mod tests {
         // Both charts are inline.
         let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
         assert_eq!(svgs, 2);
+    }
+
+    #[test]
+    fn a_report_of_one_week_says_one_goals_post() {
+        let ledger = crate::core::trends::fixture::one_done_goal();
+        let calibration = crate::core::trends::calibration(&ledger, None, 5);
+        let page = report_html(&ledger, &calibration, &[], None).expect("page");
+        parse_page(&page);
+        assert!(page.contains("<p>1 goals post from "), "{page}");
     }
 
     #[test]
