@@ -128,7 +128,8 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 weeks.drain(..weeks.len().saturating_sub(n));
             }
             if let Some(path) = &chart {
-                write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
+                let (points, grouping) = trends::chart_points(&weeks);
+                write_chart(path, &chart::history_svg(&points, grouping)?)?;
             }
             match format {
                 TableFormat::Text => print(&crate::render::style::paint(&report::history_text(

@@ -1088,9 +1088,12 @@ fn plan_chart(
 
 /// Draws the chart for `post`; its folder must be a real folder inside the work tree.
 fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, Error> {
-    let bytes = crate::render::chart::history_svg(&stats.recent_weeks)
-        .map_err(|e| e.during("drawing the chart"))?
-        .into_bytes();
+    let bytes = crate::render::chart::history_svg(
+        &stats.recent_weeks,
+        crate::core::trends::ChartGrouping::PerPost,
+    )
+    .map_err(|e| e.during("drawing the chart"))?
+    .into_bytes();
     let mut dir = work_tree.to_path_buf();
     for part in CHART_DIR.split('/') {
         dir.push(part);
