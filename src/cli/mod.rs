@@ -172,23 +172,25 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             check,
             force,
             template,
+            since,
+            commit,
         } => {
-            let engine = session.engine()?;
-            let head = engine.tip();
-            let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
             let options = hook::RunOptions {
                 strict: true,
                 template,
                 force,
+                blocks_only: commit,
             };
-            let report = hook::run_stats(session, &files, check, &options, &compute);
-            for failure in &report.failures {
-                eprintln!("{failure}");
-            }
-            for path in &report.stale {
-                eprintln!("gitgoals: stats block is out of date in {path}");
-            }
-            return Ok(report.exit_code());
+            return stats(session, files, check, since.as_deref(), commit, &options);
+        }
+        Command::InitCi => {
+            let work_tree = session.work_tree().ok_or(Error::Bare)?;
+            let path = hook::ci::init(&work_tree)?;
+            let shown = path.strip_prefix(&work_tree).unwrap_or(&path);
+            print(&format!(
+                "wrote {}: on each push, the stats blocks of the goals posts it changed are refreshed and committed by gitgoals\ncommit it, and fill in where the workflow installs gitgoals from\n",
+                shown.display()
+            ))?;
         }
         Command::Calibration { chart, format } => {
             let ledger = session.ledger()?;
@@ -306,6 +308,85 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
     Ok(0)
 }
 
+/// `gitgoals stats`: rewrites blocks in working-tree files; `--since REV` picks the posts
+/// changed since REV, and `--commit` commits what it rewrote (the CI recipe,
+/// [`hook::ci`]).
+fn stats(
+    session: &Session,
+    files: Vec<PathBuf>,
+    check: bool,
+    since: Option<&str>,
+    commit: bool,
+    options: &hook::RunOptions,
+) -> Result<u8> {
+    let work_tree = match (since.is_some() || commit, session.work_tree()) {
+        (true, None) => return Err(Error::Bare),
+        (_, work_tree) => work_tree.unwrap_or_else(|| session.base.clone()),
+    };
+    if commit && hook::ci::head_is_own(&work_tree)? {
+        eprintln!("gitgoals: HEAD is gitgoals' own refresh commit: nothing to do");
+        return Ok(0);
+    }
+    // Repository paths of the posts to refresh, and the files named for them.
+    let chosen: Option<Vec<String>> = match since {
+        Some(rev) => Some(hook::ci::posts_to_refresh(
+            session.repo()?,
+            &work_tree,
+            &session.read.globs(),
+            rev,
+        )?),
+        None => None,
+    };
+    let files = match &chosen {
+        Some(posts) if posts.is_empty() => {
+            eprintln!(
+                "gitgoals: no goals post changed since {}",
+                since.unwrap_or_default()
+            );
+            return Ok(0);
+        }
+        Some(posts) => posts.iter().map(|p| work_tree.join(p)).collect(),
+        None => files,
+    };
+    let engine = session.engine()?;
+    let head = engine.tip();
+    let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
+    let report = hook::run_stats(session, &files, check, options, &compute);
+    for failure in &report.failures {
+        eprintln!("{failure}");
+    }
+    for path in &report.stale {
+        eprintln!("gitgoals: stats block is out of date in {path}");
+    }
+    if commit {
+        // The rewritten files, back as repository paths.
+        let updated: Vec<String> = report
+            .updated
+            .iter()
+            .filter_map(|shown| {
+                let file = session.base.join(shown);
+                let relative = file.strip_prefix(&work_tree).ok()?;
+                Some(
+                    relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                )
+            })
+            .collect();
+        match hook::ci::commit(&work_tree, &updated, session.config.stats_chart.value)? {
+            Some(id) => eprintln!(
+                "gitgoals: committed the refreshed stats block of {} as {}",
+                updated.join(", "),
+                crate::core::model::short_id(&id)
+            ),
+            None => eprintln!("gitgoals: every stats block is current: nothing to commit"),
+        }
+    }
+    Ok(report.exit_code())
+}
+
 /// `gitgoals demo DIR`: writes the sample blog and shows its history.
 fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
     if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
@@ -407,6 +488,7 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         strict,
         template,
         force: false,
+        blocks_only: true,
     };
     let report = hook::run_pre_commit(&session, &options, &made, &figures);
     for failure in &report.failures {

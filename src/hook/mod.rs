@@ -12,6 +12,7 @@
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
 
+pub mod ci;
 mod commit;
 
 use std::fmt;
@@ -454,6 +455,9 @@ pub struct RunOptions {
     pub template: Option<PathBuf>,
     /// `stats --force`: regenerate blocks edited by hand too (the hook never does).
     pub force: bool,
+    /// Write the stats blocks (and charts) only, as the hook does: no progress cookies in
+    /// headings (`stats --commit`, which must change nothing outside the blocks).
+    pub blocks_only: bool,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -1359,6 +1363,9 @@ pub fn run_stats(
                 None
             };
             // Org-style progress cookies in headings are filled in too.
+            if options.blocks_only {
+                return Ok(with_block);
+            }
             let current = with_block.as_deref().unwrap_or(&old);
             Ok(crate::render::cookies::fill(&relative, current).or(with_block))
         })();
