@@ -16,6 +16,7 @@ use toml::{Table, Value};
 
 use crate::core::dates::DateOrder;
 use crate::core::model::DueSource;
+use crate::render::export::Site;
 
 /// The repository's optional configuration file, at the work tree's root.
 pub const CONFIG_FILE: &str = ".gitgoals.toml";
@@ -101,12 +102,16 @@ pub struct Config {
     pub stats_chart: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
+    /// Whether the hook refreshes the site's data file (`gitgoals export`) on each commit.
+    pub export_on_commit: Setting<bool>,
+    /// The engine the site is built with: where the data file goes.
+    pub export_site: Setting<Site>,
 }
 
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 13] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -118,6 +123,8 @@ pub const KEYS: [&str; 11] = [
     "stats.placement",
     "stats.chart",
     "hook.strict",
+    "export.on_commit",
+    "export.site",
 ];
 
 impl Default for Config {
@@ -139,6 +146,8 @@ impl Default for Config {
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
             hook_strict: Setting::default(false),
+            export_on_commit: Setting::default(false),
+            export_site: Setting::default(Site::Jekyll),
         }
     }
 }
@@ -377,6 +386,13 @@ impl Config {
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
+            "export.on_commit" => self.export_on_commit.set(typed.boolean()?, source),
+            "export.site" => {
+                let name = typed.string()?;
+                let site = Site::parse(&name)
+                    .ok_or_else(|| typed.invalid(format!("{name:?} is not jekyll or hugo")))?;
+                self.export_site.set(site, source);
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -455,6 +471,16 @@ impl Config {
                 self.hook_strict.value.to_string(),
                 self.hook_strict.source,
             ),
+            (
+                "export.on_commit",
+                self.export_on_commit.value.to_string(),
+                self.export_on_commit.source,
+            ),
+            (
+                "export.site",
+                quoted(self.export_site.value.as_str()),
+                self.export_site.source,
+            ),
         ]
     }
 
@@ -527,7 +553,7 @@ impl Config {
 
 /// Names of the sections the file may have.
 fn is_section(name: &str) -> bool {
-    matches!(name, "confidence" | "due" | "stats" | "hook")
+    matches!(name, "confidence" | "due" | "stats" | "hook" | "export")
 }
 
 fn due_rule(name: &str) -> Option<DueSource> {
@@ -702,6 +728,10 @@ chart = true
 
 [hook]
 strict = true
+
+[export]
+on_commit = true
+site = "hugo"
 "#;
         let (config, warnings) = from_file(text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -722,6 +752,9 @@ strict = true
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
         assert!(config.hook_strict.value);
+        assert!(config.export_on_commit.value);
+        assert_eq!(config.export_site.value, Site::Hugo);
+        assert!(from_file("[export]\nsite = \"zola\"\n").is_err());
         // Every key was set by the file: none is left at its default.
         assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
     }

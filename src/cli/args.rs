@@ -140,6 +140,16 @@ pub enum Command {
         #[arg(long, conflicts_with = "check")]
         commit: bool,
     },
+    /// Write the history as the site's data file, for a goals page: `_data/gitgoals.json`
+    /// (Jekyll) or `data/gitgoals.json` (Hugo). See schema/gitgoals-export.schema.json.
+    Export {
+        /// For Jekyll: `_data/gitgoals.json` (the default, unless `export.site` says hugo).
+        #[arg(long, conflicts_with = "hugo")]
+        jekyll: bool,
+        /// For Hugo: `data/gitgoals.json`.
+        #[arg(long)]
+        hugo: bool,
+    },
     /// Write a CI workflow (.github/workflows/gitgoals.yml) that refreshes the stats blocks of
     /// posts pushed without the hook (a web editor, a phone app) and commits them back.
     InitCi,

@@ -183,6 +183,24 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             };
             return stats(session, files, check, since.as_deref(), commit, &options);
         }
+        Command::Export { jekyll, hugo } => {
+            let work_tree = session.work_tree().ok_or(Error::Bare)?;
+            let site = if hugo {
+                crate::render::export::Site::Hugo
+            } else if jekyll {
+                crate::render::export::Site::Jekyll
+            } else {
+                session.config.export_site.value
+            };
+            let ledger = session.ledger()?;
+            let (_, changed) = hook::export::write(&work_tree, site, &ledger)?;
+            print(&format!(
+                "gitgoals: {} {} ({} goals posts)\n",
+                if changed { "wrote" } else { "unchanged:" },
+                site.data_path(),
+                ledger.weeks.len()
+            ))?;
+        }
         Command::InitCi => {
             let work_tree = session.work_tree().ok_or(Error::Bare)?;
             let path = hook::ci::init(&work_tree)?;
@@ -499,7 +517,35 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             eprintln!("{notice}");
         }
     }
-    report.exit_code()
+    let mut code = report.exit_code();
+    if session.config.export_on_commit.value {
+        // The whole history once the commit is made, for the site's data file.
+        let ledger_of = |pending: &CommitDelta| match engine() {
+            Ok(engine) => {
+                let mut engine = engine.clone();
+                engine.feed_pending(pending.clone());
+                Ok(ledger::build_with(&engine.into_history(), &session.ledger))
+            }
+            Err(error) => Err(Error::Cannot {
+                doing: "read the history".to_string(),
+                source: error.report().into(),
+            }),
+        };
+        match hook::export::on_commit(&session, &made, &ledger_of) {
+            Ok(Some(path)) if !session.quiet => {
+                eprintln!("gitgoals: {path} refreshed and staged ([export] on_commit)");
+            }
+            Ok(_) => {}
+            Err(error) => {
+                eprintln!(
+                    "gitgoals: the site's data file was not refreshed: {}",
+                    error.report()
+                );
+                code = code.max(u8::from(strict || session.config.hook_strict.value));
+            }
+        }
+    }
+    code
 }
 
 /// `gitgoals merge-driver`, as git calls it for a post both sides changed: 0 when the merge is

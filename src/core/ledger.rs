@@ -858,7 +858,7 @@ fn series_links<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> 
 
 /// The series of each goals post given by its path (in week order): the name it shares with
 /// other posts once the date is taken off, or `""` for the main series, as
-/// [`next_in_series`] links them.
+/// the series links (`next_in_series`) take them.
 pub fn series_keys<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let keys: Vec<&str> = paths.map(series_name).collect();
     let mut count: HashMap<&str, usize> = HashMap::new();

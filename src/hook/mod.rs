@@ -14,6 +14,7 @@
 
 pub mod ci;
 mod commit;
+pub mod export;
 
 use std::fmt;
 use std::fs;
@@ -847,7 +848,8 @@ struct Plan {
 }
 
 /// The opt-in chart written beside a post (`stats.chart`): a generated file the user asked
-/// for, so it is the one file besides the post that the hook stages.
+/// for, so the hook stages it beside the post (as it does the site's data file with
+/// `[export] on_commit`, [`export`]).
 struct ChartFile {
     /// Repository path, `assets/gitgoals/<post's file stem>.svg`.
     path: String,
