@@ -248,6 +248,55 @@ fn a_push_of_other_files_or_a_new_branch_touches_no_post_without_a_block() {
 }
 
 #[test]
+fn with_export_on_commit_the_refresh_brings_the_sites_data_file_along() {
+    let forge = Forge::new();
+    // The user asks for the data file; the hook writes it with this commit.
+    forge
+        .blog
+        .write(".gitgoals.toml", "[export]\non_commit = true\n");
+    forge.blog.ok(&["add", ".gitgoals.toml"]);
+    forge.blog.commit_ok(&[]);
+    forge.blog.ok(&["push", "-q", "origin", "main"]);
+    let data = |rev: &str| {
+        let text = git_out(
+            &forge.blog.scratch,
+            &forge.remote,
+            &["show", &format!("{rev}:_data/gitgoals.json")],
+        );
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")
+    };
+    assert_eq!(data("main")["posts"][0]["done"], 0);
+
+    let hooked = forge.blog.committed(POST);
+    let before = forge.web_edit(
+        &hooked.replace("- [ ] Write the parser", "- [x] Write the parser"),
+        "Tick a goal on the web",
+    );
+    let pushed = forge.remote_head();
+    let stderr = forge.run_recipe("runner", &before);
+    assert!(
+        stderr.contains("stats block of _posts/2021-03-01-week.md and _data/gitgoals.json"),
+        "{stderr}"
+    );
+    let scratch = &forge.blog.scratch;
+    let changed = git_out(
+        scratch,
+        &forge.remote,
+        &["diff", "--name-only", &pushed, "main"],
+    );
+    assert_eq!(changed, format!("_data/gitgoals.json\n{POST}"));
+    assert_eq!(data("main")["posts"][0]["done"], 1);
+    assert_eq!(
+        git_out(
+            scratch,
+            &forge.remote,
+            &["rev-list", "--count", &format!("{pushed}..main")]
+        ),
+        "1"
+    );
+}
+
+#[test]
 fn init_ci_writes_the_readme_workflow_and_never_overwrites() {
     let blog = Blog::without_hook();
     blog.gitgoals_ok(&["init-ci"]);

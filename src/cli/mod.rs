@@ -393,10 +393,31 @@ fn stats(
                 )
             })
             .collect();
-        match hook::ci::commit(&work_tree, &updated, session.config.stats_chart.value)? {
-            Some(id) => eprintln!(
-                "gitgoals: committed the refreshed stats block of {} as {}",
+        // The site's data file goes with the blocks when the hook would refresh it too.
+        let mut also = Vec::new();
+        if session.config.export_on_commit.value {
+            let site = session.config.export_site.value;
+            if hook::export::write(&work_tree, site, &session.ledger()?)?.1 {
+                also.push(site.data_path());
+            }
+        }
+        let refreshed = match (updated.is_empty(), also.is_empty()) {
+            (false, true) => format!("stats block of {}", updated.join(", ")),
+            (false, false) => format!(
+                "stats block of {} and {}",
                 updated.join(", "),
+                also.join(", ")
+            ),
+            (true, _) => also.join(", "),
+        };
+        match hook::ci::commit(
+            &work_tree,
+            &updated,
+            session.config.stats_chart.value,
+            &also,
+        )? {
+            Some(id) => eprintln!(
+                "gitgoals: committed the refreshed {refreshed} as {}",
                 crate::core::model::short_id(&id)
             ),
             None => eprintln!("gitgoals: every stats block is current: nothing to commit"),

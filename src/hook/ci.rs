@@ -125,9 +125,11 @@ pub fn posts_to_refresh(
         .collect())
 }
 
-/// The commit message of a refresh of `posts`.
+/// The commit message of a refresh of `posts` (and of the site's data file, alone or with
+/// them).
 fn message(posts: &[String]) -> String {
     let subject = match posts {
+        [] => "gitgoals: refresh the site's data file".to_string(),
         [one] => format!("gitgoals: refresh the stats block of {one}"),
         many => format!("gitgoals: refresh the stats blocks of {} posts", many.len()),
     };
@@ -146,14 +148,21 @@ fn message(posts: &[String]) -> String {
     text
 }
 
-/// Commits `posts` (repository paths whose blocks were just rewritten) and, with `chart`,
-/// their charts, as [`AUTHOR_NAME`]: only these paths, whatever else the index holds. Gives
-/// the new commit's id; `None` when there was nothing to commit.
-pub fn commit(work_tree: &Path, posts: &[String], chart: bool) -> Result<Option<String>, Error> {
-    if posts.is_empty() {
+/// Commits `posts` (repository paths whose blocks were just rewritten), with `chart` their
+/// charts, and the generated files in `also` (the site's data file, when the user asked for
+/// it), as [`AUTHOR_NAME`]: only these paths, whatever else the index holds. Gives the new
+/// commit's id; `None` when there was nothing to commit.
+pub fn commit(
+    work_tree: &Path,
+    posts: &[String],
+    chart: bool,
+    also: &[&str],
+) -> Result<Option<String>, Error> {
+    if posts.is_empty() && also.is_empty() {
         return Ok(None);
     }
     let mut paths: Vec<String> = posts.to_vec();
+    paths.extend(also.iter().map(|p| p.to_string()));
     if chart {
         paths.extend(
             posts
