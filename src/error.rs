@@ -221,6 +221,9 @@ pub enum Error {
     NoPosts { root: PathBuf },
     #[error("no post {path} in this history (`gitgoals history` lists the goals posts)")]
     NotAPost { path: String },
+    /// A file gitgoals offers to write is there already: it is the user's now.
+    #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
+    FileExists { path: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".
