@@ -433,7 +433,7 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
             "no goals posts (Markdown posts with task lists) in this history\n".to_string()
         } else {
             format!(
-                "no goals posts in the dates asked for ({} in the whole history)\n",
+                "no goals posts in the range asked for ({} in the whole history)\n",
                 crate::render::count(ledger.weeks.len(), "goals post")
             )
         };

@@ -618,7 +618,7 @@ mod tests {
         let text = crate::render::report::history_text(&ledger, &[]);
         assert_eq!(
             text,
-            "no goals posts in the dates asked for (4 goals posts in the whole history)\n"
+            "no goals posts in the range asked for (4 goals posts in the whole history)\n"
         );
         let empty = Ledger {
             head: None,
