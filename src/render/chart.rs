@@ -709,7 +709,7 @@ pub fn report_html(
     if chains.is_empty() {
         page.push_str("<p>No goal was carried into a later post.</p>\n");
     } else {
-        page.push_str("<div class=\"wide\"><table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
+        page.push_str("<div class=\"wide\"><table>\n<tr><th>posts</th><th class=\"text\">goal</th><th class=\"text\">dates</th><th class=\"text\">fate</th></tr>\n");
         for chain in chains {
             let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             let dates: Vec<String> = chain

@@ -465,7 +465,7 @@ fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
         (fate, _) => fate.as_str().to_string(),
     };
     format!(
-        "{:>3} weeks  {}\n           {} → {fate}\n",
+        "{:>3} posts  {}\n           {} → {fate}\n",
         chain.weeks(),
         display_title(title),
         dates.join(" → ")
@@ -528,7 +528,7 @@ mod tests {
         let text = carry_text(&ledger, &chains, Some(&oldest), 2);
         assert!(
             text.contains(
-                "  3 weeks  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
+                "  3 posts  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
             ),
             "{text}"
         );
@@ -540,6 +540,18 @@ mod tests {
         assert_eq!(json["chains"][3]["fate"], "removed");
         assert_eq!(json["chains"][0]["posts"][2]["status"], "done");
         assert_eq!(json["oldest_open"]["posts"][0]["date"], "2021-03-08");
+    }
+
+    #[test]
+    fn carry_rows_count_posts_as_the_header_and_the_oldest_open_line_do() {
+        // Posts of one series can share a date (two notes of a day): the rows count posts,
+        // never weeks, like the lines above and below them.
+        let (ledger, _) = carried_ledger();
+        let chains = carry_chains(&ledger, 2);
+        let oldest = oldest_open(&ledger);
+        let text = carry_text(&ledger, &chains, oldest.as_ref(), 2);
+        assert!(!text.contains(" weeks"), "{text}");
+        assert!(text.contains("  2 posts  "), "{text}");
     }
 
     #[test]
