@@ -8,6 +8,7 @@ pub mod dates;
 pub mod delta;
 pub mod events;
 pub mod fold;
+pub mod forecast;
 pub mod frontmatter;
 pub mod history;
 pub mod ledger;
