@@ -14,6 +14,7 @@ pub mod history;
 pub mod ledger;
 pub mod matching;
 pub mod model;
+pub mod plan;
 pub mod post;
 pub mod select;
 pub mod tally;
