@@ -219,6 +219,14 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
+    #[error(
+        "no goals post in the history yet: commit a first weekly post (a Markdown task list, e.g. _posts/YYYY-MM-DD-week-1.md) and `gitgoals plan` drafts each next one from the last"
+    )]
+    NothingToPlan,
+    #[error(
+        "{path} exists already: `gitgoals plan --write` never overwrites a post; pick another week with --date DATE, or move the file away"
+    )]
+    PlanExists { path: String },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

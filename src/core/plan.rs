@@ -419,20 +419,22 @@ fn carried_sections(body: &str, body_start: usize, source: &Source) -> (String, 
     let open = |index: usize| tasks[index].mark == Mark::Open;
     let mut out = String::new();
     let mut carried = Vec::new();
-    let mut after_heading = false;
+    // The level of the heading just written, while no goal has come under it.
+    let mut after_heading: Option<usize> = None;
     for n in start..first_body_line + lines.len() {
         if block.as_ref().is_some_and(|b| b.contains(&n)) {
             continue;
         }
         let Some(line) = line_at(n) else { continue };
         if heading_text(line).is_some() {
-            // A heading right under another (`### Courses`, `#### Assignments`) stays close.
-            if !out.is_empty() && !after_heading {
+            let level = line.trim_start().bytes().take_while(|&b| b == b'#').count();
+            // A heading right under its parent (`### Courses`, `#### Assignments`) stays close.
+            if !out.is_empty() && after_heading.is_none_or(|above| level <= above) {
                 out.push('\n');
             }
             out.push_str(line.trim_end());
             out.push('\n');
-            after_heading = true;
+            after_heading = Some(level);
             continue;
         }
         let Some(&index) = by_line.get(&n) else {
@@ -454,7 +456,7 @@ fn carried_sections(body: &str, body_start: usize, source: &Source) -> (String, 
         out.push(' ');
         out.push_str(&carry_mark(weeks));
         out.push('\n');
-        after_heading = false;
+        after_heading = None;
         carried.push(Carried {
             title: task.title.to_string(),
             confidence: task.confidence,
