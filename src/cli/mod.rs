@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::core::delta::CommitDelta;
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
-use crate::session::{Args as SessionArgs, Session};
 use crate::render::plan as plan_view;
+use crate::session::{Args as SessionArgs, Session};
 use crate::{core::forecast, core::post, core::trends, demo, hook, render::chart, render::report};
 
 mod args;
@@ -499,7 +499,10 @@ fn midweek_line(
         .collect();
     let day = (today - week.date).num_days();
     let predicted = forecast::forecast_midweek(&model, &goals, day, forecast::SEED);
-    Some(plan_view::midweek(&predicted, (week.due - today).num_days()))
+    Some(plan_view::midweek(
+        &predicted,
+        (week.due - today).num_days(),
+    ))
 }
 
 /// `gitgoals demo DIR`: writes the sample blog and shows its history.

@@ -90,9 +90,12 @@ pub struct Forecast {
     pub expected_unplanned: f64,
     /// Done goals, planned and unplanned, on average over the runs.
     pub expected_done: f64,
-    /// The 10th and 90th percentiles of done goals: the week ends in this range 4 times in 5.
+    /// The shortest range of done goals that holds as near 80% of the runs as whole numbers
+    /// allow: the week ends in it about 4 times in 5.
     pub low: usize,
     pub high: usize,
+    /// The share of runs that ended in `low..=high`.
+    pub interval_chance: f64,
     /// Every planned goal done.
     pub chance_all: f64,
     /// The largest list of the likeliest goals that is all done in at least 80% of runs.
@@ -332,9 +335,8 @@ fn forecast_from(model: &Model, goals: &[Goal], seed: u64, day: Option<i64>) -> 
         }
         totals.push(total);
     }
-    totals.sort_unstable();
     let expected_done = totals.iter().sum::<usize>() as f64 / RUNS as f64;
-    let at = |q: f64| totals[((RUNS as f64 * q) as usize).min(RUNS - 1)];
+    let (low, high, interval_chance) = interval(&totals, 0.8);
     let (keep, keep_chance) = prefix_done
         .iter()
         .enumerate()
@@ -351,13 +353,54 @@ fn forecast_from(model: &Model, goals: &[Goal], seed: u64, day: Option<i64>) -> 
         goals: chances,
         expected_unplanned,
         expected_done,
-        low: at(0.1),
-        high: at(0.9),
+        low,
+        high,
+        interval_chance,
         chance_all: all as f64 / RUNS as f64,
         keep,
         keep_chance,
         runs: RUNS,
     }
+}
+
+/// The shortest range of the values `totals` that holds the share of them nearest `mass`:
+/// grown from the likeliest value toward the likelier neighbour, and stopped at whichever of
+/// the last two ranges is nearer `mass` (a range of whole numbers can rarely hold exactly 80%,
+/// and always rounding up would make every interval wider than it says).
+fn interval(totals: &[usize], mass: f64) -> (usize, usize, f64) {
+    let Some(&max) = totals.iter().max() else {
+        return (0, 0, 1.0);
+    };
+    let mut counts = vec![0usize; max + 1];
+    for &t in totals {
+        counts[t] += 1;
+    }
+    let n = totals.len() as f64;
+    let share = |c: usize| c as f64 / n;
+    let mut low = (0..=max)
+        .max_by_key(|&v| (counts[v], std::cmp::Reverse(v)))
+        .unwrap_or(0);
+    let mut high = low;
+    let mut held = share(counts[low]);
+    while held < mass {
+        let below = low.checked_sub(1).map(|v| counts[v]);
+        let above = (high < max).then(|| counts[high + 1]);
+        let before = (low, high, held);
+        match (below, above) {
+            (Some(b), Some(a)) if b >= a => low -= 1,
+            (Some(_), None) => low -= 1,
+            (_, Some(_)) => high += 1,
+            (None, None) => break,
+        }
+        held = share(counts[low..=high].iter().sum());
+        if held >= mass {
+            if (before.2 - mass).abs() < (held - mass).abs() {
+                return before;
+            }
+            break;
+        }
+    }
+    (low, high, held)
 }
 
 /// The goals of week `week` as its post first read (its planned goals), for a forecast.

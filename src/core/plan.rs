@@ -254,8 +254,7 @@ fn move_path(path: &str, old: NaiveDate, new: NaiveDate, weeks: i64) -> String {
     let new_iso = new.iso_week();
     let old_week = format!("{}-W{:02}", old_iso.year(), old_iso.week());
     let new_week = format!("{}-W{:02}", new_iso.year(), new_iso.week());
-    let dated = if name.starts_with(&old_week) || name.to_ascii_uppercase().starts_with(&old_week)
-    {
+    let dated = if name.starts_with(&old_week) || name.to_ascii_uppercase().starts_with(&old_week) {
         format!("{new_week}{}", &name[old_week.len()..])
     } else {
         move_iso_dates(name, (new - old).num_days())
@@ -482,7 +481,11 @@ fn heading_text(line: &str) -> Option<String> {
         return None;
     }
     let text = rest.trim().trim_end_matches('#').trim();
-    Some(crate::core::post::strip_progress_cookies(text).trim().to_string())
+    Some(
+        crate::core::post::strip_progress_cookies(text)
+            .trim()
+            .to_string(),
+    )
 }
 
 /// The line without a carry mark a draft wrote earlier.
@@ -519,7 +522,12 @@ mod tests {
 
     #[test]
     fn jekyll_post_moves_on_a_week_and_carries_its_open_goals() {
-        let d = draft_of("_posts/2021-02-08-week-6.md", JEKYLL, &[(19, 1)], "2021-02-15");
+        let d = draft_of(
+            "_posts/2021-02-08-week-6.md",
+            JEKYLL,
+            &[(19, 1)],
+            "2021-02-15",
+        );
         assert_eq!(d.path, "_posts/2021-02-15-week-7.md");
         assert_eq!(d.due, Some(day("2021-02-20")));
         assert_eq!(
@@ -553,7 +561,10 @@ mod tests {
             read,
             [
                 ("Compilers lab 5".to_string(), Some(3)),
-                ("Read chapter 4 of the probability book".to_string(), Some(1))
+                (
+                    "Read chapter 4 of the probability book".to_string(),
+                    Some(1)
+                )
             ]
         );
         assert_eq!(again.date, Some(day("2021-02-15")));
@@ -594,19 +605,39 @@ mod tests {
         );
         assert_eq!(move_week_numbers("Weekly goals", 1), "Weekly goals");
         assert_eq!(
-            reword_date("by 12/12/2020", day("2020-12-12"), day("2020-12-19"), DateOrder::Auto),
+            reword_date(
+                "by 12/12/2020",
+                day("2020-12-12"),
+                day("2020-12-19"),
+                DateOrder::Auto
+            ),
             "by 12/19/2020"
         );
         assert_eq!(
-            reword_date("by 12/12/2020", day("2020-12-12"), day("2020-12-19"), DateOrder::Dmy),
+            reword_date(
+                "by 12/12/2020",
+                day("2020-12-12"),
+                day("2020-12-19"),
+                DateOrder::Dmy
+            ),
             "by 19/12/2020"
         );
         assert_eq!(
-            reword_date("by 05/02/2021", day("2021-02-05"), day("2021-02-12"), DateOrder::Auto),
+            reword_date(
+                "by 05/02/2021",
+                day("2021-02-05"),
+                day("2021-02-12"),
+                DateOrder::Auto
+            ),
             "by 12/02/2021"
         );
         assert_eq!(
-            reword_date("by 28 Dec 2020", day("2020-12-28"), day("2021-01-04"), DateOrder::Auto),
+            reword_date(
+                "by 28 Dec 2020",
+                day("2020-12-28"),
+                day("2021-01-04"),
+                DateOrder::Auto
+            ),
             "by 4 Jan 2021"
         );
     }

@@ -141,9 +141,9 @@ pub fn plan_text(
     out.push('\n');
     match forecast {
         Some((forecast, model)) => out.push_str(&forecast_text(forecast, model, scale)),
-        None => out.push_str(
-            "no forecast: it needs two finished weeks of history with goals in them\n",
-        ),
+        None => {
+            out.push_str("no forecast: it needs two finished weeks of history with goals in them\n")
+        }
     }
     out
 }
@@ -241,6 +241,7 @@ mod tests {
             expected_done: 6.2,
             low: 4,
             high: 8,
+            interval_chance: 0.8,
             chance_all: 0.021,
             keep: 5,
             keep_chance: 0.81,

@@ -72,7 +72,17 @@ pub struct Spec {
     /// and that a fresh task gets a trailing qualifier such a re-wording may drop. At 0 the
     /// model draws nothing for it, so the other presets' histories are what they always were.
     pub carry_rewording: f64,
+    /// Each goal's true chance of being done in its week, by rating (index 0: unrated, 1–5:
+    /// the rating), times [`CARRIED_CHANCE_FACTOR`] for each week it has been carried. When
+    /// set, the model decides at a goal's arrival whether it will be done, ticks the goals so
+    /// decided before making any other change, and never unticks or re-rates one: the chance
+    /// is the truth a forecast is judged against. None leaves the other presets' histories as
+    /// they always were.
+    pub done_chances: Option<[f64; 6]>,
 }
+
+/// How much each week a goal has been carried multiplies its true chance of being done.
+pub const CARRIED_CHANCE_FACTOR: f64 = 0.75;
 
 impl Spec {
     /// A small history: six weeks, every kind of change at least once.
@@ -90,6 +100,7 @@ impl Spec {
             late_tick_probability: 0.3,
             page_with_tasks: false,
             carry_rewording: 0.0,
+            done_chances: None,
         }
     }
 
@@ -109,6 +120,7 @@ impl Spec {
             late_tick_probability: 0.25,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            done_chances: None,
         }
     }
 
@@ -122,6 +134,20 @@ impl Spec {
             imported_weeks: 0,
             carry_probability: 0.75,
             carry_rewording: 0.8,
+            ..Spec::test(seed)
+        }
+    }
+
+    /// Forty weeks in which every goal has a true chance of being done set by its rating
+    /// ([`Spec::done_chances`]): what the forecasts of `gitgoals plan` are judged on.
+    pub fn forecast(seed: u64) -> Spec {
+        Spec {
+            weeks: 40,
+            edits_per_week: 16,
+            imported_weeks: 0,
+            tasks_per_post: (8, 12),
+            late_tick_probability: 0.0,
+            done_chances: Some([0.5, 0.15, 0.3, 0.5, 0.7, 0.9]),
             ..Spec::test(seed)
         }
     }
@@ -141,6 +167,7 @@ impl Spec {
             late_tick_probability: 0.2,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            done_chances: None,
         }
     }
 }
@@ -737,6 +764,8 @@ struct Section {
 #[derive(Debug, Clone)]
 struct TaskModel {
     post: usize,
+    /// Decided at arrival, with the spec's `done_chances`: this goal gets done this week.
+    destined: bool,
     /// Current title as written (may hold a typo).
     title: String,
     /// The title without the typo, while the typo is still there.
@@ -1228,7 +1257,8 @@ impl Generator<'_> {
         self.tasks.push(task);
         self.tasks[from].carried_to = Some(id);
         self.place(post, id);
-        if self.rng.chance(0.08) {
+        self.destine(id);
+        if self.rng.chance(0.08) && self.may_tick(id) {
             self.tasks[id].checked = true;
             self.dress_tick(id);
         }
@@ -1412,9 +1442,11 @@ impl Generator<'_> {
                 base_title,
                 qualifier,
                 rewording: None,
+                destined: false,
             });
             self.place(post, id);
-            if self.rng.chance(checked_chance) {
+            self.destine(id);
+            if self.rng.chance(checked_chance) && self.may_tick(id) {
                 self.tasks[id].checked = true;
                 self.dress_tick(id);
             }
@@ -1593,6 +1625,16 @@ impl Generator<'_> {
 
     fn edit(&mut self, week: usize, time: DateTime<FixedOffset>) {
         let post = week;
+        if self.spec.done_chances.is_some() {
+            // The goals destined to be done are ticked before anything else changes.
+            let due = self.present_tasks(post, |t| t.destined && !t.checked);
+            if let Some(id) = self.pick_id(&due) {
+                self.tick(id);
+                let message = format!("Done: {}", self.tasks[id].title);
+                self.commit_post(post, time, message);
+                return;
+            }
+        }
         let weights: Vec<u32> = EDIT_WEIGHTS.iter().map(|(_, w)| *w).collect();
         let chosen = EDIT_WEIGHTS[self.weighted(&weights)].0;
         let message = self
@@ -1608,12 +1650,16 @@ impl Generator<'_> {
     fn try_edit(&mut self, post: usize, edit: Edit) -> Option<String> {
         match edit {
             Edit::Tick => {
-                let id = self.pick_id(&self.present_tasks(post, |t| !t.checked))?;
+                let chances = self.spec.done_chances.is_some();
+                let id = self.pick_id(
+                    &self.present_tasks(post, |t| !t.checked && (!chances || t.destined)),
+                )?;
                 self.tick(id);
                 Some(format!("Done: {}", self.tasks[id].title))
             }
             Edit::TickTwo => {
-                let open = self.present_tasks(post, |t| !t.checked);
+                let chances = self.spec.done_chances.is_some();
+                let open = self.present_tasks(post, |t| !t.checked && (!chances || t.destined));
                 if open.len() < 2 {
                     return None;
                 }
@@ -1623,6 +1669,8 @@ impl Generator<'_> {
                 self.tick(open[second]);
                 Some("Tick off two goals".into())
             }
+            Edit::Untick if self.spec.done_chances.is_some() => None,
+            Edit::Rerate if self.spec.done_chances.is_some() => None,
             Edit::Untick => {
                 let id = self.pick_id(&self.present_tasks(post, |t| t.checked))?;
                 self.tasks[id].checked = false;
@@ -1721,6 +1769,22 @@ impl Generator<'_> {
                 Some("Reword the introduction".into())
             }
         }
+    }
+
+    /// With true chances, draws whether goal `id` gets done this week; without, draws nothing.
+    fn destine(&mut self, id: usize) {
+        let Some(chances) = self.spec.done_chances else {
+            return;
+        };
+        let task = &self.tasks[id];
+        let rating = usize::from(task.confidence.unwrap_or(0)).min(5);
+        let chance = chances[rating] * CARRIED_CHANCE_FACTOR.powi(task.streak as i32);
+        self.tasks[id].destined = self.rng.chance(chance);
+    }
+
+    /// Without true chances any goal may be ticked; with them, only one destined to be done.
+    fn may_tick(&self, id: usize) -> bool {
+        self.spec.done_chances.is_none() || self.tasks[id].destined
     }
 
     fn tick(&mut self, id: usize) {
