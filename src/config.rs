@@ -99,6 +99,8 @@ pub struct Config {
     pub stats_placement: Setting<Placement>,
     /// Whether the stats block carries a small chart.
     pub stats_chart: Setting<bool>,
+    /// Whether the stats block shows the week's start-of-week forecast beside its outcome.
+    pub stats_forecast: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
 }
@@ -106,7 +108,7 @@ pub struct Config {
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -117,6 +119,7 @@ pub const KEYS: [&str; 11] = [
     "stats.template",
     "stats.placement",
     "stats.chart",
+    "stats.forecast",
     "hook.strict",
 ];
 
@@ -138,6 +141,7 @@ impl Default for Config {
             stats_template: Setting::default(None),
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
+            stats_forecast: Setting::default(false),
             hook_strict: Setting::default(false),
         }
     }
@@ -376,6 +380,7 @@ impl Config {
                 self.stats_placement.set(placement, source);
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
+            "stats.forecast" => self.stats_forecast.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
             _ => return Ok(false),
         }
@@ -449,6 +454,11 @@ impl Config {
                 "stats.chart",
                 self.stats_chart.value.to_string(),
                 self.stats_chart.source,
+            ),
+            (
+                "stats.forecast",
+                self.stats_forecast.value.to_string(),
+                self.stats_forecast.source,
             ),
             (
                 "hook.strict",

@@ -295,3 +295,33 @@ fn on_synthetic_blogs_the_backtest_holds_its_80_percent_and_beats_the_overall_ra
     let mean_error = errors.iter().sum::<f64>() / errors.len() as f64;
     assert!(mean_error.abs() < 1.0, "mean error {mean_error}");
 }
+
+#[test]
+fn the_stats_block_shows_the_start_of_week_forecast_when_asked() {
+    let blog = Blog::new();
+    let week_0 =
+        "---\ntitle: Week 0\n---\n\n- [x] Set up the blog, 5/5\n- [ ] Pick the courses, 2/5\n";
+    let commit = |path: &str, text: &str| {
+        blog.write(path, text);
+        blog.ok(&["add", path]);
+        blog.commit_ok(&[]);
+    };
+    commit("_posts/2020-12-28-week-0.md", week_0);
+    commit("_posts/2021-01-04-week-1.md", WEEK_1);
+    commit("_posts/2021-01-11-week-2.md", WEEK_2);
+    let plain = blog.committed("_posts/2021-01-11-week-2.md");
+    assert!(!plain.contains("Forecast"), "off unless asked:\n{plain}");
+
+    blog.write(".gitgoals.toml", "[stats]\nforecast = true\n");
+    blog.ok(&["add", ".gitgoals.toml"]);
+    blog.commit_ok(&[]);
+    blog.gitgoals_ok(&["stats"]);
+    let block = blog.read("_posts/2021-01-11-week-2.md");
+    assert!(
+        block.contains("**Forecast at the week's start:** 5 goals: expect "),
+        "{block}"
+    );
+    // The outcome is beside it, and the sentence does not depend on the day it is written.
+    assert!(block.contains("**Goals:** 2 of 5 done"), "{block}");
+    blog.gitgoals_ok(&["stats", "--check"]);
+}

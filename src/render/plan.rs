@@ -10,7 +10,7 @@ use crate::core::plan::Draft;
 /// `2%`, `<1%` and `>99%` rather than a 0% or 100% no simulation can promise.
 fn chance(p: f64) -> String {
     let percent = p * 100.0;
-    if p > 0.0 && percent < 0.5 {
+    if percent < 0.5 {
         "<1%".to_string()
     } else if p < 1.0 && percent >= 99.5 {
         ">99%".to_string()
