@@ -342,7 +342,7 @@ fn forecast_from(model: &Model, goals: &[Goal], seed: u64, day: Option<i64>) -> 
         .enumerate()
         .filter(|(_, n)| **n as f64 >= 0.8 * RUNS as f64)
         .map(|(k, &n)| (k + 1, n as f64 / RUNS as f64))
-        .last()
+        .next_back()
         .unwrap_or((0, 1.0));
     let expected_unplanned = if model.unplanned.is_empty() {
         0.0
