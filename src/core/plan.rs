@@ -444,14 +444,16 @@ fn carried_sections(body: &str, body_start: usize, source: &Source) -> (String, 
         }
         let task = &tasks[index];
         let weeks = source.streaks.get(&n).copied().unwrap_or(0) + 1;
-        let parent_carried = task.parent.is_some_and(open);
-        let text = strip_carry_mark(line);
-        let text = if parent_carried {
-            text.trim_end()
-        } else {
-            text.trim()
-        };
-        out.push_str(text);
+        // The outermost goal of its carried chain starts the line; the ones nested under it
+        // keep only the indentation they had beyond it, so nothing turns into a code block.
+        let mut root = index;
+        while let Some(parent) = tasks[root].parent.filter(|&p| open(p)) {
+            root = parent;
+        }
+        let root_indent = line_at(tasks[root].line).map_or(0, |l| indent_of(l));
+        let text = strip_carry_mark(line).trim_end();
+        let cut = indent_of(text).min(root_indent);
+        out.push_str(&text[cut..]);
         out.push(' ');
         out.push_str(&carry_mark(weeks));
         out.push('\n');
@@ -464,6 +466,11 @@ fn carried_sections(body: &str, body_start: usize, source: &Source) -> (String, 
         });
     }
     (out, carried)
+}
+
+/// Bytes of leading spaces and tabs.
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// An ATX heading's text, without its `#`s.
@@ -639,6 +646,16 @@ mod tests {
                 DateOrder::Auto
             ),
             "by 4 Jan 2021"
+        );
+    }
+
+    #[test]
+    fn nested_goals_keep_their_nesting_under_a_carried_parent_only() {
+        let text = "- [x] Done parent\n    - [ ] Orphan child\n- [ ] Open parent\n    - [ ] Its child\n        - [ ] Grandchild\n";
+        let d = draft_of("notes/2021-01-04.md", text, &[], "2021-01-11");
+        assert_eq!(
+            d.text,
+            "- [ ] Orphan child <!-- carried 1 week -->\n- [ ] Open parent <!-- carried 1 week -->\n    - [ ] Its child <!-- carried 1 week -->\n        - [ ] Grandchild <!-- carried 1 week -->\n"
         );
     }
 
