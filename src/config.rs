@@ -709,6 +709,7 @@ date_order = "dmy"
 template = "stats.j2"
 placement = "markers"
 chart = true
+forecast = true
 
 [hook]
 strict = true
@@ -731,6 +732,7 @@ strict = true
         );
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
+        assert!(config.stats_forecast.value);
         assert!(config.hook_strict.value);
         // Every key was set by the file: none is left at its default.
         assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
