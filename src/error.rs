@@ -227,6 +227,9 @@ pub enum Error {
         "{path} exists already: `gitgoals plan --write` never overwrites a post; pick another week with --date DATE, or move the file away"
     )]
     PlanExists { path: String },
+    /// A file gitgoals offers to write is there already: it is the user's now.
+    #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
+    FileExists { path: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".
