@@ -488,6 +488,48 @@ fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
 }
 
 #[test]
+fn history_csv_and_markdown_count_cancelled_and_forwarded_as_json_does() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-a.md",
+        "- [x] Run\n- [-] Learn the banjo\n- [>] Call the bank\n- [ ] Read\n- [-] Paint\n",
+    );
+    blog.commit("2024-01-08T09:00:00+00:00");
+    let json: Value =
+        serde_json::from_str(&blog.stdout_ok(&["history", "--format", "json"])).expect("JSON");
+    let post = &json["posts"][0];
+    assert_eq!(
+        (post["cancelled"].as_u64(), post["forwarded"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    // CSV: the JSON's names, read by header so the test pins names, not positions.
+    let csv = blog.stdout_ok(&["history", "--format", "csv"]);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let cell = |name: &str| {
+        let at = rows[0].iter().position(|h| *h == name);
+        at.map(|i| rows[1][i])
+    };
+    assert_eq!(cell("cancelled"), Some("2"), "{csv}");
+    assert_eq!(cell("forwarded"), Some("1"), "{csv}");
+    assert_eq!(rows[0].len(), rows[1].len(), "{csv}");
+
+    let markdown = blog.stdout_ok(&["history", "--format", "markdown"]);
+    let lines: Vec<&str> = markdown.lines().collect();
+    let columns = |line: &str| -> Vec<String> {
+        line.trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let (head, row) = (columns(lines[0]), columns(lines[2]));
+    let at = |name: &str| head.iter().position(|h| h == name).map(|i| row[i].as_str());
+    assert_eq!(at("Cancelled"), Some("2"), "{markdown}");
+    assert_eq!(at("Forwarded"), Some("1"), "{markdown}");
+    assert_eq!(columns(lines[1]).len(), head.len(), "{markdown}");
+}
+
+#[test]
 fn show_without_a_path_skips_newer_posts_that_have_no_tasks() {
     let blog = Blog::new();
     blog.write(

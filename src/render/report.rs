@@ -522,7 +522,7 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-const CSV_HEADER: &str = "path,title,date,due,due_source,tasks,planned,added,removed,done,done_on_time,open,carried_in,carried_out,dropped,completion";
+const CSV_HEADER: &str = "path,title,date,due,due_source,tasks,planned,added,removed,done,done_on_time,open,cancelled,forwarded,carried_in,carried_out,dropped,completion";
 
 /// A CSV field, quoted when it holds a separator, a quote or a line break. A title that
 /// starts like a spreadsheet formula (`=`, `+`, `-`, `@`) gets a leading `'` so a spreadsheet
@@ -552,12 +552,13 @@ fn due_source_name(source: crate::core::model::DueSource) -> &'static str {
     }
 }
 
-/// `gitgoals history --format csv`: one row per week; `done_on_time` empty when unknown.
+/// `gitgoals history --format csv`: one row per week, the JSON document's fields in its order
+/// (the breakdowns left out); `done_on_time` empty when unknown.
 pub fn history_csv(weeks: &[&Week]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for w in weeks {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             csv_field(&w.path),
             csv_field(&w.title),
             w.date,
@@ -573,6 +574,8 @@ pub fn history_csv(weeks: &[&Week]) -> String {
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             w.figures.open,
+            w.figures.cancelled,
+            w.figures.forwarded,
             w.figures.carried_in,
             w.figures.carried_out,
             w.figures.dropped,
@@ -590,11 +593,11 @@ fn markdown_cell(text: &str) -> String {
 /// `gitgoals history --format markdown`: a table to paste into a post.
 pub fn history_markdown(weeks: &[&Week]) -> String {
     let mut out = String::from(
-        "| Week | Post | Planned | Added | Done | On time | Carried in | Carried out | Dropped | Completion |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| Week | Post | Planned | Added | Done | On time | Cancelled | Forwarded | Carried in | Carried out | Dropped | Completion |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for w in weeks {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} |\n",
             w.date,
             markdown_cell(&w.title),
             w.figures.planned,
@@ -602,6 +605,8 @@ pub fn history_markdown(weeks: &[&Week]) -> String {
             w.figures.done,
             w.figures.tasks,
             on_time_text(w),
+            w.figures.cancelled,
+            w.figures.forwarded,
             w.figures.carried_in,
             w.figures.carried_out,
             w.figures.dropped,
