@@ -462,7 +462,7 @@ fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
     let csv = blog.stdout_ok(&["tasks", "--format", "csv"]);
     let rows: Vec<&str> = csv.lines().collect();
     assert!(
-        rows[0].starts_with("id,post,title,section,confidence,status,planned,"),
+        rows[0].starts_with("id,post,text,section,confidence,status,planned,"),
         "{csv}"
     );
     assert_eq!(rows.len(), 1 + 6, "{csv}");
@@ -527,6 +527,51 @@ fn history_csv_and_markdown_count_cancelled_and_forwarded_as_json_does() {
     assert_eq!(at("Cancelled"), Some("2"), "{markdown}");
     assert_eq!(at("Forwarded"), Some("1"), "{markdown}");
     assert_eq!(columns(lines[1]).len(), head.len(), "{markdown}");
+}
+
+#[test]
+fn tasks_csv_names_its_columns_as_tasks_json_names_its_fields() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-a.md",
+        "- [ ] Call the bank\n- [x] Run 3/5\n",
+    );
+    blog.commit("2024-01-08T09:00:00+00:00");
+    blog.write("_posts/2024-01-15-b.md", "- [ ] Call the bank\n");
+    blog.commit("2024-01-15T09:00:00+00:00");
+    let json: Value =
+        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
+    let task = json["tasks"][0].as_object().expect("a task object");
+    let csv = blog.stdout_ok(&["tasks", "--format", "csv"]);
+    let header: Vec<&str> = csv.lines().next().expect("a header").split(',').collect();
+    // Every column is a JSON field, or one part of a JSON object field (`added` → its commit
+    // and its time): a script moving from one format to the other renames nothing.
+    for column in &header {
+        let field = column
+            .strip_suffix("_commit")
+            .or_else(|| column.strip_suffix("_time"))
+            .filter(|field| task.contains_key(*field))
+            .unwrap_or(column);
+        assert!(
+            task.contains_key(field),
+            "CSV column {column} is no JSON field: {csv}"
+        );
+    }
+    // And every JSON field but the event list has its column.
+    for field in task.keys().filter(|k| *k != "events") {
+        assert!(
+            header
+                .iter()
+                .any(|c| c == field || c.starts_with(&format!("{field}_"))),
+            "JSON field {field} has no CSV column: {csv}"
+        );
+    }
+    let row: Vec<&str> = csv.lines().nth(1).expect("a row").split(',').collect();
+    let text = header
+        .iter()
+        .position(|c| *c == "text")
+        .expect("a text column");
+    assert_eq!(row[text], "Call the bank", "{csv}");
 }
 
 #[test]

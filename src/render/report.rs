@@ -852,10 +852,12 @@ pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord], rating_scale: u8) ->
     out
 }
 
-const TASKS_CSV_HEADER: &str = "id,post,title,section,confidence,status,planned,added_commit,added_time,checked_commit,checked_time,done_date,on_time,on_time_by,carried_from,carried_to,carry_streak";
+const TASKS_CSV_HEADER: &str = "id,post,text,section,confidence,status,planned,added_commit,added_time,checked_commit,checked_time,done_date,on_time,on_time_by,carried_from,carried_to,carry_streak";
 
 /// `gitgoals tasks --format csv`: one row per task, the fields of the JSON document that fit
-/// a cell (events left out), quoted and defused as `history --format csv` is.
+/// a cell (events left out), quoted and defused as `history --format csv` is. Columns keep
+/// the JSON's names, so one vocabulary serves both: an object field becomes `NAME_commit` and
+/// `NAME_time`, a carry link its task id.
 pub fn tasks_csv(ledger: &Ledger, records: &[&TaskRecord]) -> String {
     let mut out = format!("{TASKS_CSV_HEADER}\n");
     let key = |index: Option<usize>| {
