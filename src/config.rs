@@ -486,6 +486,23 @@ impl Config {
         table
     }
 
+    /// The characters each `statuses.*` key stands for in effect, in [`STATUS_KEYS`] order:
+    /// the configured ones a key keeps (a character listed twice goes to the first key), then
+    /// the built-in `-` and `>` where no key claimed them. Written back as the keys' values,
+    /// this reads posts the same way.
+    pub fn effective_statuses(&self) -> [String; 5] {
+        let table = self.status_table();
+        std::array::from_fn(|index| {
+            let mark = STATUS_KEYS[index].1;
+            let configured = table.iter().filter(|(_, m)| *m == mark).map(|(c, _)| *c);
+            let built_in = crate::core::post::BUILT_IN_STATUSES
+                .iter()
+                .filter(|(c, m)| Some(*m) == mark && !table.iter().any(|(t, _)| t == c))
+                .map(|(c, _)| *c);
+            configured.chain(built_in).collect()
+        })
+    }
+
     /// Every key with its effective value (as TOML) and origin, in [`KEYS`] order.
     pub fn entries(&self) -> Vec<(&'static str, String, Source)> {
         let quoted = |s: &str| Value::String(s.to_string()).to_string();
@@ -585,7 +602,8 @@ impl Config {
             STATUS_KEYS
                 .iter()
                 .zip(&self.statuses)
-                .map(|((key, _), setting)| (*key, quoted(&setting.value), setting.source)),
+                .zip(self.effective_statuses())
+                .map(|(((key, _), setting), chars)| (*key, quoted(&chars), setting.source)),
         )
         .collect()
     }
@@ -645,10 +663,24 @@ impl Config {
             Some(path) => format!("# configuration file: {}\n", path.display()),
             None => format!("# no {CONFIG_FILE}: defaults and flags only\n"),
         };
+        let effective = self.effective_statuses();
         for (key, value, source) in entries {
             let pad = width - key.len() - value.len();
+            // A key set to extra characters keeps the built-in one: say so, or the printed
+            // value would not be the one in the file.
+            let mut origin = source.to_string();
+            if let Some(index) = STATUS_KEYS.iter().position(|(k, _)| *k == key) {
+                let set = &self.statuses[index];
+                let built_in: String = effective[index]
+                    .chars()
+                    .filter(|c| !set.value.contains(*c))
+                    .collect();
+                if set.source != Source::Default && !built_in.is_empty() {
+                    origin.push_str(&format!(", and the built-in {built_in:?}"));
+                }
+            }
             out.push_str(&format!(
-                "{key} = {value}{:pad$}  # {source}\n",
+                "{key} = {value}{:pad$}  # {origin}\n",
                 "",
                 pad = pad
             ));
@@ -1016,6 +1048,53 @@ ignored = "?~"
         assert_eq!(again.week_start.value, config.week_start.value);
         assert_eq!(again.due_from.value, config.due_from.value);
         assert_eq!(again.stats_chart.value, config.stats_chart.value);
+    }
+
+    #[test]
+    fn config_prints_the_built_in_cancelled_and_forwarded_boxes_as_the_status_defaults() {
+        let line = |config: &Config, key: &str| {
+            let text = config.describe(None);
+            text.lines()
+                .find(|l| l.starts_with(&format!("{key} =")))
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        };
+        // Out of the box `[-]` is cancelled and `[>]` forwarded: the printout says so.
+        let config = Config::default();
+        assert_eq!(
+            line(&config, "statuses.cancelled"),
+            "statuses.cancelled = \"-\" # default"
+        );
+        assert_eq!(
+            line(&config, "statuses.forwarded"),
+            "statuses.forwarded = \">\" # default"
+        );
+        assert_eq!(
+            line(&config, "statuses.open"),
+            "statuses.open = \"\" # default"
+        );
+        // A key adds characters; the built-in one stays, and the origin says where each is from.
+        let (config, _) = from_file("[statuses]\ncancelled = \"c\"\n").unwrap();
+        assert_eq!(
+            line(&config, "statuses.cancelled"),
+            "statuses.cancelled = \"c-\" # file, and the built-in \"-\""
+        );
+        // A built-in character given another meaning leaves its old key.
+        let (config, _) = from_file("[statuses]\nignored = \">\"\n").unwrap();
+        assert_eq!(
+            line(&config, "statuses.forwarded"),
+            "statuses.forwarded = \"\" # default"
+        );
+        assert_eq!(
+            line(&config, "statuses.ignored"),
+            "statuses.ignored = \">\" # file"
+        );
+        // Written back as flags, the printed values read boxes the same way.
+        let mut again = Config::default();
+        for (key, chars) in STATUS_KEYS.iter().zip(config.effective_statuses()) {
+            again.apply_flag(&format!("{}={chars}", key.0)).unwrap();
+        }
+        assert_eq!(again.effective_statuses(), config.effective_statuses());
     }
 
     #[test]

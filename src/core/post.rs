@@ -520,6 +520,10 @@ fn new_task(
     }
 }
 
+/// The box characters read the same in every format, unless `statuses.*` says otherwise:
+/// `[-]` cancelled and `[>]` forwarded, as task tools write them.
+pub const BUILT_IN_STATUSES: [(char, Mark); 2] = [('-', Mark::Cancelled), ('>', Mark::Forwarded)];
+
 /// The status a box other than `[ ]`/`[x]` at the start of `source` stands for: one of the
 /// configured `statuses`, else `[-]` (cancelled) or `[>]` (forwarded), else in Obsidian any
 /// other character, open (`[/]` in progress, and the characters Obsidian Tasks does not know).
@@ -535,9 +539,10 @@ fn status_box(source: &str, options: &ParseOptions) -> Option<Mark> {
     if let Some((_, mark)) = options.statuses.iter().find(|(c, _)| *c == status) {
         return *mark;
     }
+    if let Some((_, mark)) = BUILT_IN_STATUSES.iter().find(|(c, _)| *c == status) {
+        return Some(*mark);
+    }
     match status {
-        '-' => Some(Mark::Cancelled),
-        '>' => Some(Mark::Forwarded),
         _ if options.obsidian && !status.is_whitespace() && !status.is_control() => {
             Some(Mark::Open)
         }
