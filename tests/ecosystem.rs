@@ -575,6 +575,51 @@ fn tasks_csv_names_its_columns_as_tasks_json_names_its_fields() {
 }
 
 #[test]
+fn history_since_yesterday_or_n_weeks_ago_counts_back_from_today() {
+    let blog = Blog::new();
+    for (path, at) in [
+        ("_posts/2024-01-01-a.md", "2024-01-01T09:00:00+00:00"),
+        ("_posts/2024-01-08-b.md", "2024-01-08T09:00:00+00:00"),
+        ("_posts/2024-01-15-c.md", "2024-01-15T09:00:00+00:00"),
+    ] {
+        blog.write(path, "- [ ] Run\n");
+        blog.commit(at);
+    }
+    let dates = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["history", "--format", "csv", "--today", "2024-01-16"];
+        all.extend_from_slice(args);
+        let csv = blog.stdout_ok(&all);
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(dates(&["--since", "yesterday"]), ["2024-01-15"]);
+    assert_eq!(dates(&["--since", "1 week ago"]), ["2024-01-15"]);
+    assert_eq!(
+        dates(&["--since", "2 weeks ago"]),
+        ["2024-01-08", "2024-01-15"]
+    );
+    assert_eq!(
+        dates(&["--until", "8 days ago"]),
+        ["2024-01-01", "2024-01-08"]
+    );
+    assert_eq!(
+        dates(&["--since", "2024-01-08", "--until", "today"]),
+        ["2024-01-08", "2024-01-15"]
+    );
+
+    // A word it does not know is a usage error that lists the forms it does.
+    let bad = blog.gitgoals(&["history", "--since", "yesterdy"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("YYYY-MM-DD, today, yesterday, N days ago or N weeks ago"),
+        "{err}"
+    );
+}
+
+#[test]
 fn show_without_a_path_skips_newer_posts_that_have_no_tasks() {
     let blog = Blog::new();
     blog.write(

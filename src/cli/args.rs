@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::core::dates::DayArg;
+
 pub use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -98,12 +100,16 @@ pub enum Command {
     },
     /// One row per goals post, oldest first, and the trend.
     History {
-        /// Only posts dated on or after this day (YYYY-MM-DD).
+        /// Only posts dated on or after this day: YYYY-MM-DD, today, yesterday, N days ago or
+        /// N weeks ago.
         #[arg(long, value_name = "DATE")]
-        since: Option<NaiveDate>,
-        /// Only posts dated on or before this day (YYYY-MM-DD).
+        since: Option<DayArg>,
+        /// Only posts dated on or before this day, written as for --since.
         #[arg(long, value_name = "DATE")]
-        until: Option<NaiveDate>,
+        until: Option<DayArg>,
+        /// The day that counts as today for relative days (default: the clock's).
+        #[arg(long, value_name = "DATE", hide = true)]
+        today: Option<NaiveDate>,
         /// Only the last N posts.
         #[arg(long, value_name = "N")]
         last: Option<usize>,

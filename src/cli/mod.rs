@@ -136,10 +136,13 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         Command::History {
             since,
             until,
+            today,
             last,
             format,
             chart,
         } => {
+            let today = today.unwrap_or_else(|| now().date_naive());
+            let (since, until) = (since.map(|d| d.on(today)), until.map(|d| d.on(today)));
             let ledger = session.ledger()?;
             let mut weeks: Vec<&ledger::Week> = ledger
                 .weeks

@@ -285,6 +285,73 @@ fn words_with_ends(text: &str, n: usize) -> Vec<(&str, usize)> {
     words
 }
 
+/// The forms `--since`/`--until` take, as their error and help name them.
+pub const DAY_FORMATS: &str = "YYYY-MM-DD, today, yesterday, N days ago or N weeks ago";
+
+/// A day as `--since` and `--until` take it: a calendar date, or a day counted back from today
+/// as git's own `--since` reads `yesterday` or `2 weeks ago` (`2.weeks.ago` too). Which day
+/// today is comes from the caller ([`DayArg::on`]), so reading one needs no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayArg {
+    On(NaiveDate),
+    DaysAgo(u64),
+}
+
+impl DayArg {
+    /// The day meant, counting back from `today`; further back than the calendar goes is its
+    /// first day.
+    pub fn on(self, today: NaiveDate) -> NaiveDate {
+        match self {
+            DayArg::On(day) => day,
+            DayArg::DaysAgo(n) => today
+                .checked_sub_days(chrono::Days::new(n))
+                .unwrap_or(NaiveDate::MIN),
+        }
+    }
+}
+
+impl std::str::FromStr for DayArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DayArg, String> {
+        let text = text.trim();
+        if let Ok(day) = text.parse::<NaiveDate>() {
+            return Ok(DayArg::On(day));
+        }
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == '.')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let counted = |n: &str, days: u64| n.parse::<u64>().ok().and_then(|n| n.checked_mul(days));
+        let ago = match words.as_slice() {
+            ["today"] => Some(0),
+            ["yesterday"] => Some(1),
+            [n, "day" | "days", "ago"] => counted(n, 1),
+            [n, "week" | "weeks", "ago"] => counted(n, 7),
+            _ => None,
+        };
+        if let Some(n) = ago {
+            return Ok(DayArg::DaysAgo(n));
+        }
+        // Shaped like a date but not one (2021-02-30): say that rather than list the forms.
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        Err(if shaped {
+            "no such day in the calendar".to_string()
+        } else {
+            format!("expected {DAY_FORMATS}")
+        })
+    }
+}
+
 /// A git timestamp in its own offset; an offset chrono refuses (beyond ±24 h) reads as UTC.
 pub fn to_datetime(seconds: i64, offset_minutes: i32) -> DateTime<FixedOffset> {
     let utc = FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!());
@@ -299,6 +366,42 @@ pub fn to_datetime(seconds: i64, offset_minutes: i32) -> DateTime<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_and_until_read_relative_days_against_the_today_given() {
+        let today = NaiveDate::from_ymd_opt(2021, 2, 10).unwrap();
+        let day = |text: &str| text.parse::<DayArg>().map(|d| d.on(today));
+        let date = |y, m, d| Ok(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(day("2021-01-04"), date(2021, 1, 4));
+        assert_eq!(day("today"), date(2021, 2, 10));
+        assert_eq!(day("Yesterday"), date(2021, 2, 9));
+        assert_eq!(day("3 days ago"), date(2021, 2, 7));
+        assert_eq!(day("1 day ago"), date(2021, 2, 9));
+        assert_eq!(day("2 weeks ago"), date(2021, 1, 27));
+        assert_eq!(day("2.weeks.ago"), date(2021, 1, 27));
+        assert_eq!(day(" 1  week  ago "), date(2021, 2, 3));
+        // Far back is the calendar's first day, not a panic.
+        assert_eq!(day("18446744073709551615 days ago"), Ok(NaiveDate::MIN));
+        assert_eq!(
+            day("18446744073709551615 weeks ago"),
+            Err(format!("expected {DAY_FORMATS}"))
+        );
+        // What is not a day says which forms are.
+        for bad in [
+            "yesterdy",
+            "last week",
+            "3 days",
+            "-2 days ago",
+            "2021/02/30",
+            "",
+        ] {
+            assert_eq!(day(bad), Err(format!("expected {DAY_FORMATS}")), "{bad:?}");
+        }
+        assert_eq!(
+            day("2021-02-30"),
+            Err("no such day in the calendar".to_string())
+        );
+    }
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
