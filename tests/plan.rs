@@ -233,6 +233,42 @@ fn show_forecasts_the_rest_of_the_newest_week() {
     assert!(!later.contains("forecast"), "{later}");
 }
 
+#[test]
+fn the_forecast_says_it_learned_from_planned_goals_and_history_agrees() {
+    let blog = blog_with(&[
+        (
+            "_posts/2020-12-28-week-0.md",
+            "---\ntitle: Week 0\n---\n\n- [x] Set up the blog, 5/5\n- [ ] Pick the courses, 2/5\n",
+        ),
+        ("_posts/2021-01-04-week-1.md", WEEK_1),
+        ("_posts/2021-01-11-week-2.md", WEEK_2),
+    ]);
+    // A goal added mid-week: in history's task count, not in what the forecast learns from.
+    blog.write(
+        "_posts/2021-01-11-week-2.md",
+        format!("{WEEK_2}- [x] Fix the bike, 4/5\n"),
+    );
+    blog.ok(&["commit", "-q", "-a", "-m", "added"]);
+    let history = json(&blog.gitgoals_ok(&["history", "--format", "json"]));
+    let sum = |field: &str| -> u64 {
+        history["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[field].as_u64().unwrap())
+            .sum()
+    };
+    let (planned, tasks) = (sum("planned"), sum("tasks"));
+    assert!(planned < tasks, "the case needs an added goal: {history}");
+    let printed = blog.gitgoals_ok(&["plan", "--today", "2021-02-01"]);
+    assert!(
+        printed.contains(&format!(
+            "forecast from 3 finished weeks ({planned} planned goals, "
+        )),
+        "{printed}"
+    );
+}
+
 /// The ledger of a synthetic blog whose goals have true chances by rating.
 fn synthetic_ledger(seed: u64) -> ledger::Ledger {
     let blog = synthetic::generate(&Spec::forecast(seed));

@@ -77,9 +77,11 @@ pub fn midweek(forecast: &Forecast, days_left: i64) -> String {
 /// The forecast's table: the glance, then each goal's chance, likeliest first.
 pub fn forecast_text(forecast: &Forecast, model: &Model, scale: u8) -> String {
     let mut out = format!(
-        "forecast from {} finished weeks ({} goals, {} done):\n  {}\n",
+        "forecast from {} finished weeks ({}, {} done):\n  {}\n",
         model.weeks,
-        model.overall.total,
+        // Planned goals only, as the model learns from them: "goals" alone reads as the
+        // weeks' whole task count `history` shows, added ones included.
+        crate::render::count(model.overall.total, "planned goal"),
         chance(model.overall.done as f64 / model.overall.total.max(1) as f64),
         glance(forecast)
     );
