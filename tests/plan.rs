@@ -54,7 +54,7 @@ fn jekyll_draft_is_written_once_committed_and_read_back_as_carried() {
     let written = blog.read("_posts/2021-01-18-week-3.md");
     assert_eq!(
         written,
-        "---\nlayout: post\ntitle: \"Week 3: going on\"\ndate: 2021-01-18 08:00:00 +0100\ncategories: goals\n---\n\nGoals I can finish by 01/23/2021.\n\n### Courses\n- [ ] Compilers lab 1, 2/5 <!-- carried 2 weeks -->\n\n### Papers\n- [ ] Read the attention paper, 3/5 <!-- carried 2 weeks -->\n"
+        "---\nlayout: post\ntitle: \"Week 3\"\ndate: 2021-01-18 08:00:00 +0100\ncategories: goals\n---\n\nGoals I can finish by 01/23/2021.\n\n### Courses\n- [ ] Compilers lab 1, 2/5 <!-- carried 2 weeks -->\n\n### Papers\n- [ ] Read the attention paper, 3/5 <!-- carried 2 weeks -->\n"
     );
     // The earlier posts are as they were.
     assert_eq!(blog.read("_posts/2021-01-11-week-2.md"), WEEK_2);

@@ -149,7 +149,7 @@ fn front_matter(text: &str) -> (Option<&str>, usize) {
     (None, 0)
 }
 
-/// The front matter with its dates moved on and its title's week number too.
+/// The front matter with its dates moved on and its title to the new week's ([`move_title`]).
 fn move_front_matter(front: &str, days: i64, weeks: i64) -> String {
     let mut out = String::with_capacity(front.len());
     for line in front.split_inclusive('\n') {
@@ -160,7 +160,7 @@ fn move_front_matter(front: &str, days: i64, weeks: i64) -> String {
             .trim()
             .to_ascii_lowercase();
         let moved = match key.as_str() {
-            "title" => move_week_numbers(line, weeks),
+            "title" => move_title(line, weeks),
             "date" | "due" | "deadline" | "lastmod" | "publishdate" => move_iso_dates(line, days),
             _ => line.to_string(),
         };
@@ -199,10 +199,25 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
 /// `Week 6` → `Week 7`; a range `Weeks 1-4` keeps its start and moves its end (`Weeks 1-5`).
 /// The number may follow `week`, `weeks` or `wk` with a space, `-`, `_` or `#` between.
 pub fn move_week_numbers(text: &str, weeks: i64) -> String {
-    let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
-    let mut i = 0;
+    let mut at = 0;
+    for (start, end) in week_numbers(text) {
+        let number: i64 = text[start..end].parse().unwrap_or(0);
+        out.push_str(&text[at..start]);
+        out.push_str(&(number + weeks).to_string());
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Where the week numbers of `text` are, in order: the span of each number that moves (the
+/// end of a range).
+fn week_numbers(text: &str) -> Vec<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
     let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
     while i < text.len() {
         let word = ["weeks", "week", "wk"]
             .into_iter()
@@ -225,22 +240,56 @@ pub fn move_week_numbers(text: &str, weeks: i64) -> String {
                             .count()
                     })
                     .filter(|&d| d > 0 && d <= 3);
-                let (number_start, number_end) = match range_digits {
+                let span = match range_digits {
                     Some(d) => (first_end + 1, first_end + 1 + d),
                     None => (j, first_end),
                 };
-                let number: i64 = text[number_start..number_end].parse().unwrap_or(0);
-                out.push_str(&text[i..number_start]);
-                out.push_str(&(number + weeks).to_string());
-                i = number_end;
+                found.push(span);
+                i = span.1;
                 continue;
             }
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
+        i += text[i..].chars().next().map_or(1, char::len_utf8);
     }
-    out
+    found
+}
+
+/// A front-matter title line moved on a week: its week numbers moved, and a subtitle right
+/// after the first one dropped (`Week 6: after the exam` → `Week 7`): it names that week's
+/// theme, which the new week does not share. Words that go on without a separator are part of
+/// the title and stay (`Weeks 1-4 at RC and ideas for week 5` → `Weeks 1-5 at RC and ideas
+/// for week 6`), as does a title with no week number.
+fn move_title(line: &str, weeks: i64) -> String {
+    let moved = move_week_numbers(line, weeks);
+    let Some(&(_, number_end)) = week_numbers(&moved).first() else {
+        return moved;
+    };
+    // The value ends before trailing blanks, the line break and, when it opened with one,
+    // its closing quote.
+    let trimmed = moved.trim_end();
+    let opening = moved
+        .split_once([':', '='])
+        .and_then(|(_, value)| value.trim_start().chars().next())
+        .filter(|c| matches!(c, '"' | '\''));
+    let closed = opening.is_some_and(|q| trimmed.len() > number_end && trimmed.ends_with(q));
+    let value_end = trimmed.len() - usize::from(closed);
+    let Some(rest) = moved.get(number_end..value_end) else {
+        return moved;
+    };
+    let after = rest.trim_start();
+    let spaced = after.len() < rest.len();
+    let subtitle = [":", ",", "-", "–", "—", "|"].into_iter().any(|sep| {
+        // A dash or bar only with a space before it: `Week 6-ish` is no separator.
+        let needs_space = !matches!(sep, ":" | ",");
+        after
+            .strip_prefix(sep)
+            .is_some_and(|text| !text.trim().is_empty() && (spaced || !needs_space))
+    });
+    if subtitle {
+        format!("{}{}", &moved[..number_end], &moved[value_end..])
+    } else {
+        moved
+    }
 }
 
 /// The new post's path: the date in its name moved to the new date (or its ISO week, for
@@ -539,7 +588,7 @@ mod tests {
         assert_eq!(d.due, Some(day("2021-02-20")));
         assert_eq!(
             d.text,
-            "---\nlayout: post\ntitle:  \"Week 7: after the exam\"\ndate:   2021-02-15 08:30:00 +0100\ncategories: goals weekly\n---\n\nBelow are the tasks that I can finish by 02/20/2021, each with how sure I am of it out of 5.\n\n### Courses\n#### Assignments\n- [ ] Compilers lab 5 (3/5) <!-- carried 1 week -->\n\n#### Studies\n- [ ] Read chapter 4 of the probability book (1/5) <!-- carried 2 weeks -->\n\n### Papers\n"
+            "---\nlayout: post\ntitle:  \"Week 7\"\ndate:   2021-02-15 08:30:00 +0100\ncategories: goals weekly\n---\n\nBelow are the tasks that I can finish by 02/20/2021, each with how sure I am of it out of 5.\n\n### Courses\n#### Assignments\n- [ ] Compilers lab 5 (3/5) <!-- carried 1 week -->\n\n#### Studies\n- [ ] Read chapter 4 of the probability book (1/5) <!-- carried 2 weeks -->\n\n### Papers\n"
         );
         let titles: Vec<(&str, Option<u8>, usize)> = d
             .carried
@@ -601,6 +650,43 @@ mod tests {
         assert_eq!(
             d.text,
             "- [ ] Call the bank 📅 2024-01-19 <!-- carried 1 week -->\n- [ ] Tidy the notes <!-- carried 1 week -->\n"
+        );
+    }
+
+    #[test]
+    fn a_subtitle_after_the_week_number_is_that_weeks_theme_and_is_dropped() {
+        let title = |line: &str| move_title(line, 1);
+        assert_eq!(
+            title("title:  \"Week 6: after the exam\"\n"),
+            "title:  \"Week 7\"\n"
+        );
+        assert_eq!(title("title: 'Week 6 - exam week'\n"), "title: 'Week 7'\n");
+        assert_eq!(title("title: Week 6 — exam week\n"), "title: Week 7\n");
+        assert_eq!(
+            title("title = \"Goals, week 12: shipping\"\n"),
+            "title = \"Goals, week 13\"\n"
+        );
+        assert_eq!(
+            title("title: Goals for week 6, exams\n"),
+            "title: Goals for week 7\n"
+        );
+        // An unquoted value keeps a quote of its own words.
+        assert_eq!(title("title: Week 6 | the \"exam\"\n"), "title: Week 7\n");
+        // Words that go on without a separator are the title itself.
+        assert_eq!(
+            title("title:  \"Weeks 1-4 at RC and ideas for week 5\"\n"),
+            "title:  \"Weeks 1-5 at RC and ideas for week 6\"\n"
+        );
+        assert_eq!(title("title: \"Week 6-ish\"\n"), "title: \"Week 7-ish\"\n");
+        assert_eq!(title("title: \"Week 6:\"\n"), "title: \"Week 7:\"\n");
+        // A week number only after the subtitle, or none: moved as before, nothing dropped.
+        assert_eq!(
+            title("title: \"Exams: week 6\"\n"),
+            "title: \"Exams: week 7\"\n"
+        );
+        assert_eq!(
+            title("title: Weekly goals: exams\n"),
+            "title: Weekly goals: exams\n"
         );
     }
 
