@@ -25,8 +25,12 @@
 //! The corpus is generated from a fixed seed: about a hundred daily and weekly notes built of
 //! the pieces real vaults hold.
 
+mod common;
+
+use common::{GITGOALS, Isolated as _, Scratch, finish};
 use gitgoals::core::model::Mark;
 use gitgoals::core::post::{ParseOptions, parse_with};
+use serde_json::Value;
 
 /// How many notes the corpus has.
 const NOTES: usize = 100;
@@ -715,4 +719,64 @@ fn every_note_of_a_vault_reads_as_obsidian_reads_it() {
         notes.len(),
         differences.join("\n")
     );
+}
+
+/// The same corpus as a vault in git, read by the command: the vault is found by its
+/// `.obsidian/` folder, and every note's figures are the reference reader's counts.
+#[test]
+fn the_vault_in_git_counts_every_note_as_obsidian_reads_it() {
+    let scratch = Scratch::new();
+    let dir = scratch.init("vault");
+    let notes = vault();
+    std::fs::create_dir_all(dir.join(".obsidian")).expect("mkdir");
+    std::fs::write(dir.join(".obsidian/app.json"), "{}\n").expect("write");
+    for (path, text) in &notes {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let git = |args: &[&str]| {
+        let out = finish(
+            scratch
+                .command("git", &dir, args)
+                .dated("2024-06-30T10:00:00+00:00"),
+        );
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "vault"]);
+    let out = finish(&mut scratch.command(GITGOALS, &dir, &["history", "--format", "json"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let posts = doc["posts"].as_array().expect("posts");
+    let mut agree = 0;
+    for (path, text) in &notes {
+        let want = obsidian_reads(text);
+        let count = |class| want.iter().filter(|(c, _, _)| *c == class).count() as u64;
+        let Some(post) = posts.iter().find(|p| p["path"] == path.as_str()) else {
+            assert!(want.is_empty(), "{path} is missing");
+            continue;
+        };
+        // `open` counts forwarded `[>]` goals too: they are not done.
+        let open = post["open"].as_u64();
+        let got = (
+            post["tasks"].as_u64(),
+            post["done"].as_u64(),
+            post["cancelled"].as_u64(),
+            open,
+        );
+        let wanted = (
+            Some(want.len() as u64),
+            Some(count(Class::Done)),
+            Some(count(Class::Cancelled)),
+            Some(count(Class::Open)),
+        );
+        assert_eq!(got, wanted, "{path}: (tasks, done, cancelled, open)");
+        agree += 1;
+    }
+    assert_eq!(agree, notes.len());
 }
