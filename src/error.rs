@@ -219,6 +219,8 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
+    #[error("no post {path} in this history (`gitgoals history` lists the goals posts)")]
+    NotAPost { path: String },
     #[error(
         "no goals post in the history yet: commit a first weekly post (a Markdown task list, e.g. _posts/YYYY-MM-DD-week-1.md) and `gitgoals plan` drafts each next one from the last"
     )]

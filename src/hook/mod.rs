@@ -508,6 +508,9 @@ pub struct RunReport {
     pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
+    /// Goals posts with no block at all yet (`stats --check` only): "out of date" would send
+    /// the user looking for a block that is not there.
+    pub missing: Vec<String>,
     pub failures: Vec<Failure>,
     /// Failures fail the run (`--strict` or `[hook] strict`; always for `stats`).
     pub strict: bool,
@@ -516,7 +519,10 @@ pub struct RunReport {
 impl RunReport {
     /// 0 when all is well (or failures are not fatal), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
-        if (self.strict && !self.failures.is_empty()) || !self.stale.is_empty() {
+        if (self.strict && !self.failures.is_empty())
+            || !self.stale.is_empty()
+            || !self.missing.is_empty()
+        {
             1
         } else {
             0
@@ -1383,7 +1389,16 @@ pub fn run_stats(
         })();
         match result {
             Ok(None) => {}
-            Ok(Some(_)) if check => report.stale.push(shown),
+            Ok(Some(_)) if check => match read_regular_file_in(&work_tree, &file) {
+                // Where a block goes but none is there yet (not a stale cookie or chart).
+                Ok(Some(old))
+                    if placed(resolved.placement, &old)
+                        && matches!(block::find_block(&old), Ok(None)) =>
+                {
+                    report.missing.push(shown)
+                }
+                _ => report.stale.push(shown),
+            },
             Ok(Some(new)) => match write_atomically(&file, &new, None) {
                 Ok(()) => report.updated.push(shown),
                 Err(e) => report.fail(Some(&shown), e),
@@ -1399,7 +1414,7 @@ fn display_path(path: &Path) -> String {
 }
 
 /// The path of `file` relative to the work tree with `/` separators, as git names it.
-fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
+pub fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     let root = work_tree.canonicalize().ok()?;
     let parent = file.parent()?.canonicalize().ok()?;
     let relative = parent.join(file.file_name()?);
