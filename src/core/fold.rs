@@ -58,6 +58,8 @@ pub struct Engine {
     pub(crate) restarts: u64,
     pub(crate) selector: Option<crate::core::select::PostSelector>,
     pub(crate) parse_options: crate::core::post::ParseOptions,
+    /// The chunks of big posts read so far: a new version re-reads only what changed.
+    pub(crate) memo: Arc<post::PostMemo>,
 }
 
 impl Engine {
@@ -70,9 +72,11 @@ impl Engine {
     pub(crate) fn restart(&mut self) {
         let restarts = self.restarts + 1;
         let parse_options = std::mem::take(&mut self.parse_options);
+        let memo = std::mem::take(&mut self.memo);
         *self = Engine {
             restarts,
             parse_options,
+            memo,
             ..Engine::new()
         };
     }
@@ -110,7 +114,7 @@ impl Engine {
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
-        let posts = parse_blobs(&delta, &self.parse_options);
+        let posts = parse_blobs(&delta, &self.parse_options, Some(&self.memo));
         self.feed_parsed(delta, posts);
     }
 
@@ -792,12 +796,17 @@ impl Engine {
     }
 }
 
-/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
-pub fn parse_blobs(delta: &CommitDelta, options: &post::ParseOptions) -> Vec<Post> {
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`, big ones through
+/// `memo` when given ([`post::parse_remembering`]).
+pub fn parse_blobs(
+    delta: &CommitDelta,
+    options: &post::ParseOptions,
+    memo: Option<&post::PostMemo>,
+) -> Vec<Post> {
     delta
         .blobs
         .iter()
-        .map(|blob| post::parse_with(&blob.path, &blob.bytes, options))
+        .map(|blob| post::parse_remembering(&blob.path, &blob.bytes, options, memo))
         .collect()
 }
 
