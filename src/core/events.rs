@@ -64,7 +64,8 @@ pub fn diff_paired(old: &[Task], new: &[Task], pairs: Vec<(usize, usize)>) -> Di
                 new: Some(n),
             })
         };
-        if !same_words(&before.title, &task.title) {
+        // Equal titles first: most pairs keep theirs, often the very same shared copy.
+        if before.title != task.title && !same_words(&before.title, &task.title) {
             push(EventKind::Edited);
         }
         if before.section != task.section {
