@@ -15,7 +15,8 @@ use chrono::Weekday;
 use toml::{Table, Value};
 
 use crate::core::dates::DateOrder;
-use crate::core::model::DueSource;
+use crate::core::model::{DueSource, Mark};
+use crate::render::export::Site;
 
 /// The repository's optional configuration file, at the work tree's root.
 pub const CONFIG_FILE: &str = ".gitgoals.toml";
@@ -101,12 +102,49 @@ pub struct Config {
     pub stats_chart: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
+    /// Whether the hook refreshes the site's data file (`gitgoals export`) on each commit.
+    pub export_on_commit: Setting<bool>,
+    /// The engine the site is built with: where the data file goes.
+    pub export_site: Setting<Site>,
+    /// How posts are read: as Obsidian reads them, as plain Markdown, or (`auto`) as Obsidian
+    /// in a vault (a tracked `.obsidian/` folder) and as Markdown elsewhere.
+    pub format: Setting<Format>,
+    /// Status characters of task boxes (`- [/] …`), each a string of characters, by what they
+    /// stand for: `statuses.open`, `.done`, `.cancelled`, `.forwarded`, `.ignored` (not a task).
+    pub statuses: [Setting<String>; 5],
 }
+
+/// How posts are read (`format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Markdown,
+    Obsidian,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Markdown => "markdown",
+            Format::Obsidian => "obsidian",
+        }
+    }
+}
+
+/// The `statuses.*` keys, in the order of [`Config::statuses`], with what each stands for.
+pub const STATUS_KEYS: [(&str, Option<Mark>); 5] = [
+    ("statuses.open", Some(Mark::Open)),
+    ("statuses.done", Some(Mark::Done)),
+    ("statuses.cancelled", Some(Mark::Cancelled)),
+    ("statuses.forwarded", Some(Mark::Forwarded)),
+    ("statuses.ignored", None),
+];
 
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 19] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -118,6 +156,14 @@ pub const KEYS: [&str; 11] = [
     "stats.placement",
     "stats.chart",
     "hook.strict",
+    "export.on_commit",
+    "export.site",
+    "format",
+    "statuses.open",
+    "statuses.done",
+    "statuses.cancelled",
+    "statuses.forwarded",
+    "statuses.ignored",
 ];
 
 impl Default for Config {
@@ -139,6 +185,10 @@ impl Default for Config {
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
             hook_strict: Setting::default(false),
+            export_on_commit: Setting::default(false),
+            export_site: Setting::default(Site::Jekyll),
+            format: Setting::default(Format::Auto),
+            statuses: std::array::from_fn(|_| Setting::default(String::new())),
         }
     }
 }
@@ -377,9 +427,58 @@ impl Config {
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
+            "export.on_commit" => self.export_on_commit.set(typed.boolean()?, source),
+            "export.site" => {
+                let name = typed.string()?;
+                let site = Site::parse(&name)
+                    .ok_or_else(|| typed.invalid(format!("{name:?} is not jekyll or hugo")))?;
+                self.export_site.set(site, source);
+            }
+            "format" => {
+                let name = typed.string()?;
+                let format = match name.as_str() {
+                    "auto" => Format::Auto,
+                    "markdown" => Format::Markdown,
+                    "obsidian" => Format::Obsidian,
+                    _ => {
+                        return Err(
+                            typed.invalid(format!("{name:?} is not auto, markdown or obsidian"))
+                        );
+                    }
+                };
+                self.format.set(format, source);
+            }
+            _ if STATUS_KEYS.iter().any(|(k, _)| *k == key) => {
+                let chars: String = typed.strings()?.concat();
+                if let Some(bad) = chars
+                    .chars()
+                    .find(|c| matches!(c, ' ' | 'x' | 'X' | '[' | ']') || c.is_whitespace())
+                {
+                    return Err(typed.invalid(format!(
+                        "{bad:?} cannot be a status: a space, `x` and `X` keep their meaning, \
+                         and brackets or white space make no box"
+                    )));
+                }
+                let index = STATUS_KEYS.iter().position(|(k, _)| *k == key).unwrap_or(0);
+                self.statuses[index].set(chars, source);
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// The status characters configured, with what each stands for (a character listed under
+    /// two keys takes the first: open, done, cancelled, forwarded, ignored).
+    pub fn status_table(&self) -> Vec<(char, Option<Mark>)> {
+        let mut table: Vec<(char, Option<Mark>)> = Vec::new();
+        for ((_, mark), setting) in STATUS_KEYS.iter().zip(&self.statuses) {
+            for c in setting.value.chars() {
+                if !table.iter().any(|(known, _)| *known == c) {
+                    table.push((c, *mark));
+                }
+            }
+        }
+        table
     }
 
     /// Every key with its effective value (as TOML) and origin, in [`KEYS`] order.
@@ -455,7 +554,30 @@ impl Config {
                 self.hook_strict.value.to_string(),
                 self.hook_strict.source,
             ),
+            (
+                "export.on_commit",
+                self.export_on_commit.value.to_string(),
+                self.export_on_commit.source,
+            ),
+            (
+                "export.site",
+                quoted(self.export_site.value.as_str()),
+                self.export_site.source,
+            ),
+            (
+                "format",
+                quoted(self.format.value.as_str()),
+                self.format.source,
+            ),
         ]
+        .into_iter()
+        .chain(
+            STATUS_KEYS
+                .iter()
+                .zip(&self.statuses)
+                .map(|((key, _), setting)| (*key, quoted(&setting.value), setting.source)),
+        )
+        .collect()
     }
 
     /// The template file to read, if any. A path from the repository's file must stay inside
@@ -527,7 +649,10 @@ impl Config {
 
 /// Names of the sections the file may have.
 fn is_section(name: &str) -> bool {
-    matches!(name, "confidence" | "due" | "stats" | "hook")
+    matches!(
+        name,
+        "confidence" | "due" | "stats" | "hook" | "statuses" | "export"
+    )
 }
 
 fn due_rule(name: &str) -> Option<DueSource> {
@@ -685,6 +810,7 @@ mod tests {
         let text = r#"
 posts = ["notes/**/*.md", "_posts/*.md"]
 week_start = "sunday"
+format = "obsidian"
 
 [confidence]
 scale = 10
@@ -702,6 +828,17 @@ chart = true
 
 [hook]
 strict = true
+
+[export]
+on_commit = true
+site = "hugo"
+
+[statuses]
+open = "/"
+done = ["!", "*"]
+cancelled = "-"
+forwarded = ">"
+ignored = "?~"
 "#;
         let (config, warnings) = from_file(text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -722,6 +859,22 @@ strict = true
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
         assert!(config.hook_strict.value);
+        assert!(config.export_on_commit.value);
+        assert_eq!(config.export_site.value, Site::Hugo);
+        assert!(from_file("[export]\nsite = \"zola\"\n").is_err());
+        assert_eq!(config.format.value, Format::Obsidian);
+        assert_eq!(
+            config.status_table(),
+            [
+                ('/', Some(Mark::Open)),
+                ('!', Some(Mark::Done)),
+                ('*', Some(Mark::Done)),
+                ('-', Some(Mark::Cancelled)),
+                ('>', Some(Mark::Forwarded)),
+                ('?', None),
+                ('~', None),
+            ]
+        );
         // Every key was set by the file: none is left at its default.
         assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
     }

@@ -219,6 +219,9 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
+    /// A file gitgoals offers to write is there already: it is the user's now.
+    #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
+    FileExists { path: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".
