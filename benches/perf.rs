@@ -9,10 +9,11 @@
 //! where the hash covers the generated history (or the generator), so a change to the
 //! generator makes a new one; each run works on a fresh local clone of it.
 //!
-//! Wall times are medians of several runs of the real binary (release build). Peak memory is
-//! the child's maximum resident set as `/usr/bin/time -f %M` reports it, measured in one extra
-//! run of each command so the wrapper does not add to the times; without `/usr/bin/time` the
-//! column says n/a. (The standard library cannot ask for a child's rusage, and a `libc`
+//! Wall times are medians of several runs of the real binary (release build). Peak memory and
+//! processor time (user and system, all threads) are what `/usr/bin/time -f "%M %U %S"`
+//! reports for one extra run of each command, so the wrapper does not add to the times;
+//! processor time is the steadier figure on a machine other work shares. Without
+//! `/usr/bin/time` those columns say n/a. (The standard library cannot ask for a child's rusage, and a `libc`
 //! dependency for one number in a benchmark is not worth it.)
 
 #[path = "../tests/support/synthetic.rs"]
@@ -187,19 +188,26 @@ fn measure(args: &Args, label: &str, pristine: &Path, verdicts: &mut String) -> 
     ));
 
     println!(
-        "{:<38} {:>10} {:>12} {:>12}",
-        "command", "median", "× git log", "peak RSS"
+        "{:<38} {:>10} {:>12} {:>12} {:>10} {:>10}",
+        "command", "median", "× git log", "peak RSS", "CPU", "CPU × git"
     );
+    let git_cpu = rows[0].cpu;
     for row in &rows {
+        let cpu_ratio = match (row.cpu, git_cpu) {
+            (Some(cpu), Some(git)) => format!("{:.3}×", ratio(cpu, git)),
+            _ => "n/a".to_string(),
+        };
         println!(
-            "{:<38} {:>10} {:>11.3}× {:>12}",
+            "{:<38} {:>10} {:>11.3}× {:>12} {:>10} {:>10}",
             row.name,
             seconds(row.median),
             ratio(row.median, base),
             row.rss_kib.map_or_else(
                 || "n/a".to_string(),
                 |kib| format!("{:.1} MiB", kib as f64 / 1024.0)
-            )
+            ),
+            row.cpu.map_or_else(|| "n/a".to_string(), seconds),
+            cpu_ratio,
         );
     }
     println!(
@@ -297,10 +305,11 @@ struct Row {
     name: &'static str,
     median: Duration,
     rss_kib: Option<u64>,
+    cpu: Option<Duration>,
 }
 
 impl Row {
-    fn measured(name: &'static str, median: Result<Duration>, rss_kib: Option<u64>) -> Row {
+    fn measured(name: &'static str, median: Result<Duration>, usage: Option<Usage>) -> Row {
         let median = median.unwrap_or_else(|e| {
             eprintln!("bench: {name}: {e}");
             Duration::ZERO
@@ -308,7 +317,8 @@ impl Row {
         Row {
             name,
             median,
-            rss_kib,
+            rss_kib: usage.map(|u| u.rss_kib),
+            cpu: usage.map(|u| u.cpu),
         }
     }
 }
@@ -524,8 +534,10 @@ fn run_checked(command: Command) -> Result<()> {
     time_command(command).map(|_| ())
 }
 
-/// The child's peak resident set in KiB, from `/usr/bin/time -f %M`.
-fn peak_rss(command: Command) -> Option<u64> {
+/// The child's peak resident set in KiB and the processor time it used (user and system, both
+/// threads), from `/usr/bin/time -f "%M %U %S"`. Processor time is steadier than wall time on
+/// a machine that other work shares.
+fn peak_rss(command: Command) -> Option<Usage> {
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
         return None;
@@ -534,7 +546,7 @@ fn peak_rss(command: Command) -> Option<u64> {
     let mut wrapped = Command::new(time);
     wrapped
         .arg("-f")
-        .arg("%M")
+        .arg("%M %U %S")
         .arg("-o")
         .arg(report.path())
         .arg(command.get_program())
@@ -552,13 +564,21 @@ fn peak_rss(command: Command) -> Option<u64> {
     if !wrapped.status().ok()?.success() {
         return None;
     }
-    std::fs::read_to_string(report.path())
-        .ok()?
-        .lines()
-        .last()?
-        .trim()
-        .parse()
-        .ok()
+    let text = std::fs::read_to_string(report.path()).ok()?;
+    let mut fields = text.lines().last()?.split_whitespace();
+    let rss_kib = fields.next()?.parse().ok()?;
+    let cpu: f64 = fields.map(|f| f.parse::<f64>().unwrap_or(0.0)).sum();
+    Some(Usage {
+        rss_kib,
+        cpu: Duration::from_secs_f64(cpu),
+    })
+}
+
+/// What one run of a command used.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    rss_kib: u64,
+    cpu: Duration,
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<()> {
