@@ -508,6 +508,9 @@ pub struct RunReport {
     pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
+    /// Goals posts with no block at all yet (`stats --check` only): "out of date" would send
+    /// the user looking for a block that is not there.
+    pub missing: Vec<String>,
     pub failures: Vec<Failure>,
     /// Failures fail the run (`--strict` or `[hook] strict`; always for `stats`).
     pub strict: bool,
@@ -516,7 +519,10 @@ pub struct RunReport {
 impl RunReport {
     /// 0 when all is well (or failures are not fatal), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
-        if (self.strict && !self.failures.is_empty()) || !self.stale.is_empty() {
+        if (self.strict && !self.failures.is_empty())
+            || !self.stale.is_empty()
+            || !self.missing.is_empty()
+        {
             1
         } else {
             0
@@ -691,6 +697,8 @@ struct Resolved {
     chart: bool,
     /// `confidence.scale`: the block writes ratings out of it.
     rating_scale: u8,
+    /// `stats.forecast`: the block shows the week's start-of-week forecast.
+    forecast: bool,
 }
 
 impl Resolved {
@@ -751,6 +759,7 @@ fn resolve(
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
         rating_scale: config.confidence_scale.value,
+        forecast: config.stats_forecast.value,
     })
 }
 
@@ -813,6 +822,7 @@ pub fn run_pre_commit(
             placement: resolved.placement,
             chart: resolved.chart,
             rating_scale: resolved.rating_scale,
+            forecast: resolved.forecast,
             globs: &globs,
         },
         made,
@@ -832,6 +842,7 @@ struct BlockLayout<'a> {
     chart: bool,
     /// Ratings in the block read N/`rating_scale`.
     rating_scale: u8,
+    forecast: bool,
     /// The posts globs in force (`--posts`, the configuration's), as history reads them.
     globs: &'a [&'a str],
 }
@@ -1006,6 +1017,7 @@ fn plan_post(
         return Ok(None);
     };
     stats.rating_scale = layout.rating_scale;
+    stats.show_forecast = layout.forecast;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
         let chart = plan_chart(index, work_tree, path, &stats)?;
         stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
@@ -1339,6 +1351,7 @@ pub fn run_stats(
                 return Ok(None);
             };
             stats.rating_scale = resolved.rating_scale;
+            stats.show_forecast = resolved.forecast;
             if resolved.chart && !stats.recent_weeks.is_empty() {
                 let chart = draw_chart(&work_tree, &relative, &stats)?;
                 if !chart_on_disk(&work_tree, &chart)? {
@@ -1376,7 +1389,16 @@ pub fn run_stats(
         })();
         match result {
             Ok(None) => {}
-            Ok(Some(_)) if check => report.stale.push(shown),
+            Ok(Some(_)) if check => match read_regular_file_in(&work_tree, &file) {
+                // Where a block goes but none is there yet (not a stale cookie or chart).
+                Ok(Some(old))
+                    if placed(resolved.placement, &old)
+                        && matches!(block::find_block(&old), Ok(None)) =>
+                {
+                    report.missing.push(shown)
+                }
+                _ => report.stale.push(shown),
+            },
             Ok(Some(new)) => match write_atomically(&file, &new, None) {
                 Ok(()) => report.updated.push(shown),
                 Err(e) => report.fail(Some(&shown), e),
@@ -1392,7 +1414,7 @@ fn display_path(path: &Path) -> String {
 }
 
 /// The path of `file` relative to the work tree with `/` separators, as git names it.
-fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
+pub fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     let root = work_tree.canonicalize().ok()?;
     let parent = file.parent()?.canonicalize().ok()?;
     let relative = parent.join(file.file_name()?);

@@ -4,10 +4,20 @@
 pub mod chart;
 pub mod cookies;
 pub mod export;
+pub mod plan;
 pub mod report;
 pub mod statsblock;
 pub mod style;
 pub mod trends;
+
+/// `1 goal`, `2 goals`: a count with its noun, plural unless it is one.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// Writes a JSON document (pretty, with a final line break) to any writer.
 pub fn write_json<T: serde::Serialize>(

@@ -200,6 +200,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_title_edited_past_its_cut_shows_what_changed_in_the_log() {
+        let old = "Read >=101 machine learning papers (I get credit only when I have produced a summary of each one)";
+        let new = "Read >=101 machine learning papers (I get credit only when I have produced a short summary of each one)";
+        assert_eq!(display_title(old), display_title(new), "both cut alike");
+        let (title, previous) = edited_titles(new, old);
+        assert_ne!(title, previous);
+        assert!(
+            title.starts_with("\"…") && title.contains("short summary"),
+            "{title}"
+        );
+        assert!(previous.contains("a summary of each one"), "{previous}");
+        // Short titles, or ones that differ early, are quoted whole as before.
+        assert_eq!(
+            edited_titles("Read the paper", "Read a paper"),
+            (
+                "\"Read the paper\"".to_string(),
+                "\"Read a paper\"".to_string()
+            )
+        );
+    }
+
+    #[test]
     fn bars_and_percentages() {
         assert_eq!(bar(0.5, 4), "██░░");
         assert_eq!(bar(1.5, 2), "██");
@@ -406,7 +428,15 @@ fn on_time_text(week: &Week) -> String {
 /// from: the tick sparklines and the unplanned share need the weeks' tasks.
 pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
-        return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
+        // Filters (`--since`, `--until`, `--last`) that leave nothing are not an empty blog.
+        return if ledger.weeks.is_empty() {
+            "no goals posts (Markdown posts with task lists) in this history\n".to_string()
+        } else {
+            format!(
+                "no goals posts in the range asked for ({} in the whole history)\n",
+                crate::render::count(ledger.weeks.len(), "goals post")
+            )
+        };
     }
     let title_width = weeks
         .iter()
@@ -445,11 +475,17 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     }
     let summary = Summary::of(weeks, RECENT_WEEKS);
     if let Some(all) = summary.all {
+        // The newest post has had no chance to carry anything: a rate over no such week
+        // would read as "nothing was carried".
+        let carried = if weeks.iter().any(|w| w.has_next) {
+            format!("carried over {} of tasks", percent(all.carry_over_rate))
+        } else {
+            "carried over: nothing yet (no later post)".to_string()
+        };
         out.push_str(&format!(
-            "\n{} weeks: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
-            all.weeks,
+            "\n{}: average completion {}, {carried}, unplanned {} of tasks\n",
+            crate::render::count(all.weeks, "week"),
             percent(all.average_completion),
-            percent(all.carry_over_rate),
             percent(all.unplanned_rate)
         ));
     }
@@ -903,15 +939,22 @@ pub fn log_text(lines: &[LogLine]) -> String {
     let mut out = String::new();
     for line in lines {
         let e = line.event;
+        let (title, previous) = match &e.previous_title {
+            Some(previous) => {
+                let (title, previous) = edited_titles(&e.title, previous);
+                (title, Some(previous))
+            }
+            None => (quote(&e.title), None),
+        };
         let mut text = format!(
             "{}  {}  {:<9} {}",
             e.commit.time.format("%Y-%m-%d %H:%M %:z"),
             short_id(&e.commit.id),
             e.kind.as_str(),
-            quote(&e.title)
+            title
         );
-        if let Some(previous) = &e.previous_title {
-            text.push_str(&format!(" (was {})", quote(previous)));
+        if let Some(previous) = previous {
+            text.push_str(&format!(" (was {previous})"));
         }
         if let (Some(from), Some(to)) = (&e.from_section, &e.to_section) {
             text.push_str(&format!(" ({from} → {to})"));
@@ -926,6 +969,27 @@ pub fn log_text(lines: &[LogLine]) -> String {
         out.push_str("no task events in this history\n");
     }
     out
+}
+
+/// An edit's new and old titles as the log quotes them. Where a long title was edited past
+/// the point where both are cut short, the two would read the same: each is then shown from a
+/// little before the first difference, so the line says what changed.
+fn edited_titles(title: &str, previous: &str) -> (String, String) {
+    const LEAD: usize = 20;
+    if title == previous || display_title(title) != display_title(previous) {
+        return (quote(title), quote(previous));
+    }
+    let common = title
+        .chars()
+        .zip(previous.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let from = common.saturating_sub(LEAD);
+    let tail = |t: &str| {
+        let rest: String = t.chars().skip(from).collect();
+        format!("\"…{}\"", display_title(&rest))
+    };
+    (tail(title), tail(previous))
 }
 
 fn quote(title: &str) -> String {
