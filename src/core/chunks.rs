@@ -296,10 +296,20 @@ impl<T> StoredChunk<T> {
     }
 }
 
-/// The key a chunk is stored under.
+/// The key a chunk is stored under: its length, its first line (its heading) and its context.
+/// Hashing the whole text cost more than the comparison that [`PathChunks::find`] makes
+/// anyway; a chunk's heading and length already tell it from the others of its post.
 pub fn chunk_key(text: &str, context: &ChunkContext) -> u64 {
+    const HEAD_BYTES: usize = 128;
+    let head = text.as_bytes();
+    let line = head
+        .iter()
+        .take(HEAD_BYTES)
+        .position(|&b| b == b'\n')
+        .unwrap_or(head.len().min(HEAD_BYTES));
     let mut hasher = std::hash::DefaultHasher::new();
-    text.hash(&mut hasher);
+    text.len().hash(&mut hasher);
+    head[..line].hash(&mut hasher);
     context.hash(&mut hasher);
     hasher.finish()
 }
