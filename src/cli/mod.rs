@@ -453,13 +453,20 @@ fn plan(
 }
 
 /// Creates the drafted post in the work tree; an existing file (or link) at its path is an
-/// error and is left as it is.
+/// error and is left as it is, and so is a posts folder that is a link out of the work tree
+/// (the hook never writes there either).
 fn write_new_post(session: &Session, draft: &crate::core::plan::Draft) -> Result<()> {
     let root = session.work_tree().ok_or(Error::Bare)?;
     let path = root.join(&draft.path);
     if let Some(parent) = path.parent() {
+        // Checked before creating anything, on the nearest folder that exists, and again once
+        // the folders are there.
+        if let Some(existing) = parent.ancestors().find(|dir| dir.exists()) {
+            hook::inside_work_tree(&root, existing)?;
+        }
         std::fs::create_dir_all(parent)
             .map_err(Error::cannot(format!("create {}", parent.display())))?;
+        hook::inside_work_tree(&root, parent)?;
     }
     let file = std::fs::OpenOptions::new()
         .write(true)

@@ -431,7 +431,7 @@ pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, Error>
 }
 
 /// Canonicalises `path` and checks that it lies inside the work tree.
-fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
+pub(crate) fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
     let root = work_tree.canonicalize().map_err(io_error(work_tree))?;
     let resolved = path.canonicalize().map_err(io_error(path))?;
     if resolved.starts_with(&root) {
