@@ -232,6 +232,12 @@ pub enum Error {
     /// A file gitgoals offers to write is there already: it is the user's now.
     #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
     FileExists { path: PathBuf },
+    /// `stats --commit` commits whole files under gitgoals' name, so it refuses a post with
+    /// changes of the user's that are not committed.
+    #[error(
+        "{path} has changes that are not committed: `stats --commit` would commit them as gitgoals'; commit them first, or run `gitgoals stats` without --commit"
+    )]
+    UncommittedPost { path: String },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

@@ -591,6 +591,10 @@ fn stats(
         Some(posts) => posts.iter().map(|p| work_tree.join(p)).collect(),
         None => files,
     };
+    if commit {
+        let files: Vec<PathBuf> = files.iter().map(|f| session.base.join(f)).collect();
+        hook::ci::ensure_committed(session.repo()?, &work_tree, &session.read.globs(), &files)?;
+    }
     let engine = session.engine()?;
     let head = engine.tip();
     let compute = hook::history_stats_with(&engine, head, now(), session.ledger);

@@ -125,6 +125,58 @@ pub fn posts_to_refresh(
         .collect())
 }
 
+/// Refuses when one of the posts `--commit` may rewrite (`files`; every tracked post when
+/// none is named) differs from HEAD in the index or the work tree, or is not tracked: the
+/// refresh commit takes whole files, so the user's edit would go in under gitgoals' name.
+/// Checked before any file is written.
+pub fn ensure_committed(
+    repo: &Repo,
+    work_tree: &Path,
+    globs: &[&str],
+    files: &[PathBuf],
+) -> Result<(), Error> {
+    let paths: Vec<PathBuf> = if files.is_empty() {
+        tracked_posts(repo, globs)?
+            .iter()
+            .map(|post| work_tree.join(post))
+            .collect()
+    } else {
+        files.to_vec()
+    };
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(work_tree)
+        .args([
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+        ])
+        .args(&paths)
+        .output()
+        .map_err(|e| Error::GitCommand {
+            args: "status".to_string(),
+            reason: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::GitCommand {
+            args: "status --porcelain".to_string(),
+            reason: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    // Each entry is `XY PATH`; the first one is enough to name.
+    match out.stdout.split(|&b| b == 0).find(|entry| entry.len() > 3) {
+        Some(entry) => Err(Error::UncommittedPost {
+            path: String::from_utf8_lossy(&entry[3..]).into_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The commit message of a refresh of `posts` (and of the site's data file, alone or with
 /// them).
 fn message(posts: &[String]) -> String {
