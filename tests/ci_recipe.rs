@@ -343,3 +343,20 @@ fn init_ci_writes_the_readme_workflow_and_never_overwrites() {
     assert!(stderr.contains("already exists"), "{stderr}");
     assert_eq!(blog.read(".github/workflows/gitgoals.yml"), "mine\n");
 }
+
+#[cfg(unix)]
+#[test]
+fn init_ci_refuses_a_github_folder_linked_out_of_the_repository() {
+    let blog = Blog::without_hook();
+    let outside = tempfile::tempdir().expect("a temp dir");
+    std::os::unix::fs::symlink(outside.path(), blog.dir.join(".github")).expect("link .github");
+    let out = blog.gitgoals(&["init-ci"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside the work tree"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("read dir").count(),
+        0,
+        "nothing is written outside the repository"
+    );
+}

@@ -459,14 +459,7 @@ fn write_new_post(session: &Session, draft: &crate::core::plan::Draft) -> Result
     let root = session.work_tree().ok_or(Error::Bare)?;
     let path = root.join(&draft.path);
     if let Some(parent) = path.parent() {
-        // Checked before creating anything, on the nearest folder that exists, and again once
-        // the folders are there.
-        if let Some(existing) = parent.ancestors().find(|dir| dir.exists()) {
-            hook::inside_work_tree(&root, existing)?;
-        }
-        std::fs::create_dir_all(parent)
-            .map_err(Error::cannot(format!("create {}", parent.display())))?;
-        hook::inside_work_tree(&root, parent)?;
+        hook::create_dir_inside(&root, parent)?;
     }
     let file = std::fs::OpenOptions::new()
         .write(true)

@@ -27,11 +27,11 @@ pub const AUTHOR_EMAIL: &str = "gitgoals@stats-block.invalid";
 pub const TRAILER: &str = "Gitgoals-Refresh: stats";
 
 /// `gitgoals init-ci`: writes [`WORKFLOW`] to [`WORKFLOW_PATH`] under `work_tree`; a file
-/// already there is never replaced.
+/// already there is never replaced, and a `.github` linked out of the work tree is refused.
 pub fn init(work_tree: &Path) -> Result<PathBuf, Error> {
     let path = work_tree.join(WORKFLOW_PATH);
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        super::create_dir_inside(work_tree, dir)?;
     }
     let mut file = match fs::OpenOptions::new()
         .write(true)

@@ -430,8 +430,19 @@ pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, Error>
     fs::read_to_string(&resolved).map_err(io_error(relative))
 }
 
+/// Creates `dir` and the folders above it, refusing one that is, or lies under, a link out
+/// of the work tree: checked on the nearest folder that exists before anything is created,
+/// and on `dir` once it is there.
+pub(crate) fn create_dir_inside(work_tree: &Path, dir: &Path) -> Result<(), Error> {
+    if let Some(existing) = dir.ancestors().find(|d| d.exists()) {
+        inside_work_tree(work_tree, existing)?;
+    }
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    inside_work_tree(work_tree, dir).map(drop)
+}
+
 /// Canonicalises `path` and checks that it lies inside the work tree.
-pub(crate) fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
+fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
     let root = work_tree.canonicalize().map_err(io_error(work_tree))?;
     let resolved = path.canonicalize().map_err(io_error(path))?;
     if resolved.starts_with(&root) {
