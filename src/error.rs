@@ -172,8 +172,10 @@ pub enum Error {
     // --- Charts ---------------------------------------------------------------------------------
     #[error("nothing to draw in the {0} chart: no goals posts")]
     EmptyChart(&'static str),
-    #[error("{} is not a folder (a link?); the chart is not written", dir.display())]
-    ChartFolder { dir: PathBuf },
+    /// A folder gitgoals writes generated files into (the charts', the site's data file's) is
+    /// a link or a file.
+    #[error("{} is not a folder (a link?); nothing is written into it", dir.display())]
+    NotAFolder { dir: PathBuf },
     #[error("cannot draw the {chart} chart: {message}")]
     Draw {
         chart: &'static str,

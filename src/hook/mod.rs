@@ -1127,7 +1127,7 @@ fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartF
     for part in CHART_DIR.split('/') {
         dir.push(part);
         if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
-            return Err(Error::ChartFolder {
+            return Err(Error::NotAFolder {
                 dir: dir.to_path_buf(),
             });
         }
@@ -1149,7 +1149,7 @@ fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), Error> {
     let file = work_tree.join(&chart.path);
     let dir = file
         .parent()
-        .ok_or(Error::ChartFolder { dir: file.clone() })?;
+        .ok_or(Error::NotAFolder { dir: file.clone() })?;
     fs::create_dir_all(dir).map_err(Error::io(dir))?;
     inside_work_tree(work_tree, dir)?;
     write_atomically(&file, &chart.bytes, None)
