@@ -713,6 +713,15 @@ mod tests {
             title("title: Weekly goals: exams\n"),
             "title: Weekly goals: exams\n"
         );
+        // Titles in other scripts: cut at the separator, never inside a character.
+        assert_eq!(
+            title("title: \"Week 6: \u{8a66}\u{9a13}\u{306e}\u{5f8c}\"\n"),
+            "title: \"Week 7\"\n"
+        );
+        assert_eq!(
+            title("title: Week 6\u{ff1a}\u{8a66}\u{9a13}\n"),
+            "title: Week 7\u{ff1a}\u{8a66}\u{9a13}\n"
+        );
     }
 
     #[test]
