@@ -213,15 +213,12 @@ impl Config {
         warnings: &mut Vec<ConfigWarning>,
     ) -> Result<(), Error> {
         let table: Table = toml::from_str(text).map_err(|e| Error::SettingsSyntax {
-            origin: origin.to_string(),
-            message: format!(
-                "{}{}",
-                e.message(),
-                e.span().map_or(String::new(), |s| format!(
-                    " (line {})",
-                    line_of_offset(text, s.start)
-                ))
-            ),
+            // `FILE:LINE: message`, as the type errors are said.
+            origin: match e.span() {
+                Some(span) => format!("{origin}:{}", mistake_line(text, span.start, e.message())),
+                None => origin.to_string(),
+            },
+            message: e.message().trim_end().to_string(),
         })?;
         let mut unknown = Vec::new();
         for (name, value) in &table {
@@ -647,6 +644,19 @@ fn located(origin: &str, text: &str, section: Option<&str>, key: &str) -> String
     origin.to_string()
 }
 
+/// The line a TOML syntax error is about. For something missing at the end of a value (a
+/// comma, a closing bracket) the parser stops at the next token, often on a later line; the
+/// mistake is at the end of the last thing written before it.
+fn mistake_line(text: &str, offset: usize, message: &str) -> usize {
+    let offset = offset.min(text.len());
+    let missing = message.starts_with("missing") || message.starts_with("unclosed");
+    if !missing {
+        return line_of_offset(text, offset);
+    }
+    let before = text[..offset].trim_end();
+    line_of_offset(text, before.len().max(1) - 1)
+}
+
 fn line_of_offset(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
@@ -807,8 +817,18 @@ strict = true
     #[test]
     fn a_syntax_error_names_the_file_and_line() {
         let error = from_file("[hook\nstrict = 1\n").unwrap_err().to_string();
-        assert!(error.starts_with(".gitgoals.toml: "), "{error}");
-        assert!(error.contains("line 1"), "{error}");
+        assert!(error.starts_with(".gitgoals.toml:1: "), "{error}");
+    }
+
+    #[test]
+    fn a_missing_comma_is_said_on_the_line_that_lacks_it() {
+        let error = from_file("posts = [\n  \"a/*.md\"\n  \"b/*.md\"\n]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(".gitgoals.toml:2: missing comma"),
+            "{error}"
+        );
     }
 
     #[test]

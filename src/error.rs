@@ -23,7 +23,10 @@ const END: &str = "<!-- /gitgoals:stats -->";
 #[non_exhaustive]
 pub enum Error {
     // --- The repository -------------------------------------------------------------------
-    #[error("not a git repository: {dir}")]
+    /// Every command that needs history says this same sentence outside a repository.
+    #[error(
+        "{dir} is not in a git repository: run gitgoals inside your blog's clone, or name it with -C DIR"
+    )]
     NotARepository { dir: String },
     #[error("cannot open the git repository at {dir}: {message}")]
     OpenRepository { dir: String, message: String },
@@ -219,6 +222,13 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
+    /// `--post PATH` names no post history has; `hint` says what to try.
+    #[error("{given} is not a post in this repository's history; {hint}")]
+    NotAPost { given: String, hint: String },
+    #[error(
+        "no goals post (a post with tasks) in this repository's history; name a file: gitgoals show PATH"
+    )]
+    NoGoalsPosts,
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

@@ -32,6 +32,8 @@ pub struct Args {
     pub use_cache: bool,
     /// `--quiet`: no warnings on stderr.
     pub quiet: bool,
+    /// `--verbose`: warnings about older versions of posts too.
+    pub verbose: bool,
 }
 
 /// The resolved state of one run.
@@ -53,6 +55,7 @@ pub struct Session {
     pub ledger: LedgerOptions,
     pub use_cache: bool,
     pub quiet: bool,
+    pub verbose: bool,
 }
 
 impl Session {
@@ -93,6 +96,7 @@ impl Session {
             ledger,
             use_cache: args.use_cache,
             quiet: args.quiet,
+            verbose: args.verbose,
         })
     }
 
@@ -148,10 +152,43 @@ impl Session {
         }
     }
 
+    /// Prints history's warnings. One about an older version of a post (a commit's front
+    /// matter that has since been fixed) would come back on every run and cannot be acted on,
+    /// so only `--verbose` prints it; a warning the post in the work tree still deserves is
+    /// always printed.
     fn warn_all(&self, warnings: &[Warning]) {
-        for warning in warnings {
-            self.warn(warning);
+        if self.quiet {
+            return;
         }
+        let mut still: std::collections::HashMap<&str, Vec<String>> = Default::default();
+        for warning in warnings {
+            let shown = self.verbose
+                || warning.commit.is_none()
+                || warning.file.is_empty()
+                || still
+                    .entry(warning.file.as_str())
+                    .or_insert_with(|| self.warnings_now(&warning.file))
+                    .contains(&warning.message);
+            if shown {
+                self.warn(warning);
+            }
+        }
+    }
+
+    /// The messages the post at `path` in the work tree reads with today; none when it is
+    /// gone.
+    fn warnings_now(&self, path: &str) -> Vec<String> {
+        let Some(bytes) = self
+            .work_tree()
+            .and_then(|root| std::fs::read(root.join(path)).ok())
+        else {
+            return Vec::new();
+        };
+        crate::core::post::parse_with(path, &bytes, self.parse_options())
+            .warnings
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect()
     }
 
     /// Every post's versions and every task's life, and the weeks they make, through the cache
@@ -198,6 +235,59 @@ impl Session {
             self.base.join(path)
         } else {
             path.to_path_buf()
+        }
+    }
+
+    /// `path` as given on the command line, as history names it: relative to where the run
+    /// started (as git takes paths), then `/`-separated from the work tree's root. None when it
+    /// lies outside the work tree, or there is none. The file need not exist any more: a
+    /// deleted post is still in history.
+    pub fn repo_path(&self, path: &Path) -> Option<String> {
+        let root = self.work_tree()?;
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        let mut full = self.resolve_path(path);
+        if full.is_relative() {
+            full = std::env::current_dir().ok()?.join(full);
+        }
+        let full = real_path(&full);
+        let inside = full.strip_prefix(&root).ok()?;
+        let parts: Vec<String> = inside
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+}
+
+/// `path` with `.` and `..` worked out and links followed as far as the path exists, so it
+/// compares with the work tree's real path even for a file that is gone.
+fn real_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut plain = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                plain.pop();
+            }
+            other => plain.push(other),
+        }
+    }
+    // The longest part that exists, made real; the rest appended as written.
+    let mut missing = Vec::new();
+    let mut existing = plain.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut real = real;
+            real.extend(missing.iter().rev());
+            return real;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return plain,
         }
     }
 }

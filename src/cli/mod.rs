@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         settings: cli.set.clone(),
         use_cache: !cli.no_cache,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
         Command::Completions { shell } => {
@@ -88,9 +89,16 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
     match command {
         Command::Config => print(&session.config.describe(session.config_file.as_deref()))?,
         Command::Show { path, format } => {
+            // History's reading of the post, when it has one: `show` and `history` then
+            // agree on its date and due date. Outside a repository a file is read alone.
+            let ledger = session
+                .repo()
+                .is_ok()
+                .then(|| session.ledger())
+                .transpose()?;
             let path = match path {
                 Some(path) => session.resolve_path(&path),
-                None => newest_post(session)?,
+                None => newest_goals_post(session, ledger.as_ref())?,
             };
             let bytes =
                 std::fs::read(&path).map_err(Error::cannot(format!("read {}", path.display())))?;
@@ -101,7 +109,15 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 .display()
                 .to_string();
             let parse = session.parse_options();
-            let post = post::parse_with(&shown, &bytes, parse);
+            let mut post = post::parse_with(&shown, &bytes, parse);
+            let week = session.repo_path(&path).and_then(|in_repo| {
+                ledger
+                    .as_ref()
+                    .and_then(|ledger| ledger.weeks.iter().find(|w| w.path == in_repo))
+            });
+            if let Some(week) = week {
+                report::fill_from_history(&mut post, week);
+            }
             match format {
                 Format::Text => print(&crate::render::style::paint(&report::show_text(
                     &shown,
@@ -146,6 +162,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, ledger) = session.history_and_ledger()?;
+            let post = post_in_history(session, post.as_deref(), &history)?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -267,6 +284,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, _) = session.history_and_ledger()?;
+            let post = post_in_history(session, post.as_deref(), &history)?;
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
@@ -321,17 +339,58 @@ fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
     })?;
     let ledger = session.ledger()?;
     let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
+    // Each line of the suggestion must run as printed: after `cargo run` the binary is not on
+    // PATH, so it is named by its full path unless PATH finds this very binary.
+    let program = shell_word(&program_as_typed());
+    let mut try_lines = format!("  cd {}\n", shell_word(&dir.display().to_string()));
+    for command in ["tasks --carried", "log -n 10", "show"] {
+        try_lines.push_str(&format!("  {program} {command}\n"));
+    }
     print(&format!(
-        "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
+        "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry (each line runs as printed):\n{try_lines}",
         ledger.weeks.len(),
         commits,
         dir.display(),
         report::history_text(&ledger, &weeks),
-        dir.display()
     ))
 }
 
+/// How to type the running binary in a shell: `gitgoals` when PATH finds this same file,
+/// else its full path.
+fn program_as_typed() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "gitgoals".to_string();
+    };
+    let name = exe
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(&name))
+                .find(|candidate| candidate.is_file())
+        })
+        .unwrap_or_default();
+    match on_path.and_then(|found| std::fs::canonicalize(found).ok()) {
+        Some(found) if found == exe => name.to_string_lossy().into_owned(),
+        _ => exe.display().to_string(),
+    }
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 fn run_hook(session: &Session, action: HookAction) -> Result<u8> {
+    // Outside a repository, the sentence every command says, not the `git` program's own.
+    session.repo()?;
     let outcome = match action {
         HookAction::Install { force } => hook::install(&session.base, force)
             .map_err(Error::cannot("install the hook"))?
@@ -503,6 +562,55 @@ fn finish_output(written: io::Result<()>) -> Result<()> {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(Error::Output),
     }
+}
+
+/// The post `show` shows when given none: in a repository, the newest goals post (a post
+/// with tasks) of history, as `history` dates it; outside one, the newest post on disk.
+fn newest_goals_post(session: &Session, ledger: Option<&ledger::Ledger>) -> Result<PathBuf> {
+    let (Some(ledger), Some(root)) = (ledger, session.work_tree()) else {
+        return newest_post(session);
+    };
+    // The weeks are in history's order; the last of the newest date is the newest.
+    let newest = ledger
+        .weeks
+        .iter()
+        .enumerate()
+        .filter(|(_, week)| root.join(&week.path).is_file())
+        .max_by_key(|(i, week)| (week.date, *i))
+        .map(|(_, week)| root.join(&week.path));
+    newest.ok_or(Error::NoGoalsPosts)
+}
+
+/// `--post PATH` as history names it, resolved from where the run started as git resolves
+/// paths; an error when it is no post of `history`.
+fn post_in_history(
+    session: &Session,
+    given: Option<&str>,
+    history: &crate::core::history::History,
+) -> Result<Option<String>> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let is_post = |path: &str| history.post_index(path).is_some();
+    let in_repo = session.repo_path(Path::new(given));
+    if let Some(path) = in_repo.as_deref()
+        && is_post(path)
+    {
+        return Ok(Some(path.to_string()));
+    }
+    let hint = match in_repo {
+        None => "it is outside the repository's work tree".to_string(),
+        // Typed from the root while standing in a folder below it.
+        Some(_) if is_post(given.trim_start_matches("./")) => format!(
+            "paths are taken from the current directory, as git takes them, and {} is a post from the repository's root",
+            given.trim_start_matches("./")
+        ),
+        Some(_) => "`gitgoals history` lists the goals posts".to_string(),
+    };
+    Err(Error::NotAPost {
+        given: given.to_string(),
+        hint,
+    })
 }
 
 /// The newest post in the work tree (by the date in its file name, then by modification

@@ -102,6 +102,23 @@ fn tally_row(name: &str, tally: Tally, name_width: usize) -> String {
 }
 
 /// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
+/// Fills in what a post alone does not say with history's reading of the same post
+/// (`week`): its date from the first commit, its due date from the next post or a week
+/// after, so `show` and `history` never disagree.
+pub fn fill_from_history(post: &mut Post, week: &crate::core::ledger::Week) {
+    if post.date.is_none() {
+        post.date = Some(week.date);
+        post.date_source = Some(crate::core::model::DateSource::FirstCommit);
+    }
+    if post.due.is_none() {
+        post.due = Some(Due {
+            date: week.due,
+            source: week.due_source,
+            evidence: None,
+        });
+    }
+}
+
 pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let mut out = String::new();
     let overall = tally::overall(&post.tasks);
@@ -111,6 +128,9 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let date = match (post.date, post.date_source) {
         (Some(date), Some(crate::core::model::DateSource::Filename)) => {
             format!("{date} (from the file name)")
+        }
+        (Some(date), Some(crate::core::model::DateSource::FirstCommit)) => {
+            format!("{date} (its first commit)")
         }
         (Some(date), _) => date.to_string(),
         (None, _) => "unknown".to_string(),
@@ -774,7 +794,13 @@ pub fn log_text(lines: &[LogLine]) -> String {
             quote(&e.title)
         );
         if let Some(previous) = &e.previous_title {
-            text.push_str(&format!(" (was {})", quote(previous)));
+            let (now, was) = edit_excerpts(&e.title, previous);
+            text = format!(
+                "{}  {}  {:<9} {now} (was {was})",
+                e.commit.time.format("%Y-%m-%d %H:%M %:z"),
+                short_id(&e.commit.id),
+                e.kind.as_str(),
+            );
         }
         if let (Some(from), Some(to)) = (&e.from_section, &e.to_section) {
             text.push_str(&format!(" ({from} → {to})"));
@@ -790,4 +816,67 @@ pub fn log_text(lines: &[LogLine]) -> String {
 
 fn quote(title: &str) -> String {
     format!("\"{}\"", display_title(title))
+}
+
+/// An edit's two titles, quoted, as `log` shows them: whole, or clipped as any title is, when
+/// they then read differently; otherwise (a long title whose end changed) each as its start
+/// and the words around the change, so the line shows what the edit did.
+fn edit_excerpts(now: &str, was: &str) -> (String, String) {
+    const HEAD: usize = 32;
+    const CONTEXT: usize = 16;
+    const CHANGE: usize = 40;
+    if display_title(now) != display_title(was) {
+        return (quote(now), quote(was));
+    }
+    let a: Vec<char> = now.chars().collect();
+    let b: Vec<char> = was.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Context starts and ends at a space where one is near, so no word (or emoji sequence)
+    // is cut in two.
+    let near_space = |chars: &[char], from: usize, back: bool| -> usize {
+        let found = if back {
+            (from.saturating_sub(CONTEXT)..from)
+                .rev()
+                .find(|&i| chars[i] == ' ')
+                .map(|i| i + 1)
+        } else {
+            (from..(from + CONTEXT).min(chars.len())).find(|&i| chars[i] == ' ')
+        };
+        found.unwrap_or(from)
+    };
+    let start = near_space(&a, prefix.saturating_sub(CONTEXT), true);
+    let head_end = near_space(&a, HEAD.min(a.len()), true);
+    let excerpt = |chars: &[char]| -> String {
+        let change_end = chars.len() - suffix;
+        let mut out = String::new();
+        if start > head_end {
+            out.extend(&chars[..head_end]);
+            out = out.trim_end().to_string();
+            out.push_str("… ");
+        } else if start > 0 {
+            out.extend(&chars[..start]);
+        }
+        let change = &chars[prefix..change_end];
+        out.extend(&chars[start..prefix]);
+        if change.len() > CHANGE {
+            out.extend(&change[..CHANGE]);
+            out.push('…');
+        } else {
+            out.extend(change);
+        }
+        let end = near_space(chars, (change_end + CONTEXT).min(chars.len()), false);
+        out.extend(&chars[change_end..end]);
+        if end < chars.len() {
+            out = out.trim_end().to_string();
+            out.push('…');
+        }
+        format!("\"{out}\"")
+    };
+    (excerpt(&a), excerpt(&b))
 }
