@@ -295,7 +295,7 @@ impl Config {
             "posts" => {
                 let globs = typed.strings()?;
                 for glob in &globs {
-                    crate::core::select::Glob::new(glob)
+                    crate::core::select::Glob::new(glob.strip_prefix('!').unwrap_or(glob))
                         .map_err(|e| typed.invalid(e.to_string()))?;
                 }
                 self.posts.set(globs, source);
@@ -499,6 +499,32 @@ impl Config {
     }
 
     /// The text `gitgoals config` prints: one `key = value  # origin` line per key.
+    /// `gitgoals config --format json`: each key with its value (as JSON) and origin, the
+    /// file read, and the posts the selection reads (`posts_read`, in words; none outside a
+    /// repository).
+    pub fn document(&self, file: Option<&Path>, posts_read: Option<&str>) -> serde_json::Value {
+        let settings: serde_json::Map<String, serde_json::Value> = self
+            .entries()
+            .into_iter()
+            .map(|(key, value, source)| {
+                let value = toml::from_str::<Table>(&format!("v = {value}"))
+                    .ok()
+                    .and_then(|mut t| t.remove("v"))
+                    .and_then(|v| serde_json::to_value(v).ok())
+                    .unwrap_or(serde_json::Value::String(value));
+                (
+                    key.to_string(),
+                    serde_json::json!({ "value": value, "source": source.to_string() }),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "file": file.map(|path| path.display().to_string()),
+            "settings": settings,
+            "posts_read": posts_read,
+        })
+    }
+
     pub fn describe(&self, file: Option<&Path>) -> String {
         let entries = self.entries();
         let width = entries

@@ -138,6 +138,54 @@ impl Session {
         self.repo()?.post_selector_for(&self.read.globs())
     }
 
+    /// What is wrong with the user's posts globs at HEAD, in their words: a glob that
+    /// matches no file, an exclusion that takes nothing out. Empty without a repository.
+    pub fn posts_glob_problems(&self) -> Vec<String> {
+        let globs = &self.config.posts.value;
+        if globs.is_empty() {
+            return Vec::new();
+        }
+        let Ok(repo) = self.repo() else {
+            return Vec::new();
+        };
+        let (Ok(paths), Ok(selector)) = (repo.head_paths(), self.selector()) else {
+            return Vec::new();
+        };
+        let origin = match self.config.posts.source {
+            crate::config::Source::File => format!("{} `posts`", crate::config::CONFIG_FILE),
+            _ => "--posts".to_string(),
+        };
+        let unchosen = match &selector {
+            PostSelector::Except(chosen, _) => Some(chosen.as_ref()),
+            _ => None,
+        };
+        let mut problems = Vec::new();
+        for pattern in globs {
+            let (excluding, text) = match pattern.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, pattern.as_str()),
+            };
+            let Ok(glob) = crate::core::select::Glob::new(text) else {
+                continue;
+            };
+            if excluding {
+                let takes_out = paths.iter().any(|path| {
+                    glob.matches(path) && unchosen.is_some_and(|chosen| chosen.is_post(path))
+                });
+                if !takes_out {
+                    problems.push(format!(
+                        "{origin} {pattern}: takes out no post (no post at HEAD matches {text}; globs start at the repository's root, so `!**/{text}` reaches into folders)"
+                    ));
+                }
+            } else if !paths.iter().any(|path| glob.matches(path)) {
+                problems.push(format!(
+                    "{origin} {pattern}: matches no file at HEAD, so no post is read from it (globs start at the repository's root, e.g. `_posts/**/*.md`)"
+                ));
+            }
+        }
+        problems
+    }
+
     /// Prints a warning on stderr unless `--quiet`.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if !self.quiet {

@@ -63,8 +63,12 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the configuration in effect and where each value came from.
-    Config,
+    /// Print the configuration in effect, where each value came from, and which files are read
+    /// as posts.
+    Config {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a shell completion script (e.g. `gitgoals completions bash > ~/.local/share/bash-completion/completions/gitgoals`).
     Completions {
         #[arg(value_enum)]

@@ -79,6 +79,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         command => {
             let mut session = Session::open(&args)?;
             session.show_config_warnings();
+            for problem in session.posts_glob_problems() {
+                session.warn(problem);
+            }
             run_with_session(&session, command)
         }
     }
@@ -87,7 +90,25 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// Runs a command on a resolved session: the seam tests call.
 pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
     match command {
-        Command::Config => print(&session.config.describe(session.config_file.as_deref()))?,
+        Command::Config { format } => {
+            // The posts the settings choose, worked out against HEAD: `posts = []` alone
+            // does not say which files are read.
+            let selection = session.selector().ok().map(|s| s.describe());
+            match format {
+                Format::Text => {
+                    let mut text = session.config.describe(session.config_file.as_deref());
+                    if let Some(selection) = &selection {
+                        text.push_str(&format!("# posts read: {selection}\n"));
+                    }
+                    print(&text)?
+                }
+                Format::Json => print_json(
+                    &session
+                        .config
+                        .document(session.config_file.as_deref(), selection.as_deref()),
+                )?,
+            }
+        }
         Command::Show { path, format } => {
             // History's reading of the post, when it has one: `show` and `history` then
             // agree on its date and due date. Outside a repository a file is read alone.

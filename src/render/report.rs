@@ -422,15 +422,41 @@ fn on_time_text(week: &Week) -> String {
     }
 }
 
+/// What names a week in a table: its title, or its path where other goals posts have the
+/// same title (seven posts all titled `task` cannot be told apart).
+pub fn week_label(ledger: &Ledger, week: &Week) -> String {
+    let same = ledger
+        .weeks
+        .iter()
+        .filter(|other| other.title == week.title)
+        .count();
+    if same > 1 {
+        week.path.clone()
+    } else {
+        week.title.clone()
+    }
+}
+
+/// `text` cut to `width` characters from its start, so a path keeps its file name.
+fn truncate_start(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().skip(count - width + 1).collect();
+    format!("…{kept}")
+}
+
 /// `gitgoals history` as a text table with a trend summary. `ledger` is where `weeks` come
 /// from: the tick sparklines and the unplanned share need the weeks' tasks.
 pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
         return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
     }
-    let title_width = weeks
+    let labels: Vec<String> = weeks.iter().map(|w| week_label(ledger, w)).collect();
+    let title_width = labels
         .iter()
-        .map(|w| w.title.chars().count())
+        .map(|label| label.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
@@ -440,9 +466,13 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
     );
     let mut imported = false;
-    for week in weeks {
+    for (week, label) in weeks.iter().zip(&labels) {
         imported |= week.figures.done_on_time.is_none();
-        let title = truncate(&week.title, title_width);
+        let title = if label == &week.title {
+            truncate(label, title_width)
+        } else {
+            truncate_start(label, title_width)
+        };
         out.push_str(&format!(
             "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
             week.date,
