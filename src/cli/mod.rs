@@ -222,8 +222,20 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             for failure in &report.failures {
                 eprintln!("{failure}");
             }
+            for path in &report.unwritten {
+                eprintln!("gitgoals: no stats block yet in {path} (`gitgoals stats` adds one)");
+            }
             for path in &report.stale {
-                eprintln!("gitgoals: stats block is out of date in {path}");
+                eprintln!(
+                    "gitgoals: stats block is out of date in {path} (`gitgoals stats` rewrites it)"
+                );
+            }
+            // Said, not done silently: the files changed under the user's editor.
+            for path in &report.updated {
+                println!("stats block written in {path}");
+            }
+            if !check && report.updated.is_empty() && report.failures.is_empty() {
+                println!("every stats block is up to date");
             }
             return Ok(report.exit_code());
         }

@@ -503,6 +503,8 @@ pub struct RunReport {
     pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
+    /// Goals posts with no block yet (`stats --check` only): `stats` would add one.
+    pub unwritten: Vec<String>,
     pub failures: Vec<Failure>,
     /// Failures fail the run (`--strict` or `[hook] strict`; always for `stats`).
     pub strict: bool,
@@ -511,7 +513,10 @@ pub struct RunReport {
 impl RunReport {
     /// 0 when all is well (or failures are not fatal), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
-        if (self.strict && !self.failures.is_empty()) || !self.stale.is_empty() {
+        if (self.strict && !self.failures.is_empty())
+            || !self.stale.is_empty()
+            || !self.unwritten.is_empty()
+        {
             1
         } else {
             0
@@ -853,6 +858,22 @@ struct ChartFile {
 /// Where the opt-in charts go: Jekyll serves `assets/` as is.
 pub const CHART_DIR: &str = "assets/gitgoals";
 
+/// How the block links the chart of `post`. A Jekyll site may be served below a path (a
+/// project site at `/REPO/`): its `relative_url` filter puts the site's `baseurl` in front,
+/// where a bare `/assets/…` link would miss it. Other engines get the path from the site's
+/// root.
+pub fn chart_link(work_tree: &Path, post: &str) -> String {
+    let path = format!("/{CHART_DIR}/{}.svg", post_stem(post));
+    let jekyll = ["_config.yml", "_config.yaml", "_config.toml"]
+        .iter()
+        .any(|name| work_tree.join(name).is_file());
+    if jekyll {
+        format!("{{{{ '{path}' | relative_url }}}}")
+    } else {
+        path
+    }
+}
+
 struct WorkingChange {
     file: PathBuf,
     old: Vec<u8>,
@@ -1002,7 +1023,7 @@ fn plan_post(
     stats.rating_scale = layout.rating_scale;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
         let chart = plan_chart(index, work_tree, path, &stats)?;
-        stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
+        stats.chart = Some(chart_link(work_tree, path));
         chart
     } else {
         None
@@ -1339,7 +1360,7 @@ pub fn run_stats(
                     }
                     write_chart_file(&work_tree, &chart)?;
                 }
-                stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(&relative)));
+                stats.chart = Some(chart_link(&work_tree, &relative));
             }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer)?;
@@ -1361,6 +1382,8 @@ pub fn run_stats(
         })();
         match result {
             Ok(None) => {}
+            // A post with no block at all is not "out of date": it never had one.
+            Ok(Some(_)) if check && !has_block(&file) => report.unwritten.push(shown),
             Ok(Some(_)) if check => report.stale.push(shown),
             Ok(Some(new)) => match write_atomically(&file, &new, None) {
                 Ok(()) => report.updated.push(shown),
@@ -1370,6 +1393,11 @@ pub fn run_stats(
         }
     }
     report
+}
+
+/// Whether the file holds a stats block's opening marker.
+fn has_block(file: &Path) -> bool {
+    std::fs::read(file).is_ok_and(|bytes| matches!(block::find_block(&bytes), Ok(Some(_))))
 }
 
 fn display_path(path: &Path) -> String {
