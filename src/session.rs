@@ -200,10 +200,10 @@ impl Session {
         }
     }
 
-    /// Prints history's warnings. One about an older version of a post (a commit's front
-    /// matter that has since been fixed) would come back on every run and cannot be acted on,
-    /// so only `--verbose` prints it; a warning the post in the work tree still deserves is
-    /// always printed.
+    /// Prints history's warnings. A front-matter warning about an older version of a post
+    /// (fixed since, or the post gone) would come back on every run and cannot be acted on, so
+    /// only `--verbose` prints it; one the post at HEAD still deserves is always printed, and
+    /// so is every other warning.
     fn warn_all(&self, warnings: &[Warning]) {
         if self.quiet {
             return;
@@ -213,9 +213,10 @@ impl Session {
             let shown = self.verbose
                 || warning.commit.is_none()
                 || warning.file.is_empty()
+                || !warning.message.starts_with("front matter")
                 || still
                     .entry(warning.file.as_str())
-                    .or_insert_with(|| self.warnings_now(&warning.file))
+                    .or_insert_with(|| self.warnings_at_head(&warning.file))
                     .contains(&warning.message);
             if shown {
                 self.warn(warning);
@@ -223,13 +224,22 @@ impl Session {
         }
     }
 
-    /// The messages the post at `path` in the work tree reads with today; none when it is
-    /// gone.
-    fn warnings_now(&self, path: &str) -> Vec<String> {
-        let Some(bytes) = self
-            .work_tree()
-            .and_then(|root| std::fs::read(root.join(path)).ok())
-        else {
+    /// Whether the post at `path` in HEAD's tree opts out of gitgoals (`gitgoals: false` in
+    /// its front matter).
+    pub fn opted_out(&self, path: &str) -> bool {
+        self.repo()
+            .ok()
+            .and_then(|repo| repo.head_file(path))
+            .is_some_and(|bytes| {
+                crate::core::frontmatter::split(&String::from_utf8_lossy(&bytes))
+                    .0
+                    .opted_out
+            })
+    }
+
+    /// The messages the post at `path` in HEAD's tree reads with; none when it is not there.
+    fn warnings_at_head(&self, path: &str) -> Vec<String> {
+        let Some(bytes) = self.repo().ok().and_then(|repo| repo.head_file(path)) else {
             return Vec::new();
         };
         crate::core::post::parse_with(path, &bytes, self.parse_options())

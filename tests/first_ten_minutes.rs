@@ -245,8 +245,17 @@ fn exclusion_globs_take_templates_out() {
 #[test]
 fn a_post_opts_out_with_gitgoals_false_in_its_front_matter() {
     let blog = blog_with_an_essay();
+    let path = "_posts/2021-01-12-dashboard.md";
     blog.write(
-        "_posts/2021-01-12-dashboard.md",
+        path,
+        week("Dashboard", "2021-01-12", "", "- [ ] Read 100 papers\n"),
+    );
+    blog.ok(&["add", "."]);
+    blog.ok(&["commit", "-q", "-m", "dashboard"]);
+    assert!(blog.gitgoals_ok(&["history"]).contains("Dashboard"));
+    // The long-running tracker opts out: no week, and its tasks are not shown as removed.
+    blog.write(
+        path,
         week(
             "Dashboard",
             "2021-01-12",
@@ -254,11 +263,14 @@ fn a_post_opts_out_with_gitgoals_false_in_its_front_matter() {
             "- [ ] Read 100 papers\n",
         ),
     );
-    blog.ok(&["add", "."]);
-    blog.ok(&["commit", "-q", "-m", "dashboard"]);
+    blog.ok(&["commit", "-q", "-am", "opt out"]);
     let history = blog.gitgoals_ok(&["history"]);
     assert!(!history.contains("Dashboard"), "{history}");
     assert!(history.contains("2 weeks"), "{history}");
+    let log = blog.gitgoals_ok(&["log"]);
+    assert!(!log.contains("Read 100 papers"), "{log}");
+    let tasks = blog.gitgoals_ok(&["tasks"]);
+    assert!(!tasks.contains("Read 100 papers"), "{tasks}");
 }
 
 // 6 -------------------------------------------------------------------------------------------

@@ -112,11 +112,12 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         Command::Show { path, format } => {
             // History's reading of the post, when it has one: `show` and `history` then
             // agree on its date and due date. Outside a repository a file is read alone.
-            let ledger = session
-                .repo()
-                .is_ok()
-                .then(|| session.ledger())
-                .transpose()?;
+            // A named file is shown even when the history cannot be read.
+            let ledger = match (&path, session.repo()) {
+                (_, Err(_)) => None,
+                (Some(_), Ok(_)) => session.ledger().ok(),
+                (None, Ok(_)) => Some(session.ledger()?),
+            };
             let path = match path {
                 Some(path) => session.resolve_path(&path),
                 None => newest_goals_post(session, ledger.as_ref())?,
@@ -318,9 +319,27 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         } => {
             let (history, _) = session.history_and_ledger()?;
             let post = post_in_history(session, post.as_deref(), &history)?;
+            // A post that opted out (`gitgoals: false`) reads as having no tasks now; its
+            // tasks' earlier lives are left out too, not shown as removed.
+            let mut with_tasks: Vec<bool> = vec![false; history.posts.len()];
+            for life in &history.tasks {
+                with_tasks[life.post] = true;
+            }
+            let opted_out: Vec<bool> = history
+                .posts
+                .iter()
+                .zip(&with_tasks)
+                .map(|(life, &had_tasks)| {
+                    had_tasks
+                        && !life.deleted
+                        && life.current().is_some_and(|v| v.post.tasks.is_empty())
+                        && session.opted_out(&life.path)
+                })
+                .collect();
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
+                .filter(|life| !opted_out[life.post])
                 .flat_map(|life| {
                     let path = history.posts[life.post].path.as_str();
                     life.events

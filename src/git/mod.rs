@@ -239,6 +239,19 @@ impl Repo {
 }
 
 impl Repo {
+    /// The bytes of `path` in HEAD's tree; none when it is not there (or cannot be read).
+    pub fn head_file(&self, path: &str) -> Option<Vec<u8>> {
+        let head = self.head().ok()??;
+        let tree = self
+            .repo
+            .find_commit(oid(head))
+            .and_then(|c| c.tree())
+            .ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
     /// Every file path in HEAD's tree (none before the first commit): what the user's posts
     /// globs are checked against.
     pub fn head_paths(&self) -> Result<Vec<String>, Error> {

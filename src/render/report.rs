@@ -496,8 +496,9 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     let summary = Summary::of(weeks, RECENT_WEEKS);
     if let Some(all) = summary.all {
         out.push_str(&format!(
-            "\n{} weeks: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
+            "\n{} week{}: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
             all.weeks,
+            if all.weeks == 1 { "" } else { "s" },
             percent(all.average_completion),
             percent(all.carry_over_rate),
             percent(all.unplanned_rate)
