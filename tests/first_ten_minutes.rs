@@ -212,9 +212,11 @@ fn weeks_with_the_same_title_are_named_by_their_path() {
     }
     blog.ok(&["add", "."]);
     blog.ok(&["commit", "-q", "-m", "tasks"]);
-    let history = blog.gitgoals_ok(&["history"]);
-    assert!(history.contains("lists/task.md"), "{history}");
-    assert!(history.contains("trees/task.md"), "{history}");
+    for format in ["text", "markdown"] {
+        let history = blog.gitgoals_ok(&["history", "--format", format]);
+        assert!(history.contains("lists/task.md"), "{history}");
+        assert!(history.contains("trees/task.md"), "{history}");
+    }
 }
 
 #[test]

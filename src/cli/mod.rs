@@ -174,7 +174,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 )))?,
                 TableFormat::Json => print_json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => print(&report::history_csv(&weeks))?,
-                TableFormat::Markdown => print(&report::history_markdown(&weeks))?,
+                TableFormat::Markdown => print(&report::history_markdown(&ledger, &weeks))?,
             }
         }
         Command::Tasks {

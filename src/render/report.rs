@@ -603,7 +603,7 @@ fn markdown_cell(text: &str) -> String {
 }
 
 /// `gitgoals history --format markdown`: a table to paste into a post.
-pub fn history_markdown(weeks: &[&Week]) -> String {
+pub fn history_markdown(ledger: &Ledger, weeks: &[&Week]) -> String {
     let mut out = String::from(
         "| Week | Post | Planned | Added | Done | On time | Carried in | Carried out | Dropped | Completion |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
@@ -611,7 +611,7 @@ pub fn history_markdown(weeks: &[&Week]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |\n",
             w.date,
-            markdown_cell(&w.title),
+            markdown_cell(&week_label(ledger, w)),
             w.figures.planned,
             w.figures.added,
             w.figures.done,
