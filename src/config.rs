@@ -15,7 +15,7 @@ use chrono::Weekday;
 use toml::{Table, Value};
 
 use crate::core::dates::DateOrder;
-use crate::core::model::DueSource;
+use crate::core::model::{DueSource, Mark};
 
 /// The repository's optional configuration file, at the work tree's root.
 pub const CONFIG_FILE: &str = ".gitgoals.toml";
@@ -101,12 +101,45 @@ pub struct Config {
     pub stats_chart: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
+    /// How posts are read: as Obsidian reads them, as plain Markdown, or (`auto`) as Obsidian
+    /// in a vault (a tracked `.obsidian/` folder) and as Markdown elsewhere.
+    pub format: Setting<Format>,
+    /// Status characters of task boxes (`- [/] …`), each a string of characters, by what they
+    /// stand for: `statuses.open`, `.done`, `.cancelled`, `.forwarded`, `.ignored` (not a task).
+    pub statuses: [Setting<String>; 5],
 }
+
+/// How posts are read (`format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Markdown,
+    Obsidian,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Markdown => "markdown",
+            Format::Obsidian => "obsidian",
+        }
+    }
+}
+
+/// The `statuses.*` keys, in the order of [`Config::statuses`], with what each stands for.
+pub const STATUS_KEYS: [(&str, Option<Mark>); 5] = [
+    ("statuses.open", Some(Mark::Open)),
+    ("statuses.done", Some(Mark::Done)),
+    ("statuses.cancelled", Some(Mark::Cancelled)),
+    ("statuses.forwarded", Some(Mark::Forwarded)),
+    ("statuses.ignored", None),
+];
 
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 17] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -118,6 +151,12 @@ pub const KEYS: [&str; 11] = [
     "stats.placement",
     "stats.chart",
     "hook.strict",
+    "format",
+    "statuses.open",
+    "statuses.done",
+    "statuses.cancelled",
+    "statuses.forwarded",
+    "statuses.ignored",
 ];
 
 impl Default for Config {
@@ -139,6 +178,8 @@ impl Default for Config {
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
             hook_strict: Setting::default(false),
+            format: Setting::default(Format::Auto),
+            statuses: std::array::from_fn(|_| Setting::default(String::new())),
         }
     }
 }
@@ -374,9 +415,51 @@ impl Config {
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
+            "format" => {
+                let name = typed.string()?;
+                let format = match name.as_str() {
+                    "auto" => Format::Auto,
+                    "markdown" => Format::Markdown,
+                    "obsidian" => Format::Obsidian,
+                    _ => {
+                        return Err(
+                            typed.invalid(format!("{name:?} is not auto, markdown or obsidian"))
+                        );
+                    }
+                };
+                self.format.set(format, source);
+            }
+            _ if STATUS_KEYS.iter().any(|(k, _)| *k == key) => {
+                let chars: String = typed.strings()?.concat();
+                if let Some(bad) = chars
+                    .chars()
+                    .find(|c| matches!(c, ' ' | 'x' | 'X' | '[' | ']') || c.is_whitespace())
+                {
+                    return Err(typed.invalid(format!(
+                        "{bad:?} cannot be a status: a space, `x` and `X` keep their meaning, \
+                         and brackets or white space make no box"
+                    )));
+                }
+                let index = STATUS_KEYS.iter().position(|(k, _)| *k == key).unwrap_or(0);
+                self.statuses[index].set(chars, source);
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// The status characters configured, with what each stands for (a character listed under
+    /// two keys takes the first: open, done, cancelled, forwarded, ignored).
+    pub fn status_table(&self) -> Vec<(char, Option<Mark>)> {
+        let mut table: Vec<(char, Option<Mark>)> = Vec::new();
+        for ((_, mark), setting) in STATUS_KEYS.iter().zip(&self.statuses) {
+            for c in setting.value.chars() {
+                if !table.iter().any(|(known, _)| *known == c) {
+                    table.push((c, *mark));
+                }
+            }
+        }
+        table
     }
 
     /// Every key with its effective value (as TOML) and origin, in [`KEYS`] order.
@@ -452,7 +535,20 @@ impl Config {
                 self.hook_strict.value.to_string(),
                 self.hook_strict.source,
             ),
+            (
+                "format",
+                quoted(self.format.value.as_str()),
+                self.format.source,
+            ),
         ]
+        .into_iter()
+        .chain(
+            STATUS_KEYS
+                .iter()
+                .zip(&self.statuses)
+                .map(|((key, _), setting)| (*key, quoted(&setting.value), setting.source)),
+        )
+        .collect()
     }
 
     /// The template file to read, if any. A path from the repository's file must stay inside
@@ -550,7 +646,7 @@ impl Config {
 
 /// Names of the sections the file may have.
 fn is_section(name: &str) -> bool {
-    matches!(name, "confidence" | "due" | "stats" | "hook")
+    matches!(name, "confidence" | "due" | "stats" | "hook" | "statuses")
 }
 
 fn due_rule(name: &str) -> Option<DueSource> {
@@ -721,6 +817,7 @@ mod tests {
         let text = r#"
 posts = ["notes/**/*.md", "_posts/*.md"]
 week_start = "sunday"
+format = "obsidian"
 
 [confidence]
 scale = 10
@@ -738,6 +835,13 @@ chart = true
 
 [hook]
 strict = true
+
+[statuses]
+open = "/"
+done = ["!", "*"]
+cancelled = "-"
+forwarded = ">"
+ignored = "?~"
 "#;
         let (config, warnings) = from_file(text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -758,6 +862,19 @@ strict = true
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
         assert!(config.hook_strict.value);
+        assert_eq!(config.format.value, Format::Obsidian);
+        assert_eq!(
+            config.status_table(),
+            [
+                ('/', Some(Mark::Open)),
+                ('!', Some(Mark::Done)),
+                ('*', Some(Mark::Done)),
+                ('-', Some(Mark::Cancelled)),
+                ('>', Some(Mark::Forwarded)),
+                ('?', None),
+                ('~', None),
+            ]
+        );
         // Every key was set by the file: none is left at its default.
         assert!(config.entries().iter().all(|(_, _, s)| *s == Source::File));
     }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cache;
-use crate::config::{Config, ConfigWarning};
+use crate::config::{Config, ConfigWarning, Format};
 use crate::core::delta::ObjectId;
 use crate::core::fold::Engine;
 use crate::core::history::History;
@@ -85,7 +85,12 @@ impl Session {
         let work_tree = repo.as_ref().ok().and_then(Repo::work_dir);
         let loaded =
             Config::load_with(work_tree.as_deref(), args.posts.as_deref(), &args.settings)?;
-        let (read, ledger) = reading_options(&loaded.config);
+        // `format = "auto"` reads a vault (a tracked `.obsidian/` folder at HEAD) as Obsidian.
+        let vault = repo
+            .as_ref()
+            .ok()
+            .is_some_and(|repo| repo.has_dir_at_head(crate::core::select::OBSIDIAN_DIR));
+        let (read, ledger) = reading_options(&loaded.config, vault);
         Ok(Session {
             base,
             repo,
@@ -350,8 +355,9 @@ fn real_path(path: &Path) -> PathBuf {
     }
 }
 
-/// What the history and ledger stages need from the settings.
-pub fn reading_options(config: &Config) -> (HistoryOptions, LedgerOptions) {
+/// What the history and ledger stages need from the settings; `vault` says the repository is
+/// an Obsidian vault, which `format = "auto"` reads as Obsidian.
+pub fn reading_options(config: &Config, vault: bool) -> (HistoryOptions, LedgerOptions) {
     let rules = &config.due_from.value;
     let parse = ParseOptions {
         rating_scale: config.confidence_scale.value,
@@ -362,6 +368,12 @@ pub fn reading_options(config: &Config) -> (HistoryOptions, LedgerOptions) {
         week_start: config.week_start.value,
         due_from_front_matter: rules.contains(&DueSource::FrontMatter),
         due_from_text: rules.contains(&DueSource::Text),
+        obsidian: match config.format.value {
+            Format::Auto => vault,
+            Format::Markdown => false,
+            Format::Obsidian => true,
+        },
+        statuses: config.status_table(),
     };
     let read = HistoryOptions {
         posts_glob: None,

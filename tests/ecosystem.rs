@@ -217,6 +217,119 @@ fn obsidian_vault_reads_daily_and_weekly_notes_only() {
     assert_eq!(posts[1]["date"], "2024-01-21");
 }
 
+/// A weekly note as people keep them in a vault: statuses of Obsidian Tasks, a comment block
+/// of ideas not yet goals, an inline aside, and a `%%` shown in code.
+const VAULT_WEEK: &str = "---\ndue: 2024-01-28\n---\n\
+## Goals\n\
+- [x] Write the chapter outline\n\
+- [/] Port the parser %% started on Tuesday %%\n\
+- [-] Learn Haskell\n\
+- [?] Ask about the grant\n\
+- [ ] Fix the bike\n\
+%%\n\
+Maybe later:\n\
+- [ ] Learn Go\n\
+- [ ] Build a shed\n\
+%%\n\
+Use `%%` to hide text.\n\
+- [x] Book the train %% booked early %%\n";
+
+#[test]
+fn obsidian_vault_reads_tasks_as_obsidian_does() {
+    let blog = Blog::new();
+    blog.write(".obsidian/app.json", "{}\n");
+    blog.write("Weekly/2024-W04.md", VAULT_WEEK);
+    blog.commit("2024-01-22T10:00:00+00:00");
+
+    let posts = blog.history(&[]);
+    let week = &posts[0];
+    // Six tasks: the two inside the comment are hidden; `[/]` and `[?]` are open.
+    assert_eq!(week["tasks"], 6);
+    assert_eq!(week["done"], 2);
+    assert_eq!(week["open"], 3);
+    assert_eq!(week["cancelled"], 1);
+    // Completion leaves the cancelled task out: 2 of 5.
+    assert_eq!(week["completion"], 0.4);
+    let tasks: Value =
+        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
+    let titles: Vec<&str> = tasks["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["text"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Write the chapter outline",
+            "Port the parser",
+            "Learn Haskell",
+            "Ask about the grant",
+            "Fix the bike",
+            "Book the train"
+        ]
+    );
+
+    // `format = "markdown"` reads the same note as plain Markdown: the comment is text, and
+    // only `[-]` of the extra boxes is a task.
+    let plain = blog.history(&["-c", "format=markdown"]);
+    assert_eq!(plain[0]["tasks"], 6);
+    assert_eq!(plain[0]["done"], 2);
+    assert_eq!(plain[0]["open"], 3);
+
+    // Other status characters are configured in `.gitgoals.toml`.
+    blog.write(
+        ".gitgoals.toml",
+        "[statuses]\ndone = \"/\"\nignored = [\"?\"]\n",
+    );
+    blog.commit("2024-01-23T10:00:00+00:00");
+    let configured = blog.history(&[]);
+    assert_eq!(configured[0]["tasks"], 5);
+    assert_eq!(configured[0]["done"], 3);
+    let shown = blog.stdout_ok(&["config"]);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("statuses.done = \"/\"") && l.ends_with("# file")),
+        "{shown}"
+    );
+    assert!(shown.contains("format = \"auto\""), "{shown}");
+}
+
+#[test]
+fn format_obsidian_reads_obsidian_outside_a_vault_and_bad_statuses_are_refused() {
+    let blog = Blog::new();
+    blog.write("_posts/2024-01-22-week.md", VAULT_WEEK);
+    blog.commit("2024-01-22T10:00:00+00:00");
+    let titles = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["tasks", "--format", "json"];
+        all.extend_from_slice(args);
+        let tasks: Value = serde_json::from_str(&blog.stdout_ok(&all)).expect("JSON");
+        tasks["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .filter_map(|t| t["text"].as_str().map(str::to_string))
+            .collect()
+    };
+    // No vault: plain Markdown, where the commented tasks count and `[/]` is no box.
+    let plain = titles(&[]);
+    assert!(plain.contains(&"Learn Go".to_string()), "{plain:?}");
+    assert!(!plain.contains(&"Port the parser".to_string()), "{plain:?}");
+    let obsidian = titles(&["-c", "format=obsidian"]);
+    assert!(!obsidian.contains(&"Learn Go".to_string()), "{obsidian:?}");
+    assert!(
+        obsidian.contains(&"Port the parser".to_string()),
+        "{obsidian:?}"
+    );
+    let bad = blog.gitgoals(&["-c", "statuses.open=x", "history"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("statuses.open"), "{err}");
+    let bad = blog.gitgoals(&["-c", "format=roam", "history"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("auto, markdown or obsidian"));
+}
+
 #[test]
 fn obsidian_tasks_done_dates_and_statuses_count() {
     let blog = Blog::new();
@@ -270,6 +383,118 @@ fn obsidian_tasks_done_dates_and_statuses_count() {
             "Fix the bike",
             "Review PR"
         ]
+    );
+
+    // The done date a person wrote is shown beside the commit that checked the task, with
+    // which of the two decided on-time.
+    let list = tasks["tasks"].as_array().expect("tasks");
+    let fields = |i: usize| {
+        (
+            list[i]["done_date"].clone(),
+            list[i]["on_time"].clone(),
+            list[i]["on_time_by"].clone(),
+        )
+    };
+    assert_eq!(
+        fields(0),
+        (
+            Value::from("2024-01-12"),
+            Value::from(true),
+            Value::from("done_date")
+        )
+    );
+    assert_eq!(
+        fields(1),
+        (Value::Null, Value::from(false), Value::from("commit"))
+    );
+    assert_eq!(fields(2), (Value::Null, Value::Null, Value::Null));
+    assert_eq!(
+        fields(4),
+        (
+            Value::from("2024-01-11"),
+            Value::from(false),
+            Value::from("done_date")
+        )
+    );
+    let checked = |i: usize| list[i]["events"][1].clone();
+    assert_eq!(checked(0)["kind"], "checked");
+    assert_eq!(checked(0)["done_date"], "2024-01-12");
+    assert_eq!(checked(1)["done_date"], Value::Null);
+    let text = blog.stdout_ok(&["--color", "never", "tasks"]);
+    assert!(text.contains("(✅ 2024-01-12)"), "{text}");
+    let log = blog.stdout_ok(&["--color", "never", "log"]);
+    let line = log
+        .lines()
+        .find(|l| l.contains("checked") && l.contains("Ship the draft"))
+        .expect("the tick in the log");
+    assert!(line.contains("✅ 2024-01-12"), "{log}");
+    let review = log
+        .lines()
+        .find(|l| l.contains("checked") && l.contains("Call the bank"))
+        .expect("the tick in the log");
+    assert!(!review.contains('✅'), "{log}");
+    let json_log = blog.stdout_ok(&["log", "--format", "json"]);
+    assert!(
+        json_log
+            .lines()
+            .any(|l| l.contains("\"Ship the draft\"") && l.contains("\"done_date\":\"2024-01-12\"")),
+        "{json_log}"
+    );
+}
+
+#[test]
+fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-a.md",
+        "- [ ] Implement BPE\n- [ ] Call the bank\n- [x] Run\n",
+    );
+    blog.commit("2024-01-08T09:00:00+00:00");
+    // Both open goals carried; one is finished in the new week.
+    blog.write(
+        "_posts/2024-01-15-b.md",
+        "- [x] Implement BPE continued\n- [ ] Call the bank again\n- [ ] Read, think \"hard\"\n",
+    );
+    blog.commit("2024-01-15T09:00:00+00:00");
+    let open = blog.stdout_ok(&["--color", "never", "tasks", "--open"]);
+    // The old week's copies are not open goals any more: only the new week is listed.
+    assert!(!open.contains("2024-01-08"), "{open}");
+    assert!(!open.contains("Implement BPE"), "{open}");
+    assert!(open.contains("· Call the bank again"), "{open}");
+    assert!(open.contains("· Read, think"), "{open}");
+    // The marks are explained under the list.
+    assert!(
+        open.trim_end().ends_with(
+            "✓ done  · open  – cancelled  ✗ removed  → carried into the week of that date"
+        ),
+        "{open}"
+    );
+
+    let csv = blog.stdout_ok(&["tasks", "--format", "csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[0].starts_with("id,post,title,section,confidence,status,planned,"),
+        "{csv}"
+    );
+    assert_eq!(rows.len(), 1 + 6, "{csv}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",\"Read, think \"\"hard\"\"\",")),
+        "a title with a comma and quotes is one quoted field: {csv}"
+    );
+    let bpe = rows
+        .iter()
+        .find(|r| r.contains(",Implement BPE,"))
+        .expect("the first week's copy");
+    assert!(bpe.contains(",open,") && bpe.ends_with(",0"), "{bpe}");
+    let markdown = blog.stdout_ok(&["tasks", "--format", "markdown"]);
+    assert!(
+        markdown.starts_with("| Week | Task | Status | Done | Carried |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| 2024-01-08 | Call the bank | open |  | → 2024-01-15 |"),
+        "{markdown}"
     );
 }
 

@@ -7,7 +7,9 @@ mod synthetic;
 
 use gitgoals::core::dates::find_due_phrase;
 use gitgoals::core::model::{DueSource, EventKind};
-use synthetic::{Blog, Spec, TaskStatus, TaskTruth, bigrams, dice, generate};
+use std::path::Path;
+
+use synthetic::{Blog, Line, Spec, TaskStatus, TaskTruth, bigrams, dice, generate};
 
 fn text_of<'a>(blog: &'a Blog, path: &str) -> &'a str {
     std::str::from_utf8(&blog.final_files[path]).unwrap_or_default()
@@ -365,4 +367,82 @@ fn dice_scores_near_duplicates_high_and_strangers_low() {
         ) < 0.3
     );
     assert_eq!(score("same", "same"), 1.0);
+}
+
+#[test]
+fn merges_and_drafts_are_real_merge_commits_and_renames() {
+    let blog = generate(&Spec::rewording_merges_drafts(1));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = synthetic::write_repo(&blog, dir.path()).expect("repository written");
+    let repo = git2::Repository::open(dir.path()).expect("repository opens");
+    let (mut merges, mut side_posts, mut drafts_seen) = (0, 0, false);
+    for (commit, id) in blog.commits.iter().zip(&written.commits) {
+        let object = repo.find_commit(*id).expect("commit written");
+        let tree = object.tree().expect("tree");
+        drafts_seen |= tree.get_name("_drafts").is_some();
+        match commit.line {
+            Line::Merge => {
+                merges += 1;
+                assert_eq!(object.parent_count(), 2, "{}", commit.message);
+                // The merge brings the side branch's post into the main line.
+                let side = object.parent(1).expect("side parent").tree().expect("tree");
+                let first = object
+                    .parent(0)
+                    .expect("first parent")
+                    .tree()
+                    .expect("tree");
+                let diff = repo
+                    .diff_tree_to_tree(Some(&first), Some(&tree), None)
+                    .expect("diff");
+                assert!(diff.deltas().len() >= 1, "{}", commit.message);
+                let post = diff
+                    .deltas()
+                    .next()
+                    .and_then(|d| d.new_file().path().map(Path::to_owned));
+                let post = post.expect("a changed path");
+                assert!(post.starts_with("_posts"), "{post:?}");
+                assert_eq!(
+                    side.get_path(&post).expect("on the side").id(),
+                    tree.get_path(&post).expect("merged").id()
+                );
+            }
+            Line::Side => {
+                side_posts += 1;
+                assert_eq!(object.parent_count(), 1);
+            }
+            Line::Main => assert!(object.parent_count() <= 1),
+        }
+    }
+    assert!(
+        merges >= 10 && side_posts >= merges,
+        "{merges} merges, {side_posts} side commits"
+    );
+    assert!(drafts_seen, "some commit holds a draft");
+    // Every draft was published: the last tree has none, and no truth names one.
+    assert!(
+        !blog
+            .final_files
+            .keys()
+            .any(|path| path.starts_with("_drafts/"))
+    );
+    assert!(
+        blog.truth
+            .posts
+            .iter()
+            .all(|p| p.path.starts_with("_posts/"))
+    );
+    let head = repo.head().expect("head").peel_to_tree().expect("tree");
+    assert!(head.get_name("_drafts").is_none());
+    // A draft is written without a date and kept off the site until it is published.
+    let draft = blog
+        .commits
+        .iter()
+        .flat_map(|c| &c.writes)
+        .find(|w| w.path.starts_with("_drafts/"))
+        .expect("a draft written");
+    let text = String::from_utf8_lossy(&draft.content);
+    assert!(
+        text.contains("published: false") && !text.contains("\ndate:"),
+        "{text}"
+    );
 }

@@ -10,10 +10,14 @@ use gitgoals::git::Repo;
 use gitgoals::git::read::HistoryOptions;
 use gitgoals::{core::ledger, core::tally, render::report};
 use serde_json::{Value, json};
-use synthetic::{Spec, TaskStatus};
+use synthetic::{Line, Spec, TaskStatus};
 
 fn check_seed(seed: u64) {
-    let blog = synthetic::generate(&Spec::test(seed));
+    check(seed, Spec::test(seed));
+}
+
+fn check(seed: u64, spec: Spec) {
+    let blog = synthetic::generate(&spec);
     let dir = tempfile::tempdir().expect("temp dir");
     let written = synthetic::write_repo(&blog, dir.path()).expect("repository written");
     let id = |commit: usize| written.commits[commit].to_string();
@@ -136,5 +140,32 @@ fn check_seed(seed: u64) {
 fn history_and_tasks_match_the_truth_of_synthetic_blogs() {
     for seed in [1, 2, 3] {
         check_seed(seed);
+    }
+}
+
+#[test]
+fn history_and_tasks_match_the_truth_through_merges_and_drafts() {
+    for seed in [1, 2] {
+        let spec = Spec {
+            merges: 0.5,
+            drafts: 0.4,
+            ..Spec::test(seed)
+        };
+        let blog = synthetic::generate(&spec);
+        let merges = blog
+            .commits
+            .iter()
+            .filter(|c| c.line == Line::Merge)
+            .count();
+        let published = blog
+            .commits
+            .iter()
+            .filter(|c| !c.deletes.is_empty())
+            .count();
+        assert!(
+            merges >= 5 && published >= 5,
+            "{merges} merges, {published} drafts"
+        );
+        check(seed, spec);
     }
 }

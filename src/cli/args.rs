@@ -102,7 +102,7 @@ pub enum Command {
     },
     /// Every task with its life: added, checked, carried.
     Tasks {
-        /// Only tasks still open.
+        /// Only tasks still open (an open task carried into a later week shows there only).
         #[arg(long)]
         open: bool,
         /// Only tasks of this post (a path from the current directory, as git takes paths).
@@ -111,8 +111,8 @@ pub enum Command {
         /// Only tasks carried from or into another week.
         #[arg(long)]
         carried: bool,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
     },
     /// Build a sample blog repository with a few weeks of goals and show its history.
     Demo {

@@ -188,7 +188,9 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
-                .filter(|r| !open || r.status == Status::Open)
+                // An open task carried into a later week lives on there: its old copy is no
+                // open goal (the carried goal may since be done).
+                .filter(|r| !open || (r.status == Status::Open && r.carried_to.is_none()))
                 .filter(|r| {
                     post.as_deref()
                         .is_none_or(|p| ledger.weeks[r.week].path == p)
@@ -196,12 +198,16 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 .filter(|r| !carried || r.carried_from.is_some() || r.carried_to.is_some())
                 .collect();
             match format {
-                Format::Text => print(&crate::render::style::paint(&report::tasks_text(
+                TableFormat::Text => print(&crate::render::style::paint(&report::tasks_text(
                     &ledger,
                     &records,
                     session.rating_scale(),
                 )))?,
-                Format::Json => print_json(&report::tasks_document(&ledger, &history, &records))?,
+                TableFormat::Json => {
+                    print_json(&report::tasks_document(&ledger, &history, &records))?
+                }
+                TableFormat::Csv => print(&report::tasks_csv(&ledger, &records))?,
+                TableFormat::Markdown => print(&report::tasks_markdown(&ledger, &records))?,
             }
         }
         Command::Hook { action } => return run_hook(session, action),
@@ -341,10 +347,13 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 .iter()
                 .filter(|life| !opted_out[life.post])
                 .flat_map(|life| {
+                    let history = &history;
                     let path = history.posts[life.post].path.as_str();
-                    life.events
-                        .iter()
-                        .map(move |event| report::LogLine { event, post: path })
+                    life.events.iter().map(move |event| report::LogLine {
+                        event,
+                        post: path,
+                        done_date: history.done_date_at(life.id, event.order),
+                    })
                 })
                 .filter(|line| post.as_deref().is_none_or(|p| line.post == p))
                 .collect();
@@ -357,7 +366,8 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                     // One document a line, streamed as they come.
                     let mut stdout = io::BufWriter::new(io::stdout().lock());
                     let written = lines.iter().try_for_each(|line| {
-                        let document = report::EventDocument::new(line.event, line.post);
+                        let document = report::EventDocument::new(line.event, line.post)
+                            .with_done_date(line.done_date);
                         serde_json::to_writer(&mut stdout, &document)?;
                         stdout.write_all(b"\n")
                     });

@@ -96,6 +96,15 @@ impl History {
         self.posts.iter().position(|p| p.path == path)
     }
 
+    /// The done date (`✅ YYYY-MM-DD`) written beside task `id` in its post's version as of
+    /// the commit with topological index `order`, if any: what a `checked` event there said.
+    pub fn done_date_at(&self, id: TaskId, order: usize) -> Option<chrono::NaiveDate> {
+        let life = self.tasks.get(id.0)?;
+        let version = self.version_at(life.post, order)?;
+        let index = version.task_ids.iter().position(|&t| t == id)?;
+        version.post.tasks.get(index)?.done_date
+    }
+
     /// The version post `post` had as of the commit with topological index `order`.
     pub fn version_at(&self, post: usize, order: usize) -> Option<&PostVersion> {
         self.posts.get(post)?.version_at(order)

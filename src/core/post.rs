@@ -27,6 +27,14 @@ pub struct ParseOptions {
     pub due_from_front_matter: bool,
     /// Read a "by DATE" phrase from the prose.
     pub due_from_text: bool,
+    /// Read posts as Obsidian does (a vault, or `format = "obsidian"`): `%% … %%` comments
+    /// hide what they hold, and a box with any character is a task, as Obsidian Tasks reads
+    /// it — `[/]` (in progress) and characters it does not know are open.
+    pub obsidian: bool,
+    /// What the status characters of `statuses.*` stand for (`None`: not a task); they win
+    /// over the built-in readings of `[-]`, `[>]` and, in Obsidian, `[/]`. A space, `x` and
+    /// `X` are always open, done and done.
+    pub statuses: Vec<(char, Option<Mark>)>,
 }
 
 impl Default for ParseOptions {
@@ -38,6 +46,8 @@ impl Default for ParseOptions {
             week_start: Weekday::Mon,
             due_from_front_matter: true,
             due_from_text: true,
+            obsidian: false,
+            statuses: Vec::new(),
         }
     }
 }
@@ -341,6 +351,15 @@ struct OpenItem {
 impl Body {
     fn read(text: &str, body_start: usize, source_map: &SourceMap, options: &ParseOptions) -> Body {
         let body = &text[body_start..];
+        // Obsidian's comments are blanked out byte for byte, so every offset (markers, lines)
+        // stays where it is in the file.
+        let uncommented;
+        let body = if options.obsidian && body.contains("%%") {
+            uncommented = blank_obsidian_comments(body);
+            uncommented.as_str()
+        } else {
+            body
+        };
         let excluded = stats_block_ranges(body);
         let mut markdown = Options::empty();
         markdown.insert(Options::ENABLE_TASKLISTS);
@@ -433,7 +452,7 @@ impl Body {
                     let parent = items.iter().rev().skip(1).find_map(|item| item.task);
                     // An escaped `\[-]` arrives as text starting at the bracket.
                     let escaped = body[..range.start].ends_with('\\');
-                    let extra_box = status_box(&body[range.start..]).filter(|_| !escaped);
+                    let extra_box = status_box(&body[range.start..], options).filter(|_| !escaped);
                     if let Some(item) = items.last_mut() {
                         item.fresh = false;
                         if let Some(mark) = extra_box {
@@ -507,15 +526,111 @@ fn new_task(
     }
 }
 
-/// The status a `[-]` (cancelled) or `[>]` (forwarded) box at the start of `source` stands
-/// for; like GFM's own boxes it must be followed by white space.
-fn status_box(source: &str) -> Option<Mark> {
-    let mark = match source.get(..3)? {
-        "[-]" => Mark::Cancelled,
-        "[>]" => Mark::Forwarded,
-        _ => return None,
+/// The status a box other than `[ ]`/`[x]` at the start of `source` stands for: one of the
+/// configured `statuses`, else `[-]` (cancelled) or `[>]` (forwarded), else in Obsidian any
+/// other character, open (`[/]` in progress, and the characters Obsidian Tasks does not know).
+/// Like GFM's own boxes it must be followed by white space.
+fn status_box(source: &str, options: &ParseOptions) -> Option<Mark> {
+    let mut chars = source.chars();
+    let (Some('['), Some(status), Some(']')) = (chars.next(), chars.next(), chars.next()) else {
+        return None;
     };
-    source[3..].starts_with([' ', '\t']).then_some(mark)
+    if !chars.as_str().starts_with([' ', '\t']) || matches!(status, ' ' | 'x' | 'X' | ']' | '[') {
+        return None;
+    }
+    if let Some((_, mark)) = options.statuses.iter().find(|(c, _)| *c == status) {
+        return *mark;
+    }
+    match status {
+        '-' => Some(Mark::Cancelled),
+        '>' => Some(Mark::Forwarded),
+        _ if options.obsidian && !status.is_whitespace() && !status.is_control() => {
+            Some(Mark::Open)
+        }
+        _ => None,
+    }
+}
+
+/// `body` with Obsidian's comments — `%%` to the next `%%`, on one line or across lines, or to
+/// the end of the note when it is never closed — turned into spaces (line breaks kept), the
+/// `%%` themselves included. Code (fenced blocks, inline spans) shows `%%` as it is.
+pub fn blank_obsidian_comments(body: &str) -> String {
+    let bytes = body.as_bytes();
+    let mut out = body.as_bytes().to_vec();
+    let mut in_comment = false;
+    let mut fence: Option<(u8, usize)> = None;
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let line_end = body[line_start..]
+            .find('\n')
+            .map_or(bytes.len(), |i| line_start + i + 1);
+        let line = &body[line_start..line_end];
+        if !in_comment {
+            let trimmed = line.trim_start_matches(' ');
+            let run = |c: u8| trimmed.bytes().take_while(|&b| b == c).count();
+            let (tick, tilde) = (run(b'`'), run(b'~'));
+            let opener = if tick >= 3 {
+                Some((b'`', tick))
+            } else if tilde >= 3 {
+                Some((b'~', tilde))
+            } else {
+                None
+            };
+            match (fence, opener) {
+                (None, Some(open)) => {
+                    fence = Some(open);
+                    line_start = line_end;
+                    continue;
+                }
+                (Some((c, n)), Some((c2, n2))) if c == c2 && n2 >= n => {
+                    fence = None;
+                    line_start = line_end;
+                    continue;
+                }
+                (Some(_), _) => {
+                    line_start = line_end;
+                    continue;
+                }
+                (None, None) => {}
+            }
+        }
+        let mut i = line_start;
+        while i < line_end {
+            if !in_comment && bytes[i] == b'`' {
+                // An inline code span: skip to the closing run of as many backticks.
+                let run = bytes[i..line_end]
+                    .iter()
+                    .take_while(|&&b| b == b'`')
+                    .count();
+                let closing = "`".repeat(run);
+                match body[i + run..line_end].find(&closing) {
+                    Some(at) => {
+                        i += run + at + run;
+                        continue;
+                    }
+                    None => {
+                        i += run;
+                        continue;
+                    }
+                }
+            }
+            if bytes[i..line_end].starts_with(b"%%") {
+                out[i] = b' ';
+                out[i + 1] = b' ';
+                in_comment = !in_comment;
+                i += 2;
+                continue;
+            }
+            if in_comment && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                out[i] = b' ';
+            }
+            i += 1;
+        }
+        line_start = line_end;
+    }
+    // Inside a comment every byte of a character is replaced, so the text stays UTF-8 and each
+    // character keeps its length in bytes; the lossy branch is never taken.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A heading without its org-style progress cookies (`[2/5]`, `[40%]`), which change as tasks
@@ -1505,6 +1620,101 @@ mod task_format_tests {
         assert_eq!(&source.as_bytes()[found[0].marker.clone()], b"[-]");
         assert_eq!(&source.as_bytes()[found[1].marker.clone()], b"[>]");
         assert_eq!((&*found[1].title, &*found[1].note), ("two", "notes"));
+    }
+
+    fn obsidian_tasks(markdown: &str, statuses: &[(char, Option<Mark>)]) -> Vec<(String, Mark)> {
+        let options = ParseOptions {
+            obsidian: true,
+            statuses: statuses.to_vec(),
+            ..ParseOptions::default()
+        };
+        parse_with("Daily/2024-01-15.md", markdown.as_bytes(), &options)
+            .tasks
+            .iter()
+            .map(|t| (t.title.to_string(), t.mark))
+            .collect()
+    }
+
+    fn named(pairs: &[(&str, Mark)]) -> Vec<(String, Mark)> {
+        pairs.iter().map(|(t, m)| (t.to_string(), *m)).collect()
+    }
+
+    #[test]
+    fn obsidian_comments_hide_tasks_inline_and_across_lines() {
+        let note = "- [ ] Shown\n%%\n- [ ] Hidden in a block\n- [x] Hidden too\n%%\n\
+                    - [ ] Also shown %% a private aside %%\n\
+                    %% - [ ] hidden on one line %%\n\
+                    - [ ] Last shown\n%% never closed\n- [ ] hidden to the end\n";
+        assert_eq!(
+            obsidian_tasks(note, &[]),
+            named(&[
+                ("Shown", Mark::Open),
+                ("Also shown", Mark::Open),
+                ("Last shown", Mark::Open)
+            ])
+        );
+        // Outside Obsidian `%%` is text, and every task in a list counts.
+        assert_eq!(tasks(note).len(), 6);
+        // Code shows `%%` as it is: no comment starts there.
+        let code = "```\n%%\n```\n- [ ] After a fence\n- [ ] Inline `%%` code\n- [ ] Third\n";
+        assert_eq!(obsidian_tasks(code, &[]).len(), 3);
+        // Markers keep their place in the file: the box is still at its bytes.
+        let parsed = parse_with(
+            "Daily/2024-01-15.md",
+            "%% é %% x\n- [ ] Task\n".as_bytes(),
+            &ParseOptions {
+                obsidian: true,
+                ..ParseOptions::default()
+            },
+        );
+        let marker = parsed.tasks[0].marker.clone();
+        assert_eq!(&"%% é %% x\n- [ ] Task\n".as_bytes()[marker], b"[ ]");
+        assert_eq!(parsed.tasks[0].line, 2);
+    }
+
+    #[test]
+    fn obsidian_statuses_follow_obsidian_tasks_and_the_configuration() {
+        let note = "- [/] Half done\n- [-] Dropped on purpose\n- [>] Moved on\n- [?] A question\n- [x] Done\n";
+        assert_eq!(
+            obsidian_tasks(note, &[]),
+            named(&[
+                ("Half done", Mark::Open),
+                ("Dropped on purpose", Mark::Cancelled),
+                ("Moved on", Mark::Forwarded),
+                ("A question", Mark::Open),
+                ("Done", Mark::Done),
+            ])
+        );
+        // Plain Markdown reads only the boxes gitgoals always read.
+        let plain: Vec<Mark> = tasks(note).iter().map(|t| t.mark).collect();
+        assert_eq!(plain, [Mark::Cancelled, Mark::Forwarded, Mark::Done]);
+        // Configured characters win, in Obsidian and outside it.
+        let configured = [
+            ('?', None),
+            ('/', Some(Mark::Done)),
+            ('-', Some(Mark::Open)),
+        ];
+        assert_eq!(
+            obsidian_tasks(note, &configured),
+            named(&[
+                ("Half done", Mark::Done),
+                ("Dropped on purpose", Mark::Open),
+                ("Moved on", Mark::Forwarded),
+                ("Done", Mark::Done),
+            ])
+        );
+        let options = ParseOptions {
+            statuses: vec![('!', Some(Mark::Done))],
+            ..ParseOptions::default()
+        };
+        let found = parse_with(
+            "_posts/2024-01-15-week.md",
+            b"- [!] Urgent, done\n",
+            &options,
+        )
+        .tasks;
+        assert_eq!((found[0].mark, found[0].checked), (Mark::Done, true));
+        assert_eq!(&*found[0].title, "Urgent, done");
     }
 
     #[test]

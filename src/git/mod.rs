@@ -214,6 +214,21 @@ impl Repo {
         self.post_selector_for(&globs)
     }
 
+    /// Whether HEAD's tree has a directory at `dir` (false before the first commit, or when
+    /// HEAD cannot be read: the question only chooses a default).
+    pub fn has_dir_at_head(&self, dir: &str) -> bool {
+        let Ok(Some(head)) = self.head() else {
+            return false;
+        };
+        self.repo
+            .find_commit(oid(head))
+            .and_then(|c| c.tree())
+            .is_ok_and(|tree| {
+                tree.get_path(Path::new(dir))
+                    .is_ok_and(|entry| entry.kind() == Some(ObjectType::Tree))
+            })
+    }
+
     /// Decides which files are posts: any of the user's globs; else the posts directories
     /// when any of them exists at HEAD; else, in an Obsidian vault (a tracked `.obsidian/`
     /// folder), the notes named by a date or an ISO week; else every Markdown file.

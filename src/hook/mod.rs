@@ -1378,7 +1378,10 @@ pub fn run_stats(
             };
             // Org-style progress cookies in headings are filled in too.
             let current = with_block.as_deref().unwrap_or(&old);
-            Ok(crate::render::cookies::fill(&relative, current).or(with_block))
+            Ok(
+                crate::render::cookies::fill_with(&relative, current, session.parse_options())
+                    .or(with_block),
+            )
         })();
         match result {
             Ok(None) => {}

@@ -13,6 +13,12 @@ use crate::core::post;
 /// nothing changes (or the post is not UTF-8). A heading's tasks are those from it to the
 /// next heading of the same or a higher level; cancelled tasks (`[-]`) are not counted.
 pub fn fill(path: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+    fill_with(path, bytes, &post::ParseOptions::default())
+}
+
+/// [`fill`], counting the tasks as `options` read them (in Obsidian, a task inside a `%%`
+/// comment is no task of the heading).
+pub fn fill_with(path: &str, bytes: &[u8], options: &post::ParseOptions) -> Option<Vec<u8>> {
     let offset_base = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -27,7 +33,7 @@ pub fn fill(path: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     if headings.is_empty() {
         return None;
     }
-    let tasks = post::parse(path, bytes).tasks;
+    let tasks = post::parse_with(path, bytes, options).tasks;
 
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for (i, heading) in headings.iter().enumerate() {
@@ -154,5 +160,24 @@ mod tests {
     fn headings_without_cookies_and_other_brackets_are_left_alone() {
         assert_eq!(filled("## Read [[Note]] [a/b]\n- [x] a\n"), None);
         assert_eq!(filled("no headings [1/2]\n- [x] a\n"), None);
+    }
+
+    #[test]
+    fn in_obsidian_commented_tasks_are_not_counted_and_in_progress_is_open() {
+        let text = "## Goals [0/0]\n- [x] a\n- [/] b\n%%\n- [x] hidden\n%%\n";
+        let options = post::ParseOptions {
+            obsidian: true,
+            ..post::ParseOptions::default()
+        };
+        let out = fill_with("Daily/2024-01-15.md", text.as_bytes(), &options).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            text.replacen("[0/0]", "[1/2]", 1)
+        );
+        // Read as plain Markdown, the commented task counts and `[/]` is no task.
+        assert_eq!(
+            filled(text).as_deref(),
+            Some(text.replacen("[0/0]", "[2/2]", 1).as_str())
+        );
     }
 }

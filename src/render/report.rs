@@ -295,7 +295,7 @@ mod tests {
 
 use crate::core::history::{History, TaskEvent};
 use crate::core::ledger::{Figures, Ledger, Status, TaskRecord, Week};
-use crate::core::model::{CommitInfo, short_id};
+use crate::core::model::{CommitInfo, EventKind, short_id};
 
 /// One row of `gitgoals history --format json`.
 #[derive(Debug, Serialize)]
@@ -664,6 +664,9 @@ pub struct EventDocument<'a> {
     pub from_section: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_section: Option<&'a str>,
+    /// On a `checked` event, the done date written beside the task (`✅ YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_date: Option<chrono::NaiveDate>,
 }
 
 impl<'a> EventDocument<'a> {
@@ -677,7 +680,16 @@ impl<'a> EventDocument<'a> {
             previous_title: event.previous_title.as_deref(),
             from_section: event.from_section.as_deref(),
             to_section: event.to_section.as_deref(),
+            done_date: None,
         }
+    }
+
+    /// The event with the done date the task carried when it was checked.
+    pub fn with_done_date(mut self, done_date: Option<chrono::NaiveDate>) -> Self {
+        if self.kind == EventKind::Checked.as_str() {
+            self.done_date = done_date;
+        }
+        self
     }
 }
 
@@ -693,6 +705,15 @@ pub struct TaskDocument<'a> {
     pub planned: bool,
     pub added: StampDocument<'a>,
     pub checked: Option<StampDocument<'a>>,
+    /// The done date the person wrote (Obsidian Tasks' `✅ YYYY-MM-DD`), beside the commit
+    /// that checked it.
+    pub done_date: Option<chrono::NaiveDate>,
+    /// Whether a done task was done by its due date; none when not done, or when the week's
+    /// post was committed after its due date (no one can tell).
+    pub on_time: Option<bool>,
+    /// What dated the task for `on_time`: `done_date` (the written date) or `commit` (the
+    /// commit that checked it).
+    pub on_time_by: Option<&'static str>,
     pub carried_from: Option<TaskLinkDocument<'a>>,
     pub carried_to: Option<TaskLinkDocument<'a>>,
     pub carry_streak: usize,
@@ -735,6 +756,9 @@ pub fn tasks_document<'a>(
                     planned: r.planned,
                     added: StampDocument::new(&r.added),
                     checked: r.checked.as_deref().map(StampDocument::new),
+                    done_date: r.task.done_date,
+                    on_time: on_time(ledger, r).map(|(on_time, _)| on_time),
+                    on_time_by: on_time(ledger, r).map(|(_, by)| by),
                     carried_from: link(r.carried_from),
                     carried_to: link(r.carried_to),
                     carry_streak: r.carry_streak,
@@ -744,7 +768,10 @@ pub fn tasks_document<'a>(
                         .map(|life| {
                             life.events
                                 .iter()
-                                .map(|e| EventDocument::new(e, post))
+                                .map(|e| {
+                                    EventDocument::new(e, post)
+                                        .with_done_date(history.done_date_at(life.id, e.order))
+                                })
                                 .collect()
                         })
                         .unwrap_or_default(),
@@ -753,6 +780,28 @@ pub fn tasks_document<'a>(
             .collect(),
     }
 }
+
+/// Whether a done task was done by its due date (the task's own `📅`, else its week's), and
+/// what dated it: the `✅` date written beside it, else the commit that checked it — the rule
+/// the week's `done_on_time` counts by. None for a task not done, or in a week whose post was
+/// committed after its due date.
+pub fn on_time(ledger: &Ledger, record: &TaskRecord) -> Option<(bool, &'static str)> {
+    if record.status != Status::Done {
+        return None;
+    }
+    let week = ledger.weeks.get(record.week)?;
+    week.figures.done_on_time?;
+    let (day, by) = match (record.task.done_date, &record.checked) {
+        (Some(date), _) => (date, "done_date"),
+        (None, Some(checked)) => (checked.time.date_naive(), "commit"),
+        (None, None) => return None,
+    };
+    Some((day <= record.task.due.unwrap_or(week.due), by))
+}
+
+/// What the marks of `gitgoals tasks` mean, printed under the list.
+pub const TASKS_LEGEND: &str =
+    "✓ done  · open  – cancelled  ✗ removed  → carried into the week of that date";
 
 /// `gitgoals tasks` as text, grouped by week; ratings read N/`rating_scale`.
 pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord], rating_scale: u8) -> String {
@@ -790,6 +839,9 @@ pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord], rating_scale: u8) ->
                 checked.time.format("%Y-%m-%d"),
                 checked.short_id()
             ));
+            if let Some(date) = record.task.done_date {
+                line.push_str(&format!(" (✅ {date})"));
+            }
         }
         if record.carry_streak > 0 {
             line.push_str(&format!("  carried {}×", record.carry_streak));
@@ -802,14 +854,99 @@ pub fn tasks_text(ledger: &Ledger, records: &[&TaskRecord], rating_scale: u8) ->
     }
     if records.is_empty() {
         out.push_str("no tasks match\n");
+    } else {
+        out.push('\n');
+        out.push_str(TASKS_LEGEND);
+        out.push('\n');
     }
     out
+}
+
+const TASKS_CSV_HEADER: &str = "id,post,title,section,confidence,status,planned,added_commit,added_time,checked_commit,checked_time,done_date,on_time,on_time_by,carried_from,carried_to,carry_streak";
+
+/// `gitgoals tasks --format csv`: one row per task, the fields of the JSON document that fit
+/// a cell (events left out), quoted and defused as `history --format csv` is.
+pub fn tasks_csv(ledger: &Ledger, records: &[&TaskRecord]) -> String {
+    let mut out = format!("{TASKS_CSV_HEADER}\n");
+    let key = |index: Option<usize>| {
+        index
+            .and_then(|i| ledger.tasks.get(i))
+            .map(|r| csv_field(&r.key))
+            .unwrap_or_default()
+    };
+    for r in records {
+        let on_time = on_time(ledger, r);
+        let fields = [
+            csv_field(&r.key),
+            csv_field(&ledger.weeks[r.week].path),
+            csv_field(&r.task.title),
+            csv_field(&r.task.section_path()),
+            r.task.confidence.map(|c| c.to_string()).unwrap_or_default(),
+            status_name(r.status).to_string(),
+            r.planned.to_string(),
+            r.added.id.clone(),
+            r.added.time.to_rfc3339(),
+            r.checked.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
+            r.checked
+                .as_ref()
+                .map(|c| c.time.to_rfc3339())
+                .unwrap_or_default(),
+            r.task.done_date.map(|d| d.to_string()).unwrap_or_default(),
+            on_time.map(|(t, _)| t.to_string()).unwrap_or_default(),
+            on_time.map(|(_, by)| by.to_string()).unwrap_or_default(),
+            key(r.carried_from),
+            key(r.carried_to),
+            r.carry_streak.to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// `gitgoals tasks --format markdown`: a table to paste into a post.
+pub fn tasks_markdown(ledger: &Ledger, records: &[&TaskRecord]) -> String {
+    let mut out =
+        String::from("| Week | Task | Status | Done | Carried |\n|---|---|---|---|---|\n");
+    for r in records {
+        let done = match (&r.checked, r.task.done_date) {
+            (_, Some(date)) => date.to_string(),
+            (Some(checked), None) => checked.time.format("%Y-%m-%d").to_string(),
+            (None, None) => String::new(),
+        };
+        let carried = r
+            .carried_to
+            .and_then(|i| ledger.tasks.get(i))
+            .map(|to| format!("→ {}", ledger.weeks[to.week].date))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            ledger.weeks[r.week].date,
+            markdown_cell(&display_title(&r.task.title)),
+            status_name(r.status),
+            done,
+            carried
+        ));
+    }
+    out
+}
+
+/// A status as the JSON documents name it.
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Done => "done",
+        Status::Open => "open",
+        Status::Cancelled => "cancelled",
+        Status::Removed => "removed",
+    }
 }
 
 /// One event with the post it belongs to, for `gitgoals log`.
 pub struct LogLine<'a> {
     pub event: &'a TaskEvent,
     pub post: &'a str,
+    /// On a `checked` event, the done date written beside the task then (`✅ YYYY-MM-DD`).
+    pub done_date: Option<chrono::NaiveDate>,
 }
 
 /// `gitgoals log` as text, newest first (the caller orders and limits the lines).
@@ -835,6 +972,9 @@ pub fn log_text(lines: &[LogLine]) -> String {
         }
         if let (Some(from), Some(to)) = (&e.from_section, &e.to_section) {
             text.push_str(&format!(" ({from} → {to})"));
+        }
+        if let Some(date) = line.done_date.filter(|_| e.kind == EventKind::Checked) {
+            text.push_str(&format!(" ✅ {date}"));
         }
         text.push_str(&format!("  · {}\n", line.post));
         out.push_str(&text);

@@ -20,7 +20,13 @@
 //!   forward ([`Rewording`], when [`Spec::carry_rewording`] is above zero), and the carry is
 //!   still the one the model decided;
 //! - once the next post exists, a post changes only by late ticks of tasks that were not carried,
-//!   and a carried task is never removed from the post it was carried into.
+//!   and a carried task is never removed from the post it was carried into;
+//! - with [`Spec::merges`], a side branch holds only edits of the week's post (after its draft,
+//!   if any, is published) while the main line touches other files, so its merge is clean and
+//!   brings in nothing of its own: each change is the side commit's, as the truth records it;
+//! - with [`Spec::drafts`], a draft is published within its week, before the next post: its
+//!   tasks are the post's from the draft's first commit (`planned`), and the rename itself is
+//!   no event.
 //!
 //! Conventions the truth follows where the definitions leave room:
 //! - a task that first appears already ticked has one `added` event, and its `checked` stamp is
@@ -72,6 +78,14 @@ pub struct Spec {
     /// and that a fresh task gets a trailing qualifier such a re-wording may drop. At 0 the
     /// model draws nothing for it, so the other presets' histories are what they always were.
     pub carry_rewording: f64,
+    /// Chance that some of a week's edits are made on a side branch and merged back (a merge
+    /// commit with two parents); meanwhile the main line gets other commits (late ticks of the
+    /// week before, pages, images) or none. At 0 nothing is drawn for it.
+    pub merges: f64,
+    /// Chance that a week's post is first written as a Jekyll draft (`_drafts/week-N.md`,
+    /// `published: false`, no date), edited there, and published during its week under its
+    /// dated name (a rename, sometimes with a tick in the same commit). At 0 nothing is drawn.
+    pub drafts: f64,
 }
 
 impl Spec {
@@ -90,6 +104,8 @@ impl Spec {
             late_tick_probability: 0.3,
             page_with_tasks: false,
             carry_rewording: 0.0,
+            merges: 0.0,
+            drafts: 0.0,
         }
     }
 
@@ -109,6 +125,8 @@ impl Spec {
             late_tick_probability: 0.25,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            merges: 0.0,
+            drafts: 0.0,
         }
     }
 
@@ -123,6 +141,16 @@ impl Spec {
             carry_probability: 0.75,
             carry_rewording: 0.8,
             ..Spec::test(seed)
+        }
+    }
+
+    /// [`Spec::rewording`] where a good part of the weeks are edited on a merged side branch
+    /// and a good part of the posts start as drafts.
+    pub fn rewording_merges_drafts(seed: u64) -> Spec {
+        Spec {
+            merges: 0.5,
+            drafts: 0.4,
+            ..Spec::rewording(seed)
         }
     }
 
@@ -141,6 +169,8 @@ impl Spec {
             late_tick_probability: 0.2,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            merges: 0.0,
+            drafts: 0.0,
         }
     }
 }
@@ -159,13 +189,28 @@ pub struct Blog {
     pub truth: Truth,
 }
 
-/// One commit: the files it writes (whole contents) on top of its parent. No file is deleted.
+/// One commit: the files it writes (whole contents) and deletes on top of its parent(s).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntheticCommit {
     /// Author and committer time.
     pub time: DateTime<FixedOffset>,
     pub message: String,
     pub writes: Vec<FileWrite>,
+    /// Paths removed (a draft published under its dated name).
+    pub deletes: Vec<String>,
+    pub line: Line,
+}
+
+/// Which line of history a commit is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// The main branch.
+    Main,
+    /// A side branch, forked from the main line's last commit when none is open.
+    Side,
+    /// A merge of the open side branch into the main line: first parent the main line's last
+    /// commit, second the side branch's; its tree is the main line's with the side's changes.
+    Merge,
 }
 
 /// A file's new contents.
@@ -775,6 +820,8 @@ struct TaskModel {
 #[derive(Debug, Clone)]
 struct PostModel {
     path: String,
+    /// While a draft: the `_drafts/` path it is written at (`path` is where it is published).
+    draft_path: Option<String>,
     title: String,
     date: NaiveDate,
     time: NaiveTime,
@@ -801,6 +848,8 @@ enum Slot {
     Edit,
     LateTick(usize),
     Other,
+    /// The week's draft is published under its dated name.
+    Publish,
 }
 
 /// What the writer does to a post during its week.
@@ -848,6 +897,12 @@ struct Generator<'a> {
     config_revision: usize,
     page_revision: usize,
     project_ideas: Vec<(String, bool)>,
+    /// The line the next commit goes on.
+    line: Line,
+    /// The week being scheduled starts its post as a draft.
+    draft_week: bool,
+    /// A side branch has commits not merged yet.
+    side_open: bool,
 }
 
 /// Generates the whole history in memory. The same spec always gives the same bytes.
@@ -869,6 +924,9 @@ pub fn generate(spec: &Spec) -> Blog {
         config_revision: 0,
         page_revision: 0,
         project_ideas: Vec::new(),
+        line: Line::Main,
+        draft_week: false,
+        side_open: false,
     };
     generator.run();
     let truth = generator.truth();
@@ -887,9 +945,22 @@ impl Generator<'_> {
             let monday = self.spec.start_date + Duration::days(7 * week as i64);
             let mut slots = self.schedule(week, monday);
             slots.sort_by_key(|(time, _)| *time);
-            for (time, slot) in slots {
+            let side = self.side_branch(&slots);
+            for (k, (time, slot)) in slots.into_iter().enumerate() {
+                self.line = if side.contains(&k) {
+                    Line::Side
+                } else {
+                    Line::Main
+                };
                 self.apply(week, time, slot);
+                if side.last() == Some(&k) && self.side_open {
+                    self.line = Line::Merge;
+                    let at = self.next_time(time + Duration::minutes(20));
+                    let message = format!("Merge branch 'week-{}-goals'", week + 1);
+                    self.commit(at, message, Vec::new());
+                }
             }
+            self.line = Line::Main;
         }
     }
 
@@ -901,6 +972,29 @@ impl Generator<'_> {
     /// A random moment in `[from, from + span_minutes)`, to the second.
     fn moment(&mut self, from: NaiveDateTime, span_minutes: usize) -> NaiveDateTime {
         from + Duration::seconds(self.rng.below(span_minutes.max(1) * 60) as i64)
+    }
+
+    /// Which of the week's slots (positions in `slots`) are made on a side branch: a run of one
+    /// to three of the post's edits, after its draft is published (the main line renames the
+    /// file, so the side branch must not edit it meanwhile); the slots between them (late ticks,
+    /// other files) stay on the main line. Empty for most weeks.
+    fn side_branch(&mut self, slots: &[(NaiveDateTime, Slot)]) -> Vec<usize> {
+        if self.spec.merges <= 0.0 || !self.rng.chance(self.spec.merges) {
+            return Vec::new();
+        }
+        let published = slots
+            .iter()
+            .position(|(_, slot)| matches!(slot, Slot::Publish))
+            .unwrap_or(0);
+        let edits: Vec<usize> = (published..slots.len())
+            .filter(|&k| matches!(slots[k].1, Slot::Edit))
+            .collect();
+        if edits.is_empty() {
+            return Vec::new();
+        }
+        let start = self.rng.below(edits.len());
+        let len = self.rng.range(1, 3).min(edits.len() - start);
+        edits[start..start + len].to_vec()
     }
 
     /// The week's slots. Week `weeks` (one past the last) only carries the import of an
@@ -918,6 +1012,12 @@ impl Generator<'_> {
         let first = self.moment(monday + Duration::hours(7), 180);
         slots.push((first, Slot::NewPost));
         let after_first = first + Duration::minutes(5);
+        self.draft_week =
+            self.spec.drafts > 0.0 && week >= imported && self.rng.chance(self.spec.drafts);
+        if self.draft_week {
+            // Published within three days: before the next post, and before most late ticks.
+            slots.push((self.moment(after_first, 3 * 24 * 60), Slot::Publish));
+        }
         let week_end = monday + Duration::days(7);
         let span = ((week_end - after_first).num_minutes() - 1).max(1) as usize;
         let edits = self.rng.range(
@@ -960,6 +1060,7 @@ impl Generator<'_> {
             Slot::Edit => self.edit(week, time),
             Slot::LateTick(id) => self.late_tick(id, time),
             Slot::Other => self.other_commit(time),
+            Slot::Publish => self.publish(week, time),
         }
     }
 
@@ -988,7 +1089,14 @@ impl Generator<'_> {
             time,
             message,
             writes,
+            deletes: Vec::new(),
+            line: self.line,
         });
+        match self.line {
+            Line::Side => self.side_open = true,
+            Line::Merge => self.side_open = false,
+            Line::Main => {}
+        }
         Stamp {
             commit: self.commits.len() - 1,
             time,
@@ -1007,8 +1115,12 @@ impl Generator<'_> {
             self.pending.clear();
             return None;
         }
+        let model = &self.posts[post];
         let write = FileWrite {
-            path: self.posts[post].path.clone(),
+            path: model
+                .draft_path
+                .clone()
+                .unwrap_or_else(|| model.path.clone()),
             content: self.render_post(post).into_bytes(),
         };
         let stamp = self.commit(time, message, vec![write]);
@@ -1115,6 +1227,9 @@ impl Generator<'_> {
         let post = self.posts.len();
         self.posts.push(PostModel {
             path: format!("_posts/{date}-week-{week_number}.md"),
+            draft_path: self
+                .draft_week
+                .then(|| format!("_drafts/week-{week_number}.md")),
             title: format!("Week {week_number}: {theme}"),
             date,
             time: time.time(),
@@ -1729,6 +1844,28 @@ impl Generator<'_> {
         self.pending.push((id, EventKind::Checked));
     }
 
+    /// The week's draft gets its dated name and a date, and loses `published: false`; half the
+    /// time a goal is ticked in the same commit.
+    fn publish(&mut self, week: usize, time: DateTime<FixedOffset>) {
+        let post = week;
+        let Some(draft) = self.posts[post].draft_path.take() else {
+            return;
+        };
+        let mut message = "Publish this week's goals".to_string();
+        if self.rng.chance(0.5)
+            && let Some(done) = self.try_edit(post, Edit::Tick)
+        {
+            message = format!("{message} ({done})");
+        }
+        let stamp = self.commit_post(post, time, message);
+        if stamp.is_some()
+            && let Some(last) = self.commits.last_mut()
+        {
+            last.deletes.push(draft.clone());
+        }
+        self.files.remove(&draft);
+    }
+
     fn late_tick(&mut self, id: usize, time: DateTime<FixedOffset>) {
         let task = &self.tasks[id];
         if !task.present || task.checked || task.carried_to.is_some() {
@@ -1850,12 +1987,17 @@ impl Generator<'_> {
         let mut out = String::with_capacity(4096);
         out.push_str("---\nlayout: post\n");
         out.push_str(&format!("title:  \"{}\"\n", model.title));
-        out.push_str(&format!(
-            "date:   {} {} {}\n",
-            model.date,
-            model.time.format("%H:%M:%S"),
-            self.offset_text()
-        ));
+        if model.draft_path.is_some() {
+            // A draft: no date yet, and kept off the site.
+            out.push_str("published: false\n");
+        } else {
+            out.push_str(&format!(
+                "date:   {} {} {}\n",
+                model.date,
+                model.time.format("%H:%M:%S"),
+                self.offset_text()
+            ));
+        }
         out.push_str("categories: goals weekly\n---\n\n");
         for sentence in &model.intro {
             out.push_str(sentence);
@@ -2242,17 +2384,48 @@ pub fn write_repo(blog: &Blog, dir: &Path) -> Result<WrittenRepo, SyntheticError
     let mut batch: Vec<(git2::Oid, String)> = Vec::new();
     let mut root = TreeNode::default();
     let mut parent: Option<git2::Oid> = None;
+    let mut side: Option<SideBranch> = None;
     let mut ids = Vec::with_capacity(blog.commits.len());
     let mut buffer = Vec::new();
     for (index, commit) in blog.commits.iter().enumerate() {
         let written = (|| -> Result<git2::Oid, git2::Error> {
+            let mut changes: Vec<(String, Option<git2::Oid>)> = Vec::new();
             for write in &commit.writes {
                 let blob = odb.write(git2::ObjectType::Blob, &write.content)?;
                 batch.push((blob, write.path.clone()));
-                root.insert(&write.path, blob);
+                changes.push((write.path.clone(), Some(blob)));
             }
-            let tree = root.write(&odb, "", &mut batch)?;
-            commit_bytes(tree, parent, commit, &mut buffer);
+            changes.extend(commit.deletes.iter().map(|path| (path.clone(), None)));
+            let parents: Vec<git2::Oid> = match commit.line {
+                Line::Main => {
+                    root.apply(&changes);
+                    parent.into_iter().collect()
+                }
+                Line::Side => {
+                    let (tree, _, changed) =
+                        side.get_or_insert_with(|| (root.clone(), parent, BTreeMap::new()));
+                    tree.apply(&changes);
+                    changed.extend(changes.iter().cloned());
+                    side.as_ref()
+                        .and_then(|(_, tip, _)| *tip)
+                        .into_iter()
+                        .collect()
+                }
+                Line::Merge => {
+                    let (_, side_tip, changed) = side.take().ok_or_else(|| {
+                        git2::Error::from_str("a merge commit with no side branch open")
+                    })?;
+                    let changed: Vec<(String, Option<git2::Oid>)> = changed.into_iter().collect();
+                    root.apply(&changed);
+                    root.apply(&changes);
+                    parent.into_iter().chain(side_tip).collect()
+                }
+            };
+            let tree = match (&commit.line, &mut side) {
+                (Line::Side, Some((tree, _, _))) => tree.write(&odb, "", &mut batch)?,
+                _ => root.write(&odb, "", &mut batch)?,
+            };
+            commit_bytes(tree, &parents, commit, &mut buffer);
             let id = odb.write(git2::ObjectType::Commit, &buffer)?;
             batch.push((id, String::new()));
             Ok(id)
@@ -2264,7 +2437,10 @@ pub fn write_repo(blog: &Blog, dir: &Path) -> Result<WrittenRepo, SyntheticError
             source,
         })?;
         ids.push(written);
-        parent = Some(written);
+        match (commit.line, &mut side) {
+            (Line::Side, Some((_, tip, _))) => *tip = Some(written),
+            _ => parent = Some(written),
+        }
         if (index + 1) % COMMITS_PER_PACK == 0 {
             flush(&mut batch).map_err(git_error)?;
         }
@@ -2283,10 +2459,19 @@ pub fn write_repo(blog: &Blog, dir: &Path) -> Result<WrittenRepo, SyntheticError
     Ok(WrittenRepo { head, commits: ids })
 }
 
+/// An open side branch while the repository is written: its tree, its last commit, and what
+/// it changed since the fork (path → blob, `None` for a deletion), which its merge brings into
+/// the main line.
+type SideBranch = (
+    TreeNode,
+    Option<git2::Oid>,
+    BTreeMap<String, Option<git2::Oid>>,
+);
+
 /// The raw commit object: the same author and committer, at the commit's own time and offset.
 fn commit_bytes(
     tree: git2::Oid,
-    parent: Option<git2::Oid>,
+    parents: &[git2::Oid],
     commit: &SyntheticCommit,
     out: &mut Vec<u8>,
 ) {
@@ -2301,7 +2486,7 @@ fn commit_bytes(
     );
     let mut text = String::with_capacity(256 + commit.message.len());
     let _ = writeln!(text, "tree {tree}");
-    if let Some(parent) = parent {
+    for parent in parents {
         let _ = writeln!(text, "parent {parent}");
     }
     let _ = writeln!(text, "author {who}");
@@ -2313,20 +2498,53 @@ fn commit_bytes(
 
 /// A directory of the tree being built; remembers its object id until something under it
 /// changes, so a commit rewrites only the trees on the paths it touched.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct TreeNode {
     /// Keyed by git's tree order: a directory sorts as its name followed by `/`.
     entries: BTreeMap<Vec<u8>, TreeEntry>,
     written: Option<git2::Oid>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum TreeEntry {
     File(git2::Oid),
     Dir(TreeNode),
 }
 
 impl TreeNode {
+    /// Writes (`Some(blob)`) and deletes (`None`) files.
+    fn apply(&mut self, changes: &[(String, Option<git2::Oid>)]) {
+        for (path, blob) in changes {
+            match blob {
+                Some(blob) => self.insert(path, *blob),
+                None => {
+                    self.remove(path);
+                }
+            }
+        }
+    }
+
+    /// Removes a file; a directory left empty goes too (git keeps no empty trees). Returns
+    /// whether this node is empty now.
+    fn remove(&mut self, path: &str) -> bool {
+        self.written = None;
+        match path.split_once('/') {
+            None => {
+                self.entries.remove(path.as_bytes());
+            }
+            Some((dir, rest)) => {
+                let mut key = dir.as_bytes().to_vec();
+                key.push(b'/');
+                if let Some(TreeEntry::Dir(node)) = self.entries.get_mut(&key)
+                    && node.remove(rest)
+                {
+                    self.entries.remove(&key);
+                }
+            }
+        }
+        self.entries.is_empty()
+    }
+
     fn insert(&mut self, path: &str, blob: git2::Oid) {
         self.written = None;
         match path.split_once('/') {
