@@ -16,6 +16,7 @@ use toml::{Table, Value};
 
 use crate::core::dates::DateOrder;
 use crate::core::model::{DueSource, Mark};
+use crate::render::export::Site;
 
 /// The repository's optional configuration file, at the work tree's root.
 pub const CONFIG_FILE: &str = ".gitgoals.toml";
@@ -101,6 +102,10 @@ pub struct Config {
     pub stats_chart: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
+    /// Whether the hook refreshes the site's data file (`gitgoals export`) on each commit.
+    pub export_on_commit: Setting<bool>,
+    /// The engine the site is built with: where the data file goes.
+    pub export_site: Setting<Site>,
     /// How posts are read: as Obsidian reads them, as plain Markdown, or (`auto`) as Obsidian
     /// in a vault (a tracked `.obsidian/` folder) and as Markdown elsewhere.
     pub format: Setting<Format>,
@@ -139,7 +144,7 @@ pub const STATUS_KEYS: [(&str, Option<Mark>); 5] = [
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 17] = [
+pub const KEYS: [&str; 19] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -151,6 +156,8 @@ pub const KEYS: [&str; 17] = [
     "stats.placement",
     "stats.chart",
     "hook.strict",
+    "export.on_commit",
+    "export.site",
     "format",
     "statuses.open",
     "statuses.done",
@@ -178,6 +185,8 @@ impl Default for Config {
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
             hook_strict: Setting::default(false),
+            export_on_commit: Setting::default(false),
+            export_site: Setting::default(Site::Jekyll),
             format: Setting::default(Format::Auto),
             statuses: std::array::from_fn(|_| Setting::default(String::new())),
         }
@@ -415,6 +424,13 @@ impl Config {
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
+            "export.on_commit" => self.export_on_commit.set(typed.boolean()?, source),
+            "export.site" => {
+                let name = typed.string()?;
+                let site = Site::parse(&name)
+                    .ok_or_else(|| typed.invalid(format!("{name:?} is not jekyll or hugo")))?;
+                self.export_site.set(site, source);
+            }
             "format" => {
                 let name = typed.string()?;
                 let format = match name.as_str() {
@@ -536,6 +552,16 @@ impl Config {
                 self.hook_strict.source,
             ),
             (
+                "export.on_commit",
+                self.export_on_commit.value.to_string(),
+                self.export_on_commit.source,
+            ),
+            (
+                "export.site",
+                quoted(self.export_site.value.as_str()),
+                self.export_site.source,
+            ),
+            (
                 "format",
                 quoted(self.format.value.as_str()),
                 self.format.source,
@@ -646,7 +672,10 @@ impl Config {
 
 /// Names of the sections the file may have.
 fn is_section(name: &str) -> bool {
-    matches!(name, "confidence" | "due" | "stats" | "hook" | "statuses")
+    matches!(
+        name,
+        "confidence" | "due" | "stats" | "hook" | "statuses" | "export"
+    )
 }
 
 fn due_rule(name: &str) -> Option<DueSource> {
@@ -836,6 +865,10 @@ chart = true
 [hook]
 strict = true
 
+[export]
+on_commit = true
+site = "hugo"
+
 [statuses]
 open = "/"
 done = ["!", "*"]
@@ -862,6 +895,9 @@ ignored = "?~"
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
         assert!(config.hook_strict.value);
+        assert!(config.export_on_commit.value);
+        assert_eq!(config.export_site.value, Site::Hugo);
+        assert!(from_file("[export]\nsite = \"zola\"\n").is_err());
         assert_eq!(config.format.value, Format::Obsidian);
         assert_eq!(
             config.status_table(),

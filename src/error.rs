@@ -229,6 +229,9 @@ pub enum Error {
         "no goals post (a post with tasks) in this repository's history; name a file: gitgoals show PATH"
     )]
     NoGoalsPosts,
+    /// A file gitgoals offers to write is there already: it is the user's now.
+    #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
+    FileExists { path: PathBuf },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

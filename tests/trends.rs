@@ -322,7 +322,13 @@ fn keep(name: &str, svg: &str) {
 
 fn check_charts(seed: u64, blog: &Blog, ledger: &Ledger) {
     let weeks: Vec<&Week> = ledger.weeks.iter().collect();
-    let svg = chart::history_svg(&trends::week_points(&weeks)).expect("history chart");
+    let (points, grouping) = trends::chart_points(&weeks);
+    assert_eq!(
+        grouping,
+        trends::ChartGrouping::PerPost,
+        "a blog is one series"
+    );
+    let svg = chart::history_svg(&points, grouping).expect("history chart");
     keep(&format!("history-{seed}.svg"), &svg);
     let doc = roxmltree::Document::parse(&svg).expect("the history chart is XML");
     let count = |tag: &str, color: plotters::style::RGBColor| {

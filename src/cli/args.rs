@@ -139,7 +139,29 @@ pub enum Command {
         /// A template file for the block instead of the default layout.
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+        /// Only the goals posts changed between REV and HEAD (in CI: the commit before the
+        /// push). A REV this clone does not have (all zeros: a new branch) means every post
+        /// that already has a block.
+        #[arg(long, value_name = "REV", conflicts_with = "files")]
+        since: Option<String>,
+        /// Commit the refreshed blocks, and nothing else, as gitgoals (with a
+        /// `Gitgoals-Refresh: stats` trailer); when HEAD is such a commit, do nothing.
+        #[arg(long, conflicts_with = "check")]
+        commit: bool,
     },
+    /// Write the history as the site's data file, for a goals page: `_data/gitgoals.json`
+    /// (Jekyll) or `data/gitgoals.json` (Hugo). See schema/gitgoals-export.schema.json.
+    Export {
+        /// For Jekyll: `_data/gitgoals.json` (the default, unless `export.site` says hugo).
+        #[arg(long, conflicts_with = "hugo")]
+        jekyll: bool,
+        /// For Hugo: `data/gitgoals.json`.
+        #[arg(long)]
+        hugo: bool,
+    },
+    /// Write a CI workflow (.github/workflows/gitgoals.yml) that refreshes the stats blocks of
+    /// posts pushed without the hook (a web editor, a phone app) and commits them back.
+    InitCi,
     /// How well your confidence ratings (N/5, or N/scale as configured) predict what gets done.
     Calibration {
         /// Also draw the calibration curve against the diagonal into this SVG file.

@@ -166,7 +166,8 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 weeks.drain(..weeks.len().saturating_sub(n));
             }
             if let Some(path) = &chart {
-                write_chart(path, &chart::history_svg(&trends::week_points(&weeks))?)?;
+                let (points, grouping) = trends::chart_points(&weeks);
+                write_chart(path, &chart::history_svg(&points, grouping)?)?;
             }
             match format {
                 TableFormat::Text => print(&crate::render::style::paint(&report::history_text(
@@ -216,35 +217,43 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             check,
             force,
             template,
+            since,
+            commit,
         } => {
-            let engine = session.engine()?;
-            let head = engine.tip();
-            let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
             let options = hook::RunOptions {
                 strict: true,
                 template,
                 force,
+                blocks_only: commit,
             };
-            let report = hook::run_stats(session, &files, check, &options, &compute);
-            for failure in &report.failures {
-                eprintln!("{failure}");
-            }
-            for path in &report.unwritten {
-                eprintln!("gitgoals: no stats block yet in {path} (`gitgoals stats` adds one)");
-            }
-            for path in &report.stale {
-                eprintln!(
-                    "gitgoals: stats block is out of date in {path} (`gitgoals stats` rewrites it)"
-                );
-            }
-            // Said, not done silently: the files changed under the user's editor.
-            for path in &report.updated {
-                println!("stats block written in {path}");
-            }
-            if !check && report.updated.is_empty() && report.failures.is_empty() {
-                println!("every stats block is up to date");
-            }
-            return Ok(report.exit_code());
+            return stats(session, files, check, since.as_deref(), commit, &options);
+        }
+        Command::Export { jekyll, hugo } => {
+            let work_tree = session.work_tree().ok_or(Error::Bare)?;
+            let site = if hugo {
+                crate::render::export::Site::Hugo
+            } else if jekyll {
+                crate::render::export::Site::Jekyll
+            } else {
+                session.config.export_site.value
+            };
+            let ledger = session.ledger()?;
+            let (_, changed) = hook::export::write(&work_tree, site, &ledger)?;
+            print(&format!(
+                "gitgoals: {} {} ({} goals posts)\n",
+                if changed { "wrote" } else { "unchanged:" },
+                site.data_path(),
+                ledger.weeks.len()
+            ))?;
+        }
+        Command::InitCi => {
+            let work_tree = session.work_tree().ok_or(Error::Bare)?;
+            let path = hook::ci::init(&work_tree)?;
+            let shown = path.strip_prefix(&work_tree).unwrap_or(&path);
+            print(&format!(
+                "wrote {}: on each push, the stats blocks of the goals posts it changed are refreshed and committed by gitgoals\ncommit it, and fill in where the workflow installs gitgoals from\n",
+                shown.display()
+            ))?;
         }
         Command::Calibration { chart, format } => {
             let ledger = session.ledger()?;
@@ -383,6 +392,116 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// `gitgoals stats`: rewrites blocks in working-tree files; `--since REV` picks the posts
+/// changed since REV, and `--commit` commits what it rewrote (the CI recipe,
+/// [`hook::ci`]).
+fn stats(
+    session: &Session,
+    files: Vec<PathBuf>,
+    check: bool,
+    since: Option<&str>,
+    commit: bool,
+    options: &hook::RunOptions,
+) -> Result<u8> {
+    let work_tree = match (since.is_some() || commit, session.work_tree()) {
+        (true, None) => return Err(Error::Bare),
+        (_, work_tree) => work_tree.unwrap_or_else(|| session.base.clone()),
+    };
+    if commit && hook::ci::head_is_own(&work_tree)? {
+        eprintln!("gitgoals: HEAD is gitgoals' own refresh commit: nothing to do");
+        return Ok(0);
+    }
+    // Repository paths of the posts to refresh, and the files named for them.
+    let chosen: Option<Vec<String>> = match since {
+        Some(rev) => Some(hook::ci::posts_to_refresh(
+            session.repo()?,
+            &work_tree,
+            &session.read.globs(),
+            rev,
+        )?),
+        None => None,
+    };
+    let files = match &chosen {
+        Some(posts) if posts.is_empty() => {
+            eprintln!(
+                "gitgoals: no goals post changed since {}",
+                since.unwrap_or_default()
+            );
+            return Ok(0);
+        }
+        Some(posts) => posts.iter().map(|p| work_tree.join(p)).collect(),
+        None => files,
+    };
+    let engine = session.engine()?;
+    let head = engine.tip();
+    let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
+    let report = hook::run_stats(session, &files, check, options, &compute);
+    for failure in &report.failures {
+        eprintln!("{failure}");
+    }
+    for path in &report.unwritten {
+        eprintln!("gitgoals: no stats block yet in {path} (`gitgoals stats` adds one)");
+    }
+    for path in &report.stale {
+        eprintln!("gitgoals: stats block is out of date in {path} (`gitgoals stats` rewrites it)");
+    }
+    // Said, not done silently: the files changed under the user's editor.
+    for path in &report.updated {
+        println!("stats block written in {path}");
+    }
+    if !check && report.updated.is_empty() && report.failures.is_empty() {
+        println!("every stats block is up to date");
+    }
+    if commit {
+        // The rewritten files, back as repository paths.
+        let updated: Vec<String> = report
+            .updated
+            .iter()
+            .filter_map(|shown| {
+                let file = session.base.join(shown);
+                let relative = file.strip_prefix(&work_tree).ok()?;
+                Some(
+                    relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                )
+            })
+            .collect();
+        // The site's data file goes with the blocks when the hook would refresh it too.
+        let mut also = Vec::new();
+        if session.config.export_on_commit.value {
+            let site = session.config.export_site.value;
+            if hook::export::write(&work_tree, site, &session.ledger()?)?.1 {
+                also.push(site.data_path());
+            }
+        }
+        let refreshed = match (updated.is_empty(), also.is_empty()) {
+            (false, true) => format!("stats block of {}", updated.join(", ")),
+            (false, false) => format!(
+                "stats block of {} and {}",
+                updated.join(", "),
+                also.join(", ")
+            ),
+            (true, _) => also.join(", "),
+        };
+        match hook::ci::commit(
+            &work_tree,
+            &updated,
+            session.config.stats_chart.value,
+            &also,
+        )? {
+            Some(id) => eprintln!(
+                "gitgoals: committed the refreshed {refreshed} as {}",
+                crate::core::model::short_id(&id)
+            ),
+            None => eprintln!("gitgoals: every stats block is current: nothing to commit"),
+        }
+    }
+    Ok(report.exit_code())
 }
 
 /// `gitgoals demo DIR`: writes the sample blog and shows its history.
@@ -527,6 +646,7 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         strict,
         template,
         force: false,
+        blocks_only: true,
     };
     let report = hook::run_pre_commit(&session, &options, &made, &figures);
     for failure in &report.failures {
@@ -537,7 +657,35 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
             eprintln!("{notice}");
         }
     }
-    report.exit_code()
+    let mut code = report.exit_code();
+    if session.config.export_on_commit.value {
+        // The whole history once the commit is made, for the site's data file.
+        let ledger_of = |pending: &CommitDelta| match engine() {
+            Ok(engine) => {
+                let mut engine = engine.clone();
+                engine.feed_pending(pending.clone());
+                Ok(ledger::build_with(&engine.into_history(), &session.ledger))
+            }
+            Err(error) => Err(Error::Cannot {
+                doing: "read the history".to_string(),
+                source: error.report().into(),
+            }),
+        };
+        match hook::export::on_commit(&session, &made, &ledger_of) {
+            Ok(Some(path)) if !session.quiet => {
+                eprintln!("gitgoals: {path} refreshed and staged ([export] on_commit)");
+            }
+            Ok(_) => {}
+            Err(error) => {
+                eprintln!(
+                    "gitgoals: the site's data file was not refreshed: {}",
+                    error.report()
+                );
+                code = code.max(u8::from(strict || session.config.hook_strict.value));
+            }
+        }
+    }
+    code
 }
 
 /// `gitgoals merge-driver`, as git calls it for a post both sides changed: 0 when the merge is

@@ -845,15 +845,7 @@ fn next_in_series(history: &History, goals: &[(usize, NaiveDate)]) -> Vec<Option
 
 /// [`next_in_series`] for goals posts given by their paths, in week order.
 fn series_links<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
-    let keys: Vec<&str> = paths.map(series_name).collect();
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for key in &keys {
-        *count.entry(key).or_default() += 1;
-    }
-    let series: Vec<&str> = keys
-        .iter()
-        .map(|key| if count[key] >= 2 { *key } else { "" })
-        .collect();
+    let series = series_keys(paths);
     let mut next = vec![None; series.len()];
     let mut last_of: HashMap<&str, usize> = HashMap::new();
     for (index, key) in series.iter().enumerate() {
@@ -862,6 +854,20 @@ fn series_links<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> 
         }
     }
     next
+}
+
+/// The series of each goals post given by its path (in week order): the name it shares with
+/// other posts once the date is taken off, or `""` for the main series, as
+/// the series links (`next_in_series`) take them.
+pub fn series_keys<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let keys: Vec<&str> = paths.map(series_name).collect();
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for key in &keys {
+        *count.entry(key).or_default() += 1;
+    }
+    keys.iter()
+        .map(|key| if count[key] >= 2 { *key } else { "" })
+        .collect()
 }
 
 /// The file name without extension and date prefix: `all-hands` for

@@ -23,7 +23,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::core::ledger::{Ledger, Status, TaskRecord, Week};
@@ -450,6 +450,97 @@ pub fn week_points(weeks: &[&Week]) -> Vec<WeekPoint> {
             due_hit_rate: due_hit_rate(w),
         })
         .collect()
+}
+
+/// How the history chart turns a report's weeks into points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartGrouping {
+    /// One series: a point per goals post (posts of the same day share one).
+    PerPost,
+    /// Several series side by side (teams' notes): a point per calendar week starting on
+    /// Monday, the posts of every series that week added up. A line from one team's post to
+    /// another's would say nothing, and their dates would repeat under the axis.
+    PerWeek {
+        /// How many series the weeks come from.
+        series: usize,
+    },
+}
+
+/// The points of the history chart, oldest first, and how the weeks were grouped into them:
+/// one point per date on the axis, never two. A point's figures are the sums of its posts'
+/// (completion is done ÷ tasks meant over them; the hit rate only over posts where it is known).
+pub fn chart_points(weeks: &[&Week]) -> (Vec<WeekPoint>, ChartGrouping) {
+    let series = crate::core::ledger::series_keys(weeks.iter().map(|w| w.path.as_str()))
+        .into_iter()
+        .collect::<HashSet<&str>>()
+        .len();
+    let grouping = if series > 1 {
+        ChartGrouping::PerWeek { series }
+    } else {
+        ChartGrouping::PerPost
+    };
+    let key = |date: NaiveDate| match grouping {
+        ChartGrouping::PerPost => date,
+        ChartGrouping::PerWeek { .. } => {
+            date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
+        }
+    };
+    #[derive(Default)]
+    struct Sums {
+        done: usize,
+        meant: usize,
+        carried_in: usize,
+        added: usize,
+        on_time: usize,
+        on_time_of: usize,
+        on_time_known: bool,
+    }
+    // Weeks come in date order, so equal keys are neighbours (a report's weeks are sorted; a
+    // key seen out of order still gets a point of its own rather than a wrong sum).
+    let mut groups: Vec<(NaiveDate, Sums)> = Vec::new();
+    for week in weeks {
+        let at = key(week.date);
+        if groups.last().is_none_or(|(last, _)| *last != at) {
+            groups.push((at, Sums::default()));
+        }
+        let Some((_, sums)) = groups.last_mut() else {
+            continue;
+        };
+        let f = &week.figures;
+        sums.done += f.done;
+        sums.meant += f.tasks - f.cancelled.min(f.tasks);
+        sums.carried_in += f.carried_in;
+        sums.added += f.added;
+        if let Some(on_time) = f.done_on_time {
+            sums.on_time += on_time;
+            sums.on_time_of += f.tasks;
+            sums.on_time_known = true;
+        }
+    }
+    let completion: Vec<f64> = groups.iter().map(|(_, s)| ratio(s.done, s.meant)).collect();
+    let rolling = rolling_mean(&completion, ROLLING_WEEKS);
+    let points = groups
+        .iter()
+        .zip(completion.iter().zip(rolling))
+        .map(|((date, s), (&completion, rolling_completion))| WeekPoint {
+            date: *date,
+            completion,
+            rolling_completion,
+            carried_in: s.carried_in,
+            added: s.added,
+            due_hit_rate: (s.on_time_known && s.on_time_of > 0)
+                .then(|| s.on_time as f64 / s.on_time_of as f64),
+        })
+        .collect();
+    (points, grouping)
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 /// Of the weeks a report shows, which ledger weeks they are (weeks are told apart by their post).
@@ -1053,6 +1144,59 @@ mod tests {
         assert!(close(points[1].completion, 2.0 / 3.0));
         assert!(close(points[1].rolling_completion, (1.0 + 2.0 / 3.0) / 2.0));
         assert_eq!((points[1].added, points[1].carried_in), (1, 0));
+    }
+
+    #[test]
+    fn chart_points_of_several_series_are_one_per_week_never_a_repeated_date() {
+        // Two teams' notes side by side (`--all-hands`, `--ipld`), one of them on a Tuesday.
+        let mut b = Build::default();
+        let a1 = b.week("2021-03-01", true);
+        let i1 = b.week("2021-03-01", false);
+        let a2 = b.week("2021-03-08", true);
+        let i2 = b.week("2021-03-09", true);
+        b.task(a1, None, Some("2021-03-02"));
+        b.task(a1, None, None);
+        b.task(i1, None, Some("2021-03-03"));
+        b.task(a2, None, None);
+        let t = b.task(i2, None, Some("2021-03-10"));
+        b.unplanned(t);
+        let mut ledger = b.finish();
+        for (week, name) in [
+            (a1, "all-hands"),
+            (i1, "ipld"),
+            (a2, "all-hands"),
+            (i2, "ipld"),
+        ] {
+            let date = ledger.weeks[week].date;
+            ledger.weeks[week].path = format!("notes/{date}--{name}.md");
+        }
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let (points, grouping) = chart_points(&weeks);
+        assert_eq!(grouping, ChartGrouping::PerWeek { series: 2 });
+        let dates: Vec<String> = points.iter().map(|p| p.date.to_string()).collect();
+        assert_eq!(dates, ["2021-03-01", "2021-03-08"], "Mondays, each once");
+        assert!(
+            close(points[0].completion, 2.0 / 3.0),
+            "2 of the week's 3 tasks"
+        );
+        assert!(close(points[1].completion, 0.5));
+        assert_eq!(points[1].added, 1);
+        // The hit rate only over the posts where it is known: 1 of a1's 2 tasks.
+        assert!(close(points[0].due_hit_rate.unwrap(), 0.5));
+
+        // One series: a point per post, but two posts of one day are one point.
+        let mut b = Build::default();
+        let w0 = b.week("2021-03-01", true);
+        let w1 = b.week("2021-03-01", true);
+        let w2 = b.week("2021-03-04", true);
+        for w in [w0, w1, w2] {
+            b.task(w, None, None);
+        }
+        let ledger = b.finish();
+        let weeks: Vec<&Week> = ledger.weeks.iter().collect();
+        let (points, grouping) = chart_points(&weeks);
+        assert_eq!(grouping, ChartGrouping::PerPost);
+        assert_eq!(points.len(), 2);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! Failure policy: a post that cannot be updated is left exactly as it was (file and index),
 //! and the reason is reported as one line; only `--strict` turns that into a failed commit.
 
+pub mod ci;
 mod commit;
+pub mod export;
 
 use std::fmt;
 use std::fs;
@@ -454,6 +456,9 @@ pub struct RunOptions {
     pub template: Option<PathBuf>,
     /// `stats --force`: regenerate blocks edited by hand too (the hook never does).
     pub force: bool,
+    /// Write the stats blocks (and charts) only, as the hook does: no progress cookies in
+    /// headings (`stats --commit`, which must change nothing outside the blocks).
+    pub blocks_only: bool,
 }
 
 /// One post (or the whole run, when `path` is `None`) that was not updated, and why.
@@ -848,7 +853,8 @@ struct Plan {
 }
 
 /// The opt-in chart written beside a post (`stats.chart`): a generated file the user asked
-/// for, so it is the one file besides the post that the hook stages.
+/// for, so the hook stages it beside the post (as it does the site's data file with
+/// `[export] on_commit`, [`export`]).
 struct ChartFile {
     /// Repository path, `assets/gitgoals/<post's file stem>.svg`.
     path: String,
@@ -1109,9 +1115,12 @@ fn plan_chart(
 
 /// Draws the chart for `post`; its folder must be a real folder inside the work tree.
 fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartFile, Error> {
-    let bytes = crate::render::chart::history_svg(&stats.recent_weeks)
-        .map_err(|e| e.during("drawing the chart"))?
-        .into_bytes();
+    let bytes = crate::render::chart::history_svg(
+        &stats.recent_weeks,
+        crate::core::trends::ChartGrouping::PerPost,
+    )
+    .map_err(|e| e.during("drawing the chart"))?
+    .into_bytes();
     let mut dir = work_tree.to_path_buf();
     for part in CHART_DIR.split('/') {
         dir.push(part);
@@ -1377,6 +1386,9 @@ pub fn run_stats(
                 None
             };
             // Org-style progress cookies in headings are filled in too.
+            if options.blocks_only {
+                return Ok(with_block);
+            }
             let current = with_block.as_deref().unwrap_or(&old);
             Ok(
                 crate::render::cookies::fill_with(&relative, current, session.parse_options())

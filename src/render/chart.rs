@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::core::trends::{Calibration, WELL_CALIBRATED_WITHIN, WeekPoint};
+use crate::core::trends::{Calibration, ChartGrouping, WELL_CALIBRATED_WITHIN, WeekPoint};
 use crate::error::Error;
 
 /// Width of every chart: a blog's content column.
@@ -22,6 +22,13 @@ const LABEL_SIZE: u32 = 15;
 const DESC_SIZE: u32 = 16;
 /// Past this many weeks, points would merge into a smear: lines only.
 const MAX_MARKED_WEEKS: usize = 60;
+/// The x axis spans at least this many weeks, the few there are in the middle: two posts
+/// stretched over the whole width would make week-wide bars.
+const MIN_SPAN_WEEKS: usize = 6;
+/// At most this many date labels, about 90 px apart at this width.
+const MAX_DATE_LABELS: usize = 7;
+/// The widest a bar gets, in pixels.
+const MAX_BAR_PX: f64 = 16.0;
 
 /// Series colours, told apart by shape too (points, thickness, dashes) for colour-blind readers.
 pub const COMPLETION: RGBColor = RGBColor(0x1F, 0x5F, 0xA8);
@@ -43,15 +50,16 @@ fn draw_error<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> Error 
 }
 
 /// Per week: completion % (points and line) with its rolling average, the due-date hit rate,
-/// and bars of goals carried in and added mid-week on a second axis.
-pub fn history_svg(points: &[WeekPoint]) -> Result<String, Error> {
+/// and bars of goals carried in and added mid-week on a second axis. `grouping` says what a
+/// point is ([`crate::core::trends::chart_points`]), for the axis's caption.
+pub fn history_svg(points: &[WeekPoint], grouping: ChartGrouping) -> Result<String, Error> {
     if points.is_empty() {
         return Err(Error::EmptyChart("history"));
     }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HISTORY_HEIGHT)).into_drawing_area();
-        draw_history(&root, points).map_err(draw_error("history"))?;
+        draw_history(&root, points, grouping).map_err(draw_error("history"))?;
         root.present().map_err(draw_error("history"))?;
     }
     Ok(svg)
@@ -61,11 +69,23 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type DrawResult<'a> =
     Result<(), DrawingAreaErrorKind<<SVGBackend<'a> as DrawingBackend>::ErrorType>>;
 
-fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
+/// The weeks whose date is written under the axis: every one up to [`MAX_DATE_LABELS`], else
+/// every k-th from the first, so each label stands on its own point's tick.
+fn labelled_weeks(n: usize) -> Vec<f64> {
+    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
+    (0..n).step_by(step).map(|i| i as f64).collect()
+}
+
+fn draw_history<'a>(
+    root: &Area<'a>,
+    points: &[WeekPoint],
+    grouping: ChartGrouping,
+) -> DrawResult<'a> {
     root.fill(&WHITE)?;
     let (plot, legend) = root.split_vertically(HISTORY_HEIGHT - LEGEND_HEIGHT);
     let n = points.len();
-    let x_range = -0.5..(n as f64 - 0.5);
+    let pad = MIN_SPAN_WEEKS.saturating_sub(n) as f64 / 2.0;
+    let x_range = (-0.5 - pad)..(n as f64 - 0.5 + pad);
     let max_count = points
         .iter()
         .map(|p| p.carried_in.max(p.added))
@@ -82,26 +102,22 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
         .y_label_area_size(58)
         .right_y_label_area_size(58)
         .build_cartesian_2d(x_range.clone(), 0.0..100.0)?
-        .set_secondary_coord(x_range, 0.0..count_top);
+        .set_secondary_coord(x_range.clone(), 0.0..count_top);
 
-    let date_of = |x: &f64| -> String {
-        let index = x.round();
-        if (x - index).abs() > 1e-6 || index < 0.0 {
-            return String::new();
+    let x_desc = match grouping {
+        ChartGrouping::PerPost => "week (date of the goals post)".to_string(),
+        ChartGrouping::PerWeek { series } => {
+            format!("week (from Monday): the goals posts of {series} series added up")
         }
-        points
-            .get(index as usize)
-            .map_or_else(String::new, |p| p.date.format("%Y-%m-%d").to_string())
     };
-    // About 90 px per date label keeps them apart at this width.
-    let x_labels = n.clamp(1, 7);
     chart
         .configure_mesh()
-        .x_labels(x_labels)
-        .x_label_formatter(&date_of)
+        // The dates are drawn below, on the weeks' own ticks: plotters would pick its own.
+        .disable_x_mesh()
+        .x_labels(0)
         .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}%"))
-        .x_desc("week (date of the goals post)")
+        .x_desc(x_desc)
         .y_desc("goals done (%)")
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
@@ -123,7 +139,50 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
         .axis_desc_style((FONT, DESC_SIZE))
         .draw()?;
 
-    // Bars first, so the lines stay on top.
+    let label_style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+        .color(&BLACK)
+        .pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+    for x in labelled_weeks(n) {
+        let Some(point) = points.get(x as usize) else {
+            continue;
+        };
+        let (px, bottom) = chart.backend_coord(&(x, 0.0));
+        let (_, top) = chart.backend_coord(&(x, 100.0));
+        plot.draw(&PathElement::new(vec![(px, top), (px, bottom)], GRID))?;
+        plot.draw(&PathElement::new(
+            vec![(px, bottom), (px, bottom + 5)],
+            BLACK,
+        ))?;
+        plot.draw(&Text::new(
+            point.date.format("%Y-%m-%d").to_string(),
+            (px, bottom + 8),
+            &label_style,
+        ))?;
+    }
+
+    // Bars first, so the lines stay on top. A week's two bars stand either side of its tick,
+    // a lone one on it; none wider than MAX_BAR_PX, whatever the number of weeks.
+    let px_per_week =
+        f64::from(chart.plotting_area().dim_in_pixel().0) / (x_range.end - x_range.start);
+    let bar = (MAX_BAR_PX / px_per_week).min(0.38);
+    let gap = 0.02_f64.min(bar / 8.0);
+    let bar_spans = |p: &WeekPoint| {
+        let both = p.carried_in > 0 && p.added > 0;
+        let carried = if both {
+            (-bar - gap, -gap)
+        } else {
+            (-bar / 2.0, bar / 2.0)
+        };
+        let added = if both {
+            (gap, bar + gap)
+        } else {
+            (-bar / 2.0, bar / 2.0)
+        };
+        (carried, added)
+    };
     chart.draw_secondary_series(
         points
             .iter()
@@ -131,8 +190,9 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
             .filter(|(_, p)| p.carried_in > 0)
             .map(|(i, p)| {
                 let x = i as f64;
+                let ((left, right), _) = bar_spans(p);
                 Rectangle::new(
-                    [(x - 0.4, 0.0), (x - 0.02, p.carried_in as f64)],
+                    [(x + left, 0.0), (x + right, p.carried_in as f64)],
                     CARRIED_IN.filled(),
                 )
             }),
@@ -140,7 +200,11 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
     chart.draw_secondary_series(points.iter().enumerate().filter(|(_, p)| p.added > 0).map(
         |(i, p)| {
             let x = i as f64;
-            Rectangle::new([(x + 0.02, 0.0), (x + 0.4, p.added as f64)], ADDED.filled())
+            let (_, (left, right)) = bar_spans(p);
+            Rectangle::new(
+                [(x + left, 0.0), (x + right, p.added as f64)],
+                ADDED.filled(),
+            )
         },
     ))?;
 
@@ -181,14 +245,30 @@ fn draw_history<'a>(root: &Area<'a>, points: &[WeekPoint]) -> DrawResult<'a> {
         )?;
     }
 
+    // A series with nothing to draw says why, so a reader does not look for it in vain.
+    let due_label = if points.iter().all(|p| p.due_hit_rate.is_none()) {
+        "by the due date: unknown (history starts after the due dates)"
+    } else {
+        "by the due date"
+    };
+    let carried_label = if points.iter().all(|p| p.carried_in == 0) {
+        "carried in: none"
+    } else {
+        "carried in"
+    };
+    let added_label = if points.iter().all(|p| p.added == 0) {
+        "added mid-week: none"
+    } else {
+        "added mid-week"
+    };
     draw_legend(
         &legend,
         &[
             (Swatch::Line(COMPLETION, 2, true), "done"),
             (Swatch::Line(ROLLING, 4, false), "4-week average"),
-            (Swatch::Dashed(DUE_HIT), "by the due date"),
-            (Swatch::Bar(CARRIED_IN), "carried in"),
-            (Swatch::Bar(ADDED), "added mid-week"),
+            (Swatch::Dashed(DUE_HIT), due_label),
+            (Swatch::Bar(CARRIED_IN), carried_label),
+            (Swatch::Bar(ADDED), added_label),
         ],
     )
 }
@@ -220,23 +300,62 @@ enum Swatch {
     Area(RGBColor),
 }
 
-/// One row of legend entries, centred under the plot.
-fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a> {
-    const SWATCH: i32 = 26;
-    const GAP: i32 = 22;
-    let style = TextStyle::from((FONT, DESC_SIZE).into_font()).color(&BLACK);
-    // The SVG backend cannot measure text: an average sans-serif letter is about 0.56 em wide
-    // (DejaVu Sans, the widest common default; narrower fonts leave a little more room).
+const SWATCH: i32 = 26;
+const LEGEND_GAP: i32 = 22;
+
+/// The legend's width of a label: the SVG backend cannot measure text, and an average
+/// sans-serif letter is about 0.56 em wide (DejaVu Sans, the widest common default; narrower
+/// fonts leave a little more room).
+fn legend_text_width(label: &str) -> i32 {
     let em = f64::from(DESC_SIZE) / 1.24;
-    let text_width = |label: &str| (label.chars().count() as f64 * em * 0.56).round() as i32;
+    (label.chars().count() as f64 * em * 0.56).round() as i32
+}
+
+/// The legend's entries split into rows that fit `width`: one row when they all fit, else as
+/// many as they need, each filled in order.
+fn legend_rows(labels: &[&str], width: i32) -> Vec<std::ops::Range<usize>> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    for (i, label) in labels.iter().enumerate() {
+        let entry = SWATCH + 6 + legend_text_width(label);
+        if i > start && used + LEGEND_GAP + entry > width {
+            rows.push(start..i);
+            start = i;
+            used = 0;
+        }
+        used += if i > start { LEGEND_GAP } else { 0 } + entry;
+    }
+    if start < labels.len() {
+        rows.push(start..labels.len());
+    }
+    rows
+}
+
+/// The legend entries in rows centred under the plot.
+fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a> {
+    let (width, height) = area.dim_in_pixel();
+    let labels: Vec<&str> = entries.iter().map(|(_, label)| *label).collect();
+    let rows = legend_rows(&labels, width as i32 - 8);
+    let row_height = height as i32 / rows.len().max(1) as i32;
+    for (r, row) in rows.into_iter().enumerate() {
+        let y = row_height * r as i32 + row_height / 2;
+        draw_legend_row(area, &entries[row], y)?;
+    }
+    Ok(())
+}
+
+/// One row of legend entries, centred, at height `y`.
+fn draw_legend_row<'a>(area: &Area<'a>, entries: &[(Swatch, &str)], y: i32) -> DrawResult<'a> {
+    let style = TextStyle::from((FONT, DESC_SIZE).into_font()).color(&BLACK);
+    let text_width = legend_text_width;
     let total: i32 = entries
         .iter()
         .map(|(_, label)| SWATCH + 6 + text_width(label))
         .sum::<i32>()
-        + GAP * (entries.len() as i32 - 1);
-    let (width, height) = area.dim_in_pixel();
+        + LEGEND_GAP * (entries.len() as i32 - 1);
+    let width = area.dim_in_pixel().0;
     let mut x = ((width as i32 - total) / 2).max(4);
-    let y = (height / 2) as i32;
     for (swatch, label) in entries {
         match swatch {
             Swatch::Line(color, width, marked) => {
@@ -280,7 +399,7 @@ fn draw_legend<'a>(area: &Area<'a>, entries: &[(Swatch, &str)]) -> DrawResult<'a
                 plotters::style::text_anchor::VPos::Center,
             )),
         ))?;
-        x += text_width(label) + GAP;
+        x += text_width(label) + LEGEND_GAP;
     }
     Ok(())
 }
@@ -431,7 +550,14 @@ fn draw_calibration<'a>(root: &Area<'a>, calibration: &Calibration) -> DrawResul
                 Swatch::Line(DONE_SHARE, 3, true),
                 "done (size: number of goals)",
             ),
-            (Swatch::Dashed(ON_TIME_SHARE), "done by the due date"),
+            (
+                Swatch::Dashed(ON_TIME_SHARE),
+                if on_time.is_empty() && !done.is_empty() {
+                    "done by the due date: unknown (history starts after the due dates)"
+                } else {
+                    "done by the due date"
+                },
+            ),
             (Swatch::Dashed(DIAGONAL), "claim"),
             (Swatch::Area(BAND), "well calibrated"),
         ],
@@ -457,12 +583,20 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\
-table{border-collapse:collapse;font-size:14px;margin:1em 0}\
-th,td{padding:3px 8px;text-align:right;border-bottom:1px solid #ddd}\
+// Dates and headings never wrap (`2021-01-\n04` reads as two things); a table or chart wider
+// than a phone scrolls sideways in its own box instead of widening the page, and a chart
+// keeps a size at which its labels can be read.
+const PAGE_STYLE: &str = "body{font-family:sans-serif;max-width:820px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\
+.wide{overflow-x:auto;margin:1em 0}\
+table{border-collapse:collapse;font-size:14px}\
+th,td{padding:3px 8px;text-align:right;border-bottom:1px solid #ddd;vertical-align:top}\
+th{white-space:nowrap}\
 th.text,td.text{text-align:left}\
-svg{max-width:100%;height:auto}\
-.note{color:#555;font-size:14px}";
+td.title{min-width:9em}\
+.date{white-space:nowrap}\
+svg{display:block;max-width:100%;min-width:540px;height:auto}\
+.note{color:#555;font-size:14px}\
+@media (max-width:480px){body{margin:1em auto;padding:0 .6em}h1{font-size:1.6em}table{font-size:13px}th,td{padding:3px 5px}}";
 
 /// `gitgoals report --html`: one self-contained page (inline SVG and style, nothing fetched)
 /// with the history chart and table, the calibration chart and table, and the carry-overs.
@@ -506,12 +640,14 @@ pub fn report_html(
     );
 
     page.push_str("<h2>Week by week</h2>\n");
-    page.push_str(&history_svg(&crate::core::trends::week_points(&weeks))?);
-    page.push_str("\n<table>\n<tr><th class=\"text\">date</th><th class=\"text\">post</th><th>planned</th><th>added</th><th>done</th><th>on time</th><th>carried in</th><th>out</th><th>dropped</th><th>completion</th></tr>\n");
+    let (points, grouping) = crate::core::trends::chart_points(&weeks);
+    page.push_str("<div class=\"wide\">");
+    page.push_str(&history_svg(&points, grouping)?);
+    page.push_str("</div>\n<div class=\"wide\"><table>\n<tr><th class=\"text\">date</th><th class=\"text\">post</th><th>planned</th><th>added</th><th>done</th><th>on time</th><th>carried in</th><th>out</th><th>dropped</th><th>completion</th></tr>\n");
     for week in &weeks {
         let _ = writeln!(
             page,
-            "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"text date\">{}</td><td class=\"text title\">{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             week.date,
             escape_html(&week.title),
             week.figures.planned,
@@ -527,7 +663,7 @@ pub fn report_html(
             percent(round3(week.completion()))
         );
     }
-    page.push_str("</table>\n");
+    page.push_str("</table></div>\n");
     for line in crate::render::trends::summary_lines(ledger, &weeks).lines() {
         let _ = writeln!(page, "<p>{}</p>", escape_html(line));
     }
@@ -542,8 +678,9 @@ pub fn report_html(
         escape_html(&calibration.sentence)
     );
     if !calibration.ratings.is_empty() {
+        page.push_str("<div class=\"wide\">");
         page.push_str(&calibration_svg(calibration)?);
-        page.push_str("\n<table>\n<tr><th>rating</th><th>goals</th><th>done</th><th>on time</th><th class=\"text\">verdict</th></tr>\n");
+        page.push_str("</div>\n<div class=\"wide\"><table>\n<tr><th>rating</th><th>goals</th><th>done</th><th>on time</th><th class=\"text\">verdict</th></tr>\n");
         for row in &calibration.ratings {
             let _ = writeln!(
                 page,
@@ -558,7 +695,7 @@ pub fn report_html(
                 escape_html(&row.sentence)
             );
         }
-        page.push_str("</table>\n");
+        page.push_str("</table></div>\n");
         if let (Some(brier), Some(reference)) = (calibration.brier, calibration.brier_reference) {
             let _ = writeln!(
                 page,
@@ -572,7 +709,7 @@ pub fn report_html(
     if chains.is_empty() {
         page.push_str("<p>No goal was carried into a later post.</p>\n");
     } else {
-        page.push_str("<table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
+        page.push_str("<div class=\"wide\"><table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
         for chain in chains {
             let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             let dates: Vec<String> = chain
@@ -580,18 +717,18 @@ pub fn report_html(
                 .iter()
                 .filter_map(|&i| ledger.tasks.get(i))
                 .filter_map(|r| ledger.weeks.get(r.week))
-                .map(|w| w.date.to_string())
+                .map(|w| format!("<span class=\"date\">{}</span>", w.date))
                 .collect();
             let _ = writeln!(
                 page,
-                "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                "<tr><td>{}</td><td class=\"text title\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
                 chain.weeks(),
                 escape_html(title),
                 dates.join(" → "),
                 chain.fate.as_str()
             );
         }
-        page.push_str("</table>\n");
+        page.push_str("</table></div>\n");
     }
     if let Some(chain) = oldest_open {
         let since = chain
@@ -666,7 +803,7 @@ mod tests {
 
     #[test]
     fn history_chart_parses_and_plots_every_week() {
-        let svg = history_svg(&points()).expect("drawn");
+        let svg = history_svg(&points(), ChartGrouping::PerPost).expect("drawn");
         let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
         let root = doc.root_element();
         assert_eq!(root.attribute("width"), Some("720"));
@@ -722,7 +859,7 @@ mod tests {
     #[test]
     fn many_weeks_draw_lines_without_points() {
         let many: Vec<WeekPoint> = (0..200).map(|i| points()[i % 3].clone()).collect();
-        let svg = history_svg(&many).expect("drawn");
+        let svg = history_svg(&many, ChartGrouping::PerPost).expect("drawn");
         let doc = roxmltree::Document::parse(&svg).expect("well-formed");
         assert_eq!(filled(&doc, "circle", COMPLETION).len(), 1, "legend only");
         // At most seven date labels, so that they never overlap.
@@ -733,10 +870,131 @@ mod tests {
         assert!((2..=7).contains(&dates), "{dates} date labels");
     }
 
+    /// The x position of the text element reading exactly `label`.
+    fn text_x(doc: &roxmltree::Document, label: &str) -> Vec<f64> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(label))
+            .map(|n| number(&n, "x"))
+            .collect()
+    }
+
+    #[test]
+    fn two_weeks_get_narrow_bars_standing_on_their_own_ticks() {
+        let mut two = points()[..2].to_vec();
+        two[0].added = 8;
+        two[1].carried_in = 0;
+        let svg = history_svg(&two, ChartGrouping::PerPost).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let added = filled(&doc, "rect", ADDED);
+        assert_eq!(added.len(), 1 + 1, "one bar and the legend's");
+        let width = number(&added[0], "width");
+        assert!(width <= MAX_BAR_PX + 1.0, "a bar {width} px wide");
+        // A lone bar is centred on its week's tick, under the week's point and date.
+        let centre = number(&added[0], "x") + width / 2.0;
+        let dot = number(&filled(&doc, "circle", COMPLETION)[0], "cx");
+        let label = text_x(&doc, "2021-03-01");
+        assert_eq!(label.len(), 1);
+        assert!(
+            (centre - dot).abs() < 1.5,
+            "bar at {centre}, point at {dot}"
+        );
+        assert!(
+            (label[0] - dot).abs() < 1.5,
+            "label at {label:?}, point at {dot}"
+        );
+        // The two weeks sit in the middle, not stretched over the whole width.
+        let dots: Vec<f64> = filled(&doc, "circle", COMPLETION)[..2]
+            .iter()
+            .map(|n| number(n, "cx"))
+            .collect();
+        assert!(dots[1] - dots[0] < f64::from(WIDTH) / 4.0, "{dots:?}");
+    }
+
+    #[test]
+    fn every_week_labelled_once_on_its_own_point() {
+        let many: Vec<WeekPoint> = (0..30)
+            .map(|i| WeekPoint {
+                date: NaiveDate::from_ymd_opt(2021, 1, 4).expect("date") + chrono::Days::new(7 * i),
+                ..points()[(i % 3) as usize].clone()
+            })
+            .collect();
+        let svg = history_svg(&many, ChartGrouping::PerPost).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let dots: Vec<f64> = filled(&doc, "circle", COMPLETION)
+            .iter()
+            .map(|n| number(n, "cx"))
+            .collect();
+        let mut labelled = 0;
+        for (i, point) in many.iter().enumerate() {
+            let at = text_x(&doc, &point.date.to_string());
+            assert!(at.len() <= 1, "{} labelled twice", point.date);
+            if let Some(x) = at.first() {
+                labelled += 1;
+                assert!((x - dots[i]).abs() < 1.5, "{} off its point", point.date);
+            }
+        }
+        assert!(
+            (4..=MAX_DATE_LABELS).contains(&labelled),
+            "{labelled} labels"
+        );
+    }
+
+    #[test]
+    fn a_legend_entry_without_data_says_why() {
+        let mut weeks = points();
+        for week in &mut weeks {
+            week.due_hit_rate = None;
+            week.carried_in = 0;
+        }
+        let svg = history_svg(&weeks, ChartGrouping::PerWeek { series: 3 }).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let texts = texts(&doc);
+        for want in [
+            "by the due date: unknown (history starts after the due dates)",
+            "carried in: none",
+            "added mid-week",
+            "week (from Monday): the goals posts of 3 series added up",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+        // The longer legend wraps to a second row rather than running off the picture.
+        let rows: std::collections::BTreeSet<i64> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter(|n| {
+                n.text()
+                    .is_some_and(|t| t.trim() == "done" || t.trim() == "carried in: none")
+            })
+            .map(|n| number(&n, "y") as i64)
+            .collect();
+        assert_eq!(rows.len(), 2, "two rows");
+        // With data, the plain words.
+        let svg = history_svg(&points(), ChartGrouping::PerPost).expect("drawn");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let plain = super::tests::texts(&doc);
+        assert!(plain.iter().any(|t| t == "carried in"), "{plain:?}");
+        assert!(
+            !plain
+                .iter()
+                .any(|t| t.contains("none") || t.contains("unknown"))
+        );
+    }
+
+    #[test]
+    fn legend_rows_fill_in_order_and_fit() {
+        assert_eq!(legend_rows(&["a", "b"], 700), vec![0..2]);
+        let long = "x".repeat(40);
+        assert_eq!(
+            legend_rows(&["a", &long, "b", &long], 400),
+            vec![0..2, 2..4]
+        );
+        assert_eq!(legend_rows(&[], 400), Vec::<std::ops::Range<usize>>::new());
+    }
+
     #[test]
     fn nothing_to_draw_is_an_error_not_an_empty_picture() {
         assert!(matches!(
-            history_svg(&[]),
+            history_svg(&[], ChartGrouping::PerPost),
             Err(Error::EmptyChart("history"))
         ));
     }
@@ -918,6 +1176,59 @@ mod tests {
         // Both charts are inline.
         let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
         assert_eq!(svgs, 2);
+        // Nothing that would be fetched: no style import, no url(), no link of any kind
+        // (the SVG namespace names a standard, it is never loaded).
+        for fetch in ["url(", "@import", "<link", "xlink:href", "@font-face"] {
+            assert!(!page.contains(fetch), "{fetch} in the page");
+        }
+        assert_eq!(
+            page.matches("http").count(),
+            page.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+        );
+    }
+
+    #[test]
+    fn the_html_page_keeps_dates_whole_and_lets_wide_parts_scroll_on_a_phone() {
+        let ledger = hostile_ledger();
+        let calibration = crate::core::trends::calibration(&ledger, None, 5);
+        let chains = crate::core::trends::carry_chains(&ledger, 2);
+        let page = report_html(&ledger, &calibration, &chains, None).expect("page");
+        let doc = parse_page(&page);
+        let classes = |n: &roxmltree::Node| {
+            n.attribute("class")
+                .unwrap_or("")
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        // Every date the tables show sits in an element that may not wrap.
+        for date in ["2021-03-01", "2021-03-08"] {
+            let holders: Vec<_> = doc
+                .descendants()
+                .filter(|n| n.is_text() && n.text().is_some_and(|t| t.contains(date)))
+                .filter_map(|n| n.parent())
+                .filter(|n| n.has_tag_name("td") || n.has_tag_name("span"))
+                .collect();
+            assert!(
+                holders.len() >= 2,
+                "{date}: the week table and the carry table"
+            );
+            for holder in holders {
+                assert!(classes(&holder).iter().any(|c| c == "date"), "{date}");
+            }
+        }
+        assert!(PAGE_STYLE.contains(".date{white-space:nowrap}"));
+        // Tables and charts live in boxes that scroll sideways, so a phone's page never
+        // scrolls sideways as a whole; the page says it fits the device's width.
+        for tag in ["table", "svg"] {
+            for node in doc.descendants().filter(|n| n.has_tag_name(tag)) {
+                let parent = node.parent().expect("inside the body");
+                assert!(classes(&parent).iter().any(|c| c == "wide"), "{tag}");
+            }
+        }
+        assert!(PAGE_STYLE.contains(".wide{overflow-x:auto"));
+        assert!(PAGE_STYLE.contains("@media (max-width:480px)"));
+        assert!(page.contains("content=\"width=device-width, initial-scale=1\""));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod cookies;
+pub mod export;
 pub mod report;
 pub mod statsblock;
 pub mod style;
