@@ -100,6 +100,8 @@ pub struct Config {
     pub stats_placement: Setting<Placement>,
     /// Whether the stats block carries a small chart.
     pub stats_chart: Setting<bool>,
+    /// Whether the stats block shows the week's start-of-week forecast beside its outcome.
+    pub stats_forecast: Setting<bool>,
     /// Whether a failed block update fails the commit.
     pub hook_strict: Setting<bool>,
     /// Whether the hook refreshes the site's data file (`gitgoals export`) on each commit.
@@ -144,7 +146,7 @@ pub const STATUS_KEYS: [(&str, Option<Mark>); 5] = [
 /// The default pattern of a confidence rating.
 pub const DEFAULT_CONFIDENCE_PATTERN: &str = "{n}/{scale}";
 /// Every key the file may hold, in the order `gitgoals config` prints them.
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 20] = [
     "posts",
     "week_start",
     "confidence.scale",
@@ -155,6 +157,7 @@ pub const KEYS: [&str; 19] = [
     "stats.template",
     "stats.placement",
     "stats.chart",
+    "stats.forecast",
     "hook.strict",
     "export.on_commit",
     "export.site",
@@ -184,6 +187,7 @@ impl Default for Config {
             stats_template: Setting::default(None),
             stats_placement: Setting::default(Placement::End),
             stats_chart: Setting::default(false),
+            stats_forecast: Setting::default(false),
             hook_strict: Setting::default(false),
             export_on_commit: Setting::default(false),
             export_site: Setting::default(Site::Jekyll),
@@ -423,6 +427,7 @@ impl Config {
                 self.stats_placement.set(placement, source);
             }
             "stats.chart" => self.stats_chart.set(typed.boolean()?, source),
+            "stats.forecast" => self.stats_forecast.set(typed.boolean()?, source),
             "hook.strict" => self.hook_strict.set(typed.boolean()?, source),
             "export.on_commit" => self.export_on_commit.set(typed.boolean()?, source),
             "export.site" => {
@@ -545,6 +550,11 @@ impl Config {
                 "stats.chart",
                 self.stats_chart.value.to_string(),
                 self.stats_chart.source,
+            ),
+            (
+                "stats.forecast",
+                self.stats_forecast.value.to_string(),
+                self.stats_forecast.source,
             ),
             (
                 "hook.strict",
@@ -861,6 +871,7 @@ date_order = "dmy"
 template = "stats.j2"
 placement = "markers"
 chart = true
+forecast = true
 
 [hook]
 strict = true
@@ -894,6 +905,7 @@ ignored = "?~"
         );
         assert_eq!(config.stats_placement.value, Placement::Markers);
         assert!(config.stats_chart.value);
+        assert!(config.stats_forecast.value);
         assert!(config.hook_strict.value);
         assert!(config.export_on_commit.value);
         assert_eq!(config.export_site.value, Site::Hugo);

@@ -229,6 +229,14 @@ pub enum Error {
         "no goals post (a post with tasks) in this repository's history; name a file: gitgoals show PATH"
     )]
     NoGoalsPosts,
+    #[error(
+        "no goals post in the history yet: commit a first weekly post (a Markdown task list, e.g. _posts/YYYY-MM-DD-week-1.md) and `gitgoals plan` drafts each next one from the last"
+    )]
+    NothingToPlan,
+    #[error(
+        "{path} exists already: `gitgoals plan --write` never overwrites a post; pick another week with --date DATE, or move the file away"
+    )]
+    PlanExists { path: String },
     /// A file gitgoals offers to write is there already: it is the user's now.
     #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
     FileExists { path: PathBuf },

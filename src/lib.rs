@@ -15,6 +15,8 @@
 //!   takes bytes and commits and gives values.
 //! - `git/` is the only stage that reads a repository; `cache/` keeps the fold's state and the
 //!   ledger between runs, in the git directory.
+//! - `core::forecast` and `core::plan` look ahead: the next week's chances and its drafted post
+//!   (`gitgoals plan`).
 //! - `render/` turns values into what people and scripts read.
 //! - `config` reads `.gitgoals.toml`; `session` resolves one run (repository, settings, which
 //!   files are posts, how they read) once and hands it to `cli/`, `hook/` and `watch/`.

@@ -82,6 +82,28 @@ pub enum Command {
         path: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The day that counts as today for the mid-week forecast (default: the clock's).
+        #[arg(long, value_name = "DATE", hide = true)]
+        today: Option<NaiveDate>,
+    },
+    /// Draft next week's goals post from the last one (open goals carried forward), with a
+    /// forecast of the week from this blog's own history.
+    Plan {
+        /// Create the post (never overwrites: an existing file is an error).
+        #[arg(long)]
+        write: bool,
+        /// The new post's date (default: a week after the last post's), YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+        /// Instead of a draft, replay the history: forecast each finished week from the weeks
+        /// before it only, and say how often the forecasts held.
+        #[arg(long, conflicts_with_all = ["write", "date"])]
+        backtest: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The day that counts as today (default: the clock's).
+        #[arg(long, value_name = "DATE", hide = true)]
+        today: Option<NaiveDate>,
     },
     /// One row per goals post, oldest first, and the trend.
     History {

@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 use crate::core::delta::CommitDelta;
 use crate::core::ledger::{self, Status};
 use crate::core::select::{self, PostSelector};
+use crate::render::plan as plan_view;
 use crate::session::{Args as SessionArgs, Session};
-use crate::{core::post, core::trends, demo, hook, render::chart, render::report};
+use crate::{core::forecast, core::post, core::trends, demo, hook, render::chart, render::report};
 
 mod args;
 
@@ -109,7 +110,25 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 )?,
             }
         }
-        Command::Show { path, format } => {
+        Command::Plan {
+            write,
+            date,
+            backtest,
+            format,
+            today,
+        } => {
+            let today = today.unwrap_or_else(|| now().date_naive());
+            if backtest {
+                plan_backtest(session, format, today)?;
+            } else {
+                plan(session, write, date, format, today)?;
+            }
+        }
+        Command::Show {
+            path,
+            format,
+            today,
+        } => {
             // History's reading of the post, when it has one: `show` and `history` then
             // agree on its date and due date. Outside a repository a file is read alone.
             // A named file is shown even when the history cannot be read.
@@ -141,11 +160,14 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 report::fill_from_history(&mut post, week);
             }
             match format {
-                Format::Text => print(&crate::render::style::paint(&report::show_text(
-                    &shown,
-                    &post,
-                    parse.rating_scale,
-                )))?,
+                Format::Text => {
+                    let mut text = report::show_text(&shown, &post, parse.rating_scale);
+                    let today = today.unwrap_or_else(|| now().date_naive());
+                    if let Some(line) = midweek_line(session, &shown, &post, today) {
+                        text.push_str(&format!("\nforecast  {line}\n"));
+                    }
+                    print(&crate::render::style::paint(&text))?
+                }
                 Format::Json => print_json(&report::ShowDocument::new(&shown, &post))?,
             }
         }
@@ -392,6 +414,184 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// `gitgoals plan`: drafts the post after the newest goals post, forecasts it, and with
+/// `write` creates it, never over an existing file.
+fn plan(
+    session: &Session,
+    write: bool,
+    date: Option<chrono::NaiveDate>,
+    format: Format,
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    let (history, ledger) = session.history_and_ledger()?;
+    let (index, last) = ledger
+        .weeks
+        .iter()
+        .enumerate()
+        .next_back()
+        .ok_or(Error::NothingToPlan)?;
+    let life = &history.posts[last.post];
+    let version = life.current().ok_or(Error::NothingToPlan)?;
+    let repo = session.repo()?;
+    let head = repo.head()?.ok_or(Error::NothingToPlan)?;
+    let blob = repo
+        .blob_id_at(head, &version.path)?
+        .ok_or(Error::NothingToPlan)?;
+    let bytes = repo.blob_bytes(blob)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let post = post::parse_with(&version.path, &bytes, session.parse_options());
+    // Each open goal's carry streak so far, by the line of its box in the post at HEAD.
+    let streaks: std::collections::HashMap<usize, usize> = ledger
+        .tasks
+        .iter()
+        .filter(|r| r.week == index && r.status == Status::Open)
+        .map(|r| (r.task.line, r.carry_streak))
+        .collect();
+    let date = date.unwrap_or_else(|| {
+        last.date
+            .checked_add_days(chrono::Days::new(7))
+            .unwrap_or(last.date)
+    });
+    let draft = crate::core::plan::draft(&crate::core::plan::Source {
+        path: &version.path,
+        text: &text,
+        post: &post,
+        streaks: &streaks,
+        date,
+        order: session.config.date_order.value,
+    });
+    // The weeks finished by the time the new week starts (the last one too, as it stands).
+    let learned = forecast::finished_before(&ledger, date, today.max(date));
+    let model = forecast::learn(&ledger, &learned);
+    let goals: Vec<forecast::Goal> = draft
+        .carried
+        .iter()
+        .map(|c| forecast::Goal {
+            title: c.title.clone(),
+            confidence: c.confidence,
+            carried: c.weeks,
+            done: false,
+        })
+        .collect();
+    let predicted = model
+        .as_ref()
+        .map(|model| forecast::forecast(model, &goals, forecast::SEED));
+    if write {
+        write_new_post(session, &draft)?;
+    }
+    let both = predicted.as_ref().zip(model.as_ref());
+    match format {
+        Format::Text => print(&plan_view::plan_text(
+            &draft,
+            write,
+            both,
+            session.rating_scale(),
+        ))?,
+        Format::Json => print_json(&plan_view::PlanDocument {
+            path: &draft.path,
+            date: draft.date,
+            due: draft.due,
+            written: write,
+            text: &draft.text,
+            carried: &draft.carried,
+            forecast: both.map(|(f, m)| plan_view::ForecastDocument::new(f, m)),
+        })?,
+    }
+    Ok(())
+}
+
+/// Creates the drafted post in the work tree; an existing file (or link) at its path is an
+/// error and is left as it is.
+fn write_new_post(session: &Session, draft: &crate::core::plan::Draft) -> Result<()> {
+    let root = session.work_tree().ok_or(Error::Bare)?;
+    let path = root.join(&draft.path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(Error::cannot(format!("create {}", parent.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match file {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            return Err(Error::PlanExists {
+                path: draft.path.clone(),
+            });
+        }
+        Err(error) => {
+            return Err(Error::cannot(format!("create {}", draft.path))(error));
+        }
+    };
+    file.write_all(draft.text.as_bytes())
+        .map_err(Error::cannot(format!("write {}", draft.path)))
+}
+
+/// `gitgoals plan --backtest`.
+fn plan_backtest(session: &Session, format: Format, today: chrono::NaiveDate) -> Result<()> {
+    let ledger = session.ledger()?;
+    let Some(test) = forecast::backtest(&ledger, today, forecast::SEED) else {
+        return print(
+            "nothing to backtest yet: a week is forecast from at least two finished weeks before it\n",
+        );
+    };
+    match format {
+        Format::Text => print(&plan_view::backtest_text(&test)),
+        Format::Json => print_json(&test),
+    }
+}
+
+/// `show`'s forecast for the rest of the week, when the post shown is the newest goals post
+/// of the history and its week is not over; none otherwise (or without a repository).
+fn midweek_line(
+    session: &Session,
+    shown: &str,
+    post: &crate::core::model::Post,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let root = session.work_tree()?;
+    let absolute = session.base.join(shown);
+    let relative = absolute
+        .strip_prefix(&root)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let ledger = session.ledger().ok()?;
+    let index = ledger.weeks.iter().position(|w| w.path == relative)?;
+    let week = &ledger.weeks[index];
+    if forecast::finished(&ledger, index, today) || today < week.date {
+        return None;
+    }
+    let model = forecast::learn(
+        &ledger,
+        &forecast::finished_before(&ledger, week.date, today),
+    )?;
+    let streak_of: std::collections::HashMap<&str, usize> = ledger
+        .tasks
+        .iter()
+        .filter(|r| r.week == index)
+        .map(|r| (&*r.task.title, r.carry_streak))
+        .collect();
+    let goals: Vec<forecast::Goal> = post
+        .tasks
+        .iter()
+        .filter(|t| t.mark != crate::core::model::Mark::Cancelled)
+        .map(|t| forecast::Goal {
+            title: t.title.to_string(),
+            confidence: t.confidence,
+            carried: streak_of.get(&*t.title).copied().unwrap_or(0),
+            done: t.checked,
+        })
+        .collect();
+    let day = (today - week.date).num_days();
+    let predicted = forecast::forecast_midweek(&model, &goals, day, forecast::SEED);
+    Some(plan_view::midweek(
+        &predicted,
+        (week.due - today).num_days(),
+    ))
 }
 
 /// `gitgoals stats`: rewrites blocks in working-tree files; `--since REV` picks the posts

@@ -126,6 +126,7 @@ fn fresh_block(
     let resolved = resolve(&work_tree, &session.config, &RunOptions::default()).ok()?;
     let mut stats = compute(path, merged).ok()??;
     stats.rating_scale = resolved.rating_scale;
+    stats.show_forecast = resolved.forecast;
     if resolved.chart && !stats.recent_weeks.is_empty() {
         stats.chart = Some(super::chart_link(&work_tree, path));
     }

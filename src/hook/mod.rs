@@ -696,6 +696,8 @@ struct Resolved {
     chart: bool,
     /// `confidence.scale`: the block writes ratings out of it.
     rating_scale: u8,
+    /// `stats.forecast`: the block shows the week's start-of-week forecast.
+    forecast: bool,
 }
 
 impl Resolved {
@@ -756,6 +758,7 @@ fn resolve(
         placement: config.stats_placement.value,
         chart: config.stats_chart.value,
         rating_scale: config.confidence_scale.value,
+        forecast: config.stats_forecast.value,
     })
 }
 
@@ -818,6 +821,7 @@ pub fn run_pre_commit(
             placement: resolved.placement,
             chart: resolved.chart,
             rating_scale: resolved.rating_scale,
+            forecast: resolved.forecast,
             globs: &globs,
         },
         made,
@@ -837,6 +841,7 @@ struct BlockLayout<'a> {
     chart: bool,
     /// Ratings in the block read N/`rating_scale`.
     rating_scale: u8,
+    forecast: bool,
     /// The posts globs in force (`--posts`, the configuration's), as history reads them.
     globs: &'a [&'a str],
 }
@@ -1027,6 +1032,7 @@ fn plan_post(
         return Ok(None);
     };
     stats.rating_scale = layout.rating_scale;
+    stats.show_forecast = layout.forecast;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
         let chart = plan_chart(index, work_tree, path, &stats)?;
         stats.chart = Some(chart_link(work_tree, path));
@@ -1360,6 +1366,7 @@ pub fn run_stats(
                 return Ok(None);
             };
             stats.rating_scale = resolved.rating_scale;
+            stats.show_forecast = resolved.forecast;
             if resolved.chart && !stats.recent_weeks.is_empty() {
                 let chart = draw_chart(&work_tree, &relative, &stats)?;
                 if !chart_on_disk(&work_tree, &chart)? {

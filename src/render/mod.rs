@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod cookies;
 pub mod export;
+pub mod plan;
 pub mod report;
 pub mod statsblock;
 pub mod style;

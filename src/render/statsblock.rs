@@ -51,6 +51,12 @@ pub struct BlockStats {
     /// does not know it: [`BlockStats::from_ledger`] leaves the default, 5, and the hook sets
     /// the configured one, as it sets `chart`.
     pub rating_scale: u8,
+    /// The week's forecast as it stood at its start, from the weeks before it in the block's
+    /// window: the glance sentence of `gitgoals plan`. None without enough history.
+    pub forecast: Option<String>,
+    /// Whether the block shows `forecast` (`stats.forecast`, off unless set; the hook sets it
+    /// as it sets `rating_scale`).
+    pub show_forecast: bool,
 }
 
 impl Default for BlockStats {
@@ -67,6 +73,8 @@ impl Default for BlockStats {
             recent_weeks: Vec::new(),
             chart: None,
             rating_scale: crate::core::post::RATING_SCALE,
+            forecast: None,
+            show_forecast: false,
         }
     }
 }
@@ -116,6 +124,10 @@ impl BlockStats {
             ),
             chart: None,
             rating_scale: crate::core::post::RATING_SCALE,
+            // Dated at the week's own start, so the sentence never changes with the clock.
+            forecast: crate::core::forecast::start_of_week(ledger, week, this.date)
+                .map(|f| crate::render::plan::glance(&f)),
+            show_forecast: false,
         }
     }
 }
@@ -158,6 +170,9 @@ pub struct TemplateContext {
     pub sparkline: String,
     /// Link to the chart image beside the post, when `stats.chart` is on.
     pub chart: Option<String>,
+    /// The start-of-week forecast's sentence, when `stats.forecast` is on and the history
+    /// before the week is long enough.
+    pub forecast: Option<String>,
 }
 
 /// One row of "done by confidence" for templates.
@@ -214,6 +229,10 @@ impl TemplateContext {
             recent_completion: stats.recent_completion.clone(),
             sparkline: sparkline(&stats.recent_completion),
             chart: stats.chart.clone(),
+            forecast: stats
+                .show_forecast
+                .then(|| stats.forecast.clone())
+                .flatten(),
         }
     }
 }
@@ -249,6 +268,9 @@ pub fn render_default(c: &TemplateContext) -> String {
         let _ = write!(out, " · due {due}");
     }
     out.push('\n');
+    if let Some(forecast) = &c.forecast {
+        let _ = write!(out, "\n**Forecast at the week's start:** {forecast}\n");
+    }
     push_titles(&mut out, "Carried in from last week", &c.carried_in);
     push_titles(&mut out, "Added mid-week", &c.added_mid_week);
     if !c.by_confidence.is_empty() {

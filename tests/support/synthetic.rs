@@ -78,6 +78,13 @@ pub struct Spec {
     /// and that a fresh task gets a trailing qualifier such a re-wording may drop. At 0 the
     /// model draws nothing for it, so the other presets' histories are what they always were.
     pub carry_rewording: f64,
+    /// Each goal's true chance of being done in its week, by rating (index 0: unrated, 1–5:
+    /// the rating), times [`CARRIED_CHANCE_FACTOR`] for each week it has been carried. When
+    /// set, the model decides at a goal's arrival whether it will be done, ticks the goals so
+    /// decided before making any other change, and never unticks or re-rates one: the chance
+    /// is the truth a forecast is judged against. None leaves the other presets' histories as
+    /// they always were.
+    pub done_chances: Option<[f64; 6]>,
     /// Chance that some of a week's edits are made on a side branch and merged back (a merge
     /// commit with two parents); meanwhile the main line gets other commits (late ticks of the
     /// week before, pages, images) or none. At 0 nothing is drawn for it.
@@ -87,6 +94,9 @@ pub struct Spec {
     /// dated name (a rename, sometimes with a tick in the same commit). At 0 nothing is drawn.
     pub drafts: f64,
 }
+
+/// How much each week a goal has been carried multiplies its true chance of being done.
+pub const CARRIED_CHANCE_FACTOR: f64 = 0.75;
 
 impl Spec {
     /// A small history: six weeks, every kind of change at least once.
@@ -104,6 +114,7 @@ impl Spec {
             late_tick_probability: 0.3,
             page_with_tasks: false,
             carry_rewording: 0.0,
+            done_chances: None,
             merges: 0.0,
             drafts: 0.0,
         }
@@ -125,6 +136,7 @@ impl Spec {
             late_tick_probability: 0.25,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            done_chances: None,
             merges: 0.0,
             drafts: 0.0,
         }
@@ -140,6 +152,20 @@ impl Spec {
             imported_weeks: 0,
             carry_probability: 0.75,
             carry_rewording: 0.8,
+            ..Spec::test(seed)
+        }
+    }
+
+    /// Forty weeks in which every goal has a true chance of being done set by its rating
+    /// ([`Spec::done_chances`]): what the forecasts of `gitgoals plan` are judged on.
+    pub fn forecast(seed: u64) -> Spec {
+        Spec {
+            weeks: 40,
+            edits_per_week: 16,
+            imported_weeks: 0,
+            tasks_per_post: (8, 12),
+            late_tick_probability: 0.0,
+            done_chances: Some([0.5, 0.15, 0.3, 0.5, 0.7, 0.9]),
             ..Spec::test(seed)
         }
     }
@@ -169,6 +195,7 @@ impl Spec {
             late_tick_probability: 0.2,
             page_with_tasks: true,
             carry_rewording: 0.0,
+            done_chances: None,
             merges: 0.0,
             drafts: 0.0,
         }
@@ -782,6 +809,8 @@ struct Section {
 #[derive(Debug, Clone)]
 struct TaskModel {
     post: usize,
+    /// Decided at arrival, with the spec's `done_chances`: this goal gets done this week.
+    destined: bool,
     /// Current title as written (may hold a typo).
     title: String,
     /// The title without the typo, while the typo is still there.
@@ -1343,7 +1372,8 @@ impl Generator<'_> {
         self.tasks.push(task);
         self.tasks[from].carried_to = Some(id);
         self.place(post, id);
-        if self.rng.chance(0.08) {
+        self.destine(id);
+        if self.rng.chance(0.08) && self.may_tick(id) {
             self.tasks[id].checked = true;
             self.dress_tick(id);
         }
@@ -1527,9 +1557,11 @@ impl Generator<'_> {
                 base_title,
                 qualifier,
                 rewording: None,
+                destined: false,
             });
             self.place(post, id);
-            if self.rng.chance(checked_chance) {
+            self.destine(id);
+            if self.rng.chance(checked_chance) && self.may_tick(id) {
                 self.tasks[id].checked = true;
                 self.dress_tick(id);
             }
@@ -1708,6 +1740,16 @@ impl Generator<'_> {
 
     fn edit(&mut self, week: usize, time: DateTime<FixedOffset>) {
         let post = week;
+        if self.spec.done_chances.is_some() {
+            // The goals destined to be done are ticked before anything else changes.
+            let due = self.present_tasks(post, |t| t.destined && !t.checked);
+            if let Some(id) = self.pick_id(&due) {
+                self.tick(id);
+                let message = format!("Done: {}", self.tasks[id].title);
+                self.commit_post(post, time, message);
+                return;
+            }
+        }
         let weights: Vec<u32> = EDIT_WEIGHTS.iter().map(|(_, w)| *w).collect();
         let chosen = EDIT_WEIGHTS[self.weighted(&weights)].0;
         let message = self
@@ -1723,12 +1765,16 @@ impl Generator<'_> {
     fn try_edit(&mut self, post: usize, edit: Edit) -> Option<String> {
         match edit {
             Edit::Tick => {
-                let id = self.pick_id(&self.present_tasks(post, |t| !t.checked))?;
+                let chances = self.spec.done_chances.is_some();
+                let id = self.pick_id(
+                    &self.present_tasks(post, |t| !t.checked && (!chances || t.destined)),
+                )?;
                 self.tick(id);
                 Some(format!("Done: {}", self.tasks[id].title))
             }
             Edit::TickTwo => {
-                let open = self.present_tasks(post, |t| !t.checked);
+                let chances = self.spec.done_chances.is_some();
+                let open = self.present_tasks(post, |t| !t.checked && (!chances || t.destined));
                 if open.len() < 2 {
                     return None;
                 }
@@ -1738,6 +1784,8 @@ impl Generator<'_> {
                 self.tick(open[second]);
                 Some("Tick off two goals".into())
             }
+            Edit::Untick if self.spec.done_chances.is_some() => None,
+            Edit::Rerate if self.spec.done_chances.is_some() => None,
             Edit::Untick => {
                 let id = self.pick_id(&self.present_tasks(post, |t| t.checked))?;
                 self.tasks[id].checked = false;
@@ -1836,6 +1884,22 @@ impl Generator<'_> {
                 Some("Reword the introduction".into())
             }
         }
+    }
+
+    /// With true chances, draws whether goal `id` gets done this week; without, draws nothing.
+    fn destine(&mut self, id: usize) {
+        let Some(chances) = self.spec.done_chances else {
+            return;
+        };
+        let task = &self.tasks[id];
+        let rating = usize::from(task.confidence.unwrap_or(0)).min(5);
+        let chance = chances[rating] * CARRIED_CHANCE_FACTOR.powi(task.streak as i32);
+        self.tasks[id].destined = self.rng.chance(chance);
+    }
+
+    /// Without true chances any goal may be ticked; with them, only one destined to be done.
+    fn may_tick(&self, id: usize) -> bool {
+        self.spec.done_chances.is_none() || self.tasks[id].destined
     }
 
     fn tick(&mut self, id: usize) {
