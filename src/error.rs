@@ -222,9 +222,8 @@ pub enum Error {
     DemoDirTaken { dir: PathBuf },
     #[error("no Markdown posts under {}; name one: gitgoals show PATH", root.display())]
     NoPosts { root: PathBuf },
-    /// `--post PATH` names no post history has; `hint` says what to try.
-    #[error("{given} is not a post in this repository's history; {hint}")]
-    NotAPost { given: String, hint: String },
+    #[error("no post {path} in this history (`gitgoals history` lists the goals posts)")]
+    NotAPost { path: String },
     #[error(
         "no goals post (a post with tasks) in this repository's history; name a file: gitgoals show PATH"
     )]

@@ -78,6 +78,22 @@ impl Blog {
         String::from_utf8(out.stdout).expect("UTF-8 output")
     }
 
+    /// The tasks `tasks --format json` gives, with `args` added.
+    fn tasks(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["tasks", "--format", "json"];
+        all.extend_from_slice(args);
+        let doc: Value = serde_json::from_str(&self.stdout_ok(&all)).expect("JSON");
+        doc["tasks"].as_array().expect("tasks").clone()
+    }
+
+    /// The tasks' titles, in `tasks`' order.
+    fn task_titles(&self, args: &[&str]) -> Vec<String> {
+        self.tasks(args)
+            .iter()
+            .filter_map(|t| t["text"].as_str().map(str::to_string))
+            .collect()
+    }
+
     fn history(&self, args: &[&str]) -> Vec<Value> {
         let mut all = vec!["history", "--format", "json"];
         all.extend_from_slice(args);
@@ -250,16 +266,8 @@ fn obsidian_vault_reads_tasks_as_obsidian_does() {
     assert_eq!(week["cancelled"], 1);
     // Completion leaves the cancelled task out: 2 of 5.
     assert_eq!(week["completion"], 0.4);
-    let tasks: Value =
-        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
-    let titles: Vec<&str> = tasks["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .filter_map(|t| t["text"].as_str())
-        .collect();
     assert_eq!(
-        titles,
+        blog.task_titles(&[]),
         [
             "Write the chapter outline",
             "Port the parser",
@@ -301,22 +309,11 @@ fn format_obsidian_reads_obsidian_outside_a_vault_and_bad_statuses_are_refused()
     let blog = Blog::new();
     blog.write("_posts/2024-01-22-week.md", VAULT_WEEK);
     blog.commit("2024-01-22T10:00:00+00:00");
-    let titles = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["tasks", "--format", "json"];
-        all.extend_from_slice(args);
-        let tasks: Value = serde_json::from_str(&blog.stdout_ok(&all)).expect("JSON");
-        tasks["tasks"]
-            .as_array()
-            .expect("tasks")
-            .iter()
-            .filter_map(|t| t["text"].as_str().map(str::to_string))
-            .collect()
-    };
     // No vault: plain Markdown, where the commented tasks count and `[/]` is no box.
-    let plain = titles(&[]);
+    let plain = blog.task_titles(&[]);
     assert!(plain.contains(&"Learn Go".to_string()), "{plain:?}");
     assert!(!plain.contains(&"Port the parser".to_string()), "{plain:?}");
-    let obsidian = titles(&["-c", "format=obsidian"]);
+    let obsidian = blog.task_titles(&["-c", "format=obsidian"]);
     assert!(!obsidian.contains(&"Learn Go".to_string()), "{obsidian:?}");
     assert!(
         obsidian.contains(&"Port the parser".to_string()),
@@ -366,16 +363,8 @@ fn obsidian_tasks_done_dates_and_statuses_count() {
     assert_eq!(week["removed"], 0);
     assert_eq!(week["planned"], 5);
 
-    let tasks: Value =
-        serde_json::from_str(&blog.stdout_ok(&["tasks", "--format", "json"])).expect("JSON");
-    let titles: Vec<&str> = tasks["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .filter_map(|t| t["text"].as_str())
-        .collect();
     assert_eq!(
-        titles,
+        blog.task_titles(&[]),
         [
             "Ship the draft",
             "Call the bank",
@@ -387,7 +376,7 @@ fn obsidian_tasks_done_dates_and_statuses_count() {
 
     // The done date a person wrote is shown beside the commit that checked the task, with
     // which of the two decided on-time.
-    let list = tasks["tasks"].as_array().expect("tasks");
+    let list = blog.tasks(&[]);
     let fields = |i: usize| {
         (
             list[i]["done_date"].clone(),
@@ -496,6 +485,58 @@ fn tasks_open_lists_a_carried_goal_once_and_csv_and_markdown_are_offered() {
         markdown.contains("| 2024-01-08 | Call the bank | open |  | → 2024-01-15 |"),
         "{markdown}"
     );
+}
+
+#[test]
+fn show_without_a_path_skips_newer_posts_that_have_no_tasks() {
+    let blog = Blog::new();
+    blog.write(
+        "_posts/2024-01-08-goals.md",
+        "---\ntitle: Goals\n---\n- [x] Ship it\n- [ ] Call the bank\n",
+    );
+    blog.write(
+        "_posts/2024-01-20-essay.md",
+        "---\ntitle: An essay\n---\nNo task list here.\n",
+    );
+    blog.commit("2024-01-20T10:00:00+00:00");
+    let shown = blog.stdout_ok(&["show"]);
+    assert!(shown.starts_with("Goals\n"), "{shown}");
+    assert!(shown.contains("done  1/2"), "{shown}");
+
+    // With no post that has tasks, the newest post is shown as it is.
+    let empty = Blog::new();
+    empty.write("_posts/2024-01-08-old.md", "---\ntitle: Old\n---\nText.\n");
+    empty.write("_posts/2024-01-20-new.md", "---\ntitle: New\n---\nText.\n");
+    empty.commit("2024-01-20T10:00:00+00:00");
+    let shown = empty.stdout_ok(&["show"]);
+    assert!(shown.starts_with("New\n"), "{shown}");
+}
+
+#[test]
+fn post_filters_take_a_path_as_typed_and_refuse_one_the_history_lacks() {
+    let blog = Blog::new();
+    let post = "_posts/2024-01-08-goals.md";
+    blog.write(post, "- [x] Ship it\n- [ ] Call the bank\n");
+    blog.commit("2024-01-08T10:00:00+00:00");
+    for typed in [post, "./_posts/2024-01-08-goals.md"] {
+        assert_eq!(blog.task_titles(&["--post", typed]).len(), 2, "{typed}");
+        let log = blog.stdout_ok(&["log", "--post", typed]);
+        assert!(log.contains("\"Ship it\""), "{typed}: {log}");
+    }
+    // Typed from inside the posts folder, as a path relative to it.
+    let inside = blog.stdout_ok(&["-C", "_posts", "tasks", "--post", "2024-01-08-goals.md"]);
+    assert!(inside.contains("Call the bank"), "{inside}");
+
+    // A typo is an error that names the path, not an empty list.
+    for command in ["tasks", "log"] {
+        let out = blog.gitgoals(&[command, "--post", "_posts/2024-01-08-goal.md"]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no post _posts/2024-01-08-goal.md in this history"),
+            "{command}: {err}"
+        );
+    }
 }
 
 #[test]

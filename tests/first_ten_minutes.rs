@@ -145,20 +145,20 @@ fn a_post_path_that_is_no_post_is_an_error() {
             .fails();
         assert!(
             run.stderr
-                .contains("_posts/nope.md is not a post in this repository's history"),
+                .contains("no post _posts/nope.md in this history"),
             "{}",
             run.stderr
         );
     }
-    // Typed from the root while in a folder: the message says how paths are read.
+    // Typed from the root while in a folder: taken as typed, since it names a post.
     let run = blog
         .scratch
         .gitgoals(
             &blog.dir.join("_posts"),
             &["tasks", "--post", "_posts/2021-01-04-week-1.md"],
         )
-        .fails();
-    assert!(run.stderr.contains("current directory"), "{}", run.stderr);
+        .ok();
+    assert!(run.stdout.contains("Read a paper"), "{}", run.stdout);
 }
 
 // 4 -------------------------------------------------------------------------------------------
@@ -196,7 +196,6 @@ fn log_shows_the_part_of_a_long_title_an_edit_changed() {
     let (now, was) = edited.split_once(" (was ").expect("both titles");
     assert!(now.contains("8️⃣\""), "{edited}");
     assert!(was.contains("2️⃣\""), "{edited}");
-    assert!(now.contains("\"Read >=101"), "{edited}");
 }
 
 // 5 -------------------------------------------------------------------------------------------
@@ -361,7 +360,7 @@ fn stats_check_tells_a_missing_block_from_a_stale_one_and_stats_names_what_it_wr
     assert_eq!(check.status.code(), Some(1));
     let said = stderr(&check);
     assert!(
-        said.contains("no stats block yet in _posts/2021-01-11-week-2.md"),
+        said.contains("_posts/2021-01-11-week-2.md has no stats block yet"),
         "{said}"
     );
     assert!(!said.contains("out of date"), "{said}");

@@ -599,6 +599,33 @@ fn nested_posts_folder_beside_a_top_level_one_gets_no_block_and_is_not_in_histor
 }
 
 #[test]
+fn stats_check_tells_a_post_with_no_block_from_one_whose_block_is_out_of_date() {
+    let repo = Blog::empty();
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", "."]);
+    let check = repo.gitgoals(&["stats", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        said.contains(&format!("{POST} has no stats block yet")),
+        "{said}"
+    );
+    assert!(!said.contains("out of date"), "{said}");
+
+    repo.gitgoals_ok(&["stats"]);
+    let ticked = text(&repo.read_bytes(POST)).replace("- [ ] PixelCNN++", "- [x] PixelCNN++");
+    repo.write(POST, &ticked);
+    let check = repo.gitgoals(&["stats", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        said.contains(&format!("stats block is out of date in {POST}")),
+        "{said}"
+    );
+    assert!(!said.contains("no stats block"), "{said}");
+}
+
+#[test]
 fn stats_check_reports_stale_blocks_and_stats_fixes_them() {
     let repo = Blog::empty();
     repo.write(POST, POST_TEXT);

@@ -207,7 +207,9 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, ledger) = session.history_and_ledger()?;
-            let post = post_in_history(session, post.as_deref(), &history)?;
+            let post = post
+                .map(|p| post_in_history(session, ledger.weeks.iter().map(|w| w.path.as_str()), &p))
+                .transpose()?;
             let records: Vec<&ledger::TaskRecord> = ledger
                 .tasks
                 .iter()
@@ -262,10 +264,10 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             let ledger = session.ledger()?;
             let (_, changed) = hook::export::write(&work_tree, site, &ledger)?;
             print(&format!(
-                "gitgoals: {} {} ({} goals posts)\n",
+                "gitgoals: {} {} ({})\n",
                 if changed { "wrote" } else { "unchanged:" },
                 site.data_path(),
-                ledger.weeks.len()
+                crate::render::count(ledger.weeks.len(), "goals post")
             ))?;
         }
         Command::InitCi => {
@@ -355,7 +357,11 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
         } => {
             let (history, _) = session.history_and_ledger()?;
-            let post = post_in_history(session, post.as_deref(), &history)?;
+            let post = post
+                .map(|p| {
+                    post_in_history(session, history.posts.iter().map(|h| h.path.as_str()), &p)
+                })
+                .transpose()?;
             // A post that opted out (`gitgoals: false`) reads as having no tasks now; its
             // tasks' earlier lives are left out too, not shown as removed.
             let mut with_tasks: Vec<bool> = vec![false; history.posts.len()];
@@ -641,9 +647,6 @@ fn stats(
     for failure in &report.failures {
         eprintln!("{failure}");
     }
-    for path in &report.unwritten {
-        eprintln!("gitgoals: no stats block yet in {path} (`gitgoals stats` adds one)");
-    }
     for path in &report.stale {
         eprintln!("gitgoals: stats block is out of date in {path} (`gitgoals stats` rewrites it)");
     }
@@ -653,6 +656,9 @@ fn stats(
     }
     if !check && report.updated.is_empty() && report.failures.is_empty() {
         println!("every stats block is up to date");
+    }
+    for path in &report.missing {
+        eprintln!("gitgoals: {path} has no stats block yet (`gitgoals stats` writes one)");
     }
     if commit {
         // The rewritten files, back as repository paths.
@@ -991,41 +997,34 @@ fn newest_goals_post(session: &Session, ledger: Option<&ledger::Ledger>) -> Resu
     newest.ok_or(Error::NoGoalsPosts)
 }
 
-/// `--post PATH` as history names it, resolved from where the run started as git resolves
-/// paths; an error when it is no post of `history`.
-fn post_in_history(
+/// `--post PATH` as history names the post: as typed, or typed from a subfolder, with `./`
+/// or absolute, made relative to the work tree. A path no post of `known` has is an error: a
+/// typo would otherwise list nothing, as if the post had nothing in it.
+fn post_in_history<'a>(
     session: &Session,
-    given: Option<&str>,
-    history: &crate::core::history::History,
-) -> Result<Option<String>> {
-    let Some(given) = given else {
-        return Ok(None);
-    };
-    let is_post = |path: &str| history.post_index(path).is_some();
-    let in_repo = session.repo_path(Path::new(given));
-    if let Some(path) = in_repo.as_deref()
-        && is_post(path)
-    {
-        return Ok(Some(path.to_string()));
+    known: impl Iterator<Item = &'a str> + Clone,
+    typed: &str,
+) -> Result<String> {
+    let is_known = |path: &str| known.clone().any(|k| k == path);
+    if is_known(typed) {
+        return Ok(typed.to_string());
     }
-    let hint = match in_repo {
-        None => "it is outside the repository's work tree".to_string(),
-        // Typed from the root while standing in a folder below it.
-        Some(_) if is_post(given.trim_start_matches("./")) => format!(
-            "paths are taken from the current directory, as git takes them, and {} is a post from the repository's root",
-            given.trim_start_matches("./")
-        ),
-        Some(_) => "`gitgoals history` lists the goals posts".to_string(),
-    };
-    Err(Error::NotAPost {
-        given: given.to_string(),
-        hint,
-    })
+    let relative = session
+        .work_tree()
+        .and_then(|root| hook::relative_slash_path(&root, &session.resolve_path(Path::new(typed))));
+    match relative {
+        Some(path) if is_known(&path) => Ok(path),
+        _ => Err(Error::NotAPost {
+            path: typed.to_string(),
+        }),
+    }
 }
 
-/// The newest post in the work tree (by the date in its file name, then by modification
-/// time), among the files history reads as posts ([`crate::core::select`]); outside a
-/// repository, the same rules applied to the folders on disk.
+/// The newest goals post in the work tree (by the date in its file name, then by
+/// modification time), among the files history reads as posts ([`crate::core::select`]);
+/// outside a repository, the same rules applied to the folders on disk. A blog's newest post
+/// is often an article with no task list: the newest one that has tasks is shown, and the
+/// newest post only when none has any.
 fn newest_post(session: &Session) -> Result<PathBuf> {
     let root = session.work_tree().unwrap_or_else(|| session.base.clone());
     let selector = match session.selector() {
@@ -1034,13 +1033,18 @@ fn newest_post(session: &Session) -> Result<PathBuf> {
     };
     let mut candidates = Vec::new();
     collect_posts(&root, "", &selector, &mut candidates, 0);
-    candidates
-        .into_iter()
-        .max_by_key(|(relative, path)| {
-            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            (crate::core::dates::filename_date(relative), modified)
-        })
-        .map(|(_, path)| path)
+    candidates.sort_by_cached_key(|(relative, path)| {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        std::cmp::Reverse((crate::core::dates::filename_date(relative), modified))
+    });
+    let parse = session.parse_options();
+    let with_tasks = candidates.iter().find(|(relative, path)| {
+        std::fs::read(path)
+            .is_ok_and(|bytes| !post::parse_with(relative, &bytes, parse).tasks.is_empty())
+    });
+    with_tasks
+        .or(candidates.first())
+        .map(|(_, path)| path.clone())
         .ok_or(Error::NoPosts { root })
 }
 

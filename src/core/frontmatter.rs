@@ -184,7 +184,10 @@ fn read_yaml(content: &str) -> Result<Keys, FrontMatterError> {
             let message = error.to_string();
             FrontMatterError {
                 line: line_in_message(&message).unwrap_or(1),
-                message: format!("front matter is not valid YAML: {}", first_line(&message)),
+                message: format!(
+                    "front matter is not valid YAML: {}",
+                    without_position(first_line(&message))
+                ),
             }
         })
 }
@@ -209,6 +212,22 @@ fn read_toml(content: &str) -> Result<Keys, FrontMatterError> {
 
 fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or(message).trim()
+}
+
+/// The parser's message without its own "error: line 9 column 1: " prefix: the warning
+/// already names the line in the file, and a second, different line number (counted from the
+/// opening `---`) would only confuse.
+fn without_position(message: &str) -> &str {
+    let rest = message.strip_prefix("error: ").unwrap_or(message);
+    let Some(after) = rest.strip_prefix("line ") else {
+        return message;
+    };
+    let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(after) = after.strip_prefix(" column ") else {
+        return message;
+    };
+    let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    after.strip_prefix(": ").unwrap_or(message)
 }
 
 /// The parser reports positions in its message ("line 3 column 5"); take the line from it.
@@ -274,6 +293,29 @@ mod tests {
         );
         assert!(error.line >= 2, "line {}", error.line);
         assert_eq!(&text[front.body_start..], "Body");
+    }
+
+    #[test]
+    fn malformed_yaml_names_one_line_the_file_line_not_the_parsers_own() {
+        // The YAML parser counts from the line after `---`: "line 2" in its message is line 3
+        // of the file, which the warning names; its own count is left out.
+        let text = "---\ntitle: ok\nbad: *\n---\nBody";
+        let (_, error) = split(text);
+        let error = error.expect("malformed");
+        assert_eq!(error.line, 3, "{}", error.message);
+        assert!(!error.message.contains("line "), "{}", error.message);
+        assert!(
+            error
+                .message
+                .starts_with("front matter is not valid YAML: "),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.len() > "front matter is not valid YAML: ".len(),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

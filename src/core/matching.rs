@@ -623,7 +623,11 @@ impl std::fmt::Display for CarryMiss {
         match self {
             CarryMiss::NumbersDiffer => f.write_str("numbers differ"),
             CarryMiss::FewSharedWords { shared, old, new } => {
-                write!(f, "shares {shared} core word(s) of {old} and {new}")
+                let words = if *shared == 1 { "word" } else { "words" };
+                write!(
+                    f,
+                    "only {shared} core {words} in common ({old} in the old title, {new} in the new)"
+                )
             }
             CarryMiss::LostToBetterMatch => f.write_str("lost to a better match"),
         }
@@ -1152,6 +1156,25 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_near_miss_on_shared_words_reads_as_a_sentence() {
+        let one = CarryMiss::FewSharedWords {
+            shared: 1,
+            old: 3,
+            new: 2,
+        };
+        assert_eq!(
+            one.to_string(),
+            "only 1 core word in common (3 in the old title, 2 in the new)"
+        );
+        let two = CarryMiss::FewSharedWords {
+            shared: 2,
+            old: 4,
+            new: 4,
+        };
+        assert!(two.to_string().starts_with("only 2 core words in common"));
+    }
 
     fn task(title: &str) -> Task {
         Task {

@@ -508,8 +508,9 @@ pub struct RunReport {
     pub notices: Vec<Notice>,
     /// Posts whose block is out of date (`stats --check` only; nothing was written).
     pub stale: Vec<String>,
-    /// Goals posts with no block yet (`stats --check` only): `stats` would add one.
-    pub unwritten: Vec<String>,
+    /// Goals posts with no block at all yet (`stats --check` only): "out of date" would send
+    /// the user looking for a block that is not there.
+    pub missing: Vec<String>,
     pub failures: Vec<Failure>,
     /// Failures fail the run (`--strict` or `[hook] strict`; always for `stats`).
     pub strict: bool,
@@ -520,7 +521,7 @@ impl RunReport {
     pub fn exit_code(&self) -> u8 {
         if (self.strict && !self.failures.is_empty())
             || !self.stale.is_empty()
-            || !self.unwritten.is_empty()
+            || !self.missing.is_empty()
         {
             1
         } else {
@@ -1404,9 +1405,16 @@ pub fn run_stats(
         })();
         match result {
             Ok(None) => {}
-            // A post with no block at all is not "out of date": it never had one.
-            Ok(Some(_)) if check && !has_block(&file) => report.unwritten.push(shown),
-            Ok(Some(_)) if check => report.stale.push(shown),
+            Ok(Some(_)) if check => match read_regular_file_in(&work_tree, &file) {
+                // Where a block goes but none is there yet (not a stale cookie or chart).
+                Ok(Some(old))
+                    if placed(resolved.placement, &old)
+                        && matches!(block::find_block(&old), Ok(None)) =>
+                {
+                    report.missing.push(shown)
+                }
+                _ => report.stale.push(shown),
+            },
             Ok(Some(new)) => match write_atomically(&file, &new, None) {
                 Ok(()) => report.updated.push(shown),
                 Err(e) => report.fail(Some(&shown), e),
@@ -1417,17 +1425,12 @@ pub fn run_stats(
     report
 }
 
-/// Whether the file holds a stats block's opening marker.
-fn has_block(file: &Path) -> bool {
-    std::fs::read(file).is_ok_and(|bytes| matches!(block::find_block(&bytes), Ok(Some(_))))
-}
-
 fn display_path(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
 /// The path of `file` relative to the work tree with `/` separators, as git names it.
-fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
+pub fn relative_slash_path(work_tree: &Path, file: &Path) -> Option<String> {
     let root = work_tree.canonicalize().ok()?;
     let parent = file.parent()?.canonicalize().ok()?;
     let relative = parent.join(file.file_name()?);

@@ -633,8 +633,8 @@ pub fn report_html(
         .unwrap_or_default();
     let _ = writeln!(
         page,
-        "<p>{} goals posts from {} to {}{head}.</p>",
-        weeks.len(),
+        "<p>{} from {} to {}{head}.</p>",
+        crate::render::count(weeks.len(), "goals post"),
         first.date,
         last.date
     );
@@ -709,7 +709,7 @@ pub fn report_html(
     if chains.is_empty() {
         page.push_str("<p>No goal was carried into a later post.</p>\n");
     } else {
-        page.push_str("<div class=\"wide\"><table>\n<tr><th>weeks</th><th class=\"text\">goal</th><th class=\"text\">posts</th><th class=\"text\">fate</th></tr>\n");
+        page.push_str("<div class=\"wide\"><table>\n<tr><th>posts</th><th class=\"text\">goal</th><th class=\"text\">dates</th><th class=\"text\">fate</th></tr>\n");
         for chain in chains {
             let title = chain.last(ledger).map_or("", |r| &*r.task.title);
             let dates: Vec<String> = chain
@@ -1229,6 +1229,15 @@ mod tests {
         assert!(PAGE_STYLE.contains(".wide{overflow-x:auto"));
         assert!(PAGE_STYLE.contains("@media (max-width:480px)"));
         assert!(page.contains("content=\"width=device-width, initial-scale=1\""));
+    }
+
+    #[test]
+    fn a_report_of_one_week_says_one_goals_post() {
+        let ledger = crate::core::trends::fixture::one_done_goal();
+        let calibration = crate::core::trends::calibration(&ledger, None, 5);
+        let page = report_html(&ledger, &calibration, &[], None).expect("page");
+        parse_page(&page);
+        assert!(page.contains("<p>1 goals post from "), "{page}");
     }
 
     #[test]

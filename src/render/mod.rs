@@ -10,6 +10,15 @@ pub mod statsblock;
 pub mod style;
 pub mod trends;
 
+/// `1 goal`, `2 goals`: a count with its noun, plural unless it is one.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Writes a JSON document (pretty, with a final line break) to any writer.
 pub fn write_json<T: serde::Serialize>(
     out: &mut impl std::io::Write,

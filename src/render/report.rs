@@ -220,6 +220,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_title_edited_past_its_cut_shows_what_changed_in_the_log() {
+        let old = "Read >=101 machine learning papers (I get credit only when I have produced a summary of each one)";
+        let new = "Read >=101 machine learning papers (I get credit only when I have produced a short summary of each one)";
+        assert_eq!(display_title(old), display_title(new), "both cut alike");
+        let (title, previous) = edited_titles(new, old);
+        assert_ne!(title, previous);
+        assert!(
+            title.starts_with("\"…") && title.contains("short summary"),
+            "{title}"
+        );
+        assert!(previous.contains("a summary of each one"), "{previous}");
+        // Short titles, or ones that differ early, are quoted whole as before.
+        assert_eq!(
+            edited_titles("Read the paper", "Read a paper"),
+            (
+                "\"Read the paper\"".to_string(),
+                "\"Read a paper\"".to_string()
+            )
+        );
+    }
+
+    #[test]
     fn bars_and_percentages() {
         assert_eq!(bar(0.5, 4), "██░░");
         assert_eq!(bar(1.5, 2), "██");
@@ -451,7 +473,15 @@ fn truncate_start(text: &str, width: usize) -> String {
 /// from: the tick sparklines and the unplanned share need the weeks' tasks.
 pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     if weeks.is_empty() {
-        return "no goals posts (Markdown posts with task lists) in this history\n".to_string();
+        // Filters (`--since`, `--until`, `--last`) that leave nothing are not an empty blog.
+        return if ledger.weeks.is_empty() {
+            "no goals posts (Markdown posts with task lists) in this history\n".to_string()
+        } else {
+            format!(
+                "no goals posts in the range asked for ({} in the whole history)\n",
+                crate::render::count(ledger.weeks.len(), "goals post")
+            )
+        };
     }
     let labels: Vec<String> = weeks.iter().map(|w| week_label(ledger, w)).collect();
     let title_width = labels
@@ -495,12 +525,17 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
     }
     let summary = Summary::of(weeks, RECENT_WEEKS);
     if let Some(all) = summary.all {
+        // The newest post has had no chance to carry anything: a rate over no such week
+        // would read as "nothing was carried".
+        let carried = if weeks.iter().any(|w| w.has_next) {
+            format!("carried over {} of tasks", percent(all.carry_over_rate))
+        } else {
+            "carried over: nothing yet (no later post)".to_string()
+        };
         out.push_str(&format!(
-            "\n{} week{}: average completion {}, carried over {} of tasks, unplanned {} of tasks\n",
-            all.weeks,
-            if all.weeks == 1 { "" } else { "s" },
+            "\n{}: average completion {}, {carried}, unplanned {} of tasks\n",
+            crate::render::count(all.weeks, "week"),
             percent(all.average_completion),
-            percent(all.carry_over_rate),
             percent(all.unplanned_rate)
         ));
     }
@@ -954,21 +989,22 @@ pub fn log_text(lines: &[LogLine]) -> String {
     let mut out = String::new();
     for line in lines {
         let e = line.event;
+        let (title, previous) = match &e.previous_title {
+            Some(previous) => {
+                let (title, previous) = edited_titles(&e.title, previous);
+                (title, Some(previous))
+            }
+            None => (quote(&e.title), None),
+        };
         let mut text = format!(
             "{}  {}  {:<9} {}",
             e.commit.time.format("%Y-%m-%d %H:%M %:z"),
             short_id(&e.commit.id),
             e.kind.as_str(),
-            quote(&e.title)
+            title
         );
-        if let Some(previous) = &e.previous_title {
-            let (now, was) = edit_excerpts(&e.title, previous);
-            text = format!(
-                "{}  {}  {:<9} {now} (was {was})",
-                e.commit.time.format("%Y-%m-%d %H:%M %:z"),
-                short_id(&e.commit.id),
-                e.kind.as_str(),
-            );
+        if let Some(previous) = previous {
+            text.push_str(&format!(" (was {previous})"));
         }
         if let (Some(from), Some(to)) = (&e.from_section, &e.to_section) {
             text.push_str(&format!(" ({from} → {to})"));
@@ -985,69 +1021,27 @@ pub fn log_text(lines: &[LogLine]) -> String {
     out
 }
 
-fn quote(title: &str) -> String {
-    format!("\"{}\"", display_title(title))
+/// An edit's new and old titles as the log quotes them. Where a long title was edited past
+/// the point where both are cut short, the two would read the same: each is then shown from a
+/// little before the first difference, so the line says what changed.
+fn edited_titles(title: &str, previous: &str) -> (String, String) {
+    const LEAD: usize = 20;
+    if title == previous || display_title(title) != display_title(previous) {
+        return (quote(title), quote(previous));
+    }
+    let common = title
+        .chars()
+        .zip(previous.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let from = common.saturating_sub(LEAD);
+    let tail = |t: &str| {
+        let rest: String = t.chars().skip(from).collect();
+        format!("\"…{}\"", display_title(&rest))
+    };
+    (tail(title), tail(previous))
 }
 
-/// An edit's two titles, quoted, as `log` shows them: whole, or clipped as any title is, when
-/// they then read differently; otherwise (a long title whose end changed) each as its start
-/// and the words around the change, so the line shows what the edit did.
-fn edit_excerpts(now: &str, was: &str) -> (String, String) {
-    const HEAD: usize = 32;
-    const CONTEXT: usize = 16;
-    const CHANGE: usize = 40;
-    if display_title(now) != display_title(was) {
-        return (quote(now), quote(was));
-    }
-    let a: Vec<char> = now.chars().collect();
-    let b: Vec<char> = was.chars().collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    // Context starts and ends at a space where one is near, so no word (or emoji sequence)
-    // is cut in two.
-    let near_space = |chars: &[char], from: usize, back: bool| -> usize {
-        let found = if back {
-            (from.saturating_sub(CONTEXT)..from)
-                .rev()
-                .find(|&i| chars[i] == ' ')
-                .map(|i| i + 1)
-        } else {
-            (from..(from + CONTEXT).min(chars.len())).find(|&i| chars[i] == ' ')
-        };
-        found.unwrap_or(from)
-    };
-    let start = near_space(&a, prefix.saturating_sub(CONTEXT), true);
-    let head_end = near_space(&a, HEAD.min(a.len()), true);
-    let excerpt = |chars: &[char]| -> String {
-        let change_end = chars.len() - suffix;
-        let mut out = String::new();
-        if start > head_end {
-            out.extend(&chars[..head_end]);
-            out = out.trim_end().to_string();
-            out.push_str("… ");
-        } else if start > 0 {
-            out.extend(&chars[..start]);
-        }
-        let change = &chars[prefix..change_end];
-        out.extend(&chars[start..prefix]);
-        if change.len() > CHANGE {
-            out.extend(&change[..CHANGE]);
-            out.push('…');
-        } else {
-            out.extend(change);
-        }
-        let end = near_space(chars, (change_end + CONTEXT).min(chars.len()), false);
-        out.extend(&chars[change_end..end]);
-        if end < chars.len() {
-            out = out.trim_end().to_string();
-            out.push('…');
-        }
-        format!("\"{out}\"")
-    };
-    (excerpt(&a), excerpt(&b))
+fn quote(title: &str) -> String {
+    format!("\"{}\"", display_title(title))
 }

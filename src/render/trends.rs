@@ -14,6 +14,7 @@ use crate::core::trends::{
     Calibration, CarryChain, Fate, MIN_TO_JUDGE, RatingRow, TICK_CELLS, Verdict,
     WELL_CALIBRATED_WITHIN, selected, tick_days, unplanned_share,
 };
+use crate::render::count;
 use crate::render::report::{bar, display_title};
 
 // ---------------------------------------------------------------------------------------------
@@ -69,10 +70,15 @@ pub fn summary_lines(ledger: &Ledger, weeks: &[&Week]) -> String {
     let unplanned = unplanned_share(ledger, weeks);
     if let Some(ratio) = unplanned.ratio() {
         out.push_str(&format!(
-            "unplanned goals took {} of what you finished ({} of {} done goals were added mid-week)\n",
+            "unplanned goals took {} of what you finished ({} of {} {} added mid-week)\n",
             percent(ratio),
             unplanned.unplanned_done,
-            unplanned.done
+            count(unplanned.done, "done goal"),
+            if unplanned.unplanned_done == 1 {
+                "was"
+            } else {
+                "were"
+            }
         ));
     }
     out
@@ -131,34 +137,25 @@ pub fn calibration_text(calibration: &Calibration) -> String {
     if calibration.unrated > 0 {
         notes.push(format!(
             "{} not scored",
-            goals(calibration.unrated, "unrated goal")
+            count(calibration.unrated, "unrated goal")
         ));
     }
     if calibration.in_progress > 0 {
         notes.push(format!(
             "{} of weeks still before their due date left out",
-            goals(calibration.in_progress, "goal")
+            count(calibration.in_progress, "goal")
         ));
     }
     if calibration.on_time_unknown > 0 {
         notes.push(format!(
             "on time unknown for {}: their post's history starts after its due date",
-            goals(calibration.on_time_unknown, "goal")
+            count(calibration.on_time_unknown, "goal")
         ));
     }
     for note in notes {
         out.push_str(&format!("({note})\n"));
     }
     out
-}
-
-/// `1 goal`, `2 goals`.
-fn goals(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// `gitgoals calibration --format json`.
@@ -414,8 +411,8 @@ pub fn carry_text(
         ));
     } else {
         out.push_str(&format!(
-            "{} goals carried through {} posts or more, longest first\n\n",
-            chains.len(),
+            "{} carried through {} posts or more, longest first\n\n",
+            count(chains.len(), "goal"),
             min_weeks.max(2)
         ));
     }
@@ -468,7 +465,7 @@ fn chain_text(ledger: &Ledger, chain: &CarryChain) -> String {
         (fate, _) => fate.as_str().to_string(),
     };
     format!(
-        "{:>3} weeks  {}\n           {} → {fate}\n",
+        "{:>3} posts  {}\n           {} → {fate}\n",
         chain.weeks(),
         display_title(title),
         dates.join(" → ")
@@ -531,7 +528,7 @@ mod tests {
         let text = carry_text(&ledger, &chains, Some(&oldest), 2);
         assert!(
             text.contains(
-                "  3 weeks  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
+                "  3 posts  goal 5\n           2021-03-01 → 03-08 → 03-15 → done 2021-03-17\n"
             ),
             "{text}"
         );
@@ -543,6 +540,18 @@ mod tests {
         assert_eq!(json["chains"][3]["fate"], "removed");
         assert_eq!(json["chains"][0]["posts"][2]["status"], "done");
         assert_eq!(json["oldest_open"]["posts"][0]["date"], "2021-03-08");
+    }
+
+    #[test]
+    fn carry_rows_count_posts_as_the_header_and_the_oldest_open_line_do() {
+        // Posts of one series can share a date (two notes of a day): the rows count posts,
+        // never weeks, like the lines above and below them.
+        let (ledger, _) = carried_ledger();
+        let chains = carry_chains(&ledger, 2);
+        let oldest = oldest_open(&ledger);
+        let text = carry_text(&ledger, &chains, oldest.as_ref(), 2);
+        assert!(!text.contains(" weeks"), "{text}");
+        assert!(text.contains("  2 posts  "), "{text}");
     }
 
     #[test]
@@ -574,8 +583,63 @@ mod tests {
         let all: Vec<&Week> = ledger.weeks.iter().collect();
         let lines = summary_lines(&ledger, &all);
         assert!(lines.contains(
-            "unplanned goals took 100% of what you finished (1 of 1 done goals were added mid-week)"
+            "unplanned goals took 100% of what you finished (1 of 1 done goal was added mid-week)"
         ));
+    }
+
+    #[test]
+    fn one_of_anything_is_singular_in_the_carry_list_and_the_history_summary() {
+        let (mut ledger, _) = carried_ledger();
+        let chains = carry_chains(&ledger, 3);
+        let text = carry_text(&ledger, &chains[..1], None, 3);
+        assert!(
+            text.starts_with("1 goal carried through 3 posts or more, longest first\n"),
+            "{text}"
+        );
+        if let Some(newest) = ledger.weeks.last_mut() {
+            newest.has_next = false;
+        }
+        let newest: Vec<&Week> = ledger.weeks.last().into_iter().collect();
+        let text = crate::render::report::history_text(&ledger, &newest);
+        assert!(text.contains("\n1 week: average completion"), "{text}");
+    }
+
+    #[test]
+    fn the_newest_week_alone_gets_no_carry_over_rate_rather_than_zero() {
+        let (mut ledger, _) = carried_ledger();
+        if let Some(newest) = ledger.weeks.last_mut() {
+            newest.has_next = false;
+        }
+        let newest: Vec<&Week> = ledger.weeks.last().into_iter().collect();
+        let text = crate::render::report::history_text(&ledger, &newest);
+        assert!(!text.contains("carried over 0%"), "{text}");
+        assert!(
+            text.contains("carried over: nothing yet (no later post)"),
+            "{text}"
+        );
+        // With a week that has a next post, the rate is given.
+        let all: Vec<&Week> = ledger.weeks.iter().collect();
+        let text = crate::render::report::history_text(&ledger, &all);
+        assert!(text.contains("4 weeks: average completion"), "{text}");
+        assert!(text.contains("carried over 75% of tasks"), "{text}");
+    }
+
+    #[test]
+    fn a_range_with_no_weeks_is_not_called_an_empty_history() {
+        let (ledger, _) = carried_ledger();
+        let text = crate::render::report::history_text(&ledger, &[]);
+        assert_eq!(
+            text,
+            "no goals posts in the range asked for (4 goals posts in the whole history)\n"
+        );
+        let empty = Ledger {
+            head: None,
+            weeks: Vec::new(),
+            tasks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let text = crate::render::report::history_text(&empty, &[]);
+        assert!(text.contains("in this history"), "{text}");
     }
 
     #[test]
