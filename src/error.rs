@@ -225,10 +225,6 @@ pub enum Error {
     #[error("no post {path} in this history (`gitgoals history` lists the goals posts)")]
     NotAPost { path: String },
     #[error(
-        "no goals post (a post with tasks) in this repository's history; name a file: gitgoals show PATH"
-    )]
-    NoGoalsPosts,
-    #[error(
         "no goals post in the history yet: commit a first weekly post (a Markdown task list, e.g. _posts/YYYY-MM-DD-week-1.md) and `gitgoals plan` drafts each next one from the last"
     )]
     NothingToPlan,

@@ -70,7 +70,7 @@ fn empty_repository_reads_as_no_posts_everywhere() {
     scratch.gitgoals(&dir, &["hook", "run", "pre-commit"]).ok();
     // `show` has nothing to show: a clear failure, not a panic.
     let show = scratch.gitgoals(&dir, &["show"]).fails();
-    assert!(show.stderr.contains("no goals post"), "{}", show.stderr);
+    assert!(show.stderr.contains("no Markdown posts"), "{}", show.stderr);
     let history = history_at(&dir);
     assert!(history.head.is_none() && history.posts.is_empty());
 }

@@ -981,12 +981,14 @@ fn finish_output(written: io::Result<()>) -> Result<()> {
 }
 
 /// The post `show` shows when given none: in a repository, the newest goals post (a post
-/// with tasks) of history, as `history` dates it; outside one, the newest post on disk.
+/// with tasks) of history, as `history` dates it; outside one, or when history has no goals
+/// post, [`newest_post`].
 fn newest_goals_post(session: &Session, ledger: Option<&ledger::Ledger>) -> Result<PathBuf> {
     let (Some(ledger), Some(root)) = (ledger, session.work_tree()) else {
         return newest_post(session);
     };
-    // The weeks are in history's order; the last of the newest date is the newest.
+    // The weeks are in history's order; the last of the newest date is the newest. With no
+    // goals post at all, the newest post is shown as it is.
     let newest = ledger
         .weeks
         .iter()
@@ -994,7 +996,10 @@ fn newest_goals_post(session: &Session, ledger: Option<&ledger::Ledger>) -> Resu
         .filter(|(_, week)| root.join(&week.path).is_file())
         .max_by_key(|(i, week)| (week.date, *i))
         .map(|(_, week)| root.join(&week.path));
-    newest.ok_or(Error::NoGoalsPosts)
+    match newest {
+        Some(path) => Ok(path),
+        None => newest_post(session),
+    }
 }
 
 /// `--post PATH` as history names the post: as typed, or typed from a subfolder, with `./`
