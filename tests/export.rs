@@ -560,3 +560,59 @@ fn the_hook_refreshes_and_stages_the_data_file_only_when_asked() {
     plain.commit_ok(&[]);
     assert!(!plain.dir.join("_data").exists());
 }
+
+/// The README's Hugo shortcode reads only fields the schema publishes, each where it is: the
+/// posts' fields in the outer loop, the goals' in the inner one. (Hugo itself is not needed to
+/// run the tests; the shortcode was rendered with Hugo 0.111 when it was written.)
+#[test]
+fn readme_hugo_shortcode_reads_fields_the_schema_publishes() {
+    let readme = manifest_file("README.md");
+    let start =
+        readme.find("```go-html-template\n").expect("a Hugo block") + "```go-html-template\n".len();
+    let template = &readme[start..start + readme[start..].find("```").expect("block end")];
+    assert!(template.contains("site.Data.gitgoals.posts"), "{template}");
+    let schema = schema();
+    let fields = |def: &str| -> Vec<String> {
+        schema["$defs"][def]["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let (post, goal) = (fields("post"), fields("goal"));
+    // Fields used between `range .goals` and its `end` are a goal's; the others a post's.
+    let (outer, inner) = template
+        .split_once("{{ range .goals }}")
+        .expect("a loop over the goals");
+    let (inner, after) = inner.split_once("{{ end }}\n  </ul>").expect("its end");
+    let used = |text: &str| -> Vec<String> {
+        text.replace("site.Data.gitgoals.posts", "")
+            .split('.')
+            .skip(1)
+            .map(|s| {
+                s.chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect()
+            })
+            .filter(|s: &String| !s.is_empty())
+            .collect()
+    };
+    for name in used(outer).into_iter().chain(used(after)) {
+        assert!(
+            post.contains(&name),
+            "post field {name:?} is not in the schema"
+        );
+    }
+    let goal_fields = used(inner);
+    assert!(
+        goal_fields.contains(&"status".to_string()),
+        "{goal_fields:?}"
+    );
+    for name in goal_fields {
+        assert!(
+            goal.contains(&name),
+            "goal field {name:?} is not in the schema"
+        );
+    }
+}

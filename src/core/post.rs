@@ -364,6 +364,11 @@ impl Body {
         let mut markdown = Options::empty();
         markdown.insert(Options::ENABLE_TASKLISTS);
         markdown.insert(Options::ENABLE_STRIKETHROUGH);
+        if options.obsidian {
+            // `[[Page|Alias]]` reads as `Alias`, `[[Page]]` and `![[Page]]` as `Page`: what
+            // the note shows.
+            markdown.insert(Options::ENABLE_WIKILINKS);
+        }
 
         let mut tasks: Vec<Task> = Vec::new();
         let mut items: Vec<OpenItem> = Vec::new();
@@ -391,7 +396,13 @@ impl Body {
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading_text = Some((level as usize, String::new()));
                 }
-                Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+                Event::Start(Tag::CodeBlock(_)) => {
+                    in_code += 1;
+                    // A code block in an item is a block of its own: never part of the title.
+                    if let Some(item) = items.last_mut() {
+                        item.pieces.push(Piece::Break);
+                    }
+                }
                 Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
                 Event::Start(Tag::Item) => {
                     if let Some(parent) = items.last_mut() {
@@ -553,50 +564,47 @@ fn status_box(source: &str, options: &ParseOptions) -> Option<Mark> {
 
 /// `body` with Obsidian's comments — `%%` to the next `%%`, on one line or across lines, or to
 /// the end of the note when it is never closed — turned into spaces (line breaks kept), the
-/// `%%` themselves included. Code (fenced blocks, inline spans) shows `%%` as it is.
+/// `%%` themselves included. Code (fenced and indented blocks, inline spans) shows `%%` as it
+/// is.
 pub fn blank_obsidian_comments(body: &str) -> String {
     let bytes = body.as_bytes();
     let mut out = body.as_bytes().to_vec();
     let mut in_comment = false;
-    let mut fence: Option<(u8, usize)> = None;
+    // Code blocks as CommonMark finds them — fenced (with backticks or tildes, in lists and
+    // blockquotes too) and indented — show `%%` as text. A comment that opens before one runs
+    // on through it: the blocks only matter outside comments.
+    let code_blocks: Vec<std::ops::Range<usize>> = Parser::new(body)
+        .into_offset_iter()
+        .filter_map(|(event, range)| {
+            matches!(event, Event::Start(Tag::CodeBlock(_))).then_some(range)
+        })
+        .collect();
     let mut line_start = 0;
     while line_start < bytes.len() {
         let line_end = body[line_start..]
             .find('\n')
             .map_or(bytes.len(), |i| line_start + i + 1);
-        let line = &body[line_start..line_end];
-        if !in_comment {
-            let trimmed = line.trim_start_matches(' ');
-            let run = |c: u8| trimmed.bytes().take_while(|&b| b == c).count();
-            let (tick, tilde) = (run(b'`'), run(b'~'));
-            let opener = if tick >= 3 {
-                Some((b'`', tick))
-            } else if tilde >= 3 {
-                Some((b'~', tilde))
-            } else {
-                None
-            };
-            match (fence, opener) {
-                (None, Some(open)) => {
-                    fence = Some(open);
-                    line_start = line_end;
-                    continue;
-                }
-                (Some((c, n)), Some((c2, n2))) if c == c2 && n2 >= n => {
-                    fence = None;
-                    line_start = line_end;
-                    continue;
-                }
-                (Some(_), _) => {
-                    line_start = line_end;
-                    continue;
-                }
-                (None, None) => {}
-            }
+        if !in_comment
+            && code_blocks
+                .iter()
+                .any(|block| block.start < line_end && line_start < block.end)
+        {
+            line_start = line_end;
+            continue;
         }
+        // A line that opens with a comment (or with the end of one) is no list item, heading or
+        // quote in Obsidian, whatever follows the comment: its first `%%`, when only white space
+        // and quote markers come before it and text after it, becomes a no-break space (two
+        // bytes, as `%%`), which starts a paragraph where spaces would have let the text after
+        // the comment start a block.
+        let mut lead: Option<usize> = None;
+        let mut only_prefix = true;
+        let mut text_after_lead = false;
         let mut i = line_start;
         while i < line_end {
             if !in_comment && bytes[i] == b'`' {
+                only_prefix = false;
+                text_after_lead |= lead.is_some();
                 // An inline code span: skip to the closing run of as many backticks.
                 let run = bytes[i..line_end]
                     .iter()
@@ -615,16 +623,30 @@ pub fn blank_obsidian_comments(body: &str) -> String {
                 }
             }
             if bytes[i..line_end].starts_with(b"%%") {
+                if only_prefix {
+                    lead = Some(i);
+                    only_prefix = false;
+                }
                 out[i] = b' ';
                 out[i + 1] = b' ';
                 in_comment = !in_comment;
                 i += 2;
                 continue;
             }
-            if in_comment && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                out[i] = b' ';
+            if in_comment {
+                if bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    out[i] = b' ';
+                }
+            } else if !bytes[i].is_ascii_whitespace() {
+                text_after_lead |= lead.is_some();
+                only_prefix &= bytes[i] == b'>';
             }
             i += 1;
+        }
+        if let Some(at) = lead
+            && text_after_lead
+        {
+            out[at..at + 2].copy_from_slice("\u{A0}".as_bytes());
         }
         line_start = line_end;
     }
@@ -770,7 +792,11 @@ fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &Parse
         .any(|p| !matches!(p, Piece::Break) && !is_blank_text(p));
 
     let (title, rest): (String, &[&Piece]) = match pieces.first() {
-        Some(Piece::Span(span)) if has_more_after_first => (span.clone(), &pieces[1..]),
+        // Obsidian Tasks' description is the whole line: in a vault, a leading bold word is
+        // part of the title.
+        Some(Piece::Span(span)) if has_more_after_first && !options.obsidian => {
+            (span.clone(), &pieces[1..])
+        }
         _ => {
             let line_end = pieces
                 .iter()
@@ -782,6 +808,9 @@ fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &Parse
 
     let mut title = collapse_whitespace(&literal_links_to_text(&title));
     let dates = take_task_dates(&mut title);
+    if options.obsidian {
+        title = without_block_id(&title).to_string();
+    }
     let (title, mut confidence) = split_rating_with(&title, options);
     let mut rest = rest;
     // A rating may follow the title after a link on the same line: `**Title** [[link]](…) 4/5`.
@@ -813,6 +842,19 @@ fn fill_text(task: &mut Task, pieces: &[Piece], strip_box: bool, options: &Parse
     task.due = dates.due.or(note_dates.due);
 }
 
+/// `title` without the block id (` ^id`) that closes it: Obsidian hides it in the note, and
+/// linking to a task must not rename it.
+fn without_block_id(title: &str) -> &str {
+    match title.rsplit_once(" ^") {
+        Some((before, id))
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            before.trim_end()
+        }
+        _ => title,
+    }
+}
+
 /// The dates Obsidian Tasks writes after a task.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct TaskDates {
@@ -825,11 +867,24 @@ struct TaskDates {
 /// that adding one does not look like a renamed task.
 const TASK_DATE_SIGNS: [&str; 6] = ["✅", "📅", "⏳", "🛫", "➕", "❌"];
 
-/// Removes every `<sign> YYYY-MM-DD` from `text` and returns the done and due dates among them.
+/// Obsidian Tasks' other fields, removed from the title like its dates: priorities (a sign
+/// alone), and signs followed by a value — 🔁 a recurrence rule (`every 2 weeks on Monday`),
+/// 🆔 an id, ⛔ the ids it depends on, 🏁 what happens on completion.
+const TASK_PRIORITY_SIGNS: [&str; 5] = ["🔺", "⏫", "🔼", "🔽", "⏬"];
+const TASK_VALUE_SIGNS: [&str; 4] = ["🔁", "🆔", "⛔", "🏁"];
+
+/// Removes every `<sign> YYYY-MM-DD` and every other Obsidian Tasks field from `text` and
+/// returns the done and due dates among them.
 fn take_task_dates(text: &mut String) -> TaskDates {
     let mut found = TaskDates::default();
     // Every sign is outside ASCII: most titles and notes are ruled out by one scan.
-    if text.is_ascii() || !TASK_DATE_SIGNS.iter().any(|sign| text.contains(sign)) {
+    if text.is_ascii()
+        || !TASK_DATE_SIGNS
+            .iter()
+            .chain(&TASK_PRIORITY_SIGNS)
+            .chain(&TASK_VALUE_SIGNS)
+            .any(|sign| text.contains(sign))
+    {
         return found;
     }
     let mut out = String::with_capacity(text.len());
@@ -851,6 +906,28 @@ fn take_task_dates(text: &mut String) -> TaskDates {
                     _ => {}
                 }
                 rest = &spaced[10..];
+                continue 'scan;
+            }
+        }
+        for sign in TASK_PRIORITY_SIGNS {
+            if let Some(after) = rest.strip_prefix(sign) {
+                rest = after.strip_prefix('\u{FE0F}').unwrap_or(after);
+                out.push(' ');
+                continue 'scan;
+            }
+        }
+        for sign in TASK_VALUE_SIGNS {
+            if let Some(after) = rest.strip_prefix(sign) {
+                let after = after.strip_prefix('\u{FE0F}').unwrap_or(after);
+                // A rule is words, numbers and commas (`every week, when done`); ids are
+                // letters, digits, `-` and `_`, and a dependency list separates them by commas.
+                let value = after
+                    .find(|c: char| {
+                        !(c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '!' | '-' | '_'))
+                    })
+                    .unwrap_or(after.len());
+                rest = &after[value..];
+                out.push(' ');
                 continue 'scan;
             }
         }
@@ -1637,6 +1714,74 @@ mod task_format_tests {
 
     fn named(pairs: &[(&str, Mark)]) -> Vec<(String, Mark)> {
         pairs.iter().map(|(t, m)| (t.to_string(), *m)).collect()
+    }
+
+    #[test]
+    fn obsidian_code_blocks_of_every_kind_show_comment_markers_as_text() {
+        // An indented code block and a fence in a blockquote hold `%%` as text: no comment
+        // opens there to hide the tasks after them.
+        let note = "Template:\n\n    %% in code\n    - [ ] example\n\n- [ ] After indented code\n\
+                    > ~~~\n> %%\n> ~~~\n- [ ] After a quoted fence\n";
+        assert_eq!(
+            obsidian_tasks(note, &[]),
+            named(&[
+                ("After indented code", Mark::Open),
+                ("After a quoted fence", Mark::Open)
+            ])
+        );
+    }
+
+    #[test]
+    fn a_line_that_opens_with_a_comment_is_no_task() {
+        // Obsidian reads the rest of such a line as text: the box after the comment is none,
+        // whether the comment closes on that line or came from lines before.
+        let note = "- [ ] Shown\n%% aside %% - [ ] not a task\n%%\nhidden\n%% - [x] not one either\n\
+                    > %% note %% - [ ] nor in a quote\n- [ ] Last\n";
+        assert_eq!(
+            obsidian_tasks(note, &[]),
+            named(&[("Shown", Mark::Open), ("Last", Mark::Open)])
+        );
+    }
+
+    #[test]
+    fn obsidian_titles_are_what_the_note_shows() {
+        let note = "- [ ] Call [[People/Ana Souza|Ana]] about [[Invoices]] ^call-ana\n\
+                    - [ ] Annotate ![[whiteboard.png]] #work\n\
+                    - [x] **Ship** the release notes\n\
+                    - [ ] Water plants 🔁 every 2 weeks on Monday 📅 2024-01-10 ⏫\n\
+                    - [ ] Review 🆔 abc123 ⛔ xyz789,def456 🔼 🏁 delete\n";
+        assert_eq!(
+            obsidian_tasks(note, &[]),
+            named(&[
+                ("Call Ana about Invoices", Mark::Open),
+                ("Annotate whiteboard.png #work", Mark::Open),
+                ("Ship the release notes", Mark::Done),
+                ("Water plants", Mark::Open),
+                ("Review", Mark::Open)
+            ])
+        );
+        // Outside a vault wikilinks and block ids are text, and a bold lead is the title; the
+        // Tasks fields still go, as its dates always did.
+        let plain: Vec<String> = tasks(note).iter().map(|t| t.title.to_string()).collect();
+        assert_eq!(
+            plain,
+            [
+                "Call [[People/Ana Souza|Ana]] about [[Invoices]] ^call-ana",
+                "Annotate ![[whiteboard.png]] #work",
+                "Ship",
+                "Water plants",
+                "Review"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_code_block_in_a_task_is_no_part_of_its_title() {
+        let note = "- [ ] Fix the script\n  ```sh\n  echo hi\n  ```\n- [ ] Next\n";
+        let found = tasks(note);
+        assert_eq!(&*found[0].title, "Fix the script");
+        assert_eq!(&*found[0].note, "echo hi");
+        assert_eq!(&*found[1].title, "Next");
     }
 
     #[test]
