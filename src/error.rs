@@ -175,8 +175,10 @@ pub enum Error {
     // --- Charts ---------------------------------------------------------------------------------
     #[error("nothing to draw in the {0} chart: no goals posts")]
     EmptyChart(&'static str),
-    #[error("{} is not a folder (a link?); the chart is not written", dir.display())]
-    ChartFolder { dir: PathBuf },
+    /// A folder gitgoals writes generated files into (the charts', the site's data file's) is
+    /// a link or a file.
+    #[error("{} is not a folder (a link?); nothing is written into it", dir.display())]
+    NotAFolder { dir: PathBuf },
     #[error("cannot draw the {chart} chart: {message}")]
     Draw {
         chart: &'static str,
@@ -235,6 +237,12 @@ pub enum Error {
     /// A file gitgoals offers to write is there already: it is the user's now.
     #[error("{} already exists; it is left as it is (move it away to write it anew)", path.display())]
     FileExists { path: PathBuf },
+    /// `stats --commit` commits whole files under gitgoals' name, so it refuses a post with
+    /// changes of the user's that are not committed.
+    #[error(
+        "{path} has changes that are not committed: `stats --commit` would commit them as gitgoals'; commit them first, or run `gitgoals stats` without --commit"
+    )]
+    UncommittedPost { path: String },
 
     // --- Context --------------------------------------------------------------------------------
     /// Another error, met while doing something: "staged version, line 3: …".

@@ -297,6 +297,32 @@ fn with_export_on_commit_the_refresh_brings_the_sites_data_file_along() {
 }
 
 #[test]
+fn stats_commit_refuses_a_post_with_uncommitted_edits_and_commits_nothing() {
+    let blog = Blog::without_hook();
+    blog.write(POST, post(" ", ""));
+    blog.ok(&["add", POST]);
+    blog.ok(&["commit", "-q", "-m", "week"]);
+    let head = blog.ok(&["rev-parse", "HEAD"]);
+    // The user ticks a goal and has not committed it yet; a stale block is the only change
+    // `stats --commit` may commit under gitgoals' name.
+    let edited = post("x", " Still typing.");
+    blog.write(POST, &edited);
+    let out = blog.gitgoals(&["stats", "--commit", POST]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(POST) && stderr.contains("not committed"),
+        "{stderr}"
+    );
+    assert_eq!(blog.ok(&["rev-parse", "HEAD"]), head, "no commit was made");
+    assert_eq!(
+        blog.read(POST),
+        edited,
+        "the working file is left as it was"
+    );
+}
+
+#[test]
 fn init_ci_writes_the_readme_workflow_and_never_overwrites() {
     let blog = Blog::without_hook();
     blog.gitgoals_ok(&["init-ci"]);
@@ -316,4 +342,21 @@ fn init_ci_writes_the_readme_workflow_and_never_overwrites() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("already exists"), "{stderr}");
     assert_eq!(blog.read(".github/workflows/gitgoals.yml"), "mine\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn init_ci_refuses_a_github_folder_linked_out_of_the_repository() {
+    let blog = Blog::without_hook();
+    let outside = tempfile::tempdir().expect("a temp dir");
+    std::os::unix::fs::symlink(outside.path(), blog.dir.join(".github")).expect("link .github");
+    let out = blog.gitgoals(&["init-ci"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside the work tree"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("read dir").count(),
+        0,
+        "nothing is written outside the repository"
+    );
 }

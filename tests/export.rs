@@ -616,3 +616,32 @@ fn readme_hugo_shortcode_reads_fields_the_schema_publishes() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_data_folder_linked_out_of_the_repository_is_refused_by_name_and_the_commit_goes_on() {
+    let blog = blog_with_export(true);
+    // The data file the commit of the config brought is taken away, hook off.
+    if blog.dir.join("_data").exists() {
+        blog.ok(&["rm", "-r", "-q", "_data"]);
+        blog.ok(&["commit", "-q", "--no-verify", "-m", "no data"]);
+    }
+    let outside = tempfile::tempdir().expect("a temp dir");
+    std::os::unix::fs::symlink(outside.path(), blog.dir.join("_data")).expect("link _data");
+    blog.write(POST, TEXT);
+    blog.ok(&["add", POST]);
+    let stderr = blog.commit_ok(&[]);
+    assert!(
+        stderr.contains("the site's data file was not refreshed")
+            && stderr.contains("_data is not a folder")
+            && !stderr.contains("chart"),
+        "{stderr}"
+    );
+    let files = blog.ok(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.trim(), POST);
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("read dir").count(),
+        0,
+        "nothing is written outside the repository"
+    );
+}

@@ -111,6 +111,27 @@ fn a_week_whose_file_exists_is_refused_and_left_alone() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_posts_folder_linked_out_of_the_repository_is_not_written_through() {
+    let blog = blog_with(&[
+        ("_posts/2021-01-04-week-1.md", WEEK_1),
+        ("_posts/2021-01-11-week-2.md", WEEK_2),
+    ]);
+    let outside = tempfile::tempdir().expect("a temp dir");
+    std::fs::remove_dir_all(blog.dir.join("_posts")).expect("remove _posts");
+    std::os::unix::fs::symlink(outside.path(), blog.dir.join("_posts")).expect("link _posts");
+    let out = blog.gitgoals(&["plan", "--write", "--today", "2021-01-13"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside the work tree"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("read dir").count(),
+        0,
+        "nothing is written outside the repository"
+    );
+}
+
 #[test]
 fn a_blog_with_no_history_gets_a_clear_message() {
     let blog = Blog::without_hook();

@@ -92,6 +92,47 @@ fn assert_markers_slice(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A post as lines: fragments after an optional heading opening at column 0, so that many
+/// lines are places a big post may be cut at, and the constructs that forbid a cut (fences,
+/// HTML blocks, reference definitions, containers) fall on either side of them.
+fn post_lines() -> impl Strategy<Value = Vec<String>> {
+    let line = (
+        prop_oneof![
+            4 => Just(""),
+            2 => Just("## "),
+            1 => Just("# "),
+            1 => Just("### [1/2] "),
+            1 => Just("#\t"),
+            1 => Just("[ref]: /url "),
+            1 => Just("  ```"),
+            2 => Just("```"),
+            1 => Just("<!--"),
+            1 => Just("<div>"),
+            1 => Just("- [ ] "),
+            1 => Just("  - [x] "),
+        ],
+        prop::collection::vec(fragment(), 0..3),
+        prop_oneof![4 => Just("\n"), 1 => Just("\r\n"), 1 => Just("\n\n")],
+    )
+        .prop_map(|(start, fragments, end)| format!("{start}{}{end}", fragments.concat()));
+    prop::collection::vec(line, 0..30)
+}
+
+/// An edit of a version into the next: lines replaced, put in or taken out at a place.
+fn line_edits() -> impl Strategy<Value = Vec<(prop::sample::Index, usize, Vec<String>)>> {
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0..3usize,
+            post_lines().prop_map(|mut l| {
+                l.truncate(3);
+                l
+            }),
+        ),
+        1..5,
+    )
+}
+
 fn stats(titles: Vec<String>) -> BlockStats {
     BlockStats {
         done: 1,
@@ -184,6 +225,34 @@ proptest! {
         // renderer accepts.
         if let Ok(body) = statsblock::render(&stats(Vec::new()), Renderer::Template(&template)) {
             check_rewrite(&post, &body)?;
+        }
+    }
+
+    #[test]
+    fn a_post_read_in_remembered_chunks_equals_the_post_read_whole_in_every_version(
+        first in post_lines(),
+        edits in line_edits(),
+    ) {
+        // Every body is chunked (no size floor), and each version reuses the chunks the
+        // one before it left in the memo: both the cutting and the reuse are checked.
+        let memo = post::PostMemo::chunking_from(0);
+        let path = "_posts/2020-12-07-week.md";
+        let options = post::ParseOptions::default();
+        let mut lines = first;
+        let mut versions = vec![lines.concat()];
+        for (at, remove, insert) in edits {
+            let at = at.index(lines.len() + 1);
+            let end = (at + remove).min(lines.len());
+            lines.splice(at..end, insert);
+            versions.push(lines.concat());
+        }
+        for text in versions {
+            let front = format!("---\ntitle: t\n---\n{text}");
+            for bytes in [text.as_bytes(), front.as_bytes()] {
+                let whole = post::parse_with(path, bytes, &options);
+                let chunked = post::parse_remembering(path, bytes, &options, Some(&memo));
+                prop_assert_eq!(&chunked, &whole, "in {:?}", String::from_utf8_lossy(bytes));
+            }
         }
     }
 }

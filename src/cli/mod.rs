@@ -509,13 +509,13 @@ fn plan(
 }
 
 /// Creates the drafted post in the work tree; an existing file (or link) at its path is an
-/// error and is left as it is.
+/// error and is left as it is, and so is a posts folder that is a link out of the work tree
+/// (the hook never writes there either).
 fn write_new_post(session: &Session, draft: &crate::core::plan::Draft) -> Result<()> {
     let root = session.work_tree().ok_or(Error::Bare)?;
     let path = root.join(&draft.path);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(Error::cannot(format!("create {}", parent.display())))?;
+        hook::create_dir_inside(&root, parent)?;
     }
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -640,6 +640,10 @@ fn stats(
         Some(posts) => posts.iter().map(|p| work_tree.join(p)).collect(),
         None => files,
     };
+    if commit {
+        let files: Vec<PathBuf> = files.iter().map(|f| session.base.join(f)).collect();
+        hook::ci::ensure_committed(session.repo()?, &work_tree, &session.read.globs(), &files)?;
+    }
     let engine = session.engine()?;
     let head = engine.tip();
     let compute = hook::history_stats_with(&engine, head, now(), session.ledger);

@@ -33,7 +33,12 @@ pub struct Diff {
 /// Compares two versions of one post's task list. One task may yield several events in one
 /// step (retitled and ticked in the same commit gives `edited` and `checked`).
 pub fn diff(old: &[Task], new: &[Task]) -> Diff {
-    let pairs = pair_tasks(old, new);
+    diff_paired(old, new, pair_tasks(old, new))
+}
+
+/// [`diff`] with the pairing already found (`(old, new)` indices sorted by the new index,
+/// as [`pair_tasks`] gives them).
+pub fn diff_paired(old: &[Task], new: &[Task], pairs: Vec<(usize, usize)>) -> Diff {
     let mut old_of_new: Vec<Option<usize>> = vec![None; new.len()];
     let mut old_paired = vec![false; old.len()];
     for &(o, n) in &pairs {
@@ -59,7 +64,8 @@ pub fn diff(old: &[Task], new: &[Task]) -> Diff {
                 new: Some(n),
             })
         };
-        if !same_words(&before.title, &task.title) {
+        // Equal titles first: most pairs keep theirs, often the very same shared copy.
+        if before.title != task.title && !same_words(&before.title, &task.title) {
             push(EventKind::Edited);
         }
         if before.section != task.section {

@@ -58,6 +58,8 @@ pub struct Engine {
     pub(crate) restarts: u64,
     pub(crate) selector: Option<crate::core::select::PostSelector>,
     pub(crate) parse_options: crate::core::post::ParseOptions,
+    /// The chunks of big posts read so far: a new version re-reads only what changed.
+    pub(crate) memo: Arc<post::PostMemo>,
 }
 
 impl Engine {
@@ -70,9 +72,11 @@ impl Engine {
     pub(crate) fn restart(&mut self) {
         let restarts = self.restarts + 1;
         let parse_options = std::mem::take(&mut self.parse_options);
+        let memo = std::mem::take(&mut self.memo);
         *self = Engine {
             restarts,
             parse_options,
+            memo,
             ..Engine::new()
         };
     }
@@ -110,7 +114,7 @@ impl Engine {
     /// Folds one commit in. Its parents must have been fed before it (or be unknown: a
     /// shallow boundary starts the history afresh).
     pub fn feed(&mut self, delta: CommitDelta) {
-        let posts = parse_blobs(&delta, &self.parse_options);
+        let posts = parse_blobs(&delta, &self.parse_options, Some(&self.memo));
         self.feed_parsed(delta, posts);
     }
 
@@ -792,18 +796,33 @@ impl Engine {
     }
 }
 
-/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`.
-pub fn parse_blobs(delta: &CommitDelta, options: &post::ParseOptions) -> Vec<Post> {
+/// Parses the posts of a delta's new blobs, in the order of `delta.blobs`, big ones through
+/// `memo` when given ([`post::parse_remembering`]).
+pub fn parse_blobs(
+    delta: &CommitDelta,
+    options: &post::ParseOptions,
+    memo: Option<&post::PostMemo>,
+) -> Vec<Post> {
     delta
         .blobs
         .iter()
-        .map(|blob| post::parse_with(&blob.path, &blob.bytes, options))
+        .map(|blob| post::parse_remembering(&blob.path, &blob.bytes, options, memo))
         .collect()
 }
 
-/// [`events::diff`], with a shortcut for the commonest step: the prose changed and the task
-/// list did not (same titles, ticks and sections in the same order), which pairs each task
-/// with itself and has no events.
+/// [`events::diff`], with shortcuts for the commonest steps. When the task list did not
+/// change (same titles, ticks and sections in the same order: the prose changed), each task
+/// pairs with itself and there are no events. Otherwise the leading and trailing runs of tasks
+/// whose titles did not change pair directly, and only the tasks between them go to the
+/// matcher: in a big post a commit changes a few lines, so that is a handful of tasks instead
+/// of hundreds on each side.
+///
+/// The pairing is the matcher's own. Its first round aligns equal titles in order, which pairs
+/// such runs exactly so, and its later rounds see only what that left unpaired, by their
+/// distances apart (which the shared offset keeps). The alignment also slides a changed block
+/// over tasks with the same title next to it; a run's task next to the changed part is
+/// therefore left in that part while its title (nearly: case and white space aside) occurs
+/// there, so no slide can cross into the run.
 fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
     let unchanged = old.len() == new.len()
         && old
@@ -816,7 +835,46 @@ fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
             changes: Vec::new(),
         };
     }
-    events::diff(old, new)
+    let same = |(a, b): &(&Task, &Task)| a.title == b.title;
+    let prefix = old.iter().zip(new).take_while(same).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(same)
+        .count();
+    let (mut prefix, mut suffix) = (prefix, suffix);
+    // Titles as the alignment compares them, or coarser: without white space, lower case.
+    let loose = |task: &Task| -> String {
+        task.title
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut between: HashSet<String> = old[prefix..old.len() - suffix]
+        .iter()
+        .chain(&new[prefix..new.len() - suffix])
+        .map(loose)
+        .collect();
+    while prefix > 0 && between.contains(&loose(&old[prefix - 1])) {
+        prefix -= 1;
+        between.insert(loose(&old[prefix]));
+    }
+    while suffix > 0 && between.contains(&loose(&old[old.len() - suffix])) {
+        between.insert(loose(&old[old.len() - suffix]));
+        suffix -= 1;
+    }
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(new.len());
+    pairs.extend((0..prefix).map(|i| (i, i)));
+    pairs.extend(
+        matching::pair_tasks(&old[prefix..old_end], &new[prefix..new_end])
+            .into_iter()
+            .map(|(o, n)| (o + prefix, n + prefix)),
+    );
+    pairs.extend((0..suffix).map(|k| (old_end + k, new_end + k)));
+    events::diff_paired(old, new, pairs)
 }
 
 /// The commit being folded in, and its other parents' states.
@@ -1015,6 +1073,67 @@ pub(crate) mod tests {
             line: 1,
             marker: 0..3,
             ..Task::default()
+        }
+    }
+
+    /// Pairing the unchanged runs at both ends directly must give what the matcher gives the
+    /// whole lists: random lists from a few titles (repeats, near-repeats, numbers, empty
+    /// ones, two sections) and random edits of them (ticks, insertions, removals, rewordings,
+    /// moves), compared on every event and pair.
+    #[test]
+    fn trimmed_diff_equals_the_whole_diff() {
+        const TITLES: [&str; 10] = [
+            "Read the paper",
+            "Read the papers",
+            "Read paper 2",
+            "Read paper 3",
+            "Write the report",
+            "write  the report",
+            "",
+            "Go running",
+            "Go running twice",
+            "Fix the bike",
+        ];
+        let mut seed: u64 = 16;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        for _ in 0..20000 {
+            let make = |title: usize, checked: bool, section: usize| {
+                let mut t = task(TITLES[title], checked);
+                t.section = vec![["Goals", "Later"][section].to_string()].into();
+                t
+            };
+            let len = next(12);
+            let old: Vec<Task> = (0..len)
+                .map(|_| make(next(TITLES.len()), next(2) == 0, next(2)))
+                .collect();
+            let mut new = old.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(new.len() + 1);
+                match next(5) {
+                    0 if at < new.len() => new[at].checked = !new[at].checked,
+                    1 => new.insert(at, make(next(TITLES.len()), next(2) == 0, next(2))),
+                    2 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    3 if at < new.len() => new[at].title = TITLES[next(TITLES.len())].into(),
+                    _ if at < new.len() => {
+                        let moved = new.remove(at);
+                        let to = next(new.len() + 1);
+                        new.insert(to, moved);
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(
+                diff_tasks(&old, &new),
+                events::diff(&old, &new),
+                "{old:?} -> {new:?}"
+            );
         }
     }
 

@@ -4,6 +4,7 @@
 //! day that counts as today. `tests/layers.rs` fails when a file here imports anything else.
 
 pub mod block;
+pub mod chunks;
 pub mod dates;
 pub mod delta;
 pub mod events;

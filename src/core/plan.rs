@@ -90,7 +90,10 @@ pub fn draft(source: &Source) -> Draft {
         push_block(&mut out, paragraph.trim());
     }
 
-    let (sections, carried) = carried_sections(body, body_start, source);
+    // Lines are 1-based over the text without its byte order mark, as the parser counts
+    // them; the body starts on this one.
+    let first_body_line = text[..body_start].matches('\n').count() + 1;
+    let (sections, carried) = carried_sections(body, first_body_line, source);
     if !sections.is_empty() {
         push_block(&mut out, sections.trim_end());
     }
@@ -260,8 +263,11 @@ fn move_path(path: &str, old: NaiveDate, new: NaiveDate, weeks: i64) -> String {
         move_iso_dates(name, (new - old).num_days())
     };
     // The date was moved already; a week number in the rest of the name moves like the title's.
-    let moved = if dated.len() >= 10 && iso_date(&dated[..10]).is_some() {
-        format!("{}{}", &dated[..10], move_week_numbers(&dated[10..], weeks))
+    // `get`: ten bytes in may fall inside a character of a name in another script.
+    let moved = if let (Some(date), Some(rest)) = (dated.get(..10), dated.get(10..))
+        && iso_date(date).is_some()
+    {
+        format!("{date}{}", move_week_numbers(rest, weeks))
     } else if dated.starts_with(&new_week) {
         dated
     } else {
@@ -379,16 +385,11 @@ fn rename_month(text: &str, old: usize, new: usize) -> String {
 }
 
 /// The headings of the last post's goals, with its open goals under them.
-fn carried_sections(body: &str, body_start: usize, source: &Source) -> (String, Vec<Carried>) {
+fn carried_sections(body: &str, first_body_line: usize, source: &Source) -> (String, Vec<Carried>) {
     let tasks = &source.post.tasks;
     let Some(first) = tasks.first() else {
         return (String::new(), Vec::new());
     };
-    // Lines are 1-based over the whole text; the body starts on this one.
-    let first_body_line = source.text[..body_start.min(source.text.len())]
-        .matches('\n')
-        .count()
-        + 1;
     let lines: Vec<&str> = body.lines().collect();
     let line_at = |n: usize| n.checked_sub(first_body_line).and_then(|i| lines.get(i));
     // The goals start at the outermost heading above the first goal.
@@ -525,6 +526,30 @@ mod tests {
             date: day(date),
             order: DateOrder::Auto,
         })
+    }
+
+    #[test]
+    fn a_post_named_in_non_ascii_letters_moves_its_week_number_without_a_panic() {
+        // Ten bytes into this name is the middle of a character.
+        let path = "content/posts/\u{76ee}\u{6a19}\u{76ee}\u{6a19}-week-6.md";
+        let d = draft_of(path, "- [ ] Read a paper\n", &[], "2021-02-15");
+        assert_eq!(
+            d.path,
+            "content/posts/\u{76ee}\u{6a19}\u{76ee}\u{6a19}-week-7.md"
+        );
+    }
+
+    #[test]
+    fn a_post_opening_with_a_byte_order_mark_carries_its_open_goals() {
+        let text =
+            "\u{feff}---\ntitle: Week 6\n---\n\n## Goals\n- [ ] Read a paper\n- [x] Write notes\n";
+        let d = draft_of("_posts/2021-02-08-week-6.md", text, &[], "2021-02-15");
+        assert_eq!(d.carried.len(), 1, "{}", d.text);
+        assert!(
+            d.text
+                .contains("## Goals\n- [ ] Read a paper <!-- carried 1 week -->")
+        );
+        assert!(!d.text.contains("Write notes"));
     }
 
     #[test]

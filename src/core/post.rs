@@ -5,6 +5,11 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use chrono::{NaiveDate, Weekday};
 
+use std::sync::Arc;
+
+use crate::core::chunks::{
+    ChunkContext, ChunkMemo, PathChunks, StoredChunk, chunk_key, cut_points,
+};
 use crate::core::dates::{self, DateOrder};
 use crate::core::frontmatter;
 use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
@@ -72,6 +77,17 @@ pub fn parse(path: &str, bytes: &[u8]) -> Post {
 
 /// [`parse`] with the reading rules of a configuration.
 pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
+    parse_remembering(path, bytes, options, None)
+}
+
+/// [`parse_with`] that reads a big post's chunks through `memo`: those the last version read
+/// of the same path had are not parsed again. The post is the same as without it.
+pub fn parse_remembering(
+    path: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+    memo: Option<&PostMemo>,
+) -> Post {
     if let Some(reason) = unreadable(bytes) {
         let (date, date_source) = filename_or_nothing(path, options.week_start);
         return Post {
@@ -112,7 +128,13 @@ pub fn parse_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Post {
         None => filename_or_nothing(path, options.week_start),
     };
 
-    let body = Body::read(&text, front.body_start, &source_map, options);
+    let body = Body::read(
+        &text,
+        front.body_start,
+        &source_map,
+        options,
+        memo.map(|memo| (memo, path)),
+    );
 
     let mut due = None;
     if let Some(value) = front
@@ -348,8 +370,30 @@ struct OpenItem {
     strip_box: bool,
 }
 
+/// What one chunk of a body yields, with positions relative to the chunk: task lines count
+/// from 1 at its first line, markers from its first byte, parents index its own tasks.
+#[derive(Debug, Default)]
+pub struct ChunkReading {
+    tasks: Vec<Task>,
+    /// The heading stack after the chunk.
+    headings: Vec<(usize, String)>,
+    prose: String,
+}
+
+/// The chunks of big posts read so far, shared by the versions of each post.
+pub type PostMemo = ChunkMemo<ChunkReading>;
+
 impl Body {
-    fn read(text: &str, body_start: usize, source_map: &SourceMap, options: &ParseOptions) -> Body {
+    /// Reads the body, in chunks that each parse alone when the post is big and a memo is
+    /// given (only chunks not read before are parsed), else whole. Either way the result is
+    /// the same.
+    fn read(
+        text: &str,
+        body_start: usize,
+        source_map: &SourceMap,
+        options: &ParseOptions,
+        memo: Option<(&PostMemo, &str)>,
+    ) -> Body {
         let body = &text[body_start..];
         // Obsidian's comments are blanked out byte for byte, so every offset (markers, lines)
         // stays where it is in the file.
@@ -361,140 +405,229 @@ impl Body {
             body
         };
         let excluded = stats_block_ranges(body);
-        let mut markdown = Options::empty();
-        markdown.insert(Options::ENABLE_TASKLISTS);
-        markdown.insert(Options::ENABLE_STRIKETHROUGH);
-        if options.obsidian {
-            // `[[Page|Alias]]` reads as `Alias`, `[[Page]]` and `![[Page]]` as `Page`: what
-            // the note shows.
-            markdown.insert(Options::ENABLE_WIKILINKS);
-        }
+        let cuts = memo
+            .filter(|(memo, _)| memo.chunks(body.len()))
+            .and_then(|_| cut_points(body))
+            .unwrap_or_default();
+        let mut ends = cuts.clone();
+        ends.push(body.len());
+
+        let options_key = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            // What a chunk's reading depends on: the rating and the status boxes.
+            std::hash::Hash::hash(
+                &(
+                    options.rating_scale,
+                    &options.rating_pattern,
+                    options.obsidian,
+                    &options.statuses,
+                ),
+                &mut hasher,
+            );
+            std::hash::Hasher::finish(&hasher)
+        };
+        let previous = match memo {
+            Some((memo, path)) if !cuts.is_empty() => memo.previous(path, options_key),
+            _ => None,
+        };
+        let mut kept = (!cuts.is_empty()).then(|| PathChunks::new(options_key));
 
         let mut tasks: Vec<Task> = Vec::new();
-        let mut items: Vec<OpenItem> = Vec::new();
-        let mut headings: Vec<(usize, String)> = Vec::new();
-        let mut heading_text: Option<(usize, String)> = None;
         let mut prose = String::new();
-        let mut in_code = 0usize;
+        let mut context = ChunkContext::default();
         let mut lines = LineCounter::new(text);
-
-        for (event, range) in Parser::new_ext(body, markdown).into_offset_iter() {
-            if let Some((_, heading)) = heading_text.as_mut() {
-                match &event {
-                    Event::Text(t) | Event::Code(t) => heading.push_str(t),
-                    Event::SoftBreak | Event::HardBreak => heading.push(' '),
-                    Event::End(TagEnd::Heading(_)) => {
-                        let (level, raw) = heading_text.take().unwrap_or_default();
-                        headings.retain(|(l, _)| *l < level);
-                        headings.push((level, strip_progress_cookies(&collapse_whitespace(&raw))));
-                    }
-                    _ => {}
+        let mut chunk_start = 0;
+        for end in ends {
+            let chunk = &body[chunk_start..end];
+            context.tasks_before = !tasks.is_empty();
+            context.excluded = excluded
+                .iter()
+                .filter(|r| r.start < end && r.end > chunk_start)
+                .map(|r| r.start.saturating_sub(chunk_start)..r.end - chunk_start)
+                .collect();
+            let first_line = lines.line_of(body_start + chunk_start);
+            let offset = tasks.len();
+            let place = |reading: &ChunkReading, tasks: &mut Vec<Task>| {
+                tasks.extend(reading.tasks.iter().map(|task| {
+                    let mut task = task.clone();
+                    task.parent = task.parent.map(|p| p + offset);
+                    task.line += first_line - 1;
+                    let start = body_start + chunk_start;
+                    task.marker = source_map.original(start + task.marker.start)
+                        ..source_map.original(start + task.marker.end);
+                    task
+                }));
+            };
+            match kept.as_mut() {
+                None => {
+                    let reading = read_chunk(chunk, &context, options);
+                    place(&reading, &mut tasks);
+                    prose.push_str(&reading.prose);
+                    context.headings = reading.headings;
                 }
-                continue;
-            }
-            match event {
-                Event::Start(Tag::Heading { level, .. }) => {
-                    heading_text = Some((level as usize, String::new()));
-                }
-                Event::Start(Tag::CodeBlock(_)) => {
-                    in_code += 1;
-                    // A code block in an item is a block of its own: never part of the title.
-                    if let Some(item) = items.last_mut() {
-                        item.pieces.push(Piece::Break);
-                    }
-                }
-                Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
-                Event::Start(Tag::Item) => {
-                    if let Some(parent) = items.last_mut() {
-                        parent.pieces.push(Piece::Break);
-                    }
-                    items.push(OpenItem {
-                        task: None,
-                        pieces: Vec::new(),
-                        nested_lists: 0,
-                        span_depth: 0,
-                        paragraphs: 0,
-                        fresh: true,
-                        strip_box: false,
-                    });
-                }
-                Event::End(TagEnd::Item) => {
-                    if let Some(item) = items.pop()
-                        && let Some(index) = item.task
+                Some(kept) => {
+                    let key = chunk_key(chunk, &context);
+                    let stored = match previous.as_ref().and_then(|p| p.find(key, chunk, &context))
                     {
-                        fill_text(&mut tasks[index], &item.pieces, item.strip_box, options);
-                    }
-                }
-                Event::TaskListMarker(checked) => {
-                    let Some(range) = checkbox_in(body, range) else {
-                        continue;
-                    };
-                    let start = range.start;
-                    if excluded.iter().any(|r| r.contains(&start)) {
-                        continue;
-                    }
-                    let parent = items.iter().rev().skip(1).find_map(|item| item.task);
-                    let Some(item) = items.last_mut() else {
-                        continue;
-                    };
-                    item.task = Some(tasks.len());
-                    item.fresh = false;
-                    item.pieces.clear();
-                    let mark = if checked { Mark::Done } else { Mark::Open };
-                    tasks.push(new_task(
-                        &headings,
-                        parent,
-                        mark,
-                        lines.line_of(body_start + range.start),
-                        body_start,
-                        source_map,
-                        range,
-                    ));
-                }
-                // `[-]` and `[>]` are not task markers to CommonMark: they arrive as the first
-                // text of the item, and only the source tells them from an escaped `\[-]`.
-                Event::Text(_)
-                    if in_code == 0
-                        && items
-                            .last()
-                            .is_some_and(|item| item.fresh && item.nested_lists == 0)
-                        && !excluded.iter().any(|r| r.contains(&range.start)) =>
-                {
-                    let parent = items.iter().rev().skip(1).find_map(|item| item.task);
-                    // An escaped `\[-]` arrives as text starting at the bracket.
-                    let escaped = body[..range.start].ends_with('\\');
-                    let extra_box = status_box(&body[range.start..], options).filter(|_| !escaped);
-                    if let Some(item) = items.last_mut() {
-                        item.fresh = false;
-                        if let Some(mark) = extra_box {
-                            item.task = Some(tasks.len());
-                            item.strip_box = true;
-                            item.pieces.clear();
-                            let marker = range.start..range.start + 3;
-                            tasks.push(new_task(
-                                &headings,
-                                parent,
-                                mark,
-                                lines.line_of(body_start + marker.start),
-                                body_start,
-                                source_map,
-                                marker,
-                            ));
+                        Some(stored) => Arc::clone(stored),
+                        None => {
+                            let reading = read_chunk(chunk, &context, options);
+                            Arc::new(StoredChunk::new(chunk, context.clone(), reading))
                         }
-                        collect_item_text(item, event);
-                    }
+                    };
+                    place(&stored.reading, &mut tasks);
+                    prose.push_str(&stored.reading.prose);
+                    context.headings = stored.reading.headings.clone();
+                    kept.insert(key, stored);
                 }
-                event => match items.last_mut() {
-                    Some(item) => collect_item_text(item, event),
-                    None if tasks.is_empty() && in_code == 0 => collect_prose(&mut prose, event),
-                    None => {}
-                },
             }
+            chunk_start = end;
+        }
+        if let (Some((memo, path)), Some(kept)) = (memo, kept) {
+            memo.store(path, kept);
         }
         Body {
             tasks,
             prose_before_tasks: prose,
         }
+    }
+}
+
+/// Reads one chunk of a body (the whole body is one chunk too) in its context.
+fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> ChunkReading {
+    let excluded = &context.excluded;
+    let mut markdown = Options::empty();
+    markdown.insert(Options::ENABLE_TASKLISTS);
+    markdown.insert(Options::ENABLE_STRIKETHROUGH);
+    if options.obsidian {
+        // `[[Page|Alias]]` reads as `Alias`, `[[Page]]` and `![[Page]]` as `Page`: what
+        // the note shows.
+        markdown.insert(Options::ENABLE_WIKILINKS);
+    }
+
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut items: Vec<OpenItem> = Vec::new();
+    let mut headings: Vec<(usize, String)> = context.headings.clone();
+    let mut heading_text: Option<(usize, String)> = None;
+    let mut prose = String::new();
+    let mut in_code = 0usize;
+    let mut lines = LineCounter::new(body);
+
+    for (event, range) in Parser::new_ext(body, markdown).into_offset_iter() {
+        if let Some((_, heading)) = heading_text.as_mut() {
+            match &event {
+                Event::Text(t) | Event::Code(t) => heading.push_str(t),
+                Event::SoftBreak | Event::HardBreak => heading.push(' '),
+                Event::End(TagEnd::Heading(_)) => {
+                    let (level, raw) = heading_text.take().unwrap_or_default();
+                    headings.retain(|(l, _)| *l < level);
+                    headings.push((level, strip_progress_cookies(&collapse_whitespace(&raw))));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading_text = Some((level as usize, String::new()));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code += 1;
+                // A code block in an item is a block of its own: never part of the title.
+                if let Some(item) = items.last_mut() {
+                    item.pieces.push(Piece::Break);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Start(Tag::Item) => {
+                if let Some(parent) = items.last_mut() {
+                    parent.pieces.push(Piece::Break);
+                }
+                items.push(OpenItem {
+                    task: None,
+                    pieces: Vec::new(),
+                    nested_lists: 0,
+                    span_depth: 0,
+                    paragraphs: 0,
+                    fresh: true,
+                    strip_box: false,
+                });
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(item) = items.pop()
+                    && let Some(index) = item.task
+                {
+                    fill_text(&mut tasks[index], &item.pieces, item.strip_box, options);
+                }
+            }
+            Event::TaskListMarker(checked) => {
+                let Some(range) = checkbox_in(body, range) else {
+                    continue;
+                };
+                let start = range.start;
+                if excluded.iter().any(|r| r.contains(&start)) {
+                    continue;
+                }
+                let parent = items.iter().rev().skip(1).find_map(|item| item.task);
+                let Some(item) = items.last_mut() else {
+                    continue;
+                };
+                item.task = Some(tasks.len());
+                item.fresh = false;
+                item.pieces.clear();
+                let mark = if checked { Mark::Done } else { Mark::Open };
+                tasks.push(new_task(
+                    &headings,
+                    parent,
+                    mark,
+                    lines.line_of(range.start),
+                    range,
+                ));
+            }
+            // `[-]` and `[>]` are not task markers to CommonMark: they arrive as the first
+            // text of the item, and only the source tells them from an escaped `\[-]`.
+            Event::Text(_)
+                if in_code == 0
+                    && items
+                        .last()
+                        .is_some_and(|item| item.fresh && item.nested_lists == 0)
+                    && !excluded.iter().any(|r| r.contains(&range.start)) =>
+            {
+                let parent = items.iter().rev().skip(1).find_map(|item| item.task);
+                // An escaped `\[-]` arrives as text starting at the bracket.
+                let escaped = body[..range.start].ends_with('\\');
+                let extra_box = status_box(&body[range.start..], options).filter(|_| !escaped);
+                if let Some(item) = items.last_mut() {
+                    item.fresh = false;
+                    if let Some(mark) = extra_box {
+                        item.task = Some(tasks.len());
+                        item.strip_box = true;
+                        item.pieces.clear();
+                        let marker = range.start..range.start + 3;
+                        tasks.push(new_task(
+                            &headings,
+                            parent,
+                            mark,
+                            lines.line_of(marker.start),
+                            marker,
+                        ));
+                    }
+                    collect_item_text(item, event);
+                }
+            }
+            event => match items.last_mut() {
+                Some(item) => collect_item_text(item, event),
+                None if tasks.is_empty() && !context.tasks_before && in_code == 0 => {
+                    collect_prose(&mut prose, event)
+                }
+                None => {}
+            },
+        }
+    }
+    ChunkReading {
+        tasks,
+        headings,
+        prose,
     }
 }
 
@@ -511,14 +644,13 @@ fn checkbox_in(body: &str, range: std::ops::Range<usize>) -> Option<std::ops::Ra
     }
 }
 
-/// A task found at `range` (relative to the body) under `headings`.
+/// A task found at `range` (relative to the chunk; [`Body::read`] places it) under
+/// `headings`.
 fn new_task(
     headings: &[(usize, String)],
     parent: Option<usize>,
     mark: Mark,
     line: usize,
-    body_start: usize,
-    source_map: &SourceMap,
     range: std::ops::Range<usize>,
 ) -> Task {
     Task {
@@ -531,8 +663,7 @@ fn new_task(
             .collect(),
         parent,
         line,
-        marker: source_map.original(body_start + range.start)
-            ..source_map.original(body_start + range.end),
+        marker: range,
         ..Task::default()
     }
 }

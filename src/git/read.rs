@@ -119,13 +119,16 @@ fn walk_into(
     // The walk needs the known commits while the fold adds to them.
     let known = engine.known.clone();
     let parse_options = engine.parse_options.clone();
+    let memo = std::sync::Arc::clone(&engine.memo);
     let summary = std::thread::scope(|scope| {
         let backlog = &backlog;
         let folder = scope.spawn(|| {
             for batch in receiver {
                 for (delta, posts) in batch {
                     observe(&delta);
-                    let posts = posts.unwrap_or_else(|| parse_blobs(&delta, &engine.parse_options));
+                    let posts = posts.unwrap_or_else(|| {
+                        parse_blobs(&delta, &engine.parse_options, Some(&engine.memo))
+                    });
                     engine.feed_parsed(delta, posts);
                     backlog.fetch_sub(1, Ordering::Relaxed);
                 }
@@ -134,7 +137,7 @@ fn walk_into(
         let mut batch: Batch = Vec::with_capacity(FOLD_BATCH);
         let summary = repo.walk_from(tip, selector, &known, |delta| {
             let posts = (backlog.load(Ordering::Relaxed) >= FOLD_BACKLOG)
-                .then(|| parse_blobs(&delta, &parse_options));
+                .then(|| parse_blobs(&delta, &parse_options, Some(&memo)));
             backlog.fetch_add(1, Ordering::Relaxed);
             batch.push((delta, posts));
             if batch.len() >= FOLD_BATCH {

@@ -27,11 +27,11 @@ pub const AUTHOR_EMAIL: &str = "gitgoals@stats-block.invalid";
 pub const TRAILER: &str = "Gitgoals-Refresh: stats";
 
 /// `gitgoals init-ci`: writes [`WORKFLOW`] to [`WORKFLOW_PATH`] under `work_tree`; a file
-/// already there is never replaced.
+/// already there is never replaced, and a `.github` linked out of the work tree is refused.
 pub fn init(work_tree: &Path) -> Result<PathBuf, Error> {
     let path = work_tree.join(WORKFLOW_PATH);
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        super::create_dir_inside(work_tree, dir)?;
     }
     let mut file = match fs::OpenOptions::new()
         .write(true)
@@ -123,6 +123,58 @@ pub fn posts_to_refresh(
         .into_iter()
         .filter(|post| changed.contains(post.as_bytes()))
         .collect())
+}
+
+/// Refuses when one of the posts `--commit` may rewrite (`files`; every tracked post when
+/// none is named) differs from HEAD in the index or the work tree, or is not tracked: the
+/// refresh commit takes whole files, so the user's edit would go in under gitgoals' name.
+/// Checked before any file is written.
+pub fn ensure_committed(
+    repo: &Repo,
+    work_tree: &Path,
+    globs: &[&str],
+    files: &[PathBuf],
+) -> Result<(), Error> {
+    let paths: Vec<PathBuf> = if files.is_empty() {
+        tracked_posts(repo, globs)?
+            .iter()
+            .map(|post| work_tree.join(post))
+            .collect()
+    } else {
+        files.to_vec()
+    };
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(work_tree)
+        .args([
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+        ])
+        .args(&paths)
+        .output()
+        .map_err(|e| Error::GitCommand {
+            args: "status".to_string(),
+            reason: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::GitCommand {
+            args: "status --porcelain".to_string(),
+            reason: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    // Each entry is `XY PATH`; the first one is enough to name.
+    match out.stdout.split(|&b| b == 0).find(|entry| entry.len() > 3) {
+        Some(entry) => Err(Error::UncommittedPost {
+            path: String::from_utf8_lossy(&entry[3..]).into_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The commit message of a refresh of `posts` (and of the site's data file, alone or with

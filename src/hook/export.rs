@@ -23,7 +23,7 @@ fn target(work_tree: &Path, site: Site) -> Result<PathBuf, Error> {
     let file = work_tree.join(site.data_path());
     let dir = file.parent().ok_or(Error::NotRegularFile)?;
     if fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
-        return Err(Error::ChartFolder {
+        return Err(Error::NotAFolder {
             dir: dir.to_path_buf(),
         });
     }

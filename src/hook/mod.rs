@@ -430,6 +430,17 @@ pub fn read_template(work_tree: &Path, relative: &Path) -> Result<String, Error>
     fs::read_to_string(&resolved).map_err(io_error(relative))
 }
 
+/// Creates `dir` and the folders above it, refusing one that is, or lies under, a link out
+/// of the work tree: checked on the nearest folder that exists before anything is created,
+/// and on `dir` once it is there.
+pub(crate) fn create_dir_inside(work_tree: &Path, dir: &Path) -> Result<(), Error> {
+    if let Some(existing) = dir.ancestors().find(|d| d.exists()) {
+        inside_work_tree(work_tree, existing)?;
+    }
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    inside_work_tree(work_tree, dir).map(drop)
+}
+
 /// Canonicalises `path` and checks that it lies inside the work tree.
 fn inside_work_tree(work_tree: &Path, path: &Path) -> Result<PathBuf, Error> {
     let root = work_tree.canonicalize().map_err(io_error(work_tree))?;
@@ -1132,7 +1143,7 @@ fn draw_chart(work_tree: &Path, post: &str, stats: &BlockStats) -> Result<ChartF
     for part in CHART_DIR.split('/') {
         dir.push(part);
         if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
-            return Err(Error::ChartFolder {
+            return Err(Error::NotAFolder {
                 dir: dir.to_path_buf(),
             });
         }
@@ -1154,7 +1165,7 @@ fn write_chart_file(work_tree: &Path, chart: &ChartFile) -> Result<(), Error> {
     let file = work_tree.join(&chart.path);
     let dir = file
         .parent()
-        .ok_or(Error::ChartFolder { dir: file.clone() })?;
+        .ok_or(Error::NotAFolder { dir: file.clone() })?;
     fs::create_dir_all(dir).map_err(Error::io(dir))?;
     inside_work_tree(work_tree, dir)?;
     write_atomically(&file, &chart.bytes, None)

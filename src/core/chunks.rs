@@ -1,0 +1,359 @@
+//! Incremental reading of big posts: where a post's Markdown body can be cut into chunks that
+//! parse alone exactly as they parse in place, and the memory of each path's last chunks that
+//! lets a new version re-read only the chunks it changed.
+//!
+//! A line that opens an ATX heading at column 0 closes every container (a list item or block
+//! quote needs indentation or a `>` to go on, and a heading is never a lazy continuation) and
+//! interrupts a paragraph; only a fenced code block or an HTML block that is still open carries
+//! past it. So the cut points are those heading lines met outside a fence and an HTML block.
+//! Link reference definitions reach across the whole document, and a fence or HTML block
+//! opened with indentation may sit in a container that the heading would close: a body that
+//! holds either is not cut at all.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+/// Bodies shorter than this are parsed whole: the bookkeeping would cost more than it saves,
+/// and a weekly post is a few kilobytes.
+pub const MIN_CHUNKED_BYTES: usize = 16 * 1024;
+
+/// Where `body` may be cut: the start of each chunk after the first, in order. `None` when
+/// the body must be parsed whole (see the module's notes); an empty list when it has no
+/// cut point.
+pub fn cut_points(body: &str) -> Option<Vec<usize>> {
+    let mut cuts = Vec::new();
+    let mut state = State::Normal;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        if line.contains("]:") {
+            // A link reference definition, or text that might be one.
+            return None;
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        state = match state {
+            State::Fence { mark, len } => match closes_fence(text, mark, len) {
+                Some(true) => State::Normal,
+                Some(false) => state,
+                // Readers differ on this line: do not cut.
+                None => return None,
+            },
+            State::Html(HtmlEnd::BlankLine) => {
+                if text.trim().is_empty() {
+                    State::Normal
+                } else {
+                    state
+                }
+            }
+            State::Html(HtmlEnd::Text(end)) => {
+                if contains_ignoring_case(text, end) {
+                    State::Normal
+                } else {
+                    state
+                }
+            }
+            State::Normal => {
+                let indent = text.len() - text.trim_start_matches(' ').len();
+                let rest = &text[indent..];
+                if indent >= 4 {
+                    // Indented code, or content of a container that a heading line closes.
+                    State::Normal
+                } else if let Some((mark, len)) = opens_fence(rest) {
+                    if indent > 0 {
+                        return None;
+                    }
+                    State::Fence { mark, len }
+                } else if let Some(after) = rest.strip_prefix('<') {
+                    if indent > 0 {
+                        return None;
+                    }
+                    match html_end(rest) {
+                        // The block's end on its first line (`<!-- note -->`).
+                        HtmlEnd::Text(end) if contains_ignoring_case(after, end) => State::Normal,
+                        end => State::Html(end),
+                    }
+                } else {
+                    if indent == 0 && start > 0 && is_atx_heading(text) {
+                        cuts.push(start);
+                    }
+                    State::Normal
+                }
+            }
+        };
+    }
+    Some(cuts)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum State {
+    Normal,
+    Fence { mark: u8, len: usize },
+    Html(HtmlEnd),
+}
+
+/// What ends an HTML block (CommonMark's seven kinds, read conservatively: anything starting
+/// with `<` that is none of the first five is taken to run to a blank line).
+#[derive(Debug, Clone, Copy)]
+enum HtmlEnd {
+    Text(&'static str),
+    BlankLine,
+}
+
+fn html_end(line: &str) -> HtmlEnd {
+    let lower = line.get(..10).unwrap_or(line).to_ascii_lowercase();
+    for (tag, end) in [
+        ("<script", "</script>"),
+        ("<pre", "</pre>"),
+        ("<style", "</style>"),
+        ("<textarea", "</textarea>"),
+    ] {
+        if let Some(after) = lower.strip_prefix(tag)
+            && (after.is_empty() || after.starts_with([' ', '\t', '>']))
+        {
+            return HtmlEnd::Text(end);
+        }
+    }
+    if line.starts_with("<!--") {
+        HtmlEnd::Text("-->")
+    } else if line.starts_with("<?") {
+        HtmlEnd::Text("?>")
+    } else if line.starts_with("<![CDATA[") {
+        HtmlEnd::Text("]]>")
+    } else if line.starts_with("<!") {
+        HtmlEnd::Text(">")
+    } else {
+        HtmlEnd::BlankLine
+    }
+}
+
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The fence character and length a line (indentation removed) opens a code block with.
+fn opens_fence(rest: &str) -> Option<(u8, usize)> {
+    let mark = *rest.as_bytes().first()?;
+    if mark != b'`' && mark != b'~' {
+        return None;
+    }
+    let len = rest.bytes().take_while(|&b| b == mark).count();
+    if len < 3 {
+        return None;
+    }
+    // A backtick fence's info string may not hold a backtick (the line is inline code then).
+    if mark == b'`' && rest[len..].contains('`') {
+        return None;
+    }
+    Some((mark, len))
+}
+
+/// Whether a line inside a fence closes it; `None` for a closing fence followed by a tab,
+/// which CommonMark allows and pulldown-cmark does not take as one.
+fn closes_fence(text: &str, mark: u8, len: usize) -> Option<bool> {
+    let rest = text.trim_start_matches(' ');
+    if text.len() - rest.len() >= 4 {
+        return Some(false);
+    }
+    let run = rest.bytes().take_while(|&b| b == mark).count();
+    if run < len {
+        return Some(false);
+    }
+    let after = &rest[run..];
+    if after.bytes().all(|b| b == b' ') {
+        Some(true)
+    } else if after.bytes().all(|b| b == b' ' || b == b'\t') {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// `#` to `######` at column 0, then white space or the end of the line.
+fn is_atx_heading(text: &str) -> bool {
+    let hashes = text.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes)
+        && text[hashes..]
+            .bytes()
+            .next()
+            .is_none_or(|b| b == b' ' || b == b'\t')
+}
+
+/// What a chunk's reading depends on besides its text: the heading stack it starts under,
+/// whether a task came before it (prose is gathered only before the first task), and the
+/// part of it a stats block covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ChunkContext {
+    pub headings: Vec<(usize, String)>,
+    pub tasks_before: bool,
+    pub excluded: Vec<Range<usize>>,
+}
+
+/// A chunk as read once, stored with what it was read from.
+#[derive(Debug)]
+pub struct StoredChunk<T> {
+    text: Box<str>,
+    context: ChunkContext,
+    pub reading: T,
+}
+
+/// The chunks of the last version of each big post that was read, by path: most versions of a
+/// big post repeat nearly all the chunks of the one before. Only the last version's chunks are
+/// kept, so the memory holds about one copy of each big post. Shared by the threads that parse
+/// (a lock held only to look up and to store).
+#[derive(Debug)]
+pub struct ChunkMemo<T> {
+    by_path: Mutex<HashMap<String, Arc<PathChunks<T>>>>,
+    min_bytes: usize,
+}
+
+impl<T> Default for ChunkMemo<T> {
+    fn default() -> Self {
+        ChunkMemo::chunking_from(MIN_CHUNKED_BYTES)
+    }
+}
+
+/// One path's chunks, by a hash of text and context.
+#[derive(Debug)]
+pub struct PathChunks<T> {
+    /// The options the chunks were read with, as their caller keys them.
+    options: u64,
+    chunks: HashMap<u64, Vec<Arc<StoredChunk<T>>>>,
+}
+
+impl<T> ChunkMemo<T> {
+    /// A memo that reads bodies of `min_bytes` or more in chunks (tests chunk small posts).
+    pub fn chunking_from(min_bytes: usize) -> Self {
+        ChunkMemo {
+            by_path: Mutex::new(HashMap::new()),
+            min_bytes,
+        }
+    }
+
+    /// Whether a body of `len` bytes is read in chunks.
+    pub fn chunks(&self, len: usize) -> bool {
+        len >= self.min_bytes
+    }
+
+    /// The chunks last stored for `path` (read with `options`), to look chunks up in.
+    pub fn previous(&self, path: &str, options: u64) -> Option<Arc<PathChunks<T>>> {
+        let map = self.by_path.lock().ok()?;
+        map.get(path)
+            .filter(|chunks| chunks.options == options)
+            .cloned()
+    }
+
+    /// Keeps `chunks` as `path`'s last version.
+    pub fn store(&self, path: &str, chunks: PathChunks<T>) {
+        if let Ok(mut map) = self.by_path.lock() {
+            match map.get_mut(path) {
+                Some(slot) => *slot = Arc::new(chunks),
+                None => {
+                    map.insert(path.to_string(), Arc::new(chunks));
+                }
+            }
+        }
+    }
+}
+
+impl<T> PathChunks<T> {
+    pub fn new(options: u64) -> Self {
+        PathChunks {
+            options,
+            chunks: HashMap::new(),
+        }
+    }
+
+    /// The chunk read from exactly this text in this context, if there is one.
+    pub fn find(
+        &self,
+        key: u64,
+        text: &str,
+        context: &ChunkContext,
+    ) -> Option<&Arc<StoredChunk<T>>> {
+        self.chunks
+            .get(&key)?
+            .iter()
+            .find(|c| &*c.text == text && c.context == *context)
+    }
+
+    pub fn insert(&mut self, key: u64, chunk: Arc<StoredChunk<T>>) {
+        self.chunks.entry(key).or_default().push(chunk);
+    }
+}
+
+impl<T> StoredChunk<T> {
+    pub fn new(text: &str, context: ChunkContext, reading: T) -> Self {
+        StoredChunk {
+            text: text.into(),
+            context,
+            reading,
+        }
+    }
+}
+
+/// The key a chunk is stored under: its length, its first line (its heading) and its context.
+/// Hashing the whole text cost more than the comparison that [`PathChunks::find`] makes
+/// anyway; a chunk's heading and length already tell it from the others of its post.
+pub fn chunk_key(text: &str, context: &ChunkContext) -> u64 {
+    const HEAD_BYTES: usize = 128;
+    let head = text.as_bytes();
+    let line = head
+        .iter()
+        .take(HEAD_BYTES)
+        .position(|&b| b == b'\n')
+        .unwrap_or(head.len().min(HEAD_BYTES));
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.len().hash(&mut hasher);
+    head[..line].hash(&mut hasher);
+    context.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_before_headings_at_column_zero() {
+        let body = "intro\n\n## One\n- [ ] a\n### Two\ntext\n# Three\n";
+        let at = |heading: &str| body.find(heading).unwrap_or(0);
+        assert_eq!(
+            cut_points(body),
+            Some(vec![at("## One"), at("### Two"), at("# Three")])
+        );
+    }
+
+    #[test]
+    fn no_cut_inside_a_fence_or_an_html_block() {
+        let body =
+            "```\n## in code\n```\n<!--\n## in a comment\n-->\n<div>\n## in html\n\n## cut\n";
+        let cuts = cut_points(body).expect("cuttable");
+        assert_eq!(cuts, vec![body.find("## cut").expect("there")]);
+    }
+
+    #[test]
+    fn indented_headings_and_hashes_without_space_do_not_cut() {
+        assert_eq!(
+            cut_points("a\n  ## item heading\n#tag\n####### seven\n"),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn a_fence_closed_by_a_line_with_a_tab_after_it_is_not_cut() {
+        // pulldown-cmark keeps the fence open there; CommonMark would close it.
+        assert_eq!(cut_points("```\n  ```\t\n## a\n```\n"), None);
+    }
+
+    #[test]
+    fn reference_definitions_and_indented_fences_are_not_cut_at_all() {
+        assert_eq!(cut_points("## a\n[x]: /url\n## b\n"), None);
+        assert_eq!(cut_points("- a\n  ```\n## b\n"), None);
+        assert_eq!(cut_points("- a\n  <!--\n## b\n"), None);
+    }
+}
