@@ -574,13 +574,10 @@ fn midweek_line(
     let ledger = ledger?;
     let index = ledger.weeks.iter().position(|w| w.path == relative)?;
     let week = &ledger.weeks[index];
-    if forecast::finished(&ledger, index, today) || today < week.date {
+    if forecast::finished(ledger, index, today) || today < week.date {
         return None;
     }
-    let model = forecast::learn(
-        &ledger,
-        &forecast::finished_before(&ledger, week.date, today),
-    )?;
+    let model = forecast::learn(ledger, &forecast::finished_before(ledger, week.date, today))?;
     let streak_of: std::collections::HashMap<&str, usize> = ledger
         .tasks
         .iter()
