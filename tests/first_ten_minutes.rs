@@ -461,3 +461,18 @@ fn warnings_about_old_versions_only_with_verbose() {
     let said = stderr(&blog.gitgoals(&["--verbose", "history"]));
     assert!(said.contains("not valid YAML"), "{said}");
 }
+
+#[test]
+fn show_says_each_warning_once() {
+    // `show` reads the history once for the post's dates and its forecast line: a warning
+    // printed twice reads as two problems.
+    let blog = Blog::without_hook();
+    let path = "_posts/2021-01-04-week-1.md";
+    blog.write(path, "---\ntitle: [broken\n---\n\n- [x] One\n- [ ] Two\n");
+    blog.ok(&["add", "."]);
+    blog.ok(&["commit", "-q", "-m", "broken front matter"]);
+    let shown = blog.gitgoals(&["show", path]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let said = stderr(&shown);
+    assert_eq!(said.matches("not valid YAML").count(), 1, "{said}");
+}

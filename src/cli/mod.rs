@@ -163,7 +163,8 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 Format::Text => {
                     let mut text = report::show_text(&shown, &post, parse.rating_scale);
                     let today = today.unwrap_or_else(|| now().date_naive());
-                    if let Some(line) = midweek_line(session, &shown, &post, today) {
+                    if let Some(line) = midweek_line(session, ledger.as_ref(), &shown, &post, today)
+                    {
                         text.push_str(&format!("\nforecast  {line}\n"));
                     }
                     print(&crate::render::style::paint(&text))?
@@ -554,6 +555,7 @@ fn plan_backtest(session: &Session, format: Format, today: chrono::NaiveDate) ->
 /// of the history and its week is not over; none otherwise (or without a repository).
 fn midweek_line(
     session: &Session,
+    ledger: Option<&ledger::Ledger>,
     shown: &str,
     post: &crate::core::model::Post,
     today: chrono::NaiveDate,
@@ -565,16 +567,14 @@ fn midweek_line(
         .ok()?
         .to_string_lossy()
         .replace('\\', "/");
-    let ledger = session.ledger().ok()?;
+    // The ledger `show` already read: reading it again would say its warnings twice.
+    let ledger = ledger?;
     let index = ledger.weeks.iter().position(|w| w.path == relative)?;
     let week = &ledger.weeks[index];
-    if forecast::finished(&ledger, index, today) || today < week.date {
+    if forecast::finished(ledger, index, today) || today < week.date {
         return None;
     }
-    let model = forecast::learn(
-        &ledger,
-        &forecast::finished_before(&ledger, week.date, today),
-    )?;
+    let model = forecast::learn(ledger, &forecast::finished_before(ledger, week.date, today))?;
     let streak_of: std::collections::HashMap<&str, usize> = ledger
         .tasks
         .iter()
