@@ -561,6 +561,41 @@ fn the_hook_refreshes_and_stages_the_data_file_only_when_asked() {
     assert!(!plain.dir.join("_data").exists());
 }
 
+#[test]
+fn a_commit_a_strict_hook_stops_leaves_the_data_file_unstaged() {
+    // The commit is not made: a data file staged for it would stay staged, to be committed
+    // with whatever the user commits next.
+    let blog = Blog::new();
+    blog.write(
+        ".gitgoals.toml",
+        "[export]\non_commit = true\n[hook]\nstrict = true\n",
+    );
+    blog.write(POST, TEXT);
+    blog.ok(&["add", ".gitgoals.toml", POST]);
+    blog.commit_ok(&[]);
+    let exported = blog.committed("_data/gitgoals.json");
+
+    // A tick (the export would change) and a hand edit inside the block (the hook refuses).
+    let text = blog.read(POST).replacen("[ ]", "[x]", 1);
+    let end = text
+        .find(gitgoals::core::block::END_MARKER)
+        .expect("a block");
+    blog.write(
+        POST,
+        format!("{}Edited by hand.\n{}", &text[..end], &text[end..]),
+    );
+    blog.ok(&["add", POST]);
+    let out = blog.commit(&[]);
+    assert!(!out.status.success(), "the strict hook stops the commit");
+    let staged = blog.ok(&["diff", "--cached", "--name-only"]);
+    assert_eq!(staged.trim(), POST, "only what the user staged");
+    assert_eq!(
+        blog.read("_data/gitgoals.json"),
+        exported,
+        "the data file untouched"
+    );
+}
+
 /// The README's Hugo shortcode reads only fields the schema publishes, each where it is: the
 /// posts' fields in the outer loop, the goals' in the inner one. (Hugo itself is not needed to
 /// run the tests; the shortcode was rendered with Hugo 0.111 when it was written.)

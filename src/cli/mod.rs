@@ -536,8 +536,16 @@ fn write_new_post(session: &Session, draft: &crate::core::plan::Draft) -> Result
             return Err(Error::cannot(format!("create {}", draft.path))(error));
         }
     };
-    file.write_all(draft.text.as_bytes())
-        .map_err(Error::cannot(format!("write {}", draft.path)))
+    let written = file
+        .write_all(draft.text.as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(error) = written {
+        // The file is ours (create_new made it): a half-written post is worse than none.
+        drop(file);
+        let _ = std::fs::remove_file(&path);
+        return Err(Error::cannot(format!("write {}", draft.path))(error));
+    }
+    Ok(())
 }
 
 /// `gitgoals plan --backtest`.
@@ -871,7 +879,9 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         }
     }
     let mut code = report.exit_code();
-    if session.config.export_on_commit.value {
+    // A commit the hook stops is not made: a data file staged for it would stay staged and go
+    // out with whatever the user commits next.
+    if session.config.export_on_commit.value && code == 0 {
         // The whole history once the commit is made, for the site's data file.
         let ledger_of = |pending: &CommitDelta| match engine() {
             Ok(engine) => {
