@@ -267,15 +267,12 @@ impl Config {
         warnings: &mut Vec<ConfigWarning>,
     ) -> Result<(), Error> {
         let table: Table = toml::from_str(text).map_err(|e| Error::SettingsSyntax {
-            origin: origin.to_string(),
-            message: format!(
-                "{}{}",
-                e.message(),
-                e.span().map_or(String::new(), |s| format!(
-                    " (line {})",
-                    line_of_offset(text, s.start)
-                ))
-            ),
+            // `FILE:LINE: message`, as the type errors are said.
+            origin: match e.span() {
+                Some(span) => format!("{origin}:{}", mistake_line(text, span.start, e.message())),
+                None => origin.to_string(),
+            },
+            message: e.message().trim_end().to_string(),
         })?;
         let mut unknown = Vec::new();
         for (name, value) in &table {
@@ -352,7 +349,7 @@ impl Config {
             "posts" => {
                 let globs = typed.strings()?;
                 for glob in &globs {
-                    crate::core::select::Glob::new(glob)
+                    crate::core::select::Glob::new(glob.strip_prefix('!').unwrap_or(glob))
                         .map_err(|e| typed.invalid(e.to_string()))?;
                 }
                 self.posts.set(globs, source);
@@ -634,6 +631,32 @@ impl Config {
     }
 
     /// The text `gitgoals config` prints: one `key = value  # origin` line per key.
+    /// `gitgoals config --format json`: each key with its value (as JSON) and origin, the
+    /// file read, and the posts the selection reads (`posts_read`, in words; none outside a
+    /// repository).
+    pub fn document(&self, file: Option<&Path>, posts_read: Option<&str>) -> serde_json::Value {
+        let settings: serde_json::Map<String, serde_json::Value> = self
+            .entries()
+            .into_iter()
+            .map(|(key, value, source)| {
+                let value = toml::from_str::<Table>(&format!("v = {value}"))
+                    .ok()
+                    .and_then(|mut t| t.remove("v"))
+                    .and_then(|v| serde_json::to_value(v).ok())
+                    .unwrap_or(serde_json::Value::String(value));
+                (
+                    key.to_string(),
+                    serde_json::json!({ "value": value, "source": source.to_string() }),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "file": file.map(|path| path.display().to_string()),
+            "settings": settings,
+            "posts_read": posts_read,
+        })
+    }
+
     pub fn describe(&self, file: Option<&Path>) -> String {
         let entries = self.entries();
         let width = entries
@@ -780,6 +803,19 @@ fn located(origin: &str, text: &str, section: Option<&str>, key: &str) -> String
         }
     }
     origin.to_string()
+}
+
+/// The line a TOML syntax error is about. For something missing at the end of a value (a
+/// comma, a closing bracket) the parser stops at the next token, often on a later line; the
+/// mistake is at the end of the last thing written before it.
+fn mistake_line(text: &str, offset: usize, message: &str) -> usize {
+    let offset = offset.min(text.len());
+    let missing = message.starts_with("missing") || message.starts_with("unclosed");
+    if !missing {
+        return line_of_offset(text, offset);
+    }
+    let before = text[..offset].trim_end();
+    line_of_offset(text, before.len().max(1) - 1)
 }
 
 fn line_of_offset(text: &str, offset: usize) -> usize {
@@ -972,8 +1008,18 @@ ignored = "?~"
     #[test]
     fn a_syntax_error_names_the_file_and_line() {
         let error = from_file("[hook\nstrict = 1\n").unwrap_err().to_string();
-        assert!(error.starts_with(".gitgoals.toml: "), "{error}");
-        assert!(error.contains("line 1"), "{error}");
+        assert!(error.starts_with(".gitgoals.toml:1: "), "{error}");
+    }
+
+    #[test]
+    fn a_missing_comma_is_said_on_the_line_that_lacks_it() {
+        let error = from_file("posts = [\n  \"a/*.md\"\n  \"b/*.md\"\n]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(".gitgoals.toml:2: missing comma"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ const END: &str = "<!-- /gitgoals:stats -->";
 #[non_exhaustive]
 pub enum Error {
     // --- The repository -------------------------------------------------------------------
-    #[error("not a git repository: {dir}")]
+    /// Every command that needs history says this same sentence outside a repository.
+    #[error(
+        "{dir} is not in a git repository: run gitgoals inside your blog's clone, or name it with -C DIR"
+    )]
     NotARepository { dir: String },
     #[error("cannot open the git repository at {dir}: {message}")]
     OpenRepository { dir: String, message: String },

@@ -32,6 +32,8 @@ pub struct Args {
     pub use_cache: bool,
     /// `--quiet`: no warnings on stderr.
     pub quiet: bool,
+    /// `--verbose`: warnings about older versions of posts too.
+    pub verbose: bool,
 }
 
 /// The resolved state of one run.
@@ -53,6 +55,7 @@ pub struct Session {
     pub ledger: LedgerOptions,
     pub use_cache: bool,
     pub quiet: bool,
+    pub verbose: bool,
 }
 
 impl Session {
@@ -98,6 +101,7 @@ impl Session {
             ledger,
             use_cache: args.use_cache,
             quiet: args.quiet,
+            verbose: args.verbose,
         })
     }
 
@@ -139,6 +143,54 @@ impl Session {
         self.repo()?.post_selector_for(&self.read.globs())
     }
 
+    /// What is wrong with the user's posts globs at HEAD, in their words: a glob that
+    /// matches no file, an exclusion that takes nothing out. Empty without a repository.
+    pub fn posts_glob_problems(&self) -> Vec<String> {
+        let globs = &self.config.posts.value;
+        if globs.is_empty() {
+            return Vec::new();
+        }
+        let Ok(repo) = self.repo() else {
+            return Vec::new();
+        };
+        let (Ok(paths), Ok(selector)) = (repo.head_paths(), self.selector()) else {
+            return Vec::new();
+        };
+        let origin = match self.config.posts.source {
+            crate::config::Source::File => format!("{} `posts`", crate::config::CONFIG_FILE),
+            _ => "--posts".to_string(),
+        };
+        let unchosen = match &selector {
+            PostSelector::Except(chosen, _) => Some(chosen.as_ref()),
+            _ => None,
+        };
+        let mut problems = Vec::new();
+        for pattern in globs {
+            let (excluding, text) = match pattern.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, pattern.as_str()),
+            };
+            let Ok(glob) = crate::core::select::Glob::new(text) else {
+                continue;
+            };
+            if excluding {
+                let takes_out = paths.iter().any(|path| {
+                    glob.matches(path) && unchosen.is_some_and(|chosen| chosen.is_post(path))
+                });
+                if !takes_out {
+                    problems.push(format!(
+                        "{origin} {pattern}: takes out no post (no post at HEAD matches {text}; globs start at the repository's root, so `!**/{text}` reaches into folders)"
+                    ));
+                }
+            } else if !paths.iter().any(|path| glob.matches(path)) {
+                problems.push(format!(
+                    "{origin} {pattern}: matches no file at HEAD, so no post is read from it (globs start at the repository's root, e.g. `_posts/**/*.md`)"
+                ));
+            }
+        }
+        problems
+    }
+
     /// Prints a warning on stderr unless `--quiet`.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if !self.quiet {
@@ -153,10 +205,53 @@ impl Session {
         }
     }
 
+    /// Prints history's warnings. A front-matter warning about an older version of a post
+    /// (fixed since, or the post gone) would come back on every run and cannot be acted on, so
+    /// only `--verbose` prints it; one the post at HEAD still deserves is always printed, and
+    /// so is every other warning.
     fn warn_all(&self, warnings: &[Warning]) {
-        for warning in warnings {
-            self.warn(warning);
+        if self.quiet {
+            return;
         }
+        let mut still: std::collections::HashMap<&str, Vec<String>> = Default::default();
+        for warning in warnings {
+            let shown = self.verbose
+                || warning.commit.is_none()
+                || warning.file.is_empty()
+                || !warning.message.starts_with("front matter")
+                || still
+                    .entry(warning.file.as_str())
+                    .or_insert_with(|| self.warnings_at_head(&warning.file))
+                    .contains(&warning.message);
+            if shown {
+                self.warn(warning);
+            }
+        }
+    }
+
+    /// Whether the post at `path` in HEAD's tree opts out of gitgoals (`gitgoals: false` in
+    /// its front matter).
+    pub fn opted_out(&self, path: &str) -> bool {
+        self.repo()
+            .ok()
+            .and_then(|repo| repo.head_file(path))
+            .is_some_and(|bytes| {
+                crate::core::frontmatter::split(&String::from_utf8_lossy(&bytes))
+                    .0
+                    .opted_out
+            })
+    }
+
+    /// The messages the post at `path` in HEAD's tree reads with; none when it is not there.
+    fn warnings_at_head(&self, path: &str) -> Vec<String> {
+        let Some(bytes) = self.repo().ok().and_then(|repo| repo.head_file(path)) else {
+            return Vec::new();
+        };
+        crate::core::post::parse_with(path, &bytes, self.parse_options())
+            .warnings
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect()
     }
 
     /// Every post's versions and every task's life, and the weeks they make, through the cache
@@ -203,6 +298,59 @@ impl Session {
             self.base.join(path)
         } else {
             path.to_path_buf()
+        }
+    }
+
+    /// `path` as given on the command line, as history names it: relative to where the run
+    /// started (as git takes paths), then `/`-separated from the work tree's root. None when it
+    /// lies outside the work tree, or there is none. The file need not exist any more: a
+    /// deleted post is still in history.
+    pub fn repo_path(&self, path: &Path) -> Option<String> {
+        let root = self.work_tree()?;
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        let mut full = self.resolve_path(path);
+        if full.is_relative() {
+            full = std::env::current_dir().ok()?.join(full);
+        }
+        let full = real_path(&full);
+        let inside = full.strip_prefix(&root).ok()?;
+        let parts: Vec<String> = inside
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+}
+
+/// `path` with `.` and `..` worked out and links followed as far as the path exists, so it
+/// compares with the work tree's real path even for a file that is gone.
+fn real_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut plain = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                plain.pop();
+            }
+            other => plain.push(other),
+        }
+    }
+    // The longest part that exists, made real; the rest appended as written.
+    let mut missing = Vec::new();
+    let mut existing = plain.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut real = real;
+            real.extend(missing.iter().rev());
+            return real;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return plain,
         }
     }
 }

@@ -703,7 +703,10 @@ fn outside_a_repository_the_error_says_so() {
     assert!(matches!(error, Error::NotARepository { .. }));
     assert_eq!(
         error.to_string(),
-        format!("not a git repository: {}", dir.path().display())
+        format!(
+            "{} is not in a git repository: run gitgoals inside your blog's clone, or name it with -C DIR",
+            dir.path().display()
+        )
     );
 }
 

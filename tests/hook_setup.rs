@@ -266,6 +266,22 @@ fn path_without_gitgoals() -> OsString {
     std::env::join_paths(kept).expect("PATH")
 }
 
+/// Waits until `binary`, just written by this process, can be run. A program spawned by a
+/// test on another thread while the copy was open holds the written file open until its own
+/// exec, and running the copy meanwhile fails with "Text file busy".
+fn wait_until_executable(binary: &Path) {
+    for _ in 0..100 {
+        match Command::new(binary).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("cannot run {}: {e}", binary.display()),
+            Ok(_) => return,
+        }
+    }
+    panic!("{} stayed busy", binary.display());
+}
+
 #[test]
 fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
     let blog = Blog::without_hook();
@@ -274,6 +290,7 @@ fn f12_hook_installed_by_a_binary_off_path_runs_that_binary() {
     fs::create_dir_all(&elsewhere).expect("folder");
     let binary = elsewhere.join("gitgoals");
     fs::copy(GITGOALS, &binary).expect("copy the binary");
+    wait_until_executable(&binary);
     let path = path_without_gitgoals();
     let on_path = Command::new("sh")
         .args(["-c", "command -v gitgoals"])

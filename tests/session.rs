@@ -120,7 +120,7 @@ fn outside_a_repository_the_session_keeps_its_settings_and_says_why_there_is_no_
         .ledger()
         .expect_err("no history outside a repository");
     assert!(matches!(error, Error::NotARepository { .. }), "{error}");
-    assert!(error.to_string().contains("not a git repository"));
+    assert!(error.to_string().contains("is not in a git repository"));
 }
 
 #[test]

@@ -480,7 +480,7 @@ fn outside_a_repository_it_says_so() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not a git repository"), "{stderr}");
+    assert!(stderr.contains("is not in a git repository"), "{stderr}");
 }
 
 #[test]

@@ -37,6 +37,11 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Also print warnings about older versions of posts (by default only the warnings the
+    /// files still deserve are printed).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
     /// Read the whole history again instead of using (and updating) the cache in the
     /// repository's git directory.
     #[arg(long, global = true)]
@@ -58,8 +63,12 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the configuration in effect and where each value came from.
-    Config,
+    /// Print the configuration in effect, where each value came from, and which files are read
+    /// as posts.
+    Config {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a shell completion script (e.g. `gitgoals completions bash > ~/.local/share/bash-completion/completions/gitgoals`).
     Completions {
         #[arg(value_enum)]
@@ -69,7 +78,7 @@ pub enum Command {
     Man,
     /// Show one goals post: done/total, per section, per confidence rating, open tasks.
     Show {
-        /// The post (default: the newest post in the repository's posts directories).
+        /// The post (default: the newest goals post, a post with tasks, of `history`).
         path: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -118,7 +127,7 @@ pub enum Command {
         /// Only tasks still open (an open task carried into a later week shows there only).
         #[arg(long)]
         open: bool,
-        /// Only tasks of this post (its path in the repository).
+        /// Only tasks of this post (a path from the current directory, as git takes paths).
         #[arg(long, value_name = "PATH")]
         post: Option<String>,
         /// Only tasks carried from or into another week.
@@ -227,7 +236,7 @@ pub enum Command {
         /// Show at most N events.
         #[arg(short = 'n', long = "max-count", value_name = "N")]
         max_count: Option<usize>,
-        /// Only events of this post (its path in the repository).
+        /// Only events of this post (a path from the current directory, as git takes paths).
         #[arg(long, value_name = "PATH")]
         post: Option<String>,
         /// `json` prints one event per line.

@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         settings: cli.set.clone(),
         use_cache: !cli.no_cache,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
         Command::Completions { shell } => {
@@ -79,6 +80,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         command => {
             let mut session = Session::open(&args)?;
             session.show_config_warnings();
+            for problem in session.posts_glob_problems() {
+                session.warn(problem);
+            }
             run_with_session(&session, command)
         }
     }
@@ -87,7 +91,25 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// Runs a command on a resolved session: the seam tests call.
 pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
     match command {
-        Command::Config => print(&session.config.describe(session.config_file.as_deref()))?,
+        Command::Config { format } => {
+            // The posts the settings choose, worked out against HEAD: `posts = []` alone
+            // does not say which files are read.
+            let selection = session.selector().ok().map(|s| s.describe());
+            match format {
+                Format::Text => {
+                    let mut text = session.config.describe(session.config_file.as_deref());
+                    if let Some(selection) = &selection {
+                        text.push_str(&format!("# posts read: {selection}\n"));
+                    }
+                    print(&text)?
+                }
+                Format::Json => print_json(
+                    &session
+                        .config
+                        .document(session.config_file.as_deref(), selection.as_deref()),
+                )?,
+            }
+        }
         Command::Plan {
             write,
             date,
@@ -107,9 +129,17 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
             format,
             today,
         } => {
+            // History's reading of the post, when it has one: `show` and `history` then
+            // agree on its date and due date. Outside a repository a file is read alone.
+            // A named file is shown even when the history cannot be read.
+            let ledger = match (&path, session.repo()) {
+                (_, Err(_)) => None,
+                (Some(_), Ok(_)) => session.ledger().ok(),
+                (None, Ok(_)) => Some(session.ledger()?),
+            };
             let path = match path {
                 Some(path) => session.resolve_path(&path),
-                None => newest_post(session)?,
+                None => newest_goals_post(session, ledger.as_ref())?,
             };
             let bytes =
                 std::fs::read(&path).map_err(Error::cannot(format!("read {}", path.display())))?;
@@ -120,12 +150,21 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 .display()
                 .to_string();
             let parse = session.parse_options();
-            let post = post::parse_with(&shown, &bytes, parse);
+            let mut post = post::parse_with(&shown, &bytes, parse);
+            let week = session.repo_path(&path).and_then(|in_repo| {
+                ledger
+                    .as_ref()
+                    .and_then(|ledger| ledger.weeks.iter().find(|w| w.path == in_repo))
+            });
+            if let Some(week) = week {
+                report::fill_from_history(&mut post, week);
+            }
             match format {
                 Format::Text => {
                     let mut text = report::show_text(&shown, &post, parse.rating_scale);
                     let today = today.unwrap_or_else(|| now().date_naive());
-                    if let Some(line) = midweek_line(session, &shown, &post, today) {
+                    if let Some(line) = midweek_line(session, ledger.as_ref(), &shown, &post, today)
+                    {
                         text.push_str(&format!("\nforecast  {line}\n"));
                     }
                     print(&crate::render::style::paint(&text))?
@@ -159,7 +198,7 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                 )))?,
                 TableFormat::Json => print_json(&report::history_document(&ledger, &weeks))?,
                 TableFormat::Csv => print(&report::history_csv(&weeks))?,
-                TableFormat::Markdown => print(&report::history_markdown(&weeks))?,
+                TableFormat::Markdown => print(&report::history_markdown(&ledger, &weeks))?,
             }
         }
         Command::Tasks {
@@ -324,9 +363,27 @@ pub fn run_with_session(session: &Session, command: Command) -> Result<u8> {
                     post_in_history(session, history.posts.iter().map(|h| h.path.as_str()), &p)
                 })
                 .transpose()?;
+            // A post that opted out (`gitgoals: false`) reads as having no tasks now; its
+            // tasks' earlier lives are left out too, not shown as removed.
+            let mut with_tasks: Vec<bool> = vec![false; history.posts.len()];
+            for life in &history.tasks {
+                with_tasks[life.post] = true;
+            }
+            let opted_out: Vec<bool> = history
+                .posts
+                .iter()
+                .zip(&with_tasks)
+                .map(|(life, &had_tasks)| {
+                    had_tasks
+                        && !life.deleted
+                        && life.current().is_some_and(|v| v.post.tasks.is_empty())
+                        && session.opted_out(&life.path)
+                })
+                .collect();
             let mut lines: Vec<report::LogLine> = history
                 .tasks
                 .iter()
+                .filter(|life| !opted_out[life.post])
                 .flat_map(|life| {
                     let history = &history;
                     let path = history.posts[life.post].path.as_str();
@@ -498,6 +555,7 @@ fn plan_backtest(session: &Session, format: Format, today: chrono::NaiveDate) ->
 /// of the history and its week is not over; none otherwise (or without a repository).
 fn midweek_line(
     session: &Session,
+    ledger: Option<&ledger::Ledger>,
     shown: &str,
     post: &crate::core::model::Post,
     today: chrono::NaiveDate,
@@ -509,16 +567,14 @@ fn midweek_line(
         .ok()?
         .to_string_lossy()
         .replace('\\', "/");
-    let ledger = session.ledger().ok()?;
+    // The ledger `show` already read: reading it again would say its warnings twice.
+    let ledger = ledger?;
     let index = ledger.weeks.iter().position(|w| w.path == relative)?;
     let week = &ledger.weeks[index];
-    if forecast::finished(&ledger, index, today) || today < week.date {
+    if forecast::finished(ledger, index, today) || today < week.date {
         return None;
     }
-    let model = forecast::learn(
-        &ledger,
-        &forecast::finished_before(&ledger, week.date, today),
-    )?;
+    let model = forecast::learn(ledger, &forecast::finished_before(ledger, week.date, today))?;
     let streak_of: std::collections::HashMap<&str, usize> = ledger
         .tasks
         .iter()
@@ -602,7 +658,14 @@ fn stats(
         eprintln!("{failure}");
     }
     for path in &report.stale {
-        eprintln!("gitgoals: stats block is out of date in {path}");
+        eprintln!("gitgoals: stats block is out of date in {path} (`gitgoals stats` rewrites it)");
+    }
+    // Said, not done silently: the files changed under the user's editor.
+    for path in &report.updated {
+        println!("stats block written in {path}");
+    }
+    if !check && report.updated.is_empty() && report.failures.is_empty() {
+        println!("every stats block is up to date");
     }
     for path in &report.missing {
         eprintln!("gitgoals: {path} has no stats block yet (`gitgoals stats` writes one)");
@@ -673,17 +736,58 @@ fn demo(dir: &Path, args: &SessionArgs) -> Result<()> {
     })?;
     let ledger = session.ledger()?;
     let weeks: Vec<&ledger::Week> = ledger.weeks.iter().collect();
+    // Each line of the suggestion must run as printed: after `cargo run` the binary is not on
+    // PATH, so it is named by its full path unless PATH finds this very binary.
+    let program = shell_word(&program_as_typed());
+    let mut try_lines = format!("  cd {}\n", shell_word(&dir.display().to_string()));
+    for command in ["tasks --carried", "log -n 10", "show"] {
+        try_lines.push_str(&format!("  {program} {command}\n"));
+    }
     print(&format!(
-        "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry: cd {} && gitgoals tasks --carried, gitgoals log -n 10, gitgoals show\n",
+        "A sample blog with {} weekly goals posts and {} commits is in {}\n\n{}\nTry (each line runs as printed):\n{try_lines}",
         ledger.weeks.len(),
         commits,
         dir.display(),
         report::history_text(&ledger, &weeks),
-        dir.display()
     ))
 }
 
+/// How to type the running binary in a shell: `gitgoals` when PATH finds this same file,
+/// else its full path.
+fn program_as_typed() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "gitgoals".to_string();
+    };
+    let name = exe
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(&name))
+                .find(|candidate| candidate.is_file())
+        })
+        .unwrap_or_default();
+    match on_path.and_then(|found| std::fs::canonicalize(found).ok()) {
+        Some(found) if found == exe => name.to_string_lossy().into_owned(),
+        _ => exe.display().to_string(),
+    }
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 fn run_hook(session: &Session, action: HookAction) -> Result<u8> {
+    // Outside a repository, the sentence every command says, not the `git` program's own.
+    session.repo()?;
     let outcome = match action {
         HookAction::Install { force } => hook::install(&session.base, force)
             .map_err(Error::cannot("install the hook"))?
@@ -890,6 +994,28 @@ fn finish_output(written: io::Result<()>) -> Result<()> {
     match written {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(Error::Output),
+    }
+}
+
+/// The post `show` shows when given none: in a repository, the newest goals post (a post
+/// with tasks) of history, as `history` dates it; outside one, or when history has no goals
+/// post, [`newest_post`].
+fn newest_goals_post(session: &Session, ledger: Option<&ledger::Ledger>) -> Result<PathBuf> {
+    let (Some(ledger), Some(root)) = (ledger, session.work_tree()) else {
+        return newest_post(session);
+    };
+    // The weeks are in history's order; the last of the newest date is the newest. With no
+    // goals post at all, the newest post is shown as it is.
+    let newest = ledger
+        .weeks
+        .iter()
+        .enumerate()
+        .filter(|(_, week)| root.join(&week.path).is_file())
+        .max_by_key(|(i, week)| (week.date, *i))
+        .map(|(_, week)| root.join(&week.path));
+    match newest {
+        Some(path) => Ok(path),
+        None => newest_post(session),
     }
 }
 

@@ -12,6 +12,9 @@ pub struct FrontMatter {
     pub title: Option<String>,
     pub date: Option<String>,
     pub due: Option<String>,
+    /// `gitgoals: false`: the author keeps this post out of the goals (a template, a
+    /// dashboard kept for years).
+    pub opted_out: bool,
     /// Byte offset where the body (everything after the closing delimiter line) starts.
     pub body_start: usize,
 }
@@ -43,6 +46,9 @@ pub fn split(text: &str) -> (FrontMatter, Option<FrontMatterError>) {
                 title: keys.title,
                 date: keys.date,
                 due: keys.due.or(keys.deadline),
+                opted_out: keys
+                    .gitgoals
+                    .is_some_and(|value| ["false", "no", "off"].contains(&value.trim())),
                 body_start,
             },
             None,
@@ -144,6 +150,8 @@ struct Keys {
     due: Option<String>,
     #[serde(deserialize_with = "scalar")]
     deadline: Option<String>,
+    #[serde(deserialize_with = "scalar")]
+    gitgoals: Option<String>,
 }
 
 /// Accepts any scalar (string, number, boolean, TOML date) as text; anything else as absent.

@@ -168,8 +168,14 @@ pub fn parse_remembering(
         );
     }
 
+    // A post that opted out (`gitgoals: false`) has no tasks to count, so it is no goals
+    // post: no week, no stats block.
+    let mut tasks = if front.opted_out {
+        Vec::new()
+    } else {
+        body.tasks
+    };
     // A history holds every version of every post: no spare capacity.
-    let mut tasks = body.tasks;
     tasks.shrink_to_fit();
     Post {
         title: front.title.map(|t| collapse_whitespace(&t)),

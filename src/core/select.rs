@@ -23,6 +23,26 @@ pub fn choose(
     has_head: bool,
     is_dir: impl Fn(&str) -> bool,
 ) -> Result<PostSelector> {
+    // `!GLOB` takes files out of whatever the other globs (or the defaults) choose.
+    let (excluded, globs): (Vec<&str>, Vec<&str>) =
+        globs.iter().partition(|glob| glob.starts_with('!'));
+    let chosen = choose_included(&globs, has_head, is_dir)?;
+    if excluded.is_empty() {
+        return Ok(chosen);
+    }
+    let excluded = excluded
+        .iter()
+        .map(|glob| Glob::new(&glob[1..]))
+        .collect::<Result<_, _>>()?;
+    Ok(PostSelector::Except(Box::new(chosen), excluded))
+}
+
+/// [`choose`] without the exclusions.
+fn choose_included(
+    globs: &[&str],
+    has_head: bool,
+    is_dir: impl Fn(&str) -> bool,
+) -> Result<PostSelector> {
     match globs {
         [] => {}
         [glob] => return Ok(PostSelector::Glob(Glob::new(glob)?)),
@@ -64,6 +84,9 @@ pub enum PostSelector {
     /// An Obsidian vault: Markdown notes named by a date (`2024-01-15.md`) or an ISO week
     /// (`2024-W03.md`), in any folder.
     DatedNotes,
+    /// The files the first chooses, but for those a `!GLOB` takes out (templates, a
+    /// dashboard that is no week's goals).
+    Except(Box<PostSelector>, Vec<Glob>),
 }
 
 impl PostSelector {
@@ -74,6 +97,40 @@ impl PostSelector {
             PostSelector::AllMarkdown | PostSelector::DatedNotes => true,
             PostSelector::Glob(glob) => glob.may_match_under(dir),
             PostSelector::AnyGlob(globs) => globs.iter().any(|g| g.may_match_under(dir)),
+            // A folder some exclusion takes out whole may still be looked in: cheap, and
+            // `is_post` decides.
+            PostSelector::Except(chosen, _) => chosen.may_contain_posts(dir),
+        }
+    }
+
+    /// What the selection is, in words, as `gitgoals config` prints it.
+    pub fn describe(&self) -> String {
+        let globs = |globs: &[Glob]| {
+            globs
+                .iter()
+                .map(|g| g.as_str().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            PostSelector::Dirs(dirs) => format!(
+                "Markdown files under the posts folders {}",
+                dirs.iter()
+                    .map(|d| format!("{d}/"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PostSelector::AllMarkdown => {
+                "every Markdown file (no posts folder at HEAD)".to_string()
+            }
+            PostSelector::Glob(glob) => format!("files matching {}", glob.as_str()),
+            PostSelector::AnyGlob(all) => format!("files matching any of {}", globs(all)),
+            PostSelector::DatedNotes => "Obsidian notes named by a date or an ISO week".to_string(),
+            PostSelector::Except(chosen, excluded) => format!(
+                "{}, except files matching {}",
+                chosen.describe(),
+                globs(excluded)
+            ),
         }
     }
 
@@ -94,6 +151,9 @@ impl PostSelector {
                 is_markdown(path)
                     && !path.split('/').any(|part| part.starts_with('.'))
                     && crate::core::dates::filename_date(path).is_some()
+            }
+            PostSelector::Except(chosen, excluded) => {
+                chosen.is_post(path) && !excluded.iter().any(|glob| glob.matches(path))
             }
         }
     }

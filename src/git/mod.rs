@@ -233,7 +233,8 @@ impl Repo {
     /// when any of them exists at HEAD; else, in an Obsidian vault (a tracked `.obsidian/`
     /// folder), the notes named by a date or an ISO week; else every Markdown file.
     pub fn post_selector_for(&self, globs: &[&str]) -> Result<PostSelector, Error> {
-        if !globs.is_empty() {
+        // Exclusions alone (`!templates/**`) take out of the defaults, which depend on HEAD.
+        if globs.iter().any(|glob| !glob.starts_with('!')) {
             return select::choose(globs, true, |_| false);
         }
         let Some(head) = self.head()? else {
@@ -249,6 +250,45 @@ impl Repo {
                 .is_ok_and(|entry| entry.kind() == Some(ObjectType::Tree))
         };
         select::choose(globs, true, is_dir)
+    }
+}
+
+impl Repo {
+    /// The bytes of `path` in HEAD's tree; none when it is not there (or cannot be read).
+    pub fn head_file(&self, path: &str) -> Option<Vec<u8>> {
+        let head = self.head().ok()??;
+        let tree = self
+            .repo
+            .find_commit(oid(head))
+            .and_then(|c| c.tree())
+            .ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
+    /// Every file path in HEAD's tree (none before the first commit): what the user's posts
+    /// globs are checked against.
+    pub fn head_paths(&self) -> Result<Vec<String>, Error> {
+        let Some(head) = self.head()? else {
+            return Ok(Vec::new());
+        };
+        let tree = self
+            .repo
+            .find_commit(oid(head))
+            .and_then(|c| c.tree())
+            .map_err(|e| read_error(&format!("the tree of HEAD ({head})"), &e))?;
+        let mut paths = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                paths.push(format!("{dir}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| read_error(&format!("the tree of HEAD ({head})"), &e))?;
+        Ok(paths)
     }
 }
 

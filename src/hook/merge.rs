@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::render::statsblock;
 use crate::session::Session;
 
-use super::{CHART_DIR, RunOptions, StatsSource, git_in, post_stem, resolve, write_atomically};
+use super::{RunOptions, StatsSource, git_in, resolve, write_atomically};
 
 /// The driver's name in git config and in the attributes (`merge=gitgoals`).
 pub const DRIVER: &str = "gitgoals";
@@ -128,7 +128,7 @@ fn fresh_block(
     stats.rating_scale = resolved.rating_scale;
     stats.show_forecast = resolved.forecast;
     if resolved.chart && !stats.recent_weeks.is_empty() {
-        stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
+        stats.chart = Some(super::chart_link(&work_tree, path));
     }
     let body = statsblock::render(&stats, resolved.renderer()).ok()?;
     match block::rewrite(merged, &body).ok()? {

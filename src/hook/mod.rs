@@ -898,6 +898,22 @@ struct ChartFile {
 /// Where the opt-in charts go: Jekyll serves `assets/` as is.
 pub const CHART_DIR: &str = "assets/gitgoals";
 
+/// How the block links the chart of `post`. A Jekyll site may be served below a path (a
+/// project site at `/REPO/`): its `relative_url` filter puts the site's `baseurl` in front,
+/// where a bare `/assets/…` link would miss it. Other engines get the path from the site's
+/// root.
+pub fn chart_link(work_tree: &Path, post: &str) -> String {
+    let path = format!("/{CHART_DIR}/{}.svg", post_stem(post));
+    let jekyll = ["_config.yml", "_config.yaml", "_config.toml"]
+        .iter()
+        .any(|name| work_tree.join(name).is_file());
+    if jekyll {
+        format!("{{{{ '{path}' | relative_url }}}}")
+    } else {
+        path
+    }
+}
+
 struct WorkingChange {
     file: PathBuf,
     old: Vec<u8>,
@@ -1048,7 +1064,7 @@ fn plan_post(
     stats.show_forecast = layout.forecast;
     let chart = if layout.chart && !stats.recent_weeks.is_empty() {
         let chart = plan_chart(index, work_tree, path, &stats)?;
-        stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(path)));
+        stats.chart = Some(chart_link(work_tree, path));
         chart
     } else {
         None
@@ -1389,7 +1405,7 @@ pub fn run_stats(
                     }
                     write_chart_file(&work_tree, &chart)?;
                 }
-                stats.chart = Some(format!("/{CHART_DIR}/{}.svg", post_stem(&relative)));
+                stats.chart = Some(chart_link(&work_tree, &relative));
             }
             let with_block = if placed(resolved.placement, &old) {
                 let body = statsblock::render(&stats, renderer)?;

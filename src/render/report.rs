@@ -102,6 +102,23 @@ fn tally_row(name: &str, tally: Tally, name_width: usize) -> String {
 }
 
 /// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
+/// Fills in what a post alone does not say with history's reading of the same post
+/// (`week`): its date from the first commit, its due date from the next post or a week
+/// after, so `show` and `history` never disagree.
+pub fn fill_from_history(post: &mut Post, week: &crate::core::ledger::Week) {
+    if post.date.is_none() {
+        post.date = Some(week.date);
+        post.date_source = Some(crate::core::model::DateSource::FirstCommit);
+    }
+    if post.due.is_none() {
+        post.due = Some(Due {
+            date: week.due,
+            source: week.due_source,
+            evidence: None,
+        });
+    }
+}
+
 pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let mut out = String::new();
     let overall = tally::overall(&post.tasks);
@@ -111,6 +128,9 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let date = match (post.date, post.date_source) {
         (Some(date), Some(crate::core::model::DateSource::Filename)) => {
             format!("{date} (from the file name)")
+        }
+        (Some(date), Some(crate::core::model::DateSource::FirstCommit)) => {
+            format!("{date} (its first commit)")
         }
         (Some(date), _) => date.to_string(),
         (None, _) => "unknown".to_string(),
@@ -424,6 +444,31 @@ fn on_time_text(week: &Week) -> String {
     }
 }
 
+/// What names a week in a table: its title, or its path where other goals posts have the
+/// same title (seven posts all titled `task` cannot be told apart).
+pub fn week_label(ledger: &Ledger, week: &Week) -> String {
+    let same = ledger
+        .weeks
+        .iter()
+        .filter(|other| other.title == week.title)
+        .count();
+    if same > 1 {
+        week.path.clone()
+    } else {
+        week.title.clone()
+    }
+}
+
+/// `text` cut to `width` characters from its start, so a path keeps its file name.
+fn truncate_start(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().skip(count - width + 1).collect();
+    format!("…{kept}")
+}
+
 /// `gitgoals history` as a text table with a trend summary. `ledger` is where `weeks` come
 /// from: the tick sparklines and the unplanned share need the weeks' tasks.
 pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
@@ -438,9 +483,10 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
             )
         };
     }
-    let title_width = weeks
+    let labels: Vec<String> = weeks.iter().map(|w| week_label(ledger, w)).collect();
+    let title_width = labels
         .iter()
-        .map(|w| w.title.chars().count())
+        .map(|label| label.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(5, 40);
@@ -450,9 +496,13 @@ pub fn history_text(ledger: &Ledger, weeks: &[&Week]) -> String {
         "date", "title", "planned", "+added", "done (time)", "in", "out", "dropped"
     );
     let mut imported = false;
-    for week in weeks {
+    for (week, label) in weeks.iter().zip(&labels) {
         imported |= week.figures.done_on_time.is_none();
-        let title = truncate(&week.title, title_width);
+        let title = if label == &week.title {
+            truncate(label, title_width)
+        } else {
+            truncate_start(label, title_width)
+        };
         out.push_str(&format!(
             "{:<10}  {:<title_width$}  {:>7}  {:>6}  {:>11}  {:>3}  {:>3}  {:>7}  {} {:>4}  {}\n",
             week.date,
@@ -588,7 +638,7 @@ fn markdown_cell(text: &str) -> String {
 }
 
 /// `gitgoals history --format markdown`: a table to paste into a post.
-pub fn history_markdown(weeks: &[&Week]) -> String {
+pub fn history_markdown(ledger: &Ledger, weeks: &[&Week]) -> String {
     let mut out = String::from(
         "| Week | Post | Planned | Added | Done | On time | Carried in | Carried out | Dropped | Completion |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
@@ -596,7 +646,7 @@ pub fn history_markdown(weeks: &[&Week]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |\n",
             w.date,
-            markdown_cell(&w.title),
+            markdown_cell(&week_label(ledger, w)),
             w.figures.planned,
             w.figures.added,
             w.figures.done,

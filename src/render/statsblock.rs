@@ -291,14 +291,14 @@ pub fn render_default(c: &TemplateContext) -> String {
             .collect();
         let _ = write!(out, "\n**Done by confidence:** {}\n", rows.join(" · "));
     }
-    if !c.sparkline.is_empty() {
-        let weeks = c.recent_completion.len();
-        let label = if weeks == 1 {
-            "This week".to_owned()
-        } else {
-            format!("Last {weeks} weeks")
-        };
-        let _ = write!(out, "\n**{label}:** {} (oldest to newest)\n", c.sparkline);
+    // One week's sparkline is one cell that says nothing the line above does not.
+    let weeks = c.recent_completion.len();
+    if !c.sparkline.is_empty() && weeks > 1 {
+        let _ = write!(
+            out,
+            "\n**Last {weeks} weeks:** {} (oldest to newest)\n",
+            c.sparkline
+        );
     }
     if let Some(chart) = &c.chart {
         let _ = write!(out, "\n![Goals done per week]({chart})\n");

@@ -115,7 +115,8 @@ impl Layout {
             PostSelector::AllMarkdown
             | PostSelector::Glob(_)
             | PostSelector::AnyGlob(_)
-            | PostSelector::DatedNotes => Vec::new(),
+            | PostSelector::DatedNotes
+            | PostSelector::Except(..) => Vec::new(),
         };
         let identities = [&git_dir, &dot_git]
             .into_iter()
