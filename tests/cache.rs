@@ -541,7 +541,7 @@ fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
         let view = cache::load_hook_view(&repo, &options, &ledger_options)
             .expect("cache opens")
             .expect("the cache is at HEAD or just behind it");
-        let whole_stats = hook::history_stats_with(&whole, whole.tip(), now, ledger_options);
+        let whole_stats = hook::history_stats_with(&whole, whole.tip(), now, ledger_options, true);
 
         let mut posts: Vec<PathBuf> = std::fs::read_dir(blog.path.join("_posts"))
             .expect("posts dir")
@@ -568,7 +568,7 @@ fn the_hook_reads_from_the_cache_the_block_a_whole_history_gives() {
         let mut compared = 0;
         for (path, text) in &cases {
             let expected = whole_stats(path, text.as_bytes()).expect("whole history");
-            let fast = hook::view_stats(&view, (path, text.as_bytes()), now, &ledger_options)
+            let fast = hook::view_stats(&view, (path, text.as_bytes()), now, &ledger_options, true)
                 .expect("the view reads its records");
             assert_eq!(fast, expected, "seed {seed}, {path}");
             if let Some(stats) = &fast {
@@ -622,6 +622,7 @@ fn a_damaged_post_record_makes_the_hook_view_step_aside() {
         (&format!("_posts/{name}"), text.as_bytes()),
         now,
         &ledger_options,
+        true,
     );
     assert_eq!(stats, None, "a damaged record is not read as figures");
 }

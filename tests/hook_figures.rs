@@ -388,12 +388,12 @@ fn the_cache_view_and_the_whole_history_agree_on_a_commit_of_many_staged_changes
         );
         let paths = [weeks[0].0.as_str(), renamed, &weeks[3].0, &new_week];
         let engine = cache::load_engine(&repo, &options, &ledger_options, false).expect("history");
-        let whole = hook::pending_stats(&engine, &pending, &paths, today, ledger_options)
+        let whole = hook::pending_stats(&engine, &pending, &paths, today, ledger_options, true)
             .expect("figures from the whole history");
         let view = cache::load_hook_view(&repo, &options, &ledger_options)
             .expect("cache opens")
             .expect("the cache is at HEAD or just behind it");
-        let fast = hook::view_pending_stats(&view, &pending, &paths, today, &ledger_options)
+        let fast = hook::view_pending_stats(&view, &pending, &paths, today, &ledger_options, true)
             .expect("the view serves the commit");
         assert_eq!(fast, whole, "{commits_after_cache} commits after the cache");
         // Week 4's next week is week 5 now; week 3, deleted, is not a week anymore.

@@ -236,7 +236,13 @@ fn f11_stats_check_the_day_after_a_commit_still_passes() {
     let engine = session.engine().expect("history");
     for days_later in [1, 3, 4, 30] {
         let later = Local::now().fixed_offset() + Duration::days(days_later);
-        let compute = hook::history_stats_with(&engine, engine.tip(), later, session.ledger);
+        let compute = hook::history_stats_with(
+            &engine,
+            engine.tip(),
+            later,
+            session.ledger,
+            session.config.stats_forecast.value,
+        );
         let report = hook::run_stats(&session, &[], true, &RunOptions::default(), &compute);
         assert!(
             report.failures.is_empty() && report.stale.is_empty(),

@@ -657,7 +657,13 @@ fn stats(
     }
     let engine = session.engine()?;
     let head = engine.tip();
-    let compute = hook::history_stats_with(&engine, head, now(), session.ledger);
+    let compute = hook::history_stats_with(
+        &engine,
+        head,
+        now(),
+        session.ledger,
+        session.config.stats_forecast.value,
+    );
     let report = hook::run_stats(session, &files, check, options, &compute);
     for failure in &report.failures {
         eprintln!("{failure}");
@@ -848,15 +854,18 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
         return fail(&error.report());
     }
     let today = now.date_naive();
+    let forecast = session.config.stats_forecast.value;
     let figures = |pending: &CommitDelta, paths: &[&str]| {
         if let Some(view) = &view
             && let Some(stats) =
-                hook::view_pending_stats(view, pending, paths, today, &session.ledger)
+                hook::view_pending_stats(view, pending, paths, today, &session.ledger, forecast)
         {
             return Ok(stats);
         }
         match engine() {
-            Ok(engine) => hook::pending_stats(engine, pending, paths, today, session.ledger),
+            Ok(engine) => {
+                hook::pending_stats(engine, pending, paths, today, session.ledger, forecast)
+            }
             Err(error) => Err(Error::Cannot {
                 doing: "read the history".to_string(),
                 source: error.report().into(),
@@ -923,9 +932,13 @@ fn merge_driver(args: &SessionArgs, files: &hook::MergeFiles) -> u8 {
     .and_then(|session| {
         let engine = std::cell::OnceCell::new();
         let compute = |path: &str, bytes: &[u8]| match engine.get_or_init(|| session.engine()) {
-            Ok(engine) => {
-                hook::history_stats_with(engine, engine.tip(), now(), session.ledger)(path, bytes)
-            }
+            Ok(engine) => hook::history_stats_with(
+                engine,
+                engine.tip(),
+                now(),
+                session.ledger,
+                session.config.stats_forecast.value,
+            )(path, bytes),
             Err(error) => Err(Error::Cannot {
                 doing: "read the history".to_string(),
                 source: error.report().into(),

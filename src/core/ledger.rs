@@ -118,11 +118,43 @@ pub struct TaskRecord {
     pub carry_streak: usize,
 }
 
+/// Hashes a [`TaskId`] (an index) with one multiply instead of SipHash: the ledger looks a
+/// task up once per task per version, millions of times for a big post's history, and ids
+/// are not chosen by anyone who could make them collide on purpose.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A map keyed by task id, hashed with [`IdHasher`].
+type IdMap<V> = HashMap<TaskId, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// What the ledger needs to know about a task over a post's versions.
 #[derive(Default)]
-struct Life {
-    /// The task as it read in the latest version it was in.
-    last: Option<Task>,
+struct Life<'a> {
+    /// The task as it read in the latest version it was in (borrowed: a big post has
+    /// thousands of versions of hundreds of tasks, and only the last one is kept).
+    last: Option<&'a Task>,
+    /// Index of the latest version it was in, to tell when it went missing in between.
+    seen_in: usize,
     /// Commit of the version it first appeared in.
     added: Option<Arc<CommitInfo>>,
     /// Commit that made it checked, while it stays checked.
@@ -381,7 +413,7 @@ fn week_outcome(
         let Some(task_life) = lives.get(&id) else {
             continue;
         };
-        let (Some(task), Some(added)) = (task_life.last.clone(), task_life.added.clone()) else {
+        let (Some(task), Some(added)) = (task_life.last.cloned(), task_life.added.clone()) else {
             continue;
         };
         let checked = (status == Status::Done)
@@ -884,15 +916,20 @@ fn series_name(path: &str) -> &str {
 }
 
 /// Each task's life within one post, by id.
-fn task_lives(life: &PostLife) -> HashMap<TaskId, Life> {
-    let mut lives: HashMap<TaskId, Life> = HashMap::new();
-    for version in &life.versions {
+fn task_lives(life: &PostLife) -> IdMap<Life<'_>> {
+    let mut lives: IdMap<Life> = IdMap::default();
+    for (index, version) in life.versions.iter().enumerate() {
         for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
             let entry = lives.entry(id).or_default();
             if entry.added.is_none() {
                 entry.added = Some(version.commit.clone());
                 entry.first_order = version.order;
+            } else if entry.seen_in + 1 < index {
+                // A task missing from a version and back later keeps its id; its tick
+                // history resets.
+                entry.checked_at = None;
             }
+            entry.seen_in = index;
             if task.checked {
                 if entry.checked_at.is_none() {
                     entry.checked_at = Some(version.commit.clone());
@@ -900,14 +937,14 @@ fn task_lives(life: &PostLife) -> HashMap<TaskId, Life> {
             } else {
                 entry.checked_at = None;
             }
-            entry.last = Some(task.clone());
+            entry.last = Some(task);
         }
-        // A task missing from a version and back later keeps its id; its tick history resets.
-        let present: HashSet<TaskId> = version.task_ids.iter().copied().collect();
-        for (id, entry) in lives.iter_mut() {
-            if !present.contains(id) {
-                entry.checked_at = None;
-            }
+    }
+    // Missing from the newest version: its tick history is reset as for a gap.
+    let newest = life.versions.len().saturating_sub(1);
+    for entry in lives.values_mut() {
+        if entry.seen_in != newest {
+            entry.checked_at = None;
         }
     }
     lives
@@ -1165,6 +1202,49 @@ mod tests {
         ];
         // No longer a goals post: the week before loses its next post and its due date.
         assert_eq!(update_matches_build(&emptied, &[2]), [1]);
+    }
+
+    #[test]
+    fn a_tick_counts_from_the_version_a_task_came_back_in() {
+        // Ticked on day 2, gone on day 3, back ticked on day 4: done on day 4, not day 2;
+        // and a ticked task dropped from the newest version has no tick left.
+        let h = history(&[(
+            "_posts/2021-03-01-w.md",
+            &[
+                (
+                    0,
+                    "2021-03-01",
+                    "- [ ] Write the parser\n- [ ] Call the bank\n",
+                ),
+                (
+                    1,
+                    "2021-03-02",
+                    "- [x] Write the parser\n- [x] Call the bank\n",
+                ),
+                (2, "2021-03-03", "- [x] Call the bank\n"),
+                (
+                    3,
+                    "2021-03-04",
+                    "- [x] Write the parser\n- [x] Call the bank\n",
+                ),
+                (4, "2021-03-05", "- [x] Write the parser\n"),
+            ],
+        )]);
+        let ledger = build(&h);
+        let record = |title: &str| {
+            ledger
+                .tasks
+                .iter()
+                .find(|t| t.task.title.to_string() == title)
+                .expect("task")
+        };
+        let parser = record("Write the parser");
+        assert_eq!(parser.status, Status::Done);
+        let checked = parser.checked.as_ref().expect("a tick");
+        assert_eq!(checked.time.date_naive().to_string(), "2021-03-04");
+        let bank = record("Call the bank");
+        assert_eq!(bank.status, Status::Removed);
+        assert!(bank.checked.is_none());
     }
 
     #[test]

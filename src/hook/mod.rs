@@ -599,13 +599,15 @@ pub fn commit_being_made(
 
 /// The figures of each of `paths` once `pending` is made, from one fold of it onto `engine`,
 /// which must stand at `pending`'s first parent (else [`Error::PendingParent`]): the weeks
-/// [`ledger::build_around`] gives each path, written on `today`.
+/// [`ledger::build_around`] gives each path, written on `today`; with the start-of-week
+/// forecast only when `forecast` (`stats.forecast`) says the blocks show it.
 pub fn pending_stats(
     engine: &Engine,
     pending: &CommitDelta,
     paths: &[&str],
     today: NaiveDate,
     options: ledger::LedgerOptions,
+    forecast: bool,
 ) -> Result<Vec<Option<BlockStats>>, Error> {
     let parent = pending.parents.first().copied();
     if engine.tip() != parent {
@@ -624,7 +626,7 @@ pub fn pending_stats(
         .map(|path| {
             let ledger =
                 ledger::build_around(&history, &options, path, statsblock::SPARKLINE_WEEKS);
-            stats_of(&ledger, path, today)
+            stats_of(&ledger, path, today, forecast)
         })
         .collect())
 }
@@ -638,6 +640,7 @@ pub fn view_pending_stats(
     paths: &[&str],
     today: NaiveDate,
     options: &ledger::LedgerOptions,
+    forecast: bool,
 ) -> Option<Vec<Option<BlockStats>>> {
     let ledgers =
         view.ledgers_around(pending.clone(), paths, options, statsblock::SPARKLINE_WEEKS)?;
@@ -645,18 +648,23 @@ pub fn view_pending_stats(
         ledgers
             .iter()
             .zip(paths)
-            .map(|(ledger, path)| stats_of(ledger, path, today))
+            .map(|(ledger, path)| stats_of(ledger, path, today, forecast))
             .collect(),
     )
 }
 
 /// The block's figures of the week at `path` in `ledger`, when it is a goals post's.
-fn stats_of(ledger: &ledger::Ledger, path: &str, today: NaiveDate) -> Option<BlockStats> {
+fn stats_of(
+    ledger: &ledger::Ledger,
+    path: &str,
+    today: NaiveDate,
+    forecast: bool,
+) -> Option<BlockStats> {
     ledger
         .weeks
         .iter()
         .position(|week| week.path == path)
-        .map(|week| BlockStats::from_ledger(ledger, week, today))
+        .map(|week| BlockStats::from_ledger(ledger, week, today, forecast))
 }
 
 /// The figures of a post as they will be once it is committed: the history up to HEAD
@@ -667,19 +675,27 @@ pub fn history_stats(
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
 ) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + '_ {
-    history_stats_with(engine, head, now, ledger::LedgerOptions::default())
+    history_stats_with(engine, head, now, ledger::LedgerOptions::default(), false)
 }
 
-/// [`history_stats`] with the configured due-date rules.
+/// [`history_stats`] with the configured due-date rules and `stats.forecast`.
 pub fn history_stats_with(
     engine: &Engine,
     head: Option<ObjectId>,
     now: DateTime<FixedOffset>,
     options: ledger::LedgerOptions,
+    forecast: bool,
 ) -> impl Fn(&str, &[u8]) -> Result<Option<BlockStats>, Error> + '_ {
     move |path, bytes| {
         let pending = git::pending_commit(head, now, &[(path.to_string(), bytes.to_vec())]);
-        let mut stats = pending_stats(engine, &pending, &[path], now.date_naive(), options)?;
+        let mut stats = pending_stats(
+            engine,
+            &pending,
+            &[path],
+            now.date_naive(),
+            options,
+            forecast,
+        )?;
         Ok(stats.pop().flatten())
     }
 }
@@ -693,9 +709,10 @@ pub fn view_stats(
     (path, bytes): (&str, &[u8]),
     now: DateTime<FixedOffset>,
     options: &ledger::LedgerOptions,
+    forecast: bool,
 ) -> Option<Option<BlockStats>> {
     let pending = git::pending_commit(view.tip(), now, &[(path.to_string(), bytes.to_vec())]);
-    view_pending_stats(view, &pending, &[path], now.date_naive(), options)?.pop()
+    view_pending_stats(view, &pending, &[path], now.date_naive(), options, forecast)?.pop()
 }
 
 /// Settings resolved for one run: strictness, the renderer's template text, and where a block

@@ -52,7 +52,8 @@ pub struct BlockStats {
     /// the configured one, as it sets `chart`.
     pub rating_scale: u8,
     /// The week's forecast as it stood at its start, from the weeks before it in the block's
-    /// window: the glance sentence of `gitgoals plan`. None without enough history.
+    /// window: the glance sentence of `gitgoals plan`. None without enough history, and None
+    /// when [`BlockStats::from_ledger`] was told the block does not show it.
     pub forecast: Option<String>,
     /// Whether the block shows `forecast` (`stats.forecast`, off unless set; the hook sets it
     /// as it sets `rating_scale`).
@@ -83,8 +84,15 @@ impl Default for BlockStats {
 pub const SPARKLINE_WEEKS: usize = 8;
 
 impl BlockStats {
-    /// The figures of week `week` of `ledger`, written on `today`.
-    pub fn from_ledger(ledger: &Ledger, week: usize, today: NaiveDate) -> BlockStats {
+    /// The figures of week `week` of `ledger`, written on `today`. The start-of-week forecast
+    /// (thousands of simulated weeks) is only worked out when `forecast` says the block shows
+    /// it: the hook runs on every commit, and the forecast is off unless set.
+    pub fn from_ledger(
+        ledger: &Ledger,
+        week: usize,
+        today: NaiveDate,
+        forecast: bool,
+    ) -> BlockStats {
         let this = &ledger.weeks[week];
         let tasks = ledger.tasks.iter().filter(|t| t.week == week);
         let carried_in = tasks
@@ -125,7 +133,9 @@ impl BlockStats {
             chart: None,
             rating_scale: crate::core::post::RATING_SCALE,
             // Dated at the week's own start, so the sentence never changes with the clock.
-            forecast: crate::core::forecast::start_of_week(ledger, week, this.date)
+            forecast: forecast
+                .then(|| crate::core::forecast::start_of_week(ledger, week, this.date))
+                .flatten()
                 .map(|f| crate::render::plan::glance(&f)),
             show_forecast: false,
         }
