@@ -206,7 +206,8 @@ fn pick_reading(
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// The months' English names, lower case: the names dates are read and written with.
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -12,7 +12,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use crate::core::block;
-use crate::core::dates::DateOrder;
+use crate::core::dates::{DateOrder, MONTHS};
 use crate::core::model::{Mark, Post};
 
 /// What a draft is made from.
@@ -332,21 +332,6 @@ fn paragraph_with<'a>(body: &'a str, needle: &str) -> Option<&'a str> {
     let end = body[at..].find("\n\n").map_or(body.len(), |i| at + i);
     Some(&body[start..end])
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// `by 12/12/2020` with `old` replaced by `new` as the author wrote it: the same separators,
 /// order, padding and month names.
