@@ -80,8 +80,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         command => {
             let mut session = Session::open(&args)?;
             session.show_config_warnings();
-            for problem in session.posts_glob_problems() {
-                session.warn(problem);
+            // The hook and the merge driver run inside git on every commit and merge: walking
+            // HEAD's whole tree there to repeat a warning the user sees from any other command
+            // would cost every commit.
+            if !matches!(command, Command::Hook { .. } | Command::MergeDriver { .. }) {
+                for problem in session.posts_glob_problems() {
+                    session.warn(problem);
+                }
             }
             run_with_session(&session, command)
         }
