@@ -441,13 +441,19 @@ fn a_toml_mistake_is_named_by_file_and_line_like_a_type_error() {
     assert!(said.starts_with("gitgoals: .gitgoals.toml:3: "), "{said}");
 }
 
-#[test]
-fn warnings_about_old_versions_only_with_verbose() {
+/// A blog whose one post was committed with front matter that is no YAML, and the post's path.
+fn blog_with_broken_front_matter() -> (Blog, &'static str) {
     let blog = Blog::without_hook();
     let path = "_posts/2021-01-04-week-1.md";
     blog.write(path, "---\ntitle: [broken\n---\n\n- [x] One\n- [ ] Two\n");
     blog.ok(&["add", "."]);
     blog.ok(&["commit", "-q", "-m", "broken front matter"]);
+    (blog, path)
+}
+
+#[test]
+fn warnings_about_old_versions_only_with_verbose() {
+    let (blog, path) = blog_with_broken_front_matter();
     let said = stderr(&blog.gitgoals(&["history"]));
     assert!(said.contains("front matter is not valid YAML"), "{said}");
     // Fixed: the old commit's warning is history, not news.
@@ -466,11 +472,7 @@ fn warnings_about_old_versions_only_with_verbose() {
 fn show_says_each_warning_once() {
     // `show` reads the history once for the post's dates and its forecast line: a warning
     // printed twice reads as two problems.
-    let blog = Blog::without_hook();
-    let path = "_posts/2021-01-04-week-1.md";
-    blog.write(path, "---\ntitle: [broken\n---\n\n- [x] One\n- [ ] Two\n");
-    blog.ok(&["add", "."]);
-    blog.ok(&["commit", "-q", "-m", "broken front matter"]);
+    let (blog, path) = blog_with_broken_front_matter();
     let shown = blog.gitgoals(&["show", path]);
     assert!(shown.status.success(), "{}", stderr(&shown));
     let said = stderr(&shown);
