@@ -153,7 +153,7 @@ fn check_rewrite(post: &[u8], body: &str) -> Result<(), TestCaseError> {
     let Ok(Rewrite::Changed(out)) = block::rewrite(post, body) else {
         return Ok(());
     };
-    match before {
+    match &before {
         Ok(Some(span)) => {
             // Before the opening marker's text (which states the new checksum), nothing moves.
             prop_assert_eq!(&out[..span.marker.start], &post[..span.marker.start]);
@@ -164,8 +164,17 @@ fn check_rewrite(post: &[u8], body: &str) -> Result<(), TestCaseError> {
     }
     prop_assert!(matches!(block::rewrite(&out, body), Ok(Rewrite::Unchanged)));
     // What gitgoals wrote is never read back as tasks.
+    // Counted against the post without its old block: a NUL byte there makes the whole file
+    // binary to the reader, and the rewrite, which drops it, would bring the user's own tasks
+    // back into view.
     let parsed = post::parse("_posts/2020-12-07-week.md", &out);
-    let before_tasks = post::parse("_posts/2020-12-07-week.md", post).tasks.len();
+    let outside = match &before {
+        Ok(Some(span)) => [&post[..span.whole.start], &post[span.whole.end..]].concat(),
+        _ => post.to_vec(),
+    };
+    let before_tasks = post::parse("_posts/2020-12-07-week.md", &outside)
+        .tasks
+        .len();
     prop_assert!(parsed.tasks.len() <= before_tasks);
     Ok(())
 }
@@ -255,4 +264,14 @@ proptest! {
             }
         }
     }
+}
+
+/// Found by the rewrite property: a NUL byte inside the old block made the post binary to the
+/// reader (git's rule), so it had no tasks; the rewritten block holds none, and the user's task
+/// above it is read again. That task is the user's, not gitgoals' writing.
+#[test]
+fn a_nul_byte_in_the_old_block_does_not_count_the_users_tasks_as_written_by_gitgoals() {
+    let post = b"- [ ] \n<!-- gitgoals:stats -->\n\x00- [ ] \n\n<!-- /gitgoals:stats -->\n";
+    let body = statsblock::render(&stats(Vec::new()), Renderer::Default).expect("render");
+    check_rewrite(post, &body).expect("the rewrite invariants");
 }
