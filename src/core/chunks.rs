@@ -201,10 +201,11 @@ pub struct StoredChunk<T> {
     pub reading: T,
 }
 
-/// The chunks of the last version of each big post that was read, by path: most versions of a
-/// big post repeat nearly all the chunks of the one before. Only the last version's chunks are
-/// kept, so the memory holds about one copy of each big post. Shared by the threads that parse
-/// (a lock held only to look up and to store).
+/// The chunks of the last versions of each big post that were read, by path: most versions of
+/// a big post repeat nearly all the chunks of the one before. The chunks of the last version are
+/// kept, and those of the [`KEEP_VERSIONS`] before it that it changed, so the memory holds about
+/// one copy of each big post. Shared by the threads that parse (a lock held only to look up and
+/// to store).
 #[derive(Debug)]
 pub struct ChunkMemo<T> {
     by_path: Mutex<HashMap<String, Arc<PathChunks<T>>>>,
@@ -217,12 +218,28 @@ impl<T> Default for ChunkMemo<T> {
     }
 }
 
+/// How many versions of a path a chunk that later versions no longer have is kept for. Both
+/// threads of a walk parse, each a batch of commits at a time, so the version stored last may
+/// be a few commits older or newer than the one read next: with only the last version's chunks
+/// kept, every edit of the commits between missed (on a big history, three times the chunks
+/// were parsed again).
+pub const KEEP_VERSIONS: u32 = 64;
+
 /// One path's chunks, by a hash of text and context.
 #[derive(Debug)]
 pub struct PathChunks<T> {
     /// The options the chunks were read with, as their caller keys them.
     options: u64,
-    chunks: HashMap<u64, Vec<Arc<StoredChunk<T>>>>,
+    /// How many versions of the path were stored before this one.
+    generation: u32,
+    chunks: HashMap<u64, Vec<Kept<T>>>,
+}
+
+/// A stored chunk and the generation of the last version it was part of.
+#[derive(Debug)]
+struct Kept<T> {
+    chunk: Arc<StoredChunk<T>>,
+    seen: u32,
 }
 
 impl<T> ChunkMemo<T> {
@@ -247,11 +264,17 @@ impl<T> ChunkMemo<T> {
             .cloned()
     }
 
-    /// Keeps `chunks` as `path`'s last version.
-    pub fn store(&self, path: &str, chunks: PathChunks<T>) {
+    /// Keeps `chunks` as `path`'s last version, with the chunks of the versions before it
+    /// that were seen in the last [`KEEP_VERSIONS`].
+    pub fn store(&self, path: &str, mut chunks: PathChunks<T>) {
         if let Ok(mut map) = self.by_path.lock() {
             match map.get_mut(path) {
-                Some(slot) => *slot = Arc::new(chunks),
+                Some(slot) => {
+                    if slot.options == chunks.options {
+                        chunks.keep_recent_from(slot);
+                    }
+                    *slot = Arc::new(chunks);
+                }
                 None => {
                     map.insert(path.to_string(), Arc::new(chunks));
                 }
@@ -264,6 +287,7 @@ impl<T> PathChunks<T> {
     pub fn new(options: u64) -> Self {
         PathChunks {
             options,
+            generation: 0,
             chunks: HashMap::new(),
         }
     }
@@ -278,11 +302,42 @@ impl<T> PathChunks<T> {
         self.chunks
             .get(&key)?
             .iter()
+            .map(|kept| &kept.chunk)
             .find(|c| &*c.text == text && c.context == *context)
     }
 
+    /// Adds a chunk of this version.
     pub fn insert(&mut self, key: u64, chunk: Arc<StoredChunk<T>>) {
-        self.chunks.entry(key).or_default().push(chunk);
+        let bucket = self.chunks.entry(key).or_default();
+        if !bucket.iter().any(|kept| Arc::ptr_eq(&kept.chunk, &chunk)) {
+            bucket.push(Kept { chunk, seen: 0 });
+        }
+    }
+
+    /// Makes this the version after `previous`, taking over the chunks of `previous` that
+    /// this one lacks and that a version in the last [`KEEP_VERSIONS`] still had.
+    fn keep_recent_from(&mut self, previous: &PathChunks<T>) {
+        let generation = previous.generation.wrapping_add(1);
+        self.generation = generation;
+        for bucket in self.chunks.values_mut() {
+            for kept in bucket {
+                kept.seen = generation;
+            }
+        }
+        for (key, bucket) in &previous.chunks {
+            for old in bucket {
+                if generation.wrapping_sub(old.seen) > KEEP_VERSIONS {
+                    continue;
+                }
+                let ours = self.chunks.entry(*key).or_default();
+                if !ours.iter().any(|kept| Arc::ptr_eq(&kept.chunk, &old.chunk)) {
+                    ours.push(Kept {
+                        chunk: Arc::clone(&old.chunk),
+                        seen: old.seen,
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -355,5 +410,70 @@ mod tests {
         assert_eq!(cut_points("## a\n[x]: /url\n## b\n"), None);
         assert_eq!(cut_points("- a\n  ```\n## b\n"), None);
         assert_eq!(cut_points("- a\n  <!--\n## b\n"), None);
+    }
+
+    /// The chunks one version of `path` would store: one per text, read as its length.
+    fn store_version(memo: &ChunkMemo<usize>, path: &str, texts: &[&str]) {
+        let mut version = PathChunks::new(7);
+        for text in texts {
+            let context = ChunkContext::default();
+            let key = chunk_key(text, &context);
+            version.insert(key, Arc::new(StoredChunk::new(text, context, text.len())));
+        }
+        memo.store(path, version);
+    }
+
+    fn remembered(memo: &ChunkMemo<usize>, path: &str, text: &str) -> bool {
+        let context = ChunkContext::default();
+        memo.previous(path, 7)
+            .is_some_and(|p| p.find(chunk_key(text, &context), text, &context).is_some())
+    }
+
+    #[test]
+    fn a_chunk_an_older_version_had_is_still_found_after_newer_versions_were_stored() {
+        // The two threads of a walk store versions out of order: the version read next may
+        // share a chunk with a version older than the last one stored.
+        let memo = ChunkMemo::default();
+        store_version(&memo, "p.md", &["# A\nold\n", "# B\nsame\n"]);
+        store_version(&memo, "p.md", &["# A\nnew\n", "# B\nsame\n"]);
+        store_version(&memo, "p.md", &["# A\nnewer\n", "# B\nsame\n"]);
+        assert!(remembered(&memo, "p.md", "# A\nold\n"));
+        assert!(remembered(&memo, "p.md", "# A\nnew\n"));
+        assert!(remembered(&memo, "p.md", "# B\nsame\n"));
+        assert!(!remembered(&memo, "q.md", "# B\nsame\n"));
+    }
+
+    #[test]
+    fn a_chunk_no_version_had_for_a_while_is_forgotten() {
+        let memo = ChunkMemo::default();
+        store_version(&memo, "p.md", &["# A\nfirst\n"]);
+        for n in 0..=KEEP_VERSIONS {
+            store_version(&memo, "p.md", &[&format!("# A\nedit {n}\n")]);
+        }
+        assert!(!remembered(&memo, "p.md", "# A\nfirst\n"));
+        assert!(remembered(&memo, "p.md", "# A\nedit 1\n"));
+    }
+
+    #[test]
+    fn chunks_read_with_other_options_are_not_kept() {
+        let memo = ChunkMemo::default();
+        store_version(&memo, "p.md", &["# A\nold\n"]);
+        let context = ChunkContext::default();
+        let text = "# A\nnew\n";
+        let mut other = PathChunks::new(8);
+        other.insert(
+            chunk_key(text, &context),
+            Arc::new(StoredChunk::new(text, context.clone(), 0)),
+        );
+        memo.store("p.md", other);
+        assert!(memo.previous("p.md", 7).is_none());
+        let stored = memo.previous("p.md", 8);
+        let find = |t: &str| {
+            stored
+                .as_ref()
+                .is_some_and(|p| p.find(chunk_key(t, &context), t, &context).is_some())
+        };
+        assert!(find(text));
+        assert!(!find("# A\nold\n"));
     }
 }
