@@ -23,15 +23,18 @@ pub const MIN_CHUNKED_BYTES: usize = 16 * 1024;
 /// the body must be parsed whole (see the module's notes); an empty list when it has no
 /// cut point.
 pub fn cut_points(body: &str) -> Option<Vec<usize>> {
+    if body.contains("]:") {
+        // A link reference definition, or text that might be one.
+        return None;
+    }
     let mut cuts = Vec::new();
     let mut state = State::Normal;
     let mut at = 0;
     for line in body.split_inclusive('\n') {
         let start = at;
         at += line.len();
-        if line.contains("]:") {
-            // A link reference definition, or text that might be one.
-            return None;
+        if matches!(state, State::Normal) && !may_open_a_block(line) {
+            continue;
         }
         let text = line.trim_end_matches(['\n', '\r']);
         state = match state {
@@ -136,6 +139,16 @@ fn contains_ignoring_case(text: &str, needle: &str) -> bool {
 }
 
 /// The fence character and length a line (indentation removed) opens a code block with.
+/// Whether a line met outside a fence and an HTML block may change the state or be a cut
+/// point: only one that starts with indentation, a heading's `#`, a fence's mark or `<` can.
+/// Most lines of a checklist start with `-`, `*` or a letter, and are passed over at once.
+fn may_open_a_block(line: &str) -> bool {
+    matches!(
+        line.as_bytes().first(),
+        Some(b' ' | b'#' | b'`' | b'~' | b'<')
+    )
+}
+
 fn opens_fence(rest: &str) -> Option<(u8, usize)> {
     let mark = *rest.as_bytes().first()?;
     if mark != b'`' && mark != b'~' {
@@ -232,6 +245,8 @@ pub struct PathChunks<T> {
     options: u64,
     /// How many versions of the path were stored before this one.
     generation: u32,
+    /// How many tasks this version has.
+    tasks: usize,
     chunks: HashMap<u64, Vec<Kept<T>>>,
 }
 
@@ -288,8 +303,18 @@ impl<T> PathChunks<T> {
         PathChunks {
             options,
             generation: 0,
+            tasks: 0,
             chunks: HashMap::new(),
         }
+    }
+
+    /// How many tasks the version has, as its reader said ([`Self::set_tasks`]).
+    pub fn tasks(&self) -> usize {
+        self.tasks
+    }
+
+    pub fn set_tasks(&mut self, tasks: usize) {
+        self.tasks = tasks;
     }
 
     /// The chunk read from exactly this text in this context, if there is one.
