@@ -352,62 +352,68 @@ impl TipParts {
     }
 }
 
-impl Engine {
-    /// Post `post`'s life as a record, borrowed; `tasks` are its tasks ([`Self::tasks_by_post`]).
-    pub fn life_record<'a>(&'a self, post: usize, tasks: &[TaskId]) -> LifeRecordView<'a> {
-        let mut commits = Interner::<CommitInfo>::new();
-        let mut table = TextTable::default();
-        let versions = self.posts.get(post).map_or(Vec::new(), |life| {
-            life.versions
-                .iter()
-                .map(|v| VersionRecord {
-                    commit: commits.id(&v.commit),
-                    order: v.order,
-                    path: v.path.as_str(),
-                    title: v.post.title.as_deref(),
-                    date: v.post.date,
-                    date_source: v.post.date_source,
-                    due: v.post.due.as_ref(),
-                    warnings: v.post.warnings.as_slice(),
-                    tasks: v.post.tasks.iter().map(|t| table.task(t)).collect(),
-                    task_ids: v.task_ids.as_slice(),
-                })
-                .collect()
-        });
-        let tasks = tasks
+/// Post `post`'s life as a record, borrowed from the post lives and task lives it is among
+/// (an engine's, or a history's once the engine became one); `tasks` are its tasks.
+pub fn life_record<'a>(
+    posts: &'a [PostLife],
+    lives: &'a [TaskLife],
+    post: usize,
+    tasks: &[TaskId],
+) -> LifeRecordView<'a> {
+    let mut commits = Interner::<CommitInfo>::new();
+    let mut table = TextTable::default();
+    let versions = posts.get(post).map_or(Vec::new(), |life| {
+        life.versions
             .iter()
-            .filter_map(|id| self.tasks.get(id.0))
-            .map(|life| {
-                let events = life
-                    .events
-                    .iter()
-                    .map(|e| EventRecord {
-                        kind: e.kind,
-                        commit: commits.id(&e.commit),
-                        order: e.order,
-                        title: e.title.as_str(),
-                        previous_title: e.previous_title.as_deref(),
-                        from_section: e.from_section.as_deref(),
-                        to_section: e.to_section.as_deref(),
-                    })
-                    .collect();
-                (life.id.0, events)
+            .map(|v| VersionRecord {
+                commit: commits.id(&v.commit),
+                order: v.order,
+                path: v.path.as_str(),
+                title: v.post.title.as_deref(),
+                date: v.post.date,
+                date_source: v.post.date_source,
+                due: v.post.due.as_ref(),
+                warnings: v.post.warnings.as_slice(),
+                tasks: v.post.tasks.iter().map(|t| table.task(t)).collect(),
+                task_ids: v.task_ids.as_slice(),
             })
-            .collect();
-        let (texts, sections) = table.into_tables();
-        LifeParts {
-            commits: commits
-                .into_values()
-                .into_iter()
-                .map(CommitRecord::of)
-                .collect(),
-            texts,
-            sections,
-            versions,
-            tasks,
-        }
+            .collect()
+    });
+    let tasks = tasks
+        .iter()
+        .filter_map(|id| lives.get(id.0))
+        .map(|life| {
+            let events = life
+                .events
+                .iter()
+                .map(|e| EventRecord {
+                    kind: e.kind,
+                    commit: commits.id(&e.commit),
+                    order: e.order,
+                    title: e.title.as_str(),
+                    previous_title: e.previous_title.as_deref(),
+                    from_section: e.from_section.as_deref(),
+                    to_section: e.to_section.as_deref(),
+                })
+                .collect();
+            (life.id.0, events)
+        })
+        .collect();
+    let (texts, sections) = table.into_tables();
+    LifeParts {
+        commits: commits
+            .into_values()
+            .into_iter()
+            .map(CommitRecord::of)
+            .collect(),
+        texts,
+        sections,
+        versions,
+        tasks,
     }
+}
 
+impl Engine {
     /// The tip's state and counters; none before the first commit.
     pub fn tip_parts(&self) -> Option<TipParts> {
         let tip = self.tip()?;
