@@ -140,7 +140,9 @@ pub fn load_ledger(
 ) -> Result<Ledger, Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options, repo.head()?)?.into_history();
-        return Ok(ledger::build_with(&history, ledger_options));
+        let ledger = ledger::build_with(&history, ledger_options);
+        drop_aside(history);
+        return Ok(ledger);
     };
     if let Some(file) = &file {
         if file.index.tip.tip() == head
@@ -155,8 +157,18 @@ pub fn load_ledger(
             return Ok(ledger);
         }
     }
-    let (_, ledger) = whole_with_ledger(file, repo, options, ledger_options, head, &selector)?;
+    let (history, ledger) =
+        whole_with_ledger(file, repo, options, ledger_options, head, &selector)?;
+    drop_aside(history);
     Ok(ledger)
+}
+
+/// Frees `history` on a thread of its own: a long history is millions of small allocations
+/// (a twentieth of a cold run), and the caller, which wanted only the weeks, goes on to print
+/// them meanwhile. A process that ends first leaves the freeing to the system.
+fn drop_aside(history: History) {
+    // Without a thread (none could be started), it is freed here.
+    let _ = std::thread::Builder::new().spawn(move || drop(history));
 }
 
 /// The history and its ledger as of HEAD, through the cache unless `use_cache` is false.
