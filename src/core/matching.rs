@@ -1217,11 +1217,15 @@ mod tests {
         let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyzé0123".chars().collect();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = |n: usize| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             (state >> 33) as usize % n
         };
         for _ in 0..20_000 {
-            let word: String = (0..3 + next(8)).map(|_| alphabet[next(alphabet.len())]).collect();
+            let word: String = (0..3 + next(8))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
             // A few random edits of it, or an unrelated word.
             let mut other: Vec<char> = word.chars().collect();
             for _ in 0..next(4) {
