@@ -44,7 +44,7 @@ fn every_blob_reads_as_git_reads_it(blog: &Blog) -> usize {
     for (id, bytes) in &blobs {
         let id = ObjectId::from_hex(id).expect("object id");
         if let Some(read) = repo.packed_blob(id) {
-            assert!(read == *bytes, "blob {id} reads differently from git's");
+            assert!(*read == *bytes, "blob {id} reads differently from git's");
             packed += 1;
         }
     }

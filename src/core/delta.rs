@@ -104,7 +104,8 @@ pub struct CommitDelta {
 pub struct BlobContent {
     pub id: ObjectId,
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared with the reader that may keep it as the base of the next version's delta.
+    pub bytes: std::sync::Arc<Vec<u8>>,
 }
 
 #[cfg(test)]

@@ -1176,7 +1176,7 @@ pub(crate) mod tests {
             blobs: vec![crate::core::delta::BlobContent {
                 id: blob,
                 path: path.to_string(),
-                bytes: text.as_bytes().to_vec(),
+                bytes: Arc::new(text.as_bytes().to_vec()),
             }],
             warnings: Vec::new(),
         }

@@ -59,7 +59,7 @@ pub fn pending_commit(
         blobs.push(BlobContent {
             id: blob,
             path: path.clone(),
-            bytes: bytes.clone(),
+            bytes: std::sync::Arc::new(bytes.clone()),
         });
     }
     pending_delta(
@@ -154,7 +154,7 @@ impl Repo {
     /// Blob `id` read from the pack files by [`pack::Packs`], which keeps the objects of
     /// delta chains as it resolves them; none when no pack holds it as a blob or it cannot
     /// be read there (then libgit2 reads it).
-    pub fn packed_blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+    pub fn packed_blob(&self, id: ObjectId) -> Option<std::sync::Arc<Vec<u8>>> {
         let mut packs = self.packs.try_borrow_mut().ok()?;
         let packs = packs.get_or_insert_with(|| {
             // Where libgit2 looks for objects: `GIT_OBJECT_DIRECTORY` when set (as inside

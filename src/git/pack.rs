@@ -102,17 +102,17 @@ impl Packs {
     }
 
     /// The bytes of blob `id`, when a pack holds it and it reads cleanly.
-    pub fn blob(&mut self, id: ObjectId) -> Option<Vec<u8>> {
+    pub fn blob(&mut self, id: ObjectId) -> Option<Arc<Vec<u8>>> {
         let (pack, offset) = self.locate(id)?;
         // A walk reads each version once: an object kept as a step of an earlier chain leaves
-        // the cache when it is read for itself, and is handed over without a copy.
-        if let Some((bytes, _)) = self.cache.remove(&(pack, offset)) {
-            self.cached_bytes -= bytes.len();
-            let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|shared| shared.as_ref().clone());
-            self.remember(pack, offset, &bytes);
-            return Some(bytes);
-        }
-        let bytes = self.object_at(pack, offset)?;
+        // the cache when it is read for itself.
+        let bytes = match self.cache.remove(&(pack, offset)) {
+            Some((bytes, _)) => {
+                self.cached_bytes -= bytes.len();
+                bytes
+            }
+            None => Arc::new(self.object_at(pack, offset)?),
+        };
         self.remember(pack, offset, &bytes);
         Some(bytes)
     }
@@ -126,12 +126,11 @@ impl Packs {
 
     /// Keeps a blob just read among the last few: a pack may store the next version of the
     /// same file as a delta of it.
-    fn remember(&mut self, pack: usize, offset: u64, bytes: &[u8]) {
+    fn remember(&mut self, pack: usize, offset: u64, bytes: &Arc<Vec<u8>>) {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent
-            .push_back(((pack, offset), Arc::new(bytes.to_vec())));
+        self.recent.push_back(((pack, offset), Arc::clone(bytes)));
     }
 
     fn cached(&self, key: Place) -> Option<Arc<Vec<u8>>> {

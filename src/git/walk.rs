@@ -217,7 +217,7 @@ impl Repo {
             }
         }
         let mut renames = pair_exact_renames(&deleted, &added);
-        let mut bytes_of: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        let mut bytes_of: HashMap<ObjectId, Arc<Vec<u8>>> = HashMap::new();
         let deleted_left: Vec<usize> = (0..deleted.len())
             .filter(|d| !renames.iter().any(|(x, _)| x == d))
             .collect();
@@ -241,7 +241,7 @@ impl Repo {
                 deleted_left.iter().map(|&d| deleted[d].clone()).collect();
             let left_added: Vec<Side> = added_left.iter().map(|&a| added[a].clone()).collect();
             let similar = pair_similar_renames(&left_deleted, &left_added, &|blob| {
-                bytes_of.get(&blob).map(Vec::as_slice)
+                bytes_of.get(&blob).map(|bytes| bytes.as_slice())
             });
             renames.extend(
                 similar
@@ -299,7 +299,7 @@ impl Repo {
                             commit: Some(commit.to_string()),
                             message: reason,
                         });
-                        Some(Vec::new())
+                        Some(Arc::new(Vec::new()))
                     }
                     None => self.read_blob(blob, path, commit, warnings),
                 },
@@ -328,12 +328,12 @@ impl Repo {
         path: &str,
         commit: &str,
         warnings: &mut Vec<Warning>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Arc<Vec<u8>>> {
         if let Some(bytes) = self.packed_blob(blob) {
             return Some(bytes);
         }
         match self.repo.find_blob(oid(blob)) {
-            Ok(found) => Some(found.content().to_vec()),
+            Ok(found) => Some(Arc::new(found.content().to_vec())),
             Err(e) => {
                 warnings.push(Warning {
                     file: path.to_string(),
