@@ -46,7 +46,7 @@ use crate::git::Repo;
 use crate::git::read::HistoryOptions;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 mod file;
 pub mod record;
