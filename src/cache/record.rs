@@ -338,7 +338,7 @@ impl LifeRecord {
 
 /// `value` moved by `by`; none when that leaves the range of an index.
 fn shifted(value: usize, by: i64) -> Option<usize> {
-    usize::try_from(value as i128 + i128::from(by)).ok()
+    value.checked_add_signed(isize::try_from(by).ok()?)
 }
 
 /// How far `to` is from `from`; none when that does not fit a stored shift.
@@ -350,8 +350,11 @@ fn shift(from: usize, to: usize) -> Option<i64> {
 /// lines by `lines`, bytes by `bytes` and indices from `i` to `j` gives it back; none when
 /// a move leaves the range of an index.
 fn kept(old: &Task, i: usize, j: usize, lines: i64, bytes: i64) -> Option<Task> {
+    if (lines, bytes) == (0, 0) && (i == j || old.parent.is_none()) {
+        return Some(old.clone());
+    }
     let parent = match old.parent {
-        Some(p) => Some(usize::try_from(p as i128 + j as i128 - i as i128).ok()?),
+        Some(p) => Some((p.checked_add(j)?).checked_sub(i)?),
         None => None,
     };
     Some(Task {

@@ -147,6 +147,10 @@ impl std::hash::Hasher for IdHasher {
 /// A map keyed by task id, hashed with [`IdHasher`].
 type IdMap<V> = HashMap<TaskId, V, std::hash::BuildHasherDefault<IdHasher>>;
 
+/// A set of task ids, hashed with [`IdHasher`]: [`carry_sides`] goes through every task of
+/// every version of a post.
+type IdSet = HashSet<TaskId, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// What the ledger needs to know about a task over a post's versions.
 #[derive(Default)]
 struct Life<'a> {
@@ -368,8 +372,8 @@ fn week_outcome(
     };
     let first_commit_after_due = first.commit.time.date_naive() > due;
 
-    let first_ids: HashSet<TaskId> = first.task_ids.iter().copied().collect();
-    let current_ids: HashSet<TaskId> = current.task_ids.iter().copied().collect();
+    let first_ids: IdSet = first.task_ids.iter().copied().collect();
+    let current_ids: IdSet = current.task_ids.iter().copied().collect();
     let stem = file_stem(&life.path);
 
     // Current tasks first, in the post's order; then the removed ones, oldest first.
@@ -401,7 +405,7 @@ fn week_outcome(
         .map(|(&id, life)| (life.first_order, id))
         .collect();
     ordinal_of.sort_unstable();
-    let ordinal: HashMap<TaskId, usize> = ordinal_of
+    let ordinal: IdMap<usize> = ordinal_of
         .iter()
         .enumerate()
         .map(|(n, &(_, id))| (id, n + 1))
@@ -523,7 +527,7 @@ fn carry_sides<'a>(
         .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
         .map(|(&id, task)| (id, task))
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = IdSet::default();
     let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
     for version in &next.versions {
         for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
