@@ -395,14 +395,14 @@ fn week_outcome(
     let mut removed: Vec<(usize, TaskId)> = lives
         .iter()
         .filter(|(id, _)| !current_ids.contains(id))
-        .map(|(&id, life)| (life.first_order, id))
+        .map(|(id, life)| (life.first_order, id))
         .collect();
     removed.sort_unstable();
     ordered.extend(removed.iter().map(|&(_, id)| (id, Status::Removed)));
 
     let mut ordinal_of: Vec<(usize, TaskId)> = lives
         .iter()
-        .map(|(&id, life)| (life.first_order, id))
+        .map(|(id, life)| (life.first_order, id))
         .collect();
     ordinal_of.sort_unstable();
     let ordinal: IdMap<usize> = ordinal_of
@@ -414,7 +414,7 @@ fn week_outcome(
     let mut done_on_time = 0;
     let mut records = Vec::with_capacity(ordered.len());
     for (id, status) in ordered {
-        let Some(task_life) = lives.get(&id) else {
+        let Some(task_life) = lives.get(id) else {
             continue;
         };
         let (Some(task), Some(added)) = (task_life.last.cloned(), task_life.added.clone()) else {
@@ -919,12 +919,86 @@ fn series_name(path: &str) -> &str {
     undated.trim_start_matches(['-', '_', ' ', '.'])
 }
 
+/// Each task's life within one post, by id. The order they come in means nothing: callers
+/// sort what they take from it.
+enum Lives<'a> {
+    /// Indexed by the id less `first`: one post's tasks get ids close together, and a
+    /// lookup per task per version is most of building a big post's week.
+    Table {
+        first: usize,
+        slots: Vec<Option<Life<'a>>>,
+    },
+    /// When the ids lie too far apart for a table.
+    Map(IdMap<Life<'a>>),
+}
+
+impl<'a> Lives<'a> {
+    /// Room for the ids of `life`'s tasks.
+    fn for_post(life: &PostLife) -> Lives<'a> {
+        let ids = life.versions.iter().flat_map(|v| v.task_ids.iter());
+        let (first, last) = ids.fold((usize::MAX, 0), |(lo, hi), id| (lo.min(id.0), hi.max(id.0)));
+        let longest = life
+            .versions
+            .iter()
+            .map(|v| v.task_ids.len())
+            .max()
+            .unwrap_or(0);
+        match last.checked_sub(first) {
+            Some(span) if span <= 8 * longest + 1024 => Lives::Table {
+                first,
+                slots: (0..=span).map(|_| None).collect(),
+            },
+            _ => Lives::Map(IdMap::default()),
+        }
+    }
+
+    /// The life of task `id`, new when not seen yet; none for an id outside the table (never:
+    /// the table is measured on the ids it is then given).
+    fn entry(&mut self, id: TaskId) -> Option<&mut Life<'a>> {
+        match self {
+            Lives::Table { first, slots } => {
+                let slot = slots.get_mut(id.0.checked_sub(*first)?)?;
+                Some(slot.get_or_insert_with(Life::default))
+            }
+            Lives::Map(map) => Some(map.entry(id).or_default()),
+        }
+    }
+
+    fn get(&self, id: TaskId) -> Option<&Life<'a>> {
+        match self {
+            Lives::Table { first, slots } => slots.get(id.0.checked_sub(*first)?)?.as_ref(),
+            Lives::Map(map) => map.get(&id),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (TaskId, &Life<'a>)> + '_> {
+        match self {
+            Lives::Table { first, slots } => Box::new(
+                slots
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, slot)| Some((TaskId(first + i), slot.as_ref()?))),
+            ),
+            Lives::Map(map) => Box::new(map.iter().map(|(&id, life)| (id, life))),
+        }
+    }
+
+    fn for_each_mut(&mut self, mut f: impl FnMut(&mut Life<'a>)) {
+        match self {
+            Lives::Table { slots, .. } => slots.iter_mut().flatten().for_each(f),
+            Lives::Map(map) => map.values_mut().for_each(&mut f),
+        }
+    }
+}
+
 /// Each task's life within one post, by id.
-fn task_lives(life: &PostLife) -> IdMap<Life<'_>> {
-    let mut lives: IdMap<Life> = IdMap::default();
+fn task_lives(life: &PostLife) -> Lives<'_> {
+    let mut lives = Lives::for_post(life);
     for (index, version) in life.versions.iter().enumerate() {
         for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
-            let entry = lives.entry(id).or_default();
+            let Some(entry) = lives.entry(id) else {
+                continue;
+            };
             if entry.added.is_none() {
                 entry.added = Some(version.commit.clone());
                 entry.first_order = version.order;
@@ -946,11 +1020,11 @@ fn task_lives(life: &PostLife) -> IdMap<Life<'_>> {
     }
     // Missing from the newest version: its tick history is reset as for a gap.
     let newest = life.versions.len().saturating_sub(1);
-    for entry in lives.values_mut() {
+    lives.for_each_mut(|entry| {
         if entry.seen_in != newest {
             entry.checked_at = None;
         }
-    }
+    });
     lives
 }
 
