@@ -30,6 +30,10 @@ pub struct Ledger {
 /// than it saves.
 const PARALLEL_CARRY_WEEKS: usize = 64;
 
+/// Tasks over every version of the weeks selected from which, when they are few, their
+/// carry links are matched on a thread of their own: a big post's history.
+const PARALLEL_WEEK_TASKS: usize = 100_000;
+
 /// One goals post's outcome.
 #[derive(Debug, Clone)]
 pub struct Week {
@@ -291,36 +295,48 @@ fn build_from_goals(
         .enumerate()
         .map(|(week, &goal)| (goal, week))
         .collect();
-    let weeks: Vec<(Week, Vec<TaskRecord>)> = selected
-        .iter()
-        .enumerate()
-        .filter_map(|(week, &goal)| {
-            let next = next_in_series[goal].map(|next| goals[next]);
-            week_outcome(history, options, goals[goal], next, week)
-        })
-        .collect();
+    let weeks_of = || -> Vec<(Week, Vec<TaskRecord>)> {
+        selected
+            .iter()
+            .enumerate()
+            .filter_map(|(week, &goal)| {
+                let next = next_in_series[goal].map(|next| goals[next]);
+                week_outcome(history, options, goals[goal], next, week)
+            })
+            .collect()
+    };
     let next_week: Vec<Option<usize>> = selected
         .iter()
         .map(|&goal| next_in_series[goal].and_then(|next| week_of_goal.get(&next).copied()))
         .collect();
+    // Every selected post has a version, so week `w` is the post of goal `selected[w]`.
+    let post_of_week = |week: usize| &history.posts[goals[selected[week]].0];
     let links_of = |range: std::ops::Range<usize>| -> Vec<Vec<(TaskId, TaskId)>> {
         next_week[range.clone()]
             .iter()
             .zip(range)
             .map(|(next, week)| match next {
-                Some(next) => carry_links(
-                    &history.posts[weeks[week].0.post],
-                    &history.posts[weeks[*next].0.post],
-                ),
+                Some(next) => carry_links(post_of_week(week), post_of_week(*next)),
                 None => Vec::new(),
             })
             .collect()
     };
     // Each pair of weeks is matched on its own, and on a long history this comes after the
-    // walk on one thread: two halves on two threads take half the time.
-    let links: Vec<Vec<(TaskId, TaskId)>> = if next_week.len() >= PARALLEL_CARRY_WEEKS {
+    // walk on one thread: two halves on two threads take half the time. A few weeks of big
+    // posts (the hook's) are worked out on one thread while their carry links are matched
+    // on the other.
+    let few_big = next_week.len() < PARALLEL_CARRY_WEEKS
+        && next_week.iter().any(Option::is_some)
+        && selected
+            .iter()
+            .flat_map(|&goal| &history.posts[goals[goal].0].versions)
+            .map(|v| v.task_ids.len())
+            .sum::<usize>()
+            >= PARALLEL_WEEK_TASKS;
+    let (weeks, links) = if next_week.len() >= PARALLEL_CARRY_WEEKS {
+        let weeks = weeks_of();
         let half = next_week.len() / 2;
-        std::thread::scope(|scope| {
+        let links = std::thread::scope(|scope| {
             let second = scope.spawn(|| links_of(half..next_week.len()));
             let mut links = links_of(0..half);
             // A panic in the matcher is the same bug on either thread: pass it on.
@@ -330,9 +346,19 @@ fn build_from_goals(
                     .unwrap_or_else(|e| std::panic::resume_unwind(e)),
             );
             links
+        });
+        (weeks, links)
+    } else if few_big {
+        std::thread::scope(|scope| {
+            let links = scope.spawn(|| links_of(0..next_week.len()));
+            let weeks = weeks_of();
+            let links = links
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (weeks, links)
         })
     } else {
-        links_of(0..next_week.len())
+        (weeks_of(), links_of(0..next_week.len()))
     };
     assemble(
         history.head.clone(),
@@ -1227,6 +1253,51 @@ mod tests {
         .expect("the needed posts are there");
         assert_eq!(format!("{updated:?}"), format!("{:?}", build(&whole)));
         plan.needed
+    }
+
+    #[test]
+    fn a_few_weeks_of_big_posts_link_as_a_whole_build_does() {
+        // Two weeks of a series, each with hundreds of versions of hundreds of tasks: enough
+        // that build_around matches their carry links on a thread of its own.
+        let open: String = (0..300).map(|k| format!("- [ ] Goal {k}\n")).collect();
+        let half: String = (0..300)
+            .map(|k| format!("- [{}] Goal {k}\n", if k % 2 == 0 { 'x' } else { ' ' }))
+            .collect();
+        let next: String = (150..450).map(|k| format!("- [ ] Goal {k}\n")).collect();
+        let mut first: Vec<Version> = vec![(0, "2021-03-01", open.as_str())];
+        first.extend((1..200).map(|order| (order, "2021-03-02", half.as_str())));
+        let second: Vec<Version> = (200..400)
+            .map(|order| (order, "2021-03-08", next.as_str()))
+            .collect();
+        let history = history(&[
+            ("_posts/2021-03-01-plan.md", &first),
+            ("_posts/2021-03-08-plan.md", &second),
+        ]);
+        let task_versions: usize = history
+            .posts
+            .iter()
+            .flat_map(|p| &p.versions)
+            .map(|v| v.task_ids.len())
+            .sum();
+        assert!(task_versions >= PARALLEL_WEEK_TASKS);
+        let whole = build(&history);
+        let around = build_around(
+            &history,
+            &LedgerOptions::default(),
+            "_posts/2021-03-08-plan.md",
+            2,
+        );
+        let figures = |l: &Ledger| -> Vec<Figures> { l.weeks.iter().map(|w| w.figures).collect() };
+        assert_eq!(figures(&around), figures(&whole));
+        // The odd goals were open when next week's post began; the ones it kept are carried.
+        assert_eq!(around.weeks[1].figures.carried_in, 75);
+        let carried = |l: &Ledger| -> Vec<(Option<usize>, Option<usize>, usize)> {
+            l.tasks
+                .iter()
+                .map(|t| (t.carried_from, t.carried_to, t.carry_streak))
+                .collect()
+        };
+        assert_eq!(carried(&around), carried(&whole));
     }
 
     #[test]
