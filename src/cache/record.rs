@@ -395,9 +395,14 @@ fn reads_as(old: &Task, i: usize, new: &Task, j: usize, lines: i64, bytes: i64) 
         && (Arc::ptr_eq(&old.section, &new.section) || old.section == new.section)
 }
 
+/// How many tasks past the last one kept [`task_runs`] looks at before it looks the task up
+/// by id: an edit removes or rewrites a task or two.
+const NEAR_CURSOR: usize = 4;
+
 /// Version `version`'s tasks as runs against `before`, the version written just before it
-/// (none for the first). A task is looked for where the run going on would put it, else at
-/// its own index, else by its id.
+/// (none for the first). A task is looked for where the run going on would put it, else
+/// a little past the last task kept (tasks removed or rewritten in between), else at its
+/// own index, else by its id.
 fn task_runs<'a>(
     before: Option<&'a PostVersion>,
     version: &'a PostVersion,
@@ -405,8 +410,12 @@ fn task_runs<'a>(
 ) -> Vec<TaskRun> {
     let (old_tasks, old_ids): (&[Task], &[TaskId]) =
         before.map_or((&[], &[]), |b| (&b.post.tasks, &b.task_ids));
-    let mut by_id: Option<HashMap<TaskId, usize>> = None;
+    // The version before's ids, sorted with their indices, built at the first task that
+    // is found nowhere near where it was.
+    let mut by_id: Option<Vec<(TaskId, usize)>> = None;
     let mut runs: Vec<TaskRun> = Vec::new();
+    // The index in the version before just past the last task kept.
+    let mut cursor = 0;
     for (j, (task, &id)) in version.post.tasks.iter().zip(&version.task_ids).enumerate() {
         if let Some(TaskRun::Kept {
             from,
@@ -418,22 +427,33 @@ fn task_runs<'a>(
             let i = *from as usize + *count as usize;
             if old_ids.get(i) == Some(&id)
                 && *count < u32::MAX
-                && reads_as(&old_tasks[i], i, task, j, *lines, *bytes)
+                && old_tasks
+                    .get(i)
+                    .is_some_and(|old| reads_as(old, i, task, j, *lines, *bytes))
             {
                 *count += 1;
+                cursor = i + 1;
                 continue;
             }
         }
-        let i = if old_ids.get(j) == Some(&id) {
-            Some(j)
-        } else {
-            by_id
-                .get_or_insert_with(|| old_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect())
-                .get(&id)
-                .copied()
-        };
+        let i = (cursor..cursor + NEAR_CURSOR)
+            .chain([j])
+            .find(|&i| old_ids.get(i) == Some(&id))
+            .or_else(|| {
+                let sorted = by_id.get_or_insert_with(|| {
+                    let mut sorted: Vec<(TaskId, usize)> =
+                        old_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+                    sorted.sort_unstable();
+                    sorted
+                });
+                let at = sorted.partition_point(|&(other, _)| other < id);
+                sorted
+                    .get(at)
+                    .filter(|&&(other, _)| other == id)
+                    .map(|&(_, i)| i)
+            });
         let run = i.and_then(|i| {
-            let old = &old_tasks[i];
+            let old = old_tasks.get(i)?;
             let lines = shift(old.line, task.line)?;
             let bytes = shift(old.marker.start, task.marker.start)?;
             let from = u32::try_from(i).ok()?;
@@ -444,10 +464,16 @@ fn task_runs<'a>(
                 bytes,
             })
         });
-        runs.push(run.unwrap_or_else(|| TaskRun::New {
-            id: id.0,
-            task: table.task(task),
-        }));
+        match run {
+            Some(run) => {
+                cursor = i.map_or(cursor, |i| i + 1);
+                runs.push(run);
+            }
+            None => runs.push(TaskRun::New {
+                id: id.0,
+                task: table.task(task),
+            }),
+        }
     }
     runs
 }

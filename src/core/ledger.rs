@@ -804,51 +804,78 @@ pub(crate) fn apply_update(
         previous_records.get_mut(record.week)?.push(record);
     }
     let previous_links = carry_links_of(previous)?;
-    let mut weeks = Vec::with_capacity(goals.len());
-    for (index, &(post, date)) in goals.iter().enumerate() {
-        let next_goal = next[index].map(|n| goals[n]);
-        if plan.recompute[index] {
-            weeks.push(week_outcome(
-                history,
-                options,
-                (post, date),
-                next_goal,
-                index,
-            )?);
-            continue;
-        }
-        let &earlier = plan.previous_week.get(&post)?;
-        let mut week = previous.weeks[earlier].clone();
-        week.figures.carried_in = 0;
-        week.figures.carried_out = 0;
-        week.figures.dropped = 0;
-        let records = previous_records[earlier]
-            .iter()
-            .map(|&record| TaskRecord {
-                week: index,
-                carried_from: None,
-                carried_to: None,
-                carry_streak: 0,
-                ..record.clone()
-            })
-            .collect();
-        weeks.push((week, records));
-    }
-    let links: Vec<Vec<(TaskId, TaskId)>> = goals
-        .iter()
-        .enumerate()
-        .map(|(index, &(post, _))| match next[index] {
-            None => Vec::new(),
-            Some(n) if plan.relink[index] => {
-                carry_links(&history.posts[post], &history.posts[goals[n].0])
+    let weeks_of = || -> Option<Vec<(Week, Vec<TaskRecord>)>> {
+        let mut weeks = Vec::with_capacity(goals.len());
+        for (index, &(post, date)) in goals.iter().enumerate() {
+            let next_goal = next[index].map(|n| goals[n]);
+            if plan.recompute[index] {
+                weeks.push(week_outcome(
+                    history,
+                    options,
+                    (post, date),
+                    next_goal,
+                    index,
+                )?);
+                continue;
             }
-            Some(_) => plan
-                .previous_week
-                .get(&post)
-                .map(|&w| previous_links[w].clone())
-                .unwrap_or_default(),
+            let &earlier = plan.previous_week.get(&post)?;
+            let mut week = previous.weeks[earlier].clone();
+            week.figures.carried_in = 0;
+            week.figures.carried_out = 0;
+            week.figures.dropped = 0;
+            let records = previous_records[earlier]
+                .iter()
+                .map(|&record| TaskRecord {
+                    week: index,
+                    carried_from: None,
+                    carried_to: None,
+                    carry_streak: 0,
+                    ..record.clone()
+                })
+                .collect();
+            weeks.push((week, records));
+        }
+        Some(weeks)
+    };
+    let links_of = || -> Vec<Vec<(TaskId, TaskId)>> {
+        goals
+            .iter()
+            .enumerate()
+            .map(|(index, &(post, _))| match next[index] {
+                None => Vec::new(),
+                Some(n) if plan.relink[index] => {
+                    carry_links(&history.posts[post], &history.posts[goals[n].0])
+                }
+                Some(_) => plan
+                    .previous_week
+                    .get(&post)
+                    .map(|&w| previous_links[w].clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+    // Pairs of big posts to match again (a commit to a long checklist): matched on a second
+    // thread while the weeks are worked out, as in a build of a few weeks.
+    let relinked_tasks: usize = (0..goals.len())
+        .filter(|&index| plan.relink[index])
+        .filter_map(|index| Some([goals[index].0, goals[next[index]?].0]))
+        .flatten()
+        .flat_map(|post| &history.posts[post].versions)
+        .map(|v| v.task_ids.len())
+        .sum();
+    let (weeks, links) = if relinked_tasks >= PARALLEL_WEEK_TASKS {
+        std::thread::scope(|scope| {
+            let links = scope.spawn(links_of);
+            let weeks = weeks_of();
+            let links = links
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (weeks, links)
         })
-        .collect();
+    } else {
+        (weeks_of(), links_of())
+    };
+    let weeks = weeks?;
     Some(assemble(
         history.head.clone(),
         history.warnings.clone(),
@@ -1258,35 +1285,29 @@ mod tests {
     #[test]
     fn a_few_weeks_of_big_posts_link_as_a_whole_build_does() {
         // Two weeks of a series, each with hundreds of versions of hundreds of tasks: enough
-        // that build_around matches their carry links on a thread of its own.
+        // that build_around and an update match their carry links on a thread of their own.
         let open: String = (0..300).map(|k| format!("- [ ] Goal {k}\n")).collect();
         let half: String = (0..300)
             .map(|k| format!("- [{}] Goal {k}\n", if k % 2 == 0 { 'x' } else { ' ' }))
             .collect();
         let next: String = (150..450).map(|k| format!("- [ ] Goal {k}\n")).collect();
+        let renamed = next.replace("Goal 151\n", "Goal 151, rewritten\n");
         let mut first: Vec<Version> = vec![(0, "2021-03-01", open.as_str())];
         first.extend((1..200).map(|order| (order, "2021-03-02", half.as_str())));
-        let second: Vec<Version> = (200..400)
+        let mut second: Vec<Version> = (200..400)
             .map(|order| (order, "2021-03-08", next.as_str()))
             .collect();
-        let history = history(&[
-            ("_posts/2021-03-01-plan.md", &first),
-            ("_posts/2021-03-08-plan.md", &second),
-        ]);
-        let task_versions: usize = history
+        let paths = ["_posts/2021-03-01-plan.md", "_posts/2021-03-08-plan.md"];
+        let before = history(&[(paths[0], &first), (paths[1], &second)]);
+        let task_versions: usize = before
             .posts
             .iter()
             .flat_map(|p| &p.versions)
             .map(|v| v.task_ids.len())
             .sum();
         assert!(task_versions >= PARALLEL_WEEK_TASKS);
-        let whole = build(&history);
-        let around = build_around(
-            &history,
-            &LedgerOptions::default(),
-            "_posts/2021-03-08-plan.md",
-            2,
-        );
+        let whole = build(&before);
+        let around = build_around(&before, &LedgerOptions::default(), paths[1], 2);
         let figures = |l: &Ledger| -> Vec<Figures> { l.weeks.iter().map(|w| w.figures).collect() };
         assert_eq!(figures(&around), figures(&whole));
         // The odd goals were open when next week's post began; the ones it kept are carried.
@@ -1298,6 +1319,16 @@ mod tests {
                 .collect()
         };
         assert_eq!(carried(&around), carried(&whole));
+
+        // One more version of next week's post: the pair is matched again.
+        second.push((400, "2021-03-09", renamed.as_str()));
+        let after = history(&[(paths[0], &first), (paths[1], &second)]);
+        let goals = goals_with(&after, |_, life| goal_date(life));
+        let plan = plan_update(&whole, &after, &goals, &[1].into_iter().collect());
+        assert!(plan.relink[0]);
+        let updated = apply_update(&plan, &whole, &after, &LedgerOptions::default(), &goals)
+            .expect("every post is there");
+        assert_eq!(format!("{updated:?}"), format!("{:?}", build(&after)));
     }
 
     #[test]
