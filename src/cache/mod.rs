@@ -855,6 +855,10 @@ pub struct HookView {
     base: Engine,
 }
 
+/// Records of this many bytes or more are decoded on a second thread by the hook
+/// ([`HookView::early_records`]): a big post's, not a weekly post's.
+const EARLY_RECORD_BYTES: u64 = 128 << 10;
+
 /// More commits than this since the cache was written: the hook reads the whole engine,
 /// and writes the cache again, rather than folding them onto a partial one at every commit.
 const HOOK_FOLDS_AT_MOST: usize = 32;
@@ -953,21 +957,99 @@ impl HookView {
                 }
             }
         }
-        engine.feed_pending(pending);
-        let mut history = engine.into_history();
-        let goals = self.file.goals(&history);
-        let mut ledgers = Vec::with_capacity(paths.len());
-        for path in paths {
-            for post in ledger::window_posts(&history, &goals, path, window) {
-                if history.posts.get(post)?.versions.is_empty() {
-                    history.posts[post].versions = self.file.life(post)?.versions;
+        // The lives of the weeks before, decoded on a second thread while the commit is
+        // folded in, when they are big.
+        let early = self.early_records(&engine, paths, window);
+        std::thread::scope(|scope| {
+            let early = early.map(|records| {
+                scope.spawn(move || {
+                    records
+                        .into_iter()
+                        .map(|(post, bytes)| (post, self.file.life_from(&bytes, post)))
+                        .collect::<Vec<_>>()
+                })
+            });
+            engine.feed_pending(pending);
+            let mut history = engine.into_history();
+            let goals = self.file.goals(&history);
+            let mut early: Vec<(usize, Option<StoredLife>)> = match early {
+                Some(thread) => thread
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => Vec::new(),
+            };
+            let mut ledgers = Vec::with_capacity(paths.len());
+            for path in paths {
+                for post in ledger::window_posts(&history, &goals, path, window) {
+                    if history.posts.get(post)?.versions.is_empty() {
+                        let life = match early.iter().position(|(p, _)| *p == post) {
+                            Some(at) => early.swap_remove(at).1,
+                            None => self.file.life(post),
+                        };
+                        history.posts[post].versions = life?.versions;
+                    }
                 }
+                ledgers.push(ledger::build_around_goals(
+                    &history, options, &goals, path, window,
+                ));
             }
-            ledgers.push(ledger::build_around_goals(
-                &history, options, &goals, path, window,
-            ));
+            Some(ledgers)
+        })
+    }
+
+    /// The records of the posts that the stats blocks of `paths` will read besides those
+    /// `engine` holds (the weeks before each in its series, as the cache's tip has them),
+    /// read to be decoded early; none when they are small (a blog's weekly posts) and a
+    /// thread would cost more than it saves. A guess: a post it misses is decoded when
+    /// needed, one it names needlessly costs only time.
+    fn early_records(
+        &self,
+        engine: &Engine,
+        paths: &[&str],
+        window: usize,
+    ) -> Option<Vec<(usize, Vec<u8>)>> {
+        let stored = &self.file.index.posts;
+        if !stored.iter().any(|p| p.record.len >= EARLY_RECORD_BYTES) {
+            return None;
         }
-        Some(ledgers)
+        // Enough of each post for its path and its date as a goals post: the first and the
+        // last version of those the engine holds.
+        let posts = engine
+            .lives()
+            .iter()
+            .map(|life| PostLife {
+                path: life.path.clone(),
+                deleted: life.deleted,
+                versions: match (life.versions.first(), life.versions.last()) {
+                    (Some(first), Some(last)) => vec![first.clone(), last.clone()],
+                    _ => Vec::new(),
+                },
+            })
+            .collect();
+        let light = History {
+            posts,
+            ..History::default()
+        };
+        let goals = self.file.goals(&light);
+        let mut wanted: Vec<usize> = paths
+            .iter()
+            .flat_map(|path| ledger::window_posts(&light, &goals, path, window))
+            .filter(|&post| light.posts[post].versions.is_empty())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let bytes: u64 = wanted
+            .iter()
+            .filter_map(|&post| stored.get(post))
+            .map(|p| p.record.len)
+            .sum();
+        if bytes < EARLY_RECORD_BYTES {
+            return None;
+        }
+        wanted
+            .into_iter()
+            .map(|post| Some((post, self.file.read(stored.get(post)?.record)?)))
+            .collect()
     }
 }
 
