@@ -437,6 +437,8 @@ fn update_partially(
     if let Ok(pending) = prepare_store(&path, &selector, Some(file), &engine) {
         let _ = pending.complete(Some(&ledger), &|week| plan.kept_week(week, &goals));
     }
+    drop_aside(history);
+    drop_aside(engine.into_history());
     Ok(Some(ledger))
 }
 
@@ -993,6 +995,7 @@ impl HookView {
                     &history, options, &goals, path, window,
                 ));
             }
+            drop_aside(history);
             Some(ledgers)
         })
     }
@@ -1050,6 +1053,32 @@ impl HookView {
             .into_iter()
             .map(|post| Some((post, self.file.read(stored.get(post)?.record)?)))
             .collect()
+    }
+}
+
+impl Drop for HookView {
+    fn drop(&mut self) {
+        drop_aside(std::mem::take(&mut self.base).into_history());
+    }
+}
+
+/// Tasks over every version of a history's posts from which [`drop_aside`] frees it on a
+/// thread of its own.
+const DROP_ASIDE_TASKS: usize = 100_000;
+
+/// Drops `history`, on a thread of its own when it holds a big post's every version:
+/// freeing hundreds of thousands of tasks (three shared texts each) was a tenth of the
+/// hook's time on a big post, and the caller, about to answer and exit, need not wait.
+fn drop_aside(history: History) {
+    let tasks: usize = history
+        .posts
+        .iter()
+        .flat_map(|life| &life.versions)
+        .map(|v| v.task_ids.len())
+        .sum();
+    if tasks >= DROP_ASIDE_TASKS {
+        // When no thread can be started the history is dropped here, as it would have been.
+        let _ = std::thread::Builder::new().spawn(move || drop(history));
     }
 }
 
