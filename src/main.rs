@@ -4,7 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    tune_allocator();
     let cli = gitgoals::cli::Cli::parse();
     match gitgoals::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -12,5 +17,33 @@ fn main() -> ExitCode {
             eprintln!("gitgoals: {}", error.report());
             ExitCode::FAILURE
         }
+    }
+}
+
+/// mimalloc keeps freed memory for a second before giving it back, and commits a whole
+/// arena at once: a run that builds a history and lets go of its parts as it goes would peak
+/// 45% above what the system allocator needs. Giving memory back at once, and committing it
+/// as it is used, keeps the peak within a few percent of the system allocator's on a blog of
+/// small posts, and the speed stays.
+///
+/// The arena is made at the first allocation, before `main`; on Linux this runs before that,
+/// from the ELF initialisers (`.init_array`), so both options hold from the start. Elsewhere
+/// `main` sets them and only the purge delay takes effect.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
+extern "C" fn tune_allocator() {
+    use libmimalloc_sys::{mi_option_set, mi_option_t};
+    // Positions in `mi_option_e` of the mimalloc (v3) that `libmimalloc-sys` builds; the crate
+    // names only some of them, and its exact version is pinned so they cannot move.
+    const ARENA_EAGER_COMMIT: mi_option_t = 4;
+    const PURGE_DELAY: mi_option_t = 15;
+    // SAFETY: setting an option is a store into mimalloc's option table, allowed at any time,
+    // also before the allocator is first used; both values are in the options' ranges.
+    unsafe {
+        mi_option_set(PURGE_DELAY, 0);
+        mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
 }

@@ -4,7 +4,11 @@
 //! although nearly all of it is what the version before it said.
 //!
 //! The history is written with `git fast-import`, streamed: holding every version in memory
-//! first would take gigabytes, and fast-import stores each version as a delta of the last.
+//! first would take gigabytes. Then it is packed as `git gc` packs a real repository:
+//! fast-import's own pack stores each version as a plain delta of the last (35 MB here, against
+//! 1.6 MB packed), which makes every reader, git included, inflate twenty times the bytes a
+//! real repository holds, and hides how deep delta chains cost a reader that walks history
+//! oldest first.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -396,6 +400,7 @@ pub fn write_repo(spec: &Spec, dir: &Path) -> Result<(), String> {
     if !status.success() {
         return Err(format!("git fast-import failed: {status}"));
     }
+    git(&["repack", "-a", "-d", "-f", "-q"])?;
     git(&["checkout", "-q", "-f", "main"])
 }
 

@@ -140,7 +140,9 @@ pub fn load_ledger(
 ) -> Result<Ledger, Error> {
     let Some((head, selector, file)) = open_cache(repo, options, ledger_options, use_cache)? else {
         let history = read_fresh(repo, options, repo.head()?)?.into_history();
-        return Ok(ledger::build_with(&history, ledger_options));
+        let ledger = ledger::build_with(&history, ledger_options);
+        drop_aside(history);
+        return Ok(ledger);
     };
     if let Some(file) = &file {
         if file.index.tip.tip() == head
@@ -155,8 +157,18 @@ pub fn load_ledger(
             return Ok(ledger);
         }
     }
-    let (_, ledger) = whole_with_ledger(file, repo, options, ledger_options, head, &selector)?;
+    let (history, ledger) =
+        whole_with_ledger(file, repo, options, ledger_options, head, &selector)?;
+    drop_aside(history);
     Ok(ledger)
+}
+
+/// Frees `history` on a thread of its own: a long history is millions of small allocations
+/// (a twentieth of a cold run), and the caller, which wanted only the weeks, goes on to print
+/// them meanwhile. A process that ends first leaves the freeing to the system.
+fn drop_aside(history: History) {
+    // Without a thread (none could be started), it is freed here.
+    let _ = std::thread::Builder::new().spawn(move || drop(history));
 }
 
 /// The history and its ledger as of HEAD, through the cache unless `use_cache` is false.
@@ -300,9 +312,8 @@ fn brought_forward(
     })
 }
 
-/// The whole history at `head` and its ledger, with the cache brought up to them. The post
-/// records are written before the engine becomes the history, so the two are never both
-/// held.
+/// The whole history at `head` and its ledger, with the cache brought up to them. The engine
+/// becomes the history (moved, not copied) and the post records are written from it.
 fn whole_with_ledger(
     file: Option<CacheFile>,
     repo: &Repo,
@@ -319,29 +330,42 @@ fn whole_with_ledger(
         return Ok((engine.into_history(), ledger));
     }
     let path = cache_file(repo);
-    let pending = prepare_store(&path, selector, base, &engine).ok();
+    let tip = engine.tip_parts();
+    let known = engine.known_ids();
     let touched = engine.touched().clone();
     let history = engine.into_history();
-    // The stored ledger, brought forward over the posts the new commits touched; built
-    // whole when there is none.
-    let forward = base
-        .and_then(CacheFile::ledger)
-        .and_then(|previous| brought_forward(&previous, &history, &touched, ledger_options));
-    let ledger = match forward {
-        Some(forward) => {
-            if let Some(pending) = pending {
-                let _ = pending.complete(Some(&forward.ledger), &|week| forward.kept(week));
+    // The post records are written on a thread of their own while the ledger is built: the
+    // two only read the history, and each took about as long as the other.
+    let ledger = std::thread::scope(|scope| {
+        let (history, touched, path) = (&history, &touched, &path);
+        let writer = scope.spawn(move || {
+            let tip = tip.ok_or_else(|| std::io::Error::other("no commit to store"))?;
+            let records = Records::of_history(history, touched, known);
+            prepare_store_of(path, selector, base, &records, tip)
+        });
+        // A write that failed, or whose thread stopped, only costs speed.
+        let written = || writer.join().ok().and_then(Result::ok);
+        // The stored ledger, brought forward over the posts the new commits touched; built
+        // whole when there is none.
+        let forward = base
+            .and_then(CacheFile::ledger)
+            .and_then(|previous| brought_forward(&previous, history, touched, ledger_options));
+        match forward {
+            Some(forward) => {
+                if let Some(pending) = written() {
+                    let _ = pending.complete(Some(&forward.ledger), &|week| forward.kept(week));
+                }
+                forward.ledger
             }
-            forward.ledger
-        }
-        None => {
-            let ledger = ledger::build_with(&history, ledger_options);
-            if let Some(pending) = pending {
-                let _ = pending.complete(Some(&ledger), &|_| None);
+            None => {
+                let ledger = ledger::build_with(history, ledger_options);
+                if let Some(pending) = written() {
+                    let _ = pending.complete(Some(&ledger), &|_| None);
+                }
+                ledger
             }
-            ledger
         }
-    };
+    });
     Ok((history, ledger))
 }
 
@@ -718,6 +742,74 @@ fn prepare_store<'a>(
     let tip = engine
         .tip_parts()
         .ok_or_else(|| std::io::Error::other("no commit to store"))?;
+    prepare_store_of(path, selector, base, &Records::of_engine(engine), tip)
+}
+
+/// What a cache write takes from an engine, or from the history an engine became and what
+/// the engine alone knew: so the cold run can write the cache while the ledger is built.
+struct Records<'a> {
+    posts: &'a [PostLife],
+    lives: &'a [crate::core::history::TaskLife],
+    /// Each post's path at the tip, or its last path when it is gone.
+    paths: Vec<&'a str>,
+    touched: &'a std::collections::BTreeSet<usize>,
+    known: Vec<[u8; 20]>,
+    warnings: &'a [Warning],
+}
+
+impl<'a> Records<'a> {
+    fn of_engine(engine: &'a Engine) -> Records<'a> {
+        Records {
+            posts: engine.lives(),
+            lives: engine.task_lives(),
+            paths: engine.tip_paths(),
+            touched: engine.touched(),
+            known: engine.known_ids(),
+            warnings: engine.warnings(),
+        }
+    }
+
+    /// A whole engine's records once it became `history` (which names each post by its tip
+    /// path, as [`Engine::tip_paths`] does); `known` and `touched` are the engine's.
+    fn of_history(
+        history: &'a History,
+        touched: &'a std::collections::BTreeSet<usize>,
+        known: Vec<[u8; 20]>,
+    ) -> Records<'a> {
+        Records {
+            posts: &history.posts,
+            lives: &history.tasks,
+            paths: history
+                .posts
+                .iter()
+                .map(|life| life.path.as_str())
+                .collect(),
+            touched,
+            known,
+            warnings: &history.warnings,
+        }
+    }
+
+    /// The ids of each post's tasks.
+    fn tasks_by_post(&self) -> Vec<Vec<crate::core::history::TaskId>> {
+        let mut by_post = vec![Vec::new(); self.posts.len()];
+        for life in self.lives {
+            if let Some(ids) = by_post.get_mut(life.post) {
+                ids.push(life.id);
+            }
+        }
+        by_post
+    }
+}
+
+/// [`prepare_store`] from records.
+fn prepare_store_of<'a>(
+    path: &'a Path,
+    selector: &str,
+    base: Option<&'a CacheFile>,
+    records: &Records,
+    tip: TipParts,
+) -> std::io::Result<PendingStore<'a>> {
     // Appending keeps what the base holds; once the dead parts outgrow the live ones, the
     // file is written whole again, copying the records that did not change.
     let base = base.filter(|b| b.index.tip.task_count() <= tip.task_count());
@@ -726,7 +818,7 @@ fn prepare_store<'a>(
         Some(b) => Writer::append(b.length),
         None => Writer::whole(path)?,
     };
-    match write_parts(&mut writer, selector, base, append.is_some(), engine, tip) {
+    match write_parts(&mut writer, selector, base, append.is_some(), records, tip) {
         Ok(index) => Ok(PendingStore {
             path,
             writer,
@@ -771,15 +863,14 @@ fn write_parts(
     selector: &str,
     base: Option<&CacheFile>,
     appending: bool,
-    engine: &Engine,
+    records: &Records,
     tip: TipParts,
 ) -> std::io::Result<Index> {
-    let touched = engine.touched();
+    let touched = records.touched;
     let stored = base.map_or(&[][..], |b| b.index.posts.as_slice());
-    let tasks = engine.tasks_by_post();
-    let paths = engine.tip_paths();
-    let mut posts = Vec::with_capacity(paths.len());
-    for (post, path) in paths.into_iter().enumerate() {
+    let tasks = records.tasks_by_post();
+    let mut posts = Vec::with_capacity(records.paths.len());
+    for (post, &path) in records.paths.iter().enumerate() {
         let kept = stored.get(post).filter(|_| !touched.contains(&post));
         let (record, date) = match kept {
             Some(entry) if appending => (entry.record, entry.date),
@@ -790,8 +881,8 @@ fn write_parts(
                 (writer.part(&bytes)?, entry.date)
             }
             None => {
-                let record = engine.life_record(post, &tasks[post]);
-                let life = &engine.lives()[post];
+                let record = record::life_record(records.posts, records.lives, post, &tasks[post]);
+                let life = &records.posts[post];
                 let has_tasks = life
                     .versions
                     .last()
@@ -817,9 +908,10 @@ fn write_parts(
         None => Vec::new(),
     };
     let old_set: HashSet<[u8; 20]> = old_known.iter().copied().collect();
-    let new_known = engine
-        .known_ids()
-        .into_iter()
+    let new_known = records
+        .known
+        .iter()
+        .copied()
         .filter(|id| !old_set.contains(id));
     let mut known = Vec::new();
     if appending && let Some(b) = base {
@@ -836,7 +928,7 @@ fn write_parts(
     }
     // A whole engine holds every warning in the order a read without the cache gives them;
     // a partial one was given the stored ones first.
-    let warnings = engine.warnings().to_vec();
+    let warnings = records.warnings.to_vec();
     Ok(Index {
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
         selector: selector.to_string(),
@@ -1059,26 +1151,6 @@ impl HookView {
 impl Drop for HookView {
     fn drop(&mut self) {
         drop_aside(std::mem::take(&mut self.base).into_history());
-    }
-}
-
-/// Tasks over every version of a history's posts from which [`drop_aside`] frees it on a
-/// thread of its own.
-const DROP_ASIDE_TASKS: usize = 100_000;
-
-/// Drops `history`, on a thread of its own when it holds a big post's every version:
-/// freeing hundreds of thousands of tasks (three shared texts each) was a tenth of the
-/// hook's time on a big post, and the caller, about to answer and exit, need not wait.
-fn drop_aside(history: History) {
-    let tasks: usize = history
-        .posts
-        .iter()
-        .flat_map(|life| &life.versions)
-        .map(|v| v.task_ids.len())
-        .sum();
-    if tasks >= DROP_ASIDE_TASKS {
-        // When no thread can be started the history is dropped here, as it would have been.
-        let _ = std::thread::Builder::new().spawn(move || drop(history));
     }
 }
 

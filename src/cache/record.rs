@@ -568,62 +568,68 @@ impl TipParts {
     }
 }
 
-impl Engine {
-    /// Post `post`'s life as a record, borrowed; `tasks` are its tasks ([`Self::tasks_by_post`]).
-    pub fn life_record<'a>(&'a self, post: usize, tasks: &[TaskId]) -> LifeRecordView<'a> {
-        let mut commits = Interner::<CommitInfo>::new();
-        let mut table = TextTable::default();
-        let mut before: Option<&PostVersion> = None;
-        let versions = self.posts.get(post).map_or(Vec::new(), |life| {
-            life.versions
-                .iter()
-                .map(|v| VersionRecord {
-                    commit: commits.id(&v.commit),
-                    order: v.order,
-                    path: v.path.as_str(),
-                    title: v.post.title.as_deref(),
-                    date: v.post.date,
-                    date_source: v.post.date_source,
-                    due: v.post.due.as_ref(),
-                    warnings: v.post.warnings.as_slice(),
-                    tasks: task_runs(before.replace(v), v, &mut table),
-                })
-                .collect()
-        });
-        let tasks = tasks
+/// Post `post`'s life as a record, borrowed from the post lives and task lives it is among
+/// (an engine's, or a history's once the engine became one); `tasks` are its tasks.
+pub fn life_record<'a>(
+    posts: &'a [PostLife],
+    lives: &'a [TaskLife],
+    post: usize,
+    tasks: &[TaskId],
+) -> LifeRecordView<'a> {
+    let mut commits = Interner::<CommitInfo>::new();
+    let mut table = TextTable::default();
+    let mut before: Option<&PostVersion> = None;
+    let versions = posts.get(post).map_or(Vec::new(), |life| {
+        life.versions
             .iter()
-            .filter_map(|id| self.tasks.get(id.0))
-            .map(|life| {
-                let events = life
-                    .events
-                    .iter()
-                    .map(|e| EventRecord {
-                        kind: e.kind,
-                        commit: commits.id(&e.commit),
-                        order: e.order,
-                        title: e.title.as_str(),
-                        previous_title: e.previous_title.as_deref(),
-                        from_section: e.from_section.as_deref(),
-                        to_section: e.to_section.as_deref(),
-                    })
-                    .collect();
-                (life.id.0, events)
+            .map(|v| VersionRecord {
+                commit: commits.id(&v.commit),
+                order: v.order,
+                path: v.path.as_str(),
+                title: v.post.title.as_deref(),
+                date: v.post.date,
+                date_source: v.post.date_source,
+                due: v.post.due.as_ref(),
+                warnings: v.post.warnings.as_slice(),
+                tasks: task_runs(before.replace(v), v, &mut table),
             })
-            .collect();
-        let (texts, sections) = table.into_tables();
-        LifeParts {
-            commits: commits
-                .into_values()
-                .into_iter()
-                .map(CommitRecord::of)
-                .collect(),
-            texts,
-            sections,
-            versions,
-            tasks,
-        }
+            .collect()
+    });
+    let tasks = tasks
+        .iter()
+        .filter_map(|id| lives.get(id.0))
+        .map(|life| {
+            let events = life
+                .events
+                .iter()
+                .map(|e| EventRecord {
+                    kind: e.kind,
+                    commit: commits.id(&e.commit),
+                    order: e.order,
+                    title: e.title.as_str(),
+                    previous_title: e.previous_title.as_deref(),
+                    from_section: e.from_section.as_deref(),
+                    to_section: e.to_section.as_deref(),
+                })
+                .collect();
+            (life.id.0, events)
+        })
+        .collect();
+    let (texts, sections) = table.into_tables();
+    LifeParts {
+        commits: commits
+            .into_values()
+            .into_iter()
+            .map(CommitRecord::of)
+            .collect(),
+        texts,
+        sections,
+        versions,
+        tasks,
     }
+}
 
+impl Engine {
     /// The tip's state and counters; none before the first commit.
     pub fn tip_parts(&self) -> Option<TipParts> {
         let tip = self.tip()?;
@@ -755,7 +761,8 @@ mod tests {
     /// The post's record as written, read back as stored bytes are.
     fn read_back(engine: &Engine) -> (LifeRecord, StoredLife) {
         let tasks = engine.tasks_by_post();
-        let bytes = postcard::to_allocvec(&engine.life_record(0, &tasks[0])).unwrap();
+        let record = life_record(engine.lives(), engine.task_lives(), 0, &tasks[0]);
+        let bytes = postcard::to_allocvec(&record).unwrap();
         let record: LifeRecord = postcard::from_bytes(&bytes).unwrap();
         let again: LifeRecord = postcard::from_bytes(&bytes).unwrap();
         let life = again.into_life(0, engine.tasks.len()).unwrap();

@@ -223,6 +223,10 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
     }
 }
 
+/// Bodies from this long are searched for markers chunk by chunk ([`html_blocks`]); below
+/// it one parse costs less than finding the cut points.
+const CHUNKED_SEARCH_BYTES: usize = 16 * 1024;
+
 /// Where each HTML block that could be a marker starts in `body`, in order: on a big post
 /// (the hook looks for the block several times per commit) only the chunks that hold a
 /// marker's text are parsed, each alone, which reads them as the whole file does
@@ -235,7 +239,7 @@ fn html_blocks(body: &str) -> Vec<usize> {
             .map(|(_, range)| offset + range.start)
             .collect()
     };
-    let cuts = (body.len() >= crate::core::chunks::MIN_CHUNKED_BYTES)
+    let cuts = (body.len() >= CHUNKED_SEARCH_BYTES)
         .then(|| crate::core::chunks::cut_points(body))
         .flatten();
     let Some(cuts) = cuts else {
@@ -542,7 +546,7 @@ pub(crate) mod tests {
             big_body("[ref]: https://example.com\n", &block),
         ];
         for body in &cases {
-            assert!(body.len() >= crate::core::chunks::MIN_CHUNKED_BYTES);
+            assert!(body.len() >= CHUNKED_SEARCH_BYTES);
             assert_eq!(html_blocks(body), html_blocks_whole(body), "{body}");
         }
         // The first goes by chunks: a cut before each heading but the first and the fenced one.

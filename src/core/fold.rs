@@ -949,6 +949,11 @@ impl Engine {
     pub fn lives(&self) -> &[PostLife] {
         &self.posts
     }
+
+    /// Every task's life so far, indexed by [`TaskId`].
+    pub fn task_lives(&self) -> &[TaskLife] {
+        &self.tasks
+    }
 }
 
 impl Engine {

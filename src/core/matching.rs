@@ -498,19 +498,28 @@ impl<'a> Fuzzy<'a> {
 
 /// A misspelling-sized change between two runs of words (spaces removed), or two short words.
 fn is_small_word_change(before: &str, after: &str) -> bool {
-    let (before_len, after_len) = (before.chars().count(), after.chars().count());
+    is_small_change_of_length(before, before.chars().count(), after, after.chars().count())
+}
+
+/// [`is_small_word_change`] of words whose lengths in chars are known.
+fn is_small_change_of_length(
+    before: &str,
+    before_len: usize,
+    after: &str,
+    after_len: usize,
+) -> bool {
     let shorter = before_len.min(after_len);
     if before_len.max(after_len) <= 3 {
         return true;
     }
-    // One slip per word of about five letters: `finsih` (two edits) still reads as `finish`.
-    let allowed = 1 + shorter / 5;
+    let allowed = allowed_slips(shorter);
     // The edit distance is at least the difference in length: most unrelated words stop here,
     // before the distance is worked out (carry matching asks this of every pair of words).
     if before_len.abs_diff(after_len) > allowed {
         return false;
     }
-    if before.is_ascii() && after.is_ascii() {
+    // As many chars as bytes: ASCII.
+    if before_len == before.len() && after_len == after.len() {
         return edit_distance(before.as_bytes(), after.as_bytes()) <= allowed;
     }
     let before: Vec<char> = before.chars().collect();
@@ -518,10 +527,35 @@ fn is_small_word_change(before: &str, after: &str) -> bool {
     edit_distance(&before, &after) <= allowed
 }
 
+/// How many edits still make a misspelling of a word of `chars` chars: one slip per word of
+/// about five letters, so `finsih` (two edits) still reads as `finish`.
+fn allowed_slips(chars: usize) -> usize {
+    1 + chars / 5
+}
+
+/// The chars of `word` as a set of 64 buckets (a char's code modulo 64): a substitution
+/// changes at most two buckets, an insertion or a deletion one, so half the buckets two words
+/// differ in is a lower bound of their edit distance.
+fn letter_set(word: &str) -> u64 {
+    word.chars()
+        .fold(0, |set, c| set | 1 << (u32::from(c) % 64))
+}
+
 /// Levenshtein distance; only ever run on the few words a title swapped, so the quadratic
 /// table stays tiny.
 fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // Words fit the stack; a heap row only for a long run of words.
+    let mut stack = [0usize; 32];
+    let mut heap = Vec::new();
+    let row: &mut [usize] = if b.len() < stack.len() {
+        &mut stack[..=b.len()]
+    } else {
+        heap.resize(b.len() + 1, 0);
+        &mut heap
+    };
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
@@ -929,6 +963,10 @@ struct Core<'a> {
     /// The core words, each once, in order: words less connectives and progress words,
     /// each folded to its [`stem`].
     words: Vec<String>,
+    /// Each core word's length in chars and the set of its letters ([`letter_set`]): carry
+    /// matching compares every word of one week's titles with every word of the next's, and
+    /// most pairs are told apart by these alone, before an edit distance.
+    word_chars: Vec<(usize, u64)>,
 }
 
 impl<'a> Core<'a> {
@@ -950,7 +988,15 @@ impl<'a> Core<'a> {
                 words.push(word);
             }
         }
-        Core { fuzzy, words }
+        let word_chars = words
+            .iter()
+            .map(|w| (w.chars().count(), letter_set(w)))
+            .collect();
+        Core {
+            fuzzy,
+            words,
+            word_chars,
+        }
     }
 
     /// How many of `self`'s core words are in `other`, a misspelt word counting as its
@@ -958,18 +1004,25 @@ impl<'a> Core<'a> {
     fn shared_words(&self, other: &Core) -> usize {
         let mut used = vec![false; other.words.len()];
         let mut shared = 0;
-        for word in &self.words {
+        for (word, &(chars, letters)) in self.words.iter().zip(&self.word_chars) {
             let exact = other
                 .words
                 .iter()
                 .enumerate()
                 .position(|(k, w)| !used[k] && w == word);
             let found = exact.or_else(|| {
-                other.words.iter().enumerate().position(|(k, w)| {
+                if chars < 5 {
+                    return None;
+                }
+                (0..other.words.len()).find(|&k| {
+                    let (other_chars, other_letters) = other.word_chars[k];
+                    // An edit changes at most two letters of the set: more differences than
+                    // twice the slips allowed cannot be a small change.
+                    let differing = (letters ^ other_letters).count_ones() as usize;
                     !used[k]
-                        && word.chars().count() >= 5
-                        && w.chars().count() >= 5
-                        && is_small_word_change(word, w)
+                        && other_chars >= 5
+                        && differing <= 2 * allowed_slips(chars.min(other_chars))
+                        && is_small_change_of_length(word, chars, &other.words[k], other_chars)
                 })
             });
             if let Some(k) = found {
@@ -1156,6 +1209,57 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_the_letters_two_words_differ_in_never_exceeds_their_edit_distance() {
+        // The bound lets carry matching skip the edit distance of most pairs of words; if it
+        // ever overshot, a misspelt word would stop counting as its spelling.
+        let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyzé0123".chars().collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        for _ in 0..20_000 {
+            let word: String = (0..3 + next(8))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            // A few random edits of it, or an unrelated word.
+            let mut other: Vec<char> = word.chars().collect();
+            for _ in 0..next(4) {
+                match next(3) {
+                    0 if !other.is_empty() => {
+                        let at = next(other.len());
+                        other[at] = alphabet[next(alphabet.len())];
+                    }
+                    1 => other.insert(next(other.len() + 1), alphabet[next(alphabet.len())]),
+                    _ if !other.is_empty() => {
+                        other.remove(next(other.len()));
+                    }
+                    _ => {}
+                }
+            }
+            let other: String = other.into_iter().collect();
+            let a: Vec<char> = word.chars().collect();
+            let b: Vec<char> = other.chars().collect();
+            let differing = (letter_set(&word) ^ letter_set(&other)).count_ones() as usize;
+            assert!(
+                differing <= 2 * edit_distance(&a, &b),
+                "{word:?} and {other:?}: {differing} buckets differ"
+            );
+        }
+    }
+
+    #[test]
+    fn misspelt_words_still_count_as_their_spelling_when_lengths_are_known() {
+        assert!(is_small_word_change("finish", "finsih"));
+        assert!(is_small_word_change("wavelets", "wavelet"));
+        assert!(is_small_word_change("café", "cafe"));
+        assert!(!is_small_word_change("finish", "polish"));
+        assert!(!is_small_word_change("implement", "implore"));
+    }
 
     #[test]
     fn a_near_miss_on_shared_words_reads_as_a_sentence() {

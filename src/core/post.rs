@@ -252,7 +252,11 @@ impl SourceMap {
 
 /// The text to parse and where its offsets lie in the original bytes (a BOM is dropped).
 /// Invalid UTF-8 is read lossily, with a warning naming the first bad line.
-fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, SourceMap) {
+fn decode<'a>(
+    path: &str,
+    bytes: &'a [u8],
+    warnings: &mut Vec<Warning>,
+) -> (std::borrow::Cow<'a, str>, SourceMap) {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let (bytes, base) = match bytes.strip_prefix(BOM) {
         Some(rest) => (rest, BOM.len()),
@@ -260,7 +264,8 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, Sou
     };
     match std::str::from_utf8(bytes) {
         Ok(text) => (
-            text.to_string(),
+            // Borrowed, not copied: every version of a big post passes through here.
+            std::borrow::Cow::Borrowed(text),
             SourceMap {
                 runs: vec![(0, base)],
             },
@@ -289,7 +294,7 @@ fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> (String, Sou
                     original += chunk.invalid().len();
                 }
             }
-            (text, SourceMap { runs })
+            (std::borrow::Cow::Owned(text), SourceMap { runs })
         }
     }
 }
@@ -432,7 +437,8 @@ impl Body {
         };
         let mut kept = (!cuts.is_empty()).then(|| PathChunks::new(options_key));
 
-        let mut tasks: Vec<Task> = Vec::new();
+        // The last version's count: a big post's list is made once, not grown a dozen times.
+        let mut tasks: Vec<Task> = Vec::with_capacity(previous.as_ref().map_or(0, |p| p.tasks()));
         let mut prose = String::new();
         let mut context = ChunkContext::default();
         let mut lines = LineCounter::new(text);
@@ -483,7 +489,8 @@ impl Body {
             }
             chunk_start = end;
         }
-        if let (Some((memo, path)), Some(kept)) = (memo, kept) {
+        if let (Some((memo, path)), Some(mut kept)) = (memo, kept) {
+            kept.set_tasks(tasks.len());
             memo.store(path, kept);
         }
         Body {
@@ -827,6 +834,11 @@ pub fn cookie_len(text: &str) -> Option<usize> {
 /// so marker text shown in code, inline or in a task's title hides nothing. A post whose
 /// markers do not make a block (one missing, or two) hides nothing either: its tasks count.
 fn stats_block_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
+    use crate::core::block::{END_MARKER, START_PREFIX};
+    // Most versions have no block: two scans instead of the block reader's checks and parse.
+    if !body.contains(START_PREFIX) && !body.contains(END_MARKER) {
+        return Vec::new();
+    }
     match crate::core::block::find_block(body.as_bytes()) {
         Ok(Some(span)) => vec![span.whole],
         Ok(None) | Err(_) => Vec::new(),
