@@ -8,6 +8,7 @@
 
 pub mod index;
 pub mod live;
+pub mod pack;
 pub mod read;
 pub mod renames;
 mod walk;
@@ -108,6 +109,8 @@ pub struct HeadCommit {
 /// An open repository.
 pub struct Repo {
     repo: Repository,
+    /// The pack files, opened at the first blob read ([`Repo::packed_blob`]).
+    packs: std::cell::RefCell<Option<pack::Packs>>,
 }
 
 impl Repo {
@@ -136,13 +139,32 @@ impl Repo {
             None => Repository::open_from_env(),
         };
         match opened {
-            Ok(repo) => Ok(Repo { repo }),
+            Ok(repo) => Ok(Repo {
+                repo,
+                packs: std::cell::RefCell::new(None),
+            }),
             Err(e) if e.code() == ErrorCode::NotFound => Err(Error::NotARepository { dir: shown }),
             Err(e) => Err(Error::OpenRepository {
                 dir: shown,
                 message: e.message().to_string(),
             }),
         }
+    }
+
+    /// Blob `id` read from the pack files by [`pack::Packs`], which keeps the objects of
+    /// delta chains as it resolves them; none when no pack holds it as a blob or it cannot
+    /// be read there (then libgit2 reads it).
+    pub fn packed_blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+        let mut packs = self.packs.try_borrow_mut().ok()?;
+        let packs = packs.get_or_insert_with(|| {
+            // Where libgit2 looks for objects: `GIT_OBJECT_DIRECTORY` when set (as inside
+            // some hooks), else the common directory's.
+            let objects = std::env::var_os("GIT_OBJECT_DIRECTORY")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| self.common_dir().join("objects"));
+            pack::Packs::open(&objects)
+        });
+        packs.blob(id)
     }
 
     /// The repository's git directory.

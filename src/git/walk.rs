@@ -329,6 +329,9 @@ impl Repo {
         commit: &str,
         warnings: &mut Vec<Warning>,
     ) -> Option<Vec<u8>> {
+        if let Some(bytes) = self.packed_blob(blob) {
+            return Some(bytes);
+        }
         match self.repo.find_blob(oid(blob)) {
             Ok(found) => Some(found.content().to_vec()),
             Err(e) => {
