@@ -1189,3 +1189,47 @@ fn warnings_after_the_checkpoint_are_taken_back_with_their_commits() {
     ));
     assert_eq!(whole(&engine.history()), whole(&history_of(&repo)));
 }
+
+/// Ancestry as the cache asks it: a commit a few back, one far back (past the nearest
+/// ancestors gitgoals looks through itself), both parents of a merge, and a commit on
+/// another line that is no ancestor at all.
+#[test]
+fn ancestry_near_and_far_and_across_a_merge() {
+    let repo = TestRepo::new();
+    let id = |oid: git2::Oid| {
+        gitgoals::core::delta::ObjectId::from_hex(&oid.to_string()).expect("an id")
+    };
+    let root = repo.commit(&[(POST, Some("- [ ] a\n"))], MONDAY, "root");
+    let mut line = Vec::new();
+    for n in 0..80 {
+        let text = format!("- [ ] a\n- [ ] step {n}\n");
+        line.push(repo.commit(&[(POST, Some(&text))], MONDAY + n * 60, "step"));
+    }
+    let side = repo.commit_with(
+        &[line[70]],
+        &[("_posts/side.md", Some("- [ ] side\n"))],
+        MONDAY + 9_000,
+        MONDAY + 9_000,
+        "side",
+        None,
+    );
+    let merge = repo.commit_with(
+        &[line[79], side],
+        &[("_posts/side.md", Some("- [ ] side\n"))],
+        MONDAY + 9_600,
+        MONDAY + 9_600,
+        "merge",
+        Some("HEAD"),
+    );
+    let opened = Repo::open(Some(repo.path())).expect("open");
+    let head = id(merge);
+    for ancestor in [line[77], side, line[70], line[3], root, merge] {
+        assert!(opened.is_ancestor(id(ancestor), head).expect("ancestry"));
+    }
+    assert!(
+        !opened
+            .is_ancestor(id(side), id(line[79]))
+            .expect("ancestry")
+    );
+    assert!(!opened.is_ancestor(head, id(line[79])).expect("ancestry"));
+}

@@ -404,3 +404,77 @@ fn the_cache_view_and_the_whole_history_agree_on_a_commit_of_many_staged_changes
         assert_eq!(week_5.carried_in, vec!["Book the room".to_string()]);
     }
 }
+
+/// Two big weeks of a series (checklists of thousands of goals, their records decoded on a
+/// second thread by the hook): the cache's fast path gives the figures the whole history
+/// gives for an edit of the second, with the cache at HEAD and with it a commit behind (the
+/// view then decodes the week before while it is made).
+#[test]
+fn the_cache_view_and_the_whole_history_agree_on_big_posts() {
+    for commits_after_cache in [0, 1] {
+        big_posts_agree(commits_after_cache);
+    }
+}
+
+fn big_posts_agree(commits_after_cache: usize) {
+    use gitgoals::cache;
+    use gitgoals::core::ledger::LedgerOptions;
+    use gitgoals::git::Repo;
+    use gitgoals::git::index::StagedIndex;
+    use gitgoals::git::read::HistoryOptions;
+    use gitgoals::hook;
+
+    let list = |range: std::ops::Range<usize>| -> String {
+        range
+            .map(|k| format!("- [ ] Work through exercise {k} of the long study checklist\n"))
+            .collect()
+    };
+    let first = "_posts/2021-03-01-plan.md";
+    let second = "_posts/2021-03-08-plan.md";
+    let scratch = Scratch::new();
+    let dir = scratch.init("blog");
+    fs::create_dir_all(dir.join("_posts")).expect("folder");
+    let commit = |path: &str, text: &str| {
+        fs::write(dir.join(path), text).expect("write");
+        scratch.git(&dir, &["add", path]);
+        scratch.git(&dir, &["commit", "-q", "-m", path]);
+    };
+    let week_1 = list(0..3000);
+    commit(first, &week_1);
+    commit(first, &week_1.replacen("- [ ] Work", "- [x] Work", 700));
+    commit(second, &list(1500..4500));
+    let repo = Repo::open(Some(&dir)).expect("repository opens");
+    let options = HistoryOptions::default();
+    let ledger_options = LedgerOptions::default();
+    cache::load_engine(&repo, &options, &ledger_options, true).expect("writes the cache");
+    let cache_bytes = fs::metadata(cache::cache_file(&repo)).expect("cache").len();
+    assert!(cache_bytes > 300_000, "records this big: {cache_bytes}");
+    for n in 0..commits_after_cache {
+        commit(second, &(list(1500..4500) + &format!("- [ ] Extra {n}\n")));
+    }
+
+    let edited = list(1500..4500).replacen("- [ ] Work", "- [x] Work", 3)
+        + &"- [ ] Extra\n".repeat(commits_after_cache)
+        + "- [ ] One more\n";
+    fs::write(dir.join(second), edited).expect("write");
+    scratch.git(&dir, &["add", second]);
+    let now = chrono::DateTime::parse_from_rfc3339("2021-03-10T12:00:00+01:00").expect("date");
+    let head = repo.head().expect("HEAD").expect("a commit");
+    let index = StagedIndex::open(&repo).expect("index");
+    let pending = index
+        .pending_commit(&[head], now, &|path| path.starts_with("_posts/"))
+        .expect("the staged commit");
+    let engine = cache::load_engine(&repo, &options, &ledger_options, false).expect("history");
+    let today = now.date_naive();
+    let whole = hook::pending_stats(&engine, &pending, &[second], today, ledger_options, true)
+        .expect("figures from the whole history");
+    let view = cache::load_hook_view(&repo, &options, &ledger_options)
+        .expect("cache opens")
+        .expect("the cache is at HEAD or just behind it");
+    let fast = hook::view_pending_stats(&view, &pending, &[second], today, &ledger_options, true)
+        .expect("the view serves the commit");
+    assert_eq!(fast, whole, "{commits_after_cache} commits after the cache");
+    let week = whole[0].as_ref().expect("a goals post");
+    // Exercises 1500 to 2999 were open in week 1 when week 2 began.
+    assert_eq!((week.done, week.carried_in.len()), (3, 1500));
+}

@@ -46,7 +46,7 @@ use crate::git::Repo;
 use crate::git::read::HistoryOptions;
 
 /// Bump when the file layout or anything the engine or ledger stores changes meaning.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 mod file;
 pub mod record;
@@ -461,6 +461,8 @@ fn update_partially(
     if let Ok(pending) = prepare_store(&path, &selector, Some(file), &engine) {
         let _ = pending.complete(Some(&ledger), &|week| plan.kept_week(week, &goals));
     }
+    drop_aside(history);
+    drop_aside(engine.into_history());
     Ok(Some(ledger))
 }
 
@@ -634,8 +636,7 @@ impl CacheFile {
 
     /// Post `post`'s life from its record's bytes.
     fn life_from(&self, bytes: &[u8], post: usize) -> Option<StoredLife> {
-        let record: LifeRecord = postcard::from_bytes(bytes).ok()?;
-        record.into_life(post, self.index.tip.task_count()).ok()
+        decode_life(bytes, post, self.index.tip.task_count())
     }
 
     fn known(&self) -> Option<Vec<[u8; 20]>> {
@@ -717,6 +718,13 @@ impl CacheFile {
         }
         Ok((engine.tip() == Some(head)).then_some(engine))
     }
+}
+
+/// Post `post`'s life from its record's bytes, checked against the `task_count` tasks of
+/// the engine that wrote it.
+fn decode_life(bytes: &[u8], post: usize, task_count: usize) -> Option<StoredLife> {
+    let record: LifeRecord = postcard::from_bytes(bytes).ok()?;
+    record.into_life(post, task_count).ok()
 }
 
 /// A write under way: the post records and commits are written, the ledger and the index
@@ -945,7 +953,26 @@ pub struct HookView {
     file: CacheFile,
     /// A partial engine at HEAD: the cached tip with the commits made since folded on.
     base: Engine,
+    /// The lives of the weeks before the posts `base` holds (those the commits since the
+    /// cache changed, most often the post being staged again), decoded on a thread of their
+    /// own since the view was made; the first [`HookView::ledgers_around`] takes them.
+    ahead: std::sync::Mutex<Option<Ahead>>,
 }
+
+/// Lives decoded on a thread of their own: the posts asked for, and the thread.
+type Ahead = (
+    Vec<usize>,
+    std::thread::JoinHandle<Vec<(usize, Option<StoredLife>)>>,
+);
+
+/// How many weeks back the view decodes ahead: the stats block's window
+/// (`render::statsblock::SPARKLINE_WEEKS`, which this stage cannot name). A guess only: a
+/// week it misses is decoded when needed.
+const AHEAD_WINDOW: usize = 8;
+
+/// Records of this many bytes or more are decoded on a second thread by the hook
+/// ([`early_records`]): a big post's, not a weekly post's.
+const EARLY_RECORD_BYTES: u64 = 128 << 10;
 
 /// More commits than this since the cache was written: the hook reads the whole engine,
 /// and writes the cache again, rather than folding them onto a partial one at every commit.
@@ -987,7 +1014,29 @@ pub fn load_hook_view_at(
     if base.known_commits().len() > HOOK_FOLDS_AT_MOST {
         return Ok(None);
     }
-    Ok(Some(HookView { file, base }))
+    // The weeks before the posts the commits since the cache changed, decoded meanwhile.
+    let held: Vec<&str> = base
+        .lives()
+        .iter()
+        .filter(|life| !life.versions.is_empty())
+        .map(|life| life.path.as_str())
+        .collect();
+    let ahead = early_records(&file, &base, &held, AHEAD_WINDOW, &[]).and_then(|records| {
+        let posts = records.iter().map(|&(post, _)| post).collect();
+        let task_count = file.index.tip.task_count();
+        let thread = std::thread::Builder::new().spawn(move || {
+            records
+                .into_iter()
+                .map(|(post, bytes)| (post, decode_life(&bytes, post, task_count)))
+                .collect()
+        });
+        Some((posts, thread.ok()?))
+    });
+    Ok(Some(HookView {
+        file,
+        base,
+        ahead: std::sync::Mutex::new(ahead),
+    }))
 }
 
 impl HookView {
@@ -1045,21 +1094,116 @@ impl HookView {
                 }
             }
         }
-        engine.feed_pending(pending);
-        let mut history = engine.into_history();
-        let goals = self.file.goals(&history);
-        let mut ledgers = Vec::with_capacity(paths.len());
-        for path in paths {
-            for post in ledger::window_posts(&history, &goals, path, window) {
-                if history.posts.get(post)?.versions.is_empty() {
-                    history.posts[post].versions = self.file.life(post)?.versions;
-                }
+        // The lives of the weeks before, decoded on a second thread while the commit is
+        // folded in, when they are big: those the view began decoding when it was made, and
+        // any others now.
+        let ahead = self.ahead.lock().ok().and_then(|mut ahead| ahead.take());
+        let skip = ahead
+            .as_ref()
+            .map_or(&[][..], |(posts, _)| posts.as_slice());
+        let early = early_records(&self.file, &engine, paths, window, skip);
+        std::thread::scope(|scope| {
+            let early = early.map(|records| {
+                scope.spawn(move || {
+                    records
+                        .into_iter()
+                        .map(|(post, bytes)| (post, self.file.life_from(&bytes, post)))
+                        .collect::<Vec<_>>()
+                })
+            });
+            engine.feed_pending(pending);
+            let mut history = engine.into_history();
+            let goals = self.file.goals(&history);
+            let mut early: Vec<(usize, Option<StoredLife>)> = match early {
+                Some(thread) => thread
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => Vec::new(),
+            };
+            if let Some((_, thread)) = ahead {
+                // A thread that failed leaves its posts to be decoded here.
+                early.extend(thread.join().unwrap_or_default());
             }
-            ledgers.push(ledger::build_around_goals(
-                &history, options, &goals, path, window,
-            ));
-        }
-        Some(ledgers)
+            let mut ledgers = Vec::with_capacity(paths.len());
+            for path in paths {
+                for post in ledger::window_posts(&history, &goals, path, window) {
+                    if history.posts.get(post)?.versions.is_empty() {
+                        let life = match early.iter().position(|(p, _)| *p == post) {
+                            Some(at) => early.swap_remove(at).1,
+                            None => self.file.life(post),
+                        };
+                        history.posts[post].versions = life?.versions;
+                    }
+                }
+                ledgers.push(ledger::build_around_goals(
+                    &history, options, &goals, path, window,
+                ));
+            }
+            drop_aside(history);
+            Some(ledgers)
+        })
+    }
+}
+
+/// The records of the posts that the stats blocks of `paths` will read besides those
+/// `engine` holds and those in `skip` (the weeks before each in its series, as the cache's
+/// tip has them), read to be decoded early; none when they are small (a blog's weekly posts)
+/// and a thread would cost more than it saves. A guess: a post it misses is decoded when
+/// needed, one it names needlessly costs only time.
+fn early_records(
+    file: &CacheFile,
+    engine: &Engine,
+    paths: &[&str],
+    window: usize,
+    skip: &[usize],
+) -> Option<Vec<(usize, Vec<u8>)>> {
+    let stored = &file.index.posts;
+    if paths.is_empty() || !stored.iter().any(|p| p.record.len >= EARLY_RECORD_BYTES) {
+        return None;
+    }
+    // Enough of each post for its path and its date as a goals post: the first and the
+    // last version of those the engine holds.
+    let posts = engine
+        .lives()
+        .iter()
+        .map(|life| PostLife {
+            path: life.path.clone(),
+            deleted: life.deleted,
+            versions: match (life.versions.first(), life.versions.last()) {
+                (Some(first), Some(last)) => vec![first.clone(), last.clone()],
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let light = History {
+        posts,
+        ..History::default()
+    };
+    let goals = file.goals(&light);
+    let mut wanted: Vec<usize> = paths
+        .iter()
+        .flat_map(|path| ledger::window_posts(&light, &goals, path, window))
+        .filter(|&post| light.posts[post].versions.is_empty() && !skip.contains(&post))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let bytes: u64 = wanted
+        .iter()
+        .filter_map(|&post| stored.get(post))
+        .map(|p| p.record.len)
+        .sum();
+    if bytes < EARLY_RECORD_BYTES {
+        return None;
+    }
+    wanted
+        .into_iter()
+        .map(|post| Some((post, file.read(stored.get(post)?.record)?)))
+        .collect()
+}
+
+impl Drop for HookView {
+    fn drop(&mut self) {
+        drop_aside(std::mem::take(&mut self.base).into_history());
     }
 }
 

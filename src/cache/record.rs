@@ -50,25 +50,32 @@ impl CommitRecord<String> {
 /// they name and the text of its tasks written once. The cache keeps a record per post, so a
 /// run reads and writes only the posts it needs.
 ///
-/// Generic over how text, due dates, warnings and lists are held, so that one layout serves
-/// both ways: [`LifeRecordView`] borrows from the engine to be written without copying, and
+/// Each version's tasks are written as a delta against the version before ([`TaskRun`]): an
+/// edit changes a few lines of a post, so most of a version is runs of the tasks before it,
+/// moved down or up by the lines and bytes the edit added or took away. A big post has
+/// thousands of versions of hundreds of tasks; decoding the runs is a copy of the version
+/// before, not a decode of every task of every version.
+///
+/// Generic over how text, due dates and warnings are held, so that one layout serves both
+/// ways: [`LifeRecordView`] borrows from the engine to be written without copying, and
 /// [`LifeRecord`] owns what was read back.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LifeParts<S, D, W, I> {
+pub struct LifeParts<S, D, W> {
     commits: Vec<CommitRecord<S>>,
-    /// Every distinct title, note and heading of the post's tasks, once: most of a version
-    /// repeats the one before it.
+    /// Every distinct title, note and heading of the post's new tasks, once: most of a
+    /// version repeats the one before it.
     texts: Vec<S>,
     /// Every distinct section, as indices into `texts`, once.
     sections: Vec<Vec<u32>>,
-    versions: Vec<VersionRecord<S, D, W, I>>,
+    versions: Vec<VersionRecord<S, D, W>>,
     /// Each task of the post: its id and its events.
     tasks: Vec<(usize, Vec<EventRecord<S>>)>,
 }
 
-/// One version: the [`Post`] as read, its tasks' text as indices into the record's tables.
+/// One version: the [`Post`] as read, its tasks as runs kept from the version before and
+/// tasks new to it.
 #[derive(Debug, Serialize, Deserialize)]
-struct VersionRecord<S, D, W, I> {
+struct VersionRecord<S, D, W> {
     commit: u32,
     order: usize,
     path: S,
@@ -77,13 +84,28 @@ struct VersionRecord<S, D, W, I> {
     date_source: Option<DateSource>,
     due: Option<D>,
     warnings: W,
-    tasks: Vec<StoredTask>,
-    task_ids: I,
+    tasks: Vec<TaskRun>,
+}
+
+/// A stretch of a version's task list, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+enum TaskRun {
+    /// `count` tasks that read as the ones from index `from` of the version before, with
+    /// their ids: only their lines and marker bytes moved, by `lines` and `bytes`, and their
+    /// parents' indices by as much as their own (what an edit above them does).
+    Kept {
+        from: u32,
+        count: u32,
+        lines: i64,
+        bytes: i64,
+    },
+    /// A task that reads otherwise than any task before it at its place: its id and itself.
+    New { id: usize, task: StoredTask },
 }
 
 /// A [`Task`] with its title, note and section as indices into the record's tables
 /// ([`TextTable`] writes them, [`TextTables`] reads them back).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredTask {
     title: u32,
     note: u32,
@@ -110,10 +132,10 @@ struct EventRecord<S> {
 }
 
 /// A post's life borrowed for writing; serializes exactly as a [`LifeRecord`].
-pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Due, &'a [Warning], &'a [TaskId]>;
+pub type LifeRecordView<'a> = LifeParts<&'a str, &'a Due, &'a [Warning]>;
 
 /// A post's life as read back from storage.
-pub type LifeRecord = LifeParts<String, Due, Vec<Warning>, Vec<usize>>;
+pub type LifeRecord = LifeParts<String, Due, Vec<Warning>>;
 
 /// The text tables of a record being written: each distinct text and section gets an index.
 /// Versions that share a text share one allocation, so most lookups are by address; only a
@@ -269,17 +291,9 @@ impl LifeRecord {
         // the engine that wrote it.
         let tables =
             TextTables::read(self.texts, self.sections).ok_or(Error::Snapshot("heading index"))?;
-        let mut versions = Vec::with_capacity(self.versions.len());
+        let mut versions: Vec<PostVersion> = Vec::with_capacity(self.versions.len());
         for v in self.versions {
-            if v.task_ids.len() != v.tasks.len() || v.task_ids.iter().any(|&t| t >= task_count) {
-                return Err(Error::Snapshot("task ids of a version"));
-            }
-            let read = v
-                .tasks
-                .into_iter()
-                .map(|t| tables.task(t))
-                .collect::<Option<Vec<Task>>>()
-                .ok_or(Error::Snapshot("text or section index"))?;
+            let (tasks, task_ids) = read_runs(v.tasks, versions.last(), &tables, task_count)?;
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
                 order: v.order,
@@ -289,10 +303,10 @@ impl LifeRecord {
                     date: v.date,
                     date_source: v.date_source,
                     due: v.due,
-                    tasks: read,
+                    tasks,
                     warnings: v.warnings,
                 }),
-                task_ids: v.task_ids.into_iter().map(TaskId).collect(),
+                task_ids,
             });
         }
         let mut tasks = Vec::with_capacity(self.tasks.len());
@@ -320,6 +334,208 @@ impl LifeRecord {
         }
         Ok(StoredLife { versions, tasks })
     }
+}
+
+/// `value` moved by `by`; none when that leaves the range of an index.
+fn shifted(value: usize, by: i64) -> Option<usize> {
+    value.checked_add_signed(isize::try_from(by).ok()?)
+}
+
+/// How far `to` is from `from`; none when that does not fit a stored shift.
+fn shift(from: usize, to: usize) -> Option<i64> {
+    i64::try_from(to as i128 - from as i128).ok()
+}
+
+/// Task `old` at index `i` of the version before, as a [`TaskRun::Kept`] run that moves
+/// lines by `lines`, bytes by `bytes` and indices from `i` to `j` gives it back; none when
+/// a move leaves the range of an index.
+fn kept(old: &Task, i: usize, j: usize, lines: i64, bytes: i64) -> Option<Task> {
+    if (lines, bytes) == (0, 0) && (i == j || old.parent.is_none()) {
+        return Some(old.clone());
+    }
+    let parent = match old.parent {
+        Some(p) => Some((p.checked_add(j)?).checked_sub(i)?),
+        None => None,
+    };
+    Some(Task {
+        title: old.title.clone(),
+        note: old.note.clone(),
+        section: old.section.clone(),
+        checked: old.checked,
+        confidence: old.confidence,
+        parent,
+        line: shifted(old.line, lines)?,
+        marker: shifted(old.marker.start, bytes)?..shifted(old.marker.end, bytes)?,
+        mark: old.mark,
+        done_date: old.done_date,
+        due: old.due,
+    })
+}
+
+/// Whether task `new` at index `j` reads as `old` at index `i` of the version before does,
+/// moved as [`kept`] moves it: exactly what reading the run back gives.
+fn reads_as(old: &Task, i: usize, new: &Task, j: usize, lines: i64, bytes: i64) -> bool {
+    let same_text = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
+    let parent_fits = match (old.parent, new.parent) {
+        (None, None) => true,
+        (Some(p), Some(q)) => p as i128 + j as i128 - i as i128 == q as i128,
+        _ => false,
+    };
+    parent_fits
+        && shifted(old.line, lines) == Some(new.line)
+        && shifted(old.marker.start, bytes) == Some(new.marker.start)
+        && shifted(old.marker.end, bytes) == Some(new.marker.end)
+        && old.checked == new.checked
+        && old.mark == new.mark
+        && old.confidence == new.confidence
+        && old.done_date == new.done_date
+        && old.due == new.due
+        && same_text(&old.title, &new.title)
+        && same_text(&old.note, &new.note)
+        && (Arc::ptr_eq(&old.section, &new.section) || old.section == new.section)
+}
+
+/// How many tasks past the last one kept [`task_runs`] looks at before it looks the task up
+/// by id: an edit removes or rewrites a task or two.
+const NEAR_CURSOR: usize = 4;
+
+/// Version `version`'s tasks as runs against `before`, the version written just before it
+/// (none for the first). A task is looked for where the run going on would put it, else
+/// a little past the last task kept (tasks removed or rewritten in between), else at its
+/// own index, else by its id.
+fn task_runs<'a>(
+    before: Option<&'a PostVersion>,
+    version: &'a PostVersion,
+    table: &mut TextTable<'a>,
+) -> Vec<TaskRun> {
+    let (old_tasks, old_ids): (&[Task], &[TaskId]) =
+        before.map_or((&[], &[]), |b| (&b.post.tasks, &b.task_ids));
+    // The version before's ids, sorted with their indices, built at the first task that
+    // is found nowhere near where it was.
+    let mut by_id: Option<Vec<(TaskId, usize)>> = None;
+    let mut runs: Vec<TaskRun> = Vec::new();
+    // The index in the version before just past the last task kept.
+    let mut cursor = 0;
+    for (j, (task, &id)) in version.post.tasks.iter().zip(&version.task_ids).enumerate() {
+        if let Some(TaskRun::Kept {
+            from,
+            count,
+            lines,
+            bytes,
+        }) = runs.last_mut()
+        {
+            let i = *from as usize + *count as usize;
+            if old_ids.get(i) == Some(&id)
+                && *count < u32::MAX
+                && old_tasks
+                    .get(i)
+                    .is_some_and(|old| reads_as(old, i, task, j, *lines, *bytes))
+            {
+                *count += 1;
+                cursor = i + 1;
+                continue;
+            }
+        }
+        let i = (cursor..cursor + NEAR_CURSOR)
+            .chain([j])
+            .find(|&i| old_ids.get(i) == Some(&id))
+            .or_else(|| {
+                let sorted = by_id.get_or_insert_with(|| {
+                    let mut sorted: Vec<(TaskId, usize)> =
+                        old_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+                    sorted.sort_unstable();
+                    sorted
+                });
+                let at = sorted.partition_point(|&(other, _)| other < id);
+                sorted
+                    .get(at)
+                    .filter(|&&(other, _)| other == id)
+                    .map(|&(_, i)| i)
+            });
+        let run = i.and_then(|i| {
+            let old = old_tasks.get(i)?;
+            let lines = shift(old.line, task.line)?;
+            let bytes = shift(old.marker.start, task.marker.start)?;
+            let from = u32::try_from(i).ok()?;
+            reads_as(old, i, task, j, lines, bytes).then_some(TaskRun::Kept {
+                from,
+                count: 1,
+                lines,
+                bytes,
+            })
+        });
+        match run {
+            Some(run) => {
+                cursor = i.map_or(cursor, |i| i + 1);
+                runs.push(run);
+            }
+            None => runs.push(TaskRun::New {
+                id: id.0,
+                task: table.task(task),
+            }),
+        }
+    }
+    runs
+}
+
+/// A version's tasks and their ids read back from `runs` against `before`, the version read
+/// just before it (none for the first).
+fn read_runs(
+    runs: Vec<TaskRun>,
+    before: Option<&PostVersion>,
+    tables: &TextTables,
+    task_count: usize,
+) -> Result<(Vec<Task>, Vec<TaskId>), Error> {
+    let damaged = || Error::Snapshot("task runs of a version");
+    let (old_tasks, old_ids): (&[Task], &[TaskId]) =
+        before.map_or((&[], &[]), |b| (&b.post.tasks, &b.task_ids));
+    // Room for the version as the runs say; a damaged count cannot ask for more than a few
+    // copies of the version before.
+    let length: usize = runs
+        .iter()
+        .map(|run| match run {
+            TaskRun::Kept { count, .. } => *count as usize,
+            TaskRun::New { .. } => 1,
+        })
+        .fold(0, usize::saturating_add)
+        .min(2 * old_tasks.len() + runs.len());
+    let mut tasks = Vec::with_capacity(length);
+    let mut ids = Vec::with_capacity(length);
+    for run in runs {
+        match run {
+            TaskRun::Kept {
+                from,
+                count,
+                lines,
+                bytes,
+            } => {
+                let from = from as usize;
+                let to = from.checked_add(count as usize).ok_or_else(damaged)?;
+                let (olds, old_ids) = old_tasks
+                    .get(from..to)
+                    .zip(old_ids.get(from..to))
+                    .ok_or_else(damaged)?;
+                for (k, (old, &id)) in olds.iter().zip(old_ids).enumerate() {
+                    let task =
+                        kept(old, from + k, tasks.len(), lines, bytes).ok_or_else(damaged)?;
+                    tasks.push(task);
+                    ids.push(id);
+                }
+            }
+            TaskRun::New { id, task } => {
+                if id >= task_count {
+                    return Err(Error::Snapshot("task ids of a version"));
+                }
+                tasks.push(
+                    tables
+                        .task(task)
+                        .ok_or(Error::Snapshot("text or section index"))?,
+                );
+                ids.push(TaskId(id));
+            }
+        }
+    }
+    Ok((tasks, ids))
 }
 
 /// What an engine needs, besides post lives, to take one more commit on top of its tip.
@@ -362,6 +578,7 @@ pub fn life_record<'a>(
 ) -> LifeRecordView<'a> {
     let mut commits = Interner::<CommitInfo>::new();
     let mut table = TextTable::default();
+    let mut before: Option<&PostVersion> = None;
     let versions = posts.get(post).map_or(Vec::new(), |life| {
         life.versions
             .iter()
@@ -374,8 +591,7 @@ pub fn life_record<'a>(
                 date_source: v.post.date_source,
                 due: v.post.due.as_ref(),
                 warnings: v.post.warnings.as_slice(),
-                tasks: v.post.tasks.iter().map(|t| table.task(t)).collect(),
-                task_ids: v.task_ids.as_slice(),
+                tasks: task_runs(before.replace(v), v, &mut table),
             })
             .collect()
     });
@@ -521,6 +737,140 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PATH: &str = "_posts/2020-12-07-week-1.md";
+
+    /// An engine fed one commit per text, each a version of one post.
+    fn engine_of(texts: &[String]) -> Engine {
+        let mut engine = Engine::new();
+        for (n, text) in texts.iter().enumerate() {
+            let n = u8::try_from(n + 1).unwrap();
+            let parents: &[u8] = if n == 1 { &[] } else { &[n - 1] };
+            engine.feed(crate::core::fold::tests::delta(
+                n,
+                parents,
+                1,
+                PATH,
+                text,
+                n == 1,
+            ));
+        }
+        engine
+    }
+
+    /// The post's record as written, read back as stored bytes are.
+    fn read_back(engine: &Engine) -> (LifeRecord, StoredLife) {
+        let tasks = engine.tasks_by_post();
+        let record = life_record(engine.lives(), engine.task_lives(), 0, &tasks[0]);
+        let bytes = postcard::to_allocvec(&record).unwrap();
+        let record: LifeRecord = postcard::from_bytes(&bytes).unwrap();
+        let again: LifeRecord = postcard::from_bytes(&bytes).unwrap();
+        let life = again.into_life(0, engine.tasks.len()).unwrap();
+        (record, life)
+    }
+
+    fn assert_same_life(engine: &Engine, life: &StoredLife) {
+        assert_eq!(
+            format!("{:?}", life.versions),
+            format!("{:?}", engine.lives()[0].versions)
+        );
+        let tasks: Vec<&TaskLife> = engine.tasks.iter().filter(|t| t.post == 0).collect();
+        assert_eq!(format!("{:?}", life.tasks), format!("{tasks:?}"));
+    }
+
+    #[test]
+    fn a_record_of_many_versions_reads_back_as_the_engine_held_it() {
+        // A post that grows over 150 commits: a note line above the list now and then (every
+        // task below moves), a task ticked, a title edited, a nested task added, one removed.
+        let mut texts = Vec::new();
+        let mut intro = String::new();
+        let mut items: Vec<String> = (0..40).map(|i| format!("- [ ] Goal {i}\n")).collect();
+        for n in 0..150usize {
+            match n % 5 {
+                0 => intro.push_str(&format!("Note {n}.\n\n")),
+                1 => items[n % 40] = items[n % 40].replace("[ ]", "[x]"),
+                2 => items[(n * 7) % 40] = format!("- [ ] Goal {} (renamed {n})\n", (n * 7) % 40),
+                3 => items.insert(n % 30 + 1, format!("  - [ ] Step {n}\n")),
+                _ => {
+                    items.remove((n * 3) % items.len());
+                }
+            }
+            texts.push(format!("# Week\n\n{intro}{}", items.concat()));
+        }
+        let engine = engine_of(&texts);
+        assert_eq!(engine.lives()[0].versions.len(), 150);
+        let (record, life) = read_back(&engine);
+        assert_same_life(&engine, &life);
+        // Most tasks are written once: the later versions are runs of the ones before.
+        let new: usize = record
+            .versions
+            .iter()
+            .flat_map(|v| &v.tasks)
+            .filter(|run| matches!(run, TaskRun::New { .. }))
+            .count();
+        let all: usize = engine.lives()[0]
+            .versions
+            .iter()
+            .map(|v| v.post.tasks.len())
+            .sum();
+        assert!(new * 20 < all, "{new} tasks written new out of {all}");
+    }
+
+    #[test]
+    fn a_version_that_reorders_edits_and_inserts_tasks_reads_back_exactly() {
+        let texts = [
+            "- [ ] Read WaveNet\n- [ ] CS242 HW 3\n  - [ ] Part a\n  - [ ] Part b\n- [ ] Gym\n"
+                .to_string(),
+            // A line above, the last task moved first, one ticked, one title edited, one
+            // step added at the end.
+            "Plan:\n\n- [ ] Gym\n- [x] Read WaveNet\n- [ ] CS242 HW 3\n  - [ ] Part a\n  - [ ] Part b, with tests\n  - [ ] Setup\n"
+                .to_string(),
+        ];
+        let engine = engine_of(&texts);
+        let (record, life) = read_back(&engine);
+        assert_same_life(&engine, &life);
+        let second = &record.versions[1].tasks;
+        // "Gym" moved from index 4 to 0, two lines up.
+        assert!(
+            matches!(
+                second[0],
+                TaskRun::Kept {
+                    from: 4,
+                    count: 1,
+                    lines: -2,
+                    ..
+                }
+            ),
+            "{second:?}"
+        );
+        // The ticked task, the edited title and the new step are written anew; "CS242 HW 3"
+        // and "Part a" are one run, the child's parent index moved with it.
+        let kinds: Vec<&str> = second
+            .iter()
+            .map(|run| match run {
+                TaskRun::Kept { .. } => "kept",
+                TaskRun::New { .. } => "new",
+            })
+            .collect();
+        assert_eq!(kinds, ["kept", "new", "kept", "new", "new"]);
+        assert!(matches!(second[2], TaskRun::Kept { count: 2, .. }));
+        let part_a = &life.versions[1].post.tasks[3];
+        assert_eq!((&*part_a.title, part_a.parent), ("Part a", Some(2)));
+    }
+
+    #[test]
+    fn a_run_that_points_past_the_version_before_is_refused() {
+        let engine = engine_of(&["- [ ] a\n".to_string(), "x\n\n- [ ] a\n".to_string()]);
+        let (mut record, _) = read_back(&engine);
+        assert!(matches!(record.versions[1].tasks[0], TaskRun::Kept { .. }));
+        record.versions[1].tasks[0] = TaskRun::Kept {
+            from: 0,
+            count: 2,
+            lines: 2,
+            bytes: 3,
+        };
+        assert!(record.into_life(0, engine.tasks.len()).is_err());
+    }
 
     #[test]
     fn a_text_table_tells_apart_texts_that_start_at_one_address() {

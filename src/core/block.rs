@@ -168,16 +168,12 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
     // options take a `---` line anywhere for the start of one, which would hide a marker behind
     // a thematic break. The post parser reads the body the same way.
     let body_start = crate::core::frontmatter::split(text).0.body_start;
-    for (event, range) in Parser::new_ext(&text[body_start..], Options::empty()).into_offset_iter()
-    {
-        if !matches!(event, Event::Start(Tag::HtmlBlock)) {
-            continue;
-        }
-        let range = body_start + range.start..body_start + range.end;
-        let Some(marker) = marker_at(text, range.start) else {
+    for block in html_blocks(&text[body_start..]) {
+        let block = body_start + block;
+        let Some(marker) = marker_at(text, block) else {
             continue;
         };
-        let offset = text_start + line_start(text, range.start);
+        let offset = text_start + line_start(text, block);
         let line = line_of(source, offset);
         if let Marker::Open { len, checksum } = marker {
             if let Some(first) = start {
@@ -188,7 +184,7 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
                 });
             }
             start = Some(offset);
-            let at = text_start + range.start;
+            let at = text_start + block;
             opening = (at..at + len, checksum);
         } else {
             if let Some(first) = end {
@@ -225,6 +221,43 @@ pub fn find_block(source: &[u8]) -> Result<Option<BlockSpan>> {
             }))
         }
     }
+}
+
+/// Bodies from this long are searched for markers chunk by chunk ([`html_blocks`]); below
+/// it one parse costs less than finding the cut points.
+const CHUNKED_SEARCH_BYTES: usize = 16 * 1024;
+
+/// Where each HTML block that could be a marker starts in `body`, in order: on a big post
+/// (the hook looks for the block several times per commit) only the chunks that hold a
+/// marker's text are parsed, each alone, which reads them as the whole file does
+/// ([`crate::core::chunks::cut_points`]).
+fn html_blocks(body: &str) -> Vec<usize> {
+    let starts = |text: &str, offset: usize| -> Vec<usize> {
+        Parser::new_ext(text, Options::empty())
+            .into_offset_iter()
+            .filter(|(event, _)| matches!(event, Event::Start(Tag::HtmlBlock)))
+            .map(|(_, range)| offset + range.start)
+            .collect()
+    };
+    let cuts = (body.len() >= CHUNKED_SEARCH_BYTES)
+        .then(|| crate::core::chunks::cut_points(body))
+        .flatten();
+    let Some(cuts) = cuts else {
+        return starts(body, 0);
+    };
+    let bounds: Vec<usize> = std::iter::once(0)
+        .chain(cuts)
+        .chain(std::iter::once(body.len()))
+        .collect();
+    bounds
+        .windows(2)
+        .filter_map(|pair| {
+            let chunk = body.get(pair[0]..pair[1])?;
+            (chunk.contains(START_PREFIX) || chunk.contains(END_MARKER))
+                .then(|| starts(chunk, pair[0]))
+        })
+        .flatten()
+        .collect()
 }
 
 /// Whether two versions of a file hold the same stats block: the same marker lines and the
@@ -463,6 +496,70 @@ pub(crate) mod tests {
     /// The opening marker gitgoals writes above these bytes between the markers.
     fn opening(between: &str) -> String {
         opening_marker(between.as_bytes())
+    }
+
+    /// A big post's body: sections of tasks, with `middle` as a section of its own halfway
+    /// and `end` at the end.
+    fn big_body(middle: &str, end: &str) -> String {
+        let section = |n: usize| -> String {
+            let tasks: String = (0..60)
+                .map(|k| format!("- [ ] Task {n}.{k} of the study plan, with a few words\n"))
+                .collect();
+            format!("## Section {n}\n\n{tasks}\n")
+        };
+        let first: String = (0..4).map(section).collect();
+        let second: String = (4..8).map(section).collect();
+        format!("{first}{middle}\n{second}{end}")
+    }
+
+    /// Every HTML block's start, from one parse of the whole body.
+    fn html_blocks_whole(body: &str) -> Vec<usize> {
+        Parser::new_ext(body, Options::empty())
+            .into_offset_iter()
+            .filter(|(event, _)| matches!(event, Event::Start(Tag::HtmlBlock)))
+            .map(|(_, range)| range.start)
+            .collect()
+    }
+
+    #[test]
+    fn a_big_post_finds_its_markers_where_a_whole_parse_does() {
+        let block = format!("{START_MARKER}\nfigures\n{END_MARKER}\n");
+        let cases = [
+            // The block at the end; a marker quoted in a fence that spans a heading.
+            big_body(
+                &format!("## Notes\n\n```\n{START_MARKER}\n# not a heading\n```\n"),
+                &block,
+            ),
+            // In indented code, in a block quote, inline, and inside an open HTML block.
+            big_body(
+                &format!(
+                    "## Notes\n\n    {END_MARKER}\n\n> {START_MARKER}\n\ntext {START_MARKER}\n\n<div>\n{END_MARKER}\n</div>\n"
+                ),
+                &block,
+            ),
+            // Two blocks, the second in a chunk of its own.
+            big_body(
+                &format!("## Old\n\n{block}"),
+                &format!("## Stats\n\n{block}"),
+            ),
+            // A link reference definition: the body is parsed whole.
+            big_body("[ref]: https://example.com\n", &block),
+        ];
+        for body in &cases {
+            assert!(body.len() >= CHUNKED_SEARCH_BYTES);
+            assert_eq!(html_blocks(body), html_blocks_whole(body), "{body}");
+        }
+        // The first goes by chunks: a cut before each heading but the first and the fenced one.
+        assert_eq!(
+            crate::core::chunks::cut_points(&cases[0]).map(|c| c.len()),
+            Some(8)
+        );
+        assert!(!html_blocks(&cases[0]).is_empty());
+        let whole = format!("---\ntitle: x\n---\n{}", cases[2]);
+        assert!(matches!(
+            find_block(whole.as_bytes()),
+            Err(Error::DuplicateMarker { .. })
+        ));
     }
 
     #[test]

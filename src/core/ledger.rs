@@ -30,6 +30,10 @@ pub struct Ledger {
 /// than it saves.
 const PARALLEL_CARRY_WEEKS: usize = 64;
 
+/// Tasks over every version of the weeks selected from which, when they are few, their
+/// carry links are matched on a thread of their own: a big post's history.
+const PARALLEL_WEEK_TASKS: usize = 100_000;
+
 /// One goals post's outcome.
 #[derive(Debug, Clone)]
 pub struct Week {
@@ -146,6 +150,10 @@ impl std::hash::Hasher for IdHasher {
 
 /// A map keyed by task id, hashed with [`IdHasher`].
 type IdMap<V> = HashMap<TaskId, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// A set of task ids, hashed with [`IdHasher`]: [`carry_sides`] goes through every task of
+/// every version of a post.
+type IdSet = HashSet<TaskId, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// What the ledger needs to know about a task over a post's versions.
 #[derive(Default)]
@@ -287,36 +295,48 @@ fn build_from_goals(
         .enumerate()
         .map(|(week, &goal)| (goal, week))
         .collect();
-    let weeks: Vec<(Week, Vec<TaskRecord>)> = selected
-        .iter()
-        .enumerate()
-        .filter_map(|(week, &goal)| {
-            let next = next_in_series[goal].map(|next| goals[next]);
-            week_outcome(history, options, goals[goal], next, week)
-        })
-        .collect();
+    let weeks_of = || -> Vec<(Week, Vec<TaskRecord>)> {
+        selected
+            .iter()
+            .enumerate()
+            .filter_map(|(week, &goal)| {
+                let next = next_in_series[goal].map(|next| goals[next]);
+                week_outcome(history, options, goals[goal], next, week)
+            })
+            .collect()
+    };
     let next_week: Vec<Option<usize>> = selected
         .iter()
         .map(|&goal| next_in_series[goal].and_then(|next| week_of_goal.get(&next).copied()))
         .collect();
+    // Every selected post has a version, so week `w` is the post of goal `selected[w]`.
+    let post_of_week = |week: usize| &history.posts[goals[selected[week]].0];
     let links_of = |range: std::ops::Range<usize>| -> Vec<Vec<(TaskId, TaskId)>> {
         next_week[range.clone()]
             .iter()
             .zip(range)
             .map(|(next, week)| match next {
-                Some(next) => carry_links(
-                    &history.posts[weeks[week].0.post],
-                    &history.posts[weeks[*next].0.post],
-                ),
+                Some(next) => carry_links(post_of_week(week), post_of_week(*next)),
                 None => Vec::new(),
             })
             .collect()
     };
     // Each pair of weeks is matched on its own, and on a long history this comes after the
-    // walk on one thread: two halves on two threads take half the time.
-    let links: Vec<Vec<(TaskId, TaskId)>> = if next_week.len() >= PARALLEL_CARRY_WEEKS {
+    // walk on one thread: two halves on two threads take half the time. A few weeks of big
+    // posts (the hook's) are worked out on one thread while their carry links are matched
+    // on the other.
+    let few_big = next_week.len() < PARALLEL_CARRY_WEEKS
+        && next_week.iter().any(Option::is_some)
+        && selected
+            .iter()
+            .flat_map(|&goal| &history.posts[goals[goal].0].versions)
+            .map(|v| v.task_ids.len())
+            .sum::<usize>()
+            >= PARALLEL_WEEK_TASKS;
+    let (weeks, links) = if next_week.len() >= PARALLEL_CARRY_WEEKS {
+        let weeks = weeks_of();
         let half = next_week.len() / 2;
-        std::thread::scope(|scope| {
+        let links = std::thread::scope(|scope| {
             let second = scope.spawn(|| links_of(half..next_week.len()));
             let mut links = links_of(0..half);
             // A panic in the matcher is the same bug on either thread: pass it on.
@@ -326,9 +346,19 @@ fn build_from_goals(
                     .unwrap_or_else(|e| std::panic::resume_unwind(e)),
             );
             links
+        });
+        (weeks, links)
+    } else if few_big {
+        std::thread::scope(|scope| {
+            let links = scope.spawn(|| links_of(0..next_week.len()));
+            let weeks = weeks_of();
+            let links = links
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (weeks, links)
         })
     } else {
-        links_of(0..next_week.len())
+        (weeks_of(), links_of(0..next_week.len()))
     };
     assemble(
         history.head.clone(),
@@ -368,8 +398,8 @@ fn week_outcome(
     };
     let first_commit_after_due = first.commit.time.date_naive() > due;
 
-    let first_ids: HashSet<TaskId> = first.task_ids.iter().copied().collect();
-    let current_ids: HashSet<TaskId> = current.task_ids.iter().copied().collect();
+    let first_ids: IdSet = first.task_ids.iter().copied().collect();
+    let current_ids: IdSet = current.task_ids.iter().copied().collect();
     let stem = file_stem(&life.path);
 
     // Current tasks first, in the post's order; then the removed ones, oldest first.
@@ -391,17 +421,17 @@ fn week_outcome(
     let mut removed: Vec<(usize, TaskId)> = lives
         .iter()
         .filter(|(id, _)| !current_ids.contains(id))
-        .map(|(&id, life)| (life.first_order, id))
+        .map(|(id, life)| (life.first_order, id))
         .collect();
     removed.sort_unstable();
     ordered.extend(removed.iter().map(|&(_, id)| (id, Status::Removed)));
 
     let mut ordinal_of: Vec<(usize, TaskId)> = lives
         .iter()
-        .map(|(&id, life)| (life.first_order, id))
+        .map(|(id, life)| (life.first_order, id))
         .collect();
     ordinal_of.sort_unstable();
-    let ordinal: HashMap<TaskId, usize> = ordinal_of
+    let ordinal: IdMap<usize> = ordinal_of
         .iter()
         .enumerate()
         .map(|(n, &(_, id))| (id, n + 1))
@@ -410,7 +440,7 @@ fn week_outcome(
     let mut done_on_time = 0;
     let mut records = Vec::with_capacity(ordered.len());
     for (id, status) in ordered {
-        let Some(task_life) = lives.get(&id) else {
+        let Some(task_life) = lives.get(id) else {
             continue;
         };
         let (Some(task), Some(added)) = (task_life.last.cloned(), task_life.added.clone()) else {
@@ -523,7 +553,7 @@ fn carry_sides<'a>(
         .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
         .map(|(&id, task)| (id, task))
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = IdSet::default();
     let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
     for version in &next.versions {
         for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
@@ -774,51 +804,78 @@ pub(crate) fn apply_update(
         previous_records.get_mut(record.week)?.push(record);
     }
     let previous_links = carry_links_of(previous)?;
-    let mut weeks = Vec::with_capacity(goals.len());
-    for (index, &(post, date)) in goals.iter().enumerate() {
-        let next_goal = next[index].map(|n| goals[n]);
-        if plan.recompute[index] {
-            weeks.push(week_outcome(
-                history,
-                options,
-                (post, date),
-                next_goal,
-                index,
-            )?);
-            continue;
-        }
-        let &earlier = plan.previous_week.get(&post)?;
-        let mut week = previous.weeks[earlier].clone();
-        week.figures.carried_in = 0;
-        week.figures.carried_out = 0;
-        week.figures.dropped = 0;
-        let records = previous_records[earlier]
-            .iter()
-            .map(|&record| TaskRecord {
-                week: index,
-                carried_from: None,
-                carried_to: None,
-                carry_streak: 0,
-                ..record.clone()
-            })
-            .collect();
-        weeks.push((week, records));
-    }
-    let links: Vec<Vec<(TaskId, TaskId)>> = goals
-        .iter()
-        .enumerate()
-        .map(|(index, &(post, _))| match next[index] {
-            None => Vec::new(),
-            Some(n) if plan.relink[index] => {
-                carry_links(&history.posts[post], &history.posts[goals[n].0])
+    let weeks_of = || -> Option<Vec<(Week, Vec<TaskRecord>)>> {
+        let mut weeks = Vec::with_capacity(goals.len());
+        for (index, &(post, date)) in goals.iter().enumerate() {
+            let next_goal = next[index].map(|n| goals[n]);
+            if plan.recompute[index] {
+                weeks.push(week_outcome(
+                    history,
+                    options,
+                    (post, date),
+                    next_goal,
+                    index,
+                )?);
+                continue;
             }
-            Some(_) => plan
-                .previous_week
-                .get(&post)
-                .map(|&w| previous_links[w].clone())
-                .unwrap_or_default(),
+            let &earlier = plan.previous_week.get(&post)?;
+            let mut week = previous.weeks[earlier].clone();
+            week.figures.carried_in = 0;
+            week.figures.carried_out = 0;
+            week.figures.dropped = 0;
+            let records = previous_records[earlier]
+                .iter()
+                .map(|&record| TaskRecord {
+                    week: index,
+                    carried_from: None,
+                    carried_to: None,
+                    carry_streak: 0,
+                    ..record.clone()
+                })
+                .collect();
+            weeks.push((week, records));
+        }
+        Some(weeks)
+    };
+    let links_of = || -> Vec<Vec<(TaskId, TaskId)>> {
+        goals
+            .iter()
+            .enumerate()
+            .map(|(index, &(post, _))| match next[index] {
+                None => Vec::new(),
+                Some(n) if plan.relink[index] => {
+                    carry_links(&history.posts[post], &history.posts[goals[n].0])
+                }
+                Some(_) => plan
+                    .previous_week
+                    .get(&post)
+                    .map(|&w| previous_links[w].clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+    // Pairs of big posts to match again (a commit to a long checklist): matched on a second
+    // thread while the weeks are worked out, as in a build of a few weeks.
+    let relinked_tasks: usize = (0..goals.len())
+        .filter(|&index| plan.relink[index])
+        .filter_map(|index| Some([goals[index].0, goals[next[index]?].0]))
+        .flatten()
+        .flat_map(|post| &history.posts[post].versions)
+        .map(|v| v.task_ids.len())
+        .sum();
+    let (weeks, links) = if relinked_tasks >= PARALLEL_WEEK_TASKS {
+        std::thread::scope(|scope| {
+            let links = scope.spawn(links_of);
+            let weeks = weeks_of();
+            let links = links
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (weeks, links)
         })
-        .collect();
+    } else {
+        (weeks_of(), links_of())
+    };
+    let weeks = weeks?;
     Some(assemble(
         history.head.clone(),
         history.warnings.clone(),
@@ -915,12 +972,86 @@ fn series_name(path: &str) -> &str {
     undated.trim_start_matches(['-', '_', ' ', '.'])
 }
 
+/// Each task's life within one post, by id. The order they come in means nothing: callers
+/// sort what they take from it.
+enum Lives<'a> {
+    /// Indexed by the id less `first`: one post's tasks get ids close together, and a
+    /// lookup per task per version is most of building a big post's week.
+    Table {
+        first: usize,
+        slots: Vec<Option<Life<'a>>>,
+    },
+    /// When the ids lie too far apart for a table.
+    Map(IdMap<Life<'a>>),
+}
+
+impl<'a> Lives<'a> {
+    /// Room for the ids of `life`'s tasks.
+    fn for_post(life: &PostLife) -> Lives<'a> {
+        let ids = life.versions.iter().flat_map(|v| v.task_ids.iter());
+        let (first, last) = ids.fold((usize::MAX, 0), |(lo, hi), id| (lo.min(id.0), hi.max(id.0)));
+        let longest = life
+            .versions
+            .iter()
+            .map(|v| v.task_ids.len())
+            .max()
+            .unwrap_or(0);
+        match last.checked_sub(first) {
+            Some(span) if span <= 8 * longest + 1024 => Lives::Table {
+                first,
+                slots: (0..=span).map(|_| None).collect(),
+            },
+            _ => Lives::Map(IdMap::default()),
+        }
+    }
+
+    /// The life of task `id`, new when not seen yet; none for an id outside the table (never:
+    /// the table is measured on the ids it is then given).
+    fn entry(&mut self, id: TaskId) -> Option<&mut Life<'a>> {
+        match self {
+            Lives::Table { first, slots } => {
+                let slot = slots.get_mut(id.0.checked_sub(*first)?)?;
+                Some(slot.get_or_insert_with(Life::default))
+            }
+            Lives::Map(map) => Some(map.entry(id).or_default()),
+        }
+    }
+
+    fn get(&self, id: TaskId) -> Option<&Life<'a>> {
+        match self {
+            Lives::Table { first, slots } => slots.get(id.0.checked_sub(*first)?)?.as_ref(),
+            Lives::Map(map) => map.get(&id),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (TaskId, &Life<'a>)> + '_> {
+        match self {
+            Lives::Table { first, slots } => Box::new(
+                slots
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, slot)| Some((TaskId(first + i), slot.as_ref()?))),
+            ),
+            Lives::Map(map) => Box::new(map.iter().map(|(&id, life)| (id, life))),
+        }
+    }
+
+    fn for_each_mut(&mut self, mut f: impl FnMut(&mut Life<'a>)) {
+        match self {
+            Lives::Table { slots, .. } => slots.iter_mut().flatten().for_each(f),
+            Lives::Map(map) => map.values_mut().for_each(&mut f),
+        }
+    }
+}
+
 /// Each task's life within one post, by id.
-fn task_lives(life: &PostLife) -> IdMap<Life<'_>> {
-    let mut lives: IdMap<Life> = IdMap::default();
+fn task_lives(life: &PostLife) -> Lives<'_> {
+    let mut lives = Lives::for_post(life);
     for (index, version) in life.versions.iter().enumerate() {
         for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
-            let entry = lives.entry(id).or_default();
+            let Some(entry) = lives.entry(id) else {
+                continue;
+            };
             if entry.added.is_none() {
                 entry.added = Some(version.commit.clone());
                 entry.first_order = version.order;
@@ -942,11 +1073,11 @@ fn task_lives(life: &PostLife) -> IdMap<Life<'_>> {
     }
     // Missing from the newest version: its tick history is reset as for a gap.
     let newest = life.versions.len().saturating_sub(1);
-    for entry in lives.values_mut() {
+    lives.for_each_mut(|entry| {
         if entry.seen_in != newest {
             entry.checked_at = None;
         }
-    }
+    });
     lives
 }
 
@@ -1149,6 +1280,55 @@ mod tests {
         .expect("the needed posts are there");
         assert_eq!(format!("{updated:?}"), format!("{:?}", build(&whole)));
         plan.needed
+    }
+
+    #[test]
+    fn a_few_weeks_of_big_posts_link_as_a_whole_build_does() {
+        // Two weeks of a series, each with hundreds of versions of hundreds of tasks: enough
+        // that build_around and an update match their carry links on a thread of their own.
+        let open: String = (0..300).map(|k| format!("- [ ] Goal {k}\n")).collect();
+        let half: String = (0..300)
+            .map(|k| format!("- [{}] Goal {k}\n", if k % 2 == 0 { 'x' } else { ' ' }))
+            .collect();
+        let next: String = (150..450).map(|k| format!("- [ ] Goal {k}\n")).collect();
+        let renamed = next.replace("Goal 151\n", "Goal 151, rewritten\n");
+        let mut first: Vec<Version> = vec![(0, "2021-03-01", open.as_str())];
+        first.extend((1..200).map(|order| (order, "2021-03-02", half.as_str())));
+        let mut second: Vec<Version> = (200..400)
+            .map(|order| (order, "2021-03-08", next.as_str()))
+            .collect();
+        let paths = ["_posts/2021-03-01-plan.md", "_posts/2021-03-08-plan.md"];
+        let before = history(&[(paths[0], &first), (paths[1], &second)]);
+        let task_versions: usize = before
+            .posts
+            .iter()
+            .flat_map(|p| &p.versions)
+            .map(|v| v.task_ids.len())
+            .sum();
+        assert!(task_versions >= PARALLEL_WEEK_TASKS);
+        let whole = build(&before);
+        let around = build_around(&before, &LedgerOptions::default(), paths[1], 2);
+        let figures = |l: &Ledger| -> Vec<Figures> { l.weeks.iter().map(|w| w.figures).collect() };
+        assert_eq!(figures(&around), figures(&whole));
+        // The odd goals were open when next week's post began; the ones it kept are carried.
+        assert_eq!(around.weeks[1].figures.carried_in, 75);
+        let carried = |l: &Ledger| -> Vec<(Option<usize>, Option<usize>, usize)> {
+            l.tasks
+                .iter()
+                .map(|t| (t.carried_from, t.carried_to, t.carry_streak))
+                .collect()
+        };
+        assert_eq!(carried(&around), carried(&whole));
+
+        // One more version of next week's post: the pair is matched again.
+        second.push((400, "2021-03-09", renamed.as_str()));
+        let after = history(&[(paths[0], &first), (paths[1], &second)]);
+        let goals = goals_with(&after, |_, life| goal_date(life));
+        let plan = plan_update(&whole, &after, &goals, &[1].into_iter().collect());
+        assert!(plan.relink[0]);
+        let updated = apply_update(&plan, &whole, &after, &LedgerOptions::default(), &goals)
+            .expect("every post is there");
+        assert_eq!(format!("{updated:?}"), format!("{:?}", build(&after)));
     }
 
     #[test]

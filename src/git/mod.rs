@@ -180,12 +180,40 @@ impl Repo {
 
     /// Whether `ancestor` is `commit` or one of its ancestors.
     pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> Result<bool, Error> {
-        if ancestor == commit {
+        if ancestor == commit || self.among_recent_ancestors(ancestor, commit) {
             return Ok(true);
         }
         self.repo
             .graph_descendant_of(oid(commit), oid(ancestor))
             .map_err(|e| read_error(&format!("the ancestry of {commit}"), &e))
+    }
+
+    /// Whether `ancestor` is among the [`RECENT_ANCESTORS`] nearest ancestors of `commit`:
+    /// the cache's commit usually is, a few commits behind HEAD. libgit2's own test paints
+    /// both sides' histories, and on a repository without a commit-graph file reads back
+    /// through most of it (18 M instructions of a 2,000-commit history, in every hook run).
+    /// False says nothing: the caller asks libgit2.
+    fn among_recent_ancestors(&self, ancestor: ObjectId, commit: ObjectId) -> bool {
+        let target = oid(ancestor);
+        let mut seen = std::collections::HashSet::from([oid(commit)]);
+        let mut queue = std::collections::VecDeque::from([oid(commit)]);
+        while let Some(id) = queue.pop_front() {
+            if seen.len() > RECENT_ANCESTORS {
+                return false;
+            }
+            let Ok(found) = self.repo.find_commit(id) else {
+                return false;
+            };
+            for parent in found.parent_ids() {
+                if parent == target {
+                    return true;
+                }
+                if seen.insert(parent) {
+                    queue.push_back(parent);
+                }
+            }
+        }
+        false
     }
 
     /// The work tree, none for a bare repository.
@@ -313,6 +341,10 @@ impl Repo {
         Ok(paths)
     }
 }
+
+/// How many of a commit's nearest ancestors [`Repo::is_ancestor`] looks through itself
+/// before it asks libgit2.
+const RECENT_ANCESTORS: usize = 64;
 
 fn oid(id: ObjectId) -> Oid {
     // 20 bytes always make an Oid; the fallback is never taken.

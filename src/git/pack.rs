@@ -477,10 +477,11 @@ mod tests {
     #[test]
     fn a_delta_copies_from_its_base_and_inserts_its_own_bytes() {
         let base = b"- [ ] write the post\n- [ ] read a paper\n";
-        // Copy 21 bytes from 0, insert "x", copy from 22 to the end.
-        let mut ops = vec![0x80 | 0x10, 21];
+        // Copy 24 bytes from 0 (up to the second box's `[`), insert "x", copy from 25 (past
+        // the box's space) to the end.
+        let mut ops = vec![0x80 | 0x10, 24];
         ops.extend_from_slice(&[1, b'x']);
-        ops.extend_from_slice(&[0x80 | 0x01 | 0x10, 22, (base.len() - 22) as u8]);
+        ops.extend_from_slice(&[0x80 | 0x01 | 0x10, 25, (base.len() - 25) as u8]);
         let out = apply_delta(base, &delta(base.len(), base.len(), &ops));
         assert_eq!(
             out.as_deref(),
