@@ -444,15 +444,19 @@ impl Engine {
                 *slot = Some(*id);
             }
         }
-        let mut used: HashSet<TaskId> = ids.iter().flatten().copied().collect();
-        // Tasks that the merged branch added keep the branch's identity.
-        for (j, id) in ids.iter_mut().enumerate() {
-            if id.is_none()
-                && let Some(&(k, i)) = theirs_for(j).first()
-                && let Some(&their_id) = theirs[k].1.get(i)
-                && used.insert(their_id)
-            {
-                *id = Some(their_id);
+        // Tasks that the merged branch added keep the branch's identity. Only a merge has a
+        // branch: the set of ids in use is not made for every version of every post (on a big
+        // post's history that was an eighth of a cold read).
+        if !theirs.is_empty() {
+            let mut used: HashSet<TaskId> = ids.iter().flatten().copied().collect();
+            for (j, id) in ids.iter_mut().enumerate() {
+                if id.is_none()
+                    && let Some(&(k, i)) = theirs_for(j).first()
+                    && let Some(&their_id) = theirs[k].1.get(i)
+                    && used.insert(their_id)
+                {
+                    *id = Some(their_id);
+                }
             }
         }
 
