@@ -25,7 +25,11 @@ pub const MIN_CHUNKED_BYTES: usize = 1024;
 /// the body must be parsed whole (see the module's notes); an empty list when it has no
 /// cut point.
 pub fn cut_points(body: &str) -> Option<Vec<usize>> {
-    if body.contains("]:") {
+    // memchr's substring search: every version of a big post is searched, and the standard
+    // library's took four times as long.
+    static REFERENCE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("]:"));
+    if REFERENCE.find(body.as_bytes()).is_some() {
         // A link reference definition, or text that might be one.
         return None;
     }

@@ -845,8 +845,11 @@ pub fn cookie_len(text: &str) -> Option<usize> {
 /// so marker text shown in code, inline or in a task's title hides nothing. A post whose
 /// markers do not make a block (one missing, or two) hides nothing either: its tasks count.
 fn stats_block_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
-    // Most versions have no block: one scan instead of the block reader's checks and parse.
-    if !body.contains(BLOCK_NAME) {
+    // Most versions have no block: one scan (memchr's, the quickest) instead of the block
+    // reader's checks and parse.
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(BLOCK_NAME));
+    if NAME.find(body.as_bytes()).is_none() {
         return Vec::new();
     }
     match crate::core::block::find_block(body.as_bytes()) {
