@@ -1,5 +1,5 @@
-//! The pack reader (`git::pack`) against git itself: every blob of a packed repository reads
-//! byte for byte as `git cat-file` gives it, whichever way the pack's delta chains run (git gc
+//! The pack reader (`git::pack`) against git itself: every blob and tree of a packed
+//! repository reads byte for byte as `git cat-file` gives it, whichever way the pack's delta chains run (git gc
 //! makes the newest version whole and older ones deltas of it; fast-import the other way
 //! round), and an object no pack holds is left to libgit2.
 
@@ -13,38 +13,46 @@ use common::blog::Blog;
 use gitgoals::core::delta::ObjectId;
 use gitgoals::git::Repo;
 
-/// Every blob of the repository at `dir` with its bytes, as `git cat-file` reads them.
-fn blobs_by_git(blog: &Blog) -> Vec<(String, Vec<u8>)> {
+/// Every blob and tree of the repository with its kind and bytes, as `git cat-file` reads
+/// them.
+fn objects_by_git(blog: &Blog) -> Vec<(String, String, Vec<u8>)> {
     let out = blog
         .command("git", &["cat-file", "--batch-all-objects", "--batch"])
         .output()
         .expect("run git cat-file");
     assert!(out.status.success());
-    let mut blobs = Vec::new();
+    let mut objects = Vec::new();
     let mut rest = out.stdout.as_slice();
     while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
         let header = String::from_utf8_lossy(&rest[..newline]).to_string();
         let fields: Vec<&str> = header.split(' ').collect();
         let size: usize = fields[2].parse().expect("object size");
         let body = &rest[newline + 1..newline + 1 + size];
-        if fields[1] == "blob" {
-            blobs.push((fields[0].to_string(), body.to_vec()));
+        if fields[1] == "blob" || fields[1] == "tree" {
+            objects.push((fields[0].to_string(), fields[1].to_string(), body.to_vec()));
         }
         rest = &rest[newline + 1 + size + 1..];
     }
-    blobs
+    objects
 }
 
-/// Checks every blob of `blog`; returns how many the pack reader read itself.
-fn every_blob_reads_as_git_reads_it(blog: &Blog) -> usize {
+/// Checks every blob and tree of `blog`; returns how many the pack reader read itself. An
+/// object asked for as the other kind is never read.
+fn every_object_reads_as_git_reads_it(blog: &Blog) -> usize {
     let repo = Repo::open(Some(&blog.dir)).expect("open the repository");
-    let blobs = blobs_by_git(blog);
-    assert!(!blobs.is_empty());
+    let objects = objects_by_git(blog);
+    assert!(!objects.is_empty());
     let mut packed = 0;
-    for (id, bytes) in &blobs {
+    for (id, kind, bytes) in &objects {
         let id = ObjectId::from_hex(id).expect("object id");
-        if let Some(read) = repo.packed_blob(id) {
-            assert!(*read == *bytes, "blob {id} reads differently from git's");
+        let (read, other) = if kind == "blob" {
+            (repo.packed_blob(id), repo.packed_tree(id))
+        } else {
+            (repo.packed_tree(id), repo.packed_blob(id))
+        };
+        assert!(other.is_none(), "{kind} {id} was read as the other kind");
+        if let Some(read) = read {
+            assert!(*read == *bytes, "{kind} {id} reads differently from git's");
             packed += 1;
         }
     }
@@ -84,7 +92,7 @@ fn a_gc_packed_history_reads_as_git_reads_it() {
     let blog = Blog::without_hook();
     commit_versions(&blog, 120);
     // Loose objects are libgit2's to read.
-    assert_eq!(every_blob_reads_as_git_reads_it(&blog), 0);
+    assert_eq!(every_object_reads_as_git_reads_it(&blog), 0);
     // As `git gc` packs: the newest version whole, the older ones deltas of it, 50 deep.
     blog.ok(&[
         "repack",
@@ -95,8 +103,8 @@ fn a_gc_packed_history_reads_as_git_reads_it() {
         "--depth=50",
         "--window=10",
     ]);
-    let blobs = blobs_by_git(&blog).len();
-    assert_eq!(every_blob_reads_as_git_reads_it(&blog), blobs);
+    let objects = objects_by_git(&blog).len();
+    assert_eq!(every_object_reads_as_git_reads_it(&blog), objects);
 }
 
 #[test]
@@ -129,8 +137,8 @@ fn a_history_packed_oldest_first_reads_as_git_reads_it() {
         .write_all(&stream)
         .expect("feed git fast-import");
     assert!(import.wait().expect("git fast-import").success());
-    let blobs = blobs_by_git(&blog).len();
-    assert_eq!(every_blob_reads_as_git_reads_it(&blog), blobs);
+    let objects = objects_by_git(&blog).len();
+    assert_eq!(every_object_reads_as_git_reads_it(&blog), objects);
 }
 
 #[test]
@@ -180,10 +188,10 @@ fn the_real_repositories_read_as_git_reads_them() {
             scratch: blog.scratch,
             dir: clone,
         };
-        let blobs = blobs_by_git(&cloned).len();
+        let objects = objects_by_git(&cloned).len();
         assert_eq!(
-            every_blob_reads_as_git_reads_it(&cloned),
-            blobs,
+            every_object_reads_as_git_reads_it(&cloned),
+            objects,
             "{}",
             bundle.display()
         );

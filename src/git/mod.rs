@@ -155,6 +155,16 @@ impl Repo {
     /// delta chains as it resolves them; none when no pack holds it as a blob or it cannot
     /// be read there (then libgit2 reads it).
     pub fn packed_blob(&self, id: ObjectId) -> Option<std::sync::Arc<Vec<u8>>> {
+        self.with_packs(|packs| packs.blob(id))
+    }
+
+    /// Tree `id`'s raw entries read from the pack files, as [`Repo::packed_blob`] reads blobs:
+    /// the posts folder of a big blog is a tree of tens of kilobytes in a delta chain too.
+    pub fn packed_tree(&self, id: ObjectId) -> Option<std::sync::Arc<Vec<u8>>> {
+        self.with_packs(|packs| packs.tree(id))
+    }
+
+    fn with_packs<T>(&self, read: impl FnOnce(&mut pack::Packs) -> Option<T>) -> Option<T> {
         let mut packs = self.packs.try_borrow_mut().ok()?;
         let packs = packs.get_or_insert_with(|| {
             // Where libgit2 looks for objects: `GIT_OBJECT_DIRECTORY` when set (as inside
@@ -164,7 +174,7 @@ impl Repo {
                 .unwrap_or_else(|| self.common_dir().join("objects"));
             pack::Packs::open(&objects)
         });
-        packs.blob(id)
+        read(packs)
     }
 
     /// The repository's git directory.

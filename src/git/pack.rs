@@ -1,5 +1,5 @@
-//! Blobs read straight from the repository's pack files, keeping every object a delta chain
-//! passes through.
+//! Blobs and trees read straight from the repository's pack files, keeping every object a
+//! delta chain passes through.
 //!
 //! git packs each version of a file as a delta of a neighbouring version, in chains up to 50
 //! long. libgit2 keeps only the object a chain starts from, so reading the versions of a big
@@ -34,6 +34,7 @@ const MAX_INDEX_BYTES: u64 = 512 << 20;
 /// Deltas resolved in one read at most: deeper chains than any git writes are left to libgit2.
 const MAX_CHAIN: usize = 10_000;
 
+const OBJ_TREE: u8 = 2;
 const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
 const OBJ_REF_DELTA: u8 = 7;
@@ -44,15 +45,16 @@ type Place = (usize, u64);
 /// The packs of one repository and the objects resolved from them.
 pub struct Packs {
     packs: Vec<Pack>,
-    /// Resolved objects by pack and offset, each with the number it was kept under.
-    cache: HashMap<Place, (Arc<Vec<u8>>, u64)>,
+    /// Resolved objects by pack and offset, each with its kind and the number it was kept
+    /// under.
+    cache: HashMap<Place, (Arc<Vec<u8>>, u8, u64)>,
     /// Kept objects in the order they were resolved, with their numbers and sizes: the oldest
     /// go first when the cache is full.
     order: VecDeque<(Place, u64, usize)>,
     kept: u64,
     cached_bytes: usize,
     /// The last few blobs read for themselves ([`Packs::remember`]).
-    recent: VecDeque<(Place, Arc<Vec<u8>>)>,
+    recent: VecDeque<(Place, Arc<Vec<u8>>, u8)>,
 }
 
 struct Pack {
@@ -103,17 +105,26 @@ impl Packs {
 
     /// The bytes of blob `id`, when a pack holds it and it reads cleanly.
     pub fn blob(&mut self, id: ObjectId) -> Option<Arc<Vec<u8>>> {
+        self.object(id, OBJ_BLOB)
+    }
+
+    /// The raw entries of tree `id`, when a pack holds it and it reads cleanly.
+    pub fn tree(&mut self, id: ObjectId) -> Option<Arc<Vec<u8>>> {
+        self.object(id, OBJ_TREE)
+    }
+
+    fn object(&mut self, id: ObjectId, kind: u8) -> Option<Arc<Vec<u8>>> {
         let (pack, offset) = self.locate(id)?;
         // A walk reads each version once: an object kept as a step of an earlier chain leaves
         // the cache when it is read for itself.
         let bytes = match self.cache.remove(&(pack, offset)) {
-            Some((bytes, _)) => {
+            Some((bytes, cached_kind, _)) => {
                 self.cached_bytes -= bytes.len();
-                bytes
+                (cached_kind == kind).then_some(bytes)?
             }
-            None => Arc::new(self.object_at(pack, offset)?),
+            None => Arc::new(self.object_at(pack, offset, kind)?),
         };
-        self.remember(pack, offset, &bytes);
+        self.remember(pack, offset, &bytes, kind);
         Some(bytes)
     }
 
@@ -126,45 +137,50 @@ impl Packs {
 
     /// Keeps a blob just read among the last few: a pack may store the next version of the
     /// same file as a delta of it.
-    fn remember(&mut self, pack: usize, offset: u64, bytes: &Arc<Vec<u8>>) {
+    fn remember(&mut self, pack: usize, offset: u64, bytes: &Arc<Vec<u8>>, kind: u8) {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent.push_back(((pack, offset), Arc::clone(bytes)));
+        self.recent
+            .push_back(((pack, offset), Arc::clone(bytes), kind));
     }
 
-    fn cached(&self, key: Place) -> Option<Arc<Vec<u8>>> {
-        if let Some((bytes, _)) = self.cache.get(&key) {
-            return Some(Arc::clone(bytes));
+    /// A resolved object and its kind.
+    fn cached(&self, key: Place) -> Option<(Arc<Vec<u8>>, u8)> {
+        if let Some((bytes, kind, _)) = self.cache.get(&key) {
+            return Some((Arc::clone(bytes), *kind));
         }
         self.recent
             .iter()
             .rev()
-            .find(|(k, _)| *k == key)
-            .map(|(_, bytes)| Arc::clone(bytes))
+            .find(|(k, ..)| *k == key)
+            .map(|(_, bytes, kind)| (Arc::clone(bytes), *kind))
     }
 
-    /// The blob at `offset` of pack `pack`; none when the chain ends in another kind.
-    fn object_at(&mut self, pack: usize, offset: u64) -> Option<Vec<u8>> {
+    /// The object of kind `kind` at `offset` of pack `pack`; none when it is of another kind
+    /// (a delta's kind is the kind of the object its chain ends in).
+    fn object_at(&mut self, pack: usize, offset: u64, kind: u8) -> Option<Vec<u8>> {
         // Walk down the chain to an object that is whole or already resolved, then apply the
-        // deltas back up, keeping each step. Only blobs' chains are read, and a chain's
-        // objects are all of one kind, checked where it ends: what is cached is a blob.
+        // deltas back up, keeping each step.
         let mut chain: Vec<(u64, Entry)> = Vec::new();
         let mut at = offset;
         let mut bytes = loop {
-            if let Some(bytes) = self.cached((pack, at)) {
+            if let Some((bytes, cached_kind)) = self.cached((pack, at)) {
+                if cached_kind != kind {
+                    return None;
+                }
                 break bytes;
             }
             let entry = self.packs[pack].entry(at)?;
             match entry.base {
-                None if entry.kind != OBJ_BLOB => return None,
+                None if entry.kind != kind => return None,
                 None => {
                     let data = self.packs[pack].inflate(entry.data, entry.size)?;
                     if chain.is_empty() {
                         return Some(data);
                     }
                     let data = Arc::new(data);
-                    self.keep((pack, at), &data);
+                    self.keep((pack, at), &data, kind);
                     break data;
                 }
                 Some(Base::Offset(base)) => {
@@ -189,18 +205,18 @@ impl Packs {
                 return Some(result);
             }
             let result = Arc::new(result);
-            self.keep((pack, at), &result);
+            self.keep((pack, at), &result, kind);
             bytes = result;
         }
         Some(bytes.as_ref().clone())
     }
 
-    fn keep(&mut self, key: Place, bytes: &Arc<Vec<u8>>) {
+    fn keep(&mut self, key: Place, bytes: &Arc<Vec<u8>>, kind: u8) {
         if bytes.len() > CACHE_BYTES / 4 || self.cache.contains_key(&key) {
             return;
         }
         self.kept += 1;
-        self.cache.insert(key, (Arc::clone(bytes), self.kept));
+        self.cache.insert(key, (Arc::clone(bytes), kind, self.kept));
         self.order.push_back((key, self.kept, bytes.len()));
         self.cached_bytes += bytes.len();
         while self.cached_bytes > CACHE_BYTES {
@@ -208,7 +224,7 @@ impl Packs {
                 break;
             };
             // Gone already when it was read for itself, or kept again since.
-            if self.cache.get(&old).is_some_and(|(_, n)| *n == number) {
+            if self.cache.get(&old).is_some_and(|(.., n)| *n == number) {
                 self.cache.remove(&old);
                 self.cached_bytes -= len;
             }

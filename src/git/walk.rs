@@ -4,7 +4,6 @@
 //! alone costs one comparison.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use git2::{ErrorCode, ObjectType};
@@ -77,6 +76,7 @@ impl Repo {
             let mut raw_changes = Vec::new();
             if first_parent_tree != Some(node.tree) {
                 let mut diff = TreeDiff {
+                    repo: self,
                     odb: &odb,
                     selector,
                     trees: &mut trees,
@@ -510,34 +510,39 @@ impl<'t> Iterator for Entries<'t> {
 }
 
 /// Raw tree objects of the commit being diffed and the one before: consecutive commits
-/// share most subtrees, so the parent's trees are usually already here. libgit2's own
-/// buffers are kept rather than copies: the posts folder of a big blog is tens of kilobytes,
-/// read at nearly every commit.
+/// share most subtrees, so the parent's trees are usually already here. Trees come from the
+/// pack reader ([`Repo::packed_tree`]) when a pack holds them, else from libgit2.
 #[derive(Default)]
-struct TreeCache<'odb> {
-    current: HashMap<ObjectId, Rc<git2::OdbObject<'odb>>>,
-    previous: HashMap<ObjectId, Rc<git2::OdbObject<'odb>>>,
+struct TreeCache {
+    current: HashMap<ObjectId, Arc<Vec<u8>>>,
+    previous: HashMap<ObjectId, Arc<Vec<u8>>>,
 }
 
-impl<'odb> TreeCache<'odb> {
+impl TreeCache {
     fn get(
         &mut self,
-        odb: &'odb git2::Odb<'_>,
+        repo: &Repo,
+        odb: &git2::Odb<'_>,
         id: ObjectId,
-    ) -> Result<Rc<git2::OdbObject<'odb>>, git2::Error> {
+    ) -> Result<Arc<Vec<u8>>, git2::Error> {
         if let Some(object) = self.current.get(&id) {
-            return Ok(Rc::clone(object));
+            return Ok(Arc::clone(object));
         }
         if let Some(object) = self.previous.remove(&id) {
-            self.current.insert(id, Rc::clone(&object));
+            self.current.insert(id, Arc::clone(&object));
             return Ok(object);
         }
-        let object = odb.read(oid(id))?;
-        if object.kind() != ObjectType::Tree {
-            return Err(git2::Error::from_str("not a tree"));
-        }
-        let object = Rc::new(object);
-        self.current.insert(id, Rc::clone(&object));
+        let object = match repo.packed_tree(id) {
+            Some(object) => object,
+            None => {
+                let object = odb.read(oid(id))?;
+                if object.kind() != ObjectType::Tree {
+                    return Err(git2::Error::from_str("not a tree"));
+                }
+                Arc::new(object.data().to_vec())
+            }
+        };
+        self.current.insert(id, Arc::clone(&object));
         Ok(object)
     }
 
@@ -554,9 +559,10 @@ pub(super) struct RawChange {
 }
 
 struct TreeDiff<'a, 'odb> {
+    repo: &'a Repo,
     odb: &'odb git2::Odb<'odb>,
     selector: &'a PostSelector,
-    trees: &'a mut TreeCache<'odb>,
+    trees: &'a mut TreeCache,
     out: &'a mut Vec<RawChange>,
     warnings: &'a mut Vec<Warning>,
     commit: &'a str,
@@ -568,8 +574,8 @@ impl<'odb> TreeDiff<'_, 'odb> {
     fn diff(&mut self, old: Option<ObjectId>, new: Option<ObjectId>, prefix: &str) {
         let old_data = old.and_then(|id| self.tree(id, prefix));
         let new_data = new.and_then(|id| self.tree(id, prefix));
-        let old_bytes: &[u8] = old_data.as_deref().map_or(&[], git2::OdbObject::data);
-        let new_bytes: &[u8] = new_data.as_deref().map_or(&[], git2::OdbObject::data);
+        let old_bytes: &[u8] = old_data.as_deref().map_or(&[], Vec::as_slice);
+        let new_bytes: &[u8] = new_data.as_deref().map_or(&[], Vec::as_slice);
         // Two versions of a big folder usually differ in one entry: skip the identical
         // bytes before it without parsing them, and stop once the remaining bytes agree.
         let start = entry_boundary_before(old_bytes, common_prefix_len(old_bytes, new_bytes));
@@ -643,8 +649,8 @@ impl<'odb> TreeDiff<'_, 'odb> {
         }
     }
 
-    fn tree(&mut self, id: ObjectId, path: &str) -> Option<Rc<git2::OdbObject<'odb>>> {
-        match self.trees.get(self.odb, id) {
+    fn tree(&mut self, id: ObjectId, path: &str) -> Option<Arc<Vec<u8>>> {
+        match self.trees.get(self.repo, self.odb, id) {
             Ok(data) => Some(data),
             Err(e) => {
                 self.warnings.push(Warning {
