@@ -87,13 +87,9 @@ fn commit_versions(blog: &Blog, versions: usize) {
     }
 }
 
-#[test]
-fn a_gc_packed_history_reads_as_git_reads_it() {
-    let blog = Blog::without_hook();
-    commit_versions(&blog, 120);
-    // Loose objects are libgit2's to read.
-    assert_eq!(every_object_reads_as_git_reads_it(&blog), 0);
-    // As `git gc` packs: the newest version whole, the older ones deltas of it, 50 deep.
+/// Packs every object as `git gc` does: the newest version whole, the older ones deltas of
+/// it, chains up to 50 deep.
+fn pack_as_gc_does(blog: &Blog) {
     blog.ok(&[
         "repack",
         "-a",
@@ -103,6 +99,15 @@ fn a_gc_packed_history_reads_as_git_reads_it() {
         "--depth=50",
         "--window=10",
     ]);
+}
+
+#[test]
+fn a_gc_packed_history_reads_as_git_reads_it() {
+    let blog = Blog::without_hook();
+    commit_versions(&blog, 120);
+    // Loose objects are libgit2's to read.
+    assert_eq!(every_object_reads_as_git_reads_it(&blog), 0);
+    pack_as_gc_does(&blog);
     let objects = objects_by_git(&blog).len();
     assert_eq!(every_object_reads_as_git_reads_it(&blog), objects);
 }
@@ -146,15 +151,7 @@ fn the_history_read_through_packs_is_the_one_read_from_loose_objects() {
     let blog = Blog::without_hook();
     commit_versions(&blog, 60);
     let loose = blog.gitgoals_ok(&["--no-cache", "history", "--format", "json"]);
-    blog.ok(&[
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-        "--window=10",
-    ]);
+    pack_as_gc_does(&blog);
     let packed = blog.gitgoals_ok(&["--no-cache", "history", "--format", "json"]);
     assert_eq!(loose, packed);
 }

@@ -349,14 +349,7 @@ fn build_from_goals(
         });
         (weeks, links)
     } else if few_big {
-        std::thread::scope(|scope| {
-            let links = scope.spawn(|| links_of(0..next_week.len()));
-            let weeks = weeks_of();
-            let links = links
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (weeks, links)
-        })
+        weeks_here_links_beside(weeks_of, || links_of(0..next_week.len()))
     } else {
         (weeks_of(), links_of(0..next_week.len()))
     };
@@ -864,14 +857,7 @@ pub(crate) fn apply_update(
         .map(|v| v.task_ids.len())
         .sum();
     let (weeks, links) = if relinked_tasks >= PARALLEL_WEEK_TASKS {
-        std::thread::scope(|scope| {
-            let links = scope.spawn(links_of);
-            let weeks = weeks_of();
-            let links = links
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (weeks, links)
-        })
+        weeks_here_links_beside(weeks_of, links_of)
     } else {
         (weeks_of(), links_of())
     };
@@ -1098,6 +1084,22 @@ pub fn post_date(life: &PostLife) -> Option<NaiveDate> {
 pub fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// `weeks()` on this thread and `links()` on a second one, for when both are big enough to
+/// be worth a thread; a panic in either goes on as it would have on one thread.
+fn weeks_here_links_beside<W, L: Send>(
+    weeks: impl FnOnce() -> W,
+    links: impl FnOnce() -> L + Send,
+) -> (W, L) {
+    std::thread::scope(|scope| {
+        let links = scope.spawn(links);
+        let weeks = weeks();
+        let links = links
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (weeks, links)
+    })
 }
 
 #[cfg(test)]

@@ -433,38 +433,32 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// Reads at `offset` as much of `buf` as the file has there.
 fn read_at(file: &File, buf: &mut [u8], offset: u64) -> Option<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match read_once(file, &mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(filled)
+}
+
+/// One positioned read, as the platform offers it.
+fn read_once(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::FileExt;
-        let mut filled = 0;
-        while filled < buf.len() {
-            match file.read_at(&mut buf[filled..], offset + filled as u64) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        Some(filled)
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
     }
     #[cfg(windows)]
     {
-        use std::os::windows::fs::FileExt;
-        let mut filled = 0;
-        while filled < buf.len() {
-            match file.seek_read(&mut buf[filled..], offset + filled as u64) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        Some(filled)
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
     }
     #[cfg(not(any(unix, windows)))]
     {
         let _ = (file, buf, offset);
-        None
+        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
     }
 }
 
