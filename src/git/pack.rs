@@ -31,6 +31,10 @@ const RECENT: usize = 16;
 /// An index this large is not read into memory; its objects come from libgit2.
 const MAX_INDEX_BYTES: u64 = 512 << 20;
 
+/// An object, or a delta, said to be larger than this is left to libgit2: a damaged or
+/// hostile pack must not make the reader reserve memory it names.
+const MAX_OBJECT_BYTES: usize = 256 << 20;
+
 /// Deltas resolved in one read at most: deeper chains than any git writes are left to libgit2.
 const MAX_CHAIN: usize = 10_000;
 
@@ -342,6 +346,9 @@ impl Pack {
 
     /// The `size` bytes the zlib stream at `offset` inflates to.
     fn inflate(&self, offset: u64, size: usize) -> Option<Vec<u8>> {
+        if size > MAX_OBJECT_BYTES {
+            return None;
+        }
         let mut out = Vec::with_capacity(size);
         let mut inflater = flate2::Decompress::new(true);
         // Compressed data is about as long as what it inflates to, or shorter.
@@ -390,7 +397,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     };
     let source = varint(&mut at)?;
     let target = varint(&mut at)?;
-    if source != base.len() {
+    if source != base.len() || target > MAX_OBJECT_BYTES {
         return None;
     }
     let mut out = Vec::with_capacity(target);
@@ -508,6 +515,9 @@ mod tests {
         assert_eq!(apply_delta(base, &wrong_source), None);
         let wrong_target = delta(base.len(), 6, &[0x80 | 0x10, 5]);
         assert_eq!(apply_delta(base, &wrong_target), None);
+        // A target size no memory could hold is refused before anything is reserved.
+        let huge_target = delta(base.len(), usize::MAX >> 1, &[0x80 | 0x10, 5]);
+        assert_eq!(apply_delta(base, &huge_target), None);
         let reserved = delta(base.len(), 5, &[0]);
         assert_eq!(apply_delta(base, &reserved), None);
     }
