@@ -344,42 +344,45 @@ fn print_machine() {
 
 /// The pristine benchmark blog, generated on first use.
 fn bench_blog() -> Result<PathBuf> {
-    let started = Instant::now();
     let blog = synthetic::generate(&Spec::bench());
     let mut hasher = Fnv64::default();
     let _ = write!(hasher, "{:?}", blog.commits);
-    let target = target_dir();
-    let dir = target.join(format!("bench-blog-{:016x}", hasher.0));
-    if dir.join(".git").is_dir() {
-        return Ok(dir);
-    }
-    println!("generating the benchmark blog into {} …", dir.display());
-    // Written under another name first, so an interrupted run is never taken for a whole blog.
-    let partial = target.join(format!("bench-blog-{:016x}.partial", hasher.0));
-    let _ = std::fs::remove_dir_all(&partial);
-    synthetic::write_repo(&blog, &partial).map_err(|e| e.to_string())?;
-    std::fs::rename(&partial, &dir)
-        .map_err(|e| format!("cannot rename {}: {e}", partial.display()))?;
-    println!("generated in {}", seconds(started.elapsed()));
-    Ok(dir)
+    generated_once("bench-blog", "the benchmark blog", hasher.0, |dir| {
+        synthetic::write_repo(&blog, dir)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// The pristine big-file history ([`bigfile`]), generated on first use into
 /// `target/bench-bigfile-<hash>/`, the hash taken over the generator's own source and spec.
 fn big_file_history() -> Result<PathBuf> {
-    let started = Instant::now();
     let spec = bigfile::Spec::bench();
     let mut hasher = Fnv64::default();
     let _ = write!(hasher, "{spec:?}{}", include_str!("perf/bigfile.rs"));
+    generated_once("bench-bigfile", "the big-file history", hasher.0, |dir| {
+        bigfile::write_repo(&spec, dir)
+    })
+}
+
+/// `target/<name>-<hash>/`, written by `write` the first time it is asked for: under another
+/// name first, so an interrupted run is never taken for a whole history.
+fn generated_once(
+    name: &str,
+    what: &str,
+    hash: u64,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    let started = Instant::now();
     let target = target_dir();
-    let dir = target.join(format!("bench-bigfile-{:016x}", hasher.0));
+    let dir = target.join(format!("{name}-{hash:016x}"));
     if dir.join(".git").is_dir() {
         return Ok(dir);
     }
-    println!("generating the big-file history into {} …", dir.display());
-    let partial = target.join(format!("bench-bigfile-{:016x}.partial", hasher.0));
+    println!("generating {what} into {} …", dir.display());
+    let partial = target.join(format!("{name}-{hash:016x}.partial"));
     let _ = std::fs::remove_dir_all(&partial);
-    bigfile::write_repo(&spec, &partial)?;
+    write(&partial)?;
     std::fs::rename(&partial, &dir)
         .map_err(|e| format!("cannot rename {}: {e}", partial.display()))?;
     println!("generated in {}", seconds(started.elapsed()));

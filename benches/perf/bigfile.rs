@@ -13,6 +13,9 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+// The test generator's splitmix64: the same sequence, one definition.
+use super::synthetic::Rng;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
@@ -37,33 +40,13 @@ impl Spec {
     }
 }
 
-/// A deterministic generator (splitmix64).
-struct Rng(u64);
+/// True `percent` times in a hundred.
+fn chance(rng: &mut Rng, percent: usize) -> bool {
+    rng.below(100) < percent
+}
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            ((self.next_u64() >> 11) % n as u64) as usize
-        }
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
-        words[self.below(words.len())]
-    }
+fn pick<'a>(rng: &mut Rng, words: &[&'a str]) -> &'a str {
+    words[rng.below(words.len())]
 }
 
 const VERBS: [&str; 12] = [
@@ -222,7 +205,7 @@ impl Checklist {
             Line::Other("layout: post".to_string()),
             Line::Other("---".to_string()),
             Line::Other(String::new()),
-            Line::Other(rng.pick(&PROSE).to_string()),
+            Line::Other(pick(rng, &PROSE).to_string()),
             Line::Other(String::new()),
         ];
         // 500 to 900 tasks: files of roughly 100 to 300 KB.
@@ -233,18 +216,18 @@ impl Checklist {
             part += 1;
             lines.push(Line::Other(format!(
                 "## Part {part}: {}",
-                rng.pick(&TOPICS)
+                pick(rng, &TOPICS)
             )));
             lines.push(Line::Other(String::new()));
-            lines.push(Line::Other(rng.pick(&PROSE).to_string()));
+            lines.push(Line::Other(pick(rng, &PROSE).to_string()));
             lines.push(Line::Other(String::new()));
             for unit in 1..=2 + rng.below(4) {
                 lines.push(Line::Other(format!(
                     "### Unit {part}.{unit} — {} [0/0]",
-                    rng.pick(&TOPICS)
+                    pick(rng, &TOPICS)
                 )));
                 lines.push(Line::Other(String::new()));
-                if rng.chance(15) {
+                if chance(rng, 15) {
                     // Code that looks like a heading must not split the file.
                     lines.push(Line::Other("```".to_string()));
                     lines.push(Line::Other("## not a heading: inside a fence".to_string()));
@@ -254,12 +237,12 @@ impl Checklist {
                 for _ in 0..8 + rng.below(12) {
                     lines.push(new_task(rng, 0, made));
                     made += 1;
-                    if rng.chance(20) {
+                    if chance(rng, 20) {
                         lines.push(new_task(rng, 2, made));
                         made += 1;
                     }
-                    if rng.chance(10) {
-                        lines.push(Line::Other(format!("  > {}", rng.pick(&NOTES))));
+                    if chance(rng, 10) {
+                        lines.push(Line::Other(format!("  > {}", pick(rng, &NOTES))));
                     }
                 }
                 lines.push(Line::Other(String::new()));
@@ -298,7 +281,7 @@ impl Checklist {
             let count = 1 + rng.below(3);
             for &i in tasks.iter().skip_while(|&&i| i < at).take(count) {
                 if let Line::Task { done, .. } = &mut self.lines[i] {
-                    *done = !*done || rng.chance(90);
+                    *done = !*done || chance(rng, 90);
                 }
             }
             "tick".to_string()
@@ -308,7 +291,7 @@ impl Checklist {
             "add a task".to_string()
         } else if roll < 82 {
             if let Line::Task { text, .. } = &mut self.lines[at] {
-                text.push_str(&format!(" — {}", rng.pick(&NOTES)));
+                text.push_str(&format!(" — {}", pick(rng, &NOTES)));
             }
             "note on a task".to_string()
         } else if roll < 90 {
@@ -325,7 +308,7 @@ impl Checklist {
             let prose = (at..self.lines.len())
                 .find(|&i| matches!(&self.lines[i], Line::Other(t) if t.ends_with('.')));
             if let Some(i) = prose {
-                self.lines[i] = Line::Other(format!("{} (revised {serial})", rng.pick(&PROSE)));
+                self.lines[i] = Line::Other(format!("{} (revised {serial})", pick(rng, &PROSE)));
             }
             "revise the notes".to_string()
         }
@@ -335,33 +318,37 @@ impl Checklist {
 fn new_task(rng: &mut Rng, indent: usize, serial: usize) -> Line {
     let mut text = format!(
         "{} {} {} (item {serial})",
-        rng.pick(&VERBS),
-        rng.pick(&THINGS),
-        rng.pick(&TOPICS)
+        pick(rng, &VERBS),
+        pick(rng, &THINGS),
+        pick(rng, &TOPICS)
     );
-    if rng.chance(30) {
+    if chance(rng, 30) {
         text = format!("**{text}**");
     }
-    if rng.chance(25) {
+    if chance(rng, 25) {
         text.push_str(&format!(", {}/5", 1 + rng.below(5)));
     }
-    if rng.chance(35) {
-        text.push_str(&format!(" — {}", rng.pick(&NOTES)));
+    if chance(rng, 35) {
+        text.push_str(&format!(" — {}", pick(rng, &NOTES)));
     }
-    if rng.chance(50) {
-        let topic = rng.pick(&TOPICS).replace(' ', "-");
+    if chance(rng, 50) {
+        let topic = pick(rng, &TOPICS).replace(' ', "-");
         text.push_str(&format!(
             " [materials](https://example.org/courses/{topic}/{serial}.html)"
         ));
     }
-    if rng.chance(70) {
+    if chance(rng, 70) {
         // A note on the lines under the task, as people keep them.
         let pad = " ".repeat(indent + 2);
-        text.push_str(&format!("\n{pad}{} {}", rng.pick(&PROSE), rng.pick(&PROSE)));
+        text.push_str(&format!(
+            "\n{pad}{} {}",
+            pick(rng, &PROSE),
+            pick(rng, &PROSE)
+        ));
     }
     Line::Task {
         indent,
-        done: rng.chance(20),
+        done: chance(rng, 20),
         text,
     }
 }
@@ -452,7 +439,7 @@ fn write_stream(spec: &Spec, mut out: impl std::io::Write) -> std::io::Result<()
         let mut files = vec![(list.path.as_str(), list.render(false))];
         // The translation follows the original in the same commit, most of the time.
         if let Some(path) = &list.translation
-            && rng.chance(60)
+            && chance(&mut rng, 60)
         {
             files.push((path.as_str(), list.render(true)));
         }

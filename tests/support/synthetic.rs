@@ -342,11 +342,12 @@ pub struct EventTruth {
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/// splitmix64: tiny, fast, and the same sequence on every platform.
-struct Rng(u64);
+/// splitmix64: tiny, fast, and the same sequence on every platform. Also the benchmark's
+/// big-file generator's.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -355,7 +356,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             return 0;
         }
