@@ -648,7 +648,6 @@ impl Config {
         Ok(Some(resolved))
     }
 
-    /// The text `gitgoals config` prints: one `key = value  # origin` line per key.
     /// `gitgoals config --format json`: each key with its value (as JSON) and origin, the
     /// file read, and the posts the selection reads (`posts_read`, in words; none outside a
     /// repository).
@@ -675,6 +674,7 @@ impl Config {
         })
     }
 
+    /// The text `gitgoals config` prints: one `key = value  # origin` line per key.
     pub fn describe(&self, file: Option<&Path>) -> String {
         let entries = self.entries();
         let width = entries

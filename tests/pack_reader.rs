@@ -149,7 +149,8 @@ fn a_history_packed_oldest_first_reads_as_git_reads_it() {
 #[test]
 fn the_history_read_through_packs_is_the_one_read_from_loose_objects() {
     let blog = Blog::without_hook();
-    commit_versions(&blog, 60);
+    // Enough commits for the walk to read through the packs (64 or more).
+    commit_versions(&blog, 70);
     let loose = blog.gitgoals_ok(&["--no-cache", "history", "--format", "json"]);
     pack_as_gc_does(&blog);
     let packed = blog.gitgoals_ok(&["--no-cache", "history", "--format", "json"]);

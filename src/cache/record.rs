@@ -375,24 +375,39 @@ fn kept(old: &Task, i: usize, j: usize, lines: i64, bytes: i64) -> Option<Task> 
 /// Whether task `new` at index `j` reads as `old` at index `i` of the version before does,
 /// moved as [`kept`] moves it: exactly what reading the run back gives.
 fn reads_as(old: &Task, i: usize, new: &Task, j: usize, lines: i64, bytes: i64) -> bool {
+    // Every field named: a field added to `Task` must be compared here too, or a changed task
+    // would be stored as kept and read back as it was.
+    let Task {
+        title,
+        note,
+        checked,
+        confidence,
+        section,
+        parent,
+        line,
+        marker,
+        mark,
+        done_date,
+        due,
+    } = new;
     let same_text = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
-    let parent_fits = match (old.parent, new.parent) {
+    let parent_fits = match (old.parent, *parent) {
         (None, None) => true,
         (Some(p), Some(q)) => p as i128 + j as i128 - i as i128 == q as i128,
         _ => false,
     };
     parent_fits
-        && shifted(old.line, lines) == Some(new.line)
-        && shifted(old.marker.start, bytes) == Some(new.marker.start)
-        && shifted(old.marker.end, bytes) == Some(new.marker.end)
-        && old.checked == new.checked
-        && old.mark == new.mark
-        && old.confidence == new.confidence
-        && old.done_date == new.done_date
-        && old.due == new.due
-        && same_text(&old.title, &new.title)
-        && same_text(&old.note, &new.note)
-        && (Arc::ptr_eq(&old.section, &new.section) || old.section == new.section)
+        && shifted(old.line, lines) == Some(*line)
+        && shifted(old.marker.start, bytes) == Some(marker.start)
+        && shifted(old.marker.end, bytes) == Some(marker.end)
+        && old.checked == *checked
+        && old.mark == *mark
+        && old.confidence == *confidence
+        && old.done_date == *done_date
+        && old.due == *due
+        && same_text(&old.title, title)
+        && same_text(&old.note, note)
+        && (Arc::ptr_eq(&old.section, section) || old.section == *section)
 }
 
 /// How many tasks past the last one kept [`task_runs`] looks at before it looks the task up

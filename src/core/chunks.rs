@@ -141,7 +141,6 @@ fn contains_ignoring_case(text: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// The fence character and length a line (indentation removed) opens a code block with.
 /// Each line of `body` (with its newline) and where it starts. The newlines are found by
 /// `memchr`'s vectorised search: a big post's every version is cut, two thousand lines each,
 /// and the standard library's line splitting cost more per line than the rest of the cutting.
@@ -169,6 +168,7 @@ fn may_open_a_block(line: &str) -> bool {
     )
 }
 
+/// The fence character and length a line (indentation removed) opens a code block with.
 fn opens_fence(rest: &str) -> Option<(u8, usize)> {
     let mark = *rest.as_bytes().first()?;
     if mark != b'`' && mark != b'~' {

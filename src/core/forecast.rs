@@ -527,10 +527,7 @@ pub fn backtest(ledger: &Ledger, today: NaiveDate, seed: u64) -> Option<Backtest
 /// block's "forecast beside the outcome"); None without enough history.
 pub fn start_of_week(ledger: &Ledger, week: usize, today: NaiveDate) -> Option<Forecast> {
     let date = ledger.weeks.get(week)?.date;
-    let before: Vec<usize> = (0..ledger.weeks.len())
-        .filter(|&w| w != week && ledger.weeks[w].date < date && finished(ledger, w, today))
-        .collect();
-    let model = learn(ledger, &before)?;
+    let model = learn(ledger, &finished_before(ledger, date, today))?;
     let goals = planned_goals(ledger, week);
     (!goals.is_empty()).then(|| forecast(&model, &goals, SEED ^ week as u64))
 }

@@ -420,12 +420,11 @@ impl Body {
             .filter(|(memo, _)| memo.chunks(body.len()))
             .and_then(|_| cut_points(body))
             .unwrap_or_default();
-        let mut ends = cuts.clone();
-        ends.push(body.len());
-
-        let options_key = {
+        let chunked = !cuts.is_empty();
+        // What a chunk's reading depends on: the rating and the status boxes (hashed only
+        // when there are chunks to look up).
+        let options_key = chunked.then(|| {
             let mut hasher = std::hash::DefaultHasher::new();
-            // What a chunk's reading depends on: the rating and the status boxes.
             std::hash::Hash::hash(
                 &(
                     options.rating_scale,
@@ -436,12 +435,14 @@ impl Body {
                 &mut hasher,
             );
             std::hash::Hasher::finish(&hasher)
-        };
-        let previous = match memo {
-            Some((memo, path)) if !cuts.is_empty() => memo.previous(path, options_key),
+        });
+        let previous = match (memo, options_key) {
+            (Some((memo, path)), Some(key)) => memo.previous(path, key),
             _ => None,
         };
-        let mut kept = (!cuts.is_empty()).then(|| PathChunks::new(options_key));
+        let mut kept = options_key.map(PathChunks::new);
+        let mut ends = cuts;
+        ends.push(body.len());
 
         // The last version's count: a big post's list is made once, not grown a dozen times.
         let mut tasks: Vec<Task> = Vec::with_capacity(previous.as_ref().map_or(0, |p| p.tasks()));

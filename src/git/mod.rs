@@ -111,6 +111,8 @@ pub struct Repo {
     repo: Repository,
     /// The pack files, opened at the first blob read ([`Repo::packed_blob`]).
     packs: std::cell::RefCell<Option<pack::Packs>>,
+    /// Whether the walk under way reads through the pack reader (a long one does).
+    pack_reads: std::cell::Cell<bool>,
 }
 
 impl Repo {
@@ -142,6 +144,7 @@ impl Repo {
             Ok(repo) => Ok(Repo {
                 repo,
                 packs: std::cell::RefCell::new(None),
+                pack_reads: std::cell::Cell::new(false),
             }),
             Err(e) if e.code() == ErrorCode::NotFound => Err(Error::NotARepository { dir: shown }),
             Err(e) => Err(Error::OpenRepository {
@@ -317,14 +320,8 @@ impl Repo {
     /// The bytes of `path` in HEAD's tree; none when it is not there (or cannot be read).
     pub fn head_file(&self, path: &str) -> Option<Vec<u8>> {
         let head = self.head().ok()??;
-        let tree = self
-            .repo
-            .find_commit(oid(head))
-            .and_then(|c| c.tree())
-            .ok()?;
-        let entry = tree.get_path(Path::new(path)).ok()?;
-        let blob = self.repo.find_blob(entry.id()).ok()?;
-        Some(blob.content().to_vec())
+        let blob = self.blob_id_at(head, path).ok()??;
+        self.blob_bytes(blob).ok()
     }
 
     /// Every file path in HEAD's tree (none before the first commit): what the user's posts

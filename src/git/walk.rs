@@ -16,6 +16,10 @@ use crate::core::model::{CommitInfo, Warning};
 use crate::core::select::PostSelector;
 use crate::error::Error;
 
+/// Walks of at least this many commits read blobs and trees through the pack reader
+/// ([`super::pack`]).
+const PACKED_WALK_COMMITS: usize = 64;
+
 impl Repo {
     /// Walks the commits reachable from HEAD, parents before children, and hands each one's
     /// post changes to `sink`. Commits in `known` (and their ancestors) are not walked: that
@@ -48,6 +52,9 @@ impl Repo {
         let graph = self.read_graph(head, known, &mut summary.warnings);
         let order = topological_order(&graph.parents_in_walk);
         summary.commits = order.len();
+        // The pack reader reads every pack index whole when it opens: worth it for a long
+        // walk, not for the few commits the hook or an incremental run folds in.
+        self.pack_reads.set(order.len() >= PACKED_WALK_COMMITS);
 
         let odb = self
             .repo
@@ -329,7 +336,12 @@ impl Repo {
         commit: &str,
         warnings: &mut Vec<Warning>,
     ) -> Option<Arc<Vec<u8>>> {
-        if let Some(bytes) = self.packed_blob(blob) {
+        if let Some(bytes) = self
+            .pack_reads
+            .get()
+            .then(|| self.packed_blob(blob))
+            .flatten()
+        {
             return Some(bytes);
         }
         match self.repo.find_blob(oid(blob)) {
@@ -532,7 +544,12 @@ impl TreeCache {
             self.current.insert(id, Arc::clone(&object));
             return Ok(object);
         }
-        let object = match repo.packed_tree(id) {
+        let object = match repo
+            .pack_reads
+            .get()
+            .then(|| repo.packed_tree(id))
+            .flatten()
+        {
             Some(object) => object,
             None => {
                 let object = odb.read(oid(id))?;

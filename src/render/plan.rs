@@ -19,14 +19,6 @@ fn chance(p: f64) -> String {
     }
 }
 
-fn goals(n: usize) -> String {
-    if n == 1 {
-        "1 goal".to_string()
-    } else {
-        format!("{n} goals")
-    }
-}
-
 /// The range of an 80% interval: `4–8`, or `5` when it is one number.
 fn range(low: usize, high: usize) -> String {
     if low == high {
@@ -42,7 +34,7 @@ pub fn glance(forecast: &Forecast) -> String {
     let n = forecast.goals.len();
     let mut out = format!(
         "{}: expect {:.0} ({}); {} chance of all",
-        goals(n),
+        crate::render::count(n, "goal"),
         forecast.expected_done,
         range(forecast.low, forecast.high),
         chance(forecast.chance_all)
@@ -133,7 +125,7 @@ pub fn plan_text(
     };
     out.push_str(&format!(
         "{} carried from the last post\n",
-        goals(draft.carried.len())
+        crate::render::count(draft.carried.len(), "goal")
     ));
     if !written {
         out.push_str("\n────────\n");

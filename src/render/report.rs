@@ -101,7 +101,6 @@ fn tally_row(name: &str, tally: Tally, name_width: usize) -> String {
     )
 }
 
-/// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
 /// Fills in what a post alone does not say with history's reading of the same post
 /// (`week`): its date from the first commit, its due date from the next post or a week
 /// after, so `show` and `history` never disagree.
@@ -119,6 +118,7 @@ pub fn fill_from_history(post: &mut Post, week: &crate::core::ledger::Week) {
     }
 }
 
+/// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
 pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let mut out = String::new();
     let overall = tally::overall(&post.tasks);
