@@ -20,7 +20,7 @@ fn titles(post: &Post) -> Vec<&str> {
 
 /// Every marker range slices to a checkbox in the bytes the parser was given.
 fn assert_markers_slice_to_checkboxes(bytes: &[u8], post: &Post) {
-    for task in &post.tasks {
+    for task in post.tasks.iter() {
         let marker = bytes.get(task.marker.clone());
         assert!(
             matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]" | b"[-]" | b"[>]")),

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::core::delta::ObjectId;
 use crate::core::fold::{Engine, PostsState, Slot, StoredLife, UNREAD};
 use crate::core::history::{PostLife, PostVersion, TaskEvent, TaskId, TaskLife};
-use crate::core::model::{CommitInfo, DateSource, Due, EventKind, Mark, Post, Task, Warning};
+use crate::core::model::{
+    CommitInfo, DateSource, Due, EventKind, Mark, PlacedTask, Post, Task, Warning,
+};
 use crate::error::Error;
 
 /// A commit as stored: written out once per record that names it (the cache's post lives and
@@ -188,15 +190,20 @@ impl<'a> TextTable<'a> {
     }
 
     pub(crate) fn task(&mut self, task: &'a Task) -> StoredTask {
+        self.placed_task(&PlacedTask::as_is(task))
+    }
+
+    fn placed_task(&mut self, placed: &PlacedTask<'a>) -> StoredTask {
+        let task = placed.task;
         StoredTask {
             title: self.text(&task.title),
             note: self.text(&task.note),
             section: self.section(&task.section),
             checked: task.checked,
             confidence: task.confidence,
-            parent: task.parent,
-            line: task.line,
-            marker: task.marker.clone(),
+            parent: placed.parent,
+            line: placed.line,
+            marker: placed.marker.clone(),
             mark: task.mark,
             done_date: task.done_date,
             due: task.due,
@@ -303,7 +310,7 @@ impl LifeRecord {
                     date: v.date,
                     date_source: v.date_source,
                     due: v.due,
-                    tasks,
+                    tasks: tasks.into(),
                     warnings: v.warnings,
                 }),
                 task_ids,
@@ -374,40 +381,49 @@ fn kept(old: &Task, i: usize, j: usize, lines: i64, bytes: i64) -> Option<Task> 
 
 /// Whether task `new` at index `j` reads as `old` at index `i` of the version before does,
 /// moved as [`kept`] moves it: exactly what reading the run back gives.
-fn reads_as(old: &Task, i: usize, new: &Task, j: usize, lines: i64, bytes: i64) -> bool {
+fn reads_as(
+    old: &PlacedTask,
+    i: usize,
+    new: &PlacedTask,
+    j: usize,
+    lines: i64,
+    bytes: i64,
+) -> bool {
     // Every field named: a field added to `Task` must be compared here too, or a changed task
-    // would be stored as kept and read back as it was.
+    // would be stored as kept and read back as it was. The place is the placed task's.
     let Task {
         title,
         note,
         checked,
         confidence,
         section,
-        parent,
-        line,
-        marker,
+        parent: _,
+        line: _,
+        marker: _,
         mark,
         done_date,
         due,
-    } = new;
+    } = new.task;
+    let (parent, line, marker) = (new.parent, new.line, &new.marker);
+    let old_task = old.task;
     let same_text = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
-    let parent_fits = match (old.parent, *parent) {
+    let parent_fits = match (old.parent, parent) {
         (None, None) => true,
         (Some(p), Some(q)) => p as i128 + j as i128 - i as i128 == q as i128,
         _ => false,
     };
     parent_fits
-        && shifted(old.line, lines) == Some(*line)
+        && shifted(old.line, lines) == Some(line)
         && shifted(old.marker.start, bytes) == Some(marker.start)
         && shifted(old.marker.end, bytes) == Some(marker.end)
-        && old.checked == *checked
-        && old.mark == *mark
-        && old.confidence == *confidence
-        && old.done_date == *done_date
-        && old.due == *due
-        && same_text(&old.title, title)
-        && same_text(&old.note, note)
-        && (Arc::ptr_eq(&old.section, section) || old.section == *section)
+        && old_task.checked == *checked
+        && old_task.mark == *mark
+        && old_task.confidence == *confidence
+        && old_task.done_date == *done_date
+        && old_task.due == *due
+        && same_text(&old_task.title, title)
+        && same_text(&old_task.note, note)
+        && (Arc::ptr_eq(&old_task.section, section) || old_task.section == *section)
 }
 
 /// How many tasks past the last one kept [`task_runs`] looks at before it looks the task up
@@ -419,19 +435,17 @@ const NEAR_CURSOR: usize = 4;
 /// a little past the last task kept (tasks removed or rewritten in between), else at its
 /// own index, else by its id.
 fn task_runs<'a>(
-    before: Option<&'a PostVersion>,
-    version: &'a PostVersion,
+    (old_tasks, old_ids): (&[PlacedTask<'a>], &[TaskId]),
+    (new_tasks, new_ids): (&[PlacedTask<'a>], &[TaskId]),
     table: &mut TextTable<'a>,
 ) -> Vec<TaskRun> {
-    let (old_tasks, old_ids): (&[Task], &[TaskId]) =
-        before.map_or((&[], &[]), |b| (&b.post.tasks, &b.task_ids));
     // The version before's ids, sorted with their indices, built at the first task that
     // is found nowhere near where it was.
     let mut by_id: Option<Vec<(TaskId, usize)>> = None;
     let mut runs: Vec<TaskRun> = Vec::new();
     // The index in the version before just past the last task kept.
     let mut cursor = 0;
-    for (j, (task, &id)) in version.post.tasks.iter().zip(&version.task_ids).enumerate() {
+    for (j, (task, &id)) in new_tasks.iter().zip(new_ids).enumerate() {
         if let Some(TaskRun::Kept {
             from,
             count,
@@ -486,7 +500,7 @@ fn task_runs<'a>(
             }
             None => runs.push(TaskRun::New {
                 id: id.0,
-                task: table.task(task),
+                task: table.placed_task(task),
             }),
         }
     }
@@ -593,11 +607,18 @@ pub fn life_record<'a>(
 ) -> LifeRecordView<'a> {
     let mut commits = Interner::<CommitInfo>::new();
     let mut table = TextTable::default();
-    let mut before: Option<&PostVersion> = None;
+    // Each version placed once, as the version after it's base and as itself.
+    let mut before: (Vec<PlacedTask>, &[TaskId]) = (Vec::new(), &[]);
     let versions = posts.get(post).map_or(Vec::new(), |life| {
         life.versions
             .iter()
-            .map(|v| VersionRecord {
+            .map(|v| {
+                let placed: Vec<PlacedTask> = v.post.tasks.placed_refs().collect();
+                let tasks = task_runs((&before.0, before.1), (&placed, &v.task_ids), &mut table);
+                before = (placed, &v.task_ids);
+                (v, tasks)
+            })
+            .map(|(v, tasks)| VersionRecord {
                 commit: commits.id(&v.commit),
                 order: v.order,
                 path: v.path.as_str(),
@@ -606,7 +627,7 @@ pub fn life_record<'a>(
                 date_source: v.post.date_source,
                 due: v.post.due.as_ref(),
                 warnings: v.post.warnings.as_slice(),
-                tasks: task_runs(before.replace(v), v, &mut table),
+                tasks,
             })
             .collect()
     });

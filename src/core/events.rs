@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::core::matching::pair_tasks;
+use crate::core::matching::pair_task_refs;
 use crate::core::model::{EventKind, Task};
 
 /// One event between two versions of a post.
@@ -33,12 +33,14 @@ pub struct Diff {
 /// Compares two versions of one post's task list. One task may yield several events in one
 /// step (retitled and ticked in the same commit gives `edited` and `checked`).
 pub fn diff(old: &[Task], new: &[Task]) -> Diff {
-    diff_paired(old, new, pair_tasks(old, new))
+    let old: Vec<&Task> = old.iter().collect();
+    let new: Vec<&Task> = new.iter().collect();
+    diff_paired(&old, &new, pair_task_refs(&old, &new))
 }
 
 /// [`diff`] with the pairing already found (`(old, new)` indices sorted by the new index,
-/// as [`pair_tasks`] gives them).
-pub fn diff_paired(old: &[Task], new: &[Task], pairs: Vec<(usize, usize)>) -> Diff {
+/// as [`crate::core::matching::pair_tasks`] gives them).
+pub fn diff_paired(old: &[&Task], new: &[&Task], pairs: Vec<(usize, usize)>) -> Diff {
     let mut old_of_new: Vec<Option<usize>> = vec![None; new.len()];
     let mut old_paired = vec![false; old.len()];
     for &(o, n) in &pairs {
@@ -56,7 +58,7 @@ pub fn diff_paired(old: &[Task], new: &[Task], pairs: Vec<(usize, usize)>) -> Di
             });
             continue;
         };
-        let before = &old[o];
+        let before = old[o];
         let mut push = |kind| {
             changes.push(Change {
                 kind,

@@ -276,7 +276,7 @@ impl Engine {
             .task_ids
             .iter()
             .copied()
-            .zip(version.post.tasks.iter().cloned())
+            .zip(version.post.tasks.contents().cloned())
             .collect();
         for (id, task) in removed {
             if !self.merged_removal(step, id) {
@@ -318,7 +318,7 @@ impl Engine {
                 .task_ids
                 .iter()
                 .copied()
-                .zip(version.post.tasks.iter().cloned())
+                .zip(version.post.tasks.contents().cloned())
                 .filter(|(id, _)| {
                     !self
                         .tasks
@@ -405,7 +405,9 @@ impl Engine {
             }
             None => (None, Vec::new()),
         };
-        let base_tasks: &[Task] = base_post.as_deref().map_or(&[], |p| &p.tasks);
+        let base_tasks: Vec<&Task> = base_post
+            .as_deref()
+            .map_or_else(Vec::new, |p| p.tasks.contents().collect());
 
         // The other parents' versions of this post, to recognise what the merge brought in.
         let theirs: Vec<(Arc<Post>, Vec<TaskId>)> = step
@@ -418,15 +420,21 @@ impl Engine {
                 (Arc::clone(&version.post), version.task_ids.clone())
             })
             .collect();
-        let their_pairs: Vec<HashMap<usize, usize>> = theirs
-            .iter()
-            .map(|(their_post, _)| {
-                matching::pair_tasks(&their_post.tasks, &post.tasks)
-                    .into_iter()
-                    .map(|(i, j)| (j, i))
-                    .collect()
-            })
-            .collect();
+        let diff = {
+            let new_tasks: Vec<&Task> = post.tasks.contents().collect();
+            let their_pairs: Vec<HashMap<usize, usize>> = theirs
+                .iter()
+                .map(|(their_post, _)| {
+                    let their_tasks: Vec<&Task> = their_post.tasks.contents().collect();
+                    matching::pair_task_refs(&their_tasks, &new_tasks)
+                        .into_iter()
+                        .map(|(i, j)| (j, i))
+                        .collect()
+                })
+                .collect();
+            (diff_tasks(&base_tasks, &new_tasks), their_pairs)
+        };
+        let (diff, their_pairs) = diff;
         // The first other parent that has the same task `j`, and its index there.
         let theirs_for = |j: usize| -> Vec<(usize, usize)> {
             their_pairs
@@ -436,8 +444,7 @@ impl Engine {
                 .collect()
         };
 
-        let diff = diff_tasks(base_tasks, &post.tasks);
-        let post = self.share_kept_text((blob, path.to_string()), post, base_tasks, &diff.pairs);
+        let post = self.share_kept_text((blob, path.to_string()), post, &base_tasks, &diff.pairs);
         let mut ids: Vec<Option<TaskId>> = vec![None; post.tasks.len()];
         for &(i, j) in &diff.pairs {
             if let (Some(id), Some(slot)) = (base_ids.get(i), ids.get_mut(j)) {
@@ -464,7 +471,7 @@ impl Engine {
         for change in &diff.changes {
             match (change.kind, change.old, change.new) {
                 (EventKind::Removed, Some(i), _) => {
-                    let (Some(&id), Some(task)) = (base_ids.get(i), base_tasks.get(i)) else {
+                    let (Some(&id), Some(&task)) = (base_ids.get(i), base_tasks.get(i)) else {
                         continue;
                     };
                     if self.merged_removal(step, id) {
@@ -473,11 +480,13 @@ impl Engine {
                     pending_events.push((id, EventKind::Removed, task.clone(), None));
                 }
                 (kind, old, Some(j)) => {
-                    let Some(task) = post.tasks.get(j) else {
+                    let Some(task) = post.tasks.content(j) else {
                         continue;
                     };
                     let brought_in = theirs_for(j).into_iter().any(|(k, i)| {
-                        let their = &theirs[k].0.tasks[i];
+                        let Some(their) = theirs[k].0.tasks.content(i) else {
+                            return false;
+                        };
                         match kind {
                             EventKind::Added => true,
                             EventKind::Checked | EventKind::Unchecked => {
@@ -499,7 +508,7 @@ impl Engine {
                             id
                         }
                     };
-                    let before = old.and_then(|i| base_tasks.get(i)).cloned();
+                    let before = old.and_then(|i| base_tasks.get(i)).map(|&t| t.clone());
                     pending_events.push((id, kind, task.clone(), before));
                 }
                 _ => {}
@@ -545,14 +554,15 @@ impl Engine {
         &mut self,
         key: (ObjectId, String),
         mut post: Arc<Post>,
-        base: &[Task],
+        base: &[&Task],
         pairs: &[(usize, usize)],
     ) -> Arc<Post> {
         // The parsed map holds the other reference; without it this one can be changed.
         self.parsed.remove(&key);
-        if let Some(version) = Arc::get_mut(&mut post) {
+        // A list of shared runs holds the copies its chunks share already.
+        if let Some(tasks) = Arc::get_mut(&mut post).and_then(|p| p.tasks.placed_mut()) {
             for &(i, j) in pairs {
-                if let (Some(old), Some(new)) = (base.get(i), version.tasks.get_mut(j)) {
+                if let (Some(old), Some(new)) = (base.get(i), tasks.get_mut(j)) {
                     share_text(new, old);
                 }
             }
@@ -827,7 +837,7 @@ pub fn parse_blobs(
 /// over tasks with the same title next to it; a run's task next to the changed part is
 /// therefore left in that part while its title (nearly: case and white space aside) occurs
 /// there, so no slide can cross into the run.
-fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
+fn diff_tasks(old: &[&Task], new: &[&Task]) -> events::Diff {
     let unchanged = old.len() == new.len()
         && old
             .iter()
@@ -839,7 +849,7 @@ fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
             changes: Vec::new(),
         };
     }
-    let same = |(a, b): &(&Task, &Task)| a.title == b.title;
+    let same = |(a, b): &(&&Task, &&Task)| a.title == b.title;
     let prefix = old.iter().zip(new).take_while(same).count();
     let suffix = old[prefix..]
         .iter()
@@ -859,21 +869,21 @@ fn diff_tasks(old: &[Task], new: &[Task]) -> events::Diff {
     let mut between: HashSet<String> = old[prefix..old.len() - suffix]
         .iter()
         .chain(&new[prefix..new.len() - suffix])
-        .map(loose)
+        .map(|task| loose(task))
         .collect();
-    while prefix > 0 && between.contains(&loose(&old[prefix - 1])) {
+    while prefix > 0 && between.contains(&loose(old[prefix - 1])) {
         prefix -= 1;
-        between.insert(loose(&old[prefix]));
+        between.insert(loose(old[prefix]));
     }
-    while suffix > 0 && between.contains(&loose(&old[old.len() - suffix])) {
-        between.insert(loose(&old[old.len() - suffix]));
+    while suffix > 0 && between.contains(&loose(old[old.len() - suffix])) {
+        between.insert(loose(old[old.len() - suffix]));
         suffix -= 1;
     }
     let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
     let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(new.len());
     pairs.extend((0..prefix).map(|i| (i, i)));
     pairs.extend(
-        matching::pair_tasks(&old[prefix..old_end], &new[prefix..new_end])
+        matching::pair_task_refs(&old[prefix..old_end], &new[prefix..new_end])
             .into_iter()
             .map(|(o, n)| (o + prefix, n + prefix)),
     );
@@ -1139,7 +1149,7 @@ pub(crate) mod tests {
                 }
             }
             assert_eq!(
-                diff_tasks(&old, &new),
+                diff_tasks(&refs(&old), &refs(&new)),
                 events::diff(&old, &new),
                 "{old:?} -> {new:?}"
             );
@@ -1293,18 +1303,22 @@ pub(crate) mod tests {
         );
     }
 
+    fn refs(tasks: &[Task]) -> Vec<&Task> {
+        tasks.iter().collect()
+    }
+
     #[test]
     fn the_unchanged_list_shortcut_agrees_with_the_full_diff() {
         let old = [task("Read WaveNet", false), task("CS242 HW 3", true)];
         let mut moved_lines = old.clone();
         moved_lines[1].line = 9;
-        let shortcut = diff_tasks(&old, &moved_lines);
+        let shortcut = diff_tasks(&refs(&old), &refs(&moved_lines));
         let full = events::diff(&old, &moved_lines);
         assert_eq!(shortcut.pairs, full.pairs);
         assert!(shortcut.changes.is_empty() && full.changes.is_empty());
 
         let ticked = [task("Read WaveNet", true), task("CS242 HW 3", true)];
-        let diff = diff_tasks(&old, &ticked);
+        let diff = diff_tasks(&refs(&old), &refs(&ticked));
         assert_eq!(diff.changes.len(), 1);
         assert_eq!(diff.changes[0].kind, EventKind::Checked);
     }

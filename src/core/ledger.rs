@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::core::history::{History, PostLife, TaskId};
 use crate::core::matching;
-use crate::core::model::{CommitInfo, DueSource, Mark, Task, Warning};
+use crate::core::model::{CommitInfo, DueSource, Mark, Task, TaskList, Warning};
 use crate::core::tally::{self, Breakdown};
 
 /// Weekly outcomes and task records, derived from a [`History`].
@@ -158,9 +158,10 @@ type IdSet = HashSet<TaskId, std::hash::BuildHasherDefault<IdHasher>>;
 /// What the ledger needs to know about a task over a post's versions.
 #[derive(Default)]
 struct Life<'a> {
-    /// The task as it read in the latest version it was in (borrowed: a big post has
-    /// thousands of versions of hundreds of tasks, and only the last one is kept).
-    last: Option<&'a Task>,
+    /// Where the task stood in the latest version it was in: that version's list and its
+    /// index there (a big post has thousands of versions of hundreds of tasks, and only the
+    /// last one is placed, for its record).
+    last: Option<(&'a TaskList, usize)>,
     /// Index of the latest version it was in, to tell when it went missing in between.
     seen_in: usize,
     /// Commit of the version it first appeared in.
@@ -399,7 +400,7 @@ fn week_outcome(
     let mut ordered: Vec<(TaskId, Status)> = current
         .task_ids
         .iter()
-        .zip(&current.post.tasks)
+        .zip(current.post.tasks.contents())
         .map(|(&id, task)| {
             (
                 id,
@@ -436,7 +437,12 @@ fn week_outcome(
         let Some(task_life) = lives.get(id) else {
             continue;
         };
-        let (Some(task), Some(added)) = (task_life.last.cloned(), task_life.added.clone()) else {
+        let (Some(task), Some(added)) = (
+            task_life
+                .last
+                .and_then(|(tasks, index)| tasks.placed(index)),
+            task_life.added.clone(),
+        ) else {
             continue;
         };
         let checked = (status == Status::Done)
@@ -465,14 +471,14 @@ fn week_outcome(
         });
     }
 
-    let current_tasks = &current.post.tasks;
-    let overall = tally::overall(current_tasks);
+    let current_tasks = current.post.tasks.contents();
+    let overall = tally::overall(current_tasks.clone());
     let cancelled = current_tasks
-        .iter()
+        .clone()
         .filter(|t| t.mark == Mark::Cancelled)
         .count();
     let forwarded = current_tasks
-        .iter()
+        .clone()
         .filter(|t| t.mark == Mark::Forwarded)
         .count();
     let planned = current
@@ -493,7 +499,7 @@ fn week_outcome(
         due_source,
         first_commit_after_due,
         has_next: next.is_some(),
-        by_confidence: tally::by_confidence(current_tasks),
+        by_confidence: tally::by_confidence(current_tasks.clone()),
         by_section: tally::by_section(current_tasks),
         figures: Figures {
             tasks: overall.total,
@@ -542,14 +548,14 @@ fn carry_sides<'a>(
     let open_then: Vec<(TaskId, &Task)> = then
         .task_ids
         .iter()
-        .zip(&then.post.tasks)
+        .zip(then.post.tasks.contents())
         .filter(|(_, task)| matches!(task.mark, Mark::Open | Mark::Forwarded))
         .map(|(&id, task)| (id, task))
         .collect();
     let mut seen = IdSet::default();
     let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
     for version in &next.versions {
-        for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
+        for (&id, task) in version.task_ids.iter().zip(version.post.tasks.contents()) {
             if seen.insert(id) {
                 candidates.push((id, task));
             }
@@ -1034,7 +1040,8 @@ impl<'a> Lives<'a> {
 fn task_lives(life: &PostLife) -> Lives<'_> {
     let mut lives = Lives::for_post(life);
     for (index, version) in life.versions.iter().enumerate() {
-        for (&id, task) in version.task_ids.iter().zip(&version.post.tasks) {
+        let tasks = &version.post.tasks;
+        for (position, (&id, task)) in version.task_ids.iter().zip(tasks.contents()).enumerate() {
             let Some(entry) = lives.entry(id) else {
                 continue;
             };
@@ -1054,7 +1061,7 @@ fn task_lives(life: &PostLife) -> Lives<'_> {
             } else {
                 entry.checked_at = None;
             }
-            entry.last = Some(task);
+            entry.last = Some((tasks, position));
         }
     }
     // Missing from the newest version: its tick history is reset as for a gap.

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,260 @@ impl Task {
     /// The section as people write it: `Papers > CS294 week 1` (empty above the first heading).
     pub fn section_path(&self) -> String {
         self.section.join(" > ")
+    }
+}
+
+/// A version's task list. A big post's versions share the tasks of the chunks they have in
+/// common ([`crate::core::chunks`]): a run holds one chunk's tasks with their positions
+/// counted from the chunk, and the list places them (line, marker and parent moved by where
+/// the chunk now starts). Two thousand versions of a 700-task post would otherwise hold 1.4
+/// million tasks, nearly all the same.
+///
+/// As a slice (`Deref`) it is the placed tasks, made on first use and kept: right for one
+/// version (the current one, a parsed file), wasteful over every version of a history, which
+/// reads [`TaskList::contents`] or [`TaskList::placed`] instead.
+#[derive(Clone, Default)]
+pub struct TaskList {
+    runs: Vec<TaskRun>,
+    len: usize,
+    placed: OnceLock<Vec<Task>>,
+}
+
+/// One chunk's tasks in a [`TaskList`], and what places them.
+#[derive(Clone, Debug)]
+struct TaskRun {
+    /// Lines count from 1 at the chunk's first line, markers from its first byte, parents
+    /// index this run.
+    tasks: Arc<[Task]>,
+    /// Index in the list of the run's first task.
+    first: usize,
+    /// Lines above the chunk.
+    lines: usize,
+    /// Bytes of the file before the chunk.
+    bytes: usize,
+}
+
+impl TaskRun {
+    fn place(&self, task: &Task) -> Task {
+        Task {
+            line: task.line + self.lines,
+            marker: task.marker.start + self.bytes..task.marker.end + self.bytes,
+            parent: task.parent.map(|p| p + self.first),
+            ..task.clone()
+        }
+    }
+}
+
+impl TaskList {
+    /// A list of tasks placed already.
+    pub fn placed_already(tasks: Vec<Task>) -> TaskList {
+        TaskList {
+            runs: Vec::new(),
+            len: tasks.len(),
+            placed: OnceLock::from(tasks),
+        }
+    }
+
+    /// Adds a chunk's tasks, read with positions counted from the chunk, which starts after
+    /// `lines` lines and `bytes` bytes of the file. Only on a list of runs.
+    pub fn push_run(&mut self, tasks: Arc<[Task]>, lines: usize, bytes: usize) {
+        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
+        if tasks.is_empty() {
+            return;
+        }
+        let first = self.len;
+        self.len += tasks.len();
+        self.runs.push(TaskRun {
+            tasks,
+            first,
+            lines,
+            bytes,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Each task's title, note, box, rating, section and dates, in order, without placing it:
+    /// its `line`, `marker` and `parent` may count from its chunk. For comparing versions and
+    /// counting; [`TaskList::placed`] has the positions.
+    pub fn contents(&self) -> impl DoubleEndedIterator<Item = &Task> + Clone {
+        let (placed, runs) = self.parts();
+        placed
+            .iter()
+            .chain(runs.iter().flat_map(|run| run.tasks.iter()))
+    }
+
+    /// Task `index`'s contents, unplaced (see [`TaskList::contents`]).
+    pub fn content(&self, index: usize) -> Option<&Task> {
+        match self.run_of(index) {
+            Some(run) => run.tasks.get(index - run.first),
+            None => self.parts().0.get(index),
+        }
+    }
+
+    /// Task `index`, placed.
+    pub fn placed(&self, index: usize) -> Option<Task> {
+        match self.run_of(index) {
+            Some(run) => run.tasks.get(index - run.first).map(|task| run.place(task)),
+            None => self.parts().0.get(index).cloned(),
+        }
+    }
+
+    /// Every task, placed, without keeping the placed list.
+    pub fn iter_placed(&self) -> impl Iterator<Item = Task> + '_ {
+        let (placed, runs) = self.parts();
+        placed.iter().cloned().chain(
+            runs.iter()
+                .flat_map(|run| run.tasks.iter().map(|task| run.place(task))),
+        )
+    }
+
+    /// The list's tasks placed already, or its runs: a list of runs keeps them even once a
+    /// placed copy is made.
+    fn parts(&self) -> (&[Task], &[TaskRun]) {
+        if self.runs.is_empty() {
+            (self.placed.get().map_or(&[], Vec::as_slice), &[])
+        } else {
+            (&[], &self.runs)
+        }
+    }
+
+    /// Every task with its place, borrowing the rest: what placing costs without copies.
+    pub fn placed_refs(&self) -> impl Iterator<Item = PlacedTask<'_>> {
+        let (placed, runs) = self.parts();
+        placed
+            .iter()
+            .map(PlacedTask::as_is)
+            .chain(runs.iter().flat_map(|run| {
+                run.tasks.iter().map(move |task| PlacedTask {
+                    task,
+                    line: task.line + run.lines,
+                    marker: task.marker.start + run.bytes..task.marker.end + run.bytes,
+                    parent: task.parent.map(|p| p + run.first),
+                })
+            }))
+    }
+
+    /// The tasks placed, as a vector of their own.
+    pub fn into_vec(self) -> Vec<Task> {
+        match self.placed.into_inner() {
+            Some(tasks) => tasks,
+            None if self.runs.is_empty() => Vec::new(),
+            None => {
+                let mut tasks = Vec::with_capacity(self.len);
+                for run in &self.runs {
+                    tasks.extend(run.tasks.iter().map(|task| run.place(task)));
+                }
+                tasks
+            }
+        }
+    }
+
+    /// The placed tasks to change, when the list holds them placed (not in shared runs).
+    pub fn placed_mut(&mut self) -> Option<&mut Vec<Task>> {
+        if self.runs.is_empty() {
+            self.placed.get_mut()
+        } else {
+            None
+        }
+    }
+
+    fn run_of(&self, index: usize) -> Option<&TaskRun> {
+        if self.runs.is_empty() {
+            return None;
+        }
+        let after = self.runs.partition_point(|run| run.first <= index);
+        self.runs.get(after.checked_sub(1)?)
+    }
+}
+
+/// A task of a [`TaskList`] with its place in the file: the task's own `line`, `marker` and
+/// `parent` may count from its chunk; these do not.
+#[derive(Debug, Clone)]
+pub struct PlacedTask<'a> {
+    pub task: &'a Task,
+    pub line: usize,
+    pub marker: Range<usize>,
+    pub parent: Option<usize>,
+}
+
+impl<'a> PlacedTask<'a> {
+    /// A task whose own place is its place.
+    pub fn as_is(task: &'a Task) -> PlacedTask<'a> {
+        PlacedTask {
+            task,
+            line: task.line,
+            marker: task.marker.clone(),
+            parent: task.parent,
+        }
+    }
+}
+
+impl std::ops::Deref for TaskList {
+    type Target = [Task];
+
+    fn deref(&self) -> &[Task] {
+        self.placed.get_or_init(|| {
+            let mut tasks = Vec::with_capacity(self.len);
+            for run in &self.runs {
+                tasks.extend(run.tasks.iter().map(|task| run.place(task)));
+            }
+            tasks
+        })
+    }
+}
+
+/// The placed tasks (made and kept on first use, as for `Deref`).
+impl<'a> IntoIterator for &'a TaskList {
+    type Item = &'a Task;
+    type IntoIter = std::slice::Iter<'a, Task>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::ops::Deref::deref(self).iter()
+    }
+}
+
+impl From<Vec<Task>> for TaskList {
+    fn from(tasks: Vec<Task>) -> TaskList {
+        TaskList::placed_already(tasks)
+    }
+}
+
+impl FromIterator<Task> for TaskList {
+    fn from_iter<I: IntoIterator<Item = Task>>(tasks: I) -> TaskList {
+        TaskList::placed_already(tasks.into_iter().collect())
+    }
+}
+
+impl PartialEq for TaskList {
+    fn eq(&self, other: &TaskList) -> bool {
+        self.len == other.len && self.iter_placed().eq(other.iter_placed())
+    }
+}
+
+impl Eq for TaskList {}
+
+impl fmt::Debug for TaskList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter_placed()).finish()
+    }
+}
+
+impl Serialize for TaskList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter_placed())
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TaskList, D::Error> {
+        Vec::<Task>::deserialize(deserializer).map(TaskList::placed_already)
     }
 }
 
@@ -126,7 +380,7 @@ pub struct Post {
     pub date_source: Option<DateSource>,
     /// Front matter `due`/`deadline`, else a "by DATE" phrase; history fills in the rest.
     pub due: Option<Due>,
-    pub tasks: Vec<Task>,
+    pub tasks: TaskList,
     pub warnings: Vec<Warning>,
 }
 
@@ -175,5 +429,65 @@ impl EventKind {
             EventKind::Moved => "moved",
             EventKind::Removed => "removed",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(title: &str, line: usize, start: usize, parent: Option<usize>) -> Task {
+        Task {
+            title: title.into(),
+            line,
+            marker: start..start + 3,
+            parent,
+            ..Task::default()
+        }
+    }
+
+    /// Two chunks' runs, the second shared by a later version that has a new first chunk:
+    /// every way of reading a task gives the same placed task.
+    #[test]
+    fn a_list_of_shared_runs_reads_the_same_every_way() {
+        let first: Arc<[Task]> = vec![task("a", 1, 2, None)].into();
+        let second: Arc<[Task]> = vec![task("b", 1, 2, None), task("c", 2, 12, Some(0))].into();
+        let mut list = TaskList::default();
+        list.push_run(Arc::clone(&first), 3, 40);
+        list.push_run(Arc::new([]), 5, 50);
+        list.push_run(Arc::clone(&second), 9, 100);
+        let expected = vec![
+            task("a", 4, 42, None),
+            task("b", 10, 102, None),
+            task("c", 11, 112, Some(1)),
+        ];
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.iter_placed().collect::<Vec<_>>(), expected);
+        assert_eq!((0..4).map(|i| list.placed(i)).collect::<Vec<_>>(), {
+            let mut some: Vec<_> = expected.iter().cloned().map(Some).collect();
+            some.push(None);
+            some
+        });
+        let refs: Vec<(usize, Range<usize>, Option<usize>)> = list
+            .placed_refs()
+            .map(|p| (p.line, p.marker, p.parent))
+            .collect();
+        let wanted: Vec<_> = expected
+            .iter()
+            .map(|t| (t.line, t.marker.clone(), t.parent))
+            .collect();
+        assert_eq!(refs, wanted);
+        let titles: Vec<&str> = list.contents().map(|t| &*t.title).collect();
+        assert_eq!(titles, ["a", "b", "c"]);
+        assert_eq!(
+            list.content(2).map(|t| t.line),
+            Some(2),
+            "contents stay unplaced"
+        );
+        assert_eq!(&*list, expected.as_slice());
+        // Placed once, the runs still read the same.
+        assert_eq!(list.iter_placed().collect::<Vec<_>>(), expected);
+        assert_eq!(list.clone().into_vec(), expected);
+        assert_eq!(list, TaskList::from(expected));
     }
 }

@@ -12,7 +12,7 @@ use crate::core::chunks::{
 };
 use crate::core::dates::{self, DateOrder};
 use crate::core::frontmatter;
-use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, Warning};
+use crate::core::model::{DateSource, Due, DueSource, Mark, Post, Task, TaskList, Warning};
 // The markers of the block gitgoals writes into posts: nothing between them is a task.
 
 /// The highest confidence rating: ratings are written `N/5`.
@@ -170,13 +170,11 @@ pub fn parse_remembering(
 
     // A post that opted out (`gitgoals: false`) has no tasks to count, so it is no goals
     // post: no week, no stats block.
-    let mut tasks = if front.opted_out {
-        Vec::new()
+    let tasks = if front.opted_out {
+        TaskList::default()
     } else {
         body.tasks
     };
-    // A history holds every version of every post: no spare capacity.
-    tasks.shrink_to_fit();
     Post {
         title: front.title.map(|t| collapse_whitespace(&t)),
         date,
@@ -241,6 +239,15 @@ struct SourceMap {
 }
 
 impl SourceMap {
+    /// The one shift from text to bytes, when the text is the bytes less a prefix (no bad
+    /// bytes replaced).
+    fn shift(&self) -> Option<usize> {
+        match self.runs.as_slice() {
+            [(0, bytes)] => Some(*bytes),
+            _ => None,
+        }
+    }
+
     fn original(&self, offset: usize) -> usize {
         let after = self.runs.partition_point(|&(text, _)| text <= offset);
         match after.checked_sub(1).map(|i| self.runs[i]) {
@@ -346,7 +353,7 @@ fn count_newlines(bytes: &[u8]) -> usize {
 
 /// What the Markdown body yields.
 struct Body {
-    tasks: Vec<Task>,
+    tasks: TaskList,
     /// Paragraph text before the first task, where a "by DATE" phrase is looked for.
     prose_before_tasks: String,
 }
@@ -383,7 +390,7 @@ struct OpenItem {
 /// from 1 at its first line, markers from its first byte, parents index its own tasks.
 #[derive(Debug, Default)]
 pub struct ChunkReading {
-    tasks: Vec<Task>,
+    tasks: Arc<[Task]>,
     /// The heading stack after the chunk.
     headings: Vec<(usize, String)>,
     prose: String,
@@ -444,8 +451,12 @@ impl Body {
         let mut ends = cuts;
         ends.push(body.len());
 
-        // The last version's count: a big post's list is made once, not grown a dozen times.
-        let mut tasks: Vec<Task> = Vec::with_capacity(previous.as_ref().map_or(0, |p| p.tasks()));
+        // A big post's versions share the tasks of the chunks they have in common, placed as
+        // runs; a source map that is not one shift (bad bytes replaced) places each task.
+        let shift = source_map.shift().filter(|_| kept.is_some());
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut list = TaskList::default();
+        let mut count = 0;
         let mut prose = String::new();
         let mut context = ChunkContext::default();
         // The line each chunk starts on, counted on from chunk to chunk with the lines each
@@ -455,19 +466,24 @@ impl Body {
         let mut chunk_start = 0;
         for end in ends {
             let chunk = &body[chunk_start..end];
-            context.tasks_before = !tasks.is_empty();
+            context.tasks_before = count > 0;
             context.excluded = excluded
                 .iter()
                 .filter(|r| r.start < end && r.end > chunk_start)
                 .map(|r| r.start.saturating_sub(chunk_start)..r.end - chunk_start)
                 .collect();
-            let offset = tasks.len();
-            let place = |reading: &ChunkReading, tasks: &mut Vec<Task>| {
+            let start = body_start + chunk_start;
+            let mut place = |reading: &ChunkReading| {
+                count += reading.tasks.len();
+                if let Some(shift) = shift {
+                    list.push_run(Arc::clone(&reading.tasks), first_line - 1, shift + start);
+                    return;
+                }
+                let offset = tasks.len();
                 tasks.extend(reading.tasks.iter().map(|task| {
                     let mut task = task.clone();
                     task.parent = task.parent.map(|p| p + offset);
                     task.line += first_line - 1;
-                    let start = body_start + chunk_start;
                     task.marker = source_map.original(start + task.marker.start)
                         ..source_map.original(start + task.marker.end);
                     task
@@ -476,7 +492,7 @@ impl Body {
             match kept.as_mut() {
                 None => {
                     let reading = read_chunk(chunk, &context, options);
-                    place(&reading, &mut tasks);
+                    place(&reading);
                     prose.push_str(&reading.prose);
                     context.headings = reading.headings;
                 }
@@ -491,7 +507,7 @@ impl Body {
                             Arc::new(StoredChunk::new(chunk, context.clone(), reading))
                         }
                     };
-                    place(&stored.reading, &mut tasks);
+                    place(&stored.reading);
                     prose.push_str(&stored.reading.prose);
                     context.headings = stored.reading.headings.clone();
                     first_line += stored.reading.newlines;
@@ -500,8 +516,14 @@ impl Body {
             }
             chunk_start = end;
         }
+        let tasks = if shift.is_some() {
+            list
+        } else {
+            tasks.shrink_to_fit();
+            TaskList::placed_already(tasks)
+        };
         if let (Some((memo, path)), Some(mut kept)) = (memo, kept) {
-            kept.set_tasks(tasks.len());
+            kept.set_tasks(count);
             memo.store(path, kept);
         }
         Body {
@@ -643,7 +665,7 @@ fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> Chu
         }
     }
     ChunkReading {
-        tasks,
+        tasks: tasks.into(),
         headings,
         prose,
         newlines: 0,
@@ -1361,7 +1383,9 @@ mod tests {
     use crate::core::block::{END_MARKER as STATS_END, START_MARKER as STATS_BEGIN};
 
     fn tasks(markdown: &str) -> Vec<Task> {
-        parse("_posts/2021-03-01-week.md", markdown.as_bytes()).tasks
+        parse("_posts/2021-03-01-week.md", markdown.as_bytes())
+            .tasks
+            .into_vec()
     }
 
     fn titles(markdown: &str) -> Vec<String> {
@@ -1809,7 +1833,9 @@ mod task_format_tests {
     use super::*;
 
     fn tasks(markdown: &str) -> Vec<Task> {
-        parse("_posts/2024-01-15-week.md", markdown.as_bytes()).tasks
+        parse("_posts/2024-01-15-week.md", markdown.as_bytes())
+            .tasks
+            .into_vec()
     }
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -46,7 +46,7 @@ pub struct ShowItem<'a> {
 
 impl<'a> ShowDocument<'a> {
     pub fn new(path: &'a str, post: &'a Post) -> Self {
-        let overall = tally::overall(&post.tasks);
+        let overall = tally::overall(post.tasks.contents());
         ShowDocument {
             path,
             title: post.title.as_deref(),
@@ -59,8 +59,8 @@ impl<'a> ShowDocument<'a> {
             done: overall.done,
             open: overall.total - overall.done,
             completion: round3(overall.ratio()),
-            by_confidence: tally::by_confidence(&post.tasks),
-            by_section: tally::by_section(&post.tasks),
+            by_confidence: tally::by_confidence(post.tasks.contents()),
+            by_section: tally::by_section(post.tasks.contents()),
             items: post
                 .tasks
                 .iter()
@@ -121,7 +121,7 @@ pub fn fill_from_history(post: &mut Post, week: &crate::core::ledger::Week) {
 /// `gitgoals show` as text; ratings read N/`rating_scale`, the scale the post was parsed with.
 pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     let mut out = String::new();
-    let overall = tally::overall(&post.tasks);
+    let overall = tally::overall(post.tasks.contents());
     out.push_str(post.title.as_deref().unwrap_or(path));
     out.push('\n');
     out.push_str(&format!("  {path}\n\n"));
@@ -151,7 +151,7 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
     if post.tasks.is_empty() {
         out.push_str("\nno tasks in this post\n");
     } else {
-        let sections = tally::by_section(&post.tasks);
+        let sections = tally::by_section(post.tasks.contents());
         let width = sections
             .0
             .iter()
@@ -164,7 +164,7 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
             out.push_str(&tally_row(&section_label(name), *tally, width));
         }
         out.push_str("\nby confidence\n");
-        for (key, tally) in &tally::by_confidence(&post.tasks).0 {
+        for (key, tally) in &tally::by_confidence(post.tasks.contents()).0 {
             let label = if key == "unrated" {
                 key.clone()
             } else {

@@ -430,7 +430,7 @@ fn progress(
     head: Option<ObjectId>,
     uncommitted: Option<(usize, usize)>,
 ) -> Progress {
-    let overall = tally::overall(&post.tasks);
+    let overall = tally::overall(post.tasks.contents());
     let (ticks, changes) = uncommitted.unwrap_or((0, 0));
     Progress {
         post: path.to_string(),
