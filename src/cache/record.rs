@@ -10,7 +10,7 @@ use crate::core::delta::ObjectId;
 use crate::core::fold::{Engine, PostsState, Slot, StoredLife, UNREAD};
 use crate::core::history::{PostLife, PostVersion, TaskEvent, TaskId, TaskLife};
 use crate::core::model::{
-    CommitInfo, DateSource, Due, EventKind, Mark, PlacedTask, Post, Task, Warning,
+    CommitInfo, DateSource, Due, EventKind, Mark, PlacedTask, Post, Task, TaskList, Warning,
 };
 use crate::error::Error;
 
@@ -310,7 +310,7 @@ impl LifeRecord {
                     date: v.date,
                     date_source: v.date_source,
                     due: v.due,
-                    tasks: tasks.into(),
+                    tasks,
                     warnings: v.warnings,
                 }),
                 task_ids,
@@ -353,34 +353,9 @@ fn shift(from: usize, to: usize) -> Option<i64> {
     i64::try_from(to as i128 - from as i128).ok()
 }
 
-/// Task `old` at index `i` of the version before, as a [`TaskRun::Kept`] run that moves
-/// lines by `lines`, bytes by `bytes` and indices from `i` to `j` gives it back; none when
-/// a move leaves the range of an index.
-fn kept(old: &Task, i: usize, j: usize, lines: i64, bytes: i64) -> Option<Task> {
-    if (lines, bytes) == (0, 0) && (i == j || old.parent.is_none()) {
-        return Some(old.clone());
-    }
-    let parent = match old.parent {
-        Some(p) => Some((p.checked_add(j)?).checked_sub(i)?),
-        None => None,
-    };
-    Some(Task {
-        title: old.title.clone(),
-        note: old.note.clone(),
-        section: old.section.clone(),
-        checked: old.checked,
-        confidence: old.confidence,
-        parent,
-        line: shifted(old.line, lines)?,
-        marker: shifted(old.marker.start, bytes)?..shifted(old.marker.end, bytes)?,
-        mark: old.mark,
-        done_date: old.done_date,
-        due: old.due,
-    })
-}
-
 /// Whether task `new` at index `j` reads as `old` at index `i` of the version before does,
-/// moved as [`kept`] moves it: exactly what reading the run back gives.
+/// moved as a kept run moves it ([`TaskList::push_kept`]): exactly what reading the run back
+/// gives.
 fn reads_as(
     old: &PlacedTask,
     i: usize,
@@ -514,10 +489,11 @@ fn read_runs(
     before: Option<&PostVersion>,
     tables: &TextTables,
     task_count: usize,
-) -> Result<(Vec<Task>, Vec<TaskId>), Error> {
+) -> Result<(TaskList, Vec<TaskId>), Error> {
     let damaged = || Error::Snapshot("task runs of a version");
-    let (old_tasks, old_ids): (&[Task], &[TaskId]) =
-        before.map_or((&[], &[]), |b| (&b.post.tasks, &b.task_ids));
+    let empty = TaskList::default();
+    let (old_tasks, old_ids): (&TaskList, &[TaskId]) =
+        before.map_or((&empty, &[]), |b| (&b.post.tasks, &b.task_ids));
     // Room for the version as the runs say; a damaged count cannot ask for more than a few
     // copies of the version before.
     let length: usize = runs
@@ -528,7 +504,10 @@ fn read_runs(
         })
         .fold(0, usize::saturating_add)
         .min(2 * old_tasks.len() + runs.len());
-    let mut tasks = Vec::with_capacity(length);
+    // Kept tasks are shared with the version before, not copied: a big post's thousands of
+    // versions read back as one copy of each task, like the history they were written from.
+    let mut tasks = TaskList::default();
+    let mut new_tasks: Vec<Task> = Vec::new();
     let mut ids = Vec::with_capacity(length);
     for run in runs {
         match run {
@@ -540,22 +519,18 @@ fn read_runs(
             } => {
                 let from = from as usize;
                 let to = from.checked_add(count as usize).ok_or_else(damaged)?;
-                let (olds, old_ids) = old_tasks
-                    .get(from..to)
-                    .zip(old_ids.get(from..to))
+                let kept_ids = old_ids.get(from..to).ok_or_else(damaged)?;
+                tasks.push_placed(std::mem::take(&mut new_tasks));
+                tasks
+                    .push_kept(old_tasks, from, count as usize, lines, bytes)
                     .ok_or_else(damaged)?;
-                for (k, (old, &id)) in olds.iter().zip(old_ids).enumerate() {
-                    let task =
-                        kept(old, from + k, tasks.len(), lines, bytes).ok_or_else(damaged)?;
-                    tasks.push(task);
-                    ids.push(id);
-                }
+                ids.extend_from_slice(kept_ids);
             }
             TaskRun::New { id, task } => {
                 if id >= task_count {
                     return Err(Error::Snapshot("task ids of a version"));
                 }
-                tasks.push(
+                new_tasks.push(
                     tables
                         .task(task)
                         .ok_or(Error::Snapshot("text or section index"))?,
@@ -564,6 +539,7 @@ fn read_runs(
             }
         }
     }
+    tasks.push_placed(new_tasks);
     Ok((tasks, ids))
 }
 

@@ -76,28 +76,46 @@ pub struct TaskList {
     placed: OnceLock<Vec<Task>>,
 }
 
-/// One chunk's tasks in a [`TaskList`], and what places them.
+/// Part of a shared task slice in a [`TaskList`], and what places it: a chunk's tasks, or
+/// (read back from the cache) tasks a version kept from the one before.
 #[derive(Clone, Debug)]
 struct TaskRun {
-    /// Lines count from 1 at the chunk's first line, markers from its first byte, parents
-    /// index this run.
     tasks: Arc<[Task]>,
-    /// Index in the list of the run's first task.
+    /// The part of `tasks` in the list.
+    part: Range<usize>,
+    /// Index in the list of `tasks[part.start]`.
     first: usize,
-    /// Lines above the chunk.
-    lines: usize,
-    /// Bytes of the file before the chunk.
-    bytes: usize,
+    /// Added to a stored task's line, marker bytes and parent index to place it (a chunk's
+    /// tasks count from the chunk; a kept task moves with what changed above it).
+    lines: isize,
+    bytes: isize,
+    parents: isize,
 }
 
 impl TaskRun {
     fn place(&self, task: &Task) -> Task {
+        let (line, marker, parent) = self.position(task);
         Task {
-            line: task.line + self.lines,
-            marker: task.marker.start + self.bytes..task.marker.end + self.bytes,
-            parent: task.parent.map(|p| p + self.first),
+            line,
+            marker,
+            parent,
             ..task.clone()
         }
+    }
+
+    /// The stored task's line, marker and parent, placed. The shifts were checked against
+    /// every task of the part when the run was made, so nothing here leaves the range.
+    fn position(&self, task: &Task) -> (usize, Range<usize>, Option<usize>) {
+        let moved = |value: usize, by: isize| value.wrapping_add_signed(by);
+        (
+            moved(task.line, self.lines),
+            moved(task.marker.start, self.bytes)..moved(task.marker.end, self.bytes),
+            task.parent.map(|p| moved(p, self.parents)),
+        )
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.tasks[self.part.clone()]
     }
 }
 
@@ -121,11 +139,96 @@ impl TaskList {
         let first = self.len;
         self.len += tasks.len();
         self.runs.push(TaskRun {
+            part: 0..tasks.len(),
             tasks,
             first,
-            lines,
-            bytes,
+            lines: lines as isize,
+            bytes: bytes as isize,
+            parents: first as isize,
         });
+    }
+
+    /// Adds tasks placed already, as a run of their own.
+    pub fn push_placed(&mut self, tasks: Vec<Task>) {
+        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
+        if tasks.is_empty() {
+            return;
+        }
+        let first = self.len;
+        self.len += tasks.len();
+        self.runs.push(TaskRun {
+            part: 0..tasks.len(),
+            tasks: tasks.into(),
+            first,
+            lines: 0,
+            bytes: 0,
+            parents: 0,
+        });
+    }
+
+    /// Adds `count` tasks of `before` from index `from`, with lines moved by `lines`, marker
+    /// bytes by `bytes` and parents by as many places as the tasks move: the tasks are shared
+    /// with `before`, not copied. None, adding nothing, when that range is not in `before` or
+    /// a task would be moved out of the range of an index (a damaged cache).
+    pub fn push_kept(
+        &mut self,
+        before: &TaskList,
+        from: usize,
+        count: usize,
+        lines: i64,
+        bytes: i64,
+    ) -> Option<()> {
+        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
+        let to = from.checked_add(count).filter(|&to| to <= before.len)?;
+        let lines = isize::try_from(lines).ok()?;
+        let bytes = isize::try_from(bytes).ok()?;
+        let moved_by = isize::try_from(self.len).ok()? - isize::try_from(from).ok()?;
+        let mut added = Vec::new();
+        let (placed, runs) = before.parts();
+        let placed_run;
+        let runs = if runs.is_empty() {
+            // A list placed already: its tasks become one run to share.
+            placed_run = [TaskRun {
+                tasks: placed.to_vec().into(),
+                part: 0..placed.len(),
+                first: 0,
+                lines: 0,
+                bytes: 0,
+                parents: 0,
+            }];
+            &placed_run[..]
+        } else {
+            runs
+        };
+        let mut at = from;
+        while at < to {
+            let run = runs.get(runs.partition_point(|r| r.first <= at).checked_sub(1)?)?;
+            let start = run.part.start + (at - run.first);
+            let end = run.part.end.min(start + (to - at));
+            let kept = TaskRun {
+                tasks: Arc::clone(&run.tasks),
+                part: start..end,
+                first: self.len + (at - from),
+                lines: run.lines.checked_add(lines)?,
+                bytes: run.bytes.checked_add(bytes)?,
+                parents: run.parents.checked_add(moved_by)?,
+            };
+            let fits = |value: usize, by: isize| value.checked_add_signed(by).is_some();
+            let all_fit = kept.tasks().iter().all(|task| {
+                fits(task.line, kept.lines)
+                    && fits(task.marker.start, kept.bytes)
+                    && fits(task.marker.end, kept.bytes)
+                    && task.parent.is_none_or(|p| fits(p, kept.parents))
+            });
+            if !all_fit || end <= start {
+                return None;
+            }
+            at += end - start;
+            added.push(kept);
+        }
+        self.len += count;
+        self.runs.extend(added);
+        Some(())
     }
 
     pub fn len(&self) -> usize {
@@ -143,13 +246,13 @@ impl TaskList {
         let (placed, runs) = self.parts();
         placed
             .iter()
-            .chain(runs.iter().flat_map(|run| run.tasks.iter()))
+            .chain(runs.iter().flat_map(|run| run.tasks().iter()))
     }
 
     /// Task `index`'s contents, unplaced (see [`TaskList::contents`]).
     pub fn content(&self, index: usize) -> Option<&Task> {
         match self.run_of(index) {
-            Some(run) => run.tasks.get(index - run.first),
+            Some(run) => run.tasks().get(index - run.first),
             None => self.parts().0.get(index),
         }
     }
@@ -157,7 +260,10 @@ impl TaskList {
     /// Task `index`, placed.
     pub fn placed(&self, index: usize) -> Option<Task> {
         match self.run_of(index) {
-            Some(run) => run.tasks.get(index - run.first).map(|task| run.place(task)),
+            Some(run) => run
+                .tasks()
+                .get(index - run.first)
+                .map(|task| run.place(task)),
             None => self.parts().0.get(index).cloned(),
         }
     }
@@ -167,7 +273,7 @@ impl TaskList {
         let (placed, runs) = self.parts();
         placed.iter().cloned().chain(
             runs.iter()
-                .flat_map(|run| run.tasks.iter().map(|task| run.place(task))),
+                .flat_map(|run| run.tasks().iter().map(|task| run.place(task))),
         )
     }
 
@@ -188,11 +294,14 @@ impl TaskList {
             .iter()
             .map(PlacedTask::as_is)
             .chain(runs.iter().flat_map(|run| {
-                run.tasks.iter().map(move |task| PlacedTask {
-                    task,
-                    line: task.line + run.lines,
-                    marker: task.marker.start + run.bytes..task.marker.end + run.bytes,
-                    parent: task.parent.map(|p| p + run.first),
+                run.tasks().iter().map(move |task| {
+                    let (line, marker, parent) = run.position(task);
+                    PlacedTask {
+                        task,
+                        line,
+                        marker,
+                        parent,
+                    }
                 })
             }))
     }
@@ -205,7 +314,7 @@ impl TaskList {
             None => {
                 let mut tasks = Vec::with_capacity(self.len);
                 for run in &self.runs {
-                    tasks.extend(run.tasks.iter().map(|task| run.place(task)));
+                    tasks.extend(run.tasks().iter().map(|task| run.place(task)));
                 }
                 tasks
             }
@@ -259,7 +368,7 @@ impl std::ops::Deref for TaskList {
         self.placed.get_or_init(|| {
             let mut tasks = Vec::with_capacity(self.len);
             for run in &self.runs {
-                tasks.extend(run.tasks.iter().map(|task| run.place(task)));
+                tasks.extend(run.tasks().iter().map(|task| run.place(task)));
             }
             tasks
         })
@@ -489,5 +598,56 @@ mod tests {
         assert_eq!(list.iter_placed().collect::<Vec<_>>(), expected);
         assert_eq!(list.clone().into_vec(), expected);
         assert_eq!(list, TaskList::from(expected));
+    }
+
+    /// A version read back from the cache keeps a range of the version before that spans two
+    /// of its runs, moved up two lines and six bytes and one place: shared, placed as a copy
+    /// moved so would be, and refused when the move would leave the range of an index.
+    #[test]
+    fn kept_tasks_are_shared_and_placed_as_moved() {
+        let mut before = TaskList::default();
+        before.push_run(vec![task("a", 1, 2, None)].into(), 3, 40);
+        before.push_run(
+            vec![task("b", 1, 2, None), task("c", 2, 12, Some(0))].into(),
+            9,
+            100,
+        );
+        let placed_before: Vec<Task> = before.iter_placed().collect();
+
+        let mut after = TaskList::default();
+        after.push_placed(vec![task("new", 1, 0, None)]);
+        after.push_kept(&before, 0, 3, -2, -6).expect("in range");
+        let moved: Vec<Task> = placed_before
+            .iter()
+            .map(|t| Task {
+                line: t.line - 2,
+                marker: t.marker.start - 6..t.marker.end - 6,
+                parent: t.parent.map(|p| p + 1),
+                ..t.clone()
+            })
+            .collect();
+        let mut expected = vec![task("new", 1, 0, None)];
+        expected.extend(moved);
+        assert_eq!(after.iter_placed().collect::<Vec<_>>(), expected);
+        assert_eq!(&*after, expected.as_slice());
+        assert!(std::ptr::eq(
+            after.content(1).unwrap(),
+            before.content(0).unwrap()
+        ));
+
+        let mut refused = TaskList::default();
+        assert_eq!(refused.push_kept(&before, 1, 3, 0, 0), None, "past the end");
+        assert_eq!(
+            refused.push_kept(&before, 0, 1, -5, 0),
+            None,
+            "line before 1"
+        );
+        // `c` without `b`, its parent, kept at the start: the parent would be at -1.
+        assert_eq!(
+            refused.push_kept(&before, 2, 1, 0, 0),
+            None,
+            "parent before 0"
+        );
+        assert!(refused.is_empty());
     }
 }
