@@ -540,6 +540,7 @@ fn read_runs(
         }
     }
     tasks.push_placed(new_tasks);
+    tasks.gather_if_scattered();
     Ok((tasks, ids))
 }
 

@@ -76,6 +76,10 @@ pub struct TaskList {
     placed: OnceLock<Vec<Task>>,
 }
 
+/// How many runs a list read back from the cache may have before its tasks are gathered into
+/// one ([`TaskList::gather_if_scattered`]): a big post has fewer chunks than this.
+pub const MAX_KEPT_RUNS: usize = 128;
+
 /// Part of a shared task slice in a [`TaskList`], and what places it: a chunk's tasks, or
 /// (read back from the cache) tasks a version kept from the one before.
 #[derive(Clone, Debug)]
@@ -146,6 +150,19 @@ impl TaskList {
             bytes: bytes as isize,
             parents: first as isize,
         });
+    }
+
+    /// Copies the tasks into one run of their own when they are spread over more than
+    /// [`MAX_KEPT_RUNS`] runs. Each version read back from the cache keeps ranges of the one
+    /// before, so a post edited a thousand times would end up in a thousand pieces, each
+    /// version's list longer to make and to read than its tasks.
+    pub fn gather_if_scattered(&mut self) {
+        if self.runs.len() > MAX_KEPT_RUNS {
+            let tasks: Vec<Task> = self.iter_placed().collect();
+            self.runs.clear();
+            self.len = 0;
+            self.push_placed(tasks);
+        }
     }
 
     /// Adds tasks placed already, as a run of their own.
@@ -649,5 +666,36 @@ mod tests {
             "parent before 0"
         );
         assert!(refused.is_empty());
+    }
+
+    /// Two hundred versions, each keeping all but one task of the one before: the pieces are
+    /// gathered before they pass the limit, and every version reads as its tasks.
+    #[test]
+    fn a_list_kept_piece_by_piece_is_gathered_and_reads_the_same() {
+        let numbered = |i: usize| task(&format!("task {i}"), i + 1, 10 * i, None);
+        let mut list = TaskList::default();
+        list.push_placed((0..300).map(numbered).collect());
+        let mut most_runs = 0;
+        for edit in 0..200 {
+            let at = (edit * 37) % 298 + 1;
+            let replacement = task(&format!("edit {edit}"), at + 1, 10 * at, None);
+            let mut expected: Vec<Task> = list.iter_placed().collect();
+            expected[at] = replacement.clone();
+
+            let mut next = TaskList::default();
+            next.push_kept(&list, 0, at, 0, 0).expect("in range");
+            next.push_placed(vec![replacement]);
+            next.push_kept(&list, at + 1, 300 - at - 1, 0, 0)
+                .expect("in range");
+            next.gather_if_scattered();
+            most_runs = most_runs.max(next.runs.len());
+            assert_eq!(
+                next.iter_placed().collect::<Vec<_>>(),
+                expected,
+                "edit {edit}"
+            );
+            list = next;
+        }
+        assert!(most_runs <= MAX_KEPT_RUNS, "{most_runs} runs");
     }
 }
