@@ -407,7 +407,7 @@ impl Engine {
         };
         let base_tasks: Vec<&Task> = base_post
             .as_deref()
-            .map_or_else(Vec::new, |p| p.tasks.contents().collect());
+            .map_or_else(Vec::new, |p| p.tasks.content_refs());
 
         // The other parents' versions of this post, to recognise what the merge brought in.
         let theirs: Vec<(Arc<Post>, Vec<TaskId>)> = step
@@ -421,11 +421,11 @@ impl Engine {
             })
             .collect();
         let diff = {
-            let new_tasks: Vec<&Task> = post.tasks.contents().collect();
+            let new_tasks = post.tasks.content_refs();
             let their_pairs: Vec<HashMap<usize, usize>> = theirs
                 .iter()
                 .map(|(their_post, _)| {
-                    let their_tasks: Vec<&Task> = their_post.tasks.contents().collect();
+                    let their_tasks = their_post.tasks.content_refs();
                     matching::pair_task_refs(&their_tasks, &new_tasks)
                         .into_iter()
                         .map(|(i, j)| (j, i))

@@ -266,6 +266,13 @@ impl TaskList {
             .chain(runs.iter().flat_map(|run| run.tasks().iter()))
     }
 
+    /// [`TaskList::contents`] gathered, to index and slice.
+    pub fn content_refs(&self) -> Vec<&Task> {
+        let mut refs = Vec::with_capacity(self.len);
+        refs.extend(self.contents());
+        refs
+    }
+
     /// Task `index`'s contents, unplaced (see [`TaskList::contents`]).
     pub fn content(&self, index: usize) -> Option<&Task> {
         match self.run_of(index) {
