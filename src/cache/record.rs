@@ -334,7 +334,7 @@ impl LifeRecord {
                 });
             }
             tasks.push(TaskLife {
-                id: TaskId(id),
+                id: TaskId::at(id),
                 post,
                 events: lived,
             });
@@ -474,7 +474,7 @@ fn task_runs<'a>(
                 runs.push(run);
             }
             None => runs.push(TaskRun::New {
-                id: id.0,
+                id: id.index(),
                 task: table.placed_task(task),
             }),
         }
@@ -535,7 +535,7 @@ fn read_runs(
                         .task(task)
                         .ok_or(Error::Snapshot("text or section index"))?,
                 );
-                ids.push(TaskId(id));
+                ids.push(TaskId::at(id));
             }
         }
     }
@@ -610,7 +610,7 @@ pub fn life_record<'a>(
     });
     let tasks = tasks
         .iter()
-        .filter_map(|id| lives.get(id.0))
+        .filter_map(|id| lives.get(id.index()))
         .map(|life| {
             let events = life
                 .events
@@ -625,7 +625,7 @@ pub fn life_record<'a>(
                     to_section: e.to_section.as_deref(),
                 })
                 .collect();
-            (life.id.0, events)
+            (life.id.index(), events)
         })
         .collect();
     let (texts, sections) = table.into_tables();
@@ -693,7 +693,7 @@ impl Engine {
         let head = ObjectId(tip.tip);
         let tasks = (0..tip.task_count)
             .map(|id| TaskLife {
-                id: TaskId(id),
+                id: TaskId::at(id),
                 post: UNREAD,
                 events: Vec::new(),
             })

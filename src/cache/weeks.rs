@@ -99,7 +99,7 @@ impl LinksPart {
             .map(|pairs| {
                 pairs
                     .into_iter()
-                    .map(|(from, to)| (TaskId(from), TaskId(to)))
+                    .map(|(from, to)| (TaskId::at(from), TaskId::at(to)))
                     .collect()
             })
             .collect();
@@ -138,7 +138,7 @@ impl<'a> WeekPartView<'a> {
         let tasks = records
             .iter()
             .map(|t| TaskRecordParts {
-                id: t.id.0,
+                id: t.id.index(),
                 key: t.key.as_str(),
                 task: texts.task(&t.task),
                 status: status_code(t.status),
@@ -245,7 +245,7 @@ impl WeekPartRecord {
         let mut records = Vec::with_capacity(self.tasks.len());
         for t in self.tasks {
             records.push(TaskRecord {
-                id: TaskId(t.id),
+                id: TaskId::at(t.id),
                 key: t.key,
                 week: index,
                 task: tables.task(t.task)?,
@@ -295,7 +295,12 @@ pub(super) fn write_ledger(
             .collect(),
         links: links
             .into_iter()
-            .map(|pairs| pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect())
+            .map(|pairs| {
+                pairs
+                    .into_iter()
+                    .map(|(a, b)| (a.index(), b.index()))
+                    .collect()
+            })
             .collect(),
     };
     Ok(LedgerSpans {

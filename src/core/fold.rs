@@ -322,7 +322,7 @@ impl Engine {
                 .filter(|(id, _)| {
                     !self
                         .tasks
-                        .get(id.0)
+                        .get(id.index())
                         .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed))
                 })
                 .collect();
@@ -348,7 +348,7 @@ impl Engine {
         });
         let already_removed = self
             .tasks
-            .get(id.0)
+            .get(id.index())
             .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Removed));
         !still_theirs && already_removed
     }
@@ -597,7 +597,7 @@ impl Engine {
     }
 
     fn new_task(&mut self, post: usize) -> TaskId {
-        let id = TaskId(self.tasks.len());
+        let id = TaskId::at(self.tasks.len());
         self.tasks.push(TaskLife {
             id,
             post,
@@ -634,7 +634,7 @@ impl Engine {
                 _ => None,
             },
         };
-        if let Some(life) = self.tasks.get_mut(id.0) {
+        if let Some(life) = self.tasks.get_mut(id.index()) {
             self.touched.insert(life.post);
             // Most tasks see two or three events; a vector's first growth would make room
             // for four, and a long history holds tens of thousands of these lists.
@@ -994,14 +994,14 @@ impl Engine {
             .all(|slot| slot.post != post || slot.version < life.versions.len());
         let fits_tasks = life.tasks.iter().all(|task| {
             self.tasks
-                .get(task.id.0)
+                .get(task.id.index())
                 .is_some_and(|held| held.post == UNREAD || held.post == post)
         });
         match self.posts.get_mut(post) {
             Some(held) if fits_states && fits_tasks => {
                 held.versions = life.versions;
                 for task in life.tasks {
-                    let id = task.id.0;
+                    let id = task.id.index();
                     self.tasks[id] = TaskLife { post, ..task };
                 }
                 true

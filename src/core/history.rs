@@ -7,10 +7,25 @@ use serde::Serialize;
 
 use crate::core::model::{CommitInfo, EventKind, Post, Warning};
 
-/// A task's identity over its whole life: an index into [`History::tasks`].
+/// A task's identity over its whole life: an index into [`History::tasks`]. Four bytes: every
+/// version of every post lists its tasks' ids, millions of them on a long history of big
+/// posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct TaskId(pub usize);
+pub struct TaskId(pub u32);
+
+impl TaskId {
+    /// The id of the task at `index` in [`History::tasks`]. A history holds far fewer than
+    /// four billion tasks (each takes more than one byte of memory), so the index fits.
+    pub fn at(index: usize) -> TaskId {
+        TaskId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
+    /// Its index in [`History::tasks`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// Every post's versions and every task's life, as of HEAD.
 #[derive(Debug, Clone, Default)]
@@ -99,7 +114,7 @@ impl History {
     /// The done date (`✅ YYYY-MM-DD`) written beside task `id` in its post's version as of
     /// the commit with topological index `order`, if any: what a `checked` event there said.
     pub fn done_date_at(&self, id: TaskId, order: usize) -> Option<chrono::NaiveDate> {
-        let life = self.tasks.get(id.0)?;
+        let life = self.tasks.get(id.index())?;
         let version = self.version_at(life.post, order)?;
         let index = version.task_ids.iter().position(|&t| t == id)?;
         version.post.tasks.get(index)?.done_date
@@ -112,6 +127,6 @@ impl History {
 
     /// The task with this id.
     pub fn task(&self, id: TaskId) -> Option<&TaskLife> {
-        self.tasks.get(id.0)
+        self.tasks.get(id.index())
     }
 }

@@ -981,7 +981,9 @@ impl<'a> Lives<'a> {
     /// Room for the ids of `life`'s tasks.
     fn for_post(life: &PostLife) -> Lives<'a> {
         let ids = life.versions.iter().flat_map(|v| v.task_ids.iter());
-        let (first, last) = ids.fold((usize::MAX, 0), |(lo, hi), id| (lo.min(id.0), hi.max(id.0)));
+        let (first, last) = ids.fold((usize::MAX, 0), |(lo, hi), id| {
+            (lo.min(id.index()), hi.max(id.index()))
+        });
         let longest = life
             .versions
             .iter()
@@ -1002,7 +1004,7 @@ impl<'a> Lives<'a> {
     fn entry(&mut self, id: TaskId) -> Option<&mut Life<'a>> {
         match self {
             Lives::Table { first, slots } => {
-                let slot = slots.get_mut(id.0.checked_sub(*first)?)?;
+                let slot = slots.get_mut(id.index().checked_sub(*first)?)?;
                 Some(slot.get_or_insert_with(Life::default))
             }
             Lives::Map(map) => Some(map.entry(id).or_default()),
@@ -1011,7 +1013,7 @@ impl<'a> Lives<'a> {
 
     fn get(&self, id: TaskId) -> Option<&Life<'a>> {
         match self {
-            Lives::Table { first, slots } => slots.get(id.0.checked_sub(*first)?)?.as_ref(),
+            Lives::Table { first, slots } => slots.get(id.index().checked_sub(*first)?)?.as_ref(),
             Lives::Map(map) => map.get(&id),
         }
     }
@@ -1022,7 +1024,7 @@ impl<'a> Lives<'a> {
                 slots
                     .iter()
                     .enumerate()
-                    .filter_map(move |(i, slot)| Some((TaskId(first + i), slot.as_ref()?))),
+                    .filter_map(move |(i, slot)| Some((TaskId::at(first + i), slot.as_ref()?))),
             ),
             Lives::Map(map) => Box::new(map.iter().map(|(&id, life)| (id, life))),
         }
@@ -1136,7 +1138,7 @@ mod tests {
                     .iter()
                     .map(|task| {
                         *ids.entry(task.title.to_string()).or_insert_with(|| {
-                            let id = TaskId(history.tasks.len());
+                            let id = TaskId::at(history.tasks.len());
                             history.tasks.push(TaskLife {
                                 id,
                                 post: post_index,

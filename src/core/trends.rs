@@ -685,7 +685,7 @@ pub(crate) mod fixture {
                 Status::Open
             };
             self.tasks.push(TaskRecord {
-                id: TaskId(self.tasks.len()),
+                id: TaskId::at(self.tasks.len()),
                 key: format!("w{week}#{}", self.tasks.len()),
                 week,
                 task: Task {

@@ -1087,7 +1087,7 @@ mod tests {
             summary: String::new(),
         });
         let task = |n: usize, week: usize, carried_from, carried_to| TaskRecord {
-            id: crate::core::history::TaskId(n),
+            id: crate::core::history::TaskId::at(n),
             key: format!("t#{n}"),
             week,
             task: Task {

@@ -804,7 +804,7 @@ pub fn tasks_document<'a>(
                     carry_streak: r.carry_streak,
                     events: history
                         .tasks
-                        .get(r.id.0)
+                        .get(r.id.index())
                         .map(|life| {
                             life.events
                                 .iter()
