@@ -85,18 +85,54 @@ pub const MAX_KEPT_RUNS: usize = 128;
 #[derive(Clone, Debug)]
 struct TaskRun {
     tasks: Arc<[Task]>,
-    /// The part of `tasks` in the list.
-    part: Range<usize>,
-    /// Index in the list of `tasks[part.start]`.
-    first: usize,
+    /// The part of `tasks` in the list, and the index in the list of its first task. Four
+    /// bytes each: a big post's thousands of versions hold a run per chunk each.
+    start: u32,
+    end: u32,
+    first: u32,
     /// Added to a stored task's line, marker bytes and parent index to place it (a chunk's
     /// tasks count from the chunk; a kept task moves with what changed above it).
-    lines: isize,
-    bytes: isize,
-    parents: isize,
+    lines: i32,
+    bytes: i32,
+    parents: i32,
 }
 
 impl TaskRun {
+    /// A run of `tasks[part]` placed so; none when a figure does not fit the run's fields
+    /// (more tasks or bytes than a post can have).
+    fn new(
+        tasks: Arc<[Task]>,
+        part: Range<usize>,
+        first: usize,
+        (lines, bytes, parents): (isize, isize, isize),
+    ) -> Option<TaskRun> {
+        Some(TaskRun {
+            start: u32::try_from(part.start).ok()?,
+            end: u32::try_from(part.end).ok()?,
+            first: u32::try_from(first).ok()?,
+            lines: i32::try_from(lines).ok()?,
+            bytes: i32::try_from(bytes).ok()?,
+            parents: i32::try_from(parents).ok()?,
+            tasks,
+        })
+    }
+
+    fn first(&self) -> usize {
+        self.first as usize
+    }
+
+    fn part(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    fn shifts(&self) -> (isize, isize, isize) {
+        (
+            self.lines as isize,
+            self.bytes as isize,
+            self.parents as isize,
+        )
+    }
+
     fn place(&self, task: &Task) -> Task {
         let (line, marker, parent) = self.position(task);
         Task {
@@ -110,7 +146,7 @@ impl TaskRun {
     /// The stored task's line, marker and parent, placed. The shifts were checked against
     /// every task of the part when the run was made, so nothing here leaves the range.
     fn position(&self, task: &Task) -> (usize, Range<usize>, Option<usize>) {
-        let moved = |value: usize, by: isize| value.wrapping_add_signed(by);
+        let moved = |value: usize, by: i32| value.wrapping_add_signed(by as isize);
         (
             moved(task.line, self.lines),
             moved(task.marker.start, self.bytes)..moved(task.marker.end, self.bytes),
@@ -119,7 +155,7 @@ impl TaskRun {
     }
 
     fn tasks(&self) -> &[Task] {
-        &self.tasks[self.part.clone()]
+        &self.tasks[self.part()]
     }
 }
 
@@ -141,15 +177,30 @@ impl TaskList {
             return;
         }
         let first = self.len;
-        self.len += tasks.len();
-        self.runs.push(TaskRun {
-            part: 0..tasks.len(),
-            tasks,
-            first,
-            lines: lines as isize,
-            bytes: bytes as isize,
-            parents: first as isize,
-        });
+        let shifts = (
+            isize::try_from(lines).unwrap_or(isize::MAX),
+            isize::try_from(bytes).unwrap_or(isize::MAX),
+            isize::try_from(first).unwrap_or(isize::MAX),
+        );
+        match TaskRun::new(Arc::clone(&tasks), 0..tasks.len(), first, shifts) {
+            Some(run) => {
+                self.len += tasks.len();
+                self.runs.push(run);
+            }
+            // Beyond any post's size: placed one by one.
+            None => self.push_placed(
+                tasks
+                    .iter()
+                    .map(|task| Task {
+                        line: task.line.saturating_add(lines),
+                        marker: task.marker.start.saturating_add(bytes)
+                            ..task.marker.end.saturating_add(bytes),
+                        parent: task.parent.map(|p| p.saturating_add(first)),
+                        ..task.clone()
+                    })
+                    .collect(),
+            ),
+        }
     }
 
     /// Copies the tasks into one run of their own when they are spread over more than
@@ -171,16 +222,20 @@ impl TaskList {
         if tasks.is_empty() {
             return;
         }
-        let first = self.len;
-        self.len += tasks.len();
-        self.runs.push(TaskRun {
-            part: 0..tasks.len(),
-            tasks: tasks.into(),
-            first,
-            lines: 0,
-            bytes: 0,
-            parents: 0,
-        });
+        let count = tasks.len();
+        let tasks: Arc<[Task]> = tasks.into();
+        match TaskRun::new(Arc::clone(&tasks), 0..count, self.len, (0, 0, 0)) {
+            Some(run) => {
+                self.len += count;
+                self.runs.push(run);
+            }
+            // More tasks than four bytes count (never a post's): the list is placed whole.
+            None => {
+                let mut all: Vec<Task> = self.iter_placed().collect();
+                all.extend(tasks.iter().cloned());
+                *self = TaskList::placed_already(all);
+            }
+        }
     }
 
     /// Adds `count` tasks of `before` from index `from`, with lines moved by `lines`, marker
@@ -205,37 +260,40 @@ impl TaskList {
         let placed_run;
         let runs = if runs.is_empty() {
             // A list placed already: its tasks become one run to share.
-            placed_run = [TaskRun {
-                tasks: placed.to_vec().into(),
-                part: 0..placed.len(),
-                first: 0,
-                lines: 0,
-                bytes: 0,
-                parents: 0,
-            }];
+            placed_run = [TaskRun::new(
+                placed.to_vec().into(),
+                0..placed.len(),
+                0,
+                (0, 0, 0),
+            )?];
             &placed_run[..]
         } else {
             runs
         };
         let mut at = from;
         while at < to {
-            let run = runs.get(runs.partition_point(|r| r.first <= at).checked_sub(1)?)?;
-            let start = run.part.start + (at - run.first);
-            let end = run.part.end.min(start + (to - at));
-            let kept = TaskRun {
-                tasks: Arc::clone(&run.tasks),
-                part: start..end,
-                first: self.len + (at - from),
-                lines: run.lines.checked_add(lines)?,
-                bytes: run.bytes.checked_add(bytes)?,
-                parents: run.parents.checked_add(moved_by)?,
-            };
+            let run = runs.get(runs.partition_point(|r| r.first() <= at).checked_sub(1)?)?;
+            let part = run.part();
+            let start = part.start + (at - run.first());
+            let end = part.end.min(start + (to - at));
+            let (run_lines, run_bytes, run_parents) = run.shifts();
+            let shifts = (
+                run_lines.checked_add(lines)?,
+                run_bytes.checked_add(bytes)?,
+                run_parents.checked_add(moved_by)?,
+            );
+            let kept = TaskRun::new(
+                Arc::clone(&run.tasks),
+                start..end,
+                self.len + (at - from),
+                shifts,
+            )?;
             let fits = |value: usize, by: isize| value.checked_add_signed(by).is_some();
             let all_fit = kept.tasks().iter().all(|task| {
-                fits(task.line, kept.lines)
-                    && fits(task.marker.start, kept.bytes)
-                    && fits(task.marker.end, kept.bytes)
-                    && task.parent.is_none_or(|p| fits(p, kept.parents))
+                fits(task.line, shifts.0)
+                    && fits(task.marker.start, shifts.1)
+                    && fits(task.marker.end, shifts.1)
+                    && task.parent.is_none_or(|p| fits(p, shifts.2))
             });
             if !all_fit || end <= start {
                 return None;
@@ -276,7 +334,7 @@ impl TaskList {
     /// Task `index`'s contents, unplaced (see [`TaskList::contents`]).
     pub fn content(&self, index: usize) -> Option<&Task> {
         match self.run_of(index) {
-            Some(run) => run.tasks().get(index - run.first),
+            Some(run) => run.tasks().get(index - run.first()),
             None => self.parts().0.get(index),
         }
     }
@@ -286,7 +344,7 @@ impl TaskList {
         match self.run_of(index) {
             Some(run) => run
                 .tasks()
-                .get(index - run.first)
+                .get(index - run.first())
                 .map(|task| run.place(task)),
             None => self.parts().0.get(index).cloned(),
         }
@@ -358,7 +416,7 @@ impl TaskList {
         if self.runs.is_empty() {
             return None;
         }
-        let after = self.runs.partition_point(|run| run.first <= index);
+        let after = self.runs.partition_point(|run| run.first() <= index);
         self.runs.get(after.checked_sub(1)?)
     }
 }
