@@ -28,11 +28,6 @@ pub const CACHE_BYTES: usize = 24 << 20;
 /// the few posts a stretch of history edits in turn.
 const RECENT: usize = 16;
 
-/// How many buffers of objects no one holds any more are kept to resolve the next deltas
-/// into: a fresh buffer for each version of a big post was a page fault for every 4 KB of it
-/// (on a big-file history, a seventh of a cold read's time).
-const SPARE_BUFFERS: usize = 8;
-
 /// An index this large is not read into memory; its objects come from libgit2.
 const MAX_INDEX_BYTES: u64 = 512 << 20;
 
@@ -64,8 +59,6 @@ pub struct Packs {
     cached_bytes: usize,
     /// The last few blobs read for themselves ([`Packs::remember`]).
     recent: VecDeque<(Place, Arc<Vec<u8>>, u8)>,
-    /// Buffers of objects let go, to resolve deltas into ([`SPARE_BUFFERS`]).
-    spare: Vec<Vec<u8>>,
 }
 
 struct Pack {
@@ -111,7 +104,6 @@ impl Packs {
             kept: 0,
             cached_bytes: 0,
             recent: VecDeque::new(),
-            spare: Vec::new(),
         }
     }
 
@@ -150,10 +142,8 @@ impl Packs {
     /// Keeps a blob just read among the last few: a pack may store the next version of the
     /// same file as a delta of it.
     fn remember(&mut self, pack: usize, offset: u64, bytes: &Arc<Vec<u8>>, kind: u8) {
-        if self.recent.len() == RECENT
-            && let Some((_, old, _)) = self.recent.pop_front()
-        {
-            self.give_back(old);
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
         }
         self.recent
             .push_back(((pack, offset), Arc::clone(bytes), kind));
@@ -214,7 +204,7 @@ impl Packs {
         };
         while let Some((at, entry)) = chain.pop() {
             let delta = self.packs[pack].inflate(entry.data, entry.size)?;
-            let result = apply_delta(&bytes, &delta, &mut self.spare)?;
+            let result = apply_delta(&bytes, &delta)?;
             if chain.is_empty() {
                 return Some(result);
             }
@@ -238,21 +228,10 @@ impl Packs {
                 break;
             };
             // Gone already when it was read for itself, or kept again since.
-            if self.cache.get(&old).is_some_and(|(.., n)| *n == number)
-                && let Some((bytes, ..)) = self.cache.remove(&old)
-            {
+            if self.cache.get(&old).is_some_and(|(.., n)| *n == number) {
+                self.cache.remove(&old);
                 self.cached_bytes -= len;
-                self.give_back(bytes);
             }
-        }
-    }
-
-    /// Keeps the buffer of an object let go for the next delta, when no one else holds it.
-    fn give_back(&mut self, bytes: Arc<Vec<u8>>) {
-        if self.spare.len() < SPARE_BUFFERS
-            && let Ok(buffer) = Arc::try_unwrap(bytes)
-        {
-            self.spare.push(buffer);
         }
     }
 }
@@ -401,9 +380,7 @@ impl Pack {
 }
 
 /// `base` with git's `delta` applied: copies from the base and inserted bytes.
-/// The result is written into one of the `spare` buffers when one fits it (not more than twice
-/// its size: the result may be kept a long time), else into a new one.
-fn apply_delta(base: &[u8], delta: &[u8], spare: &mut Vec<Vec<u8>>) -> Option<Vec<u8>> {
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     let mut at = 0;
     let varint = |at: &mut usize| -> Option<usize> {
         let mut value = 0usize;
@@ -423,17 +400,7 @@ fn apply_delta(base: &[u8], delta: &[u8], spare: &mut Vec<Vec<u8>>) -> Option<Ve
     if source != base.len() || target > MAX_OBJECT_BYTES {
         return None;
     }
-    let fitting = spare
-        .iter()
-        .position(|b| (target..=target.saturating_mul(2)).contains(&b.capacity()));
-    let mut out = match fitting {
-        Some(n) => {
-            let mut buffer = spare.swap_remove(n);
-            buffer.clear();
-            buffer
-        }
-        None => Vec::with_capacity(target),
-    };
+    let mut out = Vec::with_capacity(target);
     while at < delta.len() {
         let op = delta[at];
         at += 1;
@@ -532,23 +499,10 @@ mod tests {
         let mut ops = vec![0x80 | 0x10, 24];
         ops.extend_from_slice(&[1, b'x']);
         ops.extend_from_slice(&[0x80 | 0x01 | 0x10, 25, (base.len() - 25) as u8]);
-        let out = apply_delta(base, &delta(base.len(), base.len(), &ops), &mut Vec::new());
-        let want = &b"- [ ] write the post\n- [x] read a paper\n"[..];
-        assert_eq!(out.as_deref(), Some(want));
-
-        // A spare buffer that fits is used, whatever it held; one far too big is left alone.
-        let mut spare = vec![vec![b'?'; 16 * base.len()], {
-            let mut used = Vec::with_capacity(base.len() + 8);
-            used.extend_from_slice(b"left over");
-            used
-        }];
-        let out = apply_delta(base, &delta(base.len(), base.len(), &ops), &mut spare);
-        assert_eq!(out.as_deref(), Some(want));
-        assert_eq!(spare.len(), 1);
+        let out = apply_delta(base, &delta(base.len(), base.len(), &ops));
         assert_eq!(
-            spare[0].len(),
-            16 * base.len(),
-            "the big buffer stays spare"
+            out.as_deref(),
+            Some(&b"- [ ] write the post\n- [x] read a paper\n"[..])
         );
     }
 
@@ -556,15 +510,15 @@ mod tests {
     fn a_delta_that_reaches_past_its_base_or_misstates_a_size_is_refused() {
         let base = b"short";
         let past = delta(base.len(), 10, &[0x80 | 0x10, 10]);
-        assert_eq!(apply_delta(base, &past, &mut Vec::new()), None);
+        assert_eq!(apply_delta(base, &past), None);
         let wrong_source = delta(9, 5, &[0x80 | 0x10, 5]);
-        assert_eq!(apply_delta(base, &wrong_source, &mut Vec::new()), None);
+        assert_eq!(apply_delta(base, &wrong_source), None);
         let wrong_target = delta(base.len(), 6, &[0x80 | 0x10, 5]);
-        assert_eq!(apply_delta(base, &wrong_target, &mut Vec::new()), None);
+        assert_eq!(apply_delta(base, &wrong_target), None);
         // A target size no memory could hold is refused before anything is reserved.
         let huge_target = delta(base.len(), usize::MAX >> 1, &[0x80 | 0x10, 5]);
-        assert_eq!(apply_delta(base, &huge_target, &mut Vec::new()), None);
+        assert_eq!(apply_delta(base, &huge_target), None);
         let reserved = delta(base.len(), 5, &[0]);
-        assert_eq!(apply_delta(base, &reserved, &mut Vec::new()), None);
+        assert_eq!(apply_delta(base, &reserved), None);
     }
 }
