@@ -10,6 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     #[cfg(not(target_os = "linux"))]
     tune_allocator();
+    limit_pack_maps();
     let cli = gitgoals::cli::Cli::parse();
     match gitgoals::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -45,5 +46,22 @@ extern "C" fn tune_allocator() {
     unsafe {
         mi_option_set(PURGE_DELAY, 0);
         mi_option_set(ARENA_EAGER_COMMIT, 0);
+    }
+}
+
+/// libgit2 maps each pack file whole (windows of up to 1 GiB) and keeps it mapped, so every
+/// page a walk touches stays resident: reading the commits and blob headers of a 13,000-commit
+/// blog touched most of its 14 packs, 8 MiB of the 70 MiB peak. Small windows, of which only
+/// a few stay mapped, hold that to a few MiB; the walk reads packs mostly in order, and the
+/// time stayed the same.
+fn limit_pack_maps() {
+    const WINDOW_BYTES: usize = 256 << 10;
+    const MAPPED_BYTES: usize = 2 << 20;
+    // SAFETY: both set libgit2 globals without synchronization; `main` calls this first,
+    // before any thread exists or libgit2 is used.
+    unsafe {
+        // Neither fails: they only store the value.
+        let _ = git2::opts::set_mwindow_size(WINDOW_BYTES);
+        let _ = git2::opts::set_mwindow_mapped_limit(MAPPED_BYTES);
     }
 }

@@ -24,6 +24,15 @@ use crate::core::delta::ObjectId;
 /// 300 KB is 15 MB) for each of a few big posts edited in turn.
 pub const CACHE_BYTES: usize = 24 << 20;
 
+/// The bytes of trees kept at least. Trees have a shelf of their own: on a 13,000-commit blog
+/// of small posts the cache filled with 6 MB of small trees (a tenth of the peak) that the
+/// walk never asked for again, and holding 2 MB instead applied no more deltas.
+const TREE_CACHE_BYTES: usize = 2 << 20;
+
+/// Steps of a chain of the largest tree seen that the tree shelf holds at least (up to
+/// [`CACHE_BYTES`]): a big posts folder's versions are still read a delta each.
+const TREE_CHAIN_STEPS: usize = 16;
+
 /// How many blobs read for themselves are kept besides the chains' steps: one for each of
 /// the few posts a stretch of history edits in turn.
 const RECENT: usize = 16;
@@ -52,13 +61,20 @@ pub struct Packs {
     /// Resolved objects by pack and offset, each with its kind and the number it was kept
     /// under.
     cache: HashMap<Place, (Arc<Vec<u8>>, u8, u64)>,
-    /// Kept objects in the order they were resolved, with their numbers and sizes: the oldest
-    /// go first when the cache is full.
-    order: VecDeque<(Place, u64, usize)>,
+    /// Kept blobs, then kept trees, each in the order they were resolved with their numbers
+    /// and sizes, and the bytes they hold: the oldest go first when their shelf is full.
+    shelves: [Shelf; 2],
     kept: u64,
-    cached_bytes: usize,
     /// The last few blobs read for themselves ([`Packs::remember`]).
     recent: VecDeque<(Place, Arc<Vec<u8>>, u8)>,
+}
+
+#[derive(Default)]
+struct Shelf {
+    order: VecDeque<(Place, u64, usize)>,
+    bytes: usize,
+    /// The largest object kept so far.
+    largest: usize,
 }
 
 struct Pack {
@@ -100,9 +116,8 @@ impl Packs {
         Packs {
             packs,
             cache: HashMap::new(),
-            order: VecDeque::new(),
+            shelves: Default::default(),
             kept: 0,
-            cached_bytes: 0,
             recent: VecDeque::new(),
         }
     }
@@ -123,7 +138,7 @@ impl Packs {
         // the cache when it is read for itself.
         let bytes = match self.cache.remove(&(pack, offset)) {
             Some((bytes, cached_kind, _)) => {
-                self.cached_bytes -= bytes.len();
+                self.shelves[shelf(cached_kind)].bytes -= bytes.len();
                 (cached_kind == kind).then_some(bytes)?
             }
             None => Arc::new(self.object_at(pack, offset, kind)?),
@@ -221,19 +236,30 @@ impl Packs {
         }
         self.kept += 1;
         self.cache.insert(key, (Arc::clone(bytes), kind, self.kept));
-        self.order.push_back((key, self.kept, bytes.len()));
-        self.cached_bytes += bytes.len();
-        while self.cached_bytes > CACHE_BYTES {
-            let Some((old, number, len)) = self.order.pop_front() else {
+        let shelf = &mut self.shelves[shelf(kind)];
+        shelf.order.push_back((key, self.kept, bytes.len()));
+        shelf.bytes += bytes.len();
+        shelf.largest = shelf.largest.max(bytes.len());
+        let limit = if kind == OBJ_TREE {
+            (TREE_CHAIN_STEPS * shelf.largest).clamp(TREE_CACHE_BYTES, CACHE_BYTES)
+        } else {
+            CACHE_BYTES
+        };
+        while shelf.bytes > limit {
+            let Some((old, number, len)) = shelf.order.pop_front() else {
                 break;
             };
             // Gone already when it was read for itself, or kept again since.
             if self.cache.get(&old).is_some_and(|(.., n)| *n == number) {
                 self.cache.remove(&old);
-                self.cached_bytes -= len;
+                shelf.bytes -= len;
             }
         }
     }
+}
+
+fn shelf(kind: u8) -> usize {
+    usize::from(kind == OBJ_TREE)
 }
 
 impl Pack {
