@@ -350,7 +350,15 @@ fn build_from_goals(
         });
         (weeks, links)
     } else if few_big {
-        weeks_here_links_beside(weeks_of, || links_of(0..next_week.len()))
+        // Working out a week costs about as much as matching one pair of weeks: this thread
+        // takes the weeks and the first third of the pairs, the other the rest.
+        let third = next_week.len() / 3;
+        let ((weeks, mut links), later) = weeks_here_links_beside(
+            || (weeks_of(), links_of(0..third)),
+            || links_of(third..next_week.len()),
+        );
+        links.extend(later);
+        (weeks, links)
     } else {
         (weeks_of(), links_of(0..next_week.len()))
     };
