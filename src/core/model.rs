@@ -255,7 +255,7 @@ impl TaskList {
         let lines = isize::try_from(lines).ok()?;
         let bytes = isize::try_from(bytes).ok()?;
         let moved_by = isize::try_from(self.len).ok()? - isize::try_from(from).ok()?;
-        let mut added = Vec::new();
+        let runs_before = self.runs.len();
         let (placed, runs) = before.parts();
         let placed_run;
         let runs = if runs.is_empty() {
@@ -270,8 +270,8 @@ impl TaskList {
         } else {
             runs
         };
-        let mut at = from;
-        while at < to {
+        let first = self.len;
+        let piece = |at: usize| -> Option<TaskRun> {
             let run = runs.get(runs.partition_point(|r| r.first() <= at).checked_sub(1)?)?;
             let part = run.part();
             let start = part.start + (at - run.first());
@@ -285,7 +285,7 @@ impl TaskList {
             let kept = TaskRun::new(
                 Arc::clone(&run.tasks),
                 start..end,
-                self.len + (at - from),
+                first + (at - from),
                 shifts,
             )?;
             let fits = |value: usize, by: isize| value.checked_add_signed(by).is_some();
@@ -295,14 +295,23 @@ impl TaskList {
                     && fits(task.marker.end, shifts.1)
                     && task.parent.is_none_or(|p| fits(p, shifts.2))
             });
-            if !all_fit || end <= start {
-                return None;
+            (all_fit && end > start).then_some(kept)
+        };
+        let mut at = from;
+        while at < to {
+            match piece(at) {
+                Some(kept) => {
+                    at += kept.part().len();
+                    self.runs.push(kept);
+                }
+                None => {
+                    // Nothing is added when any piece is refused.
+                    self.runs.truncate(runs_before);
+                    return None;
+                }
             }
-            at += end - start;
-            added.push(kept);
         }
         self.len += count;
-        self.runs.extend(added);
         Some(())
     }
 
