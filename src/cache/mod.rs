@@ -864,6 +864,57 @@ impl PendingStore<'_> {
 }
 
 /// Writes every part but the index, and returns the index that names them.
+/// Task entries over all versions of the records to write above which they are encoded on
+/// two threads: on a cold read of a history of big posts, encoding them was the last thing
+/// still running, on one thread, while the other had finished the weeks.
+const PARALLEL_RECORD_TASKS: usize = 200_000;
+
+/// The records of posts `fresh` (in that order), encoded as the cache file stores them.
+fn encode_records(
+    records: &Records,
+    tasks: &[Vec<crate::core::history::TaskId>],
+    fresh: &[usize],
+) -> std::io::Result<Vec<Vec<u8>>> {
+    let encode = |posts: &[usize]| -> std::io::Result<Vec<Vec<u8>>> {
+        posts
+            .iter()
+            .map(|&post| {
+                let ids = tasks.get(post).map_or(&[][..], Vec::as_slice);
+                let record = record::life_record(records.posts, records.lives, post, ids);
+                postcard::to_stdvec(&record).map_err(std::io::Error::other)
+            })
+            .collect()
+    };
+    let weight = |post: usize| -> usize {
+        records.posts.get(post).map_or(0, |life| {
+            life.versions.iter().map(|v| v.task_ids.len()).sum()
+        })
+    };
+    let total: usize = fresh.iter().map(|&post| weight(post)).sum();
+    if fresh.len() < 2 || total < PARALLEL_RECORD_TASKS {
+        return encode(fresh);
+    }
+    // Two runs of posts of about the same weight, one on each thread.
+    let mut sum = 0;
+    let split = fresh
+        .iter()
+        .position(|&post| {
+            sum += weight(post);
+            2 * sum >= total
+        })
+        .map_or(fresh.len(), |at| at + 1);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| encode(&fresh[split..]));
+        let mut encoded = encode(&fresh[..split])?;
+        encoded.extend(
+            later
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))?,
+        );
+        Ok(encoded)
+    })
+}
+
 fn write_parts(
     writer: &mut Writer,
     selector: &str,
@@ -875,6 +926,10 @@ fn write_parts(
     let touched = records.touched;
     let stored = base.map_or(&[][..], |b| b.index.posts.as_slice());
     let tasks = records.tasks_by_post();
+    let fresh: Vec<usize> = (0..records.paths.len())
+        .filter(|post| stored.get(*post).is_none() || touched.contains(post))
+        .collect();
+    let mut encoded = encode_records(records, &tasks, &fresh)?.into_iter();
     let mut posts = Vec::with_capacity(records.paths.len());
     for (post, &path) in records.paths.iter().enumerate() {
         let kept = stored.get(post).filter(|_| !touched.contains(&post));
@@ -887,7 +942,9 @@ fn write_parts(
                 (writer.part(&bytes)?, entry.date)
             }
             None => {
-                let record = record::life_record(records.posts, records.lives, post, &tasks[post]);
+                let bytes = encoded
+                    .next()
+                    .ok_or_else(|| std::io::Error::other("a post's record was not encoded"))?;
                 let life = &records.posts[post];
                 let has_tasks = life
                     .versions
@@ -897,7 +954,7 @@ fn write_parts(
                     .then(|| ledger::post_date(life))
                     .flatten()
                     .map(|d| d.num_days_from_ce());
-                (writer.encoded(&record)?, date)
+                (writer.part(&bytes)?, date)
             }
         };
         posts.push(PostEntry {
