@@ -869,22 +869,25 @@ impl PendingStore<'_> {
 /// still running, on one thread, while the other had finished the weeks.
 const PARALLEL_RECORD_TASKS: usize = 200_000;
 
-/// The records of posts `fresh` (in that order), encoded as the cache file stores them.
-fn encode_records(
+/// Post `post`'s record, encoded as the cache file stores it.
+fn encode_record(
+    records: &Records,
+    tasks: &[Vec<crate::core::history::TaskId>],
+    post: usize,
+) -> std::io::Result<Vec<u8>> {
+    let ids = tasks.get(post).map_or(&[][..], Vec::as_slice);
+    let record = record::life_record(records.posts, records.lives, post, ids);
+    postcard::to_stdvec(&record).map_err(std::io::Error::other)
+}
+
+/// The records of posts `fresh` (in that order), encoded on two threads, when they hold
+/// enough tasks over their versions to repay it; none when they do not (they are encoded
+/// as they are written, and a small blog's are never all held at once).
+fn encoded_ahead(
     records: &Records,
     tasks: &[Vec<crate::core::history::TaskId>],
     fresh: &[usize],
-) -> std::io::Result<Vec<Vec<u8>>> {
-    let encode = |posts: &[usize]| -> std::io::Result<Vec<Vec<u8>>> {
-        posts
-            .iter()
-            .map(|&post| {
-                let ids = tasks.get(post).map_or(&[][..], Vec::as_slice);
-                let record = record::life_record(records.posts, records.lives, post, ids);
-                postcard::to_stdvec(&record).map_err(std::io::Error::other)
-            })
-            .collect()
-    };
+) -> std::io::Result<Option<Vec<Vec<u8>>>> {
     let weight = |post: usize| -> usize {
         records.posts.get(post).map_or(0, |life| {
             life.versions.iter().map(|v| v.task_ids.len()).sum()
@@ -892,8 +895,14 @@ fn encode_records(
     };
     let total: usize = fresh.iter().map(|&post| weight(post)).sum();
     if fresh.len() < 2 || total < PARALLEL_RECORD_TASKS {
-        return encode(fresh);
+        return Ok(None);
     }
+    let encode = |posts: &[usize]| -> std::io::Result<Vec<Vec<u8>>> {
+        posts
+            .iter()
+            .map(|&post| encode_record(records, tasks, post))
+            .collect()
+    };
     // Two runs of posts of about the same weight, one on each thread.
     let mut sum = 0;
     let split = fresh
@@ -911,7 +920,7 @@ fn encode_records(
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e))?,
         );
-        Ok(encoded)
+        Ok(Some(encoded))
     })
 }
 
@@ -929,7 +938,8 @@ fn write_parts(
     let fresh: Vec<usize> = (0..records.paths.len())
         .filter(|post| stored.get(*post).is_none() || touched.contains(post))
         .collect();
-    let mut encoded = encode_records(records, &tasks, &fresh)?.into_iter();
+    // Encoded ahead on two threads when they are many, else each as it is written.
+    let mut encoded = encoded_ahead(records, &tasks, &fresh)?.map(Vec::into_iter);
     let mut posts = Vec::with_capacity(records.paths.len());
     for (post, &path) in records.paths.iter().enumerate() {
         let kept = stored.get(post).filter(|_| !touched.contains(&post));
@@ -942,9 +952,12 @@ fn write_parts(
                 (writer.part(&bytes)?, entry.date)
             }
             None => {
-                let bytes = encoded
-                    .next()
-                    .ok_or_else(|| std::io::Error::other("a post's record was not encoded"))?;
+                let bytes = match encoded.as_mut() {
+                    Some(ahead) => ahead
+                        .next()
+                        .ok_or_else(|| std::io::Error::other("a post's record was not encoded"))?,
+                    None => encode_record(records, &tasks, post)?,
+                };
                 let life = &records.posts[post];
                 let has_tasks = life
                     .versions
