@@ -68,7 +68,7 @@ impl Task {
 ///
 /// As a slice (`Deref`) it is the placed tasks, made on first use and kept: right for one
 /// version (the current one, a parsed file), wasteful over every version of a history, which
-/// reads [`TaskList::contents`] or [`TaskList::placed`] instead.
+/// reads [`TaskList::contents`] or [`TaskList::placed_refs`] instead.
 #[derive(Clone, Default)]
 pub struct TaskList {
     runs: Vec<TaskRun>,
