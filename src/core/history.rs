@@ -117,7 +117,8 @@ impl History {
         let life = self.tasks.get(id.index())?;
         let version = self.version_at(life.post, order)?;
         let index = version.task_ids.iter().position(|&t| t == id)?;
-        version.post.tasks.get(index)?.done_date
+        // A date is the task's own, not its place: read without placing the version's list.
+        version.post.tasks.content(index)?.done_date
     }
 
     /// The version post `post` had as of the commit with topological index `order`.

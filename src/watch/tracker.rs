@@ -505,7 +505,7 @@ fn task_event(
 fn section_at(life: &PostLife, task: TaskId, order: usize) -> Option<String> {
     let version = life.version_at(order)?;
     let index = version.task_ids.iter().position(|&id| id == task)?;
-    version.post.tasks.get(index).map(Task::section_path)
+    version.post.tasks.content(index).map(Task::section_path)
 }
 
 /// An event's key in the engine's history: the post is named by its first path, which a
