@@ -593,18 +593,17 @@ pub fn life_record<'a>(
                 let placed: Vec<PlacedTask> = v.post.tasks.placed_refs().collect();
                 let tasks = task_runs((&before.0, before.1), (&placed, &v.task_ids), &mut table);
                 before = (placed, &v.task_ids);
-                (v, tasks)
-            })
-            .map(|(v, tasks)| VersionRecord {
-                commit: commits.id(&v.commit),
-                order: v.order,
-                path: v.path.as_str(),
-                title: v.post.title.as_deref(),
-                date: v.post.date,
-                date_source: v.post.date_source,
-                due: v.post.due.as_ref(),
-                warnings: v.post.warnings.as_slice(),
-                tasks,
+                VersionRecord {
+                    commit: commits.id(&v.commit),
+                    order: v.order,
+                    path: v.path.as_str(),
+                    title: v.post.title.as_deref(),
+                    date: v.post.date,
+                    date_source: v.post.date_source,
+                    due: v.post.due.as_ref(),
+                    warnings: v.post.warnings.as_slice(),
+                    tasks,
+                }
             })
             .collect()
     });

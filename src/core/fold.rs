@@ -420,7 +420,7 @@ impl Engine {
                 (Arc::clone(&version.post), version.task_ids.clone())
             })
             .collect();
-        let diff = {
+        let (diff, their_pairs) = {
             let new_tasks = post.tasks.content_refs();
             let their_pairs: Vec<HashMap<usize, usize>> = theirs
                 .iter()
@@ -434,7 +434,6 @@ impl Engine {
                 .collect();
             (diff_tasks(&base_tasks, &new_tasks), their_pairs)
         };
-        let (diff, their_pairs) = diff;
         // The first other parent that has the same task `j`, and its index there.
         let theirs_for = |j: usize| -> Vec<(usize, usize)> {
             their_pairs

@@ -399,17 +399,10 @@ impl TaskList {
 
     /// The tasks placed, as a vector of their own.
     pub fn into_vec(self) -> Vec<Task> {
-        match self.placed.into_inner() {
-            Some(tasks) => tasks,
-            None if self.runs.is_empty() => Vec::new(),
-            None => {
-                let mut tasks = Vec::with_capacity(self.len);
-                for run in &self.runs {
-                    tasks.extend(run.tasks().iter().map(|task| run.place(task)));
-                }
-                tasks
-            }
+        if self.runs.is_empty() {
+            return self.placed.into_inner().unwrap_or_default();
         }
+        self.iter_placed().collect()
     }
 
     /// The placed tasks to change, when the list holds them placed (not in shared runs).
@@ -456,13 +449,7 @@ impl std::ops::Deref for TaskList {
     type Target = [Task];
 
     fn deref(&self) -> &[Task] {
-        self.placed.get_or_init(|| {
-            let mut tasks = Vec::with_capacity(self.len);
-            for run in &self.runs {
-                tasks.extend(run.tasks().iter().map(|task| run.place(task)));
-            }
-            tasks
-        })
+        self.placed.get_or_init(|| self.iter_placed().collect())
     }
 }
 
