@@ -282,6 +282,8 @@ pub struct PathChunks<T> {
     /// How many tasks this version has.
     tasks: usize,
     chunks: HashMap<u64, Vec<Kept<T>>>,
+    /// This version's chunks in the order they come, to find the one an edited chunk replaces.
+    in_order: Vec<Arc<StoredChunk<T>>>,
 }
 
 /// A stored chunk and the generation of the last version it was part of.
@@ -356,6 +358,7 @@ impl<T> PathChunks<T> {
             generation: 0,
             tasks: 0,
             chunks: HashMap::new(),
+            in_order: Vec::new(),
         }
     }
 
@@ -382,8 +385,21 @@ impl<T> PathChunks<T> {
             .find(|c| &*c.text == text && c.context == *context)
     }
 
-    /// Adds a chunk of this version.
+    /// What this version read where the next one has an edited chunk: its chunk at the same
+    /// `index` when that one stood under the same headings, else the first that did. Its
+    /// text is worth sharing with the edited one (most of an edited chunk is as it was).
+    pub fn replaced(&self, index: usize, context: &ChunkContext) -> Option<&T> {
+        let same_place = |chunk: &&Arc<StoredChunk<T>>| chunk.context.headings == context.headings;
+        self.in_order
+            .get(index)
+            .filter(same_place)
+            .or_else(|| self.in_order.iter().find(same_place))
+            .map(|chunk| &chunk.reading)
+    }
+
+    /// Adds a chunk of this version, the next in order.
     pub fn insert(&mut self, key: u64, chunk: Arc<StoredChunk<T>>) {
+        self.in_order.push(Arc::clone(&chunk));
         let bucket = self.chunks.entry(key).or_default();
         if !bucket.iter().any(|kept| Arc::ptr_eq(&kept.chunk, &chunk)) {
             bucket.push(Kept { chunk, seen: 0 });

@@ -464,7 +464,7 @@ impl Body {
         // big post again was a sixth of a cold read.
         let mut first_line = line_of_bytes(text.as_bytes(), body_start);
         let mut chunk_start = 0;
-        for end in ends {
+        for (index, end) in ends.into_iter().enumerate() {
             let chunk = &body[chunk_start..end];
             context.tasks_before = count > 0;
             context.excluded = excluded
@@ -491,7 +491,7 @@ impl Body {
             };
             match kept.as_mut() {
                 None => {
-                    let reading = read_chunk(chunk, &context, options);
+                    let reading = read_chunk(chunk, &context, options, None);
                     place(&reading);
                     prose.push_str(&reading.prose);
                     context.headings = reading.headings;
@@ -502,7 +502,9 @@ impl Body {
                     {
                         Some(stored) => Arc::clone(stored),
                         None => {
-                            let mut reading = read_chunk(chunk, &context, options);
+                            let replaced =
+                                previous.as_ref().and_then(|p| p.replaced(index, &context));
+                            let mut reading = read_chunk(chunk, &context, options, replaced);
                             reading.newlines = count_newlines(chunk.as_bytes());
                             Arc::new(StoredChunk::new(chunk, context.clone(), reading))
                         }
@@ -533,8 +535,14 @@ impl Body {
     }
 }
 
-/// Reads one chunk of a body (the whole body is one chunk too) in its context.
-fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> ChunkReading {
+/// Reads one chunk of a body (the whole body is one chunk too) in its context. `replaced` is
+/// the chunk an edited one replaces: the tasks that keep their text share its copies.
+fn read_chunk(
+    body: &str,
+    context: &ChunkContext,
+    options: &ParseOptions,
+    replaced: Option<&ChunkReading>,
+) -> ChunkReading {
     let excluded = &context.excluded;
     let mut markdown = Options::empty();
     markdown.insert(Options::ENABLE_TASKLISTS);
@@ -616,13 +624,8 @@ fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> Chu
                 item.fresh = false;
                 item.pieces.clear();
                 let mark = if checked { Mark::Done } else { Mark::Open };
-                tasks.push(new_task(
-                    &headings,
-                    parent,
-                    mark,
-                    lines.line_of(range.start),
-                    range,
-                ));
+                let line = lines.line_of(range.start);
+                tasks.push(new_task(&headings, &tasks, parent, mark, line, range));
             }
             // `[-]` and `[>]` are not task markers to CommonMark: they arrive as the first
             // text of the item, and only the source tells them from an escaped `\[-]`.
@@ -644,13 +647,8 @@ fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> Chu
                         item.strip_box = true;
                         item.pieces.clear();
                         let marker = range.start..range.start + 3;
-                        tasks.push(new_task(
-                            &headings,
-                            parent,
-                            mark,
-                            lines.line_of(marker.start),
-                            marker,
-                        ));
+                        let line = lines.line_of(marker.start);
+                        tasks.push(new_task(&headings, &tasks, parent, mark, line, marker));
                     }
                     collect_item_text(item, event);
                 }
@@ -663,6 +661,9 @@ fn read_chunk(body: &str, context: &ChunkContext, options: &ParseOptions) -> Chu
                 None => {}
             },
         }
+    }
+    if let Some(replaced) = replaced {
+        share_text_with(&mut tasks, &replaced.tasks);
     }
     ChunkReading {
         tasks: tasks.into(),
@@ -686,26 +687,69 @@ fn checkbox_in(body: &str, range: std::ops::Range<usize>) -> Option<std::ops::Ra
 }
 
 /// A task found at `range` (relative to the chunk; [`Body::read`] places it) under
-/// `headings`.
+/// `headings`, after the chunk's tasks `before`: tasks under the same headings share one copy
+/// of their section.
 fn new_task(
     headings: &[(usize, String)],
+    before: &[Task],
     parent: Option<usize>,
     mark: Mark,
     line: usize,
     range: std::ops::Range<usize>,
 ) -> Task {
+    let names = headings.iter().map(|(_, h)| h).filter(|h| !h.is_empty());
+    let section = match before.last() {
+        Some(last) if names.clone().eq(last.section.iter()) => Arc::clone(&last.section),
+        _ => names.cloned().collect(),
+    };
     Task {
         checked: mark == Mark::Done,
         mark,
-        section: headings
-            .iter()
-            .map(|(_, h)| h.clone())
-            .filter(|h| !h.is_empty())
-            .collect(),
+        section,
         parent,
         line,
         marker: range,
         ..Task::default()
+    }
+}
+
+/// How far from its own index a task of an edited chunk looks for itself in the chunk it
+/// replaces: an edit adds or removes a task or two.
+const SHARE_NEAR: usize = 4;
+
+/// Points the title, note and section of each of `tasks` at the copies of `replaced` (the
+/// chunk they replace) where the text is the same: an edited chunk of a big post is read
+/// again for every version, and without this each reading held its own copy of all its text.
+fn share_text_with(tasks: &mut [Task], replaced: &[Task]) {
+    let mut last_section: Option<Arc<[String]>> = None;
+    for (index, task) in tasks.iter_mut().enumerate() {
+        let near = index.saturating_sub(SHARE_NEAR)..(index + SHARE_NEAR + 1).min(replaced.len());
+        // Its own index first: most tasks of an edited chunk stay where they were.
+        let same = replaced
+            .get(index)
+            .filter(|old| old.title == task.title)
+            .or_else(|| {
+                replaced
+                    .get(near)
+                    .and_then(|near| near.iter().find(|old| old.title == task.title))
+            });
+        if let Some(old) = same {
+            task.title = Arc::clone(&old.title);
+            if old.note == task.note {
+                task.note = Arc::clone(&old.note);
+            }
+        }
+        // Else the section of the task before (a new task beside kept ones).
+        let section = same
+            .or_else(|| replaced.get(index))
+            .map(|old| &old.section)
+            .into_iter()
+            .chain(&last_section)
+            .find(|section| **section == task.section);
+        if let Some(section) = section {
+            task.section = Arc::clone(section);
+        }
+        last_section = Some(Arc::clone(&task.section));
     }
 }
 
@@ -1393,6 +1437,48 @@ mod tests {
             .into_iter()
             .map(|t| t.title.to_string())
             .collect()
+    }
+
+    #[test]
+    fn an_edited_chunk_shares_the_text_its_tasks_keep_with_the_version_before() {
+        let memo = PostMemo::chunking_from(0);
+        let path = "_posts/2021-03-01-week.md";
+        let options = ParseOptions::default();
+        let before =
+            "## Work\n- [ ] write the report\n- [ ] call Ann *soon*\n## Home\n- [ ] paint\n";
+        let after = "## Work\n- [ ] write the report\n- [x] call Ann *soon*\n- [ ] new one\n## Home\n- [ ] paint\n";
+        let old = parse_remembering(path, before.as_bytes(), &options, Some(&memo)).tasks;
+        let new = parse_remembering(path, after.as_bytes(), &options, Some(&memo)).tasks;
+        assert_eq!(
+            new.clone().into_vec(),
+            tasks(after),
+            "the same reading as a whole parse"
+        );
+        let (old, new) = (old.content_refs(), new.content_refs());
+        // The ticked task and the one beside it keep their text: one copy of it.
+        for (o, n) in [(0, 0), (1, 1)] {
+            assert!(
+                Arc::ptr_eq(&old[o].title, &new[n].title),
+                "title of task {n}"
+            );
+            assert!(Arc::ptr_eq(&old[o].note, &new[n].note), "note of task {n}");
+            assert!(
+                Arc::ptr_eq(&old[o].section, &new[n].section),
+                "section of task {n}"
+            );
+        }
+        assert!(new[1].checked && !old[1].checked);
+        // The new task has its own title, and the section of the tasks beside it.
+        assert_eq!(&*new[2].title, "new one");
+        assert!(Arc::ptr_eq(&new[1].section, &new[2].section));
+    }
+
+    #[test]
+    fn tasks_under_the_same_headings_share_one_section() {
+        let read = tasks("# A\n## B\n- [ ] one\n- [ ] two\n  - [ ] nested\n## C\n- [ ] three\n");
+        assert!(Arc::ptr_eq(&read[0].section, &read[1].section));
+        assert!(Arc::ptr_eq(&read[1].section, &read[2].section));
+        assert_eq!(*read[3].section, ["A".to_string(), "C".to_string()]);
     }
 
     #[test]
