@@ -30,7 +30,7 @@ fn task<'h>(history: &'h History, title: &str) -> &'h TaskLife {
     let found: Vec<&TaskLife> = history
         .tasks
         .iter()
-        .filter(|t| t.events.last().is_some_and(|e| e.title == title))
+        .filter(|t| t.events.last().is_some_and(|e| *e.title == *title))
         .collect();
     assert_eq!(found.len(), 1, "tasks titled {title:?}: {found:#?}");
     found[0]
@@ -831,7 +831,7 @@ fn new_commits_fed_onto_an_earlier_state_match_a_full_read() {
             .iter()
             .map(|t| {
                 (
-                    t.events[0].title.clone(),
+                    t.events[0].title.to_string(),
                     kinds(t),
                     t.events.iter().map(|e| e.commit.id.clone()).collect(),
                 )
@@ -888,7 +888,7 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
         .map(|e| {
             assert_eq!(e.kind, EventKind::Checked, "{e:?}");
             (
-                e.title.clone(),
+                e.title.to_string(),
                 e.commit.short_id().to_string(),
                 e.commit.time.to_rfc3339(),
             )

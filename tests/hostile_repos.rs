@@ -46,7 +46,7 @@ fn kinds_of(history: &History, title: &str) -> Vec<EventKind> {
     let lives: Vec<_> = history
         .tasks
         .iter()
-        .filter(|t| t.events.iter().any(|e| e.title == title))
+        .filter(|t| t.events.iter().any(|e| *e.title == *title))
         .collect();
     assert_eq!(lives.len(), 1, "{title:?} has {} lives", lives.len());
     lives[0].events.iter().map(|e| e.kind).collect()
@@ -353,7 +353,7 @@ fn two_thousand_merges_are_read_and_every_branch_tick_counts_once() {
     let life = history
         .tasks
         .iter()
-        .find(|t| t.events[0].title == "the goal")
+        .find(|t| &*t.events[0].title == "the goal")
         .expect("the goal");
     for (i, event) in life.events.iter().skip(1).enumerate() {
         let expected = if i % 2 == 0 {
@@ -590,7 +590,7 @@ fn hostile_blobs_in_history_are_warned_about_and_the_rest_still_reads() {
         );
     }
     assert!(history.posts.iter().all(|p| !p.path.ends_with(".png")));
-    assert!(history.tasks.iter().all(|t| t.events[0].title == "fine"));
+    assert!(history.tasks.iter().all(|t| &*t.events[0].title == "fine"));
     let scratch = Scratch::new();
     let run = scratch.gitgoals(repo.path(), &["history"]).ok();
     assert!(run.stderr.contains("UTF-16"), "{}", run.stderr);

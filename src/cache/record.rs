@@ -327,10 +327,10 @@ impl LifeRecord {
                     kind: e.kind,
                     commit: commit(e.commit)?,
                     order: e.order,
-                    title: e.title,
-                    previous_title: e.previous_title,
-                    from_section: e.from_section,
-                    to_section: e.to_section,
+                    title: e.title.into(),
+                    previous_title: e.previous_title.map(Arc::from),
+                    from_section: e.from_section.map(Arc::from),
+                    to_section: e.to_section.map(Arc::from),
                 });
             }
             tasks.push(TaskLife {
@@ -618,7 +618,7 @@ pub fn life_record<'a>(
                     kind: e.kind,
                     commit: commits.id(&e.commit),
                     order: e.order,
-                    title: e.title.as_str(),
+                    title: &*e.title,
                     previous_title: e.previous_title.as_deref(),
                     from_section: e.from_section.as_deref(),
                     to_section: e.to_section.as_deref(),

@@ -60,6 +60,8 @@ pub struct Engine {
     pub(crate) parse_options: crate::core::post::ParseOptions,
     /// The chunks of big posts read so far: a new version re-reads only what changed.
     pub(crate) memo: Arc<post::PostMemo>,
+    /// The section whose path the last event wrote, and that path ([`Engine::section_path`]).
+    pub(crate) last_section_path: Option<(Arc<[String]>, Arc<str>)>,
 }
 
 impl Engine {
@@ -613,23 +615,22 @@ impl Engine {
         task: &Task,
         before: Option<&Task>,
     ) {
-        let section = || Some(task.section_path());
         let event = TaskEvent {
             kind,
             commit: Arc::clone(step.info),
             order: step.order,
-            title: task.title.to_string(),
+            title: Arc::clone(&task.title),
             previous_title: match kind {
-                EventKind::Edited => before.map(|b| b.title.to_string()),
+                EventKind::Edited => before.map(|b| Arc::clone(&b.title)),
                 _ => None,
             },
             from_section: match kind {
-                EventKind::Moved => before.map(Task::section_path),
-                EventKind::Removed => section(),
+                EventKind::Moved => before.map(|b| self.section_path(b)),
+                EventKind::Removed => Some(self.section_path(task)),
                 _ => None,
             },
             to_section: match kind {
-                EventKind::Added | EventKind::Moved => section(),
+                EventKind::Added | EventKind::Moved => Some(self.section_path(task)),
                 _ => None,
             },
         };
@@ -640,6 +641,19 @@ impl Engine {
             life.events.reserve_exact(1);
             life.events.push(event);
         }
+    }
+
+    /// `task`'s section as its events write it: the tasks of one section share their section
+    /// list, and so their events share one copy of its path.
+    fn section_path(&mut self, task: &Task) -> Arc<str> {
+        if let Some((section, path)) = &self.last_section_path
+            && Arc::ptr_eq(section, &task.section)
+        {
+            return Arc::clone(path);
+        }
+        let path: Arc<str> = task.section_path().into();
+        self.last_section_path = Some((Arc::clone(&task.section), Arc::clone(&path)));
+        path
     }
 
     /// The history as of the last commit fed (a copy; the engine can go on).
@@ -1212,7 +1226,7 @@ pub(crate) mod tests {
             .iter()
             .flat_map(|t| t.events.iter())
             .filter(|e| e.kind == EventKind::Checked)
-            .map(|e| (e.title.clone(), e.order))
+            .map(|e| (e.title.to_string(), e.order))
             .collect();
         assert_eq!(ticks, [("A".to_string(), 1), ("B".to_string(), 2)]);
         let current = history.posts[0].current().expect("current");

@@ -95,14 +95,15 @@ pub struct TaskEvent {
     /// The commit that made the change; its author time dates it.
     pub commit: Arc<CommitInfo>,
     pub order: usize,
-    /// The title after the event (before it, for `removed`).
-    pub title: String,
+    /// The title after the event (before it, for `removed`): the task's own copy, shared.
+    pub title: Arc<str>,
     /// The title before an `edited`.
-    pub previous_title: Option<String>,
-    /// The section before a `moved` or `removed`.
-    pub from_section: Option<String>,
+    pub previous_title: Option<Arc<str>>,
+    /// The section before a `moved` or `removed`, as [`Task::section_path`] writes it; the
+    /// events of the tasks under one section share one copy.
+    pub from_section: Option<Arc<str>>,
     /// The section after an `added` or `moved`.
-    pub to_section: Option<String>,
+    pub to_section: Option<Arc<str>>,
 }
 
 impl History {

@@ -471,14 +471,15 @@ fn task_event(
 ) -> TaskEvent {
     let life = &history.posts[post];
     let (title, section) = match event.kind {
-        EventKind::Removed => (None, event.from_section.clone()),
+        EventKind::Removed => (None, event.from_section.as_deref().map(str::to_string)),
         _ => (
             life.current().and_then(|v| v.post.title.clone()),
             // The history names the section only where the task arrived in it (added,
             // moved); for a tick it is where the task stood in that commit's version.
             event
                 .to_section
-                .clone()
+                .as_deref()
+                .map(str::to_string)
                 .or_else(|| section_at(life, task, event.order)),
         ),
     };
@@ -488,11 +489,11 @@ fn task_event(
         kind: event.kind,
         post: life.path.clone(),
         title: title.unwrap_or_else(|| post_title(&life.path, current, current)),
-        task: event.title.clone(),
+        task: event.title.to_string(),
         section: section.unwrap_or_default(),
         previous: match event.kind {
-            EventKind::Edited => event.previous_title.clone(),
-            EventKind::Moved => event.from_section.clone(),
+            EventKind::Edited => event.previous_title.as_deref().map(str::to_string),
+            EventKind::Moved => event.from_section.as_deref().map(str::to_string),
             _ => None,
         },
         commit: Some(event.commit.id.clone()),
