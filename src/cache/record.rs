@@ -541,6 +541,7 @@ fn read_runs(
     }
     tasks.push_placed(new_tasks);
     tasks.gather_if_scattered();
+    tasks.shrink_to_fit();
     Ok((tasks, ids))
 }
 

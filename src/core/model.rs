@@ -216,6 +216,13 @@ impl TaskList {
         }
     }
 
+    /// Lets go of room for runs not added: a list is made once and kept for the whole
+    /// history, and a vector grown run by run holds up to twice the runs it has (a megabyte
+    /// over a blog's ten thousand versions).
+    pub fn shrink_to_fit(&mut self) {
+        self.runs.shrink_to_fit();
+    }
+
     /// Adds tasks placed already, as a run of their own.
     pub fn push_placed(&mut self, tasks: Vec<Task>) {
         debug_assert!(self.placed.get().is_none(), "runs on a placed list");

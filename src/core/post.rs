@@ -519,6 +519,7 @@ impl Body {
             chunk_start = end;
         }
         let tasks = if shift.is_some() {
+            list.shrink_to_fit();
             list
         } else {
             tasks.shrink_to_fit();

@@ -102,7 +102,7 @@ impl Repo {
             sink(CommitDelta {
                 id: node.id,
                 commit: Arc::clone(&node.info),
-                parents: node.parents.clone(),
+                parents: node.parents.to_vec(),
                 children: graph.children[index],
                 changes,
                 blobs,
@@ -160,7 +160,9 @@ impl Repo {
                     continue;
                 }
             };
-            let parents: Vec<ObjectId> = commit.parent_ids().map(object_id).collect();
+            // A boxed slice: a vector collected from git's parents holds room for four, and
+            // a blog's history has thirteen thousand commits of one parent each.
+            let parents: Box<[ObjectId]> = commit.parent_ids().map(object_id).collect();
             pending.extend(parents.iter().rev().copied());
             index_of.insert(id, graph.nodes.len());
             graph.nodes.push(Node {
@@ -415,7 +417,7 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
 struct Graph {
     nodes: Vec<Node>,
     /// Parents as indices into `nodes`, only those inside the walk.
-    parents_in_walk: Vec<Vec<usize>>,
+    parents_in_walk: Vec<Box<[usize]>>,
     children: Vec<usize>,
     index_of: HashMap<ObjectId, usize>,
 }
@@ -437,14 +439,14 @@ struct Node {
     id: ObjectId,
     tree: ObjectId,
     info: Arc<CommitInfo>,
-    parents: Vec<ObjectId>,
+    parents: Box<[ObjectId]>,
 }
 
 /// Orders commits so that every commit comes after all its parents, by the graph alone:
 /// committer dates lie in rewritten histories. Index 0 is the tip the walk started from. A
 /// depth-first post-order over first parents, then other parents, keeps each merged branch's
 /// commits together, right before the merge.
-pub fn topological_order(parents: &[Vec<usize>]) -> Vec<usize> {
+pub fn topological_order<P: AsRef<[usize]>>(parents: &[P]) -> Vec<usize> {
     let n = parents.len();
     let mut order = Vec::with_capacity(n);
     let mut visited = vec![false; n];
@@ -458,7 +460,7 @@ pub fn topological_order(parents: &[Vec<usize>]) -> Vec<usize> {
         stack.push((root, 0));
         while let Some(frame) = stack.last_mut() {
             let (node, next) = *frame;
-            if let Some(&parent) = parents[node].get(next) {
+            if let Some(&parent) = parents[node].as_ref().get(next) {
                 frame.1 += 1;
                 if !visited[parent] {
                     visited[parent] = true;
