@@ -281,7 +281,7 @@ fn post_renamed_from_drafts_keeps_its_history() {
     assert!(!life.deleted);
     assert_eq!(life.versions.len(), 3);
     assert_eq!(life.versions[0].commit.id, planned.to_string());
-    assert_eq!(life.versions[0].path, draft);
+    assert_eq!(&*life.versions[0].path, draft);
     let graphics = task(&history, "Graphics homework 1");
     assert_eq!(kinds(graphics), [EventKind::Added, EventKind::Checked]);
     let lab = task(&history, "Distributed systems lab 2");

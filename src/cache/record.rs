@@ -301,10 +301,11 @@ impl LifeRecord {
         let mut versions: Vec<PostVersion> = Vec::with_capacity(self.versions.len());
         for v in self.versions {
             let (tasks, task_ids) = read_runs(v.tasks, versions.last(), &tables, task_count)?;
+            let path = PostVersion::path_after(versions.last(), &v.path);
             versions.push(PostVersion {
                 commit: commit(v.commit)?,
                 order: v.order,
-                path: v.path,
+                path,
                 post: Arc::new(Post {
                     title: v.title,
                     date: v.date,
@@ -597,7 +598,7 @@ pub fn life_record<'a>(
                 VersionRecord {
                     commit: commits.id(&v.commit),
                     order: v.order,
-                    path: v.path.as_str(),
+                    path: &*v.path,
                     title: v.post.title.as_deref(),
                     date: v.post.date,
                     date_source: v.post.date_source,

@@ -534,10 +534,11 @@ impl Engine {
         self.touched.insert(post_index);
         let life = &mut self.posts[post_index];
         life.path = path.to_string();
+        let path = PostVersion::path_after(life.versions.last(), path);
         life.versions.push(PostVersion {
             commit: Arc::clone(step.info),
             order: step.order,
-            path: path.to_string(),
+            path,
             post,
             task_ids,
         });
@@ -586,7 +587,7 @@ impl Engine {
         let copy = PostVersion {
             commit: Arc::clone(step.info),
             order: step.order,
-            path: path.to_string(),
+            path: PostVersion::path_after(life.versions.last(), path),
             post: Arc::clone(&version.post),
             task_ids: version.task_ids.clone(),
         };

@@ -71,11 +71,22 @@ pub struct PostVersion {
     pub commit: Arc<CommitInfo>,
     /// Topological index of the commit (parents before children).
     pub order: usize,
-    /// The post's path in this version.
-    pub path: String,
+    /// The post's path in this version; versions at one path share it.
+    pub path: Arc<str>,
     pub post: Arc<Post>,
     /// The identity of each of `post.tasks`, in the same order.
     pub task_ids: Vec<TaskId>,
+}
+
+impl PostVersion {
+    /// The path of a version at `path` that comes after `last`: `last`'s copy when it is
+    /// the same path, as it nearly always is.
+    pub fn path_after(last: Option<&PostVersion>, path: &str) -> Arc<str> {
+        match last {
+            Some(last) if &*last.path == path => Arc::clone(&last.path),
+            _ => path.into(),
+        }
+    }
 }
 
 /// One task's life.

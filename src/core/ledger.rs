@@ -1165,7 +1165,7 @@ mod tests {
                         summary: String::new(),
                     }),
                     order,
-                    path: path.to_string(),
+                    path: (*path).into(),
                     post: Arc::new(post),
                     task_ids,
                 });

@@ -514,7 +514,7 @@ fn section_at(life: &PostLife, task: TaskId, order: usize) -> Option<String> {
 fn history_key(history: &History, post: usize, event: &TaskEvent) -> EventKey {
     let mut key = EventKey::of(event);
     if let Some(first) = history.posts[post].versions.first() {
-        key.post.clone_from(&first.path);
+        key.post = first.path.to_string();
     }
     key
 }
