@@ -212,7 +212,10 @@ fn a_task_keeps_its_identity_through_bold_notes_rerating_section_moves_and_typo_
         [EventKind::Added, EventKind::Edited, EventKind::Moved]
     );
     let current = post(&history, POST).current().expect("current version");
-    assert_eq!(current.post.tasks[0].confidence, Some(4));
+    assert_eq!(
+        current.post.tasks.placed(0).expect("a task").confidence,
+        Some(4)
+    );
     assert_eq!(current.task_ids, [paper.id, wavelets.id]);
 }
 
@@ -379,7 +382,10 @@ fn a_merged_branch_tick_is_counted_once_and_dated_by_the_branch_commit() {
     assert_eq!(history.tasks.len(), 3);
     let current = post(&history, POST).current().expect("current version");
     assert_eq!(current.commit.id, m.to_string());
-    assert!(current.post.tasks[0].checked && current.post.tasks[1].checked);
+    assert!(
+        current.post.tasks.placed(0).expect("a task").checked
+            && current.post.tasks.placed(1).expect("a task").checked
+    );
 }
 
 /// A merge that takes the branch's version of a post as it is (the first parent did not touch
@@ -780,7 +786,9 @@ fn an_engine_starting_over_after_a_reset_keeps_its_reading_options() {
         .last()
         .expect("a version")
         .post
-        .tasks[0];
+        .tasks
+        .placed(0)
+        .expect("a task");
     assert_eq!(
         history.posts[0].versions.len(),
         1,
@@ -875,7 +883,7 @@ fn the_seed_posts_history_in_the_real_blog_matches_the_expected_figures() {
         Some(first.post.tasks.len() as u64),
         first_expected["tasks"].as_u64()
     );
-    let done = first.post.tasks.iter().filter(|t| t.checked).count();
+    let done = first.post.tasks.contents().filter(|t| t.checked).count();
     assert_eq!(Some(done as u64), first_expected["done"].as_u64());
 
     let post_index = history.post_index(&life.path).expect("post index");

@@ -15,12 +15,12 @@ fn parse(text: &str) -> Post {
 }
 
 fn titles(post: &Post) -> Vec<&str> {
-    post.tasks.iter().map(|t| &*t.title).collect()
+    post.tasks.contents().map(|t| &*t.title).collect()
 }
 
 /// Every marker range slices to a checkbox in the bytes the parser was given.
 fn assert_markers_slice_to_checkboxes(bytes: &[u8], post: &Post) {
-    for task in post.tasks.iter() {
+    for task in post.tasks.contents() {
         let marker = bytes.get(task.marker.clone());
         assert!(
             matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]" | b"[-]" | b"[>]")),
@@ -36,9 +36,12 @@ fn invalid_utf8_is_read_with_the_bad_bytes_replaced_and_a_warning_naming_the_lin
     let bytes = b"# Week\n- [x] good task\n- [ ] bad \xFF\xFE byte\n- [ ] after it\n";
     let post = post::parse(PATH, bytes);
     assert_eq!(post.tasks.len(), 3);
-    assert_eq!(&*post.tasks[0].title, "good task");
-    assert_eq!(&*post.tasks[1].title, "bad \u{FFFD}\u{FFFD} byte");
-    assert_eq!(&*post.tasks[2].title, "after it");
+    assert_eq!(&*post.tasks.placed(0).expect("a task").title, "good task");
+    assert_eq!(
+        &*post.tasks.placed(1).expect("a task").title,
+        "bad \u{FFFD}\u{FFFD} byte"
+    );
+    assert_eq!(&*post.tasks.placed(2).expect("a task").title, "after it");
     let warning = post
         .warnings
         .iter()
@@ -136,9 +139,12 @@ fn extremely_long_lines_keep_their_text() {
     );
     let post = parse(&text);
     assert_eq!(post.tasks.len(), 2);
-    assert_eq!(&*post.tasks[0].title, long_title.trim());
-    assert_eq!(&*post.tasks[1].title, "short one");
-    assert_eq!(post.tasks[1].line, 4);
+    assert_eq!(
+        &*post.tasks.placed(0).expect("a task").title,
+        long_title.trim()
+    );
+    assert_eq!(&*post.tasks.placed(1).expect("a task").title, "short one");
+    assert_eq!(post.tasks.placed(1).expect("a task").line, 4);
     assert_markers_slice_to_checkboxes(text.as_bytes(), &post);
 }
 
@@ -155,12 +161,12 @@ fn ten_thousand_tasks_are_all_read_with_their_lines() {
     }
     let post = parse(&text);
     assert_eq!(post.tasks.len(), 10_000);
-    let last = &post.tasks[9_999];
+    let last = &post.tasks.placed(9_999).expect("a task");
     assert_eq!(&*last.title, "task number 9999");
     assert_eq!(last.confidence, Some(5));
     assert!(!last.checked);
     assert_eq!(last.line, 5 + 9_999);
-    assert_eq!(post.tasks.iter().filter(|t| t.checked).count(), 5_000);
+    assert_eq!(post.tasks.contents().filter(|t| t.checked).count(), 5_000);
     assert_markers_slice_to_checkboxes(text.as_bytes(), &post);
 }
 
@@ -190,8 +196,8 @@ fn lists_nested_ten_thousand_deep_do_not_overflow_the_stack() {
     }
     let post = on_small_stack(move || parse(&indented));
     assert_eq!(post.tasks.len(), 1_000);
-    assert_eq!(&*post.tasks[999].title, "level 999");
-    assert_eq!(post.tasks[999].parent, Some(998));
+    assert_eq!(&*post.tasks.placed(999).expect("a task").title, "level 999");
+    assert_eq!(post.tasks.placed(999).expect("a task").parent, Some(998));
 }
 
 #[test]

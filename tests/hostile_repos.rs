@@ -37,7 +37,7 @@ fn current_titles(history: &History, path: &str) -> Vec<String> {
     version
         .post
         .tasks
-        .iter()
+        .contents()
         .map(|t| t.title.to_string())
         .collect()
 }

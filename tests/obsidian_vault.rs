@@ -675,7 +675,7 @@ fn gitgoals_reads(path: &str, note: &str) -> Vec<Seen> {
     };
     parse_with(path, note.as_bytes(), &options)
         .tasks
-        .iter()
+        .iter_placed()
         .map(|task| {
             let class = match task.mark {
                 Mark::Done => Class::Done,

@@ -79,7 +79,7 @@ fn post_bytes() -> impl Strategy<Value = Vec<u8>> {
 
 fn assert_markers_slice(bytes: &[u8]) -> Result<(), TestCaseError> {
     let parsed = post::parse("_posts/2020-12-07-week.md", bytes);
-    for task in &parsed.tasks {
+    for task in parsed.tasks.iter_placed() {
         let marker = bytes.get(task.marker.clone());
         prop_assert!(
             matches!(marker, Some(b"[ ]" | b"[x]" | b"[X]" | b"[-]" | b"[>]")),

@@ -47,7 +47,7 @@ fn seed_post_yields_every_expected_figure() {
     );
     assert_eq!(due.source, gitgoals::core::model::DueSource::Text);
 
-    let overall = tally::overall(&post.tasks);
+    let overall = tally::overall(post.tasks.contents());
     assert_eq!(overall.total as u64, expected["tasks"].as_u64().unwrap());
     assert_eq!(overall.done as u64, expected["done"].as_u64().unwrap());
     assert_eq!(
@@ -55,16 +55,16 @@ fn seed_post_yields_every_expected_figure() {
         expected["open"].as_u64().unwrap()
     );
 
-    let by_confidence = serde_json::to_value(tally::by_confidence(&post.tasks)).unwrap();
+    let by_confidence = serde_json::to_value(tally::by_confidence(post.tasks.contents())).unwrap();
     assert_eq!(by_confidence, expected["by_confidence"]);
-    let by_section = serde_json::to_value(tally::by_section(&post.tasks)).unwrap();
+    let by_section = serde_json::to_value(tally::by_section(post.tasks.contents())).unwrap();
     assert_eq!(by_section, expected["by_section"]);
 
     for want in expected["some_titles"].as_array().unwrap() {
         let title = want["title"].as_str().unwrap();
         let task = post
             .tasks
-            .iter()
+            .contents()
             .find(|t| &*t.title == title)
             .unwrap_or_else(|| panic!("no task titled {title:?}"));
         assert_eq!(task.checked, want["checked"].as_bool().unwrap(), "{title}");
@@ -104,9 +104,9 @@ fn own_fixture_reads_like_the_seed_post() {
     assert_eq!(due.date.to_string(), "2021-03-13");
     assert_eq!(due.evidence.as_deref(), Some("by 13/03/2021"));
 
-    let overall = tally::overall(&post.tasks);
+    let overall = tally::overall(post.tasks.contents());
     assert_eq!((overall.done, overall.total), (5, 11));
-    let sections = tally::by_section(&post.tasks);
+    let sections = tally::by_section(post.tasks.contents());
     let section_names: Vec<&str> = sections.0.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
         section_names,
@@ -117,7 +117,7 @@ fn own_fixture_reads_like_the_seed_post() {
             "Projects"
         ]
     );
-    let ratings = serde_json::to_value(tally::by_confidence(&post.tasks)).unwrap();
+    let ratings = serde_json::to_value(tally::by_confidence(post.tasks.contents())).unwrap();
     assert_eq!(
         ratings,
         serde_json::json!({
@@ -127,7 +127,7 @@ fn own_fixture_reads_like_the_seed_post() {
             "unrated": {"total": 2, "done": 1}
         })
     );
-    let vaswani = &post.tasks[6];
+    let vaswani = &post.tasks.placed(6).expect("a task");
     assert_eq!(
         &*vaswani.title,
         "Vaswani et al. “Attention Is All You Need” NeurIPS 2017."
@@ -135,12 +135,12 @@ fn own_fixture_reads_like_the_seed_post() {
     assert_eq!(vaswani.confidence, Some(4));
     assert!(vaswani.note.starts_with("The encoder and decoder"));
     assert!(vaswani.note.ends_with("different heads can specialise."));
-    let dashboard = post.tasks.last().unwrap();
+    let dashboard = post.tasks.contents().next_back().unwrap();
     assert_eq!(
         (&*dashboard.title, dashboard.confidence),
         ("Ship the dashboard", Some(4))
     );
-    let luong = &post.tasks[8];
+    let luong = &post.tasks.placed(8).expect("a task");
     assert_eq!(
         (&*luong.title, luong.confidence),
         ("Luong et al. arXiv:1508.04025 (2015).", Some(3))

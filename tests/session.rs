@@ -96,7 +96,7 @@ fn the_reading_options_come_from_the_settings_once_for_every_stage() {
     let post = &history.posts[0].versions[0].post;
     let notes = post
         .tasks
-        .iter()
+        .contents()
         .find(|t| t.title.starts_with("Write the notes"))
         .expect("the task");
     assert_eq!(

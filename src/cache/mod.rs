@@ -1381,6 +1381,7 @@ mod tests {
         // Read back, the versions of a post still share the text they keep.
         let versions = &read_back.lives()[0].versions;
         let (first, second) = (&versions[0].post.tasks, &versions[1].post.tasks);
+        let (first, second) = (first.content_refs(), second.content_refs());
         assert!(Arc::ptr_eq(&first[1].title, &second[1].title));
         assert!(Arc::ptr_eq(&first[0].section, &second[0].section));
 

@@ -868,7 +868,7 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["kept", "new", "kept", "new", "new"]);
         assert!(matches!(second[2], TaskRun::Kept { count: 2, .. }));
-        let part_a = &life.versions[1].post.tasks[3];
+        let part_a = life.versions[1].post.tasks.placed(3).expect("four tasks");
         assert_eq!((&*part_a.title, part_a.parent), ("Part a", Some(2)));
     }
 

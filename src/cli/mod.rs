@@ -599,7 +599,7 @@ fn midweek_line(
         .collect();
     let goals: Vec<forecast::Goal> = post
         .tasks
-        .iter()
+        .contents()
         .filter(|t| t.mark != crate::core::model::Mark::Cancelled)
         .map(|t| forecast::Goal {
             title: t.title.to_string(),

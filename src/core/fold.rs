@@ -1247,7 +1247,10 @@ pub(crate) mod tests {
         let [first, second] = &history.posts[0].versions[..] else {
             panic!("two versions");
         };
-        let (old, new) = (&first.post.tasks, &second.post.tasks);
+        let (old, new) = (
+            first.post.tasks.content_refs(),
+            second.post.tasks.content_refs(),
+        );
         for i in 0..2 {
             assert!(Arc::ptr_eq(&old[i].title, &new[i].title), "title {i}");
             assert!(Arc::ptr_eq(&old[i].section, &new[i].section), "section {i}");

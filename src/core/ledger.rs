@@ -1143,7 +1143,7 @@ mod tests {
                 let post = crate::core::post::parse(path, markdown.as_bytes());
                 let task_ids = post
                     .tasks
-                    .iter()
+                    .contents()
                     .map(|task| {
                         *ids.entry(task.title.to_string()).or_insert_with(|| {
                             let id = TaskId::at(history.tasks.len());

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -66,14 +66,14 @@ impl Task {
 /// the chunk now starts). Two thousand versions of a 700-task post would otherwise hold 1.4
 /// million tasks, nearly all the same.
 ///
-/// As a slice (`Deref`) it is the placed tasks, made on first use and kept: right for one
-/// version (the current one, a parsed file), wasteful over every version of a history, which
-/// reads [`TaskList::contents`] or [`TaskList::placed_refs`] instead.
+/// A list read whole is one run that moves nothing. Over a history, read
+/// [`TaskList::contents`] (to compare and count) or [`TaskList::placed_refs`] (positions without
+/// copies); [`TaskList::placed_slice`] is for one version (the current one, a parsed file), and
+/// copies the tasks when they are in runs.
 #[derive(Clone, Default)]
 pub struct TaskList {
     runs: Vec<TaskRun>,
     len: usize,
-    placed: OnceLock<Vec<Task>>,
 }
 
 /// How many runs a list read back from the cache may have before its tasks are gathered into
@@ -157,22 +157,26 @@ impl TaskRun {
     fn tasks(&self) -> &[Task] {
         &self.tasks[self.part()]
     }
+
+    /// Whether the run is all of its tasks, placed where they stand.
+    fn moves_nothing(&self) -> bool {
+        (self.lines, self.bytes, self.parents) == (0, 0, 0)
+            && self.first == 0
+            && self.part() == (0..self.tasks.len())
+    }
 }
 
 impl TaskList {
     /// A list of tasks placed already.
     pub fn placed_already(tasks: Vec<Task>) -> TaskList {
-        TaskList {
-            runs: Vec::new(),
-            len: tasks.len(),
-            placed: OnceLock::from(tasks),
-        }
+        let mut list = TaskList::default();
+        list.push_placed(tasks);
+        list
     }
 
     /// Adds a chunk's tasks, read with positions counted from the chunk, which starts after
     /// `lines` lines and `bytes` bytes of the file. Only on a list of runs.
     pub fn push_run(&mut self, tasks: Arc<[Task]>, lines: usize, bytes: usize) {
-        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
         if tasks.is_empty() {
             return;
         }
@@ -225,23 +229,15 @@ impl TaskList {
 
     /// Adds tasks placed already, as a run of their own.
     pub fn push_placed(&mut self, tasks: Vec<Task>) {
-        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
         if tasks.is_empty() {
             return;
         }
         let count = tasks.len();
-        let tasks: Arc<[Task]> = tasks.into();
-        match TaskRun::new(Arc::clone(&tasks), 0..count, self.len, (0, 0, 0)) {
-            Some(run) => {
-                self.len += count;
-                self.runs.push(run);
-            }
-            // More tasks than four bytes count (never a post's): the list is placed whole.
-            None => {
-                let mut all: Vec<Task> = self.iter_placed().collect();
-                all.extend(tasks.iter().cloned());
-                *self = TaskList::placed_already(all);
-            }
+        // A run counts its tasks in four bytes: more than four thousand million tasks would
+        // take hundreds of gigabytes to read, so no list gets here with that many.
+        if let Some(run) = TaskRun::new(tasks.into(), 0..count, self.len, (0, 0, 0)) {
+            self.len += count;
+            self.runs.push(run);
         }
     }
 
@@ -257,26 +253,12 @@ impl TaskList {
         lines: i64,
         bytes: i64,
     ) -> Option<()> {
-        debug_assert!(self.placed.get().is_none(), "runs on a placed list");
         let to = from.checked_add(count).filter(|&to| to <= before.len)?;
         let lines = isize::try_from(lines).ok()?;
         let bytes = isize::try_from(bytes).ok()?;
         let moved_by = isize::try_from(self.len).ok()? - isize::try_from(from).ok()?;
         let runs_before = self.runs.len();
-        let (placed, runs) = before.parts();
-        let placed_run;
-        let runs = if runs.is_empty() {
-            // A list placed already: its tasks become one run to share.
-            placed_run = [TaskRun::new(
-                placed.to_vec().into(),
-                0..placed.len(),
-                0,
-                (0, 0, 0),
-            )?];
-            &placed_run[..]
-        } else {
-            runs
-        };
+        let runs = &before.runs;
         let first = self.len;
         let piece = |at: usize| -> Option<TaskRun> {
             let run = runs.get(runs.partition_point(|r| r.first() <= at).checked_sub(1)?)?;
@@ -334,10 +316,7 @@ impl TaskList {
     /// its `line`, `marker` and `parent` may count from its chunk. For comparing versions and
     /// counting; [`TaskList::placed`] has the positions.
     pub fn contents(&self) -> impl DoubleEndedIterator<Item = &Task> + Clone {
-        let (placed, runs) = self.parts();
-        placed
-            .iter()
-            .chain(runs.iter().flat_map(|run| run.tasks().iter()))
+        self.runs.iter().flat_map(|run| run.tasks().iter())
     }
 
     /// [`TaskList::contents`] gathered, to index and slice.
@@ -349,82 +328,66 @@ impl TaskList {
 
     /// Task `index`'s contents, unplaced (see [`TaskList::contents`]).
     pub fn content(&self, index: usize) -> Option<&Task> {
-        match self.run_of(index) {
-            Some(run) => run.tasks().get(index - run.first()),
-            None => self.parts().0.get(index),
-        }
+        let run = self.run_of(index)?;
+        run.tasks().get(index - run.first())
     }
 
     /// Task `index`, placed.
     pub fn placed(&self, index: usize) -> Option<Task> {
-        match self.run_of(index) {
-            Some(run) => run
-                .tasks()
-                .get(index - run.first())
-                .map(|task| run.place(task)),
-            None => self.parts().0.get(index).cloned(),
-        }
+        let run = self.run_of(index)?;
+        run.tasks()
+            .get(index - run.first())
+            .map(|task| run.place(task))
     }
 
-    /// Every task, placed, without keeping the placed list.
+    /// Every task, placed.
     pub fn iter_placed(&self) -> impl Iterator<Item = Task> + '_ {
-        let (placed, runs) = self.parts();
-        placed.iter().cloned().chain(
-            runs.iter()
-                .flat_map(|run| run.tasks().iter().map(|task| run.place(task))),
-        )
+        self.runs
+            .iter()
+            .flat_map(|run| run.tasks().iter().map(|task| run.place(task)))
     }
 
-    /// The list's tasks placed already, or its runs: a list of runs keeps them even once a
-    /// placed copy is made.
-    fn parts(&self) -> (&[Task], &[TaskRun]) {
-        if self.runs.is_empty() {
-            (self.placed.get().map_or(&[], Vec::as_slice), &[])
-        } else {
-            (&[], &self.runs)
+    /// The tasks placed, for one version: borrowed when the list is one run that moves
+    /// nothing (a post read whole), else a copy. Over a history read
+    /// [`TaskList::placed_refs`], which copies nothing.
+    pub fn placed_slice(&self) -> std::borrow::Cow<'_, [Task]> {
+        match self.runs.as_slice() {
+            [] => std::borrow::Cow::Borrowed(&[]),
+            [run] if run.moves_nothing() => std::borrow::Cow::Borrowed(run.tasks()),
+            _ => std::borrow::Cow::Owned(self.iter_placed().collect()),
         }
     }
 
     /// Every task with its place, borrowing the rest: what placing costs without copies.
     pub fn placed_refs(&self) -> impl Iterator<Item = PlacedTask<'_>> {
-        let (placed, runs) = self.parts();
-        placed
-            .iter()
-            .map(PlacedTask::as_is)
-            .chain(runs.iter().flat_map(|run| {
-                run.tasks().iter().map(move |task| {
-                    let (line, marker, parent) = run.position(task);
-                    PlacedTask {
-                        task,
-                        line,
-                        marker,
-                        parent,
-                    }
-                })
-            }))
+        self.runs.iter().flat_map(|run| {
+            run.tasks().iter().map(move |task| {
+                let (line, marker, parent) = run.position(task);
+                PlacedTask {
+                    task,
+                    line,
+                    marker,
+                    parent,
+                }
+            })
+        })
     }
 
     /// The tasks placed, as a vector of their own.
     pub fn into_vec(self) -> Vec<Task> {
-        if self.runs.is_empty() {
-            return self.placed.into_inner().unwrap_or_default();
-        }
         self.iter_placed().collect()
     }
 
-    /// The placed tasks to change, when the list holds them placed (not in shared runs).
-    pub fn placed_mut(&mut self) -> Option<&mut Vec<Task>> {
-        if self.runs.is_empty() {
-            self.placed.get_mut()
-        } else {
-            None
+    /// The placed tasks to change, when the list is one run that moves nothing and shares
+    /// its tasks with no other list (a post just read whole).
+    pub fn placed_mut(&mut self) -> Option<&mut [Task]> {
+        match self.runs.as_mut_slice() {
+            [run] if run.moves_nothing() => Arc::get_mut(&mut run.tasks),
+            _ => None,
         }
     }
 
     fn run_of(&self, index: usize) -> Option<&TaskRun> {
-        if self.runs.is_empty() {
-            return None;
-        }
         let after = self.runs.partition_point(|run| run.first() <= index);
         self.runs.get(after.checked_sub(1)?)
     }
@@ -449,24 +412,6 @@ impl<'a> PlacedTask<'a> {
             marker: task.marker.clone(),
             parent: task.parent,
         }
-    }
-}
-
-impl std::ops::Deref for TaskList {
-    type Target = [Task];
-
-    fn deref(&self) -> &[Task] {
-        self.placed.get_or_init(|| self.iter_placed().collect())
-    }
-}
-
-/// The placed tasks (made and kept on first use, as for `Deref`).
-impl<'a> IntoIterator for &'a TaskList {
-    type Item = &'a Task;
-    type IntoIter = std::slice::Iter<'a, Task>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        std::ops::Deref::deref(self).iter()
     }
 }
 
@@ -678,7 +623,7 @@ mod tests {
             Some(2),
             "contents stay unplaced"
         );
-        assert_eq!(&*list, expected.as_slice());
+        assert_eq!(&*list.placed_slice(), expected.as_slice());
         // Placed once, the runs still read the same.
         assert_eq!(list.iter_placed().collect::<Vec<_>>(), expected);
         assert_eq!(list.clone().into_vec(), expected);
@@ -714,7 +659,7 @@ mod tests {
         let mut expected = vec![task("new", 1, 0, None)];
         expected.extend(moved);
         assert_eq!(after.iter_placed().collect::<Vec<_>>(), expected);
-        assert_eq!(&*after, expected.as_slice());
+        assert_eq!(&*after.placed_slice(), expected.as_slice());
         assert!(std::ptr::eq(
             after.content(1).unwrap(),
             before.content(0).unwrap()

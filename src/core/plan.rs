@@ -420,7 +420,8 @@ fn rename_month(text: &str, old: usize, new: usize) -> String {
 
 /// The headings of the last post's goals, with its open goals under them.
 fn carried_sections(body: &str, first_body_line: usize, source: &Source) -> (String, Vec<Carried>) {
-    let tasks = &source.post.tasks;
+    let tasks = source.post.tasks.placed_slice();
+    let tasks = &*tasks;
     let Some(first) = tasks.first() else {
         return (String::new(), Vec::new());
     };
@@ -620,7 +621,7 @@ mod tests {
         let again = post::parse(&d.path, d.text.as_bytes());
         let read: Vec<(String, Option<u8>)> = again
             .tasks
-            .iter()
+            .contents()
             .map(|t| (t.title.to_string(), t.confidence))
             .collect();
         assert_eq!(

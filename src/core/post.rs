@@ -1582,7 +1582,7 @@ mod tests {
         let c = parse("p.md", &bom);
         let strip = |p: &Post| {
             p.tasks
-                .iter()
+                .contents()
                 .map(|t| {
                     (
                         t.title.clone(),
@@ -1601,8 +1601,11 @@ mod tests {
         assert_eq!(b.title, a.title);
         assert_eq!(c.title, a.title);
         // Marker offsets stay true to the original bytes, BOM included.
-        assert_eq!(&bom[c.tasks[0].marker.clone()], b"[x]");
-        assert_eq!(&crlf.as_bytes()[b.tasks[1].marker.clone()], b"[ ]");
+        assert_eq!(&bom[c.tasks.placed_slice()[0].marker.clone()], b"[x]");
+        assert_eq!(
+            &crlf.as_bytes()[b.tasks.placed_slice()[1].marker.clone()],
+            b"[ ]"
+        );
     }
 
     #[test]
@@ -1626,7 +1629,7 @@ mod tests {
                 .to_string()
                 .starts_with("_posts/x.md:2: not valid UTF-8")
         );
-        assert!(post.tasks[0].title.starts_with("caf"));
+        assert!(post.tasks.placed_slice()[0].title.starts_with("caf"));
     }
 
     #[test]
@@ -1979,7 +1982,7 @@ mod task_format_tests {
     #[test]
     fn status_boxes_in_loose_lists_with_bom_and_front_matter() {
         let source = "\u{FEFF}---\ntitle: W\n---\n- [-] one\n\n- [>] **two** notes\n";
-        let found = parse("p.md", source.as_bytes()).tasks;
+        let found = parse("p.md", source.as_bytes()).tasks.into_vec();
         assert_eq!(found.len(), 2);
         assert_eq!(&source.as_bytes()[found[0].marker.clone()], b"[-]");
         assert_eq!(&source.as_bytes()[found[1].marker.clone()], b"[>]");
@@ -1994,7 +1997,7 @@ mod task_format_tests {
         };
         parse_with("Daily/2024-01-15.md", markdown.as_bytes(), &options)
             .tasks
-            .iter()
+            .contents()
             .map(|t| (t.title.to_string(), t.mark))
             .collect()
     }
@@ -2099,9 +2102,9 @@ mod task_format_tests {
                 ..ParseOptions::default()
             },
         );
-        let marker = parsed.tasks[0].marker.clone();
+        let marker = parsed.tasks.placed_slice()[0].marker.clone();
         assert_eq!(&"%% é %% x\n- [ ] Task\n".as_bytes()[marker], b"[ ]");
-        assert_eq!(parsed.tasks[0].line, 2);
+        assert_eq!(parsed.tasks.placed_slice()[0].line, 2);
     }
 
     #[test]
@@ -2144,7 +2147,8 @@ mod task_format_tests {
             b"- [!] Urgent, done\n",
             &options,
         )
-        .tasks;
+        .tasks
+        .into_vec();
         assert_eq!((found[0].mark, found[0].checked), (Mark::Done, true));
         assert_eq!(&*found[0].title, "Urgent, done");
     }

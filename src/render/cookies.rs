@@ -33,7 +33,7 @@ pub fn fill_with(path: &str, bytes: &[u8], options: &post::ParseOptions) -> Opti
     if headings.is_empty() {
         return None;
     }
-    let tasks = post::parse_with(path, bytes, options).tasks;
+    let tasks = post::parse_with(path, bytes, options).tasks.into_vec();
 
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for (i, heading) in headings.iter().enumerate() {

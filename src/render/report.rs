@@ -63,13 +63,13 @@ impl<'a> ShowDocument<'a> {
             by_section: tally::by_section(post.tasks.contents()),
             items: post
                 .tasks
-                .iter()
+                .placed_refs()
                 .map(|t| ShowItem {
-                    title: &t.title,
-                    note: &t.note,
-                    checked: t.checked,
-                    confidence: t.confidence,
-                    section: t.section_path(),
+                    title: &t.task.title,
+                    note: &t.task.note,
+                    checked: t.task.checked,
+                    confidence: t.task.confidence,
+                    section: t.task.section_path(),
                     line: t.line,
                     parent: t.parent,
                 })
@@ -172,7 +172,8 @@ pub fn show_text(path: &str, post: &Post, rating_scale: u8) -> String {
             };
             out.push_str(&tally_row(&label, *tally, width));
         }
-        let open: Vec<_> = post.tasks.iter().filter(|t| !t.checked).collect();
+        let tasks = post.tasks.placed_slice();
+        let open: Vec<_> = tasks.iter().filter(|t| !t.checked).collect();
         if !open.is_empty() {
             out.push_str(&format!("\nopen ({})\n", open.len()));
             for task in open {

@@ -381,14 +381,15 @@ impl Blobs {
 /// Appends the uncommitted events between HEAD's version of the post at `path` and the
 /// work tree's.
 fn push_events(path: &str, before: &Post, after: &Post, out: &mut Vec<TaskEvent>) {
-    let diff = events::diff(&before.tasks, &after.tasks);
+    let (before_tasks, after_tasks) = (before.tasks.placed_slice(), after.tasks.placed_slice());
+    let diff = events::diff(&before_tasks, &after_tasks);
     if diff.changes.is_empty() {
         return;
     }
     let title = post_title(path, after, before);
     for change in diff.changes {
-        let old = change.old.and_then(|i| before.tasks.get(i));
-        let new = change.new.and_then(|i| after.tasks.get(i));
+        let old = change.old.and_then(|i| before_tasks.get(i));
+        let new = change.new.and_then(|i| after_tasks.get(i));
         let Some(task) = new.or(old) else {
             continue;
         };
