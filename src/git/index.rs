@@ -8,7 +8,6 @@
 //! themselves are the hook's: this module never writes outside the object database and the
 //! index files.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -163,7 +162,7 @@ impl<'r> StagedIndex<'r> {
         let mut warnings = Vec::new();
         let (changes, blobs) = self.repo.finish_changes(
             raw,
-            &mut HashSet::new(),
+            &mut Default::default(),
             &PENDING_COMMIT.to_string(),
             &mut warnings,
         );

@@ -61,7 +61,7 @@ impl Repo {
             .odb()
             .map_err(|e| read_error("the object database", &e))?;
         let mut trees = TreeCache::default();
-        let mut handed_out: HashSet<(ObjectId, String)> = HashSet::new();
+        let mut handed_out = HandedOut::default();
         let shallow = self.shallow_boundary();
         for index in order {
             let node = &graph.nodes[index];
@@ -201,7 +201,7 @@ impl Repo {
     pub(super) fn finish_changes(
         &self,
         raw: Vec<RawChange>,
-        handed_out: &mut HashSet<(ObjectId, String)>,
+        handed_out: &mut HandedOut,
         commit: &str,
         warnings: &mut Vec<Warning>,
     ) -> (Vec<FileChange>, Vec<BlobContent>) {
@@ -293,7 +293,7 @@ impl Repo {
                 FileChange::Renamed { to, blob, .. } => (to, *blob),
                 FileChange::Deleted { .. } => continue,
             };
-            if handed_out.contains(&(blob, path.clone())) {
+            if handed_out.contains(blob, path) {
                 continue;
             }
             let bytes = match bytes_of.remove(&blob) {
@@ -314,7 +314,7 @@ impl Repo {
                 },
             };
             if let Some(bytes) = bytes {
-                handed_out.insert((blob, path.clone()));
+                handed_out.insert(blob, path);
                 blobs.push(BlobContent {
                     id: blob,
                     path: path.clone(),
@@ -412,8 +412,36 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
     }
 }
 
+/// The blobs handed out to be parsed, each with its path: a blob is read and parsed once at
+/// each path. Paths are numbered, so the ten thousand versions of a blog's thousand posts do
+/// not each keep a copy of their path.
 #[derive(Default)]
+pub(super) struct HandedOut {
+    path_numbers: HashMap<String, usize>,
+    blobs: HashSet<(ObjectId, usize)>,
+}
 
+impl HandedOut {
+    fn contains(&self, blob: ObjectId, path: &str) -> bool {
+        self.path_numbers
+            .get(path)
+            .is_some_and(|&number| self.blobs.contains(&(blob, number)))
+    }
+
+    fn insert(&mut self, blob: ObjectId, path: &str) {
+        let number = match self.path_numbers.get(path) {
+            Some(&number) => number,
+            None => {
+                let number = self.path_numbers.len();
+                self.path_numbers.insert(path.to_string(), number);
+                number
+            }
+        };
+        self.blobs.insert((blob, number));
+    }
+}
+
+#[derive(Default)]
 struct Graph {
     nodes: Vec<Node>,
     /// Parents as indices into `nodes`, only those inside the walk.
