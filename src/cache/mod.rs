@@ -323,6 +323,7 @@ fn whole_with_ledger(
     selector: &str,
 ) -> Result<(History, Ledger), Error> {
     let (engine, base) = whole_engine(file.as_ref(), repo, options, head)?;
+    repo.let_go_of_packs();
     if let Some(ledger) = base
         .filter(|f| f.index.tip.tip() == head)
         .and_then(CacheFile::ledger)
@@ -414,6 +415,7 @@ fn read_fresh(
     let mut progress = Progress::new();
     crate::git::read::update_to(&mut engine, repo, options, tip, &mut |_| progress.tick())?;
     progress.finish();
+    repo.let_go_of_packs();
     Ok(engine)
 }
 

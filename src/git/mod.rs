@@ -167,6 +167,15 @@ impl Repo {
         self.with_packs(|packs| packs.tree(id))
     }
 
+    /// Lets go of the pack files' indexes and the objects kept from them, once a whole walk
+    /// is done: what comes after (the ledger, the cache records) reads no object, and on a
+    /// long history they were a few megabytes of the peak. A later read opens them again.
+    pub fn let_go_of_packs(&self) {
+        if let Ok(mut packs) = self.packs.try_borrow_mut() {
+            *packs = None;
+        }
+    }
+
     fn with_packs<T>(&self, read: impl FnOnce(&mut pack::Packs) -> Option<T>) -> Option<T> {
         let mut packs = self.packs.try_borrow_mut().ok()?;
         let packs = packs.get_or_insert_with(|| {
