@@ -104,6 +104,12 @@ fn read_remembered(syntax: Syntax, content: &str) -> Result<Keys, FrontMatterErr
     read
 }
 
+/// Where the body starts after the front matter (its closing delimiter line included); `None`
+/// when the text has none, by the same rule [`split`] reads it with.
+pub fn body_start(text: &str) -> Option<usize> {
+    locate(text).map(|(_, _, body_start)| body_start)
+}
+
 /// The block's syntax, its content and where the body starts; `None` when the text does not
 /// open with a delimiter line or the block is never closed (then it is not front matter).
 fn locate(text: &str) -> Option<(Syntax, &str, usize)> {

@@ -130,26 +130,12 @@ fn push_block(out: &mut String, block: &str) {
     out.push('\n');
 }
 
-/// The front matter (fences included) and where the body starts.
+/// The front matter (fences included) and where the body starts, as the post is read.
 fn front_matter(text: &str) -> (Option<&str>, usize) {
-    for fence in ["---", "+++"] {
-        let Some(rest) = text.strip_prefix(fence) else {
-            continue;
-        };
-        if !rest.starts_with('\n') && !rest.starts_with("\r\n") {
-            continue;
-        }
-        // Find the closing fence on a line of its own.
-        let mut at = text.find('\n').map_or(text.len(), |i| i + 1);
-        while at < text.len() {
-            let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-            if text[at..end].trim_end() == fence {
-                return (Some(&text[..end]), end);
-            }
-            at = end;
-        }
+    match crate::core::frontmatter::body_start(text) {
+        Some(end) => (Some(&text[..end]), end),
+        None => (None, 0),
     }
-    (None, 0)
 }
 
 /// The front matter with its dates moved on and its title to the new week's ([`move_title`]).
@@ -561,6 +547,23 @@ mod tests {
             date: day(date),
             order: DateOrder::Auto,
         })
+    }
+
+    #[test]
+    fn the_front_matter_is_the_one_the_post_reader_finds() {
+        // An opening fence with a space after it, and YAML's `...` closing the block: the
+        // reader takes both as front matter, so the draft moves its date and leaves none of
+        // it in the body.
+        let text = "--- \ntitle: Week 6\ndate: 2021-02-08\n...\n\n- [ ] Compilers lab 5\n";
+        let d = draft_of("_posts/2021-02-08-week-6.md", text, &[], "2021-02-15");
+        assert!(
+            d.text
+                .starts_with("--- \ntitle: Week 7\ndate: 2021-02-15\n...\n"),
+            "{}",
+            d.text
+        );
+        assert_eq!(d.text.matches("date:").count(), 1, "{}", d.text);
+        assert!(d.text.contains("- [ ] Compilers lab 5"), "{}", d.text);
     }
 
     #[test]
