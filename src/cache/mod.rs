@@ -1031,6 +1031,8 @@ pub struct HookView {
     /// it, decoded on a thread of their own since the view was made; the first
     /// [`HookView::ledgers_around`] takes them.
     ahead: std::sync::Mutex<Option<Ahead>>,
+    /// How many windows were built with weeks read from the stored ledger.
+    from_store: std::sync::atomic::AtomicUsize,
 }
 
 /// The first versions of a post, up to a commit's topological index: as much of the week
@@ -1118,6 +1120,7 @@ pub fn load_hook_view_at(
         base,
         ledger_options: *ledger_options,
         ahead: std::sync::Mutex::new(ahead),
+        from_store: std::sync::atomic::AtomicUsize::new(0),
     }))
 }
 
@@ -1125,6 +1128,13 @@ impl HookView {
     /// The commit the view stands at: the first parent of the commit about to be made.
     pub fn tip(&self) -> Option<ObjectId> {
         self.base.tip()
+    }
+
+    /// How many of the windows built so far read the weeks the commits since the cache
+    /// left alone from the stored ledger, rather than from the posts' lives: for tests, as
+    /// the two ways give the same ledger.
+    pub fn windows_from_store(&self) -> usize {
+        self.from_store.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The ledger [`ledger::build_around`] gives for `path` once `bytes` are committed there
@@ -1206,7 +1216,11 @@ impl HookView {
                 })
                 .flatten();
             let ledger = match stored {
-                Some(ledger) => ledger,
+                Some(ledger) => {
+                    self.from_store
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    ledger
+                }
                 None => {
                     for post in ledger::window_posts(&history, &goals, path, window) {
                         if history.posts.get(post)?.versions.is_empty() {
