@@ -1253,7 +1253,13 @@ impl HookView {
         path: &str,
         window: usize,
     ) -> Option<Ledger> {
-        let spans = self.file.index.ledger.as_ref()?;
+        // The stored ledger is the cached tip's: a write that stores none clears it.
+        let spans = self
+            .file
+            .index
+            .ledger
+            .as_ref()
+            .filter(|spans| spans.head == Some(self.file.index.tip.tip().to_string()))?;
         let chain = ledger::window_goals(history, goals, path, window);
         if chain.is_empty() {
             return None;
