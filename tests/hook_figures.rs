@@ -478,3 +478,150 @@ fn big_posts_agree(commits_after_cache: usize) {
     // Exercises 1500 to 2999 were open in week 1 when week 2 began.
     assert_eq!((week.done, week.carried_in.len()), (3, 1500));
 }
+
+/// The hook reads the weeks of its window that no commit since the cache changed from the
+/// stored ledger, where the window's first week was linked to the week before it and its
+/// carry streaks counted from the series' start: a window reads them from its own start. On
+/// ten weeks that each carry goals into the next (one goal from the first week to the last),
+/// the view's window ledger and blocks equal those built from the whole history, for an edit
+/// of the newest post, a new post a week on, an edit of a post in the middle, and two posts
+/// at once; with the cache at HEAD and two commits behind.
+#[test]
+fn the_window_read_from_the_stored_ledger_is_the_window_built_from_the_lives() {
+    use gitgoals::cache;
+    use gitgoals::core::ledger::{self, LedgerOptions};
+    use gitgoals::git::Repo;
+    use gitgoals::git::index::StagedIndex;
+    use gitgoals::git::read::HistoryOptions;
+    use gitgoals::hook;
+
+    const WINDOW: usize = 8;
+    let day = |week: u32| {
+        chrono::NaiveDate::from_ymd_opt(2021, 1, 4).expect("date")
+            + chrono::Days::new(7 * u64::from(week - 1))
+    };
+    let path_of = |week: u32| format!("_posts/{}-week-{week}.md", day(week));
+    let text_of = |week: u32, extra: &str| {
+        let mut text = format!("---\ntitle: Week {week}\n---\n\n- [ ] Write the thesis outline\n");
+        text += &format!("- [ ] Read chapter {week} of the compilers book\n");
+        if week > 1 {
+            let before = week - 1;
+            text += &format!("- [ ] Read chapter {before} of the compilers book\n");
+        }
+        text += &format!("- [x] Mail the reading group about session {week}\n{extra}");
+        text
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2021-03-20T12:00:00+01:00").expect("date");
+    let today = now.date_naive();
+    let options = HistoryOptions::default();
+    let ledger_options = LedgerOptions::default();
+    // (what is staged, the posts the blocks are asked for)
+    type Stage = fn(&dyn Fn(&str, &str), &dyn Fn(u32) -> String) -> Vec<String>;
+    let stagings: [(&str, Stage); 4] = [
+        ("an edit of the newest post", |write, path| {
+            write(&path(10), "- [x] Call the lab\n- [ ] Book the room\n");
+            vec![path(10)]
+        }),
+        ("a new post a week on", |write, path| {
+            write(&path(11), "");
+            vec![path(11)]
+        }),
+        ("an edit of a post in the middle", |write, path| {
+            write(&path(6), "- [ ] Call the lab\n");
+            vec![path(6)]
+        }),
+        ("two posts at once", |write, path| {
+            write(&path(9), "- [ ] Call the lab\n");
+            write(&path(10), "- [ ] Book the room\n");
+            vec![path(9), path(10)]
+        }),
+    ];
+    for commits_after_cache in [0, 2] {
+        for (staging, stage) in stagings {
+            let scratch = Scratch::new();
+            let dir = scratch.init("blog");
+            fs::create_dir_all(dir.join("_posts")).expect("folder");
+            let write = |path: &str, text: &str| {
+                fs::write(dir.join(path), text).expect("write");
+                scratch.git(&dir, &["add", path]);
+            };
+            for week in 1..=10 {
+                write(&path_of(week), &text_of(week, ""));
+                scratch.git(&dir, &["commit", "-q", "-m", &format!("week {week}")]);
+                // Added mid-week, and open when the next week begins: carried.
+                write(&path_of(week), &text_of(week, "- [ ] Fix the parser bug\n"));
+                scratch.git(&dir, &["commit", "-q", "-m", &format!("week {week} more")]);
+            }
+            let repo = Repo::open(Some(&dir)).expect("repository opens");
+            // As `history` writes it: with the ledger.
+            cache::load_ledger(&repo, &options, &ledger_options, true).expect("writes the cache");
+            for n in 0..commits_after_cache {
+                let extra = format!("- [ ] Fix the parser bug\n- [ ] Later goal {n}\n");
+                write(&path_of(10), &text_of(10, &extra));
+                scratch.git(&dir, &["commit", "-q", "-m", &format!("later {n}")]);
+            }
+            let staged_write = |path: &str, extra: &str| {
+                let week: u32 = path
+                    .trim_end_matches(".md")
+                    .rsplit('-')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("a week number");
+                write(
+                    path,
+                    &text_of(week, &format!("- [ ] Fix the parser bug\n{extra}")),
+                );
+            };
+            let paths = stage(&staged_write, &path_of);
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+
+            let head = repo.head().expect("HEAD").expect("a commit");
+            let index = StagedIndex::open(&repo).expect("index");
+            let pending = index
+                .pending_commit(&[head], now, &|path| path.starts_with("_posts/"))
+                .expect("the staged commit");
+            let engine =
+                cache::load_engine(&repo, &options, &ledger_options, false).expect("history");
+            let mut whole_engine = engine.clone();
+            whole_engine.feed_pending(pending.clone());
+            let history = whole_engine.into_history();
+            let case = format!("{staging}, {commits_after_cache} commits after the cache");
+
+            let view = cache::load_hook_view(&repo, &options, &ledger_options)
+                .expect("cache opens")
+                .expect("the cache is at HEAD or just behind it");
+            let windows = view
+                .ledgers_around(pending.clone(), &paths, &ledger_options, WINDOW)
+                .expect("the view serves the commit");
+            assert_eq!(view.windows_from_store(), paths.len(), "{case}");
+            for (window, path) in windows.iter().zip(&paths) {
+                let built = ledger::build_around(&history, &ledger_options, path, WINDOW);
+                assert_eq!(
+                    format!("{window:?}"),
+                    format!("{built:?}"),
+                    "{case}: {path}"
+                );
+                // The thesis outline, carried from week 1, counts its streak from the
+                // window's first week, which nothing is carried into here.
+                let weeks = window.weeks.len();
+                assert!(weeks >= 6, "{case}: {weeks} weeks");
+                assert_eq!(window.weeks[0].figures.carried_in, 0, "{case}");
+                let streak = window.tasks.iter().map(|t| t.carry_streak).max();
+                assert_eq!(streak, Some(weeks - 1), "{case}");
+            }
+
+            let whole = hook::pending_stats(&engine, &pending, &paths, today, ledger_options, true)
+                .expect("figures from the whole history");
+            let view = cache::load_hook_view(&repo, &options, &ledger_options)
+                .expect("cache opens")
+                .expect("the cache is at HEAD or just behind it");
+            let fast =
+                hook::view_pending_stats(&view, &pending, &paths, today, &ledger_options, true)
+                    .expect("the view serves the commit");
+            assert_eq!(view.windows_from_store(), paths.len(), "{case}");
+            assert_eq!(fast, whole, "{case}");
+            let carried = &whole[0].as_ref().expect("a goals post").carried_in;
+            assert!(carried.len() >= 3, "{case}: {carried:?}");
+        }
+    }
+}

@@ -1019,31 +1019,38 @@ fn write_parts(
 }
 
 /// The cache as the pre-commit hook reads it: the tip's state and every post's date, with
-/// each post's life read only when the stats block needs it (the staged post and the weeks
-/// before it in its series) or a commit made since the cache was written changed it.
+/// each post's life read only when the stats block needs it or a commit made since the cache
+/// was written changed it. The weeks of the block's window that no such commit changed are
+/// read from the stored ledger, as are the carry links between two of them.
 pub struct HookView {
     file: CacheFile,
     /// A partial engine at HEAD: the cached tip with the commits made since folded on.
     base: Engine,
-    /// The lives of the weeks before the posts `base` holds (those the commits since the
-    /// cache changed, most often the post being staged again), decoded on a thread of their
-    /// own since the view was made; the first [`HookView::ledgers_around`] takes them.
+    /// The due-date rules the stored ledger was built with (the cache is kept per rules).
+    ledger_options: LedgerOptions,
+    /// The week before each post `base` holds (those the commits since the cache changed,
+    /// most often the post being staged again), as far as its carry links to that post read
+    /// it, decoded on a thread of their own since the view was made; the first
+    /// [`HookView::ledgers_around`] takes them.
     ahead: std::sync::Mutex<Option<Ahead>>,
+    /// How many windows were built with weeks read from the stored ledger.
+    from_store: std::sync::atomic::AtomicUsize,
 }
 
-/// Lives decoded on a thread of their own: the posts asked for, and the thread.
-type Ahead = (
-    Vec<usize>,
-    std::thread::JoinHandle<Vec<(usize, Option<StoredLife>)>>,
-);
+/// The first versions of a post, up to a commit's topological index: as much of the week
+/// before a changed post as the carry matcher reads.
+struct Prefix {
+    post: usize,
+    /// Every version committed at or before this index is there.
+    until: usize,
+    life: PostLife,
+}
 
-/// How many weeks back the view decodes ahead: the stats block's window
-/// (`render::statsblock::SPARKLINE_WEEKS`, which this stage cannot name). A guess only: a
-/// week it misses is decoded when needed.
-const AHEAD_WINDOW: usize = 8;
+/// Prefixes decoded on a thread of their own.
+type Ahead = std::thread::JoinHandle<Vec<Prefix>>;
 
 /// Records of this many bytes or more are decoded on a second thread by the hook
-/// ([`early_records`]): a big post's, not a weekly post's.
+/// ([`ahead_records`]): a big post's, not a weekly post's.
 const EARLY_RECORD_BYTES: u64 = 128 << 10;
 
 /// More commits than this since the cache was written: the hook reads the whole engine,
@@ -1087,27 +1094,35 @@ pub fn load_hook_view_at(
         return Ok(None);
     }
     // The weeks before the posts the commits since the cache changed, decoded meanwhile.
-    let held: Vec<&str> = base
-        .lives()
-        .iter()
-        .filter(|life| !life.versions.is_empty())
-        .map(|life| life.path.as_str())
-        .collect();
-    let ahead = early_records(&file, &base, &held, AHEAD_WINDOW, &[]).and_then(|records| {
-        let posts = records.iter().map(|&(post, _)| post).collect();
+    let ahead = ahead_records(&file, &base).and_then(|records| {
         let task_count = file.index.tip.task_count();
-        let thread = std::thread::Builder::new().spawn(move || {
-            records
-                .into_iter()
-                .map(|(post, bytes)| (post, decode_life(&bytes, post, task_count)))
-                .collect()
-        });
-        Some((posts, thread.ok()?))
+        let paths: Vec<String> = file.index.posts.iter().map(|p| p.path.clone()).collect();
+        std::thread::Builder::new()
+            .spawn(move || {
+                records
+                    .into_iter()
+                    .filter_map(|(post, until, bytes)| {
+                        let versions = record::versions_until(&bytes, task_count, until).ok()?;
+                        Some(Prefix {
+                            post,
+                            until,
+                            life: PostLife {
+                                path: paths.get(post)?.clone(),
+                                deleted: false,
+                                versions,
+                            },
+                        })
+                    })
+                    .collect()
+            })
+            .ok()
     });
     Ok(Some(HookView {
         file,
         base,
+        ledger_options: *ledger_options,
         ahead: std::sync::Mutex::new(ahead),
+        from_store: std::sync::atomic::AtomicUsize::new(0),
     }))
 }
 
@@ -1115,6 +1130,13 @@ impl HookView {
     /// The commit the view stands at: the first parent of the commit about to be made.
     pub fn tip(&self) -> Option<ObjectId> {
         self.base.tip()
+    }
+
+    /// How many of the windows built so far read the weeks the commits since the cache
+    /// left alone from the stored ledger, rather than from the posts' lives: for tests, as
+    /// the two ways give the same ledger.
+    pub fn windows_from_store(&self) -> usize {
+        self.from_store.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The ledger [`ledger::build_around`] gives for `path` once `bytes` are committed there
@@ -1166,71 +1188,209 @@ impl HookView {
                 }
             }
         }
-        // The lives of the weeks before, decoded on a second thread while the commit is
-        // folded in, when they are big: those the view began decoding when it was made, and
-        // any others now.
+        engine.feed_pending(pending);
+        let mut history = engine.into_history();
+        let goals = self.file.goals(&history);
+        // The posts whose lives may differ from the cache's: those the engine holds, which
+        // the commits since the cache and this one changed. No other post is decoded yet.
+        let changed: Vec<bool> = history
+            .posts
+            .iter()
+            .map(|life| !life.versions.is_empty())
+            .collect();
         let ahead = self.ahead.lock().ok().and_then(|mut ahead| ahead.take());
-        let skip = ahead
-            .as_ref()
-            .map_or(&[][..], |(posts, _)| posts.as_slice());
-        let early = early_records(&self.file, &engine, paths, window, skip);
-        std::thread::scope(|scope| {
-            let early = early.map(|records| {
-                scope.spawn(move || {
-                    records
-                        .into_iter()
-                        .map(|(post, bytes)| (post, self.file.life_from(&bytes, post)))
-                        .collect::<Vec<_>>()
+        // A thread that failed leaves its posts to be decoded here.
+        let mut prefixes = ahead
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default();
+        let mut ledgers = Vec::with_capacity(paths.len());
+        for path in paths {
+            let stored = (*options == self.ledger_options)
+                .then(|| {
+                    self.window_from_store(
+                        &mut history,
+                        &goals,
+                        &changed,
+                        &mut prefixes,
+                        path,
+                        window,
+                    )
                 })
-            });
-            engine.feed_pending(pending);
-            let mut history = engine.into_history();
-            let goals = self.file.goals(&history);
-            let mut early: Vec<(usize, Option<StoredLife>)> = match early {
-                Some(thread) => thread
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                None => Vec::new(),
+                .flatten();
+            let ledger = match stored {
+                Some(ledger) => {
+                    self.from_store
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    ledger
+                }
+                None => {
+                    for post in ledger::window_posts(&history, &goals, path, window) {
+                        if history.posts.get(post)?.versions.is_empty() {
+                            history.posts[post].versions = self.file.life(post)?.versions;
+                        }
+                    }
+                    ledger::build_around_goals(&history, options, &goals, path, window)
+                }
             };
-            if let Some((_, thread)) = ahead {
-                // A thread that failed leaves its posts to be decoded here.
-                early.extend(thread.join().unwrap_or_default());
+            ledgers.push(ledger);
+        }
+        drop_aside(history);
+        Some(ledgers)
+    }
+
+    /// The window [`ledger::build_around_goals`] builds for `path`, with each week whose post
+    /// is not `changed` since the cache read from the stored ledger (unless the next post of
+    /// its series moved its due date), and the carry links of each pair of such weeks too:
+    /// only the weeks and links the commits since the cache can have changed are worked out.
+    /// Of a post kept before one that changed, only the versions the carry matcher reads are
+    /// decoded (`prefixes` holds those decoded ahead). None when the stored ledger does not
+    /// line up with the history (a post added before the window, say): the caller builds
+    /// the window from the posts' lives.
+    fn window_from_store(
+        &self,
+        history: &mut History,
+        goals: &[(usize, NaiveDate)],
+        changed: &[bool],
+        prefixes: &mut Vec<Prefix>,
+        path: &str,
+        window: usize,
+    ) -> Option<Ledger> {
+        // The stored ledger is the cached tip's: a write that stores none clears it.
+        let spans = self
+            .file
+            .index
+            .ledger
+            .as_ref()
+            .filter(|spans| spans.head == Some(self.file.index.tip.tip().to_string()))?;
+        let chain = ledger::window_goals(history, goals, path, window);
+        if chain.is_empty() {
+            return None;
+        }
+        let is_changed = |post: usize| changed.get(post).copied().unwrap_or(true);
+        // Each kept week as stored, the week at the same place among the stored goals posts
+        // (the stored ledger's weeks are the cached tip's goals posts, in the same order):
+        // another post there means the goals posts moved, and the window is built whole.
+        let mut stored_at = vec![None; chain.len()];
+        let mut given = Vec::with_capacity(chain.len());
+        for (index, goal) in chain.iter().enumerate() {
+            if is_changed(goal.post) {
+                given.push(None);
+                continue;
             }
-            let mut ledgers = Vec::with_capacity(paths.len());
-            for path in paths {
-                for post in ledger::window_posts(&history, &goals, path, window) {
-                    if history.posts.get(post)?.versions.is_empty() {
-                        let life = match early.iter().position(|(p, _)| *p == post) {
-                            Some(at) => early.swap_remove(at).1,
-                            None => self.file.life(post),
-                        };
-                        history.posts[post].versions = life?.versions;
+            let (week, records) =
+                weeks::week_from(&self.file.read(*spans.weeks.get(goal.goal)?)?, index)?;
+            if week.post != goal.post || week.path != history.posts.get(goal.post)?.path {
+                return None;
+            }
+            stored_at[index] = Some(goal.goal);
+            given.push(
+                ledger::week_still_holds(&week, goal, &self.ledger_options)
+                    .then_some((week, records)),
+            );
+        }
+        let mut stored_links = None;
+        if stored_at
+            .windows(2)
+            .any(|pair| pair.iter().all(Option::is_some))
+        {
+            stored_links = Some(weeks::links_from(
+                &self.file.read(spans.links)?,
+                spans.weeks.len(),
+            )?);
+        }
+        let given_links: Vec<Option<Vec<_>>> = stored_at
+            .windows(2)
+            .map(|pair| match (pair[0], pair[1], &stored_links) {
+                (Some(week), Some(next), Some((next_week, links)))
+                    if next_week.get(week) == Some(&Some(next)) =>
+                {
+                    links.get(week).cloned()
+                }
+                _ => None,
+            })
+            .collect();
+        // The posts whose whole lives are read: each week worked out, and the later post of
+        // each pair matched.
+        let mut whole: Vec<usize> = chain
+            .iter()
+            .zip(&given)
+            .filter(|(_, week)| week.is_none())
+            .map(|(goal, _)| goal.post)
+            .collect();
+        whole.extend(
+            chain
+                .windows(2)
+                .zip(&given_links)
+                .filter(|(_, links)| links.is_none())
+                .map(|(pair, _)| pair[1].post),
+        );
+        for post in whole {
+            if history.posts.get(post)?.versions.is_empty() {
+                history.posts[post].versions = self.file.life(post)?.versions;
+            }
+        }
+        // The earlier post of each pair matched, as far as the matcher reads it: up to the
+        // later post's first version.
+        let mut earlier: Vec<Prefix> = Vec::new();
+        for (pair, links) in chain.windows(2).zip(&given_links) {
+            let (post, next) = (pair[0].post, pair[1].post);
+            if links.is_some() || !history.posts[post].versions.is_empty() {
+                continue;
+            }
+            let until = history.posts[next].versions.first()?.order;
+            let prefix = match prefixes
+                .iter()
+                .position(|p| p.post == post && p.until >= until)
+            {
+                Some(at) => prefixes.swap_remove(at),
+                None => {
+                    let entry = self.file.index.posts.get(post)?;
+                    let versions = record::versions_until(
+                        &self.file.read(entry.record)?,
+                        self.file.index.tip.task_count(),
+                        until,
+                    )
+                    .ok()?;
+                    Prefix {
+                        post,
+                        until,
+                        life: PostLife {
+                            path: history.posts[post].path.clone(),
+                            deleted: history.posts[post].deleted,
+                            versions,
+                        },
                     }
                 }
-                ledgers.push(ledger::build_around_goals(
-                    &history, options, &goals, path, window,
-                ));
+            };
+            earlier.push(prefix);
+        }
+        let history: &History = history;
+        let earlier_life = |post: usize| -> Option<&PostLife> {
+            let life = history.posts.get(post)?;
+            if !life.versions.is_empty() {
+                return Some(life);
             }
-            drop_aside(history);
-            Some(ledgers)
-        })
+            earlier.iter().find(|p| p.post == post).map(|p| &p.life)
+        };
+        ledger::build_window(
+            history,
+            &self.ledger_options,
+            &chain,
+            given,
+            given_links,
+            &earlier_life,
+        )
     }
 }
 
-/// The records of the posts that the stats blocks of `paths` will read besides those
-/// `engine` holds and those in `skip` (the weeks before each in its series, as the cache's
-/// tip has them), read to be decoded early; none when they are small (a blog's weekly posts)
-/// and a thread would cost more than it saves. A guess: a post it misses is decoded when
-/// needed, one it names needlessly costs only time.
-fn early_records(
-    file: &CacheFile,
-    engine: &Engine,
-    paths: &[&str],
-    window: usize,
-    skip: &[usize],
-) -> Option<Vec<(usize, Vec<u8>)>> {
+/// The records of the weeks before the posts `engine` holds (as the cache's tip has them),
+/// each with how far the carry matcher reads it (the later post's first commit), read to be
+/// decoded early; none when they are small (a blog's weekly posts) and a thread would cost
+/// more than it saves. A guess: a post it misses is decoded when needed, one it names
+/// needlessly costs only time.
+fn ahead_records(file: &CacheFile, engine: &Engine) -> Option<Vec<(usize, usize, Vec<u8>)>> {
     let stored = &file.index.posts;
-    if paths.is_empty() || !stored.iter().any(|p| p.record.len >= EARLY_RECORD_BYTES) {
+    if !stored.iter().any(|p| p.record.len >= EARLY_RECORD_BYTES) {
         return None;
     }
     // Enough of each post for its path and its date as a goals post: the first and the
@@ -1252,16 +1412,24 @@ fn early_records(
         ..History::default()
     };
     let goals = file.goals(&light);
-    let mut wanted: Vec<usize> = paths
+    let mut wanted: Vec<(usize, usize)> = light
+        .posts
         .iter()
-        .flat_map(|path| ledger::window_posts(&light, &goals, path, window))
-        .filter(|&post| light.posts[post].versions.is_empty() && !skip.contains(&post))
+        .filter_map(|life| Some((life, life.versions.first()?.order)))
+        .filter_map(|(life, first)| {
+            match ledger::window_goals(&light, &goals, &life.path, 2).as_slice() {
+                [before, _] if light.posts[before.post].versions.is_empty() => {
+                    Some((before.post, first))
+                }
+                _ => None,
+            }
+        })
         .collect();
     wanted.sort_unstable();
-    wanted.dedup();
+    wanted.dedup_by_key(|(post, _)| *post);
     let bytes: u64 = wanted
         .iter()
-        .filter_map(|&post| stored.get(post))
+        .filter_map(|&(post, _)| stored.get(post))
         .map(|p| p.record.len)
         .sum();
     if bytes < EARLY_RECORD_BYTES {
@@ -1269,7 +1437,7 @@ fn early_records(
     }
     wanted
         .into_iter()
-        .map(|post| Some((post, file.read(stored.get(post)?.record)?)))
+        .map(|(post, until)| Some((post, until, file.read(stored.get(post)?.record)?)))
         .collect()
 }
 

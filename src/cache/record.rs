@@ -89,6 +89,78 @@ struct VersionRecord<S, D, W> {
     tasks: Vec<TaskRun>,
 }
 
+impl VersionRecord<String, Due, Vec<Warning>> {
+    /// The version read back, its kept runs shared with `before`, the version read just
+    /// before it.
+    fn into_version(
+        self,
+        before: Option<&PostVersion>,
+        tables: &TextTables,
+        commit: &dyn Fn(u32) -> Result<Arc<CommitInfo>, Error>,
+        task_count: usize,
+    ) -> Result<PostVersion, Error> {
+        let (tasks, task_ids) = read_runs(self.tasks, before, tables, task_count)?;
+        Ok(PostVersion {
+            commit: commit(self.commit)?,
+            order: self.order,
+            path: PostVersion::path_after(before, &self.path),
+            post: Arc::new(Post {
+                title: self.title,
+                date: self.date,
+                date_source: self.date_source,
+                due: self.due,
+                tasks,
+                warnings: self.warnings,
+            }),
+            task_ids,
+        })
+    }
+}
+
+/// The versions of a stored life up to the first one committed after `until` (a commit's
+/// topological index), from its record's bytes: what the carry matcher reads of the week
+/// before a post ([`crate::core::ledger`]'s `carry_sides` reads this week's post as it stood
+/// when the next was first committed). Only those versions are decoded, not the rest of the
+/// record: the hook reads the week before the staged post this way, and for a week whose
+/// next post was begun early that is a version or two of thousands. Every version up to
+/// `until` is there; the events of the tasks are not read.
+pub fn versions_until(
+    bytes: &[u8],
+    task_count: usize,
+    until: usize,
+) -> Result<Vec<PostVersion>, Error> {
+    let damaged = |_| Error::Snapshot("post record");
+    let (commits, rest): (Vec<CommitRecord<String>>, _) =
+        postcard::take_from_bytes(bytes).map_err(damaged)?;
+    let (texts, rest): (Vec<String>, _) = postcard::take_from_bytes(rest).map_err(damaged)?;
+    let (sections, rest): (Vec<Vec<u32>>, _) = postcard::take_from_bytes(rest).map_err(damaged)?;
+    // A sequence is its length, as a variable-length integer, then its items.
+    let (count, mut rest): (u64, _) = postcard::take_from_bytes(rest).map_err(damaged)?;
+    let commits: Vec<Arc<CommitInfo>> = commits
+        .into_iter()
+        .map(|c| Arc::new(c.into_info()))
+        .collect();
+    let commit = |i: u32| {
+        commits
+            .get(i as usize)
+            .cloned()
+            .ok_or(Error::Snapshot("commit index"))
+    };
+    let tables = TextTables::read(texts, sections).ok_or(Error::Snapshot("heading index"))?;
+    let mut versions: Vec<PostVersion> = Vec::new();
+    for _ in 0..count {
+        let (v, after): (VersionRecord<String, Due, Vec<Warning>>, _) =
+            postcard::take_from_bytes(rest).map_err(damaged)?;
+        rest = after;
+        if v.order > until {
+            break;
+        }
+        let version = v.into_version(versions.last(), &tables, &commit, task_count)?;
+        versions.push(version);
+    }
+    Ok(versions)
+}
+
 /// A stretch of a version's task list, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum TaskRun {
@@ -300,22 +372,8 @@ impl LifeRecord {
             TextTables::read(self.texts, self.sections).ok_or(Error::Snapshot("heading index"))?;
         let mut versions: Vec<PostVersion> = Vec::with_capacity(self.versions.len());
         for v in self.versions {
-            let (tasks, task_ids) = read_runs(v.tasks, versions.last(), &tables, task_count)?;
-            let path = PostVersion::path_after(versions.last(), &v.path);
-            versions.push(PostVersion {
-                commit: commit(v.commit)?,
-                order: v.order,
-                path,
-                post: Arc::new(Post {
-                    title: v.title,
-                    date: v.date,
-                    date_source: v.date_source,
-                    due: v.due,
-                    tasks,
-                    warnings: v.warnings,
-                }),
-                task_ids,
-            });
+            let version = v.into_version(versions.last(), &tables, &commit, task_count)?;
+            versions.push(version);
         }
         let mut tasks = Vec::with_capacity(self.tasks.len());
         for (id, events) in self.tasks {

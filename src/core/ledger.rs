@@ -260,11 +260,158 @@ pub(crate) fn window_posts(
     path: &str,
     window: usize,
 ) -> Vec<usize> {
+    window_goals(history, goals, path, window)
+        .into_iter()
+        .map(|goal| goal.post)
+        .collect()
+}
+
+/// One week of the window [`build_around_goals`] builds, with what its figures depend on
+/// besides its post's life: the next goals post of its series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WindowGoal {
+    /// Index into the goals posts ([`goals_with`]): the week's index in a ledger of every
+    /// goals post.
+    pub goal: usize,
+    /// Index into [`History::posts`].
+    pub post: usize,
+    pub date: NaiveDate,
+    /// The next goals post of its series and its date, wherever it is.
+    pub next: Option<(usize, NaiveDate)>,
+}
+
+/// The weeks [`build_around_goals`] builds for the post at `path`, oldest first: it and up
+/// to `window - 1` posts before it in its series, each but the last followed by the next.
+pub(crate) fn window_goals(
+    history: &History,
+    goals: &[(usize, NaiveDate)],
+    path: &str,
+    window: usize,
+) -> Vec<WindowGoal> {
     let next = next_in_series(history, goals);
     series_window(history, goals, &next, path, window)
         .into_iter()
-        .map(|goal| goals[goal].0)
+        .map(|goal| WindowGoal {
+            goal,
+            post: goals[goal].0,
+            date: goals[goal].1,
+            next: next[goal].map(|n| goals[n]),
+        })
         .collect()
+}
+
+/// Whether `week`, worked out earlier from the same life of `goal`'s post (a stored ledger's
+/// week), is the week [`build_around_goals`] works out for `goal` now: a week's figures
+/// depend on the rest of the history only through the next post of its series, by whether
+/// there is one and by the due date its date gives. Its records' carry-over fields are
+/// [`assemble`]'s, not the week's.
+pub(crate) fn week_still_holds(week: &Week, goal: &WindowGoal, options: &LedgerOptions) -> bool {
+    let due_holds = match week.due_source {
+        DueSource::FrontMatter | DueSource::Text => true,
+        DueSource::NextPost | DueSource::DatePlusWeek => {
+            due_without_post(goal.date, goal.next, options) == (week.due, week.due_source)
+        }
+    };
+    week.post == goal.post
+        && week.date == goal.date
+        && week.has_next == goal.next.is_some()
+        && due_holds
+}
+
+/// The window's ledger as [`build_around_goals`] builds it, from its weeks, oldest first as
+/// [`window_goals`] gives them, some worked out here and some given: `given[w]`, when there,
+/// is week `w` with its records as [`week_still_holds`] accepts them; `given_links[w]`, when
+/// there, the carry links from week `w` to week `w + 1` (a pair whose posts did not change).
+/// The other weeks are worked out from their posts' lives in `history`, and the other links
+/// matched from the next week's post's life in `history` and the earlier week's post as
+/// `earlier` gives it (enough of it for [`carry_links`]: its versions up to the next post's
+/// first). None when a post to work out has no versions.
+pub(crate) fn build_window<'a>(
+    history: &'a History,
+    options: &LedgerOptions,
+    window: &[WindowGoal],
+    given: Vec<Option<(Week, Vec<TaskRecord>)>>,
+    given_links: Vec<Option<Vec<(TaskId, TaskId)>>>,
+    earlier: &(dyn Fn(usize) -> Option<&'a PostLife> + Sync),
+) -> Option<Ledger> {
+    let pairs = window.len().saturating_sub(1);
+    if given.len() != window.len() || given_links.len() != pairs {
+        return None;
+    }
+    // Pairs of big posts to match (a commit to a long checklist): matched on a second
+    // thread while the weeks are worked out, as in a build of a few weeks.
+    let to_match: usize = window
+        .windows(2)
+        .zip(&given_links)
+        .filter(|(_, given)| given.is_none())
+        .flat_map(|(pair, _)| [earlier(pair[0].post), history.posts.get(pair[1].post)])
+        .flatten()
+        .flat_map(|life| &life.versions)
+        .map(|v| v.task_ids.len())
+        .sum();
+    let weeks_of = || -> Option<Vec<(Week, Vec<TaskRecord>)>> {
+        window
+            .iter()
+            .zip(given)
+            .enumerate()
+            .map(|(index, (goal, given))| match given {
+                Some(week) => Some(week),
+                None => week_outcome(history, options, (goal.post, goal.date), goal.next, index),
+            })
+            .collect()
+    };
+    let links_of = || -> Option<Vec<Vec<(TaskId, TaskId)>>> {
+        window
+            .windows(2)
+            .zip(given_links)
+            .map(|(pair, given)| match given {
+                Some(links) => Some(links),
+                None => {
+                    let next = history.posts.get(pair[1].post)?;
+                    (!next.versions.is_empty()).then_some(())?;
+                    Some(carry_links(earlier(pair[0].post)?, next))
+                }
+            })
+            .collect()
+    };
+    let (weeks, links) = if to_match >= PARALLEL_WEEK_TASKS {
+        weeks_here_links_beside(weeks_of, links_of)
+    } else {
+        (weeks_of(), links_of())
+    };
+    let (weeks, links) = (weeks?, links?);
+    if weeks.len() != window.len() {
+        return None;
+    }
+    let next_week: Vec<Option<usize>> = (0..weeks.len())
+        .map(|w| (w < pairs).then_some(w + 1))
+        .collect();
+    Some(assemble(
+        history.head.clone(),
+        history.warnings.clone(),
+        weeks,
+        &next_week,
+        &links,
+    ))
+}
+
+/// The due date of a goals post dated `date` that gives none itself, from `next`, the next
+/// goals post of its series (with its date), and the configured rules.
+fn due_without_post(
+    date: NaiveDate,
+    next: Option<(usize, NaiveDate)>,
+    options: &LedgerOptions,
+) -> (NaiveDate, DueSource) {
+    match next {
+        Some((_, next_date)) if next_date > date && options.due_from_next_post => {
+            (next_date, DueSource::NextPost)
+        }
+        _ => (
+            date.checked_add_days(Days::new(u64::from(options.due_days)))
+                .unwrap_or(date),
+            DueSource::DatePlusWeek,
+        ),
+    }
 }
 
 fn build_selected(
@@ -387,16 +534,7 @@ fn week_outcome(
 
     let (due, due_source) = match &current.post.due {
         Some(due) => (due.date, due.source),
-        None => match next {
-            Some((_, next_date)) if next_date > date && options.due_from_next_post => {
-                (next_date, DueSource::NextPost)
-            }
-            _ => (
-                date.checked_add_days(Days::new(u64::from(options.due_days)))
-                    .unwrap_or(date),
-                DueSource::DatePlusWeek,
-            ),
-        },
+        None => due_without_post(date, next, options),
     };
     let first_commit_after_due = first.commit.time.date_naive() > due;
 
