@@ -57,6 +57,34 @@ fn commit_of_a_post_carries_the_block_and_leaves_the_work_tree_equal_to_it() {
         .assert_block_agrees_with_history(&repo.dir, POST);
 }
 
+/// The hook reads the history only for a commit that stages a post: a stylesheet or a page
+/// committed on a long history would otherwise wait for every commit since the cache to be
+/// folded in (with no cache, the whole history read and a cache written).
+#[test]
+fn a_commit_that_stages_no_post_reads_no_history() {
+    let repo = Blog::new();
+    let cache = repo.dir.join(".git").join("gitgoals").join("cache-v1.bin");
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.ok(&["commit", "-q", "--no-verify", "-m", "week"]);
+    repo.write("assets/site.css", "body { margin: 0 }\n");
+    repo.ok(&["add", "assets/site.css"]);
+    assert_eq!(repo.commit_ok(&[]), "", "nothing to say");
+    assert!(
+        !cache.exists(),
+        "no history was read for a commit without a post"
+    );
+
+    repo.write(POST, format!("{POST_TEXT}- [ ] one more\n"));
+    repo.ok(&["add", POST]);
+    assert_eq!(repo.commit_ok(&[]), "");
+    assert!(
+        cache.is_file(),
+        "the post's commit read the history (and cached it)"
+    );
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_PREFIX));
+}
+
 #[test]
 fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
     let repo = Blog::new();
