@@ -517,9 +517,15 @@ fn the_window_read_from_the_stored_ledger_is_the_window_built_from_the_lives() {
     let ledger_options = LedgerOptions::default();
     // (what is staged, the posts the blocks are asked for)
     type Stage = fn(&dyn Fn(&str, &str), &dyn Fn(u32) -> String) -> Vec<String>;
-    let stagings: [(&str, Stage); 4] = [
+    let stagings: [(&str, Stage); 5] = [
         ("an edit of the newest post", |write, path| {
             write(&path(10), "- [x] Call the lab\n- [ ] Book the room\n");
+            vec![path(10)]
+        }),
+        // No goal new since the cache: the newest week's carry links in are the stored ones
+        // when no commit came after the cache.
+        ("a note under the newest post's goals", |write, path| {
+            write(&path(10), "\nA quiet week; no new goal.\n");
             vec![path(10)]
         }),
         ("a new post a week on", |write, path| {

@@ -1288,10 +1288,42 @@ impl HookView {
                     .then_some((week, records)),
             );
         }
+        // Where the later week of a pair is in the stored ledger, when its carry links in can
+        // be the stored ones: an unchanged week, or a changed one that has no goal first read
+        // since the cache (a box ticked, a note added). The matcher reads the week before as
+        // it stood when this week's post was first committed, and each of this post's goals
+        // as it first read: with the week before unchanged, none of that changed. A goal new
+        // since the cache has an id the cache's engine had not given.
+        let task_count = self.file.index.tip.task_count();
+        let mut links_into = stored_at.clone();
+        for index in 1..chain.len() {
+            let goal = &chain[index];
+            if links_into[index].is_some() || stored_at[index - 1].is_none() {
+                continue;
+            }
+            // A changed post's whole life is held; without it nothing can be told.
+            let old_goals_only = history.posts.get(goal.post).is_some_and(|life| {
+                !life.versions.is_empty()
+                    && life
+                        .versions
+                        .iter()
+                        .all(|v| v.task_ids.iter().all(|id| id.index() < task_count))
+            });
+            let stored_here = || {
+                let (week, _) =
+                    weeks::week_from(&self.file.read(*spans.weeks.get(goal.goal)?)?, index)?;
+                let life = history.posts.get(goal.post)?;
+                (week.post == goal.post && week.path == life.path).then_some(goal.goal)
+            };
+            if old_goals_only {
+                links_into[index] = stored_here();
+            }
+        }
         let mut stored_links = None;
         if stored_at
-            .windows(2)
-            .any(|pair| pair.iter().all(Option::is_some))
+            .iter()
+            .zip(links_into.iter().skip(1))
+            .any(|(week, next)| week.is_some() && next.is_some())
         {
             stored_links = Some(weeks::links_from(
                 &self.file.read(spans.links)?,
@@ -1299,8 +1331,9 @@ impl HookView {
             )?);
         }
         let given_links: Vec<Option<Vec<_>>> = stored_at
-            .windows(2)
-            .map(|pair| match (pair[0], pair[1], &stored_links) {
+            .iter()
+            .zip(links_into.iter().skip(1))
+            .map(|pair| match (*pair.0, *pair.1, &stored_links) {
                 (Some(week), Some(next), Some((next_week, links)))
                     if next_week.get(week) == Some(&Some(next)) =>
                 {
