@@ -136,16 +136,8 @@ pub fn versions_until(
     let (sections, rest): (Vec<Vec<u32>>, _) = postcard::take_from_bytes(rest).map_err(damaged)?;
     // A sequence is its length, as a variable-length integer, then its items.
     let (count, mut rest): (u64, _) = postcard::take_from_bytes(rest).map_err(damaged)?;
-    let commits: Vec<Arc<CommitInfo>> = commits
-        .into_iter()
-        .map(|c| Arc::new(c.into_info()))
-        .collect();
-    let commit = |i: u32| {
-        commits
-            .get(i as usize)
-            .cloned()
-            .ok_or(Error::Snapshot("commit index"))
-    };
+    let commits = Commits::of(commits);
+    let commit = |i: u32| commits.get(i);
     let tables = TextTables::read(texts, sections).ok_or(Error::Snapshot("heading index"))?;
     let mut versions: Vec<PostVersion> = Vec::new();
     for _ in 0..count {
@@ -352,20 +344,34 @@ impl<'a, T> Interner<'a, T> {
     }
 }
 
+/// A record's commits, read once and shared by the versions and events that name them by
+/// index.
+struct Commits(Vec<Arc<CommitInfo>>);
+
+impl Commits {
+    fn of(records: Vec<CommitRecord<String>>) -> Commits {
+        Commits(
+            records
+                .into_iter()
+                .map(|c| Arc::new(c.into_info()))
+                .collect(),
+        )
+    }
+
+    /// Commit `index`; an error when the record names one it does not hold (damage).
+    fn get(&self, index: u32) -> Result<Arc<CommitInfo>, Error> {
+        self.0
+            .get(index as usize)
+            .cloned()
+            .ok_or(Error::Snapshot("commit index"))
+    }
+}
+
 impl LifeRecord {
     /// The life stored, checked against the number of tasks the engine had.
     pub fn into_life(self, post: usize, task_count: usize) -> Result<StoredLife, Error> {
-        let commits: Vec<Arc<CommitInfo>> = self
-            .commits
-            .into_iter()
-            .map(|c| Arc::new(c.into_info()))
-            .collect();
-        let commit = |i: u32| {
-            commits
-                .get(i as usize)
-                .cloned()
-                .ok_or(Error::Snapshot("commit index"))
-        };
+        let commits = Commits::of(self.commits);
+        let commit = |i: u32| commits.get(i);
         // Tasks that share a text in the record share one copy of it when read back, as in
         // the engine that wrote it.
         let tables =
