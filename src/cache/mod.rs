@@ -1224,12 +1224,22 @@ impl HookView {
                     ledger
                 }
                 None => {
-                    for post in ledger::window_posts(&history, &goals, path, window) {
-                        if history.posts.get(post)?.versions.is_empty() {
-                            history.posts[post].versions = self.file.life(post)?.versions;
+                    // Every week worked out and every pair matched, from the posts' lives.
+                    let chain = ledger::window_goals(&history, &goals, path, window);
+                    for goal in &chain {
+                        if history.posts.get(goal.post)?.versions.is_empty() {
+                            history.posts[goal.post].versions = self.file.life(goal.post)?.versions;
                         }
                     }
-                    ledger::build_around_goals(&history, options, &goals, path, window)
+                    let history = &history;
+                    ledger::build_window(
+                        history,
+                        options,
+                        &chain,
+                        vec![None; chain.len()],
+                        vec![None; chain.len().saturating_sub(1)],
+                        &|post| history.posts.get(post),
+                    )?
                 }
             };
             ledgers.push(ledger);
@@ -1238,7 +1248,7 @@ impl HookView {
         Some(ledgers)
     }
 
-    /// The window [`ledger::build_around_goals`] builds for `path`, with each week whose post
+    /// The window [`ledger::build_around`] builds for `path`, with each week whose post
     /// is not `changed` since the cache read from the stored ledger (unless the next post of
     /// its series moved its due date), and the carry links of each pair of such weeks too:
     /// only the weeks and links the commits since the cache can have changed are worked out.

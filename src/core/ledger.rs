@@ -213,19 +213,6 @@ pub fn build_around(
     build_selected(history, options, Some((path, window)))
 }
 
-/// [`build_around`] on a history that holds the versions of only some posts (the hook's, read
-/// from the cache post by post): `goals` are every goals post with its date, as
-/// [`goals_with`] gives them, and the posts [`window_posts`] names must have their versions.
-pub(crate) fn build_around_goals(
-    history: &History,
-    options: &LedgerOptions,
-    goals: &[(usize, NaiveDate)],
-    path: &str,
-    window: usize,
-) -> Ledger {
-    build_from_goals(history, options, goals, Some((path, window)))
-}
-
 /// The date of `life` as a goals post: none when it is deleted or has no task now.
 pub(crate) fn goal_date(life: &PostLife) -> Option<NaiveDate> {
     (!life.deleted && current_tasks(life) > 0)
@@ -252,21 +239,7 @@ pub(crate) fn goals_with(
     goals
 }
 
-/// The posts (indices into `history.posts`) whose weeks [`build_around_goals`] builds for
-/// the post at `path`: it and up to `window - 1` posts before it in its series.
-pub(crate) fn window_posts(
-    history: &History,
-    goals: &[(usize, NaiveDate)],
-    path: &str,
-    window: usize,
-) -> Vec<usize> {
-    window_goals(history, goals, path, window)
-        .into_iter()
-        .map(|goal| goal.post)
-        .collect()
-}
-
-/// One week of the window [`build_around_goals`] builds, with what its figures depend on
+/// One week of the window [`build_around`] builds, with what its figures depend on
 /// besides its post's life: the next goals post of its series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct WindowGoal {
@@ -280,7 +253,7 @@ pub(crate) struct WindowGoal {
     pub next: Option<(usize, NaiveDate)>,
 }
 
-/// The weeks [`build_around_goals`] builds for the post at `path`, oldest first: it and up
+/// The weeks [`build_around`] builds for the post at `path`, oldest first: it and up
 /// to `window - 1` posts before it in its series, each but the last followed by the next.
 pub(crate) fn window_goals(
     history: &History,
@@ -301,7 +274,7 @@ pub(crate) fn window_goals(
 }
 
 /// Whether `week`, worked out earlier from the same life of `goal`'s post (a stored ledger's
-/// week), is the week [`build_around_goals`] works out for `goal` now: a week's figures
+/// week), is the week [`build_around`] works out for `goal` now: a week's figures
 /// depend on the rest of the history only through the next post of its series, by whether
 /// there is one and by the due date its date gives. Its records' carry-over fields are
 /// [`assemble`]'s, not the week's.
@@ -318,7 +291,7 @@ pub(crate) fn week_still_holds(week: &Week, goal: &WindowGoal, options: &LedgerO
         && due_holds
 }
 
-/// The window's ledger as [`build_around_goals`] builds it, from its weeks, oldest first as
+/// The window's ledger as [`build_around`] builds it, from its weeks, oldest first as
 /// [`window_goals`] gives them, some worked out here and some given: `given[w]`, when there,
 /// is week `w` with its records as [`week_still_holds`] accepts them; `given_links[w]`, when
 /// there, the carry links from week `w` to week `w + 1` (a pair whose posts did not change).
