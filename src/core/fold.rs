@@ -566,7 +566,7 @@ impl Engine {
         if let Some(tasks) = Arc::get_mut(&mut post).and_then(|p| p.tasks.placed_mut()) {
             for &(i, j) in pairs {
                 if let (Some(old), Some(new)) = (base.get(i), tasks.get_mut(j)) {
-                    share_text(new, old);
+                    new.share_text_of(old);
                 }
             }
         }
@@ -706,19 +706,6 @@ impl Engine {
 fn make_room_for_one(versions: &mut Vec<PostVersion>) {
     if versions.len() == versions.capacity() {
         versions.reserve_exact((versions.len() / 4).max(1));
-    }
-}
-
-/// Points `task`'s title, note and section at `kept`'s copies where they are equal.
-fn share_text(task: &mut Task, kept: &Task) {
-    if task.title == kept.title {
-        task.title = Arc::clone(&kept.title);
-    }
-    if task.note == kept.note {
-        task.note = Arc::clone(&kept.note);
-    }
-    if task.section == kept.section {
-        task.section = Arc::clone(&kept.section);
     }
 }
 

@@ -54,6 +54,20 @@ pub struct Task {
 }
 
 impl Task {
+    /// Points the title, note and section at `kept`'s copies where they are equal: the
+    /// versions of a post hold one copy of the text they keep.
+    pub fn share_text_of(&mut self, kept: &Task) {
+        if self.title == kept.title {
+            self.title = Arc::clone(&kept.title);
+        }
+        if self.note == kept.note {
+            self.note = Arc::clone(&kept.note);
+        }
+        if self.section == kept.section {
+            self.section = Arc::clone(&kept.section);
+        }
+    }
+
     /// The section as people write it: `Papers > CS294 week 1` (empty above the first heading).
     pub fn section_path(&self) -> String {
         self.section.join(" > ")

@@ -735,20 +735,21 @@ fn share_text_with(tasks: &mut [Task], replaced: &[Task]) {
                     .and_then(|near| near.iter().find(|old| old.title == task.title))
             });
         if let Some(old) = same {
-            task.title = Arc::clone(&old.title);
-            if old.note == task.note {
-                task.note = Arc::clone(&old.note);
-            }
+            task.share_text_of(old);
         }
-        // Else the section of the task before (a new task beside kept ones).
-        let section = same
-            .or_else(|| replaced.get(index))
-            .map(|old| &old.section)
-            .into_iter()
-            .chain(&last_section)
-            .find(|section| **section == task.section);
-        if let Some(section) = section {
-            task.section = Arc::clone(section);
+        // A task whose section is not yet a kept copy: the section of the task at its place,
+        // else of the task before (a new task beside kept ones).
+        if !same.is_some_and(|old| Arc::ptr_eq(&old.section, &task.section)) {
+            let section = replaced
+                .get(index)
+                .filter(|_| same.is_none())
+                .map(|old| &old.section)
+                .into_iter()
+                .chain(&last_section)
+                .find(|section| **section == task.section);
+            if let Some(section) = section {
+                task.section = Arc::clone(section);
+            }
         }
         last_section = Some(Arc::clone(&task.section));
     }
