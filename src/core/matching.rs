@@ -55,6 +55,11 @@ const COMMON_WORD_LIMIT: usize = 32;
 /// when the leftovers are too many for a full scan.
 const CANDIDATES_PER_TASK: usize = 6;
 
+/// Leftover pairs from which round 3 reads titles and compares them on two threads: two
+/// long lists of different goals (a week of a 700-goal checklist after another), which the
+/// hook matches while the user waits. A weekly post's few leftovers stay on one thread.
+const PARALLEL_SIMILAR_PAIRS: usize = 50_000;
+
 /// Index pairs `(old, new)` of the tasks that are the same task in both lists: one-to-one,
 /// sorted by the new index. Tasks of `old` without a pair were removed; tasks of `new` without
 /// one were added.
@@ -158,6 +163,37 @@ fn pair_exact(old: &[Entry], new: &[Entry]) -> Pairing {
     found
 }
 
+/// Rounds 1 and 2 without the diff, when no title the two sides share appears twice on
+/// either side (two weeks of different goals, as carry matching meets them): each shared
+/// title then pairs with its one namesake whatever alignment round 1 would find, because an
+/// aligned pair has equal titles and round 2 pairs every equal title left. None when a shared
+/// title repeats: which copy pairs with which is then the alignment's to say.
+fn pair_exact_unique(old: &[Entry], new: &[Entry]) -> Option<Pairing> {
+    let mut found = Pairing {
+        old_paired: vec![false; old.len()],
+        new_paired: vec![false; new.len()],
+        pairs: Vec::new(),
+    };
+    // Each old title with where it first is and whether it repeats.
+    let mut olds: HashMap<&str, (usize, bool)> = HashMap::with_capacity(old.len());
+    for (o, entry) in old.iter().enumerate() {
+        olds.entry(entry.key.as_str())
+            .and_modify(|(_, repeats)| *repeats = true)
+            .or_insert((o, false));
+    }
+    for (n, entry) in new.iter().enumerate() {
+        let Some(&(o, repeats)) = olds.get(entry.key.as_str()) else {
+            continue;
+        };
+        // A repeat on the old side, or this title's second time on the new side.
+        if repeats || found.old_paired[o] {
+            return None;
+        }
+        found.link(o, n);
+    }
+    Some(found)
+}
+
 /// Pairs found so far, and which tasks on each side they use.
 struct Pairing {
     old_paired: Vec<bool>,
@@ -207,32 +243,36 @@ fn pair_similar(
     old_left: &[usize],
     new_left: &[usize],
 ) -> Vec<(usize, usize)> {
-    let old_fuzzy: Vec<Fuzzy> = old_left.iter().map(|&o| Fuzzy::new(&old[o].key)).collect();
-    let new_fuzzy: Vec<Fuzzy> = new_left.iter().map(|&n| Fuzzy::new(&new[n].key)).collect();
-
-    let mut candidates = Vec::new();
-    let mut consider = |i: usize, j: usize| {
-        let (a, b) = (&old_fuzzy[i], &new_fuzzy[j]);
-        if a.numbers != b.numbers {
-            return;
-        }
-        if let Some(score) = a.score(b) {
-            let (o, n) = (old_left[i], new_left[j]);
-            candidates.push(Candidate {
-                score,
-                same_section: old[o].section == new[n].section,
-                old: o,
-                new: n,
-            });
-        }
+    let pairs = old_left.len().saturating_mul(new_left.len());
+    fn fuzzy_of<'a>(side: &'a [Entry], left: &[usize]) -> Vec<Fuzzy<'a>> {
+        left.iter().map(|&i| Fuzzy::new(&side[i].key)).collect()
+    }
+    let (old_fuzzy, new_fuzzy) = if pairs >= PARALLEL_SIMILAR_PAIRS {
+        std::thread::scope(|scope| {
+            let old_fuzzy = scope.spawn(|| fuzzy_of(old, old_left));
+            let new_fuzzy = fuzzy_of(new, new_left);
+            (join(old_fuzzy), new_fuzzy)
+        })
+    } else {
+        (fuzzy_of(old, old_left), fuzzy_of(new, new_left))
+    };
+    let sides = Sides {
+        old,
+        new,
+        old_left,
+        new_left,
+        old_fuzzy: &old_fuzzy,
+        new_fuzzy: &new_fuzzy,
     };
 
-    if old_left.len().saturating_mul(new_left.len()) <= FULL_SCAN_PAIRS {
+    let mut candidates = if pairs <= FULL_SCAN_PAIRS {
+        let mut candidates = Vec::new();
         for j in 0..new_left.len() {
             for i in 0..old_left.len() {
-                consider(i, j);
+                sides.consider(i, j, &mut candidates);
             }
         }
+        candidates
     } else {
         // Candidates share at least one uncommon word; each new task meets only the few old
         // tasks sharing the most words with it.
@@ -245,29 +285,22 @@ fn pair_similar(
                 by_word.entry(word).or_default().push(i);
             }
         }
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for (j, fuzzy) in new_fuzzy.iter().enumerate() {
-            shared.clear();
-            let mut words = fuzzy.words.clone();
-            words.sort_unstable();
-            words.dedup();
-            for word in words {
-                match by_word.get(word) {
-                    Some(olds) if olds.len() <= COMMON_WORD_LIMIT => {
-                        for &i in olds {
-                            *shared.entry(i).or_default() += 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let mut ranked: Vec<(usize, usize)> = shared.iter().map(|(&i, &c)| (i, c)).collect();
-            ranked.sort_unstable_by_key(|&(i, count)| (Reverse(count), i));
-            for &(i, _) in ranked.iter().take(CANDIDATES_PER_TASK) {
-                consider(i, j);
-            }
+        let all = 0..new_left.len();
+        if pairs >= PARALLEL_SIMILAR_PAIRS {
+            // The new tasks in two halves, one a thread: every candidate is kept and the
+            // order below is total, so the halves give what one pass would.
+            let half = new_left.len() / 2;
+            std::thread::scope(|scope| {
+                let first = scope.spawn(|| sides.by_shared_words(&by_word, 0..half));
+                let mut second = sides.by_shared_words(&by_word, half..all.end);
+                let mut candidates = join(first);
+                candidates.append(&mut second);
+                candidates
+            })
+        } else {
+            sides.by_shared_words(&by_word, all)
         }
-    }
+    };
 
     // Best first; among equals prefer the same section, then the nearer position, so ties
     // resolve the way a reader would and the result never depends on hashing order.
@@ -291,6 +324,75 @@ fn pair_similar(
         pairs.push((c.old, c.new));
     }
     pairs
+}
+
+/// The leftovers of round 3 with their titles read for comparison, by leftover index.
+struct Sides<'s, 'e> {
+    old: &'s [Entry<'e>],
+    new: &'s [Entry<'e>],
+    old_left: &'s [usize],
+    new_left: &'s [usize],
+    old_fuzzy: &'s [Fuzzy<'s>],
+    new_fuzzy: &'s [Fuzzy<'s>],
+}
+
+impl Sides<'_, '_> {
+    /// Adds leftover old `i` and new `j` to `candidates` when their titles pass for one task.
+    fn consider(&self, i: usize, j: usize, candidates: &mut Vec<Candidate>) {
+        let (a, b) = (&self.old_fuzzy[i], &self.new_fuzzy[j]);
+        if a.numbers != b.numbers {
+            return;
+        }
+        if let Some(score) = a.score(b) {
+            let (o, n) = (self.old_left[i], self.new_left[j]);
+            candidates.push(Candidate {
+                score,
+                same_section: self.old[o].section == self.new[n].section,
+                old: o,
+                new: n,
+            });
+        }
+    }
+
+    /// The candidates of the leftover new tasks `new`, each compared with the old ones
+    /// sharing the most uncommon words with it (`by_word`: the old tasks each word is in).
+    fn by_shared_words(
+        &self,
+        by_word: &HashMap<&str, Vec<usize>>,
+        new: std::ops::Range<usize>,
+    ) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for j in new {
+            shared.clear();
+            let mut words = self.new_fuzzy[j].words.clone();
+            words.sort_unstable();
+            words.dedup();
+            for word in words {
+                match by_word.get(word) {
+                    Some(olds) if olds.len() <= COMMON_WORD_LIMIT => {
+                        for &i in olds {
+                            *shared.entry(i).or_default() += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut ranked: Vec<(usize, usize)> = shared.iter().map(|(&i, &c)| (i, c)).collect();
+            ranked.sort_unstable_by_key(|&(i, count)| (Reverse(count), i));
+            for &(i, _) in ranked.iter().take(CANDIDATES_PER_TASK) {
+                self.consider(i, j, &mut candidates);
+            }
+        }
+        candidates
+    }
+}
+
+/// A scoped thread's result; its panic goes on in the caller.
+fn join<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// What round 3 needs to know about one title, computed once.
@@ -823,7 +925,10 @@ pub fn carry_rule(a: &str, b: &str) -> Option<CarryRule> {
 fn carry(old: &[&Task], new: &[&Task], explain: bool) -> CarryExplanation {
     let old_entries: Vec<Entry> = old.iter().map(|task| Entry::new(task)).collect();
     let new_entries: Vec<Entry> = new.iter().map(|task| Entry::new(task)).collect();
-    let found = pair_exact(&old_entries, &new_entries);
+    // Two weeks share few titles, so the diff of round 1 mostly aligns nothing, at a cost
+    // that grows with how much differs: a long week of new goals made it most of a match.
+    let found = pair_exact_unique(&old_entries, &new_entries)
+        .unwrap_or_else(|| pair_exact(&old_entries, &new_entries));
     let (old_left, new_left) = found.leftovers(&old_entries, &new_entries);
     let mut explanation = if old_left.is_empty() || new_left.is_empty() {
         CarryExplanation::default()
@@ -1209,6 +1314,52 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_shared_once_pair_without_the_diff_exactly_as_with_it() {
+        // Carry matching skips the diff when no shared title repeats; the pairs must be the
+        // very ones the diff and round 2 give, or a carried goal would change its partner.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        let section: Vec<String> = Vec::new();
+        let (mut shortcut, mut declined) = (0, 0);
+        for _ in 0..5_000 {
+            // Titles from a small pool, so that some are shared and some repeat.
+            let pool = 3 + next(40);
+            let (old_len, new_len) = (next(12), next(12));
+            let keys: Vec<String> = (0..old_len + new_len)
+                .map(|_| format!("goal {}", next(pool)))
+                .collect();
+            let entries = |keys: &[String]| -> Vec<Entry> {
+                keys.iter()
+                    .map(|key| Entry {
+                        key: key.clone(),
+                        section: &section,
+                    })
+                    .collect()
+            };
+            let (old, new) = (entries(&keys[..old_len]), entries(&keys[old_len..]));
+            let diffed = pair_exact(&old, &new);
+            match pair_exact_unique(&old, &new) {
+                Some(direct) => {
+                    shortcut += 1;
+                    assert_eq!(direct.old_paired, diffed.old_paired);
+                    assert_eq!(direct.new_paired, diffed.new_paired);
+                    assert_eq!(direct.into_pairs(), diffed.into_pairs());
+                }
+                None => declined += 1,
+            }
+        }
+        assert!(
+            shortcut > 1_000 && declined > 1_000,
+            "{shortcut} / {declined}"
+        );
+    }
 
     #[test]
     fn half_the_letters_two_words_differ_in_never_exceeds_their_edit_distance() {
