@@ -348,7 +348,10 @@ pub(crate) fn build_window<'a>(
             .collect()
     };
     let (weeks, links) = if to_match >= PARALLEL_WEEK_TASKS {
-        weeks_here_links_beside(weeks_of, links_of)
+        // The matching takes longer than the weeks: it starts at once here, while the
+        // second thread, which can take a millisecond to be scheduled, works the weeks out.
+        let (links, weeks) = here_and_beside(links_of, weeks_of);
+        (weeks, links)
     } else {
         (weeks_of(), links_of())
     };
@@ -473,7 +476,7 @@ fn build_from_goals(
         // Working out a week costs about as much as matching one pair of weeks: this thread
         // takes the weeks and the first third of the pairs, the other the rest.
         let third = next_week.len() / 3;
-        let ((weeks, mut links), later) = weeks_here_links_beside(
+        let ((weeks, mut links), later) = here_and_beside(
             || (weeks_of(), links_of(0..third)),
             || links_of(third..next_week.len()),
         );
@@ -673,12 +676,25 @@ fn carry_sides<'a>(
         .collect();
     let mut seen = IdSet::default();
     let mut candidates: Vec<(TaskId, &Task)> = Vec::new();
+    let mut before: &[TaskId] = &[];
     for version in &next.versions {
-        for (&id, task) in version.task_ids.iter().zip(version.post.tasks.contents()) {
+        // The goals a version shares with the one before at its start and its end were
+        // seen there: a long post's hundreds of versions differ in a few goals each.
+        let ids = &version.task_ids;
+        let start = ids.iter().zip(before).take_while(|(a, b)| a == b).count();
+        let end = ids[start..]
+            .iter()
+            .rev()
+            .zip(before[start..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let tasks = version.post.tasks.contents().skip(start);
+        for (&id, task) in ids[start..ids.len() - end].iter().zip(tasks) {
             if seen.insert(id) {
                 candidates.push((id, task));
             }
         }
+        before = ids;
     }
     Some((open_then, candidates))
 }
@@ -982,7 +998,8 @@ pub(crate) fn apply_update(
         .map(|v| v.task_ids.len())
         .sum();
     let (weeks, links) = if relinked_tasks >= PARALLEL_WEEK_TASKS {
-        weeks_here_links_beside(weeks_of, links_of)
+        let (links, weeks) = here_and_beside(links_of, weeks_of);
+        (weeks, links)
     } else {
         (weeks_of(), links_of())
     };
@@ -1214,19 +1231,19 @@ pub fn file_stem(path: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
-/// `weeks()` on this thread and `links()` on a second one, for when both are big enough to
+/// `here()` on this thread and `beside()` on a second one, for when both are big enough to
 /// be worth a thread; a panic in either goes on as it would have on one thread.
-fn weeks_here_links_beside<W, L: Send>(
-    weeks: impl FnOnce() -> W,
-    links: impl FnOnce() -> L + Send,
-) -> (W, L) {
+fn here_and_beside<H, B: Send>(
+    here: impl FnOnce() -> H,
+    beside: impl FnOnce() -> B + Send,
+) -> (H, B) {
     std::thread::scope(|scope| {
-        let links = scope.spawn(links);
-        let weeks = weeks();
-        let links = links
+        let beside = scope.spawn(beside);
+        let here = here();
+        let beside = beside
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (weeks, links)
+        (here, beside)
     })
 }
 
