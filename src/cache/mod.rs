@@ -1172,6 +1172,7 @@ impl HookView {
         }
         let mut engine = self.base.clone();
         // Every post the commit changes, renames or deletes is folded on its whole life.
+        let mut changed = Vec::new();
         for change in &pending.changes {
             let paths: [Option<&String>; 2] = match change {
                 FileChange::Added { path, .. }
@@ -1179,16 +1180,15 @@ impl HookView {
                 | FileChange::Deleted { path } => [Some(path), None],
                 FileChange::Renamed { from, to, .. } => [Some(from), Some(to)],
             };
-            for path in paths.into_iter().flatten() {
-                if let Some(post) = engine.post_at_tip(path)
-                    && !engine.holds_life(post)
-                    && !engine.fill_life(post, self.file.life(post)?)
-                {
-                    return None;
-                }
-            }
+            changed.extend(
+                paths
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|path| engine.post_at_tip(path)),
+            );
         }
-        engine.feed_pending(pending);
+        let posts = engine.fill_lives_parsing(&changed, &pending, |post| self.file.life(post))?;
+        engine.feed_pending_parsed(pending, posts);
         let mut history = engine.into_history();
         let goals = self.file.goals(&history);
         // The posts whose lives may differ from the cache's: those the engine holds, which
@@ -1613,6 +1613,40 @@ mod tests {
             history_of(&appended.engine().unwrap()),
             history_of(&engine_with(&commits))
         );
+    }
+
+    #[test]
+    fn a_big_post_read_back_while_its_next_version_is_parsed_folds_as_if_fed_whole() {
+        // From 64 KB the stored life is read back on one thread while the commit's version
+        // of the post is parsed on another: the post's history must be a whole fold's.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let big: String = (0..3000)
+            .map(|n| format!("- [ ] Study chapter {n} of the long checklist\n"))
+            .collect();
+        assert!(big.len() >= 64 << 10);
+        let ticked = big.replacen("- [ ] Study chapter 7 ", "- [x] Study chapter 7 ", 1)
+            + "- [ ] One more goal\n";
+        let mut commits = vec![(WEEK_1, big.as_str()), (WEEK_2, "- [ ] CS242 HW 3\n")];
+        store(&path, SELECTOR, None, &engine_with(&commits), None).unwrap();
+        let file = CacheFile::open(&path, SELECTOR).unwrap();
+        let mut partial = file.empty_engine(&HistoryOptions::default()).unwrap();
+        assert!(partial.extend_partial(vec![delta(3, WEEK_1, &ticked)], |post| file.life(post)));
+        commits.push((WEEK_1, &ticked));
+        let (folded, whole) = (partial.history(), engine_with(&commits).history());
+        assert_eq!(
+            format!("{:?}", folded.posts[0]),
+            format!("{:?}", whole.posts[0])
+        );
+        let tasks_of_week_1 = |history: &History| {
+            let tasks: Vec<_> = history.tasks.iter().filter(|t| t.post == 0).collect();
+            format!("{tasks:?}")
+        };
+        assert_eq!(tasks_of_week_1(&folded), tasks_of_week_1(&whole));
+        assert_eq!(folded.posts[0].versions.len(), 2);
+        // A life that cannot be read back leaves the engine of no use, as on one thread.
+        let mut unreadable = file.empty_engine(&HistoryOptions::default()).unwrap();
+        assert!(!unreadable.extend_partial(vec![delta(3, WEEK_1, &ticked)], |_| None));
     }
 
     #[test]

@@ -97,8 +97,14 @@ impl Engine {
     /// Folds in a commit about to be made and takes it as the tip: the history as it will
     /// be once the commit exists.
     pub fn feed_pending(&mut self, delta: CommitDelta) {
+        let posts = parse_blobs(&delta, &self.parse_options, Some(&self.memo));
+        self.feed_pending_parsed(delta, posts);
+    }
+
+    /// [`Engine::feed_pending`] with the commit's blobs already parsed ([`parse_blobs`]).
+    pub fn feed_pending_parsed(&mut self, delta: CommitDelta, posts: Vec<Post>) {
         let id = delta.id;
-        self.feed(delta);
+        self.feed_parsed(delta, posts);
         self.head = Some(id);
     }
 
@@ -928,6 +934,10 @@ pub struct StoredLife {
 /// life it has not read.
 pub(crate) const UNREAD: usize = usize::MAX;
 
+/// Bytes of changed posts from which [`Engine::fill_lives_parsing`] parses them on a second
+/// thread: a long checklist's, not a weekly post's, whose parse is shorter than a thread.
+const PARSE_BESIDE_BYTES: usize = 64 << 10;
+
 impl Engine {
     /// Posts whose records changed since the engine was made or read back.
     pub fn touched(&self) -> &std::collections::BTreeSet<usize> {
@@ -1030,7 +1040,7 @@ impl Engine {
     pub fn extend_partial(
         &mut self,
         deltas: Vec<CommitDelta>,
-        mut load: impl FnMut(usize) -> Option<StoredLife>,
+        load: impl FnMut(usize) -> Option<StoredLife>,
     ) -> bool {
         let Some(tip) = self.tip() else {
             return false;
@@ -1062,25 +1072,64 @@ impl Engine {
                 );
             }
         }
-        needed.sort_unstable();
-        needed.dedup();
-        for post in needed {
-            if !self.holds_life(post) {
-                let filled = load(post).is_some_and(|life| self.fill_life(post, life));
-                if !filled {
-                    return false;
-                }
-            }
-        }
-        let mut last = None;
+        let mut deltas = deltas.into_iter();
+        let Some(first) = deltas.next() else {
+            return true;
+        };
+        let Some(posts) = self.fill_lives_parsing(&needed, &first, load) else {
+            return false;
+        };
+        let mut last = first.id;
+        self.feed_parsed(first, posts);
         for delta in deltas {
-            last = Some(delta.id);
+            last = delta.id;
             self.feed(delta);
         }
-        if let Some(last) = last {
-            self.head = Some(last);
-        }
+        self.head = Some(last);
         true
+    }
+
+    /// Fills in with `load` the lives of those of `posts` this partial engine does not hold
+    /// yet ([`Engine::fill_life`]), and parses `next`'s blobs meanwhile. Neither needs the
+    /// other, and for a big post each takes milliseconds: its stored life is read back
+    /// version by version, and its next version is parsed whole, as the cache keeps no parse
+    /// to reuse chunks from. None when a life cannot be loaded or does not fit.
+    pub fn fill_lives_parsing(
+        &mut self,
+        posts: &[usize],
+        next: &CommitDelta,
+        mut load: impl FnMut(usize) -> Option<StoredLife>,
+    ) -> Option<Vec<Post>> {
+        let mut posts: Vec<usize> = posts
+            .iter()
+            .copied()
+            .filter(|&post| !self.holds_life(post))
+            .collect();
+        posts.sort_unstable();
+        posts.dedup();
+        let bytes: usize = next.blobs.iter().map(|blob| blob.bytes.len()).sum();
+        let (options, memo) = (&self.parse_options, &*self.memo);
+        let (lives, parsed) = if !posts.is_empty() && bytes >= PARSE_BESIDE_BYTES {
+            // The parse, the shorter, goes to the second thread: one can take a millisecond
+            // or two to be scheduled.
+            std::thread::scope(|scope| {
+                let parsing = scope.spawn(|| parse_blobs(next, options, Some(memo)));
+                let lives: Vec<Option<StoredLife>> = posts.iter().map(|&post| load(post)).collect();
+                let parsed = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (lives, parsed)
+            })
+        } else {
+            let lives: Vec<Option<StoredLife>> = posts.iter().map(|&post| load(post)).collect();
+            (lives, parse_blobs(next, options, Some(memo)))
+        };
+        for (post, life) in posts.into_iter().zip(lives) {
+            if !self.fill_life(post, life?) {
+                return None;
+            }
+        }
+        Some(parsed)
     }
 }
 
