@@ -572,6 +572,23 @@ fn read_runs(
     // Kept tasks are shared with the version before, not copied: a big post's thousands of
     // versions read back as one copy of each task, like the history they were written from.
     let mut tasks = TaskList::default();
+    // A run for each run of the version before that a kept range lies in, and one for each
+    // stretch of new tasks.
+    let mut new_stretch = false;
+    let mut room = 0usize;
+    for run in &runs {
+        match run {
+            TaskRun::Kept { from, count, .. } => {
+                room = room
+                    .saturating_add(usize::from(std::mem::take(&mut new_stretch)))
+                    .saturating_add(old_tasks.runs_kept(*from as usize, *count as usize));
+            }
+            TaskRun::New { .. } => new_stretch = true,
+        }
+    }
+    room = room.saturating_add(usize::from(new_stretch));
+    // A damaged record cannot ask for more than the runs the version before has, each once.
+    tasks.reserve_runs(room.min(runs.len().saturating_mul(2) + old_tasks.run_count()));
     let mut new_tasks: Vec<Task> = Vec::new();
     let mut ids = Vec::with_capacity(length);
     for run in runs {

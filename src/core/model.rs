@@ -255,6 +255,29 @@ impl TaskList {
         }
     }
 
+    /// How many runs [`TaskList::push_kept`] adds for `count` tasks from index `from`: one
+    /// for each run of this list they lie in.
+    pub fn runs_kept(&self, from: usize, count: usize) -> usize {
+        if count == 0 {
+            return 0;
+        }
+        let to = from.saturating_add(count);
+        let last = self.runs.partition_point(|r| r.first() < to);
+        let first = self.runs.partition_point(|r| r.first() <= from);
+        (last + 1).saturating_sub(first)
+    }
+
+    /// How many runs hold the tasks.
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Room for `additional` more runs: a list read back from the cache is made run by run,
+    /// and a big post's hundreds of versions would each grow theirs several times over.
+    pub fn reserve_runs(&mut self, additional: usize) {
+        self.runs.reserve_exact(additional);
+    }
+
     /// Adds `count` tasks of `before` from index `from`, with lines moved by `lines`, marker
     /// bytes by `bytes` and parents by as many places as the tasks move: the tasks are shared
     /// with `before`, not copied. None, adding nothing, when that range is not in `before` or
@@ -599,6 +622,27 @@ mod tests {
             marker: start..start + 3,
             parent,
             ..Task::default()
+        }
+    }
+
+    #[test]
+    fn the_runs_a_kept_range_adds_are_counted_before_it_is_added() {
+        // The cache reader reserves room for a version's runs from this count: it must be
+        // the number push_kept adds, for every range of a list of runs of several sizes.
+        let mut before = TaskList::default();
+        for (n, size) in [3usize, 1, 4, 2].into_iter().enumerate() {
+            let tasks: Vec<Task> = (0..size)
+                .map(|i| task(&format!("t{n}.{i}"), i + 1, 10 * i, None))
+                .collect();
+            before.push_run(tasks.into(), 20 * n, 200 * n);
+        }
+        assert_eq!(before.run_count(), 4);
+        for from in 0..=before.len() {
+            for count in 0..=before.len() - from {
+                let mut list = TaskList::default();
+                list.push_kept(&before, from, count, 0, 0).unwrap();
+                assert_eq!(list.run_count(), before.runs_kept(from, count), "{from}+{count}");
+            }
         }
     }
 
