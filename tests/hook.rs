@@ -86,6 +86,53 @@ fn a_commit_that_stages_no_post_reads_no_history() {
 }
 
 #[test]
+fn a_cache_eight_commits_behind_is_brought_forward_by_the_hook_and_one_nearly_current_is_not() {
+    // Every commit behind the cache costs each hook run its folding; past a few, the hook
+    // writes the cache again at HEAD once, and `history` then reads it as it reads a fresh one.
+    let repo = Blog::new();
+    let cache = repo.dir.join(".git").join("gitgoals").join("cache-v1.bin");
+    repo.write(POST, POST_TEXT);
+    repo.ok(&["add", POST]);
+    repo.ok(&["commit", "-q", "--no-verify", "-m", "week"]);
+    repo.gitgoals_ok(&["history"]);
+    let mut body = POST_TEXT.to_string();
+    let mut edit = |n: usize| {
+        body.push_str(&format!("- [ ] goal added later {n}\n"));
+        repo.write(POST, &body);
+        repo.ok(&["add", POST]);
+    };
+    for n in 0..8 {
+        edit(n);
+        repo.ok(&["commit", "-q", "--no-verify", "-m", "edit"]);
+    }
+    let stale = fs::read(&cache).expect("the cache");
+    edit(8);
+    repo.commit_ok(&[]);
+    let brought = fs::read(&cache).expect("the cache");
+    assert!(brought != stale, "eight commits behind: written again");
+    let cached = repo.gitgoals_ok(&["history", "--format", "json"]);
+    let fresh = repo.gitgoals_ok(&["--no-cache", "history", "--format", "json"]);
+    assert_eq!(
+        cached, fresh,
+        "the cache brought forward reads as the history"
+    );
+
+    // `history` wrote it at HEAD; two commits behind, the hook folds them and leaves it.
+    let current = fs::read(&cache).expect("the cache");
+    for n in 9..11 {
+        edit(n);
+        repo.ok(&["commit", "-q", "--no-verify", "-m", "edit"]);
+    }
+    edit(11);
+    repo.commit_ok(&[]);
+    assert!(
+        fs::read(&cache).expect("the cache") == current,
+        "not rewritten"
+    );
+    assert!(text(&repo.blob("HEAD", POST)).contains(START_PREFIX));
+}
+
+#[test]
 fn second_commit_with_the_same_numbers_does_not_rewrite_the_post() {
     let repo = Blog::new();
     repo.write(POST, POST_TEXT);

@@ -1057,6 +1057,31 @@ const EARLY_RECORD_BYTES: u64 = 128 << 10;
 /// and writes the cache again, rather than folding them onto a partial one at every commit.
 const HOOK_FOLDS_AT_MOST: usize = 32;
 
+/// From this many commits since the cache, the hook brings it forward after writing its
+/// block ([`bring_forward`]): each commit behind costs every later hook run its folding
+/// (a millisecond or more on a long checklist), and at [`HOOK_FOLDS_AT_MOST`] the whole
+/// history is read. Brought forward once, the next runs fold nothing.
+const HOOK_BRINGS_FORWARD_AT: usize = 8;
+
+/// Writes the cache again at HEAD when it stands a few plain commits behind, as `history`
+/// would, folding only those commits onto the posts they change; true when it did. A cache
+/// further behind, or not at an ancestor, is left for a run that reads the whole history:
+/// this costs a hook run only the update, never a full read.
+pub fn bring_forward(
+    repo: &Repo,
+    options: &HistoryOptions,
+    ledger_options: &LedgerOptions,
+) -> Result<bool, Error> {
+    let Some((head, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
+        return Ok(false);
+    };
+    let tip = file.index.tip.tip();
+    if tip == head || !continues_from(repo, tip, head) {
+        return Ok(false);
+    }
+    Ok(update_partially(&file, repo, options, ledger_options, head)?.is_some())
+}
+
 /// The hook's view of the cache when it is whole and at HEAD or at an ancestor that only a
 /// few plain commits separate from HEAD; none otherwise (the caller then reads the history
 /// through [`load_engine`], which writes the cache again).
@@ -1130,6 +1155,12 @@ impl HookView {
     /// The commit the view stands at: the first parent of the commit about to be made.
     pub fn tip(&self) -> Option<ObjectId> {
         self.base.tip()
+    }
+
+    /// Whether the view folded [`HOOK_BRINGS_FORWARD_AT`] commits or more onto the cached
+    /// tip: the hook then brings the cache forward ([`bring_forward`]).
+    pub fn lags(&self) -> bool {
+        self.base.known_commits().len() >= HOOK_BRINGS_FORWARD_AT
     }
 
     /// How many of the windows built so far read the weeks the commits since the cache

@@ -848,8 +848,8 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
     // post needs its block: a commit of anything else (a stylesheet, a page) folds nothing
     // in, where reading the commits since the cache took a big history 20 ms.
     let parent = made.first_parent();
-    let view = std::cell::OnceCell::new();
-    let view = || view.get_or_init(|| session.hook_view_at(parent));
+    let view_cell = std::cell::OnceCell::new();
+    let view = || view_cell.get_or_init(|| session.hook_view_at(parent));
     // The whole engine, read only when the cache cannot serve the hook on its own.
     let full = std::cell::OnceCell::new();
     let engine = || full.get_or_init(|| session.engine_at(parent));
@@ -890,6 +890,19 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
     let report = hook::run_pre_commit(&session, &options, &made, &figures);
     for failure in &report.failures {
         eprintln!("{failure}");
+    }
+    // The block is written: a cache many commits behind HEAD, the commit's parent, is now
+    // brought forward once rather than folded on at every commit to come. Best effort: the
+    // commit needs none of it.
+    let lagging = matches!(view_cell.get(), Some(Ok(Some(view))) if view.lags());
+    let on_head = session
+        .repo()
+        .ok()
+        .and_then(|repo| repo.head().ok().flatten())
+        == parent;
+    if lagging && on_head {
+        drop(view_cell);
+        let _ = session.bring_cache_forward();
     }
     if !session.quiet {
         for notice in &report.notices {

@@ -641,7 +641,11 @@ mod tests {
             for count in 0..=before.len() - from {
                 let mut list = TaskList::default();
                 list.push_kept(&before, from, count, 0, 0).unwrap();
-                assert_eq!(list.run_count(), before.runs_kept(from, count), "{from}+{count}");
+                assert_eq!(
+                    list.run_count(),
+                    before.runs_kept(from, count),
+                    "{from}+{count}"
+                );
             }
         }
     }
