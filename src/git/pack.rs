@@ -298,10 +298,19 @@ impl Pack {
         let end = be32(&self.index, 8 + first * 4)? as usize;
         let names = 8 + 256 * 4;
         let name = |n: usize| self.index.get(names + n * 20..names + n * 20 + 20);
+        // Names compare by their first eight bytes as one number, which nearly always
+        // decides, and by the rest only when those are equal: a memcmp call per step of
+        // the search was a fiftieth of a cold run's time.
+        let leading = |name: &[u8]| name.first_chunk::<8>().map(|b| u64::from_be_bytes(*b));
+        let wanted = leading(id)?;
         let (mut low, mut high) = (start, end.min(self.objects));
         while low < high {
             let mid = low + (high - low) / 2;
-            match name(mid)?.cmp(&id[..]) {
+            let name = name(mid)?;
+            let order = leading(name)?
+                .cmp(&wanted)
+                .then_with(|| name[8..].cmp(&id[8..]));
+            match order {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
