@@ -1315,17 +1315,22 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn titles_shared_once_pair_without_the_diff_exactly_as_with_it() {
-        // Carry matching skips the diff when no shared title repeats; the pairs must be the
-        // very ones the diff and round 2 give, or a carried goal would change its partner.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
+    /// A repeatable stream of numbers, each below the bound it is asked for.
+    fn numbers_below(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1);
             (state >> 33) as usize % n
-        };
+        }
+    }
+
+    #[test]
+    fn titles_shared_once_pair_without_the_diff_exactly_as_with_it() {
+        // Carry matching skips the diff when no shared title repeats; the pairs must be the
+        // very ones the diff and round 2 give, or a carried goal would change its partner.
+        let mut next = numbers_below(0x2545_f491_4f6c_dd1d);
         let section: Vec<String> = Vec::new();
         let (mut shortcut, mut declined) = (0, 0);
         for _ in 0..5_000 {
@@ -1366,13 +1371,7 @@ mod tests {
         // The bound lets carry matching skip the edit distance of most pairs of words; if it
         // ever overshot, a misspelt word would stop counting as its spelling.
         let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyzé0123".chars().collect();
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % n
-        };
+        let mut next = numbers_below(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let word: String = (0..3 + next(8))
                 .map(|_| alphabet[next(alphabet.len())])
