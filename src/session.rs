@@ -270,16 +270,6 @@ impl Session {
         Ok(ledger)
     }
 
-    /// Brings the cache forward to HEAD when it is a few plain commits behind
-    /// ([`cache::bring_forward`]); true when it was written. Nothing is printed: the
-    /// history's warnings belong to the commands that show it.
-    pub fn bring_cache_forward(&self) -> Result<bool, Error> {
-        if !self.use_cache {
-            return Ok(false);
-        }
-        cache::bring_forward(self.repo()?, &self.read, &self.ledger)
-    }
-
     /// The fold fed up to HEAD: what a commit about to be made sits on.
     pub fn engine(&self) -> Result<Engine, Error> {
         cache::load_engine(self.repo()?, &self.read, &self.ledger, self.use_cache)

@@ -433,31 +433,44 @@ fn update_partially(
     let Some(previous) = file.ledger() else {
         return Ok(None);
     };
-    let Some(mut engine) = file.partial_engine(options, head, repo)? else {
+    let Some(engine) = file.partial_engine(options, head, repo)? else {
         return Ok(None);
     };
+    Ok(update_from_partial(
+        file,
+        engine,
+        &previous,
+        repo,
+        ledger_options,
+    ))
+}
+
+/// [`update_partially`] from a partial engine already folded to HEAD (the hook's view has
+/// one): the weeks of the posts it changed worked out again, the rest taken from `previous`,
+/// and the cache written. None when that does not fit (a damaged record).
+fn update_from_partial(
+    file: &CacheFile,
+    mut engine: Engine,
+    previous: &Ledger,
+    repo: &Repo,
+    ledger_options: &LedgerOptions,
+) -> Option<Ledger> {
     // The partial engine saw only the new commits' warnings; the stored ones come first.
     engine.put_warnings_first(&file.index.warnings);
     let touched = engine.touched().clone();
     let mut history = engine.history();
     let goals = file.goals(&history);
-    let plan = ledger::plan_update(&previous, &history, &goals, &touched);
+    let plan = ledger::plan_update(previous, &history, &goals, &touched);
     for &post in &plan.needed {
         if history
             .posts
             .get(post)
             .is_some_and(|l| l.versions.is_empty())
         {
-            let Some(life) = file.life(post) else {
-                return Ok(None);
-            };
-            history.posts[post].versions = life.versions;
+            history.posts[post].versions = file.life(post)?.versions;
         }
     }
-    let Some(ledger) = ledger::apply_update(&plan, &previous, &history, ledger_options, &goals)
-    else {
-        return Ok(None);
-    };
+    let ledger = ledger::apply_update(&plan, previous, &history, ledger_options, &goals)?;
     let selector = file.index.selector.clone();
     let path = cache_file(repo);
     if let Ok(pending) = prepare_store(&path, &selector, Some(file), &engine) {
@@ -465,7 +478,7 @@ fn update_partially(
     }
     drop_aside(history);
     drop_aside(engine.into_history());
-    Ok(Some(ledger))
+    Some(ledger)
 }
 
 /// What decides which files are posts, how they read and how weeks are counted: a cache
@@ -634,6 +647,21 @@ impl CacheFile {
     fn life(&self, post: usize) -> Option<StoredLife> {
         let entry = self.index.posts.get(post)?;
         self.life_from(&self.read(entry.record)?, post)
+    }
+
+    /// Gives each of `posts` that `history` holds no versions of its life from the cache;
+    /// none when a post is not in the history or its record is damaged.
+    fn read_lives(
+        &self,
+        history: &mut History,
+        posts: impl IntoIterator<Item = usize>,
+    ) -> Option<()> {
+        for post in posts {
+            if history.posts.get(post)?.versions.is_empty() {
+                history.posts[post].versions = self.life(post)?.versions;
+            }
+        }
+        Some(())
     }
 
     /// Post `post`'s life from its record's bytes.
@@ -1046,6 +1074,29 @@ struct Prefix {
     life: PostLife,
 }
 
+impl Prefix {
+    /// The versions of post `post` committed up to index `until`, from its record's bytes,
+    /// checked against the `task_count` tasks of the engine that wrote it.
+    fn decode(
+        bytes: &[u8],
+        (post, until): (usize, usize),
+        task_count: usize,
+        path: String,
+        deleted: bool,
+    ) -> Option<Prefix> {
+        let versions = record::versions_until(bytes, task_count, until).ok()?;
+        Some(Prefix {
+            post,
+            until,
+            life: PostLife {
+                path,
+                deleted,
+                versions,
+            },
+        })
+    }
+}
+
 /// Prefixes decoded on a thread of their own.
 type Ahead = std::thread::JoinHandle<Vec<Prefix>>;
 
@@ -1058,29 +1109,10 @@ const EARLY_RECORD_BYTES: u64 = 128 << 10;
 const HOOK_FOLDS_AT_MOST: usize = 32;
 
 /// From this many commits since the cache, the hook brings it forward after writing its
-/// block ([`bring_forward`]): each commit behind costs every later hook run its folding
-/// (a millisecond or more on a long checklist), and at [`HOOK_FOLDS_AT_MOST`] the whole
-/// history is read. Brought forward once, the next runs fold nothing.
+/// block ([`HookView::bring_forward`]): each commit behind costs every later hook run its
+/// folding (a millisecond or more on a long checklist), and at [`HOOK_FOLDS_AT_MOST`] the
+/// whole history is read. Brought forward once, the next runs fold nothing.
 const HOOK_BRINGS_FORWARD_AT: usize = 8;
-
-/// Writes the cache again at HEAD when it stands a few plain commits behind, as `history`
-/// would, folding only those commits onto the posts they change; true when it did. A cache
-/// further behind, or not at an ancestor, is left for a run that reads the whole history:
-/// this costs a hook run only the update, never a full read.
-pub fn bring_forward(
-    repo: &Repo,
-    options: &HistoryOptions,
-    ledger_options: &LedgerOptions,
-) -> Result<bool, Error> {
-    let Some((head, _, Some(file))) = open_cache(repo, options, ledger_options, true)? else {
-        return Ok(false);
-    };
-    let tip = file.index.tip.tip();
-    if tip == head || !continues_from(repo, tip, head) {
-        return Ok(false);
-    }
-    Ok(update_partially(&file, repo, options, ledger_options, head)?.is_some())
-}
 
 /// The hook's view of the cache when it is whole and at HEAD or at an ancestor that only a
 /// few plain commits separate from HEAD; none otherwise (the caller then reads the history
@@ -1127,16 +1159,8 @@ pub fn load_hook_view_at(
                 records
                     .into_iter()
                     .filter_map(|(post, until, bytes)| {
-                        let versions = record::versions_until(&bytes, task_count, until).ok()?;
-                        Some(Prefix {
-                            post,
-                            until,
-                            life: PostLife {
-                                path: paths.get(post)?.clone(),
-                                deleted: false,
-                                versions,
-                            },
-                        })
+                        let path = paths.get(post)?.clone();
+                        Prefix::decode(&bytes, (post, until), task_count, path, false)
                     })
                     .collect()
             })
@@ -1157,10 +1181,20 @@ impl HookView {
         self.base.tip()
     }
 
-    /// Whether the view folded [`HOOK_BRINGS_FORWARD_AT`] commits or more onto the cached
-    /// tip: the hook then brings the cache forward ([`bring_forward`]).
-    pub fn lags(&self) -> bool {
-        self.base.known_commits().len() >= HOOK_BRINGS_FORWARD_AT
+    /// Writes the cache again at HEAD when the view folded [`HOOK_BRINGS_FORWARD_AT`]
+    /// commits or more onto the cached tip and stands at HEAD (not under an amend), as an
+    /// incremental `history` would, from the engine the view folded already; true when it
+    /// did. Never a full read: the view exists only for a few plain commits behind.
+    pub fn bring_forward(mut self, repo: &Repo) -> bool {
+        let at_head = repo.head().ok().flatten() == self.tip();
+        if !at_head || self.base.known_commits().len() < HOOK_BRINGS_FORWARD_AT {
+            return false;
+        }
+        let Some(previous) = self.file.ledger() else {
+            return false;
+        };
+        let engine = std::mem::take(&mut self.base);
+        update_from_partial(&self.file, engine, &previous, repo, &self.ledger_options).is_some()
     }
 
     /// How many of the windows built so far read the weeks the commits since the cache
@@ -1257,11 +1291,8 @@ impl HookView {
                 None => {
                     // Every week worked out and every pair matched, from the posts' lives.
                     let chain = ledger::window_goals(&history, &goals, path, window);
-                    for goal in &chain {
-                        if history.posts.get(goal.post)?.versions.is_empty() {
-                            history.posts[goal.post].versions = self.file.life(goal.post)?.versions;
-                        }
-                    }
+                    self.file
+                        .read_lives(&mut history, chain.iter().map(|goal| goal.post))?;
                     let history = &history;
                     ledger::build_window(
                         history,
@@ -1398,11 +1429,7 @@ impl HookView {
                 .filter(|(_, links)| links.is_none())
                 .map(|(pair, _)| pair[1].post),
         );
-        for post in whole {
-            if history.posts.get(post)?.versions.is_empty() {
-                history.posts[post].versions = self.file.life(post)?.versions;
-            }
-        }
+        self.file.read_lives(history, whole)?;
         // The earlier post of each pair matched, as far as the matcher reads it: up to the
         // later post's first version.
         let mut earlier: Vec<Prefix> = Vec::new();
@@ -1417,24 +1444,13 @@ impl HookView {
                 .position(|p| p.post == post && p.until >= until)
             {
                 Some(at) => prefixes.swap_remove(at),
-                None => {
-                    let entry = self.file.index.posts.get(post)?;
-                    let versions = record::versions_until(
-                        &self.file.read(entry.record)?,
-                        self.file.index.tip.task_count(),
-                        until,
-                    )
-                    .ok()?;
-                    Prefix {
-                        post,
-                        until,
-                        life: PostLife {
-                            path: history.posts[post].path.clone(),
-                            deleted: history.posts[post].deleted,
-                            versions,
-                        },
-                    }
-                }
+                None => Prefix::decode(
+                    &self.file.read(self.file.index.posts.get(post)?.record)?,
+                    (post, until),
+                    task_count,
+                    history.posts[post].path.clone(),
+                    history.posts[post].deleted,
+                )?,
             };
             earlier.push(prefix);
         }

@@ -891,19 +891,6 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
     for failure in &report.failures {
         eprintln!("{failure}");
     }
-    // The block is written: a cache many commits behind HEAD, the commit's parent, is now
-    // brought forward once rather than folded on at every commit to come. Best effort: the
-    // commit needs none of it.
-    let lagging = matches!(view_cell.get(), Some(Ok(Some(view))) if view.lags());
-    let on_head = session
-        .repo()
-        .ok()
-        .and_then(|repo| repo.head().ok().flatten())
-        == parent;
-    if lagging && on_head {
-        drop(view_cell);
-        let _ = session.bring_cache_forward();
-    }
     if !session.quiet {
         for notice in &report.notices {
             eprintln!("{notice}");
@@ -938,6 +925,14 @@ fn run_pre_commit(args: &SessionArgs, strict: bool, template: Option<PathBuf>) -
                 code = code.max(u8::from(strict || session.config.hook_strict.value));
             }
         }
+    }
+    // All is written and said: a cache many commits behind HEAD, the commit's parent, is
+    // now brought forward once rather than folded on at every commit to come. Best effort:
+    // the commit needs none of it.
+    if let Some(Ok(Some(view))) = view_cell.into_inner()
+        && let Ok(repo) = session.repo()
+    {
+        view.bring_forward(repo);
     }
     code
 }

@@ -347,14 +347,7 @@ pub(crate) fn build_window<'a>(
             })
             .collect()
     };
-    let (weeks, links) = if to_match >= PARALLEL_WEEK_TASKS {
-        // The matching takes longer than the weeks: it starts at once here, while the
-        // second thread, which can take a millisecond to be scheduled, works the weeks out.
-        let (links, weeks) = here_and_beside(links_of, weeks_of);
-        (weeks, links)
-    } else {
-        (weeks_of(), links_of())
-    };
+    let (weeks, links) = weeks_and_links(to_match >= PARALLEL_WEEK_TASKS, weeks_of, links_of);
     let (weeks, links) = (weeks?, links?);
     if weeks.len() != window.len() {
         return None;
@@ -997,12 +990,7 @@ pub(crate) fn apply_update(
         .flat_map(|post| &history.posts[post].versions)
         .map(|v| v.task_ids.len())
         .sum();
-    let (weeks, links) = if relinked_tasks >= PARALLEL_WEEK_TASKS {
-        let (links, weeks) = here_and_beside(links_of, weeks_of);
-        (weeks, links)
-    } else {
-        (weeks_of(), links_of())
-    };
+    let (weeks, links) = weeks_and_links(relinked_tasks >= PARALLEL_WEEK_TASKS, weeks_of, links_of);
     let weeks = weeks?;
     Some(assemble(
         history.head.clone(),
@@ -1229,6 +1217,22 @@ pub fn post_date(life: &PostLife) -> Option<NaiveDate> {
 pub fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Some weeks worked out and the carry links of some pairs matched: on two threads when
+/// `big` (pairs of long checklists), the matching, the longer, here from the start, while the
+/// second thread, which can take a millisecond or two to be scheduled, works the weeks out.
+fn weeks_and_links<W: Send, L>(
+    big: bool,
+    weeks: impl FnOnce() -> W + Send,
+    links: impl FnOnce() -> L,
+) -> (W, L) {
+    if big {
+        let (links, weeks) = here_and_beside(links, weeks);
+        (weeks, links)
+    } else {
+        (weeks(), links())
+    }
 }
 
 /// `here()` on this thread and `beside()` on a second one, for when both are big enough to
